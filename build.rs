@@ -1,0 +1,6 @@
+fn main() {
+    // The built-in policy pack and templates are embedded with include_dir!.
+    println!("cargo:rerun-if-changed=policies");
+    println!("cargo:rerun-if-changed=templates");
+    println!("cargo:rerun-if-changed=grammar");
+}

@@ -1,0 +1,128 @@
+//! Command-line interface: argument types and dispatch. One file per subcommand in `cli/`.
+
+mod explain;
+mod fmt;
+mod lint;
+mod rules;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code: success, no finding at or above the failure level.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: findings at or above the failure level.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: the tool could not run (bad policy, bad data, bad arguments).
+pub const EXIT_ERROR: u8 = 2;
+
+/// zhidu (制度): company operating regulations as code — check, render, report.
+#[derive(Debug, Parser)]
+#[command(name = "zhidu", version, about, long_about = None)]
+pub struct Cli {
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Do not colour output (same as `--color never`; the `NO_COLOR` variable also works).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every static check of a policy pack (syntax, names, types, the pack's policy rules).
+    Lint {
+        /// Policy directory (default: the built-in pack).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Format policy files canonically (comments kept; files written atomically).
+    Fmt {
+        /// Report files that are not formatted instead of rewriting them (exit 1).
+        #[arg(long)]
+        check: bool,
+        /// Files or directories (default: `policies/`).
+        files: Vec<PathBuf>,
+    },
+    /// List the rules of a pack.
+    Rules {
+        /// Policy directory (default: the built-in pack).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
+    /// Explain a rule: its text, source clause, the regulation's words and the data it reads.
+    Explain {
+        /// Rule ID, e.g. `APV-3`.
+        rule: String,
+        /// Policy directory (default: the built-in pack).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+}
+
+/// Formats of `zhidu rules`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RulesFormat {
+    /// Aligned text table.
+    Table,
+    /// JSON array.
+    Json,
+}
+
+impl Cli {
+    /// Whether to colour output written to stderr.
+    pub fn color(&self) -> bool {
+        if self.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            return false;
+        }
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let color = cli.color();
+    let code = match &cli.command {
+        Command::Lint { policy } => lint::run(policy.as_deref(), color),
+        Command::Fmt { check, files } => fmt::run(*check, files, color),
+        Command::Rules { policy, format } => rules::run(policy.as_deref(), *format, color),
+        Command::Explain { rule, policy } => explain::run(rule, policy.as_deref(), color),
+    };
+    ExitCode::from(code)
+}
+
+/// Loads a pack, printing its diagnostics on failure.
+pub(crate) fn load_or_report(policy: Option<&std::path::Path>, color: bool) -> Result<crate::policy::Policy, u8> {
+    match crate::policy::load_policy(policy) {
+        Ok((p, _warnings)) => Ok(p),
+        Err(diags) => {
+            eprint!("{}", diags.render(color));
+            eprintln!("error: the policy has {} error(s); nothing was run", diags.error_count());
+            Err(EXIT_ERROR)
+        }
+    }
+}

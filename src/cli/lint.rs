@@ -1,0 +1,37 @@
+//! `zhidu lint`: every static check of a pack.
+
+use std::path::Path;
+
+use super::{EXIT_ERROR, EXIT_OK};
+use crate::diag::Diagnostics;
+use crate::policy::{lint, load_policy};
+
+/// Runs the command; returns the exit code.
+pub fn run(policy: Option<&Path>, color: bool) -> u8 {
+    let (p, mut diags) = match load_policy(policy) {
+        Ok(x) => x,
+        Err(diags) => {
+            eprint!("{}", diags.render(color));
+            eprintln!("lint: {} error(s), {} warning(s)", diags.error_count(), diags.items.len() - diags.error_count());
+            return EXIT_ERROR;
+        }
+    };
+    let mut found = Diagnostics::default();
+    for e in lint::lint(&p) {
+        found.push(e, &p.sources);
+    }
+    diags.items.append(&mut found.items);
+    diags.sort();
+    eprint!("{}", diags.render(color));
+    let errors = diags.error_count();
+    let warnings = diags.items.len() - errors;
+    let files = p.sources.files().count();
+    eprintln!(
+        "lint: {} {} — {} rule(s), {} file(s): {errors} error(s), {warnings} warning(s)",
+        p.meta.name,
+        p.meta.version,
+        p.rules.len(),
+        files
+    );
+    if errors > 0 { EXIT_ERROR } else { EXIT_OK }
+}

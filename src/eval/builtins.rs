@@ -1,0 +1,438 @@
+//! The built-in functions of the rule language: names, signatures and implementations.
+
+use std::sync::Arc;
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use super::value::{Duration, Object, Str, Target, Value, Window, compare};
+use crate::policy::types::Type;
+
+/// A built-in function. `Cyclic` carries the field slot it follows (resolved when compiled).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// `len(x)`.
+    Len,
+    /// `distinct(list)`.
+    Distinct,
+    /// `min(list)`.
+    Min,
+    /// `max(list)`.
+    Max,
+    /// `ascending(list)`.
+    Ascending,
+    /// `has(obj, key)`.
+    Has,
+    /// `meets(value, target)`.
+    Meets,
+    /// `is_target(x)`.
+    IsTarget,
+    /// `windows(period, every)`.
+    Windows,
+    /// `label(date, every)`.
+    Label,
+    /// `shift(label, n)`.
+    Shift,
+    /// `date(datetime)`.
+    Date,
+    /// `days(duration)`.
+    Days,
+    /// `hours(duration)`.
+    Hours,
+    /// `year(date)`.
+    Year,
+    /// `month(date)`.
+    Month,
+    /// `cyclic(record, "field")`.
+    Cyclic {
+        /// Slot of the reference-list field followed.
+        slot: usize,
+    },
+    /// `is_province(s)`.
+    IsProvince,
+    /// `is_age_band(s)`.
+    IsAgeBand,
+    /// `is_sha256(s)`.
+    IsSha256,
+    /// `looks_like_cn_id(s)`.
+    LooksLikeCnId,
+    /// `looks_like_cn_mobile(s)`.
+    LooksLikeCnMobile,
+}
+
+/// Names of all built-ins, for "did you mean" and docs.
+pub const NAMES: &[&str] = &[
+    "len",
+    "distinct",
+    "min",
+    "max",
+    "ascending",
+    "has",
+    "meets",
+    "is_target",
+    "windows",
+    "label",
+    "shift",
+    "date",
+    "days",
+    "hours",
+    "year",
+    "month",
+    "cyclic",
+    "is_province",
+    "is_age_band",
+    "is_sha256",
+    "looks_like_cn_id",
+    "looks_like_cn_mobile",
+];
+
+/// Looks up a built-in by name (`cyclic` gets its slot later) and its arity.
+pub fn lookup(name: &str) -> Option<(Builtin, usize)> {
+    use Builtin::*;
+    Some(match name {
+        "len" => (Len, 1),
+        "distinct" => (Distinct, 1),
+        "min" => (Min, 1),
+        "max" => (Max, 1),
+        "ascending" => (Ascending, 1),
+        "has" => (Has, 2),
+        "meets" => (Meets, 2),
+        "is_target" => (IsTarget, 1),
+        "windows" => (Windows, 2),
+        "label" => (Label, 2),
+        "shift" => (Shift, 2),
+        "date" => (Date, 1),
+        "days" => (Days, 1),
+        "hours" => (Hours, 1),
+        "year" => (Year, 1),
+        "month" => (Month, 1),
+        "cyclic" => (Cyclic { slot: 0 }, 2),
+        "is_province" => (IsProvince, 1),
+        "is_age_band" => (IsAgeBand, 1),
+        "is_sha256" => (IsSha256, 1),
+        "looks_like_cn_id" => (LooksLikeCnId, 1),
+        "looks_like_cn_mobile" => (LooksLikeCnMobile, 1),
+        _ => return None,
+    })
+}
+
+/// Checks argument types and gives the result type; `Err` names the expected argument types.
+pub fn signature(b: Builtin, args: &[Type]) -> Result<Type, &'static str> {
+    use Builtin::*;
+    let list = |t: &Type| matches!(t, Type::List(_) | Type::Any);
+    let stringy = |t: &Type| t.is_stringy();
+    let date = |t: &Type| matches!(t, Type::Date | Type::DateTime | Type::Any);
+    let dur = |t: &Type| matches!(t, Type::Duration | Type::Any);
+    let period = |t: &Type| matches!(t, Type::Object(_) | Type::Window | Type::Any);
+    match b {
+        Len if list(&args[0]) || stringy(&args[0]) => Ok(Type::Int),
+        Len => Err("a list or string"),
+        Distinct if list(&args[0]) => Ok(args[0].clone()),
+        Min | Max if list(&args[0]) => Ok(args[0].element().unwrap_or(Type::Any)),
+        Distinct | Min | Max | Ascending if !list(&args[0]) => Err("a list"),
+        Distinct | Min | Max => Ok(Type::Any),
+        Ascending => Ok(Type::Bool),
+        Has if matches!(args[0], Type::Object(_) | Type::Any | Type::Record(_) | Type::List(_))
+            && stringy(&args[1]) =>
+        {
+            Ok(Type::Bool)
+        }
+        Has => Err("an object and a key string"),
+        Meets
+            if (args[0].is_numeric() || matches!(args[0], Type::Duration))
+                && matches!(args[1], Type::Target | Type::Str | Type::Any) =>
+        {
+            Ok(Type::Bool)
+        }
+        Meets => Err("a number and a target"),
+        IsTarget => Ok(Type::Bool),
+        Windows if period(&args[0]) && dur(&args[1]) => Ok(Type::List(Box::new(Type::Window))),
+        Windows => Err("a period and a duration"),
+        Label if date(&args[0]) && dur(&args[1]) => Ok(Type::Str),
+        Label => Err("a date and a duration"),
+        Shift if stringy(&args[0]) && args[1].is_numeric() => Ok(Type::Str),
+        Shift => Err("a cycle label and a number"),
+        Date if date(&args[0]) => Ok(Type::Date),
+        Year | Month if date(&args[0]) => Ok(Type::Int),
+        Date | Year | Month => Err("a date or datetime"),
+        Days | Hours if dur(&args[0]) => Ok(Type::Num),
+        Days | Hours => Err("a duration"),
+        Cyclic { .. } => Ok(Type::Bool),
+        IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile
+            if stringy(&args[0]) || args[0].is_numeric() =>
+        {
+            Ok(Type::Bool)
+        }
+        IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile => Err("a string"),
+    }
+}
+
+/// Evaluates a pure built-in (`Cyclic` is handled by the interpreter, which has the store).
+pub fn call(b: Builtin, args: &[Value]) -> Value {
+    use Builtin::*;
+    let text = |v: &Value| match v {
+        Value::Str(s) => Some(s.to_string()),
+        Value::Int(i) => Some(i.to_string()),
+        _ => None,
+    };
+    match b {
+        Len => match &args[0] {
+            Value::List(l) => Value::Int(l.len() as i64),
+            Value::Str(s) => Value::Int(s.chars().count() as i64),
+            _ => Value::None,
+        },
+        Distinct => match &args[0] {
+            Value::List(l) => {
+                let mut out: Vec<Value> = Vec::new();
+                for v in l.iter() {
+                    if !out.contains(v) {
+                        out.push(v.clone());
+                    }
+                }
+                Value::list(out)
+            }
+            _ => Value::None,
+        },
+        Min | Max => match &args[0] {
+            Value::List(l) => {
+                let want = if b == Min { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater };
+                let mut best: Option<&Value> = None;
+                for v in l.iter().filter(|v| !v.is_none()) {
+                    if best.is_none_or(|c| compare(v, c) == Some(want)) {
+                        best = Some(v);
+                    }
+                }
+                best.cloned().unwrap_or_default()
+            }
+            _ => Value::None,
+        },
+        Ascending => match &args[0] {
+            Value::List(l) => Value::Bool(
+                l.windows(2).all(|w| compare(&w[0], &w[1]).is_some_and(|o| o != std::cmp::Ordering::Greater)),
+            ),
+            _ => Value::None,
+        },
+        Has => {
+            let key = match &args[1] {
+                Value::Str(s) => s.clone(),
+                _ => return Value::Bool(false),
+            };
+            match &args[0] {
+                Value::Object(o) => Value::Bool(o.get(&key).is_some_and(non_empty)),
+                Value::List(l) => Value::Bool(named_item(l, &key).is_some_and(|v| non_empty(&v))),
+                _ => Value::Bool(false),
+            }
+        }
+        Meets => {
+            let target = match &args[1] {
+                Value::Target(t) => Some((**t).clone()),
+                Value::Str(s) => Target::parse(s),
+                _ => None,
+            };
+            match target {
+                Some(t) if !args[0].is_none() => Value::Bool(t.accepts(&args[0])),
+                _ => Value::None,
+            }
+        }
+        IsTarget => Value::Bool(match &args[0] {
+            Value::Target(_) => true,
+            Value::Str(s) => Target::parse(s).is_some(),
+            _ => false,
+        }),
+        Windows => match (period_bounds(&args[0]), &args[1]) {
+            (Some((from, to)), Value::Duration(d)) => {
+                Value::list(windows(from, to, *d).into_iter().map(|w| Value::Window(Arc::new(w))).collect())
+            }
+            _ => Value::None,
+        },
+        Label => match (args[0].as_date(), &args[1]) {
+            (Some(d), Value::Duration(every)) => window_of(d, *every).map_or(Value::None, |w| Value::Str(w.label)),
+            _ => Value::None,
+        },
+        Shift => match (&args[0], args[1].as_f64()) {
+            (Value::Str(l), Some(n)) => shift_label(l, n as i32).map_or(Value::None, |s| Value::str(&s)),
+            _ => Value::None,
+        },
+        Date => args[0].as_date().map_or(Value::None, Value::Date),
+        Year => args[0].as_date().map_or(Value::None, |d| Value::Int(d.year() as i64)),
+        Month => args[0].as_date().map_or(Value::None, |d| Value::Int(d.month() as i64)),
+        Days => match &args[0] {
+            Value::Duration(d) => Value::Num(d.approx_secs() as f64 / 86_400.0),
+            _ => Value::None,
+        },
+        Hours => match &args[0] {
+            Value::Duration(d) => Value::Num(d.approx_secs() as f64 / 3600.0),
+            _ => Value::None,
+        },
+        Cyclic { .. } => Value::None,
+        IsProvince => text(&args[0]).map_or(Value::None, |s| Value::Bool(crate::detect::is_province(&s))),
+        IsAgeBand => text(&args[0]).map_or(Value::None, |s| Value::Bool(crate::detect::is_age_band(&s))),
+        IsSha256 => text(&args[0]).map_or(Value::None, |s| Value::Bool(crate::detect::is_sha256(&s))),
+        LooksLikeCnId => text(&args[0]).map_or(Value::None, |s| Value::Bool(crate::detect::contains_cn_id(&s))),
+        LooksLikeCnMobile => text(&args[0]).map_or(Value::None, |s| Value::Bool(crate::detect::contains_cn_mobile(&s))),
+    }
+}
+
+/// The item of a list of named objects whose `name` is `key`; for a `{name, value}` pair, its value.
+pub fn named_item(l: &[Value], key: &str) -> Option<Value> {
+    l.iter().find_map(|v| match v {
+        Value::Object(o) if o.get("name").and_then(Value::as_str) == Some(key) => {
+            Some(match (o.fields.len(), o.get("value")) {
+                (2, Some(val)) => val.clone(),
+                _ => v.clone(),
+            })
+        }
+        _ => None,
+    })
+}
+
+fn non_empty(v: &Value) -> bool {
+    match v {
+        Value::None => false,
+        Value::Str(s) => !s.trim().is_empty(),
+        Value::List(l) => !l.is_empty(),
+        _ => true,
+    }
+}
+
+/// `(from, to)` of a period object or window.
+pub fn period_bounds(v: &Value) -> Option<(Date, Date)> {
+    match v {
+        Value::Window(w) => Some((w.from, w.to)),
+        Value::Object(o) => Some((o.get("from")?.as_date()?, o.get("to")?.as_date()?)),
+        _ => None,
+    }
+}
+
+/// The period object `{from, to}`.
+pub fn period_value(from: Date, to: Date) -> Value {
+    Value::Object(Arc::new(Object {
+        fields: vec![(Str::from("from"), Value::Date(from)), (Str::from("to"), Value::Date(to))],
+    }))
+}
+
+/// The calendar window of length `every` that contains `d`.
+pub fn window_of(d: Date, every: Duration) -> Option<Window> {
+    if every.months > 0 && every.secs == 0 {
+        let m = every.months;
+        let idx = (d.month() as i32 - 1) / m.min(12);
+        let start_month = if m >= 12 { 1 } else { idx * m + 1 };
+        let from = Date::new(d.year(), start_month as i8, 1).ok()?;
+        let to = from.checked_add(m.months()).ok()?.checked_sub(1.day()).ok()?;
+        let label = match m {
+            1 => format!("{:04}-{:02}", d.year(), d.month()),
+            3 => format!("{:04}-Q{}", d.year(), idx + 1),
+            6 => format!("{:04}-H{}", d.year(), idx + 1),
+            12 => format!("{:04}", d.year()),
+            _ => format!("{from}..{to}"),
+        };
+        return Some(Window { from, to, label: Str::from(label) });
+    }
+    if every.months == 0 && every.secs == 604_800 {
+        let iso = d.iso_week_date();
+        let from = d.checked_sub((iso.weekday().to_monday_zero_offset() as i64).days()).ok()?;
+        let to = from.checked_add(6.days()).ok()?;
+        return Some(Window { from, to, label: Str::from(format!("{:04}-W{:02}", iso.year(), iso.week())) });
+    }
+    if every.months == 0 && every.secs == 86_400 {
+        return Some(Window { from: d, to: d, label: Str::from(d.to_string()) });
+    }
+    None
+}
+
+/// Calendar windows of length `every` lying wholly inside `from..=to`. Month-based lengths align
+/// to the calendar year, weeks to ISO weeks; other lengths step from `from`.
+pub fn windows(from: Date, to: Date, every: Duration) -> Vec<Window> {
+    let mut out = Vec::new();
+    if every.months <= 0 && every.secs <= 0 {
+        return out;
+    }
+    let aligned = window_of(from, every).is_some();
+    let mut cursor = from;
+    // Bounded: a window is at least a day and periods are at most a few years.
+    for _ in 0..20_000 {
+        if cursor > to {
+            break;
+        }
+        let w = if aligned {
+            match window_of(cursor, every) {
+                Some(w) => w,
+                None => break,
+            }
+        } else {
+            let end = cursor.checked_add(every.months.months()).and_then(|d| d.checked_add(every.secs.seconds()));
+            let Ok(end) = end.and_then(|d| d.checked_sub(1.day())) else { break };
+            Window { from: cursor, to: end, label: Str::from(format!("{cursor}..{end}")) }
+        };
+        let Ok(next) = w.to.checked_add(1.day()) else { break };
+        if w.from >= from && w.to <= to {
+            out.push(w);
+        }
+        cursor = next;
+    }
+    out
+}
+
+/// The label `n` cycles after `label` (`2026-03` → `2026-02` for -1; `2026-Q1`, `2026-H2`, `2026`).
+pub fn shift_label(label: &str, n: i32) -> Option<String> {
+    let (year, rest) = label.split_at_checked(4)?;
+    let year: i32 = year.parse().ok()?;
+    let step = |idx: i32, per_year: i32| {
+        let total = year * per_year + (idx - 1) + n;
+        (total.div_euclid(per_year), total.rem_euclid(per_year) + 1)
+    };
+    if rest.is_empty() {
+        return Some(format!("{:04}", year + n));
+    }
+    let rest = rest.strip_prefix('-')?;
+    if let Some(q) = rest.strip_prefix('Q') {
+        let (y, i) = step(q.parse().ok()?, 4);
+        return Some(format!("{y:04}-Q{i}"));
+    }
+    if let Some(h) = rest.strip_prefix('H') {
+        let (y, i) = step(h.parse().ok()?, 2);
+        return Some(format!("{y:04}-H{i}"));
+    }
+    if rest.len() == 2 {
+        let (y, i) = step(rest.parse().ok()?, 12);
+        return Some(format!("{y:04}-{i:02}"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn months(m: i32) -> Duration {
+        Duration { months: m, secs: 0 }
+    }
+
+    #[test]
+    fn half_years_inside_a_period() {
+        let w = windows(date(2025, 11, 23), date(2026, 11, 22), months(6));
+        assert_eq!(w.iter().map(|w| w.label.to_string()).collect::<Vec<_>>(), vec!["2026-H1"]);
+        let m = windows(date(2026, 1, 1), date(2026, 6, 30), months(1));
+        assert_eq!(m.len(), 6);
+        assert_eq!(m[1].from, date(2026, 2, 1));
+        assert_eq!(m[1].to, date(2026, 2, 28));
+    }
+
+    #[test]
+    fn iso_weeks() {
+        let w = windows(date(2026, 1, 1), date(2026, 1, 31), Duration { months: 0, secs: 604_800 });
+        assert_eq!(w[0].label.as_ref(), "2026-W02");
+        assert_eq!(w[0].from, date(2026, 1, 5));
+        assert_eq!(w.len(), 3);
+    }
+
+    #[test]
+    fn labels_shift() {
+        assert_eq!(shift_label("2026-01", -1).as_deref(), Some("2025-12"));
+        assert_eq!(shift_label("2026-Q4", 1).as_deref(), Some("2027-Q1"));
+        assert_eq!(shift_label("2026-H1", -1).as_deref(), Some("2025-H2"));
+        assert_eq!(shift_label("2026", 2).as_deref(), Some("2028"));
+        assert_eq!(shift_label("soon", 1), None);
+    }
+}

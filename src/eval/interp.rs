@@ -1,0 +1,547 @@
+//! The interpreter of compiled rules. It never panics and never fails: a value that does not
+//! fit an operation (a missing optional field, malformed data already reported by the loader)
+//! evaluates to `none`, which makes comparisons false.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use super::builtins::{self, Builtin};
+use super::ir::{FieldAcc, Ir, Source};
+use super::store::Store;
+use super::value::{Duration, KindId, RecordRef, Str, Value, compare_op, values_equal};
+use crate::policy::{KindOrigin, Schema};
+use crate::syntax::ast::{BinOp, Quant};
+
+/// Join indexes: for (kind, field slot), the records holding each key.
+#[derive(Debug, Default)]
+pub struct Indexes {
+    map: HashMap<(KindId, usize), HashMap<Str, Vec<u32>>>,
+}
+
+impl Indexes {
+    /// Builds the indexes for `keys` in one pass per key.
+    pub fn build(keys: &[(KindId, usize)], schema: &Schema, decls: &Store, org: &Store) -> Indexes {
+        let mut map = HashMap::new();
+        for &(kind, slot) in keys {
+            let store = if schema.kind(kind).origin == KindOrigin::Decl { decls } else { org };
+            let mut idx: HashMap<Str, Vec<u32>> = HashMap::new();
+            for (i, r) in store.kind(kind).records.iter().enumerate() {
+                match r.fields.get(slot) {
+                    Some(Value::Str(s)) => idx.entry(s.clone()).or_default().push(i as u32),
+                    Some(Value::List(l)) => {
+                        for v in l.iter() {
+                            if let Value::Str(s) = v {
+                                let e = idx.entry(s.clone()).or_default();
+                                // A list may name the same key twice; index the record once.
+                                if e.last() != Some(&(i as u32)) {
+                                    e.push(i as u32);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            map.insert((kind, slot), idx);
+        }
+        Indexes { map }
+    }
+}
+
+/// Records on reference cycles, per (kind, field slot), computed once per run.
+type CycleCache = HashMap<(KindId, usize), Arc<HashSet<u32>>>;
+
+/// Everything a rule reads while it runs.
+pub struct Ctx<'a> {
+    /// Kinds.
+    pub schema: &'a Schema,
+    /// Declarations.
+    pub decls: &'a Store,
+    /// Org records.
+    pub org: &'a Store,
+    /// Join indexes.
+    pub indexes: &'a Indexes,
+    /// The run's date.
+    pub as_of: Date,
+    /// The audit period object.
+    pub period: Value,
+    cycles: Mutex<CycleCache>,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context over declarations and org data.
+    pub fn new(
+        schema: &'a Schema,
+        decls: &'a Store,
+        org: &'a Store,
+        indexes: &'a Indexes,
+        as_of: Date,
+        period: (Date, Date),
+    ) -> Self {
+        Ctx {
+            schema,
+            decls,
+            org,
+            indexes,
+            as_of,
+            period: builtins::period_value(period.0, period.1),
+            cycles: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The store that holds records of `k`.
+    pub fn store(&self, k: KindId) -> &'a Store {
+        match self.schema.kinds.get(k.0 as usize) {
+            Some(s) if s.origin == KindOrigin::Decl => self.decls,
+            _ => self.org,
+        }
+    }
+
+    /// The id of a record.
+    pub fn id_of(&self, r: RecordRef) -> Option<Str> {
+        self.store(r.kind).get(r)?.id.clone()
+    }
+
+    /// Evaluates an expression with variable slots `env`.
+    pub fn eval(&self, ir: &Ir, env: &mut [Value]) -> Value {
+        match ir {
+            Ir::Const(v) => v.clone(),
+            Ir::Var(s) => env.get(*s).cloned().unwrap_or_default(),
+            Ir::AsOf => Value::Date(self.as_of),
+            Ir::Period => self.period.clone(),
+            Ir::Kind(k) => {
+                let n = self.store(*k).kind(*k).records.len() as u32;
+                Value::list((0..n).map(|idx| Value::Record(RecordRef { kind: *k, idx })).collect())
+            }
+            Ir::Field(base, acc) => {
+                let b = self.eval(base, env);
+                self.field(&b, acc)
+            }
+            Ir::Deref(k, e) => match self.eval(e, env) {
+                Value::Str(id) => self.store(*k).by_id(*k, &id).map_or(Value::None, Value::Record),
+                r @ Value::Record(_) => r,
+                _ => Value::None,
+            },
+            Ir::IdOf(e) => match self.eval(e, env) {
+                Value::Record(r) => self.id_of(r).map_or(Value::None, Value::Str),
+                other => other,
+            },
+            Ir::Index(a, i) => {
+                let a = self.eval(a, env);
+                let i = self.eval(i, env);
+                match (&a, &i) {
+                    (Value::List(l), Value::Str(k)) => super::builtins::named_item(l, k).unwrap_or_default(),
+                    (Value::List(l), _) => i.as_f64().and_then(|n| l.get(n as usize)).cloned().unwrap_or_default(),
+                    (Value::Object(o), Value::Str(k)) => o.get(k).cloned().unwrap_or_default(),
+                    (Value::Record(_), Value::Str(k)) => self.field(&a, &FieldAcc::Name(k.clone())),
+                    _ => Value::None,
+                }
+            }
+            Ir::Call(Builtin::Cyclic { slot }, args) => match self.eval(&args[0], env) {
+                Value::Record(r) => Value::Bool(self.on_cycle(r, *slot)),
+                _ => Value::None,
+            },
+            Ir::Call(b, args) => {
+                let vals: Vec<Value> = args.iter().map(|a| self.eval(a, env)).collect();
+                builtins::call(*b, &vals)
+            }
+            Ir::Not(e) => Value::Bool(!self.eval(e, env).truthy()),
+            Ir::Neg(e) => match self.eval(e, env) {
+                Value::Int(i) => Value::Int(-i),
+                Value::Num(n) => Value::Num(-n),
+                Value::Percent(n) => Value::Percent(-n),
+                Value::Duration(d) => Value::Duration(Duration { months: -d.months, secs: -d.secs }),
+                _ => Value::None,
+            },
+            Ir::Bin(op, a, b) => self.binary(*op, a, b, env),
+            Ir::Matches(e, re) => match self.eval(e, env) {
+                Value::Str(s) => Value::Bool(re.is_match(&s)),
+                Value::Int(i) => Value::Bool(re.is_match(&i.to_string())),
+                _ => Value::None,
+            },
+            Ir::Quant { q, slot, src, filter, body } => {
+                let mut result = *q == Quant::Forall;
+                self.each(src, env, |ctx, env, item| {
+                    env[*slot] = item;
+                    if let Some(f) = filter
+                        && !ctx.eval(f, env).truthy()
+                    {
+                        return true;
+                    }
+                    let holds = body.as_ref().is_none_or(|b| ctx.eval(b, env).truthy());
+                    match q {
+                        // Stop at the first counterexample and keep it bound: messages name it.
+                        Quant::Forall if !holds => {
+                            result = false;
+                            false
+                        }
+                        Quant::Exists if holds => {
+                            result = true;
+                            false
+                        }
+                        _ => true,
+                    }
+                });
+                if result == (*q == Quant::Forall) {
+                    env[*slot] = Value::None;
+                }
+                Value::Bool(result)
+            }
+            Ir::Count { slot, src, filter } => {
+                let mut n = 0i64;
+                self.each(src, env, |ctx, env, item| {
+                    env[*slot] = item;
+                    if filter.as_ref().is_none_or(|f| ctx.eval(f, env).truthy()) {
+                        n += 1;
+                    }
+                    true
+                });
+                env[*slot] = Value::None;
+                Value::Int(n)
+            }
+            Ir::Sum { slot, src, filter, body } => {
+                let mut total = Value::Int(0);
+                self.each(src, env, |ctx, env, item| {
+                    env[*slot] = item;
+                    if filter.as_ref().is_none_or(|f| ctx.eval(f, env).truthy()) {
+                        let v = ctx.eval(body, env);
+                        if !v.is_none() {
+                            total = arith(BinOp::Add, &total, &v);
+                        }
+                    }
+                    true
+                });
+                env[*slot] = Value::None;
+                total
+            }
+            Ir::Comp { slot, src, filter, body } => {
+                let mut out = Vec::new();
+                self.each(src, env, |ctx, env, item| {
+                    env[*slot] = item;
+                    if filter.as_ref().is_none_or(|f| ctx.eval(f, env).truthy()) {
+                        out.push(ctx.eval(body, env));
+                    }
+                    true
+                });
+                env[*slot] = Value::None;
+                Value::list(out)
+            }
+            Ir::If(c, t, f) => {
+                if self.eval(c, env).truthy() {
+                    self.eval(t, env)
+                } else {
+                    self.eval(f, env)
+                }
+            }
+            Ir::Target(op, e) => {
+                let v = self.eval(e, env);
+                Value::Target(Arc::new(super::value::Target { op: *op, value: v }))
+            }
+            Ir::List(items) => Value::list(items.iter().map(|i| self.eval(i, env)).collect()),
+        }
+    }
+
+    /// Reads a field of a record, object or window.
+    pub fn field(&self, base: &Value, acc: &FieldAcc) -> Value {
+        match (base, acc) {
+            (Value::Record(r), FieldAcc::Slot(_, s)) => {
+                self.store(r.kind).get(*r).and_then(|rec| rec.fields.get(*s)).cloned().unwrap_or_default()
+            }
+            (Value::Record(r), FieldAcc::Name(n)) => {
+                let Some(rec) = self.store(r.kind).get(*r) else { return Value::None };
+                match self.schema.kind(r.kind).slot(n) {
+                    Some(s) => rec.fields.get(s).cloned().unwrap_or_default(),
+                    None => rec.extra.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or_default(),
+                }
+            }
+            (Value::Object(o), FieldAcc::Name(n)) => o.get(n).cloned().unwrap_or_default(),
+            (Value::Window(w), FieldAcc::From) => Value::Date(w.from),
+            (Value::Window(w), FieldAcc::To) => Value::Date(w.to),
+            (Value::Window(w), FieldAcc::Label) => Value::Str(w.label.clone()),
+            (Value::Object(o), FieldAcc::From) => o.get("from").cloned().unwrap_or_default(),
+            (Value::Object(o), FieldAcc::To) => o.get("to").cloned().unwrap_or_default(),
+            _ => Value::None,
+        }
+    }
+
+    /// Calls `f(ctx, env, item)` for each element of a source until it returns false.
+    fn each(&self, src: &Source, env: &mut [Value], mut f: impl FnMut(&Self, &mut [Value], Value) -> bool) {
+        match src {
+            Source::Kind(k) => {
+                let n = self.store(*k).kind(*k).records.len() as u32;
+                for idx in 0..n {
+                    if !f(self, env, Value::Record(RecordRef { kind: *k, idx })) {
+                        return;
+                    }
+                }
+            }
+            Source::Id { kind, key } => {
+                let key = self.eval(key, env);
+                let id = match &key {
+                    Value::Str(s) => Some(s.clone()),
+                    Value::Record(r) => self.id_of(*r),
+                    _ => None,
+                };
+                if let Some(r) = id.and_then(|id| self.store(*kind).by_id(*kind, &id)) {
+                    f(self, env, Value::Record(r));
+                }
+            }
+            Source::Index { kind, slot, key } => {
+                let key = match self.eval(key, env) {
+                    Value::Str(s) => s,
+                    Value::Record(r) => match self.id_of(r) {
+                        Some(id) => id,
+                        None => return,
+                    },
+                    _ => return,
+                };
+                let hits: Vec<u32> = match self.indexes.map.get(&(*kind, *slot)) {
+                    Some(idx) => idx.get(&key).cloned().unwrap_or_default(),
+                    // Not indexed (a check run outside a prepared run): scan with the same test.
+                    None => self
+                        .store(*kind)
+                        .kind(*kind)
+                        .records
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| match r.fields.get(*slot) {
+                            Some(Value::Str(s)) => *s == key,
+                            Some(Value::List(l)) => l.iter().any(|v| v.as_str() == Some(&key)),
+                            _ => false,
+                        })
+                        .map(|(i, _)| i as u32)
+                        .collect(),
+                };
+                for idx in hits {
+                    if !f(self, env, Value::Record(RecordRef { kind: *kind, idx })) {
+                        return;
+                    }
+                }
+            }
+            Source::Expr(e) => {
+                if let Value::List(items) = self.eval(e, env) {
+                    for item in items.iter() {
+                        if !f(self, env, item.clone()) {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn binary(&self, op: BinOp, a: &Ir, b: &Ir, env: &mut [Value]) -> Value {
+        match op {
+            BinOp::And => Value::Bool(self.eval(a, env).truthy() && self.eval(b, env).truthy()),
+            BinOp::Or => Value::Bool(self.eval(a, env).truthy() || self.eval(b, env).truthy()),
+            BinOp::Implies => Value::Bool(!self.eval(a, env).truthy() || self.eval(b, env).truthy()),
+            BinOp::Coalesce => match self.eval(a, env) {
+                Value::None => self.eval(b, env),
+                v => v,
+            },
+            BinOp::In | BinOp::NotIn => {
+                let x = self.eval(a, env);
+                let y = self.eval(b, env);
+                let x = match x {
+                    Value::Record(r) if matches!(y, Value::List(_)) && !list_has_records(&y) => {
+                        self.id_of(r).map_or(Value::None, Value::Str)
+                    }
+                    x => x,
+                };
+                let found = contains(&y, &x);
+                Value::Bool(if op == BinOp::In { found } else { !found })
+            }
+            _ if op.is_comparison() => {
+                let x = self.eval(a, env);
+                let y = self.eval(b, env);
+                Value::Bool(compare_op(op, &x, &y))
+            }
+            _ => {
+                let x = self.eval(a, env);
+                let y = self.eval(b, env);
+                arith(op, &x, &y)
+            }
+        }
+    }
+
+    /// Whether record `r` lies on a cycle through its reference-list field `slot`.
+    fn on_cycle(&self, r: RecordRef, slot: usize) -> bool {
+        let key = (r.kind, slot);
+        let set = {
+            let cached = self.cycles.lock().ok().and_then(|m| m.get(&key).cloned());
+            match cached {
+                Some(s) => s,
+                None => {
+                    let s = Arc::new(self.cycle_members(r.kind, slot));
+                    if let Ok(mut m) = self.cycles.lock() {
+                        m.insert(key, s.clone());
+                    }
+                    s
+                }
+            }
+        };
+        set.contains(&r.idx)
+    }
+
+    /// Records on some cycle of the graph `record → records named in field slot` (Tarjan's
+    /// strongly connected components, iterative).
+    fn cycle_members(&self, kind: KindId, slot: usize) -> HashSet<u32> {
+        let store = self.store(kind);
+        let data = store.kind(kind);
+        let n = data.records.len();
+        let succ: Vec<Vec<u32>> = data
+            .records
+            .iter()
+            .map(|rec| match rec.fields.get(slot) {
+                Some(Value::List(l)) => {
+                    l.iter().filter_map(|v| v.as_str()).filter_map(|id| data.by_id.get(id).copied()).collect()
+                }
+                Some(Value::Str(id)) => data.by_id.get(&**id).copied().into_iter().collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let mut index = vec![u32::MAX; n];
+        let mut low = vec![0u32; n];
+        let mut on_stack = vec![false; n];
+        let mut stack: Vec<u32> = Vec::new();
+        let mut members = HashSet::new();
+        let mut counter = 0u32;
+        for start in 0..n {
+            if index[start] != u32::MAX {
+                continue;
+            }
+            let mut work: Vec<(u32, usize)> = vec![(start as u32, 0)];
+            while let Some(&mut (v, ref mut next)) = work.last_mut() {
+                let vi = v as usize;
+                if *next == 0 && index[vi] == u32::MAX {
+                    index[vi] = counter;
+                    low[vi] = counter;
+                    counter += 1;
+                    stack.push(v);
+                    on_stack[vi] = true;
+                }
+                if let Some(&w) = succ[vi].get(*next) {
+                    *next += 1;
+                    let wi = w as usize;
+                    if index[wi] == u32::MAX {
+                        work.push((w, 0));
+                    } else if on_stack[wi] {
+                        low[vi] = low[vi].min(index[wi]);
+                    }
+                    continue;
+                }
+                work.pop();
+                if let Some(&(parent, _)) = work.last() {
+                    low[parent as usize] = low[parent as usize].min(low[vi]);
+                }
+                if low[vi] == index[vi] {
+                    let mut comp = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack[w as usize] = false;
+                        comp.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    let self_loop = succ[vi].contains(&v);
+                    if comp.len() > 1 || self_loop {
+                        members.extend(comp);
+                    }
+                }
+            }
+        }
+        members
+    }
+}
+
+fn list_has_records(v: &Value) -> bool {
+    matches!(v, Value::List(l) if l.first().is_some_and(|x| matches!(x, Value::Record(_))))
+}
+
+fn contains(hay: &Value, needle: &Value) -> bool {
+    match hay {
+        Value::List(l) => l.iter().any(|v| values_equal(v, needle)),
+        Value::Str(s) => needle.as_str().is_some_and(|n| s.contains(n)),
+        Value::Window(w) => needle.as_date().is_some_and(|d| d >= w.from && d <= w.to),
+        Value::Object(o) => needle.as_str().is_some_and(|n| o.get(n).is_some()),
+        _ => false,
+    }
+}
+
+/// Arithmetic on values; `none` when the operands do not fit.
+pub fn arith(op: BinOp, a: &Value, b: &Value) -> Value {
+    use Value::*;
+    match (op, a, b) {
+        (BinOp::Add, Int(x), Int(y)) => x.checked_add(*y).map_or(Value::None, Int),
+        (BinOp::Sub, Int(x), Int(y)) => x.checked_sub(*y).map_or(Value::None, Int),
+        (BinOp::Mul, Int(x), Int(y)) => x.checked_mul(*y).map_or(Value::None, Int),
+        (BinOp::Add, Percent(x), Percent(y)) => Percent(x + y),
+        (BinOp::Sub, Percent(x), Percent(y)) => Percent(x - y),
+        (BinOp::Add, Int(_), Percent(y)) if a.as_f64() == Some(0.0) => Percent(*y),
+        (BinOp::Mul, Percent(x), Int(_) | Num(_)) => Percent(x * b.as_f64().unwrap_or(0.0)),
+        (BinOp::Div, Percent(x), Int(_) | Num(_)) => div(*x, b.as_f64().unwrap_or(0.0)).map_or(Value::None, Percent),
+        (BinOp::Mul, Int(_) | Num(_), Percent(y)) => Num(a.as_f64().unwrap_or(0.0) * y / 100.0),
+        (BinOp::Div, Percent(x), Percent(y)) => div(*x, *y).map_or(Value::None, Num),
+        (BinOp::Add | BinOp::Sub, Date(d), Duration(du)) => {
+            add_date(*d, *du, op == BinOp::Sub).map_or(Value::None, Date)
+        }
+        (BinOp::Add | BinOp::Sub, DateTime(t, o), Duration(du)) => {
+            let sign = if op == BinOp::Sub { -1 } else { 1 };
+            let dt = o.to_datetime(*t);
+            dt.checked_add((du.months * sign).months())
+                .ok()
+                .and_then(|dt| dt.checked_add((du.secs * sign as i64).seconds()).ok())
+                .and_then(|dt| o.to_timestamp(dt).ok())
+                .map_or(Value::None, |t| DateTime(t, *o))
+        }
+        (BinOp::Sub, DateTime(x, _), DateTime(y, _)) => {
+            Duration(self::Duration { months: 0, secs: x.as_second() - y.as_second() })
+        }
+        (BinOp::Sub, Date(_) | DateTime(..), Date(_) | DateTime(..)) => match (a.as_date(), b.as_date()) {
+            (Some(x), Some(y)) => match x.since(y) {
+                Ok(span) => Duration(self::Duration { months: 0, secs: span.get_days() as i64 * 86_400 }),
+                Err(_) => Value::None,
+            },
+            _ => Value::None,
+        },
+        (BinOp::Add, Duration(x), Duration(y)) => {
+            Duration(self::Duration { months: x.months + y.months, secs: x.secs + y.secs })
+        }
+        (BinOp::Sub, Duration(x), Duration(y)) => {
+            Duration(self::Duration { months: x.months - y.months, secs: x.secs - y.secs })
+        }
+        (BinOp::Mul | BinOp::Div, Duration(x), Int(_) | Num(_)) => {
+            let k = b.as_f64().unwrap_or(0.0);
+            let k = if op == BinOp::Div { if k == 0.0 { return Value::None } else { 1.0 / k } } else { k };
+            Duration(self::Duration {
+                months: (x.months as f64 * k).round() as i32,
+                secs: (x.secs as f64 * k).round() as i64,
+            })
+        }
+        (BinOp::Div, Duration(x), Duration(y)) => {
+            div(x.approx_secs() as f64, y.approx_secs() as f64).map_or(Value::None, Num)
+        }
+        _ => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => match op {
+                BinOp::Add => Num(x + y),
+                BinOp::Sub => Num(x - y),
+                BinOp::Mul => Num(x * y),
+                BinOp::Div => div(x, y).map_or(Value::None, Num),
+                _ => Value::None,
+            },
+            _ => Value::None,
+        },
+    }
+}
+
+fn div(x: f64, y: f64) -> Option<f64> {
+    (y != 0.0).then(|| x / y)
+}
+
+fn add_date(d: Date, du: Duration, sub: bool) -> Option<Date> {
+    let sign = if sub { -1 } else { 1 };
+    d.checked_add((du.months * sign).months()).ok()?.checked_add((du.secs / 86_400 * sign as i64).days()).ok()
+}

@@ -1,0 +1,186 @@
+//! The compiled form of rule expressions: names resolved to variable slots, kinds and field
+//! slots; joins planned as index lookups. The interpreter walks this, never the AST.
+
+use super::builtins::Builtin;
+use super::value::{KindId, Value};
+use crate::syntax::ast::{BinOp, Quant};
+
+/// How a field is reached.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldAcc {
+    /// A schema slot of a record of this kind.
+    Slot(KindId, usize),
+    /// An undeclared field of a record (kept in `extra`), or a key of an object.
+    Name(std::sync::Arc<str>),
+    /// `.from` of a window or period.
+    From,
+    /// `.to` of a window or period.
+    To,
+    /// `.label` of a window.
+    Label,
+}
+
+/// Where the elements of a quantifier come from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// Every record of a kind.
+    Kind(KindId),
+    /// The records of a kind whose (list) field `slot` holds `key`: an index lookup.
+    Index {
+        /// Kind.
+        kind: KindId,
+        /// Field slot.
+        slot: usize,
+        /// Key expression (does not depend on the bound variable).
+        key: Box<Ir>,
+    },
+    /// The record of a kind with this id.
+    Id {
+        /// Kind.
+        kind: KindId,
+        /// Id expression.
+        key: Box<Ir>,
+    },
+    /// A list computed by an expression.
+    Expr(Box<Ir>),
+}
+
+/// A compiled expression.
+#[derive(Clone, Debug)]
+pub enum Ir {
+    /// A constant.
+    Const(Value),
+    /// A variable slot.
+    Var(usize),
+    /// The run's `as_of` date.
+    AsOf,
+    /// The audit period (an object with `from`/`to`).
+    Period,
+    /// All records of a kind, as a list.
+    Kind(KindId),
+    /// Field access.
+    Field(Box<Ir>, FieldAcc),
+    /// Follows a reference: the record of `kind` whose id is the value.
+    Deref(KindId, Box<Ir>),
+    /// The id of a record (records compare with references by id).
+    IdOf(Box<Ir>),
+    /// `a[i]`: list position or object key.
+    Index(Box<Ir>, Box<Ir>),
+    /// Built-in function call.
+    Call(Builtin, Vec<Ir>),
+    /// `not`.
+    Not(Box<Ir>),
+    /// Unary minus.
+    Neg(Box<Ir>),
+    /// Binary operator (`and`/`or`/`implies` short-circuit).
+    Bin(BinOp, Box<Ir>, Box<Ir>),
+    /// `matches` with a compiled pattern.
+    Matches(Box<Ir>, Box<regex::Regex>),
+    /// `forall` / `exists`.
+    Quant {
+        /// Which.
+        q: Quant,
+        /// Slot of the bound variable.
+        slot: usize,
+        /// Elements.
+        src: Source,
+        /// `where` filter.
+        filter: Option<Box<Ir>>,
+        /// Body (`exists` may omit it).
+        body: Option<Box<Ir>>,
+    },
+    /// `count(...)`.
+    Count {
+        /// Slot.
+        slot: usize,
+        /// Elements.
+        src: Source,
+        /// Filter.
+        filter: Option<Box<Ir>>,
+    },
+    /// `sum(...)`.
+    Sum {
+        /// Slot.
+        slot: usize,
+        /// Elements.
+        src: Source,
+        /// Filter.
+        filter: Option<Box<Ir>>,
+        /// Summand.
+        body: Box<Ir>,
+    },
+    /// `[e for x in c where p]`.
+    Comp {
+        /// Slot.
+        slot: usize,
+        /// Elements.
+        src: Source,
+        /// Filter.
+        filter: Option<Box<Ir>>,
+        /// Element expression.
+        body: Box<Ir>,
+    },
+    /// `if a then b else c`.
+    If(Box<Ir>, Box<Ir>, Box<Ir>),
+    /// A target built at run time (`>= x`).
+    Target(BinOp, Box<Ir>),
+    /// A list built at run time.
+    List(Vec<Ir>),
+}
+
+impl Ir {
+    /// Whether the expression reads variable `slot`.
+    pub fn uses_slot(&self, slot: usize) -> bool {
+        let mut found = false;
+        self.visit(&mut |ir| {
+            if let Ir::Var(s) = ir {
+                found |= *s == slot;
+            }
+        });
+        found
+    }
+
+    /// Calls `f` on this node and every node below it.
+    pub fn visit(&self, f: &mut dyn FnMut(&Ir)) {
+        f(self);
+        let src = |s: &Source, f: &mut dyn FnMut(&Ir)| match s {
+            Source::Index { key, .. } | Source::Id { key, .. } => key.visit(f),
+            Source::Expr(e) => e.visit(f),
+            Source::Kind(_) => {}
+        };
+        match self {
+            Ir::Const(_) | Ir::Var(_) | Ir::AsOf | Ir::Period | Ir::Kind(_) => {}
+            Ir::Field(e, _)
+            | Ir::Deref(_, e)
+            | Ir::IdOf(e)
+            | Ir::Not(e)
+            | Ir::Neg(e)
+            | Ir::Matches(e, _)
+            | Ir::Target(_, e) => e.visit(f),
+            Ir::Index(a, b) | Ir::Bin(_, a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            Ir::Call(_, args) | Ir::List(args) => args.iter().for_each(|a| a.visit(f)),
+            Ir::If(a, b, c) => {
+                a.visit(f);
+                b.visit(f);
+                c.visit(f);
+            }
+            Ir::Quant { src: s, filter, body, .. } => {
+                src(s, f);
+                filter.iter().for_each(|x| x.visit(f));
+                body.iter().for_each(|x| x.visit(f));
+            }
+            Ir::Count { src: s, filter, .. } => {
+                src(s, f);
+                filter.iter().for_each(|x| x.visit(f));
+            }
+            Ir::Sum { src: s, filter, body, .. } | Ir::Comp { src: s, filter, body, .. } => {
+                src(s, f);
+                filter.iter().for_each(|x| x.visit(f));
+                body.visit(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Rule evaluation: values, the record store, compilation to IR and the interpreter.
+pub mod builtins;
+pub mod compile;
+pub mod interp;
+pub mod ir;
+pub mod run;
+pub mod store;
+pub mod value;

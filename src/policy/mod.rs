@@ -1,0 +1,296 @@
+//! The typed, resolved policy: declarations, record schema and compiled rules.
+
+pub mod error;
+pub mod lint;
+pub mod load;
+pub mod resolve;
+pub mod spec;
+pub mod types;
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+
+use crate::eval::ir::Ir;
+use crate::eval::store::Store;
+use crate::eval::value::{KindId, Value};
+use crate::source::{Loc, SourceMap};
+use crate::syntax::ast::Severity;
+pub use error::{PolicyError, PolicyErrorKind};
+use types::{FieldType, Type};
+
+/// Whether a kind is org data or a declaration kind of the policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KindOrigin {
+    /// Declared by `record`: org data.
+    Record,
+    /// A declaration kind (`policy.role`).
+    Decl,
+}
+
+/// The schema of one kind.
+#[derive(Clone, Debug)]
+pub struct KindSchema {
+    /// Name (`person`; declaration kinds are `policy.role`).
+    pub name: String,
+    /// Human title.
+    pub title: Option<String>,
+    /// Other file stems accepted for CSV files.
+    pub aliases: Vec<String>,
+    /// Org data or declarations.
+    pub origin: KindOrigin,
+    /// Fields in slot order.
+    pub fields: Vec<FieldType>,
+    /// Slot by field name.
+    pub index: HashMap<String, usize>,
+    /// Whether records have an `id` field.
+    pub has_id: bool,
+    /// Where it was declared.
+    pub loc: Loc,
+}
+
+impl KindSchema {
+    /// Slot of a field.
+    pub fn slot(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+}
+
+/// All kinds: org record kinds and declaration kinds.
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    /// Kinds by id.
+    pub kinds: Vec<KindSchema>,
+    by_name: HashMap<String, KindId>,
+}
+
+impl Schema {
+    /// Adds a kind and returns its id.
+    pub fn add(&mut self, k: KindSchema) -> KindId {
+        let id = KindId(self.kinds.len() as u32);
+        self.by_name.insert(k.name.clone(), id);
+        self.kinds.push(k);
+        id
+    }
+
+    /// A kind by name.
+    pub fn id(&self, name: &str) -> Option<KindId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// A kind's schema.
+    pub fn kind(&self, id: KindId) -> &KindSchema {
+        &self.kinds[id.0 as usize]
+    }
+
+    /// Org record kinds in declaration order.
+    pub fn record_kinds(&self) -> impl Iterator<Item = (KindId, &KindSchema)> {
+        self.kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.origin == KindOrigin::Record)
+            .map(|(i, k)| (KindId(i as u32), k))
+    }
+
+    /// The id of a declaration kind (`role` → `policy.role`).
+    pub fn decl_kind(&self, kind: &str) -> Option<KindId> {
+        self.id(&format!("policy.{kind}"))
+    }
+
+    /// Human-readable type.
+    pub fn show(&self, t: &Type) -> String {
+        let names = |k: KindId| self.kinds.get(k.0 as usize).map_or("?".into(), |s| s.name.clone());
+        types::TypeDisplay { ty: t, kinds: &names }.to_string()
+    }
+}
+
+/// Policy metadata from the `policy` declaration.
+#[derive(Clone, Debug)]
+pub struct Meta {
+    /// Pack name.
+    pub name: String,
+    /// Title.
+    pub title: Option<String>,
+    /// Version string.
+    pub version: String,
+    /// Date the pack takes effect.
+    pub effective: Date,
+    /// Issuing body.
+    pub issuer: Option<String>,
+}
+
+/// Where a rule is checked (catalog column).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Where {
+    /// Static check of the policy.
+    pub policy: bool,
+    /// Check of org data.
+    pub org: bool,
+    /// Stated in the handbook.
+    pub doc: bool,
+}
+
+impl Where {
+    /// `policy, org, doc` style list.
+    pub fn describe(&self) -> String {
+        let mut v = Vec::new();
+        if self.policy {
+            v.push("policy");
+        }
+        if self.org {
+            v.push("org");
+        }
+        if self.doc {
+            v.push("doc");
+        }
+        v.join(", ")
+    }
+}
+
+/// Whether a check reads org data or only the policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Reads only `policy.*`.
+    Policy,
+    /// Reads org records.
+    Org,
+}
+
+/// A piece of a message template.
+#[derive(Clone, Debug)]
+pub enum Part {
+    /// Literal text.
+    Lit(String),
+    /// A compiled `{expr}` hole.
+    Hole(Ir),
+}
+
+/// One compiled `check` of a rule.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// The compiled expression.
+    pub ir: Ir,
+    /// Source text of the expression (for `explain`).
+    pub text: String,
+    /// Policy or org.
+    pub scope: Scope,
+    /// Record kinds it reads.
+    pub reads: Vec<KindId>,
+    /// Number of variable slots.
+    pub slots: usize,
+    /// The message, compiled against this check's variables.
+    pub message: Vec<Part>,
+    /// English message if given.
+    pub message_en: Option<Vec<Part>>,
+    /// Location.
+    pub loc: Loc,
+}
+
+/// A rule of the pack.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Catalog ID.
+    pub id: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Short Chinese title.
+    pub title: String,
+    /// Source clause.
+    pub source: String,
+    /// The rule stated in full.
+    pub text: Option<String>,
+    /// The regulation's own words.
+    pub quote: Option<String>,
+    /// Message template as written.
+    pub message: String,
+    /// `advisory` rules never fail a run.
+    pub advisory: bool,
+    /// Date the rule takes effect.
+    pub effective: Option<Date>,
+    /// Declarations this rule states: (kind, name); name `None` means all of the kind.
+    pub documents: Vec<(String, Option<String>)>,
+    /// Compiled checks.
+    pub checks: Vec<Check>,
+    /// Where it is checked.
+    pub place: Where,
+    /// Location of the rule.
+    pub loc: Loc,
+}
+
+impl Rule {
+    /// The chapter: the ID's prefix (`APV` of `APV-3`).
+    pub fn chapter(&self) -> &str {
+        self.id.split('-').next().unwrap_or(&self.id)
+    }
+}
+
+/// A parameter (overridable concrete value).
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// Name.
+    pub name: String,
+    /// Value.
+    pub value: Value,
+    /// Type of the value.
+    pub ty: Type,
+    /// Location.
+    pub loc: Loc,
+}
+
+/// The resolved, type-checked policy pack.
+#[derive(Debug)]
+pub struct Policy {
+    /// All policy source files.
+    pub sources: SourceMap,
+    /// Metadata.
+    pub meta: Meta,
+    /// Kinds: org records and declarations.
+    pub schema: Schema,
+    /// Declarations as records of the `policy.*` kinds.
+    pub decls: Store,
+    /// Rules in source order.
+    pub rules: Vec<Rule>,
+    /// Parameters by name.
+    pub params: Vec<Param>,
+    /// Compiled named patterns, by name.
+    pub patterns: Vec<(String, regex::Regex)>,
+    /// (kind, field slot) pairs that rules join on; the evaluator indexes them once per run.
+    pub index_keys: Vec<(KindId, usize)>,
+}
+
+impl Policy {
+    /// The declarations of a kind, in source order.
+    pub fn decls_of(&self, kind: &str) -> Vec<crate::eval::value::RecordRef> {
+        match self.schema.decl_kind(kind) {
+            Some(k) => (0..self.decls.kind(k).records.len() as u32)
+                .map(|idx| crate::eval::value::RecordRef { kind: k, idx })
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// A field of a declaration record.
+    pub fn decl_field(&self, r: crate::eval::value::RecordRef, field: &str) -> Option<&Value> {
+        let slot = self.schema.kind(r.kind).slot(field)?;
+        self.decls.get(r)?.fields.get(slot)
+    }
+
+    /// A rule by ID (the version in force if several).
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// Loads, resolves and type-checks a pack from a directory, or the built-in pack.
+/// On failure returns every diagnostic found; on success the warnings.
+pub fn load_policy(
+    dir: Option<&std::path::Path>,
+) -> Result<(Policy, crate::diag::Diagnostics), crate::diag::Diagnostics> {
+    let src = match dir {
+        Some(d) => load::PackSource::Dir(d.to_path_buf()),
+        None => load::PackSource::Embedded(&load::BUILTIN),
+    };
+    let loaded = load::load(&src).map_err(|(_, d)| d)?;
+    resolve::resolve(loaded).map_err(|(_, d)| d)
+}

@@ -1,0 +1,141 @@
+//! Static types of the rule language.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::eval::value::KindId;
+
+/// A field of an object type or a record kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldType {
+    /// Field name.
+    pub name: String,
+    /// Its type.
+    pub ty: Type,
+    /// Whether data may omit it.
+    pub optional: bool,
+    /// Description.
+    pub doc: Option<String>,
+}
+
+/// A static type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Type {
+    /// Unknown or mixed (unknown data fields): accepted everywhere.
+    Any,
+    /// `none` literal.
+    None,
+    /// Boolean.
+    Bool,
+    /// Integer.
+    Int,
+    /// Decimal.
+    Num,
+    /// Percentage.
+    Percent,
+    /// String.
+    Str,
+    /// One of a fixed set of strings.
+    Enum(Arc<[String]>),
+    /// The name of a declaration of this kind (`role`, `approval` …).
+    Name(String),
+    /// Date.
+    Date,
+    /// Datetime.
+    DateTime,
+    /// Duration.
+    Duration,
+    /// Comparison target.
+    Target,
+    /// The id of a record of a kind.
+    Ref(KindId),
+    /// A record of a kind.
+    Record(KindId),
+    /// List.
+    List(Box<Type>),
+    /// Object with known fields.
+    Object(Arc<[FieldType]>),
+    /// Calendar window (`.from`, `.to`, `.label`).
+    Window,
+}
+
+impl Type {
+    /// Whether values of this type are numbers (int, number, percent).
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Type::Int | Type::Num | Type::Percent | Type::Any)
+    }
+
+    /// Whether values of this type are strings at run time.
+    pub fn is_stringy(&self) -> bool {
+        matches!(self, Type::Str | Type::Enum(_) | Type::Name(_) | Type::Ref(_) | Type::Any)
+    }
+
+    /// Element type of a list (Any for Any).
+    pub fn element(&self) -> Option<Type> {
+        match self {
+            Type::List(t) => Some((**t).clone()),
+            Type::Any => Some(Type::Any),
+            _ => None,
+        }
+    }
+
+    /// Whether a value of `self` may be compared with a value of `other`.
+    pub fn comparable(&self, other: &Type) -> bool {
+        use Type::*;
+        match (self, other) {
+            (Any, _) | (_, Any) | (None, _) | (_, None) => true,
+            (a, b) if a.is_numeric() && b.is_numeric() => true,
+            (a, b) if a.is_stringy() && b.is_stringy() => true,
+            (Record(k), Ref(j)) | (Ref(j), Record(k)) | (Record(k), Record(j)) => k == j,
+            (Record(_), b) | (b, Record(_)) => b.is_stringy(),
+            (Date | DateTime, Date | DateTime) => true,
+            (Duration, Duration) | (Bool, Bool) | (Target, Target) | (Window, Window) => true,
+            (List(a), List(b)) => a.comparable(b),
+            (Object(_), Object(_)) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Display needs kind names, which live in the schema: this is a `Type` with its schema.
+pub struct TypeDisplay<'a> {
+    /// The type.
+    pub ty: &'a Type,
+    /// Kind names by id.
+    pub kinds: &'a dyn Fn(KindId) -> String,
+}
+
+impl<'a> fmt::Display for TypeDisplay<'a> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sub = |t: &'a Type| TypeDisplay { ty: t, kinds: self.kinds };
+        match self.ty {
+            Type::Any => write!(f, "any"),
+            Type::None => write!(f, "none"),
+            Type::Bool => write!(f, "bool"),
+            Type::Int => write!(f, "int"),
+            Type::Num => write!(f, "number"),
+            Type::Percent => write!(f, "percent"),
+            Type::Str => write!(f, "string"),
+            Type::Enum(v) => write!(f, "enum({})", v.join(", ")),
+            Type::Name(k) => write!(f, "{k} name"),
+            Type::Date => write!(f, "date"),
+            Type::DateTime => write!(f, "datetime"),
+            Type::Duration => write!(f, "duration"),
+            Type::Target => write!(f, "target"),
+            Type::Ref(k) => write!(f, "ref {}", (self.kinds)(*k)),
+            Type::Record(k) => write!(f, "{} record", (self.kinds)(*k)),
+            Type::List(t) => write!(f, "[{}]", sub(t)),
+            Type::Object(fs) => {
+                write!(f, "{{")?;
+                for (i, x) in fs.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{}: {}", x.name, sub(&x.ty))?;
+                }
+                write!(f, "}}")
+            }
+            Type::Window => write!(f, "window"),
+        }
+    }
+}

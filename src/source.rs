@@ -1,0 +1,109 @@
+//! Source files and locations shared by every stage.
+//!
+//! A [`Loc`] is a file id plus a byte range; it is `Copy`, cheap to store on every AST node and
+//! value, and is turned into a miette span only when a diagnostic is rendered.
+
+use std::sync::Arc;
+
+use miette::{NamedSource, SourceSpan};
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Loc {
+    /// The file.
+    pub file: FileId,
+    /// Start byte offset.
+    pub start: u32,
+    /// End byte offset (exclusive).
+    pub end: u32,
+}
+
+impl Loc {
+    /// A location covering `start..end` of `file`.
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Loc { file, start: start as u32, end: end as u32 }
+    }
+
+    /// The miette span of this location.
+    pub fn span(&self) -> SourceSpan {
+        SourceSpan::new((self.start as usize).into(), (self.end - self.start) as usize)
+    }
+
+    /// The smallest location covering both (same file assumed).
+    pub fn to(&self, other: Loc) -> Loc {
+        Loc { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+}
+
+/// One loaded file: its display name and full text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// Path as shown to users (relative to the policy or org dir where possible).
+    pub name: String,
+    /// Full text.
+    pub text: Arc<str>,
+}
+
+impl SourceFile {
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+
+    /// A miette source for this file.
+    pub fn named(&self) -> NamedSource<Arc<str>> {
+        NamedSource::new(self.name.clone(), self.text.clone()).with_language("zhidu")
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// All files of one run, addressed by [`FileId`].
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
+        self.files.push(SourceFile { name: name.into(), text: text.into() });
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    /// The file with this id.
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// All files in load order.
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// `file:line:col` of a location.
+    pub fn describe(&self, loc: Loc) -> String {
+        let f = self.get(loc.file);
+        let (l, c) = f.line_col(loc.start as usize);
+        format!("{}:{l}:{c}", f.name)
+    }
+
+    /// The source text a location covers.
+    pub fn slice(&self, loc: Loc) -> &str {
+        let t = &self.get(loc.file).text;
+        t.get(loc.start as usize..loc.end as usize).unwrap_or("")
+    }
+}

@@ -1,0 +1,332 @@
+//! The abstract syntax tree of a policy file, exactly as written (nothing resolved yet).
+
+use crate::source::Loc;
+
+/// A name with its location.
+#[derive(Clone, Debug)]
+pub struct Ident {
+    /// The text.
+    pub name: String,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// One parsed file.
+#[derive(Clone, Debug, Default)]
+pub struct File {
+    /// Top-level items in source order.
+    pub items: Vec<Item>,
+}
+
+/// A top-level item.
+#[derive(Clone, Debug)]
+pub enum Item {
+    /// `include "path"`.
+    Include(Include),
+    /// `rule ID severity "title" { … }`.
+    Rule(RuleDecl),
+    /// `record kind { … }`.
+    Record(RecordDecl),
+    /// Any other declaration, e.g. `role 运营经理 { … }`.
+    Decl(Decl),
+}
+
+/// `include "path"`.
+#[derive(Clone, Debug)]
+pub struct Include {
+    /// The path as written.
+    pub path: String,
+    /// Location of the whole item.
+    pub loc: Loc,
+    /// Location of the path string.
+    pub path_loc: Loc,
+}
+
+/// A generic declaration or sub-declaration.
+#[derive(Clone, Debug)]
+pub struct Decl {
+    /// The declaration kind (`role`, `approval`, `kpi` …).
+    pub kind: Ident,
+    /// The optional name.
+    pub name: Option<Ident>,
+    /// The body.
+    pub entries: Vec<Entry>,
+    /// Location of the whole declaration.
+    pub loc: Loc,
+}
+
+/// An entry of a declaration body.
+#[derive(Clone, Debug)]
+pub enum Entry {
+    /// `name value, value`.
+    Attr(Attr),
+    /// A nested declaration.
+    Decl(Decl),
+}
+
+/// An attribute: a name followed by one or more values.
+#[derive(Clone, Debug)]
+pub struct Attr {
+    /// Attribute name.
+    pub name: Ident,
+    /// Values (at least one).
+    pub values: Vec<Expr>,
+    /// Location of the whole attribute.
+    pub loc: Loc,
+}
+
+/// Rule severities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational.
+    Info,
+    /// Should be fixed.
+    Warning,
+    /// Must be fixed.
+    Error,
+}
+
+impl Severity {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// `rule ID severity "title" { … }`.
+#[derive(Clone, Debug)]
+pub struct RuleDecl {
+    /// The rule ID, e.g. `APV-3`.
+    pub id: Ident,
+    /// Severity if written.
+    pub severity: Option<(Severity, Loc)>,
+    /// Title if written in the header.
+    pub title: Option<(String, Loc)>,
+    /// Body entries.
+    pub entries: Vec<Entry>,
+    /// Whole rule.
+    pub loc: Loc,
+}
+
+/// `record kind "title" alias a, b { fields }`.
+#[derive(Clone, Debug)]
+pub struct RecordDecl {
+    /// Record kind.
+    pub kind: Ident,
+    /// Human title.
+    pub title: Option<String>,
+    /// Alternative file stems (`people` for `person`).
+    pub aliases: Vec<Ident>,
+    /// Fields.
+    pub fields: Vec<FieldDecl>,
+    /// Whole declaration.
+    pub loc: Loc,
+}
+
+/// A field of a record schema.
+#[derive(Clone, Debug)]
+pub struct FieldDecl {
+    /// Field name.
+    pub name: Ident,
+    /// Marked `?`.
+    pub optional: bool,
+    /// Declared type.
+    pub ty: TypeExpr,
+    /// Description.
+    pub doc: Option<String>,
+    /// Whole field.
+    pub loc: Loc,
+}
+
+/// A type as written in a record schema.
+#[derive(Clone, Debug)]
+pub enum TypeExpr {
+    /// `string`, `date`, a declaration kind …
+    Named(Ident),
+    /// `[T]`.
+    List(Box<TypeExpr>, Loc),
+    /// `ref kind`.
+    Ref(Ident),
+    /// `enum(a, b)`.
+    Enum(Vec<Ident>, Loc),
+    /// `{ f: T, … }`.
+    Object(Vec<FieldDecl>, Loc),
+}
+
+impl TypeExpr {
+    /// Location of the type.
+    pub fn loc(&self) -> Loc {
+        match self {
+            TypeExpr::Named(i) | TypeExpr::Ref(i) => i.loc,
+            TypeExpr::List(_, l) | TypeExpr::Enum(_, l) | TypeExpr::Object(_, l) => *l,
+        }
+    }
+}
+
+/// An expression with its location.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// Quantifier kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quant {
+    /// `forall`.
+    Forall,
+    /// `exists`.
+    Exists,
+}
+
+/// Unary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    /// `not`.
+    Not,
+    /// `-`.
+    Neg,
+}
+
+/// Binary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// `implies`.
+    Implies,
+    /// `or`.
+    Or,
+    /// `and`.
+    And,
+    /// `??`.
+    Coalesce,
+    /// `in`.
+    In,
+    /// `not in`.
+    NotIn,
+    /// `matches`.
+    Matches,
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Implies => "implies",
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Coalesce => "??",
+            BinOp::In => "in",
+            BinOp::NotIn => "not in",
+            BinOp::Matches => "matches",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+        }
+    }
+
+    /// Whether this is an ordering or equality comparison.
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+    }
+}
+
+/// A literal value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    /// String or text block.
+    Str(String),
+    /// Integer.
+    Int(i64),
+    /// Decimal number.
+    Num(f64),
+    /// Percentage in percent points (`20%` is `20.0`).
+    Percent(f64),
+    /// Date.
+    Date(jiff::civil::Date),
+    /// Date and time with offset.
+    DateTime(jiff::Timestamp),
+    /// Duration.
+    Duration(crate::eval::value::Duration),
+    /// Boolean.
+    Bool(bool),
+    /// `none`.
+    None,
+}
+
+/// `x in coll where cond`.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    /// The bound variable.
+    pub var: Ident,
+    /// The collection.
+    pub coll: Box<Expr>,
+    /// Optional `where` filter.
+    pub filter: Option<Box<Expr>>,
+}
+
+/// Expression kinds.
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// A literal.
+    Lit(Literal),
+    /// A name: variable, record kind, declared name, parameter.
+    Name(String),
+    /// `[a, b]`.
+    List(Vec<Expr>),
+    /// `a.b`.
+    Member(Box<Expr>, Ident),
+    /// `a[i]`.
+    Index(Box<Expr>, Box<Expr>),
+    /// `f(a, b)`.
+    Call(Ident, Vec<Expr>),
+    /// Unary operator.
+    Unary(UnOp, Box<Expr>),
+    /// Binary operator.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `forall` / `exists`.
+    Quant(Quant, Binding, Option<Box<Expr>>),
+    /// `count(x in c where p)`.
+    Count(Binding),
+    /// `sum(x in c where p: e)`.
+    Sum(Binding, Box<Expr>),
+    /// `[e for x in c where p]`.
+    Comprehension(Box<Expr>, Binding),
+    /// `if a then b else c`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `>= 500`.
+    Target(BinOp, Box<Expr>),
+}
