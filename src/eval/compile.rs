@@ -111,7 +111,9 @@ impl<'a> Compiler<'a> {
         let (ir, ty) = self.expr(e);
         if !matches!(ty, Type::Bool | Type::Any) {
             let found = self.show(&ty);
-            self.err(K::CheckNotBool { found }, e.loc).label = Some("not a condition".into());
+            let err = self.err(K::CheckNotBool { found }, e.loc);
+            err.label = Some("not a condition".into());
+            err.help = Some("compare it, e.g. `x.date <= as_of`, or test it with `x.f != none`".into());
         }
         ir
     }

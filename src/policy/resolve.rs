@@ -496,28 +496,38 @@ impl Resolver {
             },
             AttrType::Int => match int_of(e) {
                 Some(i) => Value::Int(i),
-                None => self.bad(attr, e, "a whole number", None),
+                None => self.bad(attr, e, "a whole number", Some(format!("write e.g. `{attr} 1`"))),
             },
             AttrType::Num => match (int_of(e), lit) {
                 (Some(i), _) => Value::Int(i),
                 (_, Some(Literal::Num(n))) => Value::Num(*n),
-                _ => self.bad(attr, e, "a number", None),
+                _ => self.bad(attr, e, "a number", Some(format!("write e.g. `{attr} 60`"))),
             },
             AttrType::Percent => match lit {
                 Some(Literal::Percent(p)) => Value::Percent(*p),
-                _ => self.bad(attr, e, "a percentage such as `20%`", None),
+                _ => self.bad(
+                    attr,
+                    e,
+                    "a percentage such as `20%`",
+                    Some("percentages are written with `%`: `20%`".into()),
+                ),
             },
             AttrType::Date => match lit {
                 Some(Literal::Date(d)) => Value::Date(*d),
-                _ => self.bad(attr, e, "a date such as `2026-01-01`", None),
+                _ => self.bad(attr, e, "a date such as `2026-01-01`", Some("dates are written YYYY-MM-DD".into())),
             },
             AttrType::Duration => match lit {
                 Some(Literal::Duration(d)) => Value::Duration(*d),
-                _ => self.bad(attr, e, "a duration such as `4h`, `2 weeks` or `6 months`", None),
+                _ => self.bad(
+                    attr,
+                    e,
+                    "a duration such as `4h`, `2 weeks` or `6 months`",
+                    Some("durations are a number and a unit: min, h, days, weeks, months, years".into()),
+                ),
             },
             AttrType::Bool => match lit {
                 Some(Literal::Bool(b)) => Value::Bool(*b),
-                _ => self.bad(attr, e, "`true` or `false`", None),
+                _ => self.bad(attr, e, "`true` or `false`", Some(format!("write `{attr} true`"))),
             },
             AttrType::Target => match &e.kind {
                 ExprKind::Target(op, x) => {
@@ -526,7 +536,14 @@ impl Resolver {
                         (ExprKind::Lit(Literal::Num(n)), _) => Value::Num(*n),
                         (ExprKind::Lit(Literal::Percent(p)), _) => Value::Percent(*p),
                         (ExprKind::Lit(Literal::Duration(d)), _) => Value::Duration(*d),
-                        _ => return self.bad(attr, e, "a numeric target such as `>= 500` or `>= 3%`", None),
+                        _ => {
+                            return self.bad(
+                                attr,
+                                e,
+                                "a numeric target such as `>= 500` or `>= 3%`",
+                                Some("the bound of a target is a number, percentage or duration".into()),
+                            );
+                        }
                     };
                     Value::Target(Arc::new(crate::eval::value::Target { op: *op, value: v }))
                 }
@@ -542,7 +559,12 @@ impl Resolver {
                     self.pending.push((kind, n.clone(), e.loc));
                     Value::str(&n)
                 }
-                None => self.bad(attr, e, &format!("the name of a {kind}"), None),
+                None => self.bad(
+                    attr,
+                    e,
+                    &format!("the name of a {kind}"),
+                    Some(format!("write the name of a declared {kind}")),
+                ),
             },
             AttrType::RecordKind => match word {
                 Some(n) => {
@@ -559,7 +581,9 @@ impl Resolver {
                     }
                     Value::str(&n)
                 }
-                None => self.bad(attr, e, "a record kind", None),
+                None => {
+                    self.bad(attr, e, "a record kind", Some("write the name of a kind declared with `record`".into()))
+                }
             },
             AttrType::Enum(words) => match word {
                 Some(n) if words.contains(&n.as_str()) => Value::str(&n),
@@ -568,6 +592,7 @@ impl Resolver {
                         Some(w) => suggest(w, words.iter().copied()).map(|s| format!("did you mean `{s}`?")),
                         None => None,
                     };
+                    let shown = shown.or_else(|| Some(format!("allowed: {}", words.join(", "))));
                     self.bad(attr, e, &format!("one of {}", words.join(", ")), shown)
                 }
             },
@@ -644,7 +669,12 @@ impl Resolver {
         let (ir, _) = c.expr(e);
         match ir {
             Ir::Const(v) if c.errors.is_empty() => v,
-            _ => self.bad(attr, e, "a constant (number, percentage, duration, date, string, target or list)", None),
+            _ => self.bad(
+                attr,
+                e,
+                "a constant (number, percentage, duration, date, string, target or list)",
+                Some("parameters hold fixed values, e.g. `value 2 days`".into()),
+            ),
         }
     }
 

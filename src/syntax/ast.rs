@@ -330,3 +330,47 @@ pub enum ExprKind {
     /// `>= 500`.
     Target(BinOp, Box<Expr>),
 }
+
+impl Expr {
+    /// A compact s-expression of the expression, without locations (for tests and debugging):
+    /// `a.b == 1 and not c` is `(and (== (. a b) 1) (not c))`.
+    pub fn sexpr(&self) -> String {
+        let b = |x: &Binding| {
+            let f = x.filter.as_ref().map(|f| format!(" where {}", f.sexpr())).unwrap_or_default();
+            format!("{} in {}{f}", x.var.name, x.coll.sexpr())
+        };
+        match &self.kind {
+            ExprKind::Lit(Literal::Str(s)) => format!("{s:?}"),
+            ExprKind::Lit(Literal::Int(i)) => i.to_string(),
+            ExprKind::Lit(Literal::Num(n)) => n.to_string(),
+            ExprKind::Lit(Literal::Percent(p)) => format!("{p}%"),
+            ExprKind::Lit(Literal::Date(d)) => d.to_string(),
+            ExprKind::Lit(Literal::DateTime(t)) => t.to_string(),
+            ExprKind::Lit(Literal::Duration(d)) => format!("<{}>", d.to_source()),
+            ExprKind::Lit(Literal::Bool(v)) => v.to_string(),
+            ExprKind::Lit(Literal::None) => "none".into(),
+            ExprKind::Name(n) => n.clone(),
+            ExprKind::List(items) => format!("[{}]", items.iter().map(Expr::sexpr).collect::<Vec<_>>().join(" ")),
+            ExprKind::Member(e, f) => format!("(. {} {})", e.sexpr(), f.name),
+            ExprKind::Index(e, i) => format!("([] {} {})", e.sexpr(), i.sexpr()),
+            ExprKind::Call(f, args) => {
+                format!("({}{})", f.name, args.iter().map(|a| format!(" {}", a.sexpr())).collect::<String>())
+            }
+            ExprKind::Unary(UnOp::Not, e) => format!("(not {})", e.sexpr()),
+            ExprKind::Unary(UnOp::Neg, e) => format!("(neg {})", e.sexpr()),
+            ExprKind::Binary(op, x, y) => format!("({} {} {})", op.symbol(), x.sexpr(), y.sexpr()),
+            ExprKind::Quant(q, x, body) => {
+                let q = if *q == Quant::Forall { "forall" } else { "exists" };
+                match body {
+                    Some(e) => format!("({q} {}: {})", b(x), e.sexpr()),
+                    None => format!("({q} {})", b(x)),
+                }
+            }
+            ExprKind::Count(x) => format!("(count {})", b(x)),
+            ExprKind::Sum(x, e) => format!("(sum {}: {})", b(x), e.sexpr()),
+            ExprKind::Comprehension(e, x) => format!("[{} for {}]", e.sexpr(), b(x)),
+            ExprKind::If(c, t, f) => format!("(if {} {} {})", c.sexpr(), t.sexpr(), f.sexpr()),
+            ExprKind::Target(op, e) => format!("(target {} {})", op.symbol(), e.sexpr()),
+        }
+    }
+}

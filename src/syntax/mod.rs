@@ -88,6 +88,12 @@ fn convert(file: FileId, base: usize, text: &str, e: pest::error::Error<Rule>) -
             names.sort();
             names.dedup();
             names.retain(|n| *n != "whitespace");
+            // A long list of operators says nothing useful: name them as a group.
+            let ops = names.iter().filter(|n| is_operator(n)).count();
+            if ops > 3 {
+                names.retain(|n| !is_operator(n));
+                names.push("an operator");
+            }
             let expected = join_or(&names);
             let message = match (found.is_empty(), expected.is_empty()) {
                 (true, _) => format!("unexpected end of file, expected {expected}"),
@@ -103,6 +109,11 @@ fn convert(file: FileId, base: usize, text: &str, e: pest::error::Error<Rule>) -
     };
     let label = if found.is_empty() { "input ends here".to_string() } else { "unexpected here".to_string() };
     (SyntaxError::Unexpected { message, loc, label, help }, pos)
+}
+
+fn is_operator(name: &str) -> bool {
+    name.len() <= 9 && name.starts_with('`') && !name[1..].starts_with(|c: char| c.is_alphabetic() || c == '{')
+        || ["`and`", "`or`", "`in`", "`not in`", "`implies`", "`matches`", "an operator"].contains(&name)
 }
 
 fn hint(positives: &[Rule], found: &str) -> Option<String> {
