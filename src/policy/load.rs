@@ -22,6 +22,8 @@ pub enum PackSource<'a> {
     Dir(PathBuf),
     /// The embedded pack.
     Embedded(&'a Dir<'a>),
+    /// Files in memory, by relative path (tests, editors).
+    Memory(&'a [(&'a str, &'a str)]),
 }
 
 impl PackSource<'_> {
@@ -30,6 +32,7 @@ impl PackSource<'_> {
         match self {
             PackSource::Dir(root) => root.join(rel).display().to_string(),
             PackSource::Embedded(_) => format!("<builtin>/{rel}"),
+            PackSource::Memory(_) => rel.to_string(),
         }
     }
 
@@ -51,6 +54,7 @@ impl PackSource<'_> {
                 }
             }
             PackSource::Embedded(dir) => Ok(dir.get_file(rel).and_then(|f| f.contents_utf8()).map(str::to_string)),
+            PackSource::Memory(files) => Ok(files.iter().find(|(p, _)| *p == rel).map(|(_, t)| t.to_string())),
         }
     }
 }

@@ -1,0 +1,90 @@
+//! Type checker and resolver tests over small in-memory packs: which diagnostics (by code) a
+//! rule body produces, and that well-typed bodies compile (with joins planned as index lookups).
+
+use zhidu::policy::load::{PackSource, load};
+use zhidu::policy::resolve::resolve;
+
+const HEAD: &str = r#"
+policy 测试 { version "1"; effective 2026-01-01 }
+role 运营总监 {}
+role 技术总监 {}
+approval 重大改革 { applies_to change; requires all(运营总监, 技术总监) }
+param 宽限 { value 2 days }
+pattern 季度 { regex "^\\d{4}-Q[1-4]$" }
+record person { id: string; name: string; unit: ref unit; roles: [role]; joined: date; left?: date; mentor?: ref person }
+record unit { id: string; name: string; type: enum(department, store) }
+record change {
+  id: string; title: string; tier: approval; author: ref person; submitted: date; golive?: date
+  approvals: [{ by: ref person, role: role, date: date, decision: enum(approve, reject) }]
+}
+record training { id: string; topic: string; date: date; attendees: [ref person] }
+"#;
+
+/// Diagnostic codes for a pack made of HEAD plus one rule with this check.
+fn codes(check: &str) -> Vec<String> {
+    let main = format!("{HEAD}\nrule T-1 error \"t\" {{\n  source \"s\"\n  message \"m\"\n  check {check}\n}}\n");
+    let files = [("main.zd", main.as_str())];
+    let loaded = match load(&PackSource::Memory(&files)) {
+        Ok(l) => l,
+        Err((_, d)) => return d.items.iter().map(|x| x.code()).collect(),
+    };
+    match resolve(loaded) {
+        Ok(_) => Vec::new(),
+        Err((_, d)) => d.items.iter().map(|x| x.code()).collect(),
+    }
+}
+
+#[test]
+fn well_typed_bodies_compile() {
+    for ok in [
+        "forall c in change: forall a in c.approvals: a.by != c.author",
+        "forall c in change: c.golive == none or c.submitted <= c.golive",
+        "forall c in change: c.author.unit.type == \"store\" implies c.tier == 重大改革",
+        "forall c in change: forall r in policy.approval[c.tier].requires.roles: exists a in c.approvals where a.role == r",
+        "forall c in change: c.tier.requires.mode == \"all\"",
+        "forall p in person: exists t in training where p in t.attendees and t.date >= as_of - 6 months",
+        "forall u in unit: count(p in person where p.unit == u) >= 1",
+        "forall p in person: (p.left ?? as_of) - p.joined >= 宽限",
+        "forall p in person: p.mentor == none or p.mentor.joined < p.joined",
+        "forall w in windows(period, 6 months): exists t in training where t.date in w",
+        "forall c in change: \"运营总监\" in [a.role for a in c.approvals] or len(c.approvals) == 0",
+        "forall c in change: label(c.submitted, 3 months) matches 季度",
+        "forall p in person: not cyclic(p, \"roles\") or true",
+        "sum(c in change: len(c.approvals)) >= 0",
+    ] {
+        assert_eq!(codes(ok), Vec::<String>::new(), "{ok}");
+    }
+}
+
+#[test]
+fn type_errors_are_reported_with_codes() {
+    let cases = [
+        ("forall c in change: c.submitted > 500", "zhidu::types::mismatch"),
+        ("forall c in change: c.golve != none", "zhidu::types::unknown_field"),
+        ("forall c in change: c.approvals.by != none", "zhidu::types::unknown_field"),
+        ("forall c in chang: true", "zhidu::types::unknown_name"),
+        ("forall c in change: lenght(c.approvals) > 0", "zhidu::types::unknown_function"),
+        ("forall c in change: len(c.approvals, 1) > 0", "zhidu::types::arity"),
+        ("forall c in change: c.submitted", "zhidu::types::check_not_bool"),
+        ("forall c in change: c.tier == \"重大改格\"", "zhidu::resolve::unknown_reference"),
+        ("forall c in change: \"运营总裁\" in [a.role for a in c.approvals]", "zhidu::resolve::unknown_reference"),
+        ("forall u in unit: u.type == \"shop\"", "zhidu::types::mismatch"),
+        ("forall c in change: c.title matches 月度", "zhidu::resolve::unknown_reference"),
+        ("forall c in change: c.author == c.submitted", "zhidu::types::mismatch"),
+        ("forall c in change: c.submitted + 1 > as_of", "zhidu::types::mismatch"),
+        ("forall c in policy.aproval: true", "zhidu::types::unknown_name"),
+        ("forall c in change", "zhidu::types::forall_without_body"),
+        ("forall c in 5: true", "zhidu::types::mismatch"),
+        ("policy.approval[\"不存在\"].example == \"x\"", "zhidu::resolve::unknown_reference"),
+    ];
+    for (check, code) in cases {
+        let got = codes(check);
+        assert!(got.iter().any(|c| c == code), "{check}: expected {code}, got {got:?}");
+    }
+}
+
+#[test]
+fn every_error_in_a_pack_is_reported() {
+    let got = codes("forall c in change: c.golve != none and c.submited > 1 and lenght(c) > 0");
+    assert_eq!(got.len(), 3, "{got:?}");
+}
