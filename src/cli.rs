@@ -1,9 +1,11 @@
 //! Command-line interface: argument types and dispatch. One file per subcommand in `cli/`.
 
+mod check;
 mod explain;
 mod fmt;
 mod lint;
 mod rules;
+mod test;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -47,11 +49,47 @@ pub enum ColorChoice {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check an organisation's data against every rule of the pack.
+    Check {
+        /// The org dir (default: the current directory).
+        #[arg(default_value = ".")]
+        org: PathBuf,
+        /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+        /// Lowest severity that makes the run fail (exit 1).
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        /// Run only these rules (IDs or chapters such as `APV`); repeatable.
+        #[arg(long = "rule", value_name = "ID")]
+        rules: Vec<String>,
+        /// Skip these rules (IDs or chapters); repeatable.
+        #[arg(long = "skip", value_name = "ID")]
+        skip: Vec<String>,
+        /// Check as of this date instead of `as_of` in zhidu.toml.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<jiff::civil::Date>,
+    },
     /// Run every static check of a policy pack (syntax, names, types, the pack's policy rules).
     Lint {
         /// Policy directory (default: the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
+    },
+    /// Run policy test cases (dirs with `expected.toml`) and report rule coverage.
+    Test {
+        /// Directory of cases.
+        #[arg(default_value = "tests/cases")]
+        dir: PathBuf,
+        /// Policy directory (default: the built-in pack).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Fail when fewer than this percentage of org rules have a passing and a failing case.
+        #[arg(long, default_value_t = 0.0)]
+        threshold: f64,
     },
     /// Format policy files canonically (comments kept; files written atomically).
     Fmt {
@@ -78,6 +116,28 @@ pub enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+}
+
+/// Output formats of `zhidu check`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Grouped by rule, with snippets and a summary.
+    Human,
+    /// Versioned JSON document.
+    Json,
+}
+
+/// Lowest severity that fails a run.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    /// Errors fail (default).
+    Error,
+    /// Warnings and errors fail.
+    Warning,
+    /// Any finding fails.
+    Info,
+    /// Never fail on findings.
+    Never,
 }
 
 /// Formats of `zhidu rules`.
@@ -107,6 +167,16 @@ impl Cli {
 pub fn run(cli: Cli) -> ExitCode {
     let color = cli.color();
     let code = match &cli.command {
+        Command::Check { org, policy, format, fail_on, rules, skip, as_of } => check::run(check::Args {
+            org,
+            policy: policy.as_deref(),
+            format: *format,
+            fail_on: *fail_on,
+            selection: crate::check::Selection { only: rules.clone(), skip: skip.clone() },
+            as_of: *as_of,
+            color: color && *format == OutputFormat::Human && std::io::stdout().is_terminal(),
+        }),
+        Command::Test { dir, policy, threshold } => test::run(dir, policy.as_deref(), *threshold, color),
         Command::Lint { policy } => lint::run(policy.as_deref(), color),
         Command::Fmt { check, files } => fmt::run(*check, files, color),
         Command::Rules { policy, format } => rules::run(policy.as_deref(), *format, color),

@@ -1,8 +1,13 @@
 //! zhidu (制度): company operating regulations as code.
+pub mod check;
 pub mod cli;
+pub mod data;
 pub mod detect;
 pub mod diag;
 pub mod eval;
+pub mod finding;
+pub mod output;
 pub mod policy;
 pub mod source;
 pub mod syntax;
+pub mod testing;

@@ -253,7 +253,7 @@ pub const DECLS: &[DeclSpec] = &[
         about: "a recurring meeting or event",
         attrs: &[
             req("every", T::Duration),
-            req("record", T::RecordKind),
+            req("applies_to", T::RecordKind),
             a("kind", T::Label),
             list("participants", T::Label),
             list("outputs", T::Label),

@@ -1,0 +1,64 @@
+//! `zhidu test [DIR]`: run policy test cases, report failures with a diff and rule coverage.
+
+use std::path::Path;
+
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, load_or_report};
+use crate::testing::{coverage, find_cases, run_case};
+
+/// Runs the command; returns the exit code.
+pub fn run(dir: &Path, policy: Option<&Path>, threshold: f64, color: bool) -> u8 {
+    let p = match load_or_report(policy, color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let cases = find_cases(dir);
+    if cases.is_empty() {
+        eprintln!("error: no test cases (directories with expected.toml) under `{}`", dir.display());
+        return EXIT_ERROR;
+    }
+    let results: Vec<_> = cases.iter().map(|c| run_case(&p, c)).collect();
+    let mut failed = 0;
+    for r in &results {
+        let name = r.dir.strip_prefix(dir).unwrap_or(&r.dir).display().to_string();
+        if r.passed() {
+            println!("PASS {name}");
+            continue;
+        }
+        failed += 1;
+        println!("FAIL {name}");
+        if let Some(e) = &r.error {
+            for l in e.lines() {
+                println!("     {l}");
+            }
+        }
+        for (rule, subj) in &r.missing {
+            println!("     - missing    {rule} {}", subj.as_deref().unwrap_or("-"));
+        }
+        for (rule, subj) in &r.unexpected {
+            println!("     + unexpected {rule} {}", subj.as_deref().unwrap_or("-"));
+        }
+    }
+    let cov = coverage(&p, &results);
+    println!();
+    println!("{} case(s): {} passed, {failed} failed", results.len(), results.len() - failed);
+    println!(
+        "rule coverage: {:.1}% of org rules have a passing and a failing case ({} of {})",
+        cov.percent,
+        cov.covered.len(),
+        cov.covered.len() + cov.no_pass.len().max(cov.no_fail.len())
+    );
+    if !cov.no_fail.is_empty() {
+        println!("  no failing case: {}", cov.no_fail.join(", "));
+    }
+    if !cov.no_pass.is_empty() {
+        println!("  no passing case: {}", cov.no_pass.join(", "));
+    }
+    if failed > 0 {
+        EXIT_FINDINGS
+    } else if cov.percent + 1e-9 < threshold {
+        println!("coverage {:.1}% is below the threshold {threshold}%", cov.percent);
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}

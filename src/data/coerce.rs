@@ -1,0 +1,225 @@
+//! Turning raw data values (TOML values, CSV cells) into typed values of the record schema.
+
+use std::sync::Arc;
+
+use crate::eval::value::{Duration, Object, Str, Target, Value};
+use crate::policy::types::{FieldType, Type};
+
+/// Why a value does not fit its field type (never contains the value itself).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    /// What was expected, in words.
+    pub expected: String,
+    /// Nested field path below the field, if any (`approvals[1].date`).
+    pub path: String,
+}
+
+fn expect(what: &str) -> Mismatch {
+    Mismatch { expected: what.to_string(), path: String::new() }
+}
+
+fn words(ty: &Type) -> String {
+    match ty {
+        Type::Str | Type::Any | Type::Name(_) => "a string".into(),
+        Type::Ref(_) => "an id (string)".into(),
+        Type::Enum(v) => format!("one of {}", v.join(", ")),
+        Type::Int => "a whole number".into(),
+        Type::Num => "a number".into(),
+        Type::Percent => "a percentage (0–100 or \"20%\")".into(),
+        Type::Bool => "true or false".into(),
+        Type::Date => "a date (YYYY-MM-DD)".into(),
+        Type::DateTime => "a datetime with offset (2026-03-01T09:30:00+08:00)".into(),
+        Type::Duration => "a duration (\"3 months\", \"4h\")".into(),
+        Type::Target => "a target (\">= 500\")".into(),
+        Type::List(_) => "a list".into(),
+        Type::Object(_) => "a table".into(),
+        _ => "a value".into(),
+    }
+}
+
+/// Coerces a raw value to `ty`. Strings (CSV cells) are parsed; lists in a string are
+/// `;`-separated.
+pub fn coerce(raw: Value, ty: &Type) -> Result<Value, Mismatch> {
+    if raw.is_none() {
+        return Ok(Value::None);
+    }
+    match ty {
+        Type::Any | Type::None | Type::Record(_) | Type::Window => Ok(raw),
+        Type::Str | Type::Name(_) | Type::Ref(_) => match raw {
+            Value::Str(_) => Ok(raw),
+            Value::Int(i) => Ok(Value::str(&i.to_string())),
+            _ => Err(expect(&words(ty))),
+        },
+        Type::Enum(set) => match &raw {
+            Value::Str(s) if set.iter().any(|x| x.as_str() == &**s) => Ok(raw),
+            _ => Err(expect(&words(ty))),
+        },
+        Type::Int => match &raw {
+            Value::Int(_) => Ok(raw),
+            Value::Str(s) => s.trim().parse::<i64>().map(Value::Int).map_err(|_| expect(&words(ty))),
+            _ => Err(expect(&words(ty))),
+        },
+        Type::Num => match &raw {
+            Value::Int(_) | Value::Num(_) => Ok(raw),
+            Value::Str(s) => s.trim().parse::<f64>().map(Value::Num).map_err(|_| expect(&words(ty))),
+            _ => Err(expect(&words(ty))),
+        },
+        Type::Percent => match &raw {
+            Value::Int(_) | Value::Num(_) => Ok(Value::Percent(raw.as_f64().unwrap_or(0.0))),
+            Value::Percent(_) => Ok(raw),
+            Value::Str(s) => {
+                let t = s.trim();
+                t.strip_suffix('%')
+                    .unwrap_or(t)
+                    .trim()
+                    .parse::<f64>()
+                    .map(Value::Percent)
+                    .map_err(|_| expect(&words(ty)))
+            }
+            _ => Err(expect(&words(ty))),
+        },
+        Type::Bool => match &raw {
+            Value::Bool(_) => Ok(raw),
+            Value::Str(s) => match s.trim() {
+                "true" | "TRUE" | "True" | "yes" | "是" | "1" => Ok(Value::Bool(true)),
+                "false" | "FALSE" | "False" | "no" | "否" | "0" => Ok(Value::Bool(false)),
+                _ => Err(expect(&words(ty))),
+            },
+            _ => Err(expect(&words(ty))),
+        },
+        Type::Date => match &raw {
+            Value::Date(_) => Ok(raw),
+            Value::DateTime(..) => raw.as_date().map(Value::Date).ok_or_else(|| expect(&words(ty))),
+            Value::Str(s) => parse_date(s).map(Value::Date).ok_or_else(|| expect(&words(ty))),
+            _ => Err(expect(&words(ty))),
+        },
+        Type::DateTime => match &raw {
+            Value::DateTime(..) => Ok(raw),
+            Value::Str(s) => parse_datetime(s).ok_or_else(|| expect(&words(ty))),
+            _ => Err(expect(&words(ty))),
+        },
+        Type::Duration => match &raw {
+            Value::Duration(_) => Ok(raw),
+            Value::Str(s) => parse_duration(s).map(Value::Duration).ok_or_else(|| expect(&words(ty))),
+            _ => Err(expect(&words(ty))),
+        },
+        Type::Target => match &raw {
+            Value::Str(s) => Target::parse(s).map(|t| Value::Target(Arc::new(t))).ok_or_else(|| expect(&words(ty))),
+            _ => Err(expect(&words(ty))),
+        },
+        Type::List(inner) => {
+            let items: Vec<Value> = match raw {
+                Value::List(l) => l.to_vec(),
+                Value::Str(s) if !matches!(**inner, Type::Object(_)) => {
+                    s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(Value::str).collect()
+                }
+                _ => return Err(expect(&words(ty))),
+            };
+            let mut out = Vec::with_capacity(items.len());
+            for (i, it) in items.into_iter().enumerate() {
+                out.push(coerce(it, inner).map_err(|mut m| {
+                    m.path = format!("[{}]{}", i + 1, m.path);
+                    m
+                })?);
+            }
+            Ok(Value::list(out))
+        }
+        Type::Object(fields) => match raw {
+            Value::Object(o) => coerce_object(&o, fields).map(|o| Value::Object(Arc::new(o))),
+            _ => Err(expect(&words(ty))),
+        },
+    }
+}
+
+/// Coerces the fields of a table; missing required fields are mismatches; unknown ones kept.
+pub fn coerce_object(o: &Object, fields: &[FieldType]) -> Result<Object, Mismatch> {
+    let mut out = Vec::with_capacity(o.fields.len());
+    for f in fields {
+        match o.get(&f.name) {
+            Some(v) if !v.is_none() => {
+                let v = coerce(v.clone(), &f.ty).map_err(|mut m| {
+                    m.path = format!(".{}{}", f.name, m.path);
+                    m
+                })?;
+                out.push((Str::from(f.name.as_str()), v));
+            }
+            _ if !f.optional => {
+                return Err(Mismatch {
+                    expected: "a value (the field is required)".into(),
+                    path: format!(".{}", f.name),
+                });
+            }
+            _ => out.push((Str::from(f.name.as_str()), Value::None)),
+        }
+    }
+    for (k, v) in &o.fields {
+        if !fields.iter().any(|f| *f.name == **k) {
+            out.push((k.clone(), v.clone()));
+        }
+    }
+    Ok(Object { fields: out })
+}
+
+/// Parses `2026-03-01` (also `2026/3/1`).
+pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse() {
+        return Some(d);
+    }
+    let parts: Vec<&str> = s.split(['/', '.']).collect();
+    if let [y, m, d] = parts.as_slice() {
+        return jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok();
+    }
+    None
+}
+
+/// Parses an ISO 8601 datetime with offset.
+pub fn parse_datetime(s: &str) -> Option<Value> {
+    let z: jiff::Zoned = s.trim().parse::<jiff::Timestamp>().ok().map(|t| t.to_zoned(jiff::tz::TimeZone::UTC))?;
+    let offset = offset_of(s.trim()).unwrap_or(jiff::tz::Offset::UTC);
+    Some(Value::DateTime(z.timestamp(), offset))
+}
+
+fn offset_of(s: &str) -> Option<jiff::tz::Offset> {
+    if s.ends_with('Z') || s.ends_with('z') {
+        return Some(jiff::tz::Offset::UTC);
+    }
+    let tail = &s[s.len().checked_sub(6)?..];
+    let sign = match tail.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let h: i32 = tail.get(1..3)?.parse().ok()?;
+    let m: i32 = tail.get(4..6)?.parse().ok()?;
+    jiff::tz::Offset::from_seconds(sign * (h * 3600 + m * 60)).ok()
+}
+
+/// Parses `3 months`, `4h`, `2 weeks`, `3个月`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (n, unit) = s.split_at(split);
+    Duration::from_unit(n.parse().ok()?, unit.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_parse_by_type() {
+        assert_eq!(coerce(Value::str("2026-03-01"), &Type::Date).unwrap(), Value::Date(jiff::civil::date(2026, 3, 1)));
+        assert_eq!(coerce(Value::str("20%"), &Type::Percent).unwrap(), Value::Percent(20.0));
+        assert_eq!(coerce(Value::Int(20), &Type::Percent).unwrap(), Value::Percent(20.0));
+        assert_eq!(
+            coerce(Value::str("a; b;"), &Type::List(Box::new(Type::Str))).unwrap(),
+            Value::list(vec![Value::str("a"), Value::str("b")])
+        );
+        assert!(coerce(Value::str("2026-13-01"), &Type::Date).is_err());
+        assert!(coerce(Value::str("x"), &Type::Enum(vec!["a".to_string()].into())).is_err());
+        assert_eq!(parse_duration("3 months"), Some(Duration { months: 3, secs: 0 }));
+        let dt = parse_datetime("2026-03-01T09:30:00+08:00").unwrap();
+        assert_eq!(dt.as_date(), Some(jiff::civil::date(2026, 3, 1)));
+    }
+}

@@ -1,0 +1,58 @@
+//! Errors that stop a check: the org data cannot be read at all.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::diag::LocatedError;
+use crate::source::Loc;
+
+/// A fatal data error (exit code 2).
+#[derive(Debug, Clone, Error, Diagnostic)]
+#[allow(missing_docs, reason = "fields are described by the messages")]
+pub enum DataError {
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(code(zhidu::data::unreadable), help("check the path and its permissions"))]
+    Unreadable { path: String, reason: String, loc: Loc },
+    #[error("`{path}` is not UTF-8 text")]
+    #[diagnostic(
+        code(zhidu::data::encoding),
+        help(
+            "save the file as UTF-8 (with or without BOM); files from Excel are often GBK — convert with `iconv -f GBK -t UTF-8`"
+        )
+    )]
+    NotUtf8 { path: String, loc: Loc },
+    #[error("invalid TOML: {message}")]
+    #[diagnostic(code(zhidu::data::toml), help("fix the TOML syntax; see https://toml.io"))]
+    Toml { message: String, loc: Loc },
+    #[error("invalid CSV: {message}")]
+    #[diagnostic(
+        code(zhidu::data::csv),
+        help("every row must have as many fields as the header; quote fields that contain commas")
+    )]
+    Csv { message: String, loc: Loc },
+    #[error("invalid zhidu.toml: {message}")]
+    #[diagnostic(
+        code(zhidu::data::config),
+        help("see org-data.md: `[org] name`, `as_of`, `period = {{ from = …, to = … }}`")
+    )]
+    Config { message: String, loc: Loc },
+}
+
+impl LocatedError for DataError {
+    fn loc(&self) -> Loc {
+        match self {
+            DataError::Unreadable { loc, .. }
+            | DataError::NotUtf8 { loc, .. }
+            | DataError::Toml { loc, .. }
+            | DataError::Csv { loc, .. }
+            | DataError::Config { loc, .. } => *loc,
+        }
+    }
+    fn label(&self) -> String {
+        match self {
+            DataError::Csv { .. } => "this row".into(),
+            DataError::NotUtf8 { .. } => "invalid bytes start here".into(),
+            _ => "here".into(),
+        }
+    }
+}

@@ -1,0 +1,342 @@
+//! Org data: walking the org dir, reading `zhidu.toml`, TOML and CSV record files into the
+//! record [`Store`], with schema validation as `DATA-…` findings. Every record keeps its
+//! location. Malformed files stop the run with a located diagnostic.
+
+pub mod coerce;
+pub mod config;
+mod csv_file;
+pub mod error;
+pub mod rules;
+mod toml_file;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use config::OrgConfig;
+use error::DataError;
+
+use crate::diag::Diagnostics;
+use crate::eval::store::{Record, Store};
+use crate::eval::value::{KindId, Str, Value};
+use crate::finding::{Finding, Location};
+use crate::policy::types::Type;
+use crate::policy::{KindOrigin, KindSchema, Schema};
+use crate::source::{FileId, Loc, SourceMap};
+
+/// An organisation's data, loaded and validated.
+#[derive(Debug)]
+pub struct OrgData {
+    /// The org dir.
+    pub dir: PathBuf,
+    /// Settings from `zhidu.toml`.
+    pub config: OrgConfig,
+    /// Text of every record file (for locations and snippets).
+    pub sources: SourceMap,
+    /// Records by kind.
+    pub store: Store,
+    /// `DATA-…` findings.
+    pub findings: Vec<Finding>,
+    /// CSV files under `exports/` (checked by the desensitisation rules).
+    pub exports: Vec<PathBuf>,
+    /// Every input file read, relative to the org dir, sorted.
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Reads `zhidu.toml` of an org dir (defaults if there is none).
+pub fn read_config(dir: &Path, today: jiff::civil::Date) -> Result<OrgConfig, Diagnostics> {
+    let path = dir.join("zhidu.toml");
+    if !dir.is_dir() {
+        let mut sources = SourceMap::default();
+        let id = sources.add(dir.display().to_string(), "");
+        let mut d = Diagnostics::default();
+        let reason = "not a directory".to_string();
+        d.push(DataError::Unreadable { path: dir.display().to_string(), reason, loc: Loc::new(id, 0, 0) }, &sources);
+        return Err(d);
+    }
+    let Ok(bytes) = std::fs::read(&path) else { return Ok(config::default_config(dir, today)) };
+    let mut sources = SourceMap::default();
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let id = sources.add("zhidu.toml", "");
+            let mut d = Diagnostics::default();
+            let _ = e;
+            d.push(DataError::NotUtf8 { path: "zhidu.toml".into(), loc: Loc::new(id, 0, 0) }, &sources);
+            return Err(d);
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    match config::parse(&text, dir, today) {
+        Ok(c) => Ok(c),
+        Err((message, span)) => {
+            let id = sources.add("zhidu.toml", text.as_str());
+            let span = span.unwrap_or(0..0);
+            let mut d = Diagnostics::default();
+            d.push(DataError::Config { message, loc: Loc::new(id, span.start, span.end) }, &sources);
+            Err(d)
+        }
+    }
+}
+
+/// What one file contributed.
+struct Parsed {
+    records: Vec<(KindId, Record)>,
+    findings: Vec<Finding>,
+}
+
+/// Loads every record file of an org dir against the schema.
+pub fn load(dir: &Path, config: OrgConfig, schema: &Schema) -> Result<OrgData, Diagnostics> {
+    let mut sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    let mut files: Vec<(FileId, PathBuf, bool)> = Vec::new();
+    let mut exports = Vec::new();
+    let mut inputs = Vec::new();
+    let walk = walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(false).into_iter().filter_entry(|e| {
+        let name = e.file_name().to_string_lossy();
+        e.depth() == 0 || !(name.starts_with('.') || (e.file_type().is_dir() && name == "target"))
+    });
+    for entry in walk {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let id = sources.add(dir.display().to_string(), "");
+                diags.push(
+                    DataError::Unreadable {
+                        path: dir.display().to_string(),
+                        reason: e.to_string(),
+                        loc: Loc::new(id, 0, 0),
+                    },
+                    &sources,
+                );
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
+        let ext = rel.extension().and_then(|x| x.to_str()).unwrap_or("").to_string();
+        if ext != "toml" && ext != "csv" {
+            continue;
+        }
+        let is_csv = ext == "csv";
+        inputs.push(rel.clone());
+        if rel.starts_with("exports") && is_csv {
+            exports.push(rel);
+            continue;
+        }
+        if rel == Path::new("zhidu.toml") {
+            continue;
+        }
+        let name = rel.to_string_lossy().replace('\\', "/");
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => {
+                let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").map(<[u8]>::to_vec).unwrap_or(bytes);
+                match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        let id = sources.add(name, text);
+                        files.push((id, rel, is_csv));
+                    }
+                    Err(e) => {
+                        let good = e.utf8_error().valid_up_to();
+                        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                        let at =
+                            lossy.char_indices().nth(String::from_utf8_lossy(&e.as_bytes()[..good]).chars().count());
+                        let start = at.map_or(0, |(i, _)| i);
+                        let id = sources.add(name.clone(), lossy);
+                        diags.push(DataError::NotUtf8 { path: name, loc: Loc::new(id, start, start + 1) }, &sources);
+                    }
+                }
+            }
+            Err(e) => {
+                let id = sources.add(name.clone(), "");
+                diags.push(
+                    DataError::Unreadable { path: name, reason: e.to_string(), loc: Loc::new(id, 0, 0) },
+                    &sources,
+                );
+            }
+        }
+    }
+    // Parse files in parallel; merge in path order so the result is deterministic.
+    let results: Vec<Result<Parsed, DataError>> = files
+        .par_iter()
+        .map(|(id, rel, is_csv)| {
+            let text = &sources.get(*id).text;
+            if *is_csv {
+                csv_file::parse(*id, text, rel, schema, &sources)
+            } else {
+                toml_file::parse(*id, text, schema, &sources)
+            }
+        })
+        .collect();
+    let mut store = Store::with_kinds(schema.kinds.len());
+    let mut findings = Vec::new();
+    let mut first_seen: std::collections::HashMap<(KindId, Str), Loc> = std::collections::HashMap::new();
+    for r in results {
+        match r {
+            Ok(p) => {
+                findings.extend(p.findings);
+                for (k, rec) in p.records {
+                    if let Some(id) = &rec.id {
+                        if let Some(first) = first_seen.get(&(k, id.clone())) {
+                            let kind = &schema.kind(k).name;
+                            let msg = format!("{kind} 编号 `{id}` 重复，首次出现在 {}", describe(&sources, *first));
+                            findings.push(data_finding(
+                                "DATA-DUP",
+                                Some(subject(kind, id)),
+                                msg,
+                                location(&sources, rec.loc, None, None),
+                            ));
+                        } else {
+                            first_seen.insert((k, id.clone()), rec.loc);
+                        }
+                    }
+                    store.kind_mut(k).push(rec);
+                }
+            }
+            Err(e) => diags.push(e, &sources),
+        }
+    }
+    if diags.error_count() > 0 {
+        diags.sort();
+        return Err(diags);
+    }
+    findings.extend(validate::dangling_refs(schema, &store, &sources));
+    Ok(OrgData { dir: dir.to_path_buf(), config, sources, store, findings, exports, inputs })
+}
+
+/// `kind:id`.
+pub fn subject(kind: &str, id: &str) -> String {
+    format!("{kind}:{id}")
+}
+
+fn describe(sources: &SourceMap, loc: Loc) -> String {
+    sources.describe(loc)
+}
+
+/// A location in a data file.
+pub fn location(sources: &SourceMap, loc: Loc, row: Option<usize>, field: Option<&str>) -> Option<Location> {
+    let f = sources.get(loc.file);
+    let (line, column) = f.line_col(loc.start as usize);
+    Some(Location { file: f.name.clone(), line, column, row, field: field.map(str::to_string), loc: Some(loc) })
+}
+
+/// A `DATA-…` finding.
+pub fn data_finding(id: &str, subject: Option<String>, message: String, location: Option<Location>) -> Finding {
+    let rule = rules::data_rule(id);
+    Finding {
+        rule: id.to_string(),
+        severity: rule.map_or(crate::syntax::ast::Severity::Error, |r| r.severity),
+        title: rule.map_or("", |r| r.title).to_string(),
+        subject,
+        message,
+        source: "org-data.md".into(),
+        location,
+        advisory: false,
+        pending: None,
+    }
+}
+
+/// The record kind a file stem or table name stands for: the kind, an alias, or a plural.
+pub fn kind_for(schema: &Schema, name: &str) -> Option<KindId> {
+    let is_record = |k: KindId| schema.kind(k).origin == KindOrigin::Record;
+    if let Some(k) = schema.id(name).filter(|k| is_record(*k)) {
+        return Some(k);
+    }
+    for (k, ks) in schema.record_kinds() {
+        if ks.aliases.iter().any(|a| a == name) {
+            return Some(k);
+        }
+    }
+    for suffix in ["es", "s"] {
+        if let Some(stem) = name.strip_suffix(suffix)
+            && let Some(k) = schema.id(stem).filter(|k| is_record(*k))
+        {
+            return Some(k);
+        }
+    }
+    None
+}
+
+/// One field's raw value and where it was written.
+pub(crate) struct RawField {
+    pub name: String,
+    pub value: Value,
+    pub loc: Loc,
+}
+
+/// Builds a record from raw fields: coerces each to its schema type, reporting missing and
+/// mistyped fields (never their values). `row` is the CSV data row.
+pub(crate) fn build_record(
+    kind: &KindSchema,
+    raw: Vec<RawField>,
+    loc: Loc,
+    row: Option<usize>,
+    ordinal: usize,
+    sources: &SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Record {
+    let mut fields = vec![Value::None; kind.fields.len()];
+    let mut extra = Vec::new();
+    let mut locs: Vec<Option<Loc>> = vec![None; kind.fields.len()];
+    for f in raw {
+        match kind.slot(&f.name) {
+            Some(s) => {
+                fields[s] = f.value;
+                locs[s] = Some(f.loc);
+            }
+            None => extra.push((Str::from(f.name.as_str()), f.value)),
+        }
+    }
+    let id = match kind.slot("id").map(|s| &fields[s]) {
+        Some(Value::Str(s)) => Some(s.clone()),
+        Some(Value::Int(i)) => Some(Str::from(i.to_string())),
+        _ if !kind.has_id => Some(synthetic_id(kind, &fields, ordinal)),
+        _ => None,
+    };
+    let subj = Some(subject(&kind.name, id.as_deref().unwrap_or(&format!("#{ordinal}"))));
+    for (s, ft) in kind.fields.iter().enumerate() {
+        let value = std::mem::take(&mut fields[s]);
+        if value.is_none() {
+            if !ft.optional {
+                let msg = format!("{} 记录缺少必填字段 `{}`", kind.name, ft.name);
+                findings.push(data_finding(
+                    "DATA-MISSING",
+                    subj.clone(),
+                    msg,
+                    location(sources, loc, row, Some(&ft.name)),
+                ));
+            }
+            continue;
+        }
+        match coerce::coerce(value, &ft.ty) {
+            Ok(v) => fields[s] = v,
+            Err(m) => {
+                let at = locs[s].unwrap_or(loc);
+                let field = format!("{}{}", ft.name, m.path);
+                let msg = format!("{} 记录的字段 `{field}` 应为 {}", kind.name, m.expected);
+                findings.push(data_finding("DATA-TYPE", subj.clone(), msg, location(sources, at, row, Some(&ft.name))));
+            }
+        }
+    }
+    let id = match (&id, kind.slot("id")) {
+        (Some(_), _) => id,
+        (None, _) => Some(Str::from(format!("#{ordinal}"))),
+    };
+    Record { id, loc, fields: fields.into(), extra }
+}
+
+/// A stable id for a record of a kind without `id`: its first scalar fields joined by `/`.
+fn synthetic_id(kind: &KindSchema, fields: &[Value], ordinal: usize) -> Str {
+    let parts: Vec<String> = kind
+        .fields
+        .iter()
+        .zip(fields)
+        .filter(|(f, v)| !matches!(f.ty, Type::List(_) | Type::Object(_)) && !v.is_none())
+        .take(3)
+        .map(|(_, v)| v.to_string())
+        .collect();
+    if parts.is_empty() { Str::from(format!("#{ordinal}")) } else { Str::from(parts.join("/")) }
+}

@@ -1,0 +1,112 @@
+//! TOML record files: arrays of tables, the table name is the record kind.
+
+use std::sync::Arc;
+
+use toml::de::{DeTable, DeValue};
+
+use super::error::DataError;
+use super::{Parsed, RawField, build_record, data_finding, kind_for, location};
+use crate::eval::value::{Object, Str, Value};
+use crate::policy::Schema;
+use crate::source::{FileId, Loc, SourceMap};
+
+/// Parses one TOML file into records.
+pub(super) fn parse(file: FileId, text: &str, schema: &Schema, sources: &SourceMap) -> Result<Parsed, DataError> {
+    let doc = DeTable::parse(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        DataError::Toml { message: e.message().to_string(), loc: Loc::new(file, span.start, span.end) }
+    })?;
+    let mut out = Parsed { records: Vec::new(), findings: Vec::new() };
+    for (key, value) in doc.get_ref().iter() {
+        let name: &str = key.get_ref();
+        let kloc = Loc::new(file, key.span().start, key.span().end);
+        let Some(kind) = kind_for(schema, name) else {
+            let msg = format!("未知的数据类型 `{name}`：策略未声明此记录类型，数据被忽略");
+            out.findings.push(data_finding("DATA-KIND", None, msg, location(sources, kloc, None, None)));
+            continue;
+        };
+        let ks = schema.kind(kind);
+        let tables: Vec<(&DeTable, Loc)> = match value.get_ref() {
+            DeValue::Array(items) => {
+                let mut v = Vec::new();
+                for it in items.iter() {
+                    let loc = Loc::new(file, it.span().start, it.span().end);
+                    match it.get_ref() {
+                        DeValue::Table(t) => v.push((t, loc)),
+                        _ => {
+                            let msg = format!("`{name}` 应为表数组（[[{name}]]），其中有非表的元素");
+                            out.findings.push(data_finding(
+                                "DATA-SHAPE",
+                                None,
+                                msg,
+                                location(sources, loc, None, None),
+                            ));
+                        }
+                    }
+                }
+                v
+            }
+            DeValue::Table(t) => vec![(t, Loc::new(file, value.span().start, value.span().end))],
+            _ => {
+                let msg = format!("`{name}` 应为表数组（[[{name}]]）");
+                out.findings.push(data_finding("DATA-SHAPE", None, msg, location(sources, kloc, None, None)));
+                continue;
+            }
+        };
+        for (i, (t, loc)) in tables.into_iter().enumerate() {
+            // A `[[kind]]` header's table span starts after the header; point at the header line.
+            let start = header_start(text, loc.start as usize);
+            let rloc = Loc::new(file, start, loc.end as usize);
+            let raw: Vec<RawField> = t
+                .iter()
+                .map(|(k, v)| RawField {
+                    name: k.get_ref().to_string(),
+                    value: raw_value(v.get_ref()),
+                    loc: Loc::new(file, v.span().start, v.span().end),
+                })
+                .collect();
+            let rec = build_record(ks, raw, rloc, None, i + 1, sources, &mut out.findings);
+            out.records.push((kind, rec));
+        }
+    }
+    Ok(out)
+}
+
+/// The start of the `[[kind]]` line just before a table's first key, if there is one.
+fn header_start(text: &str, start: usize) -> usize {
+    let before = &text[..start.min(text.len())];
+    let trimmed = before.trim_end();
+    if trimmed.ends_with("]]") {
+        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        if trimmed[line_start..].trim_start().starts_with("[[") {
+            return line_start + (trimmed[line_start..].len() - trimmed[line_start..].trim_start().len());
+        }
+    }
+    start
+}
+
+/// A TOML value as an untyped value (typed later against the schema).
+fn raw_value(v: &DeValue) -> Value {
+    match v {
+        DeValue::String(s) => Value::str(s),
+        DeValue::Integer(i) => {
+            let digits = i.as_str().replace('_', "");
+            let digits = digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b");
+            i64::from_str_radix(digits, i.radix()).map_or(Value::None, Value::Int)
+        }
+        DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().map_or(Value::None, Value::Num),
+        DeValue::Boolean(b) => Value::Bool(*b),
+        DeValue::Datetime(d) => {
+            let s = d.to_string();
+            if d.time.is_none() {
+                s.parse().map_or(Value::str(&s), Value::Date)
+            } else {
+                super::coerce::parse_datetime(&s).unwrap_or_else(|| Value::str(&s))
+            }
+        }
+        DeValue::Array(items) => Value::list(items.iter().map(|x| raw_value(x.get_ref())).collect()),
+        DeValue::Table(t) => Value::Object(Arc::new(Object {
+            fields: t.iter().map(|(k, v)| (Str::from(k.get_ref().as_ref()), raw_value(v.get_ref()))).collect(),
+        })),
+    }
+}

@@ -1,0 +1,66 @@
+//! Findings: the one type every output format consumes.
+
+use serde::Serialize;
+
+use crate::source::Loc;
+use crate::syntax::ast::Severity;
+
+/// Where a finding points in the org data.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// File, relative to the org dir.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// For CSV files: the 1-based data row (the header is row 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// The field (TOML key or CSV column header), when the finding is about one field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Byte span in the run's source map (for snippets); not serialised.
+    #[serde(skip)]
+    pub loc: Option<Loc>,
+}
+
+/// One finding of `zhidu check`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// Rule ID (catalog ID, or `DATA-…` for data validation).
+    pub rule: String,
+    /// Severity after effective-date handling.
+    pub severity: Severity,
+    /// The rule's title.
+    pub title: String,
+    /// `kind:id` of the record, if the finding is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Rendered message.
+    pub message: String,
+    /// The source clause of the regulation.
+    pub source: String,
+    /// Location in the org data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// `advisory` rules never fail a run.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub advisory: bool,
+    /// The rule is not in force yet: it takes effect on this date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+}
+
+impl Finding {
+    /// Sort key: rule, subject, location, message — gives byte-identical output across runs.
+    pub fn sort_key(&self) -> (String, Option<String>, Option<Location>, String) {
+        (self.rule.clone(), self.subject.clone(), self.location.clone(), self.message.clone())
+    }
+}
+
+/// Sorts findings deterministically and removes exact duplicates.
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by_cached_key(Finding::sort_key);
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+}

@@ -1,0 +1,144 @@
+//! `--format human`: findings grouped by rule, the offending lines shown as snippets, a summary.
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource};
+
+use super::Report;
+use crate::finding::Finding;
+use crate::syntax::ast::Severity;
+
+/// Snippets shown per rule; further findings are listed by location only.
+const SNIPPETS_PER_RULE: usize = 3;
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+    fn sev(&self, s: Severity) -> String {
+        match s {
+            Severity::Error => self.paint("1;31", "error"),
+            Severity::Warning => self.paint("1;33", "warning"),
+            Severity::Info => self.paint("1;36", "info"),
+        }
+    }
+}
+
+/// A finding as a miette diagnostic, to draw its snippet.
+#[derive(Debug)]
+struct Snippet {
+    src: NamedSource<Arc<str>>,
+    label: LabeledSpan,
+    text: String,
+}
+
+impl std::fmt::Display for Snippet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+impl std::error::Error for Snippet {}
+impl Diagnostic for Snippet {
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
+    }
+}
+
+/// Renders the report for people.
+pub fn render(r: &Report, color: bool) -> String {
+    let st = Style { color };
+    let mut out = String::new();
+    let findings = &r.outcome.findings;
+    let mut i = 0;
+    while i < findings.len() {
+        let rule = &findings[i].rule;
+        let group: Vec<&Finding> = findings[i..].iter().take_while(|f| &f.rule == rule).collect();
+        i += group.len();
+        let first = group[0];
+        let _ = writeln!(
+            out,
+            "{} {} {} {}",
+            st.sev(first.severity),
+            st.paint("1", rule),
+            first.title,
+            st.paint("2", &format!("({}) — {} finding(s)", first.source, group.len()))
+        );
+        for (n, f) in group.iter().enumerate() {
+            let subject = f.subject.as_deref().unwrap_or("-");
+            let mut tags = String::new();
+            if f.advisory {
+                tags.push_str(" [advisory]");
+            }
+            if let Some(d) = &f.pending {
+                let _ = write!(tags, " [effective {d}]");
+            }
+            let at = f.location.as_ref().map(|l| format!("{}:{}:{}", l.file, l.line, l.column)).unwrap_or_default();
+            let _ = writeln!(out, "  {} {}{}", st.paint("1", subject), f.message, st.paint("33", &tags));
+            if !at.is_empty() {
+                let _ = writeln!(out, "    {} {at}", st.paint("2", "-->"));
+            }
+            if n < SNIPPETS_PER_RULE
+                && let Some(s) = snippet(r, f, color)
+            {
+                out.push_str(&s);
+            }
+        }
+        out.push('\n');
+    }
+    let c = r.counts();
+    let _ = writeln!(
+        out,
+        "{}: {} error(s), {} warning(s), {} info — {} rule(s) checked on {} record(s) of {} ({} {}, as of {})",
+        if c.errors > 0 { st.paint("1;31", "FAIL") } else { st.paint("1;32", "PASS") },
+        c.errors,
+        c.warnings,
+        c.infos,
+        r.outcome.rules_run.len(),
+        r.outcome.records,
+        r.org.config.name,
+        r.policy.meta.name,
+        r.policy.meta.version,
+        r.org.config.as_of
+    );
+    out
+}
+
+fn snippet(r: &Report, f: &Finding, color: bool) -> Option<String> {
+    let loc = f.location.as_ref()?.loc?;
+    let file = r.org.sources.get(loc.file);
+    let text = &file.text;
+    // At most six lines of the record.
+    let start = loc.start as usize;
+    let mut end = (loc.end as usize).min(text.len());
+    let mut lines = 0;
+    for (i, ch) in text[start..end].char_indices() {
+        if ch == '\n' {
+            lines += 1;
+            if lines == 6 {
+                end = start + i;
+                break;
+            }
+        }
+    }
+    let end = text[..end].trim_end().len().max(start);
+    let d = Snippet {
+        src: file.named(),
+        label: LabeledSpan::new_primary_with_span(Some(f.subject.clone().unwrap_or_default()), (start, end - start)),
+        text: String::new(),
+    };
+    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100).with_context_lines(0);
+    let mut s = String::new();
+    handler.render_report(&mut s, &d).ok()?;
+    // Drop the empty message line miette prints first.
+    let s: String = s.lines().filter(|l| !l.trim().is_empty() && l.trim() != "×").map(|l| format!("  {l}\n")).collect();
+    Some(s)
+}
