@@ -107,7 +107,7 @@ pub fn run_case(policy: &Policy, dir: &Path) -> CaseResult {
             return res;
         }
     };
-    let org = match data::load(dir, config, &policy.schema) {
+    let org = match data::load_except(dir, config, &policy.schema, &[Path::new("expected.toml")]) {
         Ok(o) => o,
         Err(d) => {
             res.error = Some(d.render(false));

@@ -220,6 +220,7 @@ pub fn call(b: Builtin, args: &[Value]) -> Value {
             match &args[0] {
                 Value::Object(o) => Value::Bool(o.get(&key).is_some_and(non_empty)),
                 Value::List(l) => Value::Bool(named_item(l, &key).is_some_and(|v| non_empty(&v))),
+                // Records are handled by the interpreter, which can read their fields.
                 _ => Value::Bool(false),
             }
         }

@@ -145,7 +145,14 @@ impl<'a> Ctx<'a> {
                 _ => Value::None,
             },
             Ir::Call(b, args) => {
-                let vals: Vec<Value> = args.iter().map(|a| self.eval(a, env)).collect();
+                let mut vals: Vec<Value> = args.iter().map(|a| self.eval(a, env)).collect();
+                if let (Builtin::Has, [Value::Record(_), Value::Str(k)]) = (b, vals.as_slice()) {
+                    let k = k.clone();
+                    // `has(record, "field")`: read the field, then test it like an object key.
+                    let v = self.field(&vals[0], &FieldAcc::Name(k.clone()));
+                    let obj = super::value::Object { fields: vec![(k, v)] };
+                    vals[0] = Value::Object(Arc::new(obj));
+                }
                 builtins::call(*b, &vals)
             }
             Ir::Not(e) => Value::Bool(!self.eval(e, env).truthy()),
@@ -165,7 +172,7 @@ impl<'a> Ctx<'a> {
             Ir::Quant { q, slot, src, filter, body } => {
                 let mut result = *q == Quant::Forall;
                 self.each(src, env, |ctx, env, item| {
-                    env[*slot] = item;
+                    set(env, *slot, item);
                     if let Some(f) = filter
                         && !ctx.eval(f, env).truthy()
                     {
@@ -186,26 +193,26 @@ impl<'a> Ctx<'a> {
                     }
                 });
                 if result == (*q == Quant::Forall) {
-                    env[*slot] = Value::None;
+                    set(env, *slot, Value::None);
                 }
                 Value::Bool(result)
             }
             Ir::Count { slot, src, filter } => {
                 let mut n = 0i64;
                 self.each(src, env, |ctx, env, item| {
-                    env[*slot] = item;
+                    set(env, *slot, item);
                     if filter.as_ref().is_none_or(|f| ctx.eval(f, env).truthy()) {
                         n += 1;
                     }
                     true
                 });
-                env[*slot] = Value::None;
+                set(env, *slot, Value::None);
                 Value::Int(n)
             }
             Ir::Sum { slot, src, filter, body } => {
                 let mut total = Value::Int(0);
                 self.each(src, env, |ctx, env, item| {
-                    env[*slot] = item;
+                    set(env, *slot, item);
                     if filter.as_ref().is_none_or(|f| ctx.eval(f, env).truthy()) {
                         let v = ctx.eval(body, env);
                         if !v.is_none() {
@@ -214,19 +221,19 @@ impl<'a> Ctx<'a> {
                     }
                     true
                 });
-                env[*slot] = Value::None;
+                set(env, *slot, Value::None);
                 total
             }
             Ir::Comp { slot, src, filter, body } => {
                 let mut out = Vec::new();
                 self.each(src, env, |ctx, env, item| {
-                    env[*slot] = item;
+                    set(env, *slot, item);
                     if filter.as_ref().is_none_or(|f| ctx.eval(f, env).truthy()) {
                         out.push(ctx.eval(body, env));
                     }
                     true
                 });
-                env[*slot] = Value::None;
+                set(env, *slot, Value::None);
                 Value::list(out)
             }
             Ir::If(c, t, f) => {
@@ -454,6 +461,14 @@ impl<'a> Ctx<'a> {
             }
         }
         members
+    }
+}
+
+/// Binds a variable slot (slots are sized by the compiler; an out-of-range slot is ignored
+/// rather than trusted).
+fn set(env: &mut [Value], slot: usize, v: Value) {
+    if let Some(x) = env.get_mut(slot) {
+        *x = v;
     }
 }
 

@@ -27,7 +27,9 @@ pub fn run_check(policy: &Policy, ctx: &Ctx, check: &Check) -> Vec<Violation> {
         if let Value::List(items) = items {
             for item in items.iter() {
                 env.iter_mut().for_each(|v| *v = Value::None);
-                env[*slot] = item.clone();
+                if let Some(x) = env.get_mut(*slot) {
+                    *x = item.clone();
+                }
                 if let Some(f) = filter
                     && !ctx.eval(f, &mut env).truthy()
                 {

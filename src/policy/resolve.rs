@@ -1054,14 +1054,16 @@ fn compile_rule(
         let bound = c.bound.clone();
         let slots = c.slots();
         let mut errs = Vec::new();
-        let message = compile_template(template.as_ref(), names, &bound, slots, &mut errs);
-        let message_en = template_en.as_ref().map(|t| compile_template(Some(t), names, &bound, slots, &mut errs));
+        let mut total = slots;
+        let message = compile_template(template.as_ref(), names, &bound, slots, &mut errs, &mut total);
+        let message_en =
+            template_en.as_ref().map(|t| compile_template(Some(t), names, &bound, slots, &mut errs, &mut total));
         hole_errors.push(errs);
         checks.push(Check { ir, text: String::new(), scope, reads, slots: slots + 1, message, message_en, loc: e.loc });
     }
     if checks_ast.is_empty() {
         let mut errs = Vec::new();
-        compile_template(template.as_ref(), names, &[], 0, &mut errs);
+        compile_template(template.as_ref(), names, &[], 0, &mut errs, &mut 0);
         hole_errors.push(errs);
     }
     // A hole is wrong only if it fails against every check (checks may bind different names).
@@ -1150,6 +1152,7 @@ fn compile_template(
     vars: &[VarInfo],
     slots: usize,
     errs: &mut Vec<PolicyError>,
+    max_slots: &mut usize,
 ) -> Vec<Part> {
     let Some((Ok(pieces), loc)) = t else { return Vec::new() };
     let mut out = Vec::new();
@@ -1162,6 +1165,7 @@ fn compile_template(
             Ok(e) => {
                 let mut c = Compiler::with_vars(names, vars, slots);
                 let (ir, _) = c.expr(&e);
+                *max_slots = (*max_slots).max(c.slots());
                 match c.errors.into_iter().next() {
                     Some(err) => {
                         errs.push(err);

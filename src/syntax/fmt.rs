@@ -16,7 +16,8 @@ enum Tok<'a> {
     Punct(&'a str),
     Op(&'a str),
     Comment(&'a str),
-    Newline,
+    /// A line break and the indentation (in columns) of the line that follows.
+    Newline(usize),
 }
 
 const KEYWORDS: &[&str] = &[
@@ -32,7 +33,21 @@ fn lex(src: &str) -> Vec<Tok<'_>> {
         let c = src[i..].chars().next().unwrap_or(' ');
         let n = c.len_utf8();
         if c == '\n' {
-            out.push(Tok::Newline);
+            let rest = &src[i + 1..];
+            let ws: usize = rest
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t' || *c == '\u{3000}')
+                .map(|c| {
+                    if c == '\t' {
+                        4
+                    } else if c == '\u{3000}' {
+                        2
+                    } else {
+                        1
+                    }
+                })
+                .sum();
+            out.push(Tok::Newline(ws));
             i += 1;
         } else if c.is_whitespace() || c == '\u{feff}' {
             i += n;
@@ -93,7 +108,7 @@ fn lex(src: &str) -> Vec<Tok<'_>> {
 fn text<'a>(t: &Tok<'a>) -> &'a str {
     match t {
         Tok::Word(s) | Tok::Str(s) | Tok::Punct(s) | Tok::Op(s) | Tok::Comment(s) => s,
-        Tok::Newline => "\n",
+        Tok::Newline(_) => "\n",
     }
 }
 
@@ -153,6 +168,10 @@ struct Printer<'a> {
     line_parens: usize,
     prev_last: Option<Tok<'a>>,
     blank: bool,
+    /// Source indentation of the current line, if it started after a line break.
+    orig_indent: Option<usize>,
+    /// Output and source indentation of the first line of the current entry.
+    entry: (usize, usize),
 }
 
 impl<'a> Printer<'a> {
@@ -173,11 +192,18 @@ impl<'a> Printer<'a> {
                 || [",", ":", "(", "[", "and", "or", "implies", "where", "in", "then", "else", "not"].contains(&text(p))
         });
         let cont_parens = self.line_parens.saturating_sub(usize::from(closing));
-        let indent = if !is_brace && (cont_parens > 0 || prev_cont || starts_cont) {
-            self.line_depth * 2 + 4 + cont_parens * 2
+        let continuation = !is_brace && (cont_parens > 0 || prev_cont || starts_cont);
+        // Continuation lines keep their indentation relative to the entry's first line (at
+        // least 4 columns), so the author's layout of a long expression survives.
+        let indent = if continuation {
+            let rel = self.orig_indent.map_or(4, |o| o.saturating_sub(self.entry.1)).max(4);
+            self.entry.0 + rel
         } else {
-            self.line_depth * 2
+            let base = self.line_depth * 2;
+            self.entry = (base, self.orig_indent.unwrap_or(base));
+            base
         };
+        self.orig_indent = None;
         let after_open = self.lines.last().is_some_and(|l| l.trim_end().ends_with('{'));
         if self.blank && !self.lines.is_empty() && !after_open && !is_brace {
             self.lines.push(String::new());
@@ -225,6 +251,8 @@ fn layout(src: &str) -> String {
         line_parens: 0,
         prev_last: None,
         blank: false,
+        orig_indent: Some(0),
+        entry: (0, 0),
     };
     let mut depth: usize = 0;
     let mut parens: usize = 0;
@@ -234,12 +262,13 @@ fn layout(src: &str) -> String {
         let t = toks[i].clone();
         i += 1;
         match t {
-            Tok::Newline => {
+            Tok::Newline(ws) => {
                 newlines += 1;
                 if !p.line.is_empty() {
                     p.flush();
                     newlines = 1;
                 }
+                p.orig_indent = Some(ws);
                 if newlines >= 2 {
                     p.blank = true;
                 }
@@ -270,7 +299,7 @@ fn layout(src: &str) -> String {
                 p.line_depth = depth;
                 p.line_parens = parens;
                 p.line.push(t);
-                let next = toks[i..].iter().find(|t| !matches!(t, Tok::Newline));
+                let next = toks[i..].iter().find(|t| !matches!(t, Tok::Newline(_)));
                 let glue = next.is_some_and(|n| [")", "]", ","].contains(&text(n)));
                 if !glue {
                     p.flush();
@@ -303,28 +332,37 @@ fn layout(src: &str) -> String {
     out
 }
 
-/// Pads the names of consecutive one-line attributes at one indentation so values line up.
+/// Pads the names of the one-line attributes of each block so their values line up. Lines of
+/// nested blocks and continuation lines do not take part.
 fn align_attributes(lines: &mut [String], heads: &[Option<(usize, usize)>]) {
-    let mut i = 0;
-    while i < lines.len() {
-        let Some((_, _)) = heads.get(i).copied().flatten() else {
-            i += 1;
-            continue;
-        };
-        let indent_of = |l: &str| l.len() - l.trim_start().len();
-        let ind = indent_of(&lines[i]);
-        let mut j = i;
-        while j < lines.len() && heads.get(j).copied().flatten().is_some() && indent_of(&lines[j]) == ind {
-            j += 1;
+    let mut stack: Vec<Vec<usize>> = vec![Vec::new()];
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for i in 0..lines.len() {
+        let t = lines[i].trim();
+        if t.starts_with('}') {
+            if stack.len() > 1 {
+                groups.extend(stack.pop());
+            }
         }
-        let widest = (i..j).filter_map(|k| heads[k].map(|h| h.1)).max().unwrap_or(0);
-        for k in i..j {
+        if heads.get(i).copied().flatten().is_some() && indent_of(&lines[i]) == (stack.len() - 1) * 2 {
+            if let Some(top) = stack.last_mut() {
+                top.push(i);
+            }
+        }
+        if t.ends_with('{') && !t.starts_with('#') {
+            stack.push(Vec::new());
+        }
+    }
+    groups.extend(stack);
+    for g in groups {
+        let widest = g.iter().filter_map(|&k| heads[k].map(|h| h.1)).max().unwrap_or(0);
+        for k in g {
             if let Some((end, w)) = heads[k] {
                 let (head, rest) = lines[k].split_at(end);
                 lines[k] = format!("{head}{}{}", " ".repeat(widest - w + 1), rest.trim_start());
             }
         }
-        i = j.max(i + 1);
     }
 }
 
