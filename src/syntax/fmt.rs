@@ -338,17 +338,16 @@ fn align_attributes(lines: &mut [String], heads: &[Option<(usize, usize)>]) {
     let mut stack: Vec<Vec<usize>> = vec![Vec::new()];
     let indent_of = |l: &str| l.len() - l.trim_start().len();
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for i in 0..lines.len() {
-        let t = lines[i].trim();
-        if t.starts_with('}') {
-            if stack.len() > 1 {
-                groups.extend(stack.pop());
-            }
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        if t.starts_with('}') && stack.len() > 1 {
+            groups.extend(stack.pop());
         }
-        if heads.get(i).copied().flatten().is_some() && indent_of(&lines[i]) == (stack.len() - 1) * 2 {
-            if let Some(top) = stack.last_mut() {
-                top.push(i);
-            }
+        if heads.get(i).copied().flatten().is_some()
+            && indent_of(line) == (stack.len() - 1) * 2
+            && let Some(top) = stack.last_mut()
+        {
+            top.push(i);
         }
         if t.ends_with('{') && !t.starts_with('#') {
             stack.push(Vec::new());
