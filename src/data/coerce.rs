@@ -20,20 +20,20 @@ fn expect(what: &str) -> Mismatch {
 
 fn words(ty: &Type) -> String {
     match ty {
-        Type::Str | Type::Any | Type::Name(_) => "a string".into(),
-        Type::Ref(_) => "an id (string)".into(),
-        Type::Enum(v) => format!("one of {}", v.join(", ")),
-        Type::Int => "a whole number".into(),
-        Type::Num => "a number".into(),
-        Type::Percent => "a percentage (0–100 or \"20%\")".into(),
-        Type::Bool => "true or false".into(),
-        Type::Date => "a date (YYYY-MM-DD)".into(),
-        Type::DateTime => "a datetime with offset (2026-03-01T09:30:00+08:00)".into(),
-        Type::Duration => "a duration (\"3 months\", \"4h\")".into(),
-        Type::Target => "a target (\">= 500\")".into(),
-        Type::List(_) => "a list".into(),
-        Type::Object(_) => "a table".into(),
-        _ => "a value".into(),
+        Type::Str | Type::Any | Type::Name(_) => "字符串".into(),
+        Type::Ref(_) => "编号（字符串）".into(),
+        Type::Enum(v) => format!("以下之一：{}", v.join("、")),
+        Type::Int => "整数".into(),
+        Type::Num => "数值".into(),
+        Type::Percent => "百分比（0–100 或 \"20%\"）".into(),
+        Type::Bool => "true 或 false".into(),
+        Type::Date => "日期（YYYY-MM-DD）".into(),
+        Type::DateTime => "带时区的日期时间（2026-03-01T09:30:00+08:00）".into(),
+        Type::Duration => "时长（\"3 months\"、\"4h\"）".into(),
+        Type::Target => "目标值（\">= 500\"）".into(),
+        Type::List(_) => "列表".into(),
+        Type::Object(_) => "表".into(),
+        _ => "值".into(),
     }
 }
 

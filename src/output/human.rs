@@ -69,7 +69,7 @@ pub fn render(r: &Report, color: bool) -> String {
             st.sev(first.severity),
             st.paint("1", rule),
             first.title,
-            st.paint("2", &format!("({}) — {} finding(s)", first.source, group.len()))
+            st.paint("2", &format!("· {} · {} finding(s)", first.source, group.len()))
         );
         for (n, f) in group.iter().enumerate() {
             let subject = f.subject.as_deref().unwrap_or("-");
@@ -112,7 +112,12 @@ pub fn render(r: &Report, color: bool) -> String {
 }
 
 fn snippet(r: &Report, f: &Finding, color: bool) -> Option<String> {
-    let loc = f.location.as_ref()?.loc?;
+    let location = f.location.as_ref()?;
+    // CSV rows are data, possibly personal: name the row and column, never show it.
+    if location.file.ends_with(".csv") || location.field.is_some() {
+        return None;
+    }
+    let loc = location.loc?;
     let file = r.org.sources.get(loc.file);
     let text = &file.text;
     // At most six lines of the record.
@@ -131,7 +136,10 @@ fn snippet(r: &Report, f: &Finding, color: bool) -> Option<String> {
     let end = text[..end].trim_end().len().max(start);
     let d = Snippet {
         src: file.named(),
-        label: LabeledSpan::new_primary_with_span(Some(f.subject.clone().unwrap_or_default()), (start, end - start)),
+        label: LabeledSpan::new_primary_with_span(
+            Some(f.subject.clone().unwrap_or_else(|| f.title.clone())),
+            (start, end - start),
+        ),
         text: String::new(),
     };
     let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };

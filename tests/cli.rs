@@ -1,0 +1,75 @@
+//! End-to-end CLI tests of `zhidu check` on fixture org dirs: human and JSON output snapshots,
+//! the JSON output validated against `docs/findings.schema.json`, exit codes and determinism.
+
+use std::process::Command;
+
+fn zhidu(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zhidu"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run zhidu");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The policy digest changes with every pack edit; keep it out of snapshots.
+fn redact(s: &str) -> String {
+    let re = regex::Regex::new(r"sha256:[0-9a-f]{64}").expect("regex");
+    let s = re.replace_all(s, "sha256:[digest]").into_owned();
+    s.replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+#[test]
+fn human_output() {
+    let (code, out, err) = zhidu(&["check", "tests/cases/APV-3/fail", "--rule", "APV-3", "--rule", "DATA"]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!("check_human_apv3", out);
+}
+
+#[test]
+fn json_output_matches_its_schema() {
+    let (code, out, err) = zhidu(&["check", "tests/cases/APV-3/fail", "--format", "json", "--rule", "APV-3"]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!("check_json_apv3", redact(&out));
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../docs/findings.schema.json")).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("output is JSON");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(doc["summary"]["errors"], 1);
+    assert_eq!(doc["findings"][0]["subject"], "change:CHG-1");
+}
+
+#[test]
+fn full_run_json_is_schema_valid_and_deterministic() {
+    let (_, a, _) = zhidu(&["check", "tests/cases/CAD-1/fail", "--format", "json"]);
+    let (_, b, _) = zhidu(&["check", "tests/cases/CAD-1/fail", "--format", "json"]);
+    assert_eq!(a, b, "byte-identical output for the same inputs");
+    let schema: serde_json::Value = serde_json::from_str(include_str!("../docs/findings.schema.json")).expect("schema");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let doc: serde_json::Value = serde_json::from_str(&a).expect("JSON");
+    assert!(validator.is_valid(&doc));
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(zhidu(&["check", "tests/cases/APV-3/pass", "--rule", "APV-3"]).0, 0);
+    assert_eq!(zhidu(&["check", "tests/cases/APV-3/fail", "--rule", "APV-3"]).0, 1);
+    assert_eq!(zhidu(&["check", "tests/cases/APV-3/fail", "--rule", "APV-3", "--fail-on", "never"]).0, 0);
+    assert_eq!(zhidu(&["check", "tests/malformed/bad-toml"]).0, 2);
+    assert_eq!(zhidu(&["check", "no/such/dir"]).0, 2);
+    assert_eq!(zhidu(&["check", "tests/cases/APV-3/fail", "--policy", "tests/broken/01-syntax-error"]).0, 2);
+    assert_eq!(zhidu(&["check", "--format", "yaml"]).0, 2, "bad arguments");
+}
+
+#[test]
+fn skip_and_select() {
+    let (_, out, _) = zhidu(&["check", "tests/cases/APV-3/fail", "--skip", "APV", "--format", "json"]);
+    assert!(!out.contains("\"APV-3\""), "{out}");
+}
