@@ -17,6 +17,8 @@ pub struct Selection {
     pub only: Vec<String>,
     /// Skip these rule IDs.
     pub skip: Vec<String>,
+    /// Explain each finding (which sub-condition failed).
+    pub explain: bool,
 }
 
 impl Selection {
@@ -100,6 +102,8 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
                     }
                     None => (None, None),
                 };
+                let explanation =
+                    if sel.explain { crate::eval::explain::explain(policy, ctx, check, v.subject) } else { Vec::new() };
                 let (severity, pending) = match st {
                     Status::Pending(d) => (Severity::Warning.min(rule.severity), Some(d.to_string())),
                     _ => (rule.severity, None),
@@ -117,6 +121,7 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
                     }),
                     advisory: rule.advisory,
                     pending,
+                    explanation,
                 }
             })
         })

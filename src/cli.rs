@@ -72,6 +72,9 @@ pub enum Command {
         /// Check as of this date instead of `as_of` in zhidu.toml.
         #[arg(long, value_name = "DATE")]
         as_of: Option<jiff::civil::Date>,
+        /// Explain each finding: the sub-condition that failed and the values bound there.
+        #[arg(long)]
+        explain: bool,
     },
     /// Run every static check of a policy pack (syntax, names, types, the pack's policy rules).
     Lint {
@@ -108,13 +111,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         format: RulesFormat,
     },
-    /// Explain a rule: its text, source clause, the regulation's words and the data it reads.
+    /// Explain a rule: its text, source clause, the regulation's words and the data it reads;
+    /// with `--org` and `--subject`, why it fails for that record.
     Explain {
         /// Rule ID, e.g. `APV-3`.
         rule: String,
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the org's zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
+        /// An org dir to explain a finding in.
+        #[arg(long, requires = "subject")]
+        org: Option<PathBuf>,
+        /// The record, as `kind:id` (e.g. `change:CHG-1`).
+        #[arg(long, requires = "org")]
+        subject: Option<String>,
     },
 }
 
@@ -167,12 +177,12 @@ impl Cli {
 pub fn run(cli: Cli) -> ExitCode {
     let color = cli.color();
     let code = match &cli.command {
-        Command::Check { org, policy, format, fail_on, rules, skip, as_of } => check::run(check::Args {
+        Command::Check { org, policy, format, fail_on, rules, skip, as_of, explain } => check::run(check::Args {
             org,
             policy: policy.as_deref(),
             format: *format,
             fail_on: *fail_on,
-            selection: crate::check::Selection { only: rules.clone(), skip: skip.clone() },
+            selection: crate::check::Selection { only: rules.clone(), skip: skip.clone(), explain: *explain },
             as_of: *as_of,
             color: color && *format == OutputFormat::Human && std::io::stdout().is_terminal(),
         }),
@@ -180,7 +190,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lint { policy } => lint::run(policy.as_deref(), color),
         Command::Fmt { check, files } => fmt::run(*check, files, color),
         Command::Rules { policy, format } => rules::run(policy.as_deref(), *format, color),
-        Command::Explain { rule, policy } => explain::run(rule, policy.as_deref(), color),
+        Command::Explain { rule, policy, org, subject } => {
+            explain::run(rule, policy.as_deref(), org.as_deref().zip(subject.as_deref()), color)
+        }
     };
     ExitCode::from(code)
 }

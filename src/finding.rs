@@ -50,6 +50,9 @@ pub struct Finding {
     /// The rule is not in force yet: it takes effect on this date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pending: Option<String>,
+    /// Why the rule failed (with `--explain`): the failing sub-conditions and bound values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explanation: Vec<String>,
 }
 
 impl Finding {

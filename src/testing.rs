@@ -114,7 +114,7 @@ pub fn run_case(policy: &Policy, dir: &Path) -> CaseResult {
             return res;
         }
     };
-    let sel = Selection { only: rules.clone(), skip: Vec::new() };
+    let sel = Selection { only: rules.clone(), skip: Vec::new(), explain: false };
     let outcome = check::run(policy, &org, &sel);
     let got: BTreeSet<(String, Option<String>)> = outcome
         .findings

@@ -73,3 +73,26 @@ fn skip_and_select() {
     let (_, out, _) = zhidu(&["check", "tests/cases/APV-3/fail", "--skip", "APV", "--format", "json"]);
     assert!(!out.contains("\"APV-3\""), "{out}");
 }
+
+#[test]
+fn explain_names_the_failing_sub_condition() {
+    let (code, out, _) = zhidu(&["explain", "APV-2", "--org", "tests/cases/APV-2/fail", "--subject", "change:CHG-2"]);
+    assert_eq!(code, 1, "{out}");
+    insta::assert_snapshot!("explain_apv2", out);
+    let (code, out, _) = zhidu(&["explain", "APV-3", "--org", "tests/cases/APV-3/pass", "--subject", "change:CHG-1"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("holds for change:CHG-1"), "{out}");
+    let (code, _, err) = zhidu(&["explain", "APV-3", "--org", "tests/cases/APV-3/pass", "--subject", "change:NOPE"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no change with id `NOPE`"), "{err}");
+}
+
+#[test]
+fn check_explain_adds_reasons() {
+    let (_, out, _) = zhidu(&["check", "tests/cases/CAD-1/fail", "--rule", "CAD-1", "--explain", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let why = doc["findings"][0]["explanation"].as_array().expect("explanation");
+    assert!(why.iter().any(|l| l.as_str().is_some_and(|s| s.contains("no element qualifies"))), "{why:?}");
+    let schema: serde_json::Value = serde_json::from_str(include_str!("../docs/findings.schema.json")).expect("schema");
+    assert!(jsonschema::validator_for(&schema).expect("valid schema").is_valid(&doc));
+}

@@ -6,7 +6,10 @@ use super::{EXIT_ERROR, EXIT_OK, load_or_report};
 use crate::diag::suggest;
 
 /// Runs the command; returns the exit code.
-pub fn run(id: &str, policy: Option<&Path>, color: bool) -> u8 {
+pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, color: bool) -> u8 {
+    if let Some((org, subject)) = finding {
+        return explain_finding(id, policy, org, subject, color);
+    }
     let p = match load_or_report(policy, color) {
         Ok(p) => p,
         Err(code) => return code,
@@ -63,4 +66,71 @@ pub fn run(id: &str, policy: Option<&Path>, color: bool) -> u8 {
 
 fn indent(s: &str) -> String {
     s.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// Explains why rule `id` fails (or holds) for one record of an org.
+fn explain_finding(id: &str, policy: Option<&Path>, org_dir: &Path, subject: &str, color: bool) -> u8 {
+    use crate::eval::interp::{Ctx, Indexes};
+    let today = jiff::Zoned::now().date();
+    let config = match crate::data::read_config(org_dir, today) {
+        Ok(c) => c,
+        Err(d) => {
+            eprint!("{}", d.render(color));
+            return EXIT_ERROR;
+        }
+    };
+    let policy_dir = policy.map(Path::to_path_buf).or_else(|| config.policy.clone());
+    let p = match load_or_report(policy_dir.as_deref(), color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let org = match crate::data::load(org_dir, config, &p.schema) {
+        Ok(o) => o,
+        Err(d) => {
+            eprint!("{}", d.render(color));
+            return EXIT_ERROR;
+        }
+    };
+    let Some((kind, rid)) = subject.split_once(':') else {
+        eprintln!("error: `--subject` is `kind:id`, e.g. `change:CHG-1`");
+        return EXIT_ERROR;
+    };
+    let Some(k) = crate::data::kind_for(&p.schema, kind) else {
+        eprintln!("error: unknown record kind `{kind}`");
+        return EXIT_ERROR;
+    };
+    let Some(record) = org.store.by_id(k, rid) else {
+        eprintln!("error: no {kind} with id `{rid}` in `{}`", org_dir.display());
+        return EXIT_ERROR;
+    };
+    let rules: Vec<_> = p.rules.iter().filter(|r| r.id.eq_ignore_ascii_case(id)).collect();
+    if rules.is_empty() {
+        eprintln!("error: no rule `{id}` in the pack; `zhidu rules` lists them");
+        return EXIT_ERROR;
+    }
+    let indexes = Indexes::build(&p.index_keys, &p.schema, &p.decls, &org.store);
+    let ctx = Ctx::new(&p.schema, &p.decls, &org.store, &indexes, org.config.as_of, org.config.period);
+    let mut failed = false;
+    for r in rules {
+        for (i, c) in r.checks.iter().enumerate() {
+            let about_subject = matches!(
+                c.ir.unwrapped(),
+                crate::eval::ir::Ir::Quant { src: crate::eval::ir::Source::Kind(sk), .. } if *sk == k
+            );
+            if !about_subject {
+                continue;
+            }
+            let lines = crate::eval::explain::explain(&p, &ctx, c, Some(record));
+            if lines.is_empty() {
+                println!("{} check {}: holds for {subject}", r.id, i + 1);
+            } else {
+                failed = true;
+                println!("{} check {}: fails for {subject}", r.id, i + 1);
+                for l in lines {
+                    println!("  {l}");
+                }
+            }
+        }
+    }
+    if failed { super::EXIT_FINDINGS } else { EXIT_OK }
 }

@@ -245,6 +245,7 @@ pub fn data_finding(id: &str, subject: Option<String>, message: String, location
         location,
         advisory: false,
         pending: None,
+        explanation: Vec::new(),
     }
 }
 

@@ -53,6 +53,8 @@ pub struct Compiler<'a> {
     pub reads: BTreeSet<KindId>,
     /// (kind, slot) pairs used as join indexes.
     pub index_keys: BTreeSet<(KindId, usize)>,
+    /// Wrap conditions in [`Ir::At`] so `explain` can name the sub-condition that failed.
+    pub trace: bool,
 }
 
 type Typed = (Ir, Type);
@@ -72,6 +74,7 @@ impl<'a> Compiler<'a> {
             errors: Vec::new(),
             reads: BTreeSet::new(),
             index_keys: BTreeSet::new(),
+            trace: false,
         }
     }
 
@@ -120,6 +123,19 @@ impl<'a> Compiler<'a> {
 
     /// Compiles an expression.
     pub fn expr(&mut self, e: &ast::Expr) -> Typed {
+        let (ir, ty) = self.expr_inner(e);
+        let traced = matches!(
+            e.kind,
+            ExprKind::Binary(..)
+                | ExprKind::Unary(UnOp::Not, _)
+                | ExprKind::Quant(..)
+                | ExprKind::Call(..)
+                | ExprKind::If(..)
+        );
+        if self.trace && traced { (Ir::At(e.loc, Box::new(ir)), ty) } else { (ir, ty) }
+    }
+
+    fn expr_inner(&mut self, e: &ast::Expr) -> Typed {
         match &e.kind {
             ExprKind::Lit(l) => literal(l),
             ExprKind::Name(n) => self.name(n, e.loc),
@@ -710,7 +726,8 @@ impl<'a> Compiler<'a> {
 
 /// `(field access on var, key, is_list_membership)` for a conjunct usable as a join.
 fn join_key(c: &Ir, slot: usize) -> Option<(Option<FieldAcc>, &Ir, bool)> {
-    let on_var = |x: &Ir| match x {
+    let c = c.unwrapped();
+    let on_var = |x: &Ir| match x.unwrapped() {
         Ir::Field(b, acc) if matches!(**b, Ir::Var(s) if s == slot) => Some(acc.clone()),
         _ => None,
     };
@@ -729,6 +746,7 @@ fn join_key(c: &Ir, slot: usize) -> Option<(Option<FieldAcc>, &Ir, bool)> {
 
 fn split_and(ir: Ir, out: &mut Vec<Ir>) {
     match ir {
+        Ir::At(_, inner) if matches!(*inner, Ir::Bin(BinOp::And, ..)) => split_and(*inner, out),
         Ir::Bin(BinOp::And, a, b) => {
             split_and(*a, out);
             split_and(*b, out);

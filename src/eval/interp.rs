@@ -248,6 +248,7 @@ impl<'a> Ctx<'a> {
                 Value::Target(Arc::new(super::value::Target { op: *op, value: v }))
             }
             Ir::List(items) => Value::list(items.iter().map(|i| self.eval(i, env)).collect()),
+            Ir::At(_, e) => self.eval(e, env),
         }
     }
 

@@ -126,9 +126,19 @@ pub enum Ir {
     Target(BinOp, Box<Ir>),
     /// A list built at run time.
     List(Vec<Ir>),
+    /// A traced sub-expression and its source location (only in `explain` compilations).
+    At(crate::source::Loc, Box<Ir>),
 }
 
 impl Ir {
+    /// The node under any [`Ir::At`] wrappers.
+    pub fn unwrapped(&self) -> &Ir {
+        match self {
+            Ir::At(_, inner) => inner.unwrapped(),
+            other => other,
+        }
+    }
+
     /// Whether the expression reads variable `slot`.
     pub fn uses_slot(&self, slot: usize) -> bool {
         let mut found = false;
@@ -156,7 +166,8 @@ impl Ir {
             | Ir::Not(e)
             | Ir::Neg(e)
             | Ir::Matches(e, _)
-            | Ir::Target(_, e) => e.visit(f),
+            | Ir::Target(_, e)
+            | Ir::At(_, e) => e.visit(f),
             Ir::Index(a, b) | Ir::Bin(_, a, b) => {
                 a.visit(f);
                 b.visit(f);

@@ -1,6 +1,7 @@
 //! Rule evaluation: values, the record store, compilation to IR and the interpreter.
 pub mod builtins;
 pub mod compile;
+pub mod explain;
 pub mod interp;
 pub mod ir;
 pub mod run;

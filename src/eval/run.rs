@@ -22,7 +22,7 @@ pub struct Violation {
 pub fn run_check(policy: &Policy, ctx: &Ctx, check: &Check) -> Vec<Violation> {
     let mut env = vec![Value::None; check.slots.max(1)];
     let mut out = Vec::new();
-    if let Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) } = &check.ir {
+    if let Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) } = check.ir.unwrapped() {
         let items = ctx.eval(&source_list(src), &mut env);
         if let Value::List(items) = items {
             for item in items.iter() {

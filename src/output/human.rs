@@ -85,6 +85,9 @@ pub fn render(r: &Report, color: bool) -> String {
             if !at.is_empty() {
                 let _ = writeln!(out, "    {} {at}", st.paint("2", "-->"));
             }
+            for line in &f.explanation {
+                let _ = writeln!(out, "    {} {line}", st.paint("36", "why:"));
+            }
             if n < SNIPPETS_PER_RULE
                 && let Some(s) = snippet(r, f, color)
             {

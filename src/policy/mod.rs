@@ -171,6 +171,10 @@ pub enum Part {
 pub struct Check {
     /// The compiled expression.
     pub ir: Ir,
+    /// The same, with sub-conditions marked by location (for `explain`).
+    pub traced: Ir,
+    /// Quantifier variables: name, slot, type.
+    pub vars: Vec<crate::eval::compile::VarInfo>,
     /// Source text of the expression (for `explain`).
     pub text: String,
     /// Policy or org.

@@ -1049,6 +1049,13 @@ fn compile_rule(
         for k in &c.index_keys {
             index_keys.insert(*k);
         }
+        let traced = if c.errors.is_empty() {
+            let mut t = Compiler::new(names);
+            t.trace = true;
+            t.condition(e)
+        } else {
+            ir.clone()
+        };
         let reads: Vec<KindId> = c.reads.iter().copied().collect();
         let scope = if reads.is_empty() { Scope::Policy } else { Scope::Org };
         let bound = c.bound.clone();
@@ -1059,7 +1066,18 @@ fn compile_rule(
         let message_en =
             template_en.as_ref().map(|t| compile_template(Some(t), names, &bound, slots, &mut errs, &mut total));
         hole_errors.push(errs);
-        checks.push(Check { ir, text: String::new(), scope, reads, slots: slots + 1, message, message_en, loc: e.loc });
+        checks.push(Check {
+            ir,
+            traced,
+            vars: bound,
+            text: String::new(),
+            scope,
+            reads,
+            slots: total.max(1),
+            message,
+            message_en,
+            loc: e.loc,
+        });
     }
     if checks_ast.is_empty() {
         let mut errs = Vec::new();

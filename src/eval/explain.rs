@@ -1,0 +1,131 @@
+//! Why a check failed for a subject: the failing sub-conditions, outermost first, with the
+//! values bound at that point. Values that look like personal data are never shown.
+
+use super::interp::Ctx;
+use super::ir::Ir;
+use super::value::{RecordRef, Value};
+use crate::policy::{Check, Policy};
+use crate::syntax::ast::{BinOp, Quant};
+
+/// Maximum depth of an explanation.
+const MAX_DEPTH: usize = 12;
+
+/// Explains why `check` fails for `subject` (or, for a check without a subject, overall).
+/// Returns the lines of the explanation; empty if the check holds.
+pub fn explain(policy: &Policy, ctx: &Ctx, check: &Check, subject: Option<RecordRef>) -> Vec<String> {
+    let mut env = vec![Value::None; check.slots.max(1)];
+    let mut out = Vec::new();
+    let ex = Explainer { policy, ctx, check };
+    let ir = &check.traced;
+    match (ir.unwrapped(), subject) {
+        (Ir::Quant { q: Quant::Forall, slot, filter, body: Some(body), .. }, Some(r)) => {
+            if let Some(x) = env.get_mut(*slot) {
+                *x = Value::Record(r);
+            }
+            if filter.as_ref().is_some_and(|f| !ctx.eval(f, &mut env).truthy()) {
+                return out;
+            }
+            if !ctx.eval(body, &mut env).truthy() {
+                out.push(format!("{} = {}", ex.var(*slot), ex.show(&Value::Record(r))));
+                ex.why(body, &mut env, 1, &mut out);
+            }
+        }
+        _ => {
+            if !ctx.eval(ir, &mut env).truthy() {
+                ex.why(ir, &mut env, 0, &mut out);
+            }
+        }
+    }
+    out
+}
+
+struct Explainer<'a> {
+    policy: &'a Policy,
+    ctx: &'a Ctx<'a>,
+    check: &'a Check,
+}
+
+impl Explainer<'_> {
+    fn var(&self, slot: usize) -> String {
+        self.check.vars.iter().find(|v| v.slot == slot).map_or_else(|| format!("#{slot}"), |v| v.name.clone())
+    }
+
+    /// A value for people: records by `kind:id`; strings that look like personal data hidden.
+    fn show(&self, v: &Value) -> String {
+        match v {
+            Value::Record(r) => {
+                let kind = &self.policy.schema.kind(r.kind).name;
+                let id = self.ctx.id_of(*r);
+                format!("{}:{}", kind.trim_start_matches("policy."), id.as_deref().unwrap_or("?"))
+            }
+            Value::Str(s) if looks_personal(s) => "[已隐藏]".into(),
+            Value::Str(s) => format!("\"{s}\""),
+            Value::None => "none".into(),
+            Value::List(l) if l.len() > 8 => format!("[{} 项]", l.len()),
+            Value::List(l) => format!("[{}]", l.iter().map(|x| self.show(x)).collect::<Vec<_>>().join(", ")),
+            Value::Object(_) => "{…}".into(),
+            other => other.to_string(),
+        }
+    }
+
+    fn text(&self, loc: crate::source::Loc) -> String {
+        let t = self.policy.sources.slice(loc).split_whitespace().collect::<Vec<_>>().join(" ");
+        if t.chars().count() > 90 { format!("{}…", t.chars().take(90).collect::<String>()) } else { t }
+    }
+
+    /// Appends why `ir` (known to be false) is false.
+    fn why(&self, ir: &Ir, env: &mut [Value], depth: usize, out: &mut Vec<String>) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let pad = "  ".repeat(depth);
+        let (loc, inner) = match ir {
+            Ir::At(loc, inner) => (Some(*loc), &**inner),
+            other => (None, other),
+        };
+        let text = loc.map(|l| format!("`{}`", self.text(l))).unwrap_or_else(|| "this condition".into());
+        match inner {
+            Ir::Bin(BinOp::And, a, b) => {
+                if !self.ctx.eval(a, env).truthy() {
+                    self.why(a, env, depth, out);
+                } else {
+                    self.why(b, env, depth, out);
+                }
+            }
+            Ir::Bin(BinOp::Or, a, b) => {
+                out.push(format!("{pad}{text} — neither side holds:"));
+                self.why(a, env, depth + 1, out);
+                self.why(b, env, depth + 1, out);
+            }
+            Ir::Bin(BinOp::Implies, _, b) => {
+                out.push(format!("{pad}{text} — the condition holds but its consequence does not:"));
+                self.why(b, env, depth + 1, out);
+            }
+            Ir::Bin(op, a, b) if op.is_comparison() || matches!(op, BinOp::In | BinOp::NotIn) => {
+                let (x, y) = (self.ctx.eval(a, env), self.ctx.eval(b, env));
+                out.push(format!("{pad}{text} is false: left = {}, right = {}", self.show(&x), self.show(&y)));
+            }
+            Ir::Not(_) => out.push(format!("{pad}{text} is false: the negated condition holds")),
+            Ir::Quant { q: Quant::Forall, slot, body: Some(body), .. } => {
+                // Evaluating the quantifier leaves its first counterexample bound.
+                self.ctx.eval(inner, env);
+                let x = env.get(*slot).cloned().unwrap_or_default();
+                out.push(format!("{pad}{text} fails for {} = {}", self.var(*slot), self.show(&x)));
+                self.why(body, env, depth + 1, out);
+            }
+            Ir::Quant { q: Quant::Exists, .. } => out.push(format!("{pad}{text} is false: no element qualifies")),
+            Ir::If(c, t, f) => {
+                let branch = if self.ctx.eval(c, env).truthy() { t } else { f };
+                self.why(branch, env, depth, out);
+            }
+            _ => out.push(format!("{pad}{text} is false")),
+        }
+    }
+}
+
+/// Whether a string looks like an ID-card number, a mobile number or a full address.
+fn looks_personal(s: &str) -> bool {
+    crate::detect::contains_cn_id(s)
+        || crate::detect::contains_cn_mobile(s)
+        || (crate::detect::province_prefix(s).is_some() && !crate::detect::is_province(s))
+}
