@@ -75,6 +75,9 @@ pub enum Command {
         /// Explain each finding: the sub-condition that failed and the values bound there.
         #[arg(long)]
         explain: bool,
+        /// Print the wall time of each stage to stderr.
+        #[arg(long)]
+        timings: bool,
     },
     /// Run every static check of a policy pack (syntax, names, types, the pack's policy rules).
     Lint {
@@ -177,15 +180,18 @@ impl Cli {
 pub fn run(cli: Cli) -> ExitCode {
     let color = cli.color();
     let code = match &cli.command {
-        Command::Check { org, policy, format, fail_on, rules, skip, as_of, explain } => check::run(check::Args {
-            org,
-            policy: policy.as_deref(),
-            format: *format,
-            fail_on: *fail_on,
-            selection: crate::check::Selection { only: rules.clone(), skip: skip.clone(), explain: *explain },
-            as_of: *as_of,
-            color: color && *format == OutputFormat::Human && std::io::stdout().is_terminal(),
-        }),
+        Command::Check { org, policy, format, fail_on, rules, skip, as_of, explain, timings } => {
+            check::run(check::Args {
+                timings: *timings,
+                org,
+                policy: policy.as_deref(),
+                format: *format,
+                fail_on: *fail_on,
+                selection: crate::check::Selection { only: rules.clone(), skip: skip.clone(), explain: *explain },
+                as_of: *as_of,
+                color: color && *format == OutputFormat::Human && std::io::stdout().is_terminal(),
+            })
+        }
         Command::Test { dir, policy, threshold } => test::run(dir, policy.as_deref(), *threshold, color),
         Command::Lint { policy } => lint::run(policy.as_deref(), color),
         Command::Fmt { check, files } => fmt::run(*check, files, color),

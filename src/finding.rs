@@ -57,13 +57,13 @@ pub struct Finding {
 
 impl Finding {
     /// Sort key: rule, subject, location, message — gives byte-identical output across runs.
-    pub fn sort_key(&self) -> (String, Option<String>, Option<Location>, String) {
-        (self.rule.clone(), self.subject.clone(), self.location.clone(), self.message.clone())
+    pub fn sort_key(&self) -> (&str, Option<&str>, Option<&Location>, &str) {
+        (&self.rule, self.subject.as_deref(), self.location.as_ref(), &self.message)
     }
 }
 
 /// Sorts findings deterministically and removes exact duplicates.
 pub fn sort_findings(findings: &mut Vec<Finding>) {
-    findings.sort_by_cached_key(Finding::sort_key);
+    findings.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
 }

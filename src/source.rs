@@ -40,21 +40,34 @@ impl Loc {
 }
 
 /// One loaded file: its display name and full text.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SourceFile {
     /// Path as shown to users (relative to the policy or org dir where possible).
     pub name: String,
     /// Full text.
     pub text: Arc<str>,
+    /// Byte offsets of line starts, built on first use.
+    lines: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
-    /// 1-based line and column (in characters) of a byte offset.
+    /// A file with its name and text.
+    pub fn new(name: String, text: Arc<str>) -> Self {
+        SourceFile { name, text, lines: std::sync::OnceLock::new() }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset. Uses a line index, so
+    /// locating many findings in a big file stays cheap.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(&self.text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let lines = self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| (i + 1) as u32))
+                .collect()
+        });
+        let line = lines.partition_point(|&start| start as usize <= offset).max(1);
+        let start = lines[line - 1] as usize;
+        let col = self.text[start..offset].chars().count() + 1;
         (line, col)
     }
 
@@ -71,6 +84,12 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+impl Clone for SourceFile {
+    fn clone(&self) -> Self {
+        SourceFile::new(self.name.clone(), self.text.clone())
+    }
+}
+
 /// All files of one run, addressed by [`FileId`].
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
@@ -80,7 +99,7 @@ pub struct SourceMap {
 impl SourceMap {
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
-        self.files.push(SourceFile { name: name.into(), text: text.into() });
+        self.files.push(SourceFile::new(name.into(), text.into()));
         FileId((self.files.len() - 1) as u32)
     }
 
@@ -105,5 +124,21 @@ impl SourceMap {
     pub fn slice(&self, loc: Loc) -> &str {
         let t = &self.get(loc.file).text;
         t.get(loc.start as usize..loc.end as usize).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column() {
+        let f = SourceFile::new("x".into(), Arc::from("ab\n中文c\n\nd"));
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        assert_eq!(f.line_col(9), (2, 3), "columns count characters");
+        assert_eq!(f.line_col(11), (3, 1));
+        assert_eq!(f.line_col(12), (4, 1));
+        assert_eq!(f.line_col(99), (4, 2));
     }
 }

@@ -24,10 +24,13 @@ pub struct Args<'a> {
     pub as_of: Option<jiff::civil::Date>,
     /// Colour on stderr/stdout.
     pub color: bool,
+    /// Print the wall time of each stage to stderr.
+    pub timings: bool,
 }
 
 /// Runs the command; returns the exit code.
 pub fn run(a: Args) -> u8 {
+    let mut clock = Clock::new(a.timings);
     let today = jiff::Zoned::now().date();
     let mut config = match data::read_config(a.org, today) {
         Ok(c) => c,
@@ -44,6 +47,7 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    clock.lap("policy");
     let org = match data::load(a.org, config, &policy.schema) {
         Ok(o) => o,
         Err(d) => {
@@ -52,12 +56,16 @@ pub fn run(a: Args) -> u8 {
             return EXIT_ERROR;
         }
     };
+    clock.lap("load data (walk, parse, validate)");
     let outcome = check::run(&policy, &org, &a.selection);
+    clock.lap("evaluate (index, rules, sort)");
     let report = Report { policy: &policy, org: &org, outcome: &outcome };
     match a.format {
         OutputFormat::Human => print!("{}", human::render(&report, a.color)),
         OutputFormat::Json => print!("{}", json::render(&report)),
     }
+    clock.lap("output");
+    clock.report(org.store.kinds.iter().map(|k| k.records.len()).sum());
     let threshold = match a.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
@@ -66,4 +74,35 @@ pub fn run(a: Args) -> u8 {
     };
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| !f.advisory && f.severity >= t));
     if failed { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+/// Stage timings for `--timings`.
+struct Clock {
+    on: bool,
+    start: std::time::Instant,
+    last: std::time::Instant,
+    laps: Vec<(&'static str, f64)>,
+}
+
+impl Clock {
+    fn new(on: bool) -> Self {
+        let now = std::time::Instant::now();
+        Clock { on, start: now, last: now, laps: Vec::new() }
+    }
+    fn lap(&mut self, name: &'static str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            self.laps.push((name, (now - self.last).as_secs_f64()));
+            self.last = now;
+        }
+    }
+    fn report(&self, records: usize) {
+        if !self.on {
+            return;
+        }
+        for (name, secs) in &self.laps {
+            eprintln!("timing: {name:<36} {secs:>8.3} s");
+        }
+        eprintln!("timing: {:<36} {:>8.3} s ({records} records)", "total", self.start.elapsed().as_secs_f64());
+    }
 }

@@ -188,7 +188,9 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             Ok(p) => {
                 findings.extend(p.findings);
                 for (k, rec) in p.records {
-                    if let Some(id) = &rec.id {
+                    // Kinds without an `id` field get synthetic ids, which may repeat legitimately.
+                    let has_id = schema.kind(k).has_id;
+                    if let Some(id) = rec.id.as_ref().filter(|_| has_id) {
                         if let Some(first) = first_seen.get(&(k, id.clone())) {
                             let kind = &schema.kind(k).name;
                             let msg = format!("{kind} 编号 `{id}` 重复，首次出现在 {}", describe(&sources, *first));

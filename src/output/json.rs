@@ -1,36 +1,83 @@
 //! `--format json`: a stable, versioned document (schema: `docs/findings.schema.json`).
 
-use serde_json::json;
+use serde::Serialize;
 
-use super::{Report, policy_digest};
+use super::{Counts, Report, policy_digest};
+use crate::finding::Finding;
 
 /// Version of the JSON output schema.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Renders the report as pretty-printed JSON.
+#[derive(Serialize)]
+struct Doc<'a> {
+    version: u32,
+    tool: Tool,
+    policy: Policy<'a>,
+    org: Named<'a>,
+    as_of: String,
+    period: Period,
+    summary: Summary,
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct Named<'a> {
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Period {
+    from: String,
+    to: String,
+}
+
+#[derive(Serialize)]
+struct Policy<'a> {
+    digest: String,
+    name: &'a str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    errors: usize,
+    findings: usize,
+    infos: usize,
+    records: usize,
+    rules_checked: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+/// Renders the report as pretty-printed JSON (fixed key order, findings sorted).
 pub fn render(r: &Report) -> String {
-    let counts = r.counts();
-    let doc = json!({
-        "version": SCHEMA_VERSION,
-        "tool": { "name": "zhidu", "version": env!("CARGO_PKG_VERSION") },
-        "policy": {
-            "name": r.policy.meta.name,
-            "version": r.policy.meta.version,
-            "digest": format!("sha256:{}", policy_digest(r.policy)),
+    let Counts { errors, warnings, infos } = r.counts();
+    let doc = Doc {
+        as_of: r.org.config.as_of.to_string(),
+        findings: &r.outcome.findings,
+        org: Named { name: &r.org.config.name },
+        period: Period { from: r.org.config.period.0.to_string(), to: r.org.config.period.1.to_string() },
+        policy: Policy {
+            digest: format!("sha256:{}", policy_digest(r.policy)),
+            name: &r.policy.meta.name,
+            version: &r.policy.meta.version,
         },
-        "org": { "name": r.org.config.name },
-        "as_of": r.org.config.as_of.to_string(),
-        "period": { "from": r.org.config.period.0.to_string(), "to": r.org.config.period.1.to_string() },
-        "summary": {
-            "errors": counts.errors,
-            "warnings": counts.warnings,
-            "infos": counts.infos,
-            "findings": r.outcome.findings.len(),
-            "rules_checked": r.outcome.rules_run.len(),
-            "records": r.outcome.records,
+        summary: Summary {
+            errors,
+            findings: r.outcome.findings.len(),
+            infos,
+            records: r.outcome.records,
+            rules_checked: r.outcome.rules_run.len(),
+            warnings,
         },
-        "findings": r.outcome.findings,
-    });
+        tool: Tool { name: "zhidu", version: env!("CARGO_PKG_VERSION") },
+        version: SCHEMA_VERSION,
+    };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
