@@ -2,7 +2,7 @@
 //! fit an operation (a missing optional field, malformed data already reported by the loader)
 //! evaluates to `none`, which makes comparisons false.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::{Arc, Mutex};
 
 use jiff::ToSpan;
@@ -24,10 +24,10 @@ pub struct Indexes {
 impl Indexes {
     /// Builds the indexes for `keys` in one pass per key.
     pub fn build(keys: &[(KindId, usize)], schema: &Schema, decls: &Store, org: &Store) -> Indexes {
-        let mut map = HashMap::new();
+        let mut map = HashMap::default();
         for &(kind, slot) in keys {
             let store = if schema.kind(kind).origin == KindOrigin::Decl { decls } else { org };
-            let mut idx: HashMap<Str, Vec<u32>> = HashMap::new();
+            let mut idx: HashMap<Str, Vec<u32>> = HashMap::default();
             for (i, r) in store.kind(kind).records.iter().enumerate() {
                 match r.fields.get(slot) {
                     Some(Value::Str(s)) => idx.entry(s.clone()).or_default().push(i as u32),
@@ -88,7 +88,7 @@ impl<'a> Ctx<'a> {
             indexes,
             as_of,
             period: builtins::period_value(period.0, period.1),
-            cycles: Mutex::new(HashMap::new()),
+            cycles: Mutex::new(HashMap::default()),
         }
     }
 
@@ -415,7 +415,7 @@ impl<'a> Ctx<'a> {
         let mut low = vec![0u32; n];
         let mut on_stack = vec![false; n];
         let mut stack: Vec<u32> = Vec::new();
-        let mut members = HashSet::new();
+        let mut members = HashSet::default();
         let mut counter = 0u32;
         for start in 0..n {
             if index[start] != u32::MAX {

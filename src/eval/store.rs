@@ -1,6 +1,6 @@
 //! Records by kind, with an id index: the one in-memory form of declarations and org data.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::value::{KindId, RecordRef, Str, Value};
 use crate::source::Loc;

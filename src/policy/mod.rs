@@ -7,7 +7,7 @@ pub mod resolve;
 pub mod spec;
 pub mod types;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use jiff::civil::Date;
 

@@ -150,7 +150,7 @@ impl Resolver {
                 aliases: rd.aliases.iter().map(|a| a.name.clone()).collect(),
                 origin: KindOrigin::Record,
                 fields: Vec::new(),
-                index: HashMap::new(),
+                index: Default::default(),
                 has_id: false,
                 loc: rd.kind.loc,
             });
