@@ -122,11 +122,17 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
                     advisory: rule.advisory,
                     pending,
                     explanation,
+                    fingerprint: String::new(),
+                    waiver: None,
+                    check: *i,
                 }
             })
         })
         .collect();
     findings.extend(org.findings.iter().filter(|f| sel.selects(&f.rule)).cloned());
+    crate::fingerprint::assign(policy, org, &mut findings);
+    let about_waivers = crate::waiver::apply(policy, org, &mut findings, sel);
+    findings.extend(about_waivers);
     sort_findings(&mut findings);
     let mut rules_run: Vec<String> = selected.iter().map(|(r, _)| r.id.clone()).collect();
     rules_run.dedup();

@@ -1,8 +1,8 @@
 //! Command-line interface: argument types and dispatch. One file per subcommand in `cli/`.
 
-mod check;
+pub(crate) mod check;
 mod explain;
-mod fmt;
+pub(crate) mod fmt;
 mod lint;
 mod rules;
 mod test;
@@ -57,9 +57,13 @@ pub enum Command {
         /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-        format: OutputFormat,
+        /// Output format: human, json, sarif, junit, github; `FORMAT=FILE` writes to a file.
+        /// Repeatable: `--format json=out.json --format sarif=out.sarif`.
+        #[arg(long = "format", value_name = "FORMAT[=FILE]")]
+        formats: Vec<String>,
+        /// Write the (single) format given without `=FILE` to this file.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
         /// Lowest severity that makes the run fail (exit 1).
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
@@ -78,6 +82,18 @@ pub enum Command {
         /// Print the wall time of each stage to stderr.
         #[arg(long)]
         timings: bool,
+        /// Human output: one line per finding, no snippets, no summary.
+        #[arg(long, short = 'q')]
+        quiet: bool,
+        /// Report only findings that are not in this baseline file, and list fixed ones.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Record the current findings (by fingerprint) in this baseline file.
+        #[arg(long, value_name = "FILE")]
+        write_baseline: Option<PathBuf>,
+        /// Language of zhidu's own messages (rule messages use `message_en` with `en` if given).
+        #[arg(long, value_enum, default_value_t = Lang::Zh)]
+        lang: Lang,
     },
     /// Run every static check of a policy pack (syntax, names, types, the pack's policy rules).
     Lint {
@@ -131,13 +147,14 @@ pub enum Command {
     },
 }
 
-/// Output formats of `zhidu check`.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum OutputFormat {
-    /// Grouped by rule, with snippets and a summary.
-    Human,
-    /// Versioned JSON document.
-    Json,
+/// Language of the tool's own messages.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 中文.
+    #[default]
+    Zh,
+    /// English.
+    En,
 }
 
 /// Lowest severity that fails a run.
@@ -180,18 +197,36 @@ impl Cli {
 pub fn run(cli: Cli) -> ExitCode {
     let color = cli.color();
     let code = match &cli.command {
-        Command::Check { org, policy, format, fail_on, rules, skip, as_of, explain, timings } => {
-            check::run(check::Args {
-                timings: *timings,
-                org,
-                policy: policy.as_deref(),
-                format: *format,
-                fail_on: *fail_on,
-                selection: crate::check::Selection { only: rules.clone(), skip: skip.clone(), explain: *explain },
-                as_of: *as_of,
-                color: color && *format == OutputFormat::Human && std::io::stdout().is_terminal(),
-            })
-        }
+        Command::Check {
+            org,
+            policy,
+            formats,
+            output,
+            fail_on,
+            rules,
+            skip,
+            as_of,
+            explain,
+            timings,
+            quiet,
+            baseline,
+            write_baseline,
+            lang,
+        } => check::run(check::Args {
+            org,
+            policy: policy.as_deref(),
+            formats,
+            output: output.as_deref(),
+            fail_on: *fail_on,
+            selection: crate::check::Selection { only: rules.clone(), skip: skip.clone(), explain: *explain },
+            as_of: *as_of,
+            color: color && std::io::stdout().is_terminal(),
+            timings: *timings,
+            quiet: *quiet,
+            baseline: baseline.as_deref(),
+            write_baseline: write_baseline.as_deref(),
+            lang: *lang,
+        }),
         Command::Test { dir, policy, threshold } => test::run(dir, policy.as_deref(), *threshold, color),
         Command::Lint { policy } => lint::run(policy.as_deref(), color),
         Command::Fmt { check, files } => fmt::run(*check, files, color),

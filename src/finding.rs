@@ -53,6 +53,32 @@ pub struct Finding {
     /// Why the rule failed (with `--explain`): the failing sub-conditions and bound values.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub explanation: Vec<String>,
+    /// Stable identity of the finding across runs (see `docs/baseline.md`).
+    pub fingerprint: String,
+    /// The waiver that suppresses this finding, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waived>,
+    /// Which check of the rule produced it (part of the fingerprint; not output).
+    #[serde(skip)]
+    pub check: usize,
+}
+
+/// A waiver applied to a finding.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Waived {
+    /// Why the exception was granted.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Last day it applies.
+    pub expires: String,
+}
+
+impl Finding {
+    /// Whether the finding counts towards the exit code (not waived, not advisory).
+    pub fn counts(&self) -> bool {
+        self.waiver.is_none() && !self.advisory
+    }
 }
 
 impl Finding {

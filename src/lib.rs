@@ -1,4 +1,5 @@
 //! zhidu (制度): company operating regulations as code.
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod data;
@@ -6,8 +7,10 @@ pub mod detect;
 pub mod diag;
 pub mod eval;
 pub mod finding;
+pub mod fingerprint;
 pub mod output;
 pub mod policy;
 pub mod source;
 pub mod syntax;
 pub mod testing;
+pub mod waiver;

@@ -1,12 +1,42 @@
-//! `zhidu check`: load the org data, evaluate every rule of the pack, print the findings.
+//! `zhidu check`: load the org data, evaluate every rule of the pack, write the findings in one
+//! or more formats, apply waivers and a baseline, and map the outcome to an exit code.
 
 use std::path::{Path, PathBuf};
 
-use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FailOn, OutputFormat};
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FailOn};
+use crate::baseline::{self, Baseline};
 use crate::check::{self, Selection};
 use crate::data;
-use crate::output::{Report, human, json};
+use crate::output::{Report, github, human, json, junit, sarif};
 use crate::syntax::ast::Severity;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Grouped, with snippets.
+    Human,
+    /// Versioned JSON.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// GitHub workflow commands.
+    Github,
+}
+
+impl Format {
+    fn parse(s: &str) -> Option<Format> {
+        Some(match s {
+            "human" => Format::Human,
+            "json" => Format::Json,
+            "sarif" => Format::Sarif,
+            "junit" => Format::Junit,
+            "github" => Format::Github,
+            _ => return None,
+        })
+    }
+}
 
 /// Arguments of `zhidu check`.
 pub struct Args<'a> {
@@ -14,23 +44,76 @@ pub struct Args<'a> {
     pub org: &'a Path,
     /// Policy dir (overrides `zhidu.toml`).
     pub policy: Option<&'a Path>,
-    /// Output format.
-    pub format: OutputFormat,
+    /// `--format` values: `FORMAT` or `FORMAT=FILE`.
+    pub formats: &'a [String],
+    /// `--output FILE` for a format given without a file.
+    pub output: Option<&'a Path>,
     /// Failure threshold.
     pub fail_on: FailOn,
     /// Rule selection.
     pub selection: Selection,
     /// `as_of` override.
     pub as_of: Option<jiff::civil::Date>,
-    /// Colour on stderr/stdout.
+    /// Colour for human output on a terminal.
     pub color: bool,
     /// Print the wall time of each stage to stderr.
     pub timings: bool,
+    /// Only findings, no snippets or summary.
+    pub quiet: bool,
+    /// Report only findings not in this baseline.
+    pub baseline: Option<&'a Path>,
+    /// Write the current findings as a baseline.
+    pub write_baseline: Option<&'a Path>,
+    /// Language of the tool's own messages.
+    pub lang: super::Lang,
 }
 
 /// Runs the command; returns the exit code.
 pub fn run(a: Args) -> u8 {
     let mut clock = Clock::new(a.timings);
+    let mut targets: Vec<(Format, Option<PathBuf>)> = Vec::new();
+    let default = ["human".to_string()];
+    for spec in if a.formats.is_empty() { &default[..] } else { a.formats } {
+        let (name, file) = match spec.split_once('=') {
+            Some((n, f)) => (n, Some(PathBuf::from(f))),
+            None => (spec.as_str(), None),
+        };
+        let Some(fmt) = Format::parse(name) else {
+            eprintln!("error: unknown format `{name}` (human, json, sarif, junit, github)");
+            return EXIT_ERROR;
+        };
+        targets.push((fmt, file));
+    }
+    if let Some(out) = a.output {
+        match targets.iter_mut().filter(|(_, f)| f.is_none()).collect::<Vec<_>>().as_mut_slice() {
+            [one] => one.1 = Some(out.to_path_buf()),
+            _ => {
+                eprintln!("error: `--output` needs exactly one `--format` without `=FILE`");
+                return EXIT_ERROR;
+            }
+        }
+    }
+    if targets.iter().filter(|(_, f)| f.is_none()).count() > 1 {
+        eprintln!(
+            "error: only one format can go to standard output; give the others a file: `--format sarif=out.sarif`"
+        );
+        return EXIT_ERROR;
+    }
+    let baseline = match a
+        .baseline
+        .map(|p| std::fs::read_to_string(p).map_err(|e| e.to_string()).and_then(|t| Baseline::parse(&t)))
+    {
+        Some(Ok(b)) => Some(b),
+        Some(Err(e)) => {
+            eprintln!(
+                "error: cannot read baseline `{}`: {e}",
+                a.baseline.map(Path::display).map(|d| d.to_string()).unwrap_or_default()
+            );
+            return EXIT_ERROR;
+        }
+        None => None,
+    };
+
     let today = jiff::Zoned::now().date();
     let mut config = match data::read_config(a.org, today) {
         Ok(c) => c,
@@ -43,10 +126,13 @@ pub fn run(a: Args) -> u8 {
         config.as_of = d;
     }
     let policy_dir: Option<PathBuf> = a.policy.map(Path::to_path_buf).or_else(|| config.policy.clone());
-    let policy = match super::load_or_report(policy_dir.as_deref(), a.color) {
+    let mut policy = match super::load_or_report(policy_dir.as_deref(), a.color) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if a.lang == super::Lang::En {
+        use_english_messages(&mut policy);
+    }
     clock.lap("policy");
     let org = match data::load(a.org, config, &policy.schema) {
         Ok(o) => o,
@@ -57,26 +143,65 @@ pub fn run(a: Args) -> u8 {
         }
     };
     clock.lap("load data (walk, parse, validate)");
-    let outcome = check::run(&policy, &org, &a.selection);
+    let mut outcome = check::run(&policy, &org, &a.selection);
     clock.lap("evaluate (index, rules, sort)");
-    let report = Report { policy: &policy, org: &org, outcome: &outcome };
-    match a.format {
-        OutputFormat::Human => print!("{}", human::render(&report, a.color)),
-        OutputFormat::Json => print!("{}", json::render(&report)),
+    if let Some(path) = a.write_baseline {
+        if let Err(e) = super::fmt::write_atomic(path, &Baseline::of(&outcome.findings).to_json()) {
+            eprintln!("error: cannot write baseline `{}`: {e}", path.display());
+            return EXIT_ERROR;
+        }
+        eprintln!(
+            "wrote baseline of {} finding(s) to {}",
+            outcome.findings.iter().filter(|f| f.waiver.is_none()).count(),
+            path.display()
+        );
     }
-    clock.lap("output");
-    clock.report(org.store.kinds.iter().map(|k| k.records.len()).sum());
+    let comparison = baseline.as_ref().map(|b| baseline::apply(b, &mut outcome.findings));
     let threshold = match a.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
-    let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| !f.advisory && f.severity >= t));
+    let report =
+        Report { policy: &policy, org: &org, outcome: &outcome, org_dir: a.org, baseline: comparison.as_ref() };
+    for (fmt, file) in &targets {
+        let color = a.color && file.is_none();
+        let text = match fmt {
+            Format::Human => human::render(&report, &human::Options { color, quiet: a.quiet, lang: a.lang }),
+            Format::Json => json::render(&report),
+            Format::Sarif => sarif::render(&report),
+            Format::Junit => junit::render(&report, threshold),
+            Format::Github => github::render(&report),
+        };
+        match file {
+            None => print!("{text}"),
+            Some(path) => {
+                if let Err(e) = super::fmt::write_atomic(path, &text) {
+                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                    return EXIT_ERROR;
+                }
+            }
+        }
+    }
+    clock.lap("output");
+    clock.report(org.store.kinds.iter().map(|k| k.records.len()).sum());
+    let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.counts() && f.severity >= t));
     // The process ends now: freeing millions of records one by one would only cost time.
     std::mem::forget(outcome);
     std::mem::forget(org);
     if failed { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+/// Uses each rule's `message_en` where the pack provides one.
+fn use_english_messages(policy: &mut crate::policy::Policy) {
+    for rule in &mut policy.rules {
+        for c in &mut rule.checks {
+            if let Some(en) = c.message_en.take() {
+                c.message = en;
+            }
+        }
+    }
 }
 
 /// Stage timings for `--timings`.

@@ -248,6 +248,9 @@ pub fn data_finding(id: &str, subject: Option<String>, message: String, location
         advisory: false,
         pending: None,
         explanation: Vec::new(),
+        fingerprint: String::new(),
+        waiver: None,
+        check: 0,
     }
 }
 

@@ -52,11 +52,39 @@ impl Diagnostic for Snippet {
     }
 }
 
-/// Renders the report for people.
-pub fn render(r: &Report, color: bool) -> String {
+/// Options of the human format.
+pub struct Options {
+    /// ANSI colours.
+    pub color: bool,
+    /// One line per finding, no snippets, no summary.
+    pub quiet: bool,
+    /// Language of zhidu's own words.
+    pub lang: crate::cli::Lang,
+}
+
+/// Renders the report for people. Waived findings are counted, not listed.
+pub fn render(r: &Report, o: &Options) -> String {
+    let color = o.color;
+    let en = o.lang == crate::cli::Lang::En;
+    let t = |zh: &'static str, english: &'static str| if en { english } else { zh };
     let st = Style { color };
     let mut out = String::new();
-    let findings = &r.outcome.findings;
+    let visible: Vec<Finding> = r.outcome.findings.iter().filter(|f| f.waiver.is_none()).cloned().collect();
+    let findings = &visible;
+    if o.quiet {
+        for f in findings {
+            let at = f.location.as_ref().map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column)).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{at}{} {} [{}] {}",
+                f.severity.as_str(),
+                f.rule,
+                f.subject.as_deref().unwrap_or("-"),
+                f.message
+            );
+        }
+        return out;
+    }
     let mut i = 0;
     while i < findings.len() {
         let rule = &findings[i].rule;
@@ -69,7 +97,7 @@ pub fn render(r: &Report, color: bool) -> String {
             st.sev(first.severity),
             st.paint("1", rule),
             first.title,
-            st.paint("2", &format!("· {} · {} finding(s)", first.source, group.len()))
+            st.paint("2", &format!("· {} · {} {}", first.source, group.len(), t("条", "finding(s)")))
         );
         for (n, f) in group.iter().enumerate() {
             let subject = f.subject.as_deref().unwrap_or("-");
@@ -97,15 +125,34 @@ pub fn render(r: &Report, color: bool) -> String {
         out.push('\n');
     }
     let c = r.counts();
+    if let Some(b) = r.baseline {
+        let _ = writeln!(
+            out,
+            "{}: {} {}",
+            t("基线", "baseline"),
+            b.unchanged,
+            t("个已知问题未列出", "known finding(s) not shown")
+        );
+        if !b.fixed.is_empty() {
+            let _ = writeln!(out, "{} ({}):", t("已修复的基线问题", "fixed since the baseline"), b.fixed.len());
+            for e in &b.fixed {
+                let _ = writeln!(out, "  {} {}", e.rule, e.subject.as_deref().unwrap_or("-"));
+            }
+        }
+    }
+    let waived =
+        if c.waived > 0 { format!(", {} {}", c.waived, t("waived（已豁免）", "waived")) } else { String::new() };
     let _ = writeln!(
         out,
-        "{}: {} error(s), {} warning(s), {} info — {} rule(s) checked on {} record(s) of {} ({} {}, as of {})",
+        "{}: {} error(s), {} warning(s), {} info{waived} — {} {} {} {} {} ({} {}, as of {})",
         if c.errors > 0 { st.paint("1;31", "FAIL") } else { st.paint("1;32", "PASS") },
         c.errors,
         c.warnings,
         c.infos,
         r.outcome.rules_run.len(),
+        t("条规则，检查", "rule(s) checked on"),
         r.outcome.records,
+        t("条记录，组织", "record(s) of"),
         r.org.config.name,
         r.policy.meta.name,
         r.policy.meta.version,

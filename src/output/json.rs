@@ -17,6 +17,8 @@ struct Doc<'a> {
     as_of: String,
     period: Period,
     summary: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a crate::baseline::Comparison>,
     findings: &'a [Finding],
 }
 
@@ -41,11 +43,12 @@ struct Policy<'a> {
 #[derive(Serialize)]
 struct Summary {
     errors: usize,
-    findings: usize,
-    infos: usize,
-    records: usize,
-    rules_checked: usize,
     warnings: usize,
+    infos: usize,
+    waived: usize,
+    findings: usize,
+    rules_checked: usize,
+    records: usize,
 }
 
 #[derive(Serialize)]
@@ -56,7 +59,7 @@ struct Tool {
 
 /// Renders the report as pretty-printed JSON (fixed key order, findings sorted).
 pub fn render(r: &Report) -> String {
-    let Counts { errors, warnings, infos } = r.counts();
+    let Counts { errors, warnings, infos, waived } = r.counts();
     let doc = Doc {
         as_of: r.org.config.as_of.to_string(),
         findings: &r.outcome.findings,
@@ -68,6 +71,7 @@ pub fn render(r: &Report) -> String {
             version: &r.policy.meta.version,
         },
         summary: Summary {
+            waived,
             errors,
             findings: r.outcome.findings.len(),
             infos,
@@ -76,6 +80,7 @@ pub fn render(r: &Report) -> String {
             warnings,
         },
         tool: Tool { name: "zhidu", version: env!("CARGO_PKG_VERSION") },
+        baseline: r.baseline,
         version: SCHEMA_VERSION,
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());

@@ -1,7 +1,10 @@
 //! Output formats of `zhidu check`: one module per format, all reading the same findings.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::check::Outcome;
 use crate::data::OrgData;
@@ -16,6 +19,21 @@ pub struct Report<'a> {
     pub org: &'a OrgData,
     /// The findings.
     pub outcome: &'a Outcome,
+    /// The org dir as given on the command line (prefix of artifact paths).
+    pub org_dir: &'a std::path::Path,
+    /// Comparison with a baseline, if one was given.
+    pub baseline: Option<&'a crate::baseline::Comparison>,
+}
+
+/// A finding's file as a path relative to the working directory (org dir + file), with `/`.
+pub fn artifact_path(r: &Report, file: &str) -> String {
+    let p = std::path::Path::new(file);
+    if p.is_absolute() || file.starts_with('<') {
+        return file.to_string();
+    }
+    let joined = r.org_dir.join(p);
+    let s = joined.to_string_lossy().replace('\\', "/");
+    s.trim_start_matches("./").to_string()
 }
 
 /// Counts by severity (advisory and pending findings included).
@@ -27,13 +45,16 @@ pub struct Counts {
     pub warnings: usize,
     /// Infos.
     pub infos: usize,
+    /// Waived findings (not counted above).
+    pub waived: usize,
 }
 
 impl Report<'_> {
     /// Counts findings by severity.
     pub fn counts(&self) -> Counts {
-        let mut c = Counts::default();
-        for f in &self.outcome.findings {
+        let mut c =
+            Counts { waived: self.outcome.findings.iter().filter(|f| f.waiver.is_some()).count(), ..Counts::default() };
+        for f in self.outcome.findings.iter().filter(|f| f.waiver.is_none()) {
             match f.severity {
                 Severity::Error => c.errors += 1,
                 Severity::Warning => c.warnings += 1,

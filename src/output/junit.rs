@@ -1,0 +1,98 @@
+//! `--format junit`: JUnit XML for GitLab and Jenkins test reports. One `testsuite` per rule
+//! chapter (`APV`, `KPI` …), one `testcase` per rule run; a rule with findings at or above the
+//! failure level fails, listing its subjects; lower findings and waived ones go to `system-out`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::Report;
+use crate::finding::Finding;
+use crate::syntax::ast::Severity;
+
+/// Escapes text for XML attributes and content.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn line(f: &Finding) -> String {
+    let at = f.location.as_ref().map(|l| format!(" ({}:{}:{})", l.file, l.line, l.column)).unwrap_or_default();
+    format!("{} {}{at}", f.subject.as_deref().unwrap_or("-"), f.message)
+}
+
+/// Renders the report as JUnit XML. `fail_at` is the lowest failing severity (`None`: never).
+pub fn render(r: &Report, fail_at: Option<Severity>) -> String {
+    // chapter → rule id → (title, findings)
+    let mut chapters: BTreeMap<String, BTreeMap<String, (String, Vec<&Finding>)>> = BTreeMap::new();
+    for rule in r.policy.rules.iter().filter(|x| r.outcome.rules_run.contains(&x.id)) {
+        chapters
+            .entry(rule.chapter().to_string())
+            .or_default()
+            .entry(rule.id.clone())
+            .or_insert((rule.title.clone(), Vec::new()));
+    }
+    for f in &r.outcome.findings {
+        let chapter = f.rule.split('-').next().unwrap_or(&f.rule).to_string();
+        chapters.entry(chapter).or_default().entry(f.rule.clone()).or_insert((f.title.clone(), Vec::new())).1.push(f);
+    }
+    let fails = |f: &Finding| f.counts() && fail_at.is_some_and(|t| f.severity >= t);
+    let total: usize = chapters.values().map(BTreeMap::len).sum();
+    let failed: usize =
+        chapters.values().flat_map(|c| c.values()).filter(|(_, fs)| fs.iter().any(|f| fails(f))).count();
+    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        s,
+        "<testsuites name=\"zhidu {}\" tests=\"{total}\" failures=\"{failed}\" errors=\"0\">",
+        esc(&r.org.config.name)
+    );
+    for (chapter, rules) in &chapters {
+        let f_count = rules.values().filter(|(_, fs)| fs.iter().any(|f| fails(f))).count();
+        let _ = writeln!(
+            s,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f_count}\" errors=\"0\" skipped=\"0\">",
+            esc(chapter),
+            rules.len()
+        );
+        for (id, (title, fs)) in rules {
+            let _ = write!(s, "    <testcase classname=\"zhidu.{}\" name=\"{} {}\"", esc(chapter), esc(id), esc(title));
+            let failing: Vec<&Finding> = fs.iter().copied().filter(|f| fails(f)).collect();
+            let other: Vec<&Finding> = fs.iter().copied().filter(|f| !fails(f)).collect();
+            if failing.is_empty() && other.is_empty() {
+                s.push_str("/>\n");
+                continue;
+            }
+            s.push_str(">\n");
+            if !failing.is_empty() {
+                let sev = failing.iter().map(|f| f.severity).max().unwrap_or(Severity::Error).as_str();
+                let _ = writeln!(s, "      <failure type=\"{sev}\" message=\"{} finding(s)\">", failing.len());
+                for f in &failing {
+                    let _ = writeln!(s, "{}", esc(&line(f)));
+                }
+                s.push_str("      </failure>\n");
+            }
+            if !other.is_empty() {
+                s.push_str("      <system-out>");
+                for f in &other {
+                    let tag = if f.waiver.is_some() { "waived" } else { f.severity.as_str() };
+                    let _ = writeln!(s, "[{tag}] {}", esc(&line(f)));
+                }
+                s.push_str("</system-out>\n");
+            }
+            s.push_str("    </testcase>\n");
+        }
+        s.push_str("  </testsuite>\n");
+    }
+    s.push_str("</testsuites>\n");
+    s
+}

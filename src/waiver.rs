@@ -1,0 +1,79 @@
+//! Waivers (`[[waiver]]` in the org data): an approved, dated exception for a rule and a subject.
+//! An active waiver suppresses its findings (they stay visible, marked waived); an expired waiver
+//! stops working and is reported; so are a waiver that matches nothing and one without a reason
+//! or approver. `as_of` decides expiry.
+
+use crate::check::Selection;
+use crate::data::{OrgData, data_finding, kind_for, location, subject};
+use crate::eval::value::Value;
+use crate::finding::{Finding, Waived};
+use crate::policy::Policy;
+use crate::syntax::ast::Severity;
+
+/// Titles of the waiver checks.
+pub const WAIVER_RULES: &[(&str, Severity, &str)] = &[
+    ("WAIVER-INVALID", Severity::Error, "豁免缺少规则、对象、理由、批准人或到期日"),
+    ("WAIVER-EXPIRED", Severity::Warning, "豁免已过期"),
+    ("WAIVER-UNUSED", Severity::Warning, "豁免没有匹配的问题"),
+];
+
+/// Marks waived findings and returns the findings about the waivers themselves.
+pub fn apply(policy: &Policy, org: &OrgData, findings: &mut [Finding], sel: &Selection) -> Vec<Finding> {
+    let Some(k) = kind_for(&policy.schema, "waiver") else { return Vec::new() };
+    let ks = policy.schema.kind(k);
+    let field = |rec: &crate::eval::store::Record, name: &str| -> Option<Value> {
+        let v = match ks.slot(name) {
+            Some(s) => rec.fields.get(s).cloned(),
+            None => rec.extra.iter().find(|(n, _)| &**n == name).map(|(_, v)| v.clone()),
+        };
+        v.filter(|v| !v.is_none() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
+    };
+    let mut out = Vec::new();
+    for rec in &org.store.kind(k).records {
+        let subj = rec.id.as_deref().map(|id| subject(&ks.name, id));
+        let loc = location(&org.sources, rec.loc, None, None);
+        let mk = |id: &str, msg: String| {
+            let mut f = data_finding(id, subj.clone(), msg, loc.clone());
+            if let Some((_, sev, title)) = WAIVER_RULES.iter().find(|(r, _, _)| *r == id) {
+                f.severity = *sev;
+                f.title = (*title).to_string();
+            }
+            f.source = "zhidu waiver".into();
+            f
+        };
+        let rule = field(rec, "rule").and_then(|v| v.as_str().map(str::to_string));
+        let target = field(rec, "subject").and_then(|v| v.as_str().map(str::to_string));
+        let reason = field(rec, "reason").and_then(|v| v.as_str().map(str::to_string));
+        let approver = field(rec, "approved_by").and_then(|v| v.as_str().map(str::to_string));
+        let expires = field(rec, "expires").and_then(|v| v.as_date());
+        let (Some(rule), Some(target), Some(reason), Some(approver), Some(expires)) =
+            (rule, target, reason, approver, expires)
+        else {
+            if sel.selects("WAIVER-INVALID") {
+                out.push(mk("WAIVER-INVALID", "豁免须写明规则（rule）、对象（subject）、理由（reason）、批准人（approved_by）和到期日（expires），此豁免不生效".into()));
+            }
+            continue;
+        };
+        if expires < org.config.as_of {
+            if sel.selects("WAIVER-EXPIRED") {
+                out.push(mk("WAIVER-EXPIRED", format!("规则 {rule} 对 {target} 的豁免已于 {expires} 到期，不再生效")));
+            }
+            continue;
+        }
+        let waived = Waived { reason, approved_by: approver, expires: expires.to_string() };
+        let mut matched = 0;
+        for f in findings.iter_mut() {
+            let same_subject = target == "*" || f.subject.as_deref() == Some(target.as_str());
+            if f.rule == rule && same_subject && f.waiver.is_none() {
+                f.waiver = Some(waived.clone());
+                matched += 1;
+            }
+        }
+        // A waiver for a rule that was not run this time cannot be judged unused.
+        if matched == 0 && sel.selects(&rule) && sel.selects("WAIVER-UNUSED") {
+            out.push(mk("WAIVER-UNUSED", format!("规则 {rule} 对 {target} 的豁免没有匹配任何问题，可以删除")));
+        }
+    }
+    crate::fingerprint::assign(policy, org, &mut out);
+    out
+}

@@ -1,0 +1,235 @@
+//! CI integration: SARIF (validated against the official 2.1.0 schema), JUnit XML (parsed), GitHub
+//! annotations, several formats in one run, waivers (active, expired, unused, malformed) and
+//! baselines (unchanged, reordered and reformatted, one new violation).
+
+use std::path::Path;
+use std::process::Command;
+
+fn zhidu(args: &[&str]) -> (i32, String, String) {
+    zhidu_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+fn zhidu_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_zhidu"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run zhidu");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn redact(s: &str) -> String {
+    let re = regex::Regex::new(r"sha256:[0-9a-f]{64}").expect("regex");
+    re.replace_all(s, "sha256:[digest]").replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+const WAIVERS: &str = "tests/ci/waivers";
+
+#[test]
+fn sarif_is_valid_against_the_official_schema() {
+    for org in ["examples/acme", WAIVERS] {
+        let (code, out, err) = zhidu(&["check", org, "--format", "sarif"]);
+        assert_eq!(code, 1, "{err}");
+        // The official schema (vendored unchanged) has one pattern, `run.language`, that relies on
+        // ECMAScript's lenient reading of an unescaped `]`; escape it (same meaning) so a strict
+        // regex engine compiles the schema.
+        let text = include_str!("schemas/sarif-schema-2.1.0.json")
+            .replace(r#"^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$"#, r#"^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$"#);
+        let schema: serde_json::Value = serde_json::from_str(&text).expect("vendored schema");
+        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+        let doc: serde_json::Value = serde_json::from_str(&out).expect("SARIF is JSON");
+        let errors: Vec<String> =
+            validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{org}: {errors:?}");
+        let run = &doc["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+        assert!(rules.len() >= 61, "one reportingDescriptor per rule");
+        for r in run["results"].as_array().expect("results") {
+            let idx = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+            assert_eq!(rules[idx]["id"], r["ruleId"], "ruleIndex points at the rule");
+            assert!(r["partialFingerprints"]["zhidu/v1"].as_str().is_some_and(|f| f.len() == 32));
+        }
+    }
+    let (_, out, _) = zhidu(&["check", WAIVERS, "--format", "sarif", "--rule", "APV-3", "--rule", "WAIVER"]);
+    insta::assert_snapshot!("sarif_waivers", redact(&out));
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let suppressed: Vec<&serde_json::Value> = doc["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 1, "the waived finding carries a suppression");
+}
+
+#[test]
+fn junit_parses_and_counts_match() {
+    let (code, out, _) = zhidu(&["check", WAIVERS, "--format", "junit", "--rule", "APV", "--rule", "WAIVER"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("junit_waivers", out);
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let cases: Vec<_> = root.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    let failures: Vec<_> = cases.iter().filter(|c| c.children().any(|n| n.has_tag_name("failure"))).collect();
+    assert_eq!(root.attribute("tests"), Some(cases.len().to_string().as_str()));
+    assert_eq!(root.attribute("failures"), Some(failures.len().to_string().as_str()));
+    // APV-3 (CHG-3, whose waiver expired) and WAIVER-INVALID fail at the default level.
+    let failing: Vec<&str> = failures.iter().filter_map(|c| c.attribute("name")).collect();
+    assert!(failing.iter().any(|n| n.starts_with("APV-3 ")), "{failing:?}");
+    assert!(failing.iter().any(|n| n.starts_with("WAIVER-INVALID ")), "{failing:?}");
+    let suites = root.children().filter(|n| n.has_tag_name("testsuite")).count();
+    assert!(suites >= 2, "one suite per chapter");
+}
+
+#[test]
+fn github_annotations() {
+    let (_, out, _) = zhidu(&["check", WAIVERS, "--format", "github", "--rule", "APV-3", "--rule", "WAIVER"]);
+    insta::assert_snapshot!("github_waivers", out);
+    assert!(
+        out.lines().all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice "))
+    );
+    assert!(out.contains("file=tests/ci/waivers/data.toml,line="), "{out}");
+    assert!(!out.contains("CHG-1"), "waived findings are not annotated");
+}
+
+#[test]
+fn several_formats_in_one_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let json = tmp.path().join("out.json");
+    let sarif = tmp.path().join("out.sarif");
+    let junit = tmp.path().join("out.xml");
+    let (code, out, err) = zhidu(&[
+        "check",
+        WAIVERS,
+        "--format",
+        &format!("json={}", json.display()),
+        "--format",
+        &format!("sarif={}", sarif.display()),
+        "--format",
+        "junit",
+        "--output",
+        &junit.display().to_string(),
+        "--quiet",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "everything went to files: {out}");
+    for p in [&json, &sarif, &junit] {
+        assert!(std::fs::metadata(p).is_ok_and(|m| m.len() > 100), "{}", p.display());
+    }
+    let (code, _, err) = zhidu(&["check", WAIVERS, "--format", "json", "--format", "sarif"]);
+    assert_eq!(code, 2, "two formats on stdout is a usage error");
+    assert!(err.contains("only one format"), "{err}");
+    let (code, out, _) = zhidu(&["check", WAIVERS, "--quiet", "--rule", "APV-3"]);
+    assert_eq!(code, 1);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("data.toml:57:1: error APV-3 [change:CHG-3]"), "{out}");
+    let (_, out, _) = zhidu(&["check", WAIVERS, "--lang", "en", "--rule", "APV-3"]);
+    assert!(out.contains("rule(s) checked on"), "{out}");
+}
+
+#[test]
+fn waivers_active_expired_unused_malformed() {
+    let (code, out, err) = zhidu(&["check", WAIVERS, "--format", "json", "--rule", "APV-3", "--rule", "WAIVER"]);
+    assert_eq!(code, 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let findings = doc["findings"].as_array().expect("findings");
+    let by = |rule: &str, subject: &str| findings.iter().find(|f| f["rule"] == rule && f["subject"] == subject);
+    let waived = by("APV-3", "change:CHG-1").expect("waived finding stays visible");
+    assert_eq!(waived["waiver"]["approved_by"], "P9 总经理");
+    assert!(by("APV-3", "change:CHG-3").is_some_and(|f| f.get("waiver").is_none()), "expired waivers stop working");
+    let rules: Vec<&str> = findings.iter().filter_map(|f| f["rule"].as_str()).collect();
+    for r in ["WAIVER-EXPIRED", "WAIVER-UNUSED", "WAIVER-INVALID"] {
+        assert_eq!(rules.iter().filter(|x| **x == r).count(), 1, "{r}: {rules:?}");
+    }
+    assert_eq!(doc["summary"]["waived"], 1);
+    // Before the expiry date the second waiver still works.
+    let (_, out, _) =
+        zhidu(&["check", WAIVERS, "--format", "json", "--rule", "APV-3", "--rule", "WAIVER", "--as-of", "2026-03-15"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(doc["summary"]["waived"], 2);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+    }
+}
+
+/// Rewrites a TOML file with its `[[…]]` tables in reverse order and different spacing.
+fn reorder_and_reformat(path: &Path) {
+    let text = std::fs::read_to_string(path).expect("read");
+    let mut blocks: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("[[") || blocks.is_empty() {
+            blocks.push(String::new());
+        }
+        let last = blocks.last_mut().expect("block");
+        // Reformat: `key = value` becomes `key=value` with padding changes.
+        let l = line.replacen(" = ", "   =  ", 1);
+        last.push_str(&l);
+        last.push('\n');
+    }
+    blocks.reverse();
+    std::fs::write(path, blocks.concat()).expect("write");
+}
+
+#[test]
+fn baselines_report_only_new_findings() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let org = tmp.path().join("org");
+    copy_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/APV-3/fail").as_path(), &org);
+    std::fs::remove_file(org.join("expected.toml")).expect("rm");
+    let base = tmp.path().join("baseline.json");
+    let (code, _, err) =
+        zhidu_in(tmp.path(), &["check", "org", "--write-baseline", "baseline.json", "--fail-on", "never"]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&base).expect("baseline written");
+    assert!(text.contains("\"APV-3\""), "{text}");
+
+    // Unchanged data: no new findings, exit 0.
+    let (code, out, _) = zhidu_in(tmp.path(), &["check", "org", "--baseline", "baseline.json", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(doc["findings"], serde_json::json!([]), "{out}");
+    assert_eq!(code, 0);
+    let unchanged = doc["baseline"]["unchanged"].as_u64().expect("unchanged");
+    assert!(unchanged > 0);
+
+    // Reordered and reformatted files: still nothing new.
+    reorder_and_reformat(&org.join("data.toml"));
+    let (code, out, _) = zhidu_in(tmp.path(), &["check", "org", "--baseline", "baseline.json", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(doc["findings"], serde_json::json!([]), "{out}");
+    assert_eq!(code, 0);
+    assert_eq!(doc["baseline"]["unchanged"].as_u64(), Some(unchanged));
+
+    // One new violation: exactly one new finding.
+    let mut data = std::fs::read_to_string(org.join("data.toml")).expect("read");
+    data.push_str(
+        "\n[[change]]\nid = \"CHG-9\"\ntitle = \"新违规\"\ntier = \"日常优化\"\nauthor = \"P1\"\nsubmitted = 2026-03-01\n\
+         golive = 2026-03-20\napprovals = [{ by = \"P1\", role = \"运营总监\", date = 2026-03-02, decision = \"approve\" }]\n",
+    );
+    std::fs::write(org.join("data.toml"), data).expect("write");
+    let (code, out, _) = zhidu_in(tmp.path(), &["check", "org", "--baseline", "baseline.json", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let found: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap_or("").into(), f["subject"].as_str().unwrap_or("").into()))
+        .collect();
+    assert_eq!(found, vec![("APV-3".to_string(), "change:CHG-9".to_string())]);
+    assert_eq!(code, 1);
+
+    // Fixing a known violation lists it as fixed.
+    let data = std::fs::read_to_string(org.join("data.toml")).expect("read");
+    std::fs::write(org.join("data.toml"), data.replace("\"CHG-1\"", "\"CHG-1-renamed\"")).expect("write");
+    let (_, out, _) = zhidu_in(tmp.path(), &["check", "org", "--baseline", "baseline.json"]);
+    assert!(out.contains("APV-3 change:CHG-1"), "fixed entries are listed\n{out}");
+}
