@@ -101,6 +101,12 @@ pub enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Print the JSON Schema (draft 2020-12) of the org data files the pack reads.
+    Schema {
+        /// Policy directory (default: the built-in pack).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// Run policy test cases (dirs with `expected.toml`) and report rule coverage.
     Test {
         /// Directory of cases.
@@ -227,6 +233,14 @@ pub fn run(cli: Cli) -> ExitCode {
             write_baseline: write_baseline.as_deref(),
             lang: *lang,
         }),
+        Command::Schema { policy } => match load_or_report(policy.as_deref(), color) {
+            Ok(p) => {
+                let schema = crate::schema_export::json_schema(&p);
+                println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+                EXIT_OK
+            }
+            Err(code) => code,
+        },
         Command::Test { dir, policy, threshold } => test::run(dir, policy.as_deref(), *threshold, color),
         Command::Lint { policy } => lint::run(policy.as_deref(), color),
         Command::Fmt { check, files } => fmt::run(*check, files, color),

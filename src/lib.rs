@@ -10,6 +10,7 @@ pub mod finding;
 pub mod fingerprint;
 pub mod output;
 pub mod policy;
+pub mod schema_export;
 pub mod source;
 pub mod syntax;
 pub mod testing;

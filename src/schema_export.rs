@@ -1,0 +1,111 @@
+//! `zhidu schema`: the record kinds a pack declares, as a JSON Schema (draft 2020-12), so editors
+//! (Taplo / Even Better TOML with `#:schema`) validate and complete org files.
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::policy::types::{FieldType, Type};
+use crate::policy::{Policy, Schema};
+
+/// The JSON Schema of an org data file for this pack.
+pub fn json_schema(policy: &Policy) -> Json {
+    let mut props = Map::new();
+    let mut defs = Map::new();
+    for (_, k) in policy.schema.record_kinds() {
+        defs.insert(k.name.clone(), object(policy, &k.fields, k.title.as_deref()));
+        let array = json!({
+            "type": "array",
+            "description": k.title.clone().unwrap_or_else(|| k.name.clone()),
+            "items": { "$ref": format!("#/$defs/{}", k.name) }
+        });
+        props.insert(k.name.clone(), array.clone());
+        for a in &k.aliases {
+            props.insert(a.clone(), array.clone());
+        }
+    }
+    // zhidu.toml
+    props.insert(
+        "org".into(),
+        json!({
+            "type": "object",
+            "description": "zhidu.toml: the organisation",
+            "properties": {
+                "name": { "type": "string" },
+                "policy": { "type": "string", "description": "policy directory (default: the built-in pack)" },
+                "as_of": { "type": "string", "format": "date" },
+                "period": { "$ref": "#/$defs/_period" }
+            }
+        }),
+    );
+    defs.insert(
+        "_period".into(),
+        json!({
+            "type": "object",
+            "required": ["from", "to"],
+            "properties": { "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" } }
+        }),
+    );
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://zhidu.invalid/schema/org-data.json",
+        "title": format!("zhidu org data — {} {}", policy.meta.name, policy.meta.version),
+        "description": "Arrays of tables, one per record kind (org-data.md). Dates are TOML dates; unknown fields are kept; unknown kinds are reported as warnings.",
+        "type": "object",
+        "properties": props,
+        "$defs": defs
+    })
+}
+
+fn object(policy: &Policy, fields: &[FieldType], title: Option<&str>) -> Json {
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    for f in fields {
+        let mut t = ty(policy, &policy.schema, &f.ty);
+        if let (Some(doc), Some(o)) = (&f.doc, t.as_object_mut()) {
+            o.insert("description".into(), Json::String(doc.clone()));
+        }
+        props.insert(f.name.clone(), t);
+        if !f.optional {
+            required.push(Json::String(f.name.clone()));
+        }
+    }
+    let mut o = json!({ "type": "object", "properties": props, "required": required, "additionalProperties": true });
+    if let (Some(t), Some(m)) = (title, o.as_object_mut()) {
+        m.insert("title".into(), Json::String(t.to_string()));
+    }
+    o
+}
+
+fn ty(policy: &Policy, schema: &Schema, t: &Type) -> Json {
+    match t {
+        Type::Str => json!({ "type": "string" }),
+        Type::Int => json!({ "type": "integer" }),
+        Type::Num => json!({ "type": "number" }),
+        Type::Percent => {
+            json!({ "anyOf": [{ "type": "number" }, { "type": "string", "pattern": "^\\s*-?\\d+(\\.\\d+)?\\s*%\\s*$" }] })
+        }
+        Type::Bool => json!({ "type": "boolean" }),
+        Type::Date => json!({ "type": "string", "format": "date" }),
+        Type::DateTime => json!({ "type": "string", "format": "date-time" }),
+        Type::Duration => json!({ "type": "string", "pattern": "^\\s*\\d+(\\.\\d+)?\\s*\\S+\\s*$" }),
+        Type::Target => {
+            json!({ "type": "string", "pattern": "^\\s*(>=|<=|==|!=|>|<|≥|≤|=)\\s*-?\\d+(\\.\\d+)?\\s*%?\\s*$" })
+        }
+        Type::Enum(v) => json!({ "enum": v.iter().collect::<Vec<_>>() }),
+        Type::Name(kind) => {
+            let names: Vec<String> = policy
+                .decls_of(kind)
+                .into_iter()
+                .filter_map(|r| policy.decls.get(r).and_then(|x| x.id.as_deref().map(str::to_string)))
+                .collect();
+            if names.is_empty() {
+                json!({ "type": "string" })
+            } else {
+                json!({ "type": "string", "description": format!("a declared {kind}"), "examples": names })
+            }
+        }
+        Type::Ref(k) => json!({ "type": "string", "description": format!("id of a {} record", schema.kind(*k).name) }),
+        Type::List(inner) => json!({ "type": "array", "items": ty(policy, schema, inner) }),
+        Type::Object(fields) => object(policy, fields, None),
+        _ => json!({}),
+    }
+}
