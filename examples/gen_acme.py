@@ -219,9 +219,6 @@ VIOLATIONS = [
     ("ORG-5", "unit:S08", "units.toml, people.toml",
      "广州北京路店唯一的外卖员 5 月 31 日离职后未补员，门店缺外卖员",
      "the store's only 外卖员 (delivery rider) left on 2026-05-31 and was not replaced"),
-    ("ROLE-4", "unit:S08", "units.toml, people.toml",
-     "同一原因：外卖员是门店须配岗位（required_in store），该门店没有在职外卖员",
-     "same cause: 外卖员 is a required store position and the store has no one holding it"),
     ("SOP-2", "content:CT-2026-011", "content.toml",
      "内容从提交（10:00）到发布（16:30）用时 6.5 小时，超过 4 小时（warning）",
      "a content item was published 6.5 hours after submission, more than 4 hours (warning)"),
@@ -330,7 +327,8 @@ class Org:
     def build_people(self):
         P = self.person
         k = self.key
-        # 董事会（董事不参加分级培训，不设培训级别）
+        # 董事会：董事作为审批人登记为人员，但不是员工——不设培训级别，不参加绩效考核（APR-2）、
+        # 数据安全培训（CAD-1）与分级培训（CAD-7）
         k["directors"] = [P("U-BOD", ["董事"], senior=True) for _ in range(3)]
         # 管理层；总经理、副总经理兼任公司决策委员会委员
         k["gm"] = P("U-MGT", ["总经理", "决策委员会委员"], senior=True)
@@ -411,10 +409,10 @@ class Org:
         k["s08_rider"] = rider
         if not self.clean:
             self.by_id[rider]["left"] = D(2026, 5, 31)
-            self.by_id[rider].note = "违规示例: ORG-5 / ROLE-4 广州北京路店唯一的外卖员，2026-05-31 离职后未补员"
+            self.by_id[rider].note = "违规示例: ORG-5 广州北京路店唯一的外卖员，2026-05-31 离职后未补员"
             for u in self.units:
                 if u["id"] == "S08":
-                    u.note = f"违规示例: ORG-5 / ROLE-4 本店唯一的外卖员 {rider} 已于 2026-05-31 离职，未补员，门店缺外卖员"
+                    u.note = f"违规示例: ORG-5 本店唯一的外卖员 {rider} 已于 2026-05-31 离职，未补员，门店缺外卖员（门店缺岗只由 ORG-5 报告）"
         # 任职记录：om2 于 2026-02-01 由运营专员晋升为运营经理
         om2 = self.by_id[k["om2"]]
         self.assignments = [
@@ -474,9 +472,9 @@ class Org:
         ap = lambda by, role, date, decision="approve": {"by": by, "role": role, "date": date, "decision": decision}
         out = []
 
-        def pl(pid, kind, owner, sub, approvals, fields=None, title=None):
+        def pl(pid, kind, owner, sub, approvals, fields=None, title=None, outcome=None, note=None):
             out.append(Rec(id=pid, kind=kind, title=title, owner=owner, submitted=sub, approvals=approvals,
-                           fields=fields))
+                           fields=fields, outcome=outcome, note=note))
 
         pl("PL-2026-001", "运营计划", k["om1"], D(2026, 1, 5), [ap(k["gm"], "总经理", D(2026, 1, 9))],
            {"年度运营目标": "日活跃用户提升 20%", "用户增长目标": "新增注册 30 万", "重点项目": "会员积分、门店自提"},
@@ -519,7 +517,17 @@ class Org:
             d1 = sub + dt.timedelta(days=5)
             pl(pid, "立项", owner, sub,
                [ap(k["gm"], "总经理", d1), ap(k["sales_mgr"], "销售部经理", d1),
-                ap(k["prd_mgr"], "产品部经理", d1 + dt.timedelta(days=1))], fields, title)
+                ap(k["prd_mgr"], "产品部经理", d1 + dt.timedelta(days=1))], fields, title, "立项")
+        # 立项小组未一致通过（产品部经理否决）：项目终止，没有项目记录引用它——这不是违规（APV-7）
+        d1 = D(2026, 5, 18)
+        pl("PL-2026-017", "立项", k["sales"][0], D(2026, 5, 13),
+           [ap(k["gm"], "总经理", d1), ap(k["sales_mgr"], "销售部经理", d1),
+            ap(k["prd_mgr"], "产品部经理", d1 + dt.timedelta(days=1), "reject")],
+           {"项目背景": "客户希望门店按客流自动排班", "客户需求": "定制智能排班与考勤对接",
+            "项目近期及未来发展情况": "一期 5 家门店试点", "客情关系": "新客户，展会结识",
+            "合同金额": "18 万元", "项目实施风险": "客流数据不全，排班算法难以验证"},
+           "门店智能排班系统定制", "终止",
+           note="产品部经理否决，立项小组未一致通过，项目终止（没有项目记录引用本申请）：不是违规（APV-7）")
         return out
 
     # ------------------------------------------------------------------ KPI
@@ -606,7 +614,8 @@ class Org:
                 scores[label] = poor if label in low.get(p["id"], ()) else s
 
             def eligible(f, t):
-                return p["joined"] <= f and (p["left"] is None or p["left"] >= t)
+                # 董事会成员不是员工，不参加绩效考核（APR-2）；随机数照常抽取，其余人员的得分不受影响
+                return p["unit"] != "U-BOD" and p["joined"] <= f and (p["left"] is None or p["left"] >= t)
 
             for f, t, label in months:
                 if eligible(f, t):
@@ -717,13 +726,14 @@ class Org:
         def attendees(day, pred):
             return [p["id"] for p in self.people if self.active(p["id"], day) and pred(p)]
 
-        # 数据安全培训：每半年全员一次；入职较晚者参加补训
+        # 数据安全培训：每半年全体员工一次（董事会成员不是员工，不参加）；入职较晚者参加补训
         d1, d2 = D(2026, 3, 18), D(2026, 6, 17)
-        first = attendees(d1, lambda p: True)
+        first = attendees(d1, lambda p: p["unit"] != "U-BOD")
         out.append({"id": "TR-DS-2026-H1-1", "topic": "数据安全培训", "level": "", "date": d1,
                     "attendees": first, "assessment": "线上测验：全部通过"})
         out.append({"id": "TR-DS-2026-H1-2", "topic": "数据安全培训", "level": "", "date": d2,
-                    "attendees": attendees(d2, lambda p: p["id"] not in first), "assessment": "线上测验（补训）：全部通过"})
+                    "attendees": attendees(d2, lambda p: p["unit"] != "U-BOD" and p["id"] not in first),
+                    "assessment": "线上测验（补训）：全部通过"})
         # 分级培训
         for f, t, label in windows("month"):
             day = nth_weekday(f.year, f.month, 3, 2)  # 每月第二个周四
@@ -880,7 +890,7 @@ class Org:
                         {"name": "执行", "start": D(2026, 3, 4), "end": D(2026, 3, 17), "deliverables": ["进度报告"]},
                         {"name": "收尾", "start": D(2026, 3, 18), "end": D(2026, 3, 24),
                          "deliverables": ["PPT", "数据报告"]}]),
-            Rec(id="PJ-2026-003", name="连锁烘焙品牌会员系统实施",
+            Rec(id="PJ-2026-003", name="连锁烘焙品牌会员系统实施", plan="PL-2026-015",
                 phases=[{"name": "设备到场", "start": D(2026, 3, 2), "end": D(2026, 3, 6), "deliverables": ["到货签收单"]},
                         {"name": "安装调试", "start": D(2026, 3, 9), "end": D(2026, 3, 20), "deliverables": ["调试记录"]},
                         {"name": "开发计划", "start": D(2026, 3, 9), "end": D(2026, 4, 17), "deliverables": ["开发计划书"]},
@@ -1143,12 +1153,13 @@ generator and regenerate."""
     intro = f"""{ORG_NAME}：{counts['person']} 名人员；董事会、管理层，运营部、技术部、市场部、销售部、客服部、财务部、产品部，
 产品运营中心，运营中心（营销部、运营管理部、管理部），3 个区域与 {n_stores} 家门店（华东区域 6 家并设区域经理助理，
 另有门店由管理部直管），每家门店 7 种岗位齐备{'' if clean else '（违规示例除外）'}。审计期间 2026-01-01 … 2026-06-30 的变更、计划、考核、培训、会议、
-备份、内容、上线、活动、项目、投诉、风险等记录齐全。
+备份、内容、上线、活动、项目、投诉、风险等记录齐全（董事会成员作为审批人登记为人员，不是员工，没有考核与培训记录）。
 
 The example organisation {ORG_NAME}: {counts['person']} people, the board, management, the functional
 departments, the product-operations centre, the operations centre with its admin office, three
 regions and {n_stores} stores{'' if clean else ' (all fully staffed except where a violation says otherwise)'}, and every record the rules of the built-in pack read for the audit period
-2026-01-01 … 2026-06-30."""
+2026-01-01 … 2026-06-30 (the directors are recorded as people because they approve budgets, but they
+are not employees and have no appraisal or training records)."""
     if clean:
         return f"""# clean-org：无违规的 Acme 示例组织 / the clean variant of the Acme example
 
@@ -1188,10 +1199,10 @@ zero findings (no errors, no warnings) with the built-in pack.
 cargo run --release -- check examples/acme
 ```
 
-报告下列 {len(VIOLATIONS)} 条发现（9 处故意违规；ORG-5 与 ROLE-4 出自同一处：门店缺外卖员），退出码为 **1**。
-The check reports exactly the {len(VIOLATIONS)} findings below (nine deliberate violations; ORG-5 and
-ROLE-4 are the same missing delivery rider) and exits with code **1**. Every violating record
-carries a `# 违规示例: <RULE-ID> …` comment in its TOML file.
+报告下列 {len(VIOLATIONS)} 条发现（每处故意违规一条；门店缺外卖员只由 ORG-5 报告，ROLE-4 不重复报告），退出码为 **1**。
+The check reports exactly the {len(VIOLATIONS)} findings below (one per deliberate violation; the
+missing delivery rider is reported by ORG-5 only, not again by ROLE-4) and exits with code **1**.
+Every violating record carries a `# 违规示例: <RULE-ID> …` comment in its TOML file.
 
 ## 故意违规 / deliberate violations
 

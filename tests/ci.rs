@@ -2,31 +2,10 @@
 //! annotations, several formats in one run, waivers (active, expired, unused, malformed) and
 //! baselines (unchanged, reordered and reformatted, one new violation).
 
+mod common;
+use common::*;
+
 use std::path::Path;
-use std::process::Command;
-
-fn zhidu(args: &[&str]) -> (i32, String, String) {
-    zhidu_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-fn zhidu_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhidu"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run zhidu");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn redact(s: &str) -> String {
-    let re = regex::Regex::new(r"sha256:[0-9a-f]{64}").expect("regex");
-    re.replace_all(s, "sha256:[digest]").replace(env!("CARGO_PKG_VERSION"), "[version]")
-}
 
 const WAIVERS: &str = "tests/ci/waivers";
 

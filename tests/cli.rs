@@ -1,28 +1,8 @@
 //! End-to-end CLI tests of `zhidu check` on fixture org dirs: human and JSON output snapshots,
 //! the JSON output validated against `docs/findings.schema.json`, exit codes and determinism.
 
-use std::process::Command;
-
-fn zhidu(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhidu"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run zhidu");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// The policy digest changes with every pack edit; keep it out of snapshots.
-fn redact(s: &str) -> String {
-    let re = regex::Regex::new(r"sha256:[0-9a-f]{64}").expect("regex");
-    let s = re.replace_all(s, "sha256:[digest]").into_owned();
-    s.replace(env!("CARGO_PKG_VERSION"), "[version]")
-}
+mod common;
+use common::*;
 
 #[test]
 fn human_output() {

@@ -42,7 +42,6 @@ fn acme_shows_exactly_its_deliberate_violations() {
         ("PERM-2", "grant:G-2026-014"),
         ("PERM-5", "transfer:TR-2026-006"),
         ("RISK-2", "risk:RK-2026-010"),
-        ("ROLE-4", "unit:S08"),
         ("SOP-2", "content:CT-2026-011"),
     ]
     .iter()

@@ -1,21 +1,8 @@
 //! The shipped policy pack: it lints clean, is formatted, encodes every catalog rule, and its
 //! own test cases pass with full rule coverage.
 
-use std::process::Command;
-
-fn zhidu(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhidu"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run zhidu");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::*;
 
 /// The 61 rule IDs of `rule-catalog.md`.
 const CATALOG: &[&str] = &[
