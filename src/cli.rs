@@ -4,7 +4,7 @@ pub(crate) mod check;
 mod explain;
 pub(crate) mod fmt;
 mod lint;
-mod rules;
+pub(crate) mod rules;
 mod test;
 
 use std::io::IsTerminal;

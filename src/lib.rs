@@ -8,6 +8,7 @@ pub mod diag;
 pub mod eval;
 pub mod finding;
 pub mod fingerprint;
+pub mod i18n;
 pub mod output;
 pub mod policy;
 pub mod schema_export;

@@ -7,14 +7,20 @@ use crate::check::Selection;
 use crate::data::{OrgData, data_finding, kind_for, location, subject};
 use crate::eval::value::Value;
 use crate::finding::{Finding, Waived};
+use crate::i18n::tr;
 use crate::policy::Policy;
 use crate::syntax::ast::Severity;
 
 /// Titles of the waiver checks.
-pub const WAIVER_RULES: &[(&str, Severity, &str)] = &[
-    ("WAIVER-INVALID", Severity::Error, "豁免缺少规则、对象、理由、批准人或到期日"),
-    ("WAIVER-EXPIRED", Severity::Warning, "豁免已过期"),
-    ("WAIVER-UNUSED", Severity::Warning, "豁免没有匹配的问题"),
+pub const WAIVER_RULES: &[(&str, Severity, &str, &str)] = &[
+    (
+        "WAIVER-INVALID",
+        Severity::Error,
+        "豁免缺少规则、对象、理由、批准人或到期日",
+        "waiver lacks rule, subject, reason, approver or expiry",
+    ),
+    ("WAIVER-EXPIRED", Severity::Warning, "豁免已过期", "waiver has expired"),
+    ("WAIVER-UNUSED", Severity::Warning, "豁免没有匹配的问题", "waiver matches no finding"),
 ];
 
 /// Marks waived findings and returns the findings about the waivers themselves.
@@ -34,9 +40,9 @@ pub fn apply(policy: &Policy, org: &OrgData, findings: &mut [Finding], sel: &Sel
         let loc = location(&org.sources, rec.loc, None, None);
         let mk = |id: &str, msg: String| {
             let mut f = data_finding(id, subj.clone(), msg, loc.clone());
-            if let Some((_, sev, title)) = WAIVER_RULES.iter().find(|(r, _, _)| *r == id) {
+            if let Some((_, sev, title, title_en)) = WAIVER_RULES.iter().find(|(r, ..)| *r == id) {
                 f.severity = *sev;
-                f.title = (*title).to_string();
+                f.title = if crate::i18n::english() { title_en } else { title }.to_string();
             }
             f.source = "zhidu waiver".into();
             f
@@ -50,13 +56,25 @@ pub fn apply(policy: &Policy, org: &OrgData, findings: &mut [Finding], sel: &Sel
             (rule, target, reason, approver, expires)
         else {
             if sel.selects("WAIVER-INVALID") {
-                out.push(mk("WAIVER-INVALID", "豁免须写明规则（rule）、对象（subject）、理由（reason）、批准人（approved_by）和到期日（expires），此豁免不生效".into()));
+                out.push(mk(
+                    "WAIVER-INVALID",
+                    tr(
+                        "豁免须写明规则（rule）、对象（subject）、理由（reason）、批准人（approved_by）和到期日（expires），此豁免不生效".into(),
+                        "a waiver needs rule, subject, reason, approved_by and expires; this one has no effect".into(),
+                    ),
+                ));
             }
             continue;
         };
         if expires < org.config.as_of {
             if sel.selects("WAIVER-EXPIRED") {
-                out.push(mk("WAIVER-EXPIRED", format!("规则 {rule} 对 {target} 的豁免已于 {expires} 到期，不再生效")));
+                out.push(mk(
+                    "WAIVER-EXPIRED",
+                    tr(
+                        format!("规则 {rule} 对 {target} 的豁免已于 {expires} 到期，不再生效"),
+                        format!("the waiver of {rule} for {target} expired on {expires} and no longer applies"),
+                    ),
+                ));
             }
             continue;
         }
@@ -71,7 +89,13 @@ pub fn apply(policy: &Policy, org: &OrgData, findings: &mut [Finding], sel: &Sel
         }
         // A waiver for a rule that was not run this time cannot be judged unused.
         if matched == 0 && sel.selects(&rule) && sel.selects("WAIVER-UNUSED") {
-            out.push(mk("WAIVER-UNUSED", format!("规则 {rule} 对 {target} 的豁免没有匹配任何问题，可以删除")));
+            out.push(mk(
+                "WAIVER-UNUSED",
+                tr(
+                    format!("规则 {rule} 对 {target} 的豁免没有匹配任何问题，可以删除"),
+                    format!("the waiver of {rule} for {target} matches no finding; it can be removed"),
+                ),
+            ));
         }
     }
     crate::fingerprint::assign(policy, org, &mut out);

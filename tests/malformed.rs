@@ -59,3 +59,15 @@ fn personal_values_never_appear_in_type_errors() {
         "value printed outside the snippet\n{text}"
     );
 }
+
+#[test]
+fn data_messages_in_english() {
+    let out = Command::new(env!("CARGO_BIN_EXE_zhidu"))
+        .args(["check", "--no-color", "--rule", "DATA", "--lang", "en", "tests/malformed/wrong-types"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run zhidu");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("field `joined` of a person record must be a date (YYYY-MM-DD)"), "{text}");
+    assert!(text.contains("DATA-TYPE a field value does not have the declared type"), "{text}");
+}

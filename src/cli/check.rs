@@ -71,6 +71,7 @@ pub struct Args<'a> {
 /// Runs the command; returns the exit code.
 pub fn run(a: Args) -> u8 {
     let mut clock = Clock::new(a.timings);
+    crate::i18n::use_english(a.lang == super::Lang::En);
     let mut targets: Vec<(Format, Option<PathBuf>)> = Vec::new();
     let default = ["human".to_string()];
     for spec in if a.formats.is_empty() { &default[..] } else { a.formats } {

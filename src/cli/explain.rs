@@ -15,6 +15,13 @@ pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, colo
         Err(code) => return code,
     };
     let versions: Vec<_> = p.rules.iter().filter(|r| r.id.eq_ignore_ascii_case(id)).collect();
+    if let Some((bid, sev, title, about)) = super::rules::builtin().find(|b| b.0.eq_ignore_ascii_case(id)) {
+        println!(
+            "{bid} {title} [{}]\n\n  built-in check of zhidu (not part of the policy pack): {about}",
+            sev.as_str()
+        );
+        return EXIT_OK;
+    }
     if versions.is_empty() {
         let hint = suggest(id, p.rules.iter().map(|r| r.id.as_str()))
             .map(|s| format!(" (did you mean `{s}`?)"))

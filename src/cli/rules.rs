@@ -27,12 +27,18 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, color: bool) -> u8 {
                         "checks": r.checks.len(),
                     })
                 })
+                .chain(builtin().map(|(id, sev, title, about)| {
+                    serde_json::json!({
+                        "id": id, "severity": sev.as_str(), "title": title, "source": about,
+                        "where": ["data"], "level": "mandatory", "effective": null, "checks": 0, "builtin": true,
+                    })
+                }))
                 .collect();
             println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));
         }
         RulesFormat::Table => {
             let width = |s: &str| unicode_width(s);
-            let idw = p.rules.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
+            let idw = p.rules.iter().map(|r| r.id.len()).chain(builtin().map(|b| b.0.len())).max().unwrap_or(2);
             let srcw = p.rules.iter().map(|r| width(&r.source)).max().unwrap_or(6).max(6);
             println!("{:idw$}  {:8}  {:17}  {}  TITLE", "ID", "SEVERITY", "WHERE", pad("SOURCE", srcw));
             for r in &p.rules {
@@ -45,7 +51,10 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, color: bool) -> u8 {
                     r.title
                 );
             }
-            println!("{} rule(s)", p.rules.len());
+            for (id, sev, title, _) in builtin() {
+                println!("{id:idw$}  {:8}  {:17}  {}  {title}", sev.as_str(), "data (built-in)", pad("zhidu", srcw));
+            }
+            println!("{} rule(s) in the pack, {} built-in data and waiver checks", p.rules.len(), builtin().count());
         }
     }
     EXIT_OK
@@ -59,4 +68,13 @@ fn unicode_width(s: &str) -> usize {
 fn pad(s: &str, w: usize) -> String {
     let n = w.saturating_sub(unicode_width(s));
     format!("{s}{}", " ".repeat(n))
+}
+
+/// The built-in data and waiver checks: (ID, severity, title, what it checks).
+pub(crate) fn builtin() -> impl Iterator<Item = (&'static str, crate::syntax::ast::Severity, &'static str, &'static str)>
+{
+    crate::data::rules::DATA_RULES
+        .iter()
+        .map(|r| (r.id, r.severity, r.title, r.about))
+        .chain(crate::waiver::WAIVER_RULES.iter().map(|(id, sev, title, about)| (*id, *sev, *title, *about)))
 }

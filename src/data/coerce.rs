@@ -10,12 +10,33 @@ use crate::policy::types::{FieldType, Type};
 pub struct Mismatch {
     /// What was expected, in words.
     pub expected: String,
+    /// The same in English.
+    pub expected_en: String,
     /// Nested field path below the field, if any (`approvals[1].date`).
     pub path: String,
 }
 
-fn expect(what: &str) -> Mismatch {
-    Mismatch { expected: what.to_string(), path: String::new() }
+fn expect(ty: &Type) -> Mismatch {
+    Mismatch { expected: words(ty), expected_en: words_en(ty), path: String::new() }
+}
+
+fn words_en(ty: &Type) -> String {
+    match ty {
+        Type::Str | Type::Any | Type::Name(_) => "a string".into(),
+        Type::Ref(_) => "an id (string)".into(),
+        Type::Enum(v) => format!("one of {}", v.join(", ")),
+        Type::Int => "a whole number".into(),
+        Type::Num => "a number".into(),
+        Type::Percent => "a percentage (0–100 or \"20%\")".into(),
+        Type::Bool => "true or false".into(),
+        Type::Date => "a date (YYYY-MM-DD)".into(),
+        Type::DateTime => "a datetime with offset (2026-03-01T09:30:00+08:00)".into(),
+        Type::Duration => "a duration (\"3 months\", \"4h\")".into(),
+        Type::Target => "a target (\">= 500\")".into(),
+        Type::List(_) => "a list".into(),
+        Type::Object(_) => "a table".into(),
+        _ => "a value".into(),
+    }
 }
 
 fn words(ty: &Type) -> String {
@@ -48,64 +69,59 @@ pub fn coerce(raw: Value, ty: &Type) -> Result<Value, Mismatch> {
         Type::Str | Type::Name(_) | Type::Ref(_) => match raw {
             Value::Str(_) => Ok(raw),
             Value::Int(i) => Ok(Value::str(&i.to_string())),
-            _ => Err(expect(&words(ty))),
+            _ => Err(expect(ty)),
         },
         Type::Enum(set) => match &raw {
             Value::Str(s) if set.iter().any(|x| x.as_str() == &**s) => Ok(raw),
-            _ => Err(expect(&words(ty))),
+            _ => Err(expect(ty)),
         },
         Type::Int => match &raw {
             Value::Int(_) => Ok(raw),
-            Value::Str(s) => s.trim().parse::<i64>().map(Value::Int).map_err(|_| expect(&words(ty))),
-            _ => Err(expect(&words(ty))),
+            Value::Str(s) => s.trim().parse::<i64>().map(Value::Int).map_err(|_| expect(ty)),
+            _ => Err(expect(ty)),
         },
         Type::Num => match &raw {
             Value::Int(_) | Value::Num(_) => Ok(raw),
-            Value::Str(s) => s.trim().parse::<f64>().map(Value::Num).map_err(|_| expect(&words(ty))),
-            _ => Err(expect(&words(ty))),
+            Value::Str(s) => s.trim().parse::<f64>().map(Value::Num).map_err(|_| expect(ty)),
+            _ => Err(expect(ty)),
         },
         Type::Percent => match &raw {
             Value::Int(_) | Value::Num(_) => Ok(Value::Percent(raw.as_f64().unwrap_or(0.0))),
             Value::Percent(_) => Ok(raw),
             Value::Str(s) => {
                 let t = s.trim();
-                t.strip_suffix('%')
-                    .unwrap_or(t)
-                    .trim()
-                    .parse::<f64>()
-                    .map(Value::Percent)
-                    .map_err(|_| expect(&words(ty)))
+                t.strip_suffix('%').unwrap_or(t).trim().parse::<f64>().map(Value::Percent).map_err(|_| expect(ty))
             }
-            _ => Err(expect(&words(ty))),
+            _ => Err(expect(ty)),
         },
         Type::Bool => match &raw {
             Value::Bool(_) => Ok(raw),
             Value::Str(s) => match s.trim() {
                 "true" | "TRUE" | "True" | "yes" | "是" | "1" => Ok(Value::Bool(true)),
                 "false" | "FALSE" | "False" | "no" | "否" | "0" => Ok(Value::Bool(false)),
-                _ => Err(expect(&words(ty))),
+                _ => Err(expect(ty)),
             },
-            _ => Err(expect(&words(ty))),
+            _ => Err(expect(ty)),
         },
         Type::Date => match &raw {
             Value::Date(_) => Ok(raw),
-            Value::DateTime(..) => raw.as_date().map(Value::Date).ok_or_else(|| expect(&words(ty))),
-            Value::Str(s) => parse_date(s).map(Value::Date).ok_or_else(|| expect(&words(ty))),
-            _ => Err(expect(&words(ty))),
+            Value::DateTime(..) => raw.as_date().map(Value::Date).ok_or_else(|| expect(ty)),
+            Value::Str(s) => parse_date(s).map(Value::Date).ok_or_else(|| expect(ty)),
+            _ => Err(expect(ty)),
         },
         Type::DateTime => match &raw {
             Value::DateTime(..) => Ok(raw),
-            Value::Str(s) => parse_datetime(s).ok_or_else(|| expect(&words(ty))),
-            _ => Err(expect(&words(ty))),
+            Value::Str(s) => parse_datetime(s).ok_or_else(|| expect(ty)),
+            _ => Err(expect(ty)),
         },
         Type::Duration => match &raw {
             Value::Duration(_) => Ok(raw),
-            Value::Str(s) => parse_duration(s).map(Value::Duration).ok_or_else(|| expect(&words(ty))),
-            _ => Err(expect(&words(ty))),
+            Value::Str(s) => parse_duration(s).map(Value::Duration).ok_or_else(|| expect(ty)),
+            _ => Err(expect(ty)),
         },
         Type::Target => match &raw {
-            Value::Str(s) => Target::parse(s).map(|t| Value::Target(Arc::new(t))).ok_or_else(|| expect(&words(ty))),
-            _ => Err(expect(&words(ty))),
+            Value::Str(s) => Target::parse(s).map(|t| Value::Target(Arc::new(t))).ok_or_else(|| expect(ty)),
+            _ => Err(expect(ty)),
         },
         Type::List(inner) => {
             let items: Vec<Value> = match raw {
@@ -113,7 +129,7 @@ pub fn coerce(raw: Value, ty: &Type) -> Result<Value, Mismatch> {
                 Value::Str(s) if !matches!(**inner, Type::Object(_)) => {
                     s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(Value::str).collect()
                 }
-                _ => return Err(expect(&words(ty))),
+                _ => return Err(expect(ty)),
             };
             let mut out = Vec::with_capacity(items.len());
             for (i, it) in items.into_iter().enumerate() {
@@ -126,7 +142,7 @@ pub fn coerce(raw: Value, ty: &Type) -> Result<Value, Mismatch> {
         }
         Type::Object(fields) => match raw {
             Value::Object(o) => coerce_object(&o, fields).map(|o| Value::Object(Arc::new(o))),
-            _ => Err(expect(&words(ty))),
+            _ => Err(expect(ty)),
         },
     }
 }
@@ -145,7 +161,8 @@ pub fn coerce_object(o: &Object, fields: &[FieldType]) -> Result<Object, Mismatc
             }
             _ if !f.optional => {
                 return Err(Mismatch {
-                    expected: "a value (the field is required)".into(),
+                    expected: "必填值".into(),
+                    expected_en: "a value (the field is required)".into(),
                     path: format!(".{}", f.name),
                 });
             }

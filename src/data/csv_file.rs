@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::error::DataError;
 use super::{Parsed, RawField, build_record, data_finding, kind_for, location};
 use crate::eval::value::{Object, Str, Value};
+use crate::i18n::tr;
 use crate::policy::Schema;
 use crate::source::{FileId, Loc, SourceMap};
 
@@ -21,7 +22,12 @@ pub(super) fn parse(
     let mut out = Parsed { records: Vec::new(), findings: Vec::new() };
     let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let Some(kind) = kind_for(schema, stem) else {
-        let msg = format!("未知的数据类型 `{stem}`：CSV 文件名不是策略声明的记录类型，文件被忽略");
+        let msg = tr(
+            format!("未知的数据类型 `{stem}`：CSV 文件名不是策略声明的记录类型，文件被忽略"),
+            format!(
+                "unknown record kind `{stem}`: the CSV file name is no kind the policy declares; the file is ignored"
+            ),
+        );
         out.findings.push(data_finding("DATA-KIND", None, msg, location(sources, Loc::new(file, 0, 0), None, None)));
         return Ok(out);
     };

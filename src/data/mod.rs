@@ -21,6 +21,7 @@ use crate::diag::Diagnostics;
 use crate::eval::store::{Record, Store};
 use crate::eval::value::{KindId, Str, Value};
 use crate::finding::{Finding, Location};
+use crate::i18n::tr;
 use crate::policy::types::Type;
 use crate::policy::{KindOrigin, KindSchema, Schema};
 use crate::source::{FileId, Loc, SourceMap};
@@ -193,7 +194,11 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
                     if let Some(id) = rec.id.as_ref().filter(|_| has_id) {
                         if let Some(first) = first_seen.get(&(k, id.clone())) {
                             let kind = &schema.kind(k).name;
-                            let msg = format!("{kind} 编号 `{id}` 重复，首次出现在 {}", describe(&sources, *first));
+                            let first = describe(&sources, *first);
+                            let msg = tr(
+                                format!("{kind} 编号 `{id}` 重复，首次出现在 {first}"),
+                                format!("duplicate {kind} id `{id}`, first at {first}"),
+                            );
                             findings.push(data_finding(
                                 "DATA-DUP",
                                 Some(subject(kind, id)),
@@ -240,7 +245,7 @@ pub fn data_finding(id: &str, subject: Option<String>, message: String, location
     Finding {
         rule: id.to_string(),
         severity: rule.map_or(crate::syntax::ast::Severity::Error, |r| r.severity),
-        title: rule.map_or("", |r| r.title).to_string(),
+        title: rule.map_or("", |r| if crate::i18n::english() { r.about } else { r.title }).to_string(),
         subject,
         message,
         source: "org-data.md".into(),
@@ -316,7 +321,10 @@ pub(crate) fn build_record(
         let value = std::mem::take(&mut fields[s]);
         if value.is_none() {
             if !ft.optional {
-                let msg = format!("{} 记录缺少必填字段 `{}`", kind.name, ft.name);
+                let msg = tr(
+                    format!("{} 记录缺少必填字段 `{}`", kind.name, ft.name),
+                    format!("{} record lacks the required field `{}`", kind.name, ft.name),
+                );
                 findings.push(data_finding(
                     "DATA-MISSING",
                     subj.clone(),
@@ -331,7 +339,10 @@ pub(crate) fn build_record(
             Err(m) => {
                 let at = locs[s].unwrap_or(loc);
                 let field = format!("{}{}", ft.name, m.path);
-                let msg = format!("{} 记录的字段 `{field}` 应为 {}", kind.name, m.expected);
+                let msg = tr(
+                    format!("{} 记录的字段 `{field}` 应为 {}", kind.name, m.expected),
+                    format!("field `{field}` of a {} record must be {}", kind.name, m.expected_en),
+                );
                 findings.push(data_finding("DATA-TYPE", subj.clone(), msg, location(sources, at, row, Some(&ft.name))));
             }
         }

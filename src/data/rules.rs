@@ -11,7 +11,7 @@ pub struct DataRule {
     pub severity: Severity,
     /// Chinese title.
     pub title: &'static str,
-    /// What it checks.
+    /// What it checks (also its English title).
     pub about: &'static str,
 }
 

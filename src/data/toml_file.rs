@@ -7,6 +7,7 @@ use toml::de::{DeTable, DeValue};
 use super::error::DataError;
 use super::{Parsed, RawField, build_record, data_finding, kind_for, location};
 use crate::eval::value::{Object, Str, Value};
+use crate::i18n::tr;
 use crate::policy::Schema;
 use crate::source::{FileId, Loc, SourceMap};
 
@@ -21,7 +22,10 @@ pub(super) fn parse(file: FileId, text: &str, schema: &Schema, sources: &SourceM
         let name: &str = key.get_ref();
         let kloc = Loc::new(file, key.span().start, key.span().end);
         let Some(kind) = kind_for(schema, name) else {
-            let msg = format!("未知的数据类型 `{name}`：策略未声明此记录类型，数据被忽略");
+            let msg = tr(
+                format!("未知的数据类型 `{name}`：策略未声明此记录类型，数据被忽略"),
+                format!("unknown record kind `{name}`: the policy declares no such kind; the data is ignored"),
+            );
             out.findings.push(data_finding("DATA-KIND", None, msg, location(sources, kloc, None, None)));
             continue;
         };
@@ -34,7 +38,12 @@ pub(super) fn parse(file: FileId, text: &str, schema: &Schema, sources: &SourceM
                     match it.get_ref() {
                         DeValue::Table(t) => v.push((t, loc)),
                         _ => {
-                            let msg = format!("`{name}` 应为表数组（[[{name}]]），其中有非表的元素");
+                            let msg = tr(
+                                format!("`{name}` 应为表数组（[[{name}]]），其中有非表的元素"),
+                                format!(
+                                    "`{name}` must be an array of tables ([[{name}]]); it holds a non-table element"
+                                ),
+                            );
                             out.findings.push(data_finding(
                                 "DATA-SHAPE",
                                 None,
@@ -48,7 +57,10 @@ pub(super) fn parse(file: FileId, text: &str, schema: &Schema, sources: &SourceM
             }
             DeValue::Table(t) => vec![(t, Loc::new(file, value.span().start, value.span().end))],
             _ => {
-                let msg = format!("`{name}` 应为表数组（[[{name}]]）");
+                let msg = tr(
+                    format!("`{name}` 应为表数组（[[{name}]]）"),
+                    format!("`{name}` must be an array of tables ([[{name}]])"),
+                );
                 out.findings.push(data_finding("DATA-SHAPE", None, msg, location(sources, kloc, None, None)));
                 continue;
             }

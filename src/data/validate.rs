@@ -4,6 +4,7 @@ use super::{data_finding, location, subject};
 use crate::eval::store::Store;
 use crate::eval::value::{KindId, Value};
 use crate::finding::Finding;
+use crate::i18n::tr;
 use crate::policy::Schema;
 use crate::policy::types::Type;
 use crate::source::SourceMap;
@@ -24,7 +25,10 @@ pub(super) fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap)
                 for (target, id) in missing {
                     let field = &ks.fields[slot].name;
                     let tname = &schema.kind(target).name;
-                    let msg = format!("{} 的字段 `{field}` 引用的 {tname} `{id}` 不存在", ks.name);
+                    let msg = tr(
+                        format!("{} 的字段 `{field}` 引用的 {tname} `{id}` 不存在", ks.name),
+                        format!("field `{field}` of {} names {tname} `{id}`, which does not exist", ks.name),
+                    );
                     let subj = rec.id.as_deref().map(|i| subject(&ks.name, i));
                     out.push(data_finding("DATA-REF", subj, msg, location(sources, rec.loc, None, Some(field))));
                 }
