@@ -1212,17 +1212,17 @@ Every violating record carries a `# 违规示例: <RULE-ID> …` comment in its 
 
 SOP-2 是 warning，其余为 error。 / SOP-2 is a warning; all others are errors.
 
-### 导出文件中的违规（MASK-2，待实现） / the export violation (MASK-2, not yet checked)
+### 导出文件中的违规（MASK-2） / the export violation (MASK-2)
 
 `exports/user-profile-2026-06.csv` 是已脱敏的用户数据导出：`地址` 只保留省份，`年龄` 为年龄段，`user_id` 为
 SHA-256 哈希。但第 14 行数据（文件第 15 行）的 `备注` 列含有一个原始手机号（CSV 不能写注释，故在此说明）。
-MASK-2 的导出扫描尚未实现，目前不报告；实现后应报告该文件、行 14、列 `备注`，类别为手机号，且不打印号码。
+MASK-2 报告该文件、第 14 行、`备注` 列，类别为手机号，不打印号码（对象 `export_cell:exports/user-profile-2026-06.csv#14/备注`）。
 
 `exports/user-profile-2026-06.csv` is a masked user export (province-only addresses, age bands,
 SHA-256 ids), except that data row 14 (line 15 of the file) has a raw mobile number in its `备注`
-column. CSV has no comments, hence this note. The MASK-2 export scan is not implemented yet, so the
-check does not report it today; once it is, it must report that file, row 14, column `备注`, kind
-mobile number, without printing the number.
+column. CSV has no comments, hence this note. MASK-2 reports that file, row 14, column `备注`, kind
+mobile number, without printing the number (subject
+`export_cell:exports/user-profile-2026-06.csv#14/备注`).
 
 无违规的对照组织见 `tests/fixtures/clean-org`。 / The clean counterpart is `tests/fixtures/clean-org`.
 

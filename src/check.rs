@@ -80,6 +80,13 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
         .collect();
     let jobs: Vec<(&Rule, &Status, usize)> =
         selected.iter().flat_map(|(r, s)| (0..r.checks.len()).map(move |i| (*r, s, i))).collect();
+    // Checks over a stream kind read their files as they go.
+    let (streamed, jobs): (Vec<_>, Vec<_>) =
+        jobs.into_iter().partition(|(r, _, i)| stream_kind(policy, &r.checks[*i]).is_some());
+    let streamed: Vec<Finding> = streamed
+        .par_iter()
+        .flat_map_iter(|(rule, st, i)| crate::stream::run(policy, org, ctx, rule, *i, pending_of(st), sel.explain))
+        .collect();
     let mut findings: Vec<Finding> = jobs
         .par_iter()
         .flat_map_iter(|(rule, st, i)| {
@@ -129,6 +136,7 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
             })
         })
         .collect();
+    findings.extend(streamed);
     findings.extend(org.findings.iter().filter(|f| sel.selects(&f.rule)).cloned());
     crate::fingerprint::assign(policy, org, &mut findings);
     let about_waivers = crate::waiver::apply(policy, org, &mut findings, sel);
@@ -137,6 +145,25 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
     let mut rules_run: Vec<String> = selected.iter().map(|(r, _)| r.id.clone()).collect();
     rules_run.dedup();
     Outcome { findings, rules_run, records: org.store.kinds.iter().map(|k| k.records.len()).sum() }
+}
+
+fn pending_of(st: &Status) -> Option<jiff::civil::Date> {
+    match st {
+        Status::Pending(d) => Some(*d),
+        _ => None,
+    }
+}
+
+/// The stream kind a check iterates, if it is `forall x in STREAM …`.
+pub fn stream_kind(policy: &Policy, check: &crate::policy::Check) -> Option<crate::eval::value::KindId> {
+    match check.ir.unwrapped() {
+        crate::eval::ir::Ir::Quant { src: crate::eval::ir::Source::Kind(k), .. }
+            if policy.schema.kind(*k).stream.is_some() =>
+        {
+            Some(*k)
+        }
+        _ => None,
+    }
 }
 
 fn policy_location(policy: &Policy, loc: crate::source::Loc) -> Option<Location> {

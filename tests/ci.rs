@@ -35,8 +35,13 @@ fn sarif_is_valid_against_the_official_schema() {
         }
     }
     let (_, out, _) = zhidu(&["check", WAIVERS, "--format", "sarif", "--rule", "APV-3", "--rule", "WAIVER"]);
-    insta::assert_snapshot!("sarif_waivers", redact(&out));
     let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    // The rule descriptors repeat the pack's texts; the snapshot keeps one and the results.
+    let mut trimmed = doc.clone();
+    let rules = trimmed["runs"][0]["tool"]["driver"]["rules"].as_array().cloned().unwrap_or_default();
+    let apv3 = rules.iter().find(|r| r["id"] == "APV-3").cloned().unwrap_or_default();
+    trimmed["runs"][0]["tool"]["driver"]["rules"] = serde_json::json!({ "count": rules.len(), "APV-3": apv3 });
+    insta::assert_snapshot!("sarif_waivers", redact(&serde_json::to_string_pretty(&trimmed).expect("json")));
     let suppressed: Vec<&serde_json::Value> = doc["runs"][0]["results"]
         .as_array()
         .expect("results")

@@ -35,6 +35,7 @@ fn acme_shows_exactly_its_deliberate_violations() {
         .collect();
     let want: BTreeSet<(String, String)> = [
         ("APR-5", "appraisal:A-P0122-2026-05"),
+        ("MASK-2", "export_cell:exports/user-profile-2026-06.csv#14/备注"),
         ("APV-3", "change:CHG-2026-011"),
         ("CAD-4", "unit:U-CO"),
         ("ORG-2", "unit:R3"),

@@ -68,6 +68,8 @@ pub struct Ctx<'a> {
     pub as_of: Date,
     /// The audit period object.
     pub period: Value,
+    /// The current record(s) of stream kinds, while a stream is read.
+    pub stream: Option<&'a Store>,
     cycles: Mutex<CycleCache>,
 }
 
@@ -88,6 +90,21 @@ impl<'a> Ctx<'a> {
             indexes,
             as_of,
             period: builtins::period_value(period.0, period.1),
+            stream: None,
+            cycles: Mutex::new(HashMap::default()),
+        }
+    }
+
+    /// The same context with `stream` holding the current records of stream kinds.
+    pub fn with_stream<'b>(&'b self, stream: &'b Store) -> Ctx<'b> {
+        Ctx {
+            schema: self.schema,
+            decls: self.decls,
+            org: self.org,
+            indexes: self.indexes,
+            as_of: self.as_of,
+            period: self.period.clone(),
+            stream: Some(stream),
             cycles: Mutex::new(HashMap::default()),
         }
     }
@@ -96,6 +113,7 @@ impl<'a> Ctx<'a> {
     pub fn store(&self, k: KindId) -> &'a Store {
         match self.schema.kinds.get(k.0 as usize) {
             Some(s) if s.origin == KindOrigin::Decl => self.decls,
+            Some(s) if s.stream.is_some() => self.stream.unwrap_or(self.org),
             _ => self.org,
         }
     }

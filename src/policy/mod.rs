@@ -45,6 +45,8 @@ pub struct KindSchema {
     pub index: HashMap<String, usize>,
     /// Whether records have an `id` field.
     pub has_id: bool,
+    /// For a stream kind: the directory (relative to the org dir) whose files produce its records.
+    pub stream: Option<String>,
     /// Where it was declared.
     pub loc: Loc,
 }

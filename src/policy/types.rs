@@ -16,6 +16,8 @@ pub struct FieldType {
     pub optional: bool,
     /// Description.
     pub doc: Option<String>,
+    /// Personal data: never printed in a message.
+    pub secret: bool,
 }
 
 /// A static type.

@@ -122,6 +122,8 @@ pub struct RecordDecl {
     pub title: Option<String>,
     /// Alternative file stems (`people` for `person`).
     pub aliases: Vec<Ident>,
+    /// For a stream kind: the directory whose files produce its records.
+    pub stream: Option<(String, Loc)>,
     /// Fields.
     pub fields: Vec<FieldDecl>,
     /// Whole declaration.
@@ -135,6 +137,8 @@ pub struct FieldDecl {
     pub name: Ident,
     /// Marked `?`.
     pub optional: bool,
+    /// Marked `secret`: never printed.
+    pub secret: bool,
     /// Declared type.
     pub ty: TypeExpr,
     /// Description.

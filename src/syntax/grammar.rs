@@ -24,6 +24,8 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::severity => "a severity (`error`, `warning` or `info`)",
         Rule::record_decl | Rule::kw_record => "`record`",
         Rule::record_alias | Rule::kw_alias => "`alias`",
+        Rule::record_stream | Rule::kw_stream => "`stream`",
+        Rule::secret => "`secret`",
         Rule::record_block => "`{`",
         Rule::field => "a field such as `name: string`",
         Rule::optional => "`?`",

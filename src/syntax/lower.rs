@@ -111,7 +111,7 @@ impl Lowerer {
 
     fn lower_record(&self, p: Pair<Rule>) -> Result<RecordDecl> {
         let loc = self.loc(&p);
-        let (mut kind, mut title, mut aliases, mut fields) = (None, None, Vec::new(), Vec::new());
+        let (mut kind, mut title, mut aliases, mut fields, mut stream) = (None, None, Vec::new(), Vec::new(), None);
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::kw_record => {}
@@ -120,12 +120,18 @@ impl Lowerer {
                 Rule::record_alias => {
                     aliases = q.into_inner().filter(|a| a.as_rule() == Rule::ident).map(|a| self.ident(a)).collect()
                 }
+                Rule::record_stream => {
+                    if let Some(s) = q.into_inner().find(|x| x.as_rule() == Rule::string) {
+                        let l = self.loc(&s);
+                        stream = Some((self.lower_string(s)?, l));
+                    }
+                }
                 Rule::record_block => fields = self.lower_fields(q)?,
                 _ => return Err(self.internal(&q, "record")),
             }
         }
         let kind = kind.ok_or_else(|| SyntaxError::internal(loc, "record without kind".into()))?;
-        Ok(RecordDecl { kind, title, aliases, fields, loc })
+        Ok(RecordDecl { kind, title, aliases, fields, stream, loc })
     }
 
     fn lower_fields(&self, p: Pair<Rule>) -> Result<Vec<FieldDecl>> {
@@ -134,18 +140,19 @@ impl Lowerer {
 
     fn lower_field(&self, p: Pair<Rule>) -> Result<FieldDecl> {
         let loc = self.loc(&p);
-        let (mut name, mut optional, mut ty, mut doc) = (None, false, None, None);
+        let (mut name, mut optional, mut ty, mut doc, mut secret) = (None, false, None, None, false);
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::ident => name = Some(self.ident(q)),
                 Rule::optional => optional = true,
+                Rule::secret => secret = true,
                 Rule::type_expr => ty = Some(self.lower_type(q)?),
                 Rule::string => doc = Some(self.lower_string(q)?),
                 _ => return Err(self.internal(&q, "field")),
             }
         }
         match (name, ty) {
-            (Some(name), Some(ty)) => Ok(FieldDecl { name, optional, ty, doc, loc }),
+            (Some(name), Some(ty)) => Ok(FieldDecl { name, optional, secret, ty, doc, loc }),
             _ => Err(SyntaxError::internal(loc, "incomplete field".into())),
         }
     }

@@ -455,7 +455,7 @@ impl Resolver {
 /// Field types of a declaration kind: `name`, the common attributes, its own attributes and
 /// one list per nested kind.
 pub fn decl_fields(spec: &DeclSpec) -> Vec<FieldType> {
-    let mut out = vec![FieldType { name: "name".into(), ty: Type::Str, optional: false, doc: None }];
+    let mut out = vec![FieldType { name: "name".into(), ty: Type::Str, optional: false, doc: None, secret: false }];
     for a in COMMON.iter().chain(spec.attrs.iter()) {
         if out.iter().any(|f| f.name == a.name) {
             continue;
@@ -466,7 +466,7 @@ pub fn decl_fields(spec: &DeclSpec) -> Vec<FieldType> {
             Card::List | Card::RepeatOne => Type::List(Box::new(base)),
             Card::Repeat => Type::List(Box::new(Type::List(Box::new(base)))),
         };
-        out.push(FieldType { name: a.name.into(), ty, optional: !a.required, doc: None });
+        out.push(FieldType { name: a.name.into(), ty, optional: !a.required, doc: None, secret: false });
     }
     for s in spec.subs {
         out.push(FieldType {
@@ -474,6 +474,7 @@ pub fn decl_fields(spec: &DeclSpec) -> Vec<FieldType> {
             ty: Type::List(Box::new(Type::Object(decl_fields(s).into()))),
             optional: true,
             doc: Some(s.about.into()),
+            secret: false,
         });
     }
     out
@@ -498,20 +499,22 @@ fn attr_type(t: AttrType) -> Type {
                     ty: Type::Enum(vec!["all".into(), "any".into(), "seq".into()].into()),
                     optional: false,
                     doc: None,
+                    secret: false,
                 },
                 FieldType {
                     name: "roles".into(),
                     ty: Type::List(Box::new(Type::Name("role".into()))),
                     optional: false,
                     doc: None,
+                    secret: false,
                 },
             ]
             .into(),
         ),
         AttrType::Pairs(inner) => Type::List(Box::new(Type::Object(
             vec![
-                FieldType { name: "name".into(), ty: Type::Str, optional: false, doc: None },
-                FieldType { name: "value".into(), ty: attr_type(*inner), optional: false, doc: None },
+                FieldType { name: "name".into(), ty: Type::Str, optional: false, doc: None, secret: false },
+                FieldType { name: "value".into(), ty: attr_type(*inner), optional: false, doc: None, secret: false },
             ]
             .into(),
         ))),

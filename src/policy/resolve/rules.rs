@@ -190,6 +190,9 @@ pub(super) fn compile_rule(
             ir.clone()
         };
         let reads: Vec<KindId> = c.reads.iter().copied().collect();
+        if let Some(err) = stream_misuse(&ir, &reads, names.schema, e.loc) {
+            errors.push(err);
+        }
         let scope = if reads.is_empty() { Scope::Policy } else { Scope::Org };
         let bound = c.bound.clone();
         let slots = c.slots();
@@ -317,7 +320,12 @@ fn compile_template(
                 let mut c = Compiler::with_vars(names, vars, slots);
                 let (ir, _) = c.expr(&e);
                 *max_slots = (*max_slots).max(c.slots());
-                match c.errors.into_iter().next() {
+                let leak = prints_secret(&ir, names.schema).then(|| {
+                    PolicyError::new(K::Mismatch { detail: format!("message hole `{{{text}}}` would print a secret field") }, Loc::new(loc.file, *offset, *offset + text.len()))
+                        .label("personal data")
+                        .help("secret fields (personal data) may only be tested, e.g. `{if looks_like_cn_id(c.value) then \"身份证号\" else \"手机号\"}`")
+                });
+                match c.errors.into_iter().next().or(leak) {
                     Some(err) => {
                         errs.push(err);
                         out.push(Part::Lit("-".into()));
@@ -361,5 +369,54 @@ impl Policy {
             }
         }
         s
+    }
+}
+
+/// A stream kind (records produced while reading files) may only be the collection of the
+/// outermost `forall` of a check, so the evaluator can stream it instead of loading it.
+fn stream_misuse(ir: &Ir, reads: &[KindId], schema: &Schema, loc: Loc) -> Option<PolicyError> {
+    let streams: Vec<KindId> = reads.iter().copied().filter(|k| schema.kind(*k).stream.is_some()).collect();
+    let first = *streams.first()?;
+    let name = schema.kind(first).name.clone();
+    let ok = match ir.unwrapped() {
+        Ir::Quant { q: ast::Quant::Forall, src: crate::eval::ir::Source::Kind(k), filter, body, .. } if *k == first => {
+            let mut inner = false;
+            let mut look = |x: &Ir| {
+                if let Ir::Kind(k) = x {
+                    inner |= streams.contains(k);
+                }
+            };
+            filter.iter().for_each(|f| f.visit(&mut look));
+            body.iter().for_each(|b| b.visit(&mut look));
+            !inner && streams.len() == 1
+        }
+        _ => false,
+    };
+    (!ok).then(|| {
+        PolicyError::new(
+            K::Mismatch { detail: format!("the stream kind `{name}` can only be the outermost `forall` of a check") },
+            loc,
+        )
+        .label("reads a stream")
+        .help(format!(
+            "write `forall c in {name} where …: …`; its records are read file by file and never held together"
+        ))
+    })
+}
+
+/// Whether a message hole would print a secret field (reading one inside a function call, such
+/// as `looks_like_cn_id(c.value)`, prints only the function's result).
+fn prints_secret(ir: &Ir, schema: &Schema) -> bool {
+    match ir {
+        Ir::Field(base, crate::eval::ir::FieldAcc::Slot(k, s)) => {
+            schema.kind(*k).fields.get(*s).is_some_and(|f| f.secret) || prints_secret(base, schema)
+        }
+        Ir::Call(..) | Ir::Matches(..) | Ir::Bin(..) | Ir::Not(_) | Ir::Quant { .. } | Ir::Count { .. } => false,
+        Ir::If(_, t, f) => prints_secret(t, schema) || prints_secret(f, schema),
+        Ir::Comp { body, .. } => prints_secret(body, schema),
+        Ir::List(items) => items.iter().any(|i| prints_secret(i, schema)),
+        Ir::At(_, e) | Ir::Deref(_, e) | Ir::IdOf(e) | Ir::Neg(e) => prints_secret(e, schema),
+        Ir::Index(a, _) => prints_secret(a, schema),
+        _ => false,
     }
 }

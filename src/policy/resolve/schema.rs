@@ -25,6 +25,7 @@ impl Resolver {
                 fields: Vec::new(),
                 index: Default::default(),
                 has_id: false,
+                stream: rd.stream.as_ref().map(|(s, _)| s.clone()),
                 loc: rd.kind.loc,
             });
         }
@@ -39,6 +40,7 @@ impl Resolver {
                 fields,
                 index,
                 has_id: true,
+                stream: None,
                 loc: Loc::default(),
             });
         }
@@ -66,7 +68,13 @@ impl Resolver {
                 continue;
             }
             let ty = self.type_expr(&f.ty);
-            out.push(FieldType { name: f.name.name.clone(), ty, optional: f.optional, doc: f.doc.clone() });
+            out.push(FieldType {
+                name: f.name.name.clone(),
+                ty,
+                optional: f.optional,
+                doc: f.doc.clone(),
+                secret: f.secret,
+            });
         }
         out
     }
