@@ -4,6 +4,7 @@ pub(crate) mod check;
 mod explain;
 pub(crate) mod fmt;
 mod lint;
+mod mask;
 pub(crate) mod rules;
 mod test;
 
@@ -97,6 +98,28 @@ pub enum Command {
     },
     /// Run every static check of a policy pack (syntax, names, types, the pack's policy rules).
     Lint {
+        /// Policy directory (default: the built-in pack).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Desensitise CSV exports by the pack's mask rules (address → province, age → band,
+    /// ID → hash, ID-card and mobile numbers in free text → marker). Streams; never overwrites
+    /// the input; writes atomically.
+    Mask {
+        /// Input CSV file.
+        input: Option<PathBuf>,
+        /// Output CSV file.
+        #[arg(short = 'o', long = "output", requires = "input")]
+        output: Option<PathBuf>,
+        /// Mask every CSV under this directory...
+        #[arg(long, requires = "out_dir", conflicts_with = "input")]
+        in_dir: Option<PathBuf>,
+        /// ...into this directory (same relative paths).
+        #[arg(long, requires = "in_dir")]
+        out_dir: Option<PathBuf>,
+        /// Input encoding: auto (UTF-8 or GBK/GB18030, detected), utf-8, gbk.
+        #[arg(long, default_value = "auto")]
+        encoding: String,
         /// Policy directory (default: the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
@@ -232,6 +255,15 @@ pub fn run(cli: Cli) -> ExitCode {
             baseline: baseline.as_deref(),
             write_baseline: write_baseline.as_deref(),
             lang: *lang,
+        }),
+        Command::Mask { input, output, in_dir, out_dir, encoding, policy } => mask::run(mask::Args {
+            input: input.as_deref(),
+            output: output.as_deref(),
+            in_dir: in_dir.as_deref(),
+            out_dir: out_dir.as_deref(),
+            encoding,
+            policy: policy.as_deref(),
+            color,
         }),
         Command::Schema { policy } => match load_or_report(policy.as_deref(), color) {
             Ok(p) => {

@@ -10,6 +10,7 @@ pub mod exports;
 pub mod finding;
 pub mod fingerprint;
 pub mod i18n;
+pub mod mask;
 pub mod output;
 pub mod policy;
 pub mod schema_export;

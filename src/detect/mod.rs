@@ -121,6 +121,61 @@ pub fn contains_cn_mobile(s: &str) -> bool {
     MOBILE.is_match(s)
 }
 
+/// Marker that replaces an ID-card number in free text.
+pub const ID_MARKER: &str = "[身份证号已脱敏]";
+/// Marker that replaces a mobile number in free text.
+pub const MOBILE_MARKER: &str = "[手机号已脱敏]";
+
+/// Replaces every ID-card and mobile number inside free text by a marker; returns the new text
+/// and how many of each were replaced.
+pub fn redact_free_text(s: &str) -> (String, usize, usize) {
+    static MOBILE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?:\+?86[ -]?|0086[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}").expect("valid regex")
+    });
+    // ID numbers first: an 18-digit ID contains digit runs that could look like a mobile.
+    let mut out = String::with_capacity(s.len());
+    let mut ids = 0;
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut last = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit()) {
+            let mut j = i;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            let end = if j < b.len() && (b[j] == b'X' || b[j] == b'x') { j + 1 } else { j };
+            let run = &s[i..end];
+            if (run.len() == 18 || run.len() == 15) && is_cn_id(run) {
+                out.push_str(&s[last..i]);
+                out.push_str(ID_MARKER);
+                ids += 1;
+                last = end;
+            }
+            i = end.max(i + 1);
+            continue;
+        }
+        i += 1;
+    }
+    out.push_str(&s[last..]);
+    let mut mobiles = 0;
+    let replaced = MOBILE.replace_all(&out, |caps: &regex::Captures| {
+        // Only whole numbers: not part of a longer digit run.
+        let m = caps.get(0).map_or("", |m| m.as_str());
+        let start = caps.get(0).map_or(0, |m| m.start());
+        let end = caps.get(0).map_or(0, |m| m.end());
+        let before = out[..start].chars().next_back().is_some_and(|c| c.is_ascii_digit());
+        let after = out[end..].chars().next().is_some_and(|c| c.is_ascii_digit());
+        if before || after {
+            m.to_string()
+        } else {
+            mobiles += 1;
+            MOBILE_MARKER.to_string()
+        }
+    });
+    (replaced.into_owned(), ids, mobiles)
+}
+
 /// Maximal runs of ASCII digits (with a trailing `X`/`x` allowed, for ID numbers).
 fn digit_runs(s: &str) -> impl Iterator<Item = &str> {
     let b = s.as_bytes();
@@ -164,6 +219,14 @@ mod tests {
         assert!(!is_cn_mobile("12812345678"));
         assert!(contains_cn_mobile("联系电话：138 1234 5678。"));
         assert!(!contains_cn_mobile("订单号 213812345678901"));
+    }
+
+    #[test]
+    fn free_text_is_redacted_and_idempotent() {
+        let (t, ids, mobiles) = redact_free_text("客户11010519491231002X，电话138-1234-5678，订单213812345678901");
+        assert_eq!(t, "客户[身份证号已脱敏]，电话[手机号已脱敏]，订单213812345678901");
+        assert_eq!((ids, mobiles), (1, 1));
+        assert_eq!(redact_free_text(&t).0, t);
     }
 
     #[test]

@@ -239,7 +239,7 @@ pub const DECLS: &[DeclSpec] = &[
             req_list("fields", T::Label),
             req("method", T::Enum(&["province", "age_band", "hash"])),
             a("band", T::Int),
-            a("algorithm", T::Enum(&["sha256", "hmac-sha256"])),
+            a("algorithm", T::Enum(&["sha256", "hmac_sha256"])),
             a("key_env", T::Str),
             list("categories", T::Label),
             a("example_in", T::Str),

@@ -1,0 +1,147 @@
+//! `zhidu mask`: desensitise CSV exports by the pack's `mask` rules, streaming, with atomic
+//! writes; never overwrites the input.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::{EXIT_ERROR, EXIT_OK, load_or_report};
+use crate::exports::{Charset, open};
+use crate::mask::{Plan, Summary, mask_csv};
+
+/// Arguments of `zhidu mask`.
+pub struct Args<'a> {
+    /// Input file.
+    pub input: Option<&'a Path>,
+    /// Output file.
+    pub output: Option<&'a Path>,
+    /// Input directory.
+    pub in_dir: Option<&'a Path>,
+    /// Output directory.
+    pub out_dir: Option<&'a Path>,
+    /// Input encoding.
+    pub encoding: &'a str,
+    /// Policy dir.
+    pub policy: Option<&'a Path>,
+    /// Colour.
+    pub color: bool,
+}
+
+/// Runs the command; returns the exit code.
+pub fn run(a: Args) -> u8 {
+    let Some(charset) = Charset::parse(a.encoding) else {
+        eprintln!("error: unknown encoding `{}` (auto, utf-8, gbk, gb18030)", a.encoding);
+        return EXIT_ERROR;
+    };
+    let jobs: Vec<(PathBuf, PathBuf)> = match (a.input, a.output, a.in_dir, a.out_dir) {
+        (Some(i), Some(o), None, None) => vec![(i.to_path_buf(), o.to_path_buf())],
+        (None, None, Some(i), Some(o)) => {
+            if same_path(i, o) {
+                eprintln!("error: `--out-dir` must differ from `--in-dir`: zhidu never overwrites its input");
+                return EXIT_ERROR;
+            }
+            walkdir::WalkDir::new(i)
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+                .filter(|e| {
+                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"))
+                })
+                .filter(|e| !e.path().starts_with(o))
+                .map(|e| {
+                    let rel = e.path().strip_prefix(i).unwrap_or(e.path()).to_path_buf();
+                    (e.into_path(), o.join(rel))
+                })
+                .collect()
+        }
+        _ => {
+            eprintln!("error: give `INPUT -o OUTPUT`, or `--in-dir DIR --out-dir DIR`");
+            return EXIT_ERROR;
+        }
+    };
+    let policy = match load_or_report(a.policy, a.color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let plan = match Plan::from_policy(&policy) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let mut failed = false;
+    let mut weak = false;
+    for (input, output) in &jobs {
+        if same_path(input, output) {
+            eprintln!("error: `{}`: the output is the input; zhidu never overwrites its input", input.display());
+            failed = true;
+            continue;
+        }
+        match mask_file(input, output, &plan, charset) {
+            Ok(s) => {
+                weak |= s.weak_hash;
+                print_summary(input, output, &s);
+            }
+            Err(e) => {
+                eprintln!("error: `{}`: {e}", input.display());
+                failed = true;
+            }
+        }
+    }
+    if weak && !plan.unkeyed_hash.is_empty() {
+        eprintln!(
+            "warning: IDs were hashed with unsalted SHA-256 (mask {}); short IDs and ID-card numbers can be recovered by \
+             enumeration — set `algorithm hmac_sha256` and `key_env` in the pack's mask rule",
+            plan.unkeyed_hash.join(", ")
+        );
+    }
+    if failed { EXIT_ERROR } else { EXIT_OK }
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Masks one file into a temporary file next to the output, then renames it into place.
+fn mask_file(input: &Path, output: &Path, plan: &Plan, charset: Charset) -> Result<Summary, String> {
+    let opened = open(input, charset).map_err(|e| e.to_string())?;
+    let dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_message(format!("masking {}", input.display()));
+        b
+    });
+    let summary = {
+        let writer = std::io::BufWriter::new(tmp.as_file_mut());
+        mask_csv(opened.reader, writer, plan, |rows| {
+            if let Some(b) = &bar {
+                b.set_position(rows);
+                b.set_message(format!("masking {} — {rows} rows", input.display()));
+            }
+        })
+        .map_err(|e| e.to_string())?
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    tmp.as_file_mut().flush().map_err(|e| e.to_string())?;
+    tmp.persist(output).map_err(|e| e.error.to_string())?;
+    Ok(summary)
+}
+
+fn print_summary(input: &Path, output: &Path, s: &Summary) {
+    eprintln!("{} → {}: {} row(s)", input.display(), output.display(), s.rows);
+    for (col, (rule, n)) in &s.columns {
+        if *n > 0 {
+            eprintln!("  {col:<12} {rule:<10} {n} value(s) masked");
+        }
+    }
+    if s.ids + s.mobiles > 0 {
+        eprintln!("  free text: {} ID-card number(s), {} mobile number(s) replaced", s.ids, s.mobiles);
+    }
+}

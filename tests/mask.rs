@@ -1,0 +1,96 @@
+//! `zhidu mask`: masked exports pass MASK-2, masking is idempotent, the input is never touched,
+//! GBK input is read correctly, and a keyed hash is used when the pack asks for one.
+
+mod common;
+use std::path::Path;
+
+use common::*;
+
+const FAIL: &str = "tests/cases/MASK-2/fail";
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).expect("read")
+}
+
+#[test]
+fn masked_exports_pass_mask2_and_masking_is_idempotent() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let org = tmp.path().join("org");
+    std::fs::create_dir_all(&org).expect("mkdir");
+    std::fs::copy(Path::new(FAIL).join("zhidu.toml"), org.join("zhidu.toml")).expect("copy");
+    let before = read(&Path::new(FAIL).join("exports/users.csv"));
+    let out = org.join("exports");
+    let (code, _, err) =
+        zhidu(&["mask", "--in-dir", &format!("{FAIL}/exports"), "--out-dir", &out.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(read(&Path::new(FAIL).join("exports/users.csv")), before, "the input is untouched");
+    assert!(err.contains("free text: 1 ID-card number(s)"), "{err}");
+    assert!(err.contains("unsalted SHA-256"), "warns about the plain hash: {err}");
+    let gbk = String::from_utf8(read(&out.join("gbk.csv"))).expect("UTF-8 output");
+    assert_eq!(gbk, "手机,地址\n[手机号已脱敏],北京市\n", "GBK input decoded");
+    let (code, stdout, _) = zhidu(&["check", &org.display().to_string(), "--rule", "MASK-2"]);
+    assert_eq!(code, 0, "masked exports pass MASK-2\n{stdout}");
+
+    let once = read(&out.join("users.csv"));
+    let again = tmp.path().join("again.csv");
+    let (code, _, err) =
+        zhidu(&["mask", &out.join("users.csv").display().to_string(), "-o", &again.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(read(&again), once, "masking a masked file changes nothing");
+}
+
+#[test]
+fn never_overwrites_the_input() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = tmp.path().join("x.csv");
+    std::fs::write(&f, "备注\n13812345678\n").expect("write");
+    let p = f.display().to_string();
+    let (code, _, err) = zhidu(&["mask", &p, "-o", &p]);
+    assert_eq!(code, 2);
+    assert!(err.contains("never overwrites"), "{err}");
+    assert_eq!(read(&f), b"\xe5\xa4\x87\xe6\xb3\xa8\n13812345678\n");
+    let (code, _, _) = zhidu(&[
+        "mask",
+        "--in-dir",
+        tmp.path().to_str().unwrap_or("."),
+        "--out-dir",
+        tmp.path().to_str().unwrap_or("."),
+    ]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn keyed_hash_from_the_environment() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let pack = tmp.path().join("pack");
+    std::fs::create_dir_all(&pack).expect("mkdir");
+    for e in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")).expect("policies").flatten() {
+        std::fs::copy(e.path(), pack.join(e.file_name())).expect("copy");
+    }
+    let masking = pack.join("masking.zd");
+    let text = std::fs::read_to_string(&masking).expect("read");
+    std::fs::write(
+        &masking,
+        text.replace("algorithm   sha256", "algorithm   hmac_sha256\n  key_env     ZHIDU_TEST_KEY"),
+    )
+    .expect("write");
+    let input = Path::new(FAIL).join("exports/users.csv").display().to_string();
+    let out = tmp.path().join("keyed.csv");
+    let args = ["mask", &input, "-o", out.to_str().unwrap_or("o.csv"), "--policy", pack.to_str().unwrap_or(".")];
+    let (code, _, err) = zhidu(&args);
+    assert_eq!(code, 2, "the key must be set");
+    assert!(err.contains("ZHIDU_TEST_KEY"), "{err}");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_zhidu"))
+        .args(args)
+        .env("ZHIDU_TEST_KEY", "s3cret")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let keyed = String::from_utf8(read(&out)).expect("utf8");
+    let plain_hash = "5a94bebd9f140dbcffe804e9a48829602908a57f0d841bc1513775c87d72018a";
+    let row2 = keyed.lines().nth(2).unwrap_or_default();
+    assert!(row2.starts_with(|c: char| c.is_ascii_hexdigit()), "{keyed}");
+    assert!(!row2.contains(plain_hash), "HMAC of U10086 differs from its plain SHA-256\n{keyed}");
+    assert!(!String::from_utf8_lossy(&run.stderr).contains("unsalted"), "no weak-hash warning with a key");
+}
