@@ -54,6 +54,16 @@ pub fn open(path: &Path, charset: Charset) -> std::io::Result<Opened> {
             detect(&head, n < 64 * 1024)
         }
     };
+    if encoding == UTF_8 {
+        // UTF-8 needs no transcoding: skip a BOM and read the bytes as they are (the CSV reader
+        // validates UTF-8 field by field).
+        let mut r = BufReader::with_capacity(1 << 16, file);
+        let head = std::io::BufRead::fill_buf(&mut r)?;
+        if head.starts_with(b"\xef\xbb\xbf") {
+            std::io::BufRead::consume(&mut r, 3);
+        }
+        return Ok(Opened { reader: Box::new(r), encoding: encoding.name() });
+    }
     let decoder =
         DecodeReaderBytesBuilder::new().encoding(Some(encoding)).bom_override(true).build(BufReader::new(file));
     Ok(Opened { reader: Box::new(decoder), encoding: encoding.name() })

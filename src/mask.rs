@@ -104,6 +104,7 @@ pub fn mask_value(v: &str, m: &Method) -> String {
     if t.is_empty() {
         return v.to_string();
     }
+    // Already masked values come back as they are (idempotence) without further work.
     match m {
         Method::Province => {
             if is_province(t) {
@@ -177,12 +178,11 @@ pub fn mask_csv(
         summary.columns.insert(h.to_string(), (label, 0));
     }
     let mut record = csv::StringRecord::new();
-    let mut row: Vec<String> = Vec::new();
     while rdr.read_record(&mut record)? {
         summary.rows += 1;
-        row.clear();
+        let mut row: Vec<std::borrow::Cow<str>> = Vec::with_capacity(record.len());
         for (i, cell) in record.iter().enumerate() {
-            let masked = match rules.get(i).copied().flatten() {
+            let masked: std::borrow::Cow<str> = match rules.get(i).copied().flatten() {
                 Some(rule) => {
                     if let Method::Hash(None) = rule.method {
                         let t = cell.trim();
@@ -190,10 +190,11 @@ pub fn mask_csv(
                             summary.weak_hash = true;
                         }
                     }
-                    mask_value(cell, &rule.method)
+                    let m = mask_value(cell, &rule.method);
+                    if m == cell { std::borrow::Cow::Borrowed(cell) } else { std::borrow::Cow::Owned(m) }
                 }
                 None => {
-                    let (text, ids, mobiles) = detect::redact_free_text(cell);
+                    let (text, ids, mobiles) = detect::redact_free_text_cow(cell);
                     summary.ids += ids as u64;
                     summary.mobiles += mobiles as u64;
                     text
@@ -206,7 +207,7 @@ pub fn mask_csv(
             }
             row.push(masked);
         }
-        wtr.write_record(&row)?;
+        wtr.write_record(row.iter().map(|c| c.as_bytes()))?;
         if summary.rows % 10_000 == 0 {
             progress(summary.rows);
         }

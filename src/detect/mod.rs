@@ -28,8 +28,28 @@ pub static PROVINCES: LazyLock<Vec<Province>> = LazyLock::new(|| {
 
 /// Whether `s` is exactly a province name (full or short), i.e. an address masked to the province.
 pub fn is_province(s: &str) -> bool {
-    let s = s.trim();
-    PROVINCES.iter().any(|p| p.full == s || p.short == s)
+    static NAMES: LazyLock<std::collections::HashSet<&'static str>> =
+        LazyLock::new(|| PROVINCES.iter().flat_map(|p| [p.full.as_str(), p.short.as_str()]).collect());
+    NAMES.contains(s.trim())
+}
+
+/// Length in digits of the longest group of digits joined by at most single spaces or dashes.
+fn longest_digit_group(b: &[u8]) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() || ((c == b'X' || c == b'x') && cur > 0) {
+            cur += 1;
+            best = best.max(cur);
+        } else if (c == b' ' || c == b'-') && cur > 0 && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            // A single separator inside a number keeps the group going.
+        } else {
+            cur = 0;
+        }
+        i += 1;
+    }
+    best
 }
 
 /// The province an address starts with, if any (full name preferred over short).
@@ -40,6 +60,14 @@ pub fn province_prefix(s: &str) -> Option<&'static Province> {
 
 /// Whether `s` is an age band such as `25-30岁`, `25~30岁`, `60岁以上` or `18岁以下`.
 pub fn is_age_band(s: &str) -> bool {
+    // Fast path for the common `25-30岁` form; the regexes below cover the rest.
+    let t = s.trim();
+    if let Some(body) = t.strip_suffix('岁')
+        && let Some((a, b)) = body.split_once('-')
+        && let (Ok(lo), Ok(hi)) = (a.parse::<u32>(), b.parse::<u32>())
+    {
+        return lo < hi && hi <= 150 && a.len() <= 3 && b.len() <= 3;
+    }
     static BAND: LazyLock<regex::Regex> =
         LazyLock::new(|| regex::Regex::new(r"^(\d{1,3})\s*[-~～—至]\s*(\d{1,3})\s*岁?$").expect("valid regex"));
     static OPEN: LazyLock<regex::Regex> =
@@ -104,18 +132,17 @@ pub fn is_cn_mobile(s: &str) -> bool {
     b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
 }
 
-/// Whether some ID-card number occurs anywhere inside `s` (free text).
+/// Whether some ID-card number occurs anywhere inside `s` (free text). A number counts only as
+/// a token of its own: digits that run on into letters or more digits (a hex hash, an order
+/// number) are not an ID.
 pub fn contains_cn_id(s: &str) -> bool {
-    digit_runs(s).any(|run| {
-        (run.len() == 18 || run.len() == 15) && is_cn_id(run)
-            || run.len() > 18 && (0..=run.len() - 18).any(|i| run.is_char_boundary(i) && is_cn_id(&run[i..i + 18]))
-    })
+    digit_tokens(s).any(|run| (run.len() == 18 || run.len() == 15) && is_cn_id(run))
 }
 
 /// Whether some mobile number occurs anywhere inside `s` (free text).
 pub fn contains_cn_mobile(s: &str) -> bool {
     static MOBILE: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?:^|[^0-9])(?:\+?86[ -]?|0086[ -]?)?(1[3-9]\d(?:[ -]?\d{4}){2})(?:$|[^0-9])")
+        regex::Regex::new(r"(?:^|[^0-9A-Za-z])(?:\+?86[ -]?|0086[ -]?)?(1[3-9]\d(?:[ -]?\d{4}){2})(?:$|[^0-9A-Za-z])")
             .expect("valid regex")
     });
     MOBILE.is_match(s)
@@ -129,6 +156,18 @@ pub const MOBILE_MARKER: &str = "[手机号已脱敏]";
 /// Replaces every ID-card and mobile number inside free text by a marker; returns the new text
 /// and how many of each were replaced.
 pub fn redact_free_text(s: &str) -> (String, usize, usize) {
+    let (t, ids, mobiles) = redact_free_text_cow(s);
+    (t.into_owned(), ids, mobiles)
+}
+
+/// Like [`redact_free_text`], without allocating when nothing is replaced (the common case).
+pub fn redact_free_text_cow(s: &str) -> (std::borrow::Cow<'_, str>, usize, usize) {
+    use std::borrow::Cow;
+    // An ID-card or mobile number is a group of at least 11 digits (possibly joined by single
+    // spaces or dashes); most cells (dates, amounts, names) have no such group.
+    if longest_digit_group(s.as_bytes()) < 11 {
+        return (Cow::Borrowed(s), 0, 0);
+    }
     static MOBILE: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r"(?:\+?86[ -]?|0086[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}").expect("valid regex")
     });
@@ -139,14 +178,15 @@ pub fn redact_free_text(s: &str) -> (String, usize, usize) {
     let mut i = 0;
     let mut last = 0;
     while i < b.len() {
-        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit()) {
+        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
             let mut j = i;
             while j < b.len() && b[j].is_ascii_digit() {
                 j += 1;
             }
             let end = if j < b.len() && (b[j] == b'X' || b[j] == b'x') { j + 1 } else { j };
             let run = &s[i..end];
-            if (run.len() == 18 || run.len() == 15) && is_cn_id(run) {
+            let token = end == b.len() || !b[end].is_ascii_alphanumeric();
+            if token && (run.len() == 18 || run.len() == 15) && is_cn_id(run) {
                 out.push_str(&s[last..i]);
                 out.push_str(ID_MARKER);
                 ids += 1;
@@ -157,15 +197,23 @@ pub fn redact_free_text(s: &str) -> (String, usize, usize) {
         }
         i += 1;
     }
-    out.push_str(&s[last..]);
+    if ids == 0 {
+        out.clear();
+        out.push_str(s);
+    } else {
+        out.push_str(&s[last..]);
+    }
+    if !MOBILE.is_match(&out) {
+        return (if ids == 0 { Cow::Borrowed(s) } else { Cow::Owned(out) }, ids, 0);
+    }
     let mut mobiles = 0;
     let replaced = MOBILE.replace_all(&out, |caps: &regex::Captures| {
         // Only whole numbers: not part of a longer digit run.
         let m = caps.get(0).map_or("", |m| m.as_str());
         let start = caps.get(0).map_or(0, |m| m.start());
         let end = caps.get(0).map_or(0, |m| m.end());
-        let before = out[..start].chars().next_back().is_some_and(|c| c.is_ascii_digit());
-        let after = out[end..].chars().next().is_some_and(|c| c.is_ascii_digit());
+        let before = out[..start].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric());
+        let after = out[end..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
         if before || after {
             m.to_string()
         } else {
@@ -173,7 +221,23 @@ pub fn redact_free_text(s: &str) -> (String, usize, usize) {
             MOBILE_MARKER.to_string()
         }
     });
-    (replaced.into_owned(), ids, mobiles)
+    if ids == 0 && mobiles == 0 {
+        return (Cow::Borrowed(s), 0, 0);
+    }
+    (Cow::Owned(replaced.into_owned()), ids, mobiles)
+}
+
+/// Maximal runs of ASCII digits (with a trailing `X`/`x`) that stand as tokens: not preceded or
+/// followed by another ASCII letter or digit.
+fn digit_tokens(s: &str) -> impl Iterator<Item = &str> {
+    let b = s.as_bytes();
+    digit_runs(s).filter(move |run| {
+        let start = run.as_ptr() as usize - s.as_ptr() as usize;
+        let end = start + run.len();
+        let before = start > 0 && b[start - 1].is_ascii_alphanumeric();
+        let after = end < b.len() && b[end].is_ascii_alphanumeric();
+        !before && !after
+    })
 }
 
 /// Maximal runs of ASCII digits (with a trailing `X`/`x` allowed, for ID numbers).
@@ -210,6 +274,9 @@ mod tests {
         assert!(!is_cn_id("990105194912310027"), "unknown region");
         assert!(!is_cn_id("123456789012345678"));
         assert!(contains_cn_id("身份证11010519491231002X请核对"));
+        assert!(contains_cn_id("ID: 11010519491231002X."));
+        assert!(!contains_cn_id("a11010519491231002Xb"), "part of a longer token (e.g. a hex hash)");
+        assert!(!contains_cn_id("911010519491231002X"), "part of a longer number");
     }
 
     #[test]
@@ -219,6 +286,7 @@ mod tests {
         assert!(!is_cn_mobile("12812345678"));
         assert!(contains_cn_mobile("联系电话：138 1234 5678。"));
         assert!(!contains_cn_mobile("订单号 213812345678901"));
+        assert!(!contains_cn_mobile("e71c13812345678ab"), "inside a hex hash");
     }
 
     #[test]
@@ -227,6 +295,40 @@ mod tests {
         assert_eq!(t, "客户[身份证号已脱敏]，电话[手机号已脱敏]，订单213812345678901");
         assert_eq!((ids, mobiles), (1, 1));
         assert_eq!(redact_free_text(&t).0, t);
+    }
+
+    /// A valid 18-digit ID for a region, birth date and sequence.
+    fn id(region: &str, birth: &str, seq: &str) -> String {
+        const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let body = format!("{region}{birth}{seq}");
+        let sum: u32 = body.bytes().zip(W).map(|(b, w)| (b - b'0') as u32 * w).sum();
+        format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    }
+
+    #[test]
+    fn id_birth_dates_and_the_old_form() {
+        assert!(is_cn_id(&id("110105", "20000229", "123")), "leap day");
+        assert!(!is_cn_id(&id("110105", "19000229", "123")), "1900 is not a leap year");
+        assert!(!is_cn_id(&id("110105", "20230229", "123")));
+        assert!(!is_cn_id(&id("110105", "20231301", "123")), "month 13");
+        assert!(!is_cn_id(&id("110105", "18991231", "123")), "before 1900");
+        assert!(is_cn_id("110105491231002"), "15-digit form");
+        assert!(!is_cn_id("110105491331002"), "15-digit form with month 13");
+        for region in ["11", "44", "65", "71", "81", "82"] {
+            assert!(is_cn_id(&id(&format!("{region}0101"), "19900101", "001")), "{region}");
+        }
+    }
+
+    #[test]
+    fn all_34_provincial_divisions() {
+        assert_eq!(PROVINCES.len(), 34);
+        for p in PROVINCES.iter() {
+            assert!(is_province(&p.full) && is_province(&p.short), "{}", p.full);
+            let address = format!("{}某某区某某路1号", p.full);
+            assert!(!is_province(&address));
+            assert_eq!(province_prefix(&address).map(|x| x.code), Some(p.code));
+            assert_eq!(province_prefix(&format!("{}某某区", p.short)).map(|x| x.code), Some(p.code));
+        }
     }
 
     #[test]
