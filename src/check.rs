@@ -83,10 +83,9 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
     // Checks over a stream kind read their files as they go.
     let (streamed, jobs): (Vec<_>, Vec<_>) =
         jobs.into_iter().partition(|(r, _, i)| stream_kind(policy, &r.checks[*i]).is_some());
-    let streamed: Vec<Finding> = streamed
-        .par_iter()
-        .flat_map_iter(|(rule, st, i)| crate::stream::run(policy, org, ctx, rule, *i, pending_of(st), sel.explain))
-        .collect();
+    let streamed: Vec<crate::stream::Job> =
+        streamed.iter().map(|(rule, st, i)| crate::stream::Job { rule, check: *i, pending: pending_of(st) }).collect();
+    let streamed = crate::stream::run_all(policy, org, ctx, &streamed);
     let mut findings: Vec<Finding> = jobs
         .par_iter()
         .flat_map_iter(|(rule, st, i)| {

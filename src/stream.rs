@@ -1,133 +1,171 @@
 //! Checks over stream kinds: records produced while the files of a directory are read, one at a
 //! time (`exports/**/*.csv` → one record per cell: `file`, `row`, `column`, `value`, `line`).
-//! Memory stays constant whatever the size of the exports.
+//! Each file is read once for all the checks over its stream; files are read in parallel; memory
+//! stays constant whatever their size.
 
-use std::sync::Arc;
+use rayon::prelude::*;
 
 use crate::check::stream_kind;
 use crate::data::{OrgData, data_finding, subject};
 use crate::eval::interp::Ctx;
 use crate::eval::ir::Ir;
 use crate::eval::store::{KindData, Record, Store};
-use crate::eval::value::{RecordRef, Str, Value};
+use crate::eval::value::{KindId, RecordRef, Str, Value};
 use crate::exports::{Charset, open};
 use crate::finding::{Finding, Location};
 use crate::policy::{Policy, Rule};
 use crate::syntax::ast::{Quant, Severity};
 
-/// Runs check `i` of `rule` (a `forall` over a stream kind) over every file of the stream.
-pub fn run(
+/// One check over a stream kind.
+pub struct Job<'a> {
+    /// The rule.
+    pub rule: &'a Rule,
+    /// Index of the check in the rule.
+    pub check: usize,
+    /// The date the rule takes effect, if it is not in force yet.
+    pub pending: Option<jiff::civil::Date>,
+}
+
+/// Runs every stream job: each file of a stream is read once, for all the jobs over it.
+pub fn run_all(policy: &Policy, org: &OrgData, ctx: &Ctx, jobs: &[Job]) -> Vec<Finding> {
+    let mut kinds: Vec<KindId> = jobs.iter().filter_map(|j| stream_kind(policy, &j.rule.checks[j.check])).collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut work: Vec<(KindId, &std::path::PathBuf)> = Vec::new();
+    for k in kinds {
+        let dir = policy.schema.kind(k).stream.clone().unwrap_or_default();
+        work.extend(org.exports.iter().filter(|p| p.starts_with(&dir)).map(|p| (k, p)));
+    }
+    work.par_iter()
+        .flat_map_iter(|(k, rel)| {
+            let mine: Vec<&Job> =
+                jobs.iter().filter(|j| stream_kind(policy, &j.rule.checks[j.check]) == Some(*k)).collect();
+            run_file(policy, org, ctx, *k, rel, &mine)
+        })
+        .collect()
+}
+
+fn run_file(
     policy: &Policy,
     org: &OrgData,
     ctx: &Ctx,
-    rule: &Rule,
-    i: usize,
-    pending: Option<jiff::civil::Date>,
-    _explain: bool,
+    kind: KindId,
+    rel: &std::path::Path,
+    jobs: &[&Job],
 ) -> Vec<Finding> {
-    let check = &rule.checks[i];
-    let Some(kind) = stream_kind(policy, check) else { return Vec::new() };
-    let Ir::Quant { q: Quant::Forall, slot, filter, body: Some(body), .. } = check.ir.unwrapped() else {
-        return Vec::new();
-    };
     let ks = policy.schema.kind(kind);
-    let dir = ks.stream.clone().unwrap_or_default();
     let mut out = Vec::new();
+    let file = rel.to_string_lossy().replace('\\', "/");
+    let opened = match open(&org.dir.join(rel), Charset::Auto) {
+        Ok(o) => o,
+        Err(e) => return vec![unreadable(&file, &e.to_string())],
+    };
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(opened.reader);
+    let headers: Vec<Str> = match rdr.headers() {
+        Ok(h) => h.iter().map(|x| Str::from(x.trim())).collect(),
+        Err(e) => return vec![unreadable(&file, &e.to_string())],
+    };
+    // Field slots the stream fills, resolved once.
+    let slot = |name: &str| ks.slot(name);
+    let (s_file, s_row, s_line, s_column, s_col, s_value) =
+        (slot("file"), slot("row"), slot("line"), slot("column"), slot("col"), slot("value"));
+    let file_v = Value::str(&file);
+    let slots = jobs.iter().map(|j| j.rule.checks[j.check].slots).max().unwrap_or(1).max(1);
+    let mut env = vec![Value::None; slots];
     let mut scratch = Store::with_kinds(policy.schema.kinds.len());
-    let mut env = vec![Value::None; check.slots.max(1)];
-    for rel in org.exports.iter().filter(|p| p.starts_with(&dir)) {
-        let file = rel.to_string_lossy().replace('\\', "/");
-        let opened = match open(&org.dir.join(rel), Charset::Auto) {
-            Ok(o) => o,
+    let mut fields = vec![Value::None; ks.fields.len()];
+    let mut row = 0i64;
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
             Err(e) => {
                 out.push(unreadable(&file, &e.to_string()));
-                continue;
+                break;
             }
-        };
-        let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(opened.reader);
-        let headers: Vec<Str> = match rdr.headers() {
-            Ok(h) => h.iter().map(|x| Str::from(x.trim())).collect(),
-            Err(e) => {
-                out.push(unreadable(&file, &e.to_string()));
-                continue;
-            }
-        };
-        let file_v = Value::str(&file);
-        let mut row = 0i64;
-        let mut record = csv::StringRecord::new();
-        loop {
-            match rdr.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    out.push(unreadable(&file, &e.to_string()));
-                    break;
+        }
+        row += 1;
+        let line = record.position().map_or(0, |p| p.line()) as i64;
+        for (ci, cell) in record.iter().enumerate() {
+            let column = headers.get(ci).cloned().unwrap_or_else(|| Str::from(format!("#{}", ci + 1)));
+            for (s, v) in [
+                (s_file, file_v.clone()),
+                (s_row, Value::Int(row)),
+                (s_line, Value::Int(line)),
+                (s_column, Value::Str(column.clone())),
+                (s_col, Value::Int(ci as i64 + 1)),
+                (s_value, Value::str(cell)),
+            ] {
+                if let Some(x) = s.and_then(|s| fields.get_mut(s)) {
+                    *x = v;
                 }
             }
-            row += 1;
-            let line = record.position().map_or(0, |p| p.line()) as i64;
-            for (ci, cell) in record.iter().enumerate() {
-                let column = headers.get(ci).cloned().unwrap_or_else(|| Str::from(format!("#{}", ci + 1)));
-                let fields: Vec<Value> = ks
-                    .fields
-                    .iter()
-                    .map(|f| match f.name.as_str() {
-                        "file" => file_v.clone(),
-                        "row" => Value::Int(row),
-                        "line" => Value::Int(line),
-                        "column" => Value::Str(column.clone()),
-                        "col" => Value::Int(ci as i64 + 1),
-                        "value" => Value::str(cell),
-                        _ => Value::None,
-                    })
-                    .collect();
-                let id: Str = Arc::from(format!("{file}#{row}/{column}"));
-                let data = scratch.kind_mut(kind);
-                *data = KindData::default();
-                data.push(Record {
-                    id: Some(id.clone()),
-                    loc: Default::default(),
-                    fields: fields.into(),
-                    extra: Vec::new(),
-                });
-                let c = ctx.with_stream(&scratch);
+            let data = scratch.kind_mut(kind);
+            *data = KindData::default();
+            data.records.push(Record {
+                id: None,
+                loc: Default::default(),
+                fields: fields.clone().into(),
+                extra: Vec::new(),
+            });
+            let c = ctx.with_stream(&scratch);
+            for job in jobs {
+                let check = &job.rule.checks[job.check];
+                let Ir::Quant { q: Quant::Forall, slot, filter, body: Some(body), .. } = check.ir.unwrapped() else {
+                    continue;
+                };
                 env.iter_mut().for_each(|v| *v = Value::None);
                 if let Some(x) = env.get_mut(*slot) {
                     *x = Value::Record(RecordRef { kind, idx: 0 });
                 }
-                if filter.as_ref().is_some_and(|f| !c.eval(f, &mut env).truthy()) {
-                    continue;
-                }
-                if c.eval(body, &mut env).truthy() {
+                if filter.as_ref().is_some_and(|f| !c.eval(f, &mut env).truthy()) || c.eval(body, &mut env).truthy() {
                     continue;
                 }
                 let message = policy.render_message(&check.message, &c, &mut env);
-                out.push(Finding {
-                    rule: rule.id.clone(),
-                    severity: if pending.is_some() { Severity::Warning.min(rule.severity) } else { rule.severity },
-                    title: rule.title.clone(),
-                    subject: Some(subject(&ks.name, &id)),
-                    message,
-                    source: rule.source.clone(),
-                    location: Some(Location {
-                        file: file.clone(),
-                        line: line.max(1) as usize,
-                        column: ci + 1,
-                        row: Some(row as usize),
-                        field: Some(column.to_string()),
-                        loc: None,
-                    }),
-                    advisory: rule.advisory,
-                    pending: pending.map(|d| d.to_string()),
-                    explanation: Vec::new(),
-                    fingerprint: String::new(),
-                    waiver: None,
-                    check: i,
-                });
+                let id = format!("{file}#{row}/{column}");
+                out.push(finding(job, &ks.name, &id, message, &file, line, ci, row, &column));
             }
         }
     }
     out
+}
+
+#[expect(clippy::too_many_arguments, reason = "plain data of one finding")]
+fn finding(
+    job: &Job,
+    kind: &str,
+    id: &str,
+    message: String,
+    file: &str,
+    line: i64,
+    ci: usize,
+    row: i64,
+    column: &str,
+) -> Finding {
+    let rule = job.rule;
+    Finding {
+        rule: rule.id.clone(),
+        severity: if job.pending.is_some() { Severity::Warning.min(rule.severity) } else { rule.severity },
+        title: rule.title.clone(),
+        subject: Some(subject(kind, id)),
+        message,
+        source: rule.source.clone(),
+        location: Some(Location {
+            file: file.to_string(),
+            line: line.max(1) as usize,
+            column: ci + 1,
+            row: Some(row as usize),
+            field: Some(column.to_string()),
+            loc: None,
+        }),
+        advisory: rule.advisory,
+        pending: job.pending.map(|d| d.to_string()),
+        explanation: Vec::new(),
+        fingerprint: String::new(),
+        waiver: None,
+        check: job.check,
+    }
 }
 
 fn unreadable(file: &str, reason: &str) -> Finding {
