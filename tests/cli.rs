@@ -76,3 +76,11 @@ fn check_explain_adds_reasons() {
     let schema: serde_json::Value = serde_json::from_str(include_str!("../docs/findings.schema.json")).expect("schema");
     assert!(jsonschema::validator_for(&schema).expect("valid schema").is_valid(&doc));
 }
+
+#[test]
+fn explain_works_when_the_outer_forall_is_an_index_lookup() {
+    // `forall p in plan where p.kind == "预算"` is planned as an index lookup on `kind`.
+    let (code, out, _) = zhidu(&["explain", "APV-6", "--org", "tests/cases/APV-6/late-fail", "--subject", "plan:PL-1"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("is false: left = 2026-03-02, right = 2026-02-01"), "{out}");
+}

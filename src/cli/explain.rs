@@ -120,10 +120,14 @@ fn explain_finding(id: &str, policy: Option<&Path>, org_dir: &Path, subject: &st
     let mut failed = false;
     for r in rules {
         for (i, c) in r.checks.iter().enumerate() {
-            let about_subject = matches!(
-                c.ir.unwrapped(),
-                crate::eval::ir::Ir::Quant { src: crate::eval::ir::Source::Kind(sk), .. } if *sk == k
-            );
+            use crate::eval::ir::{Ir, Source};
+            let about_subject = match c.ir.unwrapped() {
+                Ir::Quant {
+                    src: Source::Kind(sk) | Source::Index { kind: sk, .. } | Source::Id { kind: sk, .. },
+                    ..
+                } => *sk == k,
+                _ => false,
+            };
             if !about_subject {
                 continue;
             }

@@ -43,6 +43,8 @@ pub enum Builtin {
     Year,
     /// `month(date)`.
     Month,
+    /// `year_start(date)`: 1 January of the date's year.
+    YearStart,
     /// `cyclic(record, "field")`.
     Cyclic {
         /// Slot of the reference-list field followed.
@@ -76,6 +78,7 @@ pub const NAMES: &[&str] = &[
     "date",
     "days",
     "hours",
+    "year_start",
     "year",
     "month",
     "cyclic",
@@ -106,6 +109,7 @@ pub fn lookup(name: &str) -> Option<(Builtin, usize)> {
         "hours" => (Hours, 1),
         "year" => (Year, 1),
         "month" => (Month, 1),
+        "year_start" => (YearStart, 1),
         "cyclic" => (Cyclic { slot: 0 }, 2),
         "is_province" => (IsProvince, 1),
         "is_age_band" => (IsAgeBand, 1),
@@ -154,7 +158,8 @@ pub fn signature(b: Builtin, args: &[Type]) -> Result<Type, &'static str> {
         Shift => Err("a cycle label and a number"),
         Date if date(&args[0]) => Ok(Type::Date),
         Year | Month if date(&args[0]) => Ok(Type::Int),
-        Date | Year | Month => Err("a date or datetime"),
+        YearStart if date(&args[0]) => Ok(Type::Date),
+        Date | Year | Month | YearStart => Err("a date or datetime"),
         Days | Hours if dur(&args[0]) => Ok(Type::Num),
         Days | Hours => Err("a duration"),
         Cyclic { .. } => Ok(Type::Bool),
@@ -257,6 +262,9 @@ pub fn call(b: Builtin, args: &[Value]) -> Value {
         Date => args[0].as_date().map_or(Value::None, Value::Date),
         Year => args[0].as_date().map_or(Value::None, |d| Value::Int(d.year() as i64)),
         Month => args[0].as_date().map_or(Value::None, |d| Value::Int(d.month() as i64)),
+        YearStart => {
+            args[0].as_date().and_then(|d| jiff::civil::Date::new(d.year(), 1, 1).ok()).map_or(Value::None, Value::Date)
+        }
         Days => match &args[0] {
             Value::Duration(d) => Value::Num(d.approx_secs() as f64 / 86_400.0),
             _ => Value::None,

@@ -18,7 +18,16 @@ pub fn explain(policy: &Policy, ctx: &Ctx, check: &Check, subject: Option<Record
     let ex = Explainer { policy, ctx, check };
     let ir = &check.traced;
     match (ir.unwrapped(), subject) {
-        (Ir::Quant { q: Quant::Forall, slot, filter, body: Some(body), .. }, Some(r)) => {
+        (Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) }, Some(r)) => {
+            // A planned source (an index lookup) carries part of the filter: the subject must
+            // be one of its elements.
+            if !matches!(src, super::ir::Source::Kind(_)) {
+                let list = Ir::Comp { slot: *slot, src: src.clone(), filter: None, body: Box::new(Ir::Var(*slot)) };
+                let in_source = ctx.eval(&list, &mut env).as_list().is_some_and(|l| l.contains(&Value::Record(r)));
+                if !in_source {
+                    return out;
+                }
+            }
             if let Some(x) = env.get_mut(*slot) {
                 *x = Value::Record(r);
             }
