@@ -122,7 +122,7 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
                     message: v.message,
                     source: rule.source.clone(),
                     location: loc.map(|mut l| {
-                        l.row = csv_row(org, &l);
+                        l.row = csv_row(&l);
                         l
                     }),
                     advisory: rule.advisory,
@@ -172,6 +172,6 @@ fn policy_location(policy: &Policy, loc: crate::source::Loc) -> Option<Location>
 }
 
 /// For a record in a CSV file: its 1-based data row (line minus the header line).
-fn csv_row(_org: &OrgData, l: &Location) -> Option<usize> {
+fn csv_row(l: &Location) -> Option<usize> {
     if l.file.ends_with(".csv") { Some(l.line.saturating_sub(1)) } else { l.row }
 }

@@ -88,3 +88,34 @@ fn every_error_in_a_pack_is_reported() {
     let got = codes("forall c in change: c.golve != none and c.submited > 1 and lenght(c) > 0");
     assert_eq!(got.len(), 3, "{got:?}");
 }
+
+#[test]
+fn enforcement_level_as_word_or_string() {
+    for level in ["advisory", "\"advisory\"", "mandatory"] {
+        let main = format!(
+            "{HEAD}\nrule T-1 error \"t\" {{\n  source \"s\"\n  message \"m\"\n  level {level}\n  check forall c in change: true\n}}\n"
+        );
+        let files = [("main.zd", main.as_str())];
+        let loaded = load(&PackSource::Memory(&files)).map_err(|(_, d)| d.render(false)).expect("loads");
+        match resolve(loaded) {
+            Ok((p, _)) => assert_eq!(p.rules[0].advisory, level.contains("advisory"), "{level}"),
+            Err((_, d)) => panic!("{level}: {}", d.render(false)),
+        }
+    }
+    let got = codes_with_level("sometimes");
+    assert_eq!(got, vec!["zhidu::resolve::bad_value".to_string()]);
+}
+
+fn codes_with_level(level: &str) -> Vec<String> {
+    let main = format!(
+        "{HEAD}\nrule T-1 error \"t\" {{\n  source \"s\"\n  message \"m\"\n  level {level}\n  check forall c in change: true\n}}\n"
+    );
+    let files = [("main.zd", main.as_str())];
+    match load(&PackSource::Memory(&files)) {
+        Ok(l) => match resolve(l) {
+            Ok(_) => Vec::new(),
+            Err((_, d)) => d.items.iter().map(|x| x.code()).collect(),
+        },
+        Err((_, d)) => d.items.iter().map(|x| x.code()).collect(),
+    }
+}

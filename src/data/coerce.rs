@@ -17,45 +17,31 @@ pub struct Mismatch {
 }
 
 fn expect(ty: &Type) -> Mismatch {
-    Mismatch { expected: words(ty), expected_en: words_en(ty), path: String::new() }
+    let (expected, expected_en) = words(ty);
+    Mismatch { expected, expected_en, path: String::new() }
 }
 
-fn words_en(ty: &Type) -> String {
-    match ty {
-        Type::Str | Type::Any | Type::Name(_) => "a string".into(),
-        Type::Ref(_) => "an id (string)".into(),
-        Type::Enum(v) => format!("one of {}", v.join(", ")),
-        Type::Int => "a whole number".into(),
-        Type::Num => "a number".into(),
-        Type::Percent => "a percentage (0–100 or \"20%\")".into(),
-        Type::Bool => "true or false".into(),
-        Type::Date => "a date (YYYY-MM-DD)".into(),
-        Type::DateTime => "a datetime with offset (2026-03-01T09:30:00+08:00)".into(),
-        Type::Duration => "a duration (\"3 months\", \"4h\")".into(),
-        Type::Target => "a target (\">= 500\")".into(),
-        Type::List(_) => "a list".into(),
-        Type::Object(_) => "a table".into(),
-        _ => "a value".into(),
-    }
-}
-
-fn words(ty: &Type) -> String {
-    match ty {
-        Type::Str | Type::Any | Type::Name(_) => "字符串".into(),
-        Type::Ref(_) => "编号（字符串）".into(),
-        Type::Enum(v) => format!("以下之一：{}", v.join("、")),
-        Type::Int => "整数".into(),
-        Type::Num => "数值".into(),
-        Type::Percent => "百分比（0–100 或 \"20%\"）".into(),
-        Type::Bool => "true 或 false".into(),
-        Type::Date => "日期（YYYY-MM-DD）".into(),
-        Type::DateTime => "带时区的日期时间（2026-03-01T09:30:00+08:00）".into(),
-        Type::Duration => "时长（\"3 months\"、\"4h\"）".into(),
-        Type::Target => "目标值（\">= 500\"）".into(),
-        Type::List(_) => "列表".into(),
-        Type::Object(_) => "表".into(),
-        _ => "值".into(),
-    }
+/// What a type expects, in Chinese and in English.
+fn words(ty: &Type) -> (String, String) {
+    let (zh, en) = match ty {
+        Type::Str | Type::Any | Type::Name(_) => ("字符串", "a string"),
+        Type::Ref(_) => ("编号（字符串）", "an id (string)"),
+        Type::Enum(v) => return (format!("以下之一：{}", v.join("、")), format!("one of {}", v.join(", "))),
+        Type::Int => ("整数", "a whole number"),
+        Type::Num => ("数值", "a number"),
+        Type::Percent => ("百分比（0–100 或 \"20%\"）", "a percentage (0–100 or \"20%\")"),
+        Type::Bool => ("true 或 false", "true or false"),
+        Type::Date => ("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
+        Type::DateTime => {
+            ("带时区的日期时间（2026-03-01T09:30:00+08:00）", "a datetime with offset (2026-03-01T09:30:00+08:00)")
+        }
+        Type::Duration => ("时长（\"3 months\"、\"4h\"）", "a duration (\"3 months\", \"4h\")"),
+        Type::Target => ("目标值（\">= 500\"）", "a target (\">= 500\")"),
+        Type::List(_) => ("列表", "a list"),
+        Type::Object(_) => ("表", "a table"),
+        _ => ("值", "a value"),
+    };
+    (zh.to_string(), en.to_string())
 }
 
 /// Coerces a raw value to `ty`. Strings (CSV cells) are parsed; lists in a string are

@@ -69,10 +69,9 @@ pub fn render(r: &Report, o: &Options) -> String {
     let t = |zh: &'static str, english: &'static str| if en { english } else { zh };
     let st = Style { color };
     let mut out = String::new();
-    let visible: Vec<Finding> = r.outcome.findings.iter().filter(|f| f.waiver.is_none()).cloned().collect();
-    let findings = &visible;
+    let findings: Vec<&Finding> = r.outcome.findings.iter().filter(|f| f.waiver.is_none()).collect();
     if o.quiet {
-        for f in findings {
+        for f in &findings {
             let at = f.location.as_ref().map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column)).unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -88,7 +87,7 @@ pub fn render(r: &Report, o: &Options) -> String {
     let mut i = 0;
     while i < findings.len() {
         let rule = &findings[i].rule;
-        let group: Vec<&Finding> = findings[i..].iter().take_while(|f| &f.rule == rule).collect();
+        let group: Vec<&Finding> = findings[i..].iter().copied().take_while(|f| &f.rule == rule).collect();
         i += group.len();
         let first = group[0];
         let _ = writeln!(

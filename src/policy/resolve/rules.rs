@@ -133,21 +133,6 @@ pub(super) fn compile_rule(
     let quote = text_of("quote", errors).map(|t| unescape_template(&t.0));
     let message = text_of("message", errors);
     let message_en = text_of("message_en", errors);
-    let level = text_of("level", errors);
-    let advisory = match &level {
-        Some((l, _)) if l == "advisory" => true,
-        Some((l, loc)) if l != "mandatory" => {
-            errors.push(
-                PolicyError::new(
-                    K::BadValue { attr: "level".into(), expected: "`advisory` or `mandatory`".into() },
-                    *loc,
-                )
-                .label("this value"),
-            );
-            false
-        }
-        _ => false,
-    };
     let effective = attrs.get("effective").and_then(|a| match a.values.first().map(|v| &v.kind) {
         Some(ExprKind::Lit(Literal::Date(d))) => Some(*d),
         _ => {
@@ -155,21 +140,25 @@ pub(super) fn compile_rule(
             None
         }
     });
-    let level_word = attrs.get("level").and_then(|a| match a.values.first().map(|v| &v.kind) {
-        Some(ExprKind::Name(n)) => Some(n.clone()),
-        _ => None,
+    // `level advisory` or `level "advisory"`.
+    let level = attrs.get("level").and_then(|a| a.values.first()).map(|v| match &v.kind {
+        ExprKind::Name(n) | ExprKind::Lit(Literal::Str(n)) => (Some(n.as_str()), v.loc),
+        _ => (None, v.loc),
     });
-    let advisory = advisory || level_word.as_deref() == Some("advisory");
-    if let Some(w) = &level_word
-        && w != "advisory"
-        && w != "mandatory"
-        && let Some(a) = attrs.get("level")
-    {
-        errors.push(PolicyError::new(
-            K::BadValue { attr: "level".into(), expected: "`advisory` or `mandatory`".into() },
-            a.loc,
-        ));
-    }
+    let advisory = match level {
+        Some((Some("advisory"), _)) => true,
+        Some((Some("mandatory"), _)) | None => false,
+        Some((_, loc)) => {
+            errors.push(
+                PolicyError::new(
+                    K::BadValue { attr: "level".into(), expected: "`advisory` or `mandatory`".into() },
+                    loc,
+                )
+                .label("this value"),
+            );
+            false
+        }
+    };
 
     let template = message.as_ref().map(|(m, loc)| (parse_template(m, *loc), *loc));
     let template_en = message_en.as_ref().map(|(m, loc)| (parse_template(m, *loc), *loc));
