@@ -5,6 +5,7 @@ mod explain;
 pub(crate) mod fmt;
 mod lint;
 mod mask;
+mod render;
 pub(crate) mod rules;
 mod test;
 
@@ -124,6 +125,28 @@ pub enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Render the wall-posted handbook and the SOP sheets from the policy pack (Markdown and
+    /// print-ready HTML); with `--check`, exit 1 when the copies in `--out` are stale.
+    Render {
+        /// What to render.
+        #[arg(value_enum, default_value_t = RenderWhat::All)]
+        what: RenderWhat,
+        /// Policy directory (default: the built-in pack).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Output directory (required unless one document in one format goes to stdout).
+        #[arg(long, short = 'o')]
+        out: Option<PathBuf>,
+        /// Output format; repeatable (default: md and html).
+        #[arg(long = "format", value_enum)]
+        formats: Vec<crate::render::Format>,
+        /// A directory of templates that override the built-in ones (same names).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Compare with the files in `--out` instead of writing; exit 1 if any is stale.
+        #[arg(long, requires = "out")]
+        check: bool,
+    },
     /// Print the JSON Schema (draft 2020-12) of the org data files the pack reads.
     Schema {
         /// Policy directory (default: the built-in pack).
@@ -197,6 +220,17 @@ pub enum FailOn {
     Info,
     /// Never fail on findings.
     Never,
+}
+
+/// Documents of `zhidu render`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RenderWhat {
+    /// The handbook.
+    Handbook,
+    /// The SOP sheets.
+    Sop,
+    /// Both.
+    All,
 }
 
 /// Formats of `zhidu rules`.
@@ -273,6 +307,15 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             Err(code) => code,
         },
+        Command::Render { what, policy, out, formats, templates, check } => render::run(render::Args {
+            what: *what,
+            policy: policy.as_deref(),
+            out: out.as_deref(),
+            formats,
+            templates: templates.as_deref(),
+            check: *check,
+            color,
+        }),
         Command::Test { dir, policy, threshold } => test::run(dir, policy.as_deref(), *threshold, color),
         Command::Lint { policy } => lint::run(policy.as_deref(), color),
         Command::Fmt { check, files } => fmt::run(*check, files, color),

@@ -1,0 +1,91 @@
+//! `zhidu render`: writes the handbook and SOP sheets, or checks committed copies for staleness.
+
+use std::path::Path;
+
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, RenderWhat, load_or_report};
+use crate::render::{self, Doc, Format, Staleness};
+
+/// Arguments of `zhidu render`.
+pub struct Args<'a> {
+    /// Documents.
+    pub what: RenderWhat,
+    /// Policy directory.
+    pub policy: Option<&'a Path>,
+    /// Output directory.
+    pub out: Option<&'a Path>,
+    /// Formats (empty: all).
+    pub formats: &'a [Format],
+    /// Template overrides.
+    pub templates: Option<&'a Path>,
+    /// Compare instead of writing.
+    pub check: bool,
+    /// Colour diagnostics.
+    pub color: bool,
+}
+
+/// Runs the command; returns the exit code.
+pub fn run(a: Args) -> u8 {
+    let docs: &[Doc] = match a.what {
+        RenderWhat::Handbook => &[Doc::Handbook],
+        RenderWhat::Sop => &[Doc::Sop],
+        RenderWhat::All => &[Doc::Handbook, Doc::Sop],
+    };
+    let formats: Vec<Format> = if a.formats.is_empty() { vec![Format::Md, Format::Html] } else { a.formats.to_vec() };
+    if a.out.is_none() && docs.len() * formats.len() > 1 {
+        eprintln!(
+            "error: several documents need an output directory\n  help: add `--out DIR`, or name one document and one `--format`"
+        );
+        return EXIT_ERROR;
+    }
+    if let Some(t) = a.templates
+        && !t.is_dir()
+    {
+        eprintln!("error: template directory `{}` does not exist", t.display());
+        return EXIT_ERROR;
+    }
+    let policy = match load_or_report(a.policy, a.color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let rendered = match render::render(&policy, docs, &formats, a.templates) {
+        Ok(r) => r,
+        Err(e) => {
+            eprint!("{}", crate::diag::render_one(e.as_ref(), a.color));
+            return EXIT_ERROR;
+        }
+    };
+    let Some(out) = a.out else {
+        for r in &rendered {
+            print!("{}", r.text);
+        }
+        return EXIT_OK;
+    };
+    if a.check {
+        let stale = render::stale(&rendered, out);
+        for s in &stale {
+            match s {
+                Staleness::Missing(p) => eprintln!("stale: {} is missing", p.display()),
+                Staleness::Differs(p, line) => eprintln!("stale: {} differs from line {line}", p.display()),
+            }
+        }
+        if stale.is_empty() {
+            eprintln!("render: {} file(s) in {} are up to date", rendered.len(), out.display());
+            return EXIT_OK;
+        }
+        eprintln!(
+            "render: {} of {} file(s) are stale; run `zhidu render --out {}`",
+            stale.len(),
+            rendered.len(),
+            out.display()
+        );
+        return EXIT_FINDINGS;
+    }
+    if let Err(e) = render::write(&rendered, out) {
+        eprintln!("error: cannot write to {}: {e}", out.display());
+        return EXIT_ERROR;
+    }
+    for r in &rendered {
+        eprintln!("wrote {}", out.join(&r.name).display());
+    }
+    EXIT_OK
+}

@@ -1,0 +1,187 @@
+//! `zhidu render`: the wall-posted handbook and the SOP sheets, generated from the typed policy
+//! through minijinja templates (Markdown for wikis, self-contained print-ready HTML).
+//!
+//! Pipeline: [`context`] turns the [`Policy`] into template values; [`templates`] holds the
+//! environment (filters, [`svg`] charts, [`markdown`]); this module renders documents and
+//! compares them with committed copies (`render --check`).
+
+pub mod context;
+pub mod markdown;
+pub mod svg;
+pub mod templates;
+pub mod values;
+
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+use crate::policy::Policy;
+
+/// A document the renderer produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Doc {
+    /// The handbook (运营管理制度手册).
+    Handbook,
+    /// The SOP sheets, one page per SOP or workflow.
+    Sop,
+}
+
+impl Doc {
+    /// File stem of the output and of its template.
+    pub fn stem(self) -> &'static str {
+        match self {
+            Doc::Handbook => "handbook",
+            Doc::Sop => "sop",
+        }
+    }
+}
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// GitHub-flavoured Markdown.
+    Md,
+    /// Self-contained print-ready HTML.
+    Html,
+}
+
+impl Format {
+    /// File extension.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Md => "md",
+            Format::Html => "html",
+        }
+    }
+}
+
+/// One rendered file.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// File name (`handbook.html`).
+    pub name: String,
+    /// Contents.
+    pub text: String,
+}
+
+/// A template could not be loaded or rendered.
+#[derive(Debug, Error, Diagnostic)]
+#[error("template `{name}`: {detail}")]
+#[diagnostic(code(zhidu::render::template))]
+pub struct TemplateError {
+    /// Template name.
+    pub name: String,
+    /// What went wrong.
+    pub detail: String,
+    /// The template source, when known.
+    #[source_code]
+    pub src: Option<NamedSource<String>>,
+    /// Where in the template.
+    #[label("here")]
+    pub span: Option<SourceSpan>,
+    /// What to do.
+    #[help]
+    pub help: Option<String>,
+}
+
+impl TemplateError {
+    fn from_minijinja(e: &minijinja::Error, fallback: &str) -> Self {
+        let name = e.name().unwrap_or(fallback).to_string();
+        let mut detail = e.detail().map_or_else(|| e.kind().to_string(), str::to_string);
+        if let Some(line) = e.line() {
+            detail = format!("{detail} (line {line})");
+        }
+        let src = e.template_source().map(|s| NamedSource::new(name.clone(), s.to_string()));
+        let span = e.range().map(|r| SourceSpan::from(r.start..r.end));
+        let help = Some(match e.kind() {
+            minijinja::ErrorKind::TemplateNotFound => {
+                format!(
+                    "templates are looked up in --templates DIR, then the built-in set: {}",
+                    builtin_names().join(", ")
+                )
+            }
+            _ => "see docs/templates.md for the template context".to_string(),
+        });
+        TemplateError { name, detail, src, span, help }
+    }
+}
+
+/// Names of the built-in templates.
+pub fn builtin_names() -> Vec<String> {
+    let mut v: Vec<String> =
+        templates::BUILTIN.files().map(|f| f.path().to_string_lossy().replace('\\', "/")).collect();
+    v.sort();
+    v
+}
+
+/// Renders `docs` in `formats` from the policy; templates in `overrides` win over the built-in.
+pub fn render(
+    policy: &Policy,
+    docs: &[Doc],
+    formats: &[Format],
+    overrides: Option<&Path>,
+) -> Result<Vec<Rendered>, Box<TemplateError>> {
+    let env = templates::environment(overrides.map(Path::to_path_buf));
+    let ctx = context::build(policy);
+    let mut out = Vec::new();
+    for d in docs {
+        for f in formats {
+            let name = format!("{}.{}.j2", d.stem(), f.ext());
+            let tpl = env.get_template(&name).map_err(|e| Box::new(TemplateError::from_minijinja(&e, &name)))?;
+            let mut text = tpl.render(&ctx).map_err(|e| Box::new(TemplateError::from_minijinja(&e, &name)))?;
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            out.push(Rendered { name: format!("{}.{}", d.stem(), f.ext()), text });
+        }
+    }
+    Ok(out)
+}
+
+/// How a committed copy differs from what would be rendered now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Staleness {
+    /// The file is missing.
+    Missing(PathBuf),
+    /// The file differs; first differing line (1-based).
+    Differs(PathBuf, usize),
+}
+
+/// Compares rendered files with the copies in `dir`.
+pub fn stale(rendered: &[Rendered], dir: &Path) -> Vec<Staleness> {
+    let mut out = Vec::new();
+    for r in rendered {
+        let p = dir.join(&r.name);
+        match std::fs::read_to_string(&p) {
+            Ok(old) if old == r.text => {}
+            Ok(old) => {
+                let line = old
+                    .lines()
+                    .zip(r.text.lines())
+                    .position(|(a, b)| a != b)
+                    .map_or_else(|| old.lines().count().min(r.text.lines().count()) + 1, |i| i + 1);
+                out.push(Staleness::Differs(p, line));
+            }
+            Err(_) => out.push(Staleness::Missing(p)),
+        }
+    }
+    out
+}
+
+/// Writes the files into `dir`, each through a temp file and a rename.
+pub fn write(rendered: &[Rendered], dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for r in rendered {
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        std::io::Write::write_all(&mut tmp, r.text.as_bytes())?;
+        // Temp files are private (0600); a rendered rulebook is an ordinary readable file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
+        tmp.persist(dir.join(&r.name)).map_err(|e| e.error)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! The template environment: built-in templates (`templates/`, compiled in) overridable from a
+//! directory, HTML auto-escaping for `.html` templates, and the filters and functions the
+//! templates call (Markdown, SVG charts). Policy text only ever enters as values, never as
+//! template source.
+
+use std::path::PathBuf;
+
+use include_dir::{Dir, include_dir};
+use minijinja::value::Value as J;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+
+use super::markdown;
+use super::svg::{self, Node, Step, Tier};
+
+/// The built-in templates, compiled into the binary.
+pub static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// Builds the environment; templates in `overrides` take precedence over the built-in ones.
+pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Chainable);
+    env.set_auto_escape_callback(|name| if name.contains(".html") { AutoEscape::Html } else { AutoEscape::None });
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
+        env.set_syntax(syntax);
+    }
+    env.set_loader(move |name: &str| {
+        if name.contains("..") || name.starts_with('/') {
+            return Ok(None);
+        }
+        if let Some(dir) = &overrides {
+            let p = dir.join(name);
+            match std::fs::read_to_string(&p) {
+                Ok(s) => return Ok(Some(s)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(Error::new(ErrorKind::InvalidOperation, format!("cannot read {}: {e}", p.display())));
+                }
+            }
+        }
+        Ok(BUILTIN.get_file(name).and_then(|f| f.contents_utf8()).map(str::to_string))
+    });
+    env.add_filter("markdown", |s: Option<String>| J::from_safe_string(markdown::to_html(s.as_deref().unwrap_or(""))));
+    env.add_filter("markdown_inline", |s: Option<String>| {
+        J::from_safe_string(markdown::to_html_inline(s.as_deref().unwrap_or("")))
+    });
+    env.add_filter("flatten", |v: Vec<J>| {
+        v.iter()
+            .flat_map(|x| {
+                if x.as_str().is_none() {
+                    x.try_iter().map(|i| i.collect()).unwrap_or_else(|_| vec![x.clone()])
+                } else {
+                    vec![x.clone()]
+                }
+            })
+            .collect::<Vec<J>>()
+    });
+    env.add_filter(
+        "as_step",
+        |title: String, owner: Option<String>| minijinja::context! { title => title, owner => owner },
+    );
+    env.add_filter("num", |n: f64| crate::eval::value::Value::Num(n).to_string());
+    env.add_filter("css_str", |s: J| J::from_safe_string(css_str(&display(&s).unwrap_or_default())));
+    env.add_filter("md_cell", |s: J| md_cell(&display(&s).unwrap_or_default()));
+    env.add_function("flowchart", |steps: Vec<J>, label: Option<String>| {
+        let steps: Vec<Step> = steps
+            .iter()
+            .map(|s| Step {
+                title: display(&s.get_attr("title").unwrap_or_default())
+                    .or_else(|| display(&s.get_attr("name").unwrap_or_default()))
+                    .unwrap_or_default(),
+                owner: s.get_attr("owner").ok().as_ref().and_then(display),
+                within: s.get_attr("within").ok().as_ref().and_then(display),
+                outputs: list(&s.get_attr("outputs").unwrap_or_default()),
+            })
+            .collect();
+        J::from_safe_string(svg::flowchart(&steps, label.as_deref().unwrap_or("流程图")))
+    });
+    env.add_function("org_chart", |units: Vec<J>, label: Option<String>| {
+        let nodes: Vec<Node> = units
+            .iter()
+            .map(|u| Node {
+                name: display(&u.get_attr("name").unwrap_or_default()).unwrap_or_default(),
+                title: display(&u.get_attr("title").unwrap_or_default()).unwrap_or_default(),
+                parent: u.get_attr("parent").ok().as_ref().and_then(display),
+                note: None,
+            })
+            .collect();
+        J::from_safe_string(svg::org_chart(&nodes, label.as_deref().unwrap_or("组织架构图")))
+    });
+    env.add_function("approval_chart", |tiers: Vec<J>, label: Option<String>| {
+        let tiers: Vec<Tier> = tiers
+            .iter()
+            .map(|t| {
+                let req = t.get_attr("requires").unwrap_or_default();
+                Tier {
+                    title: display(&t.get_attr("title").unwrap_or_default()).unwrap_or_default(),
+                    example: t.get_attr("example").ok().as_ref().and_then(display),
+                    mode: display(&req.get_attr("mode").unwrap_or_default()).unwrap_or_else(|| "all".into()),
+                    roles: list(&req.get_attr("roles").unwrap_or_default()),
+                }
+            })
+            .collect();
+        J::from_safe_string(svg::approval_chart(&tiers, label.as_deref().unwrap_or("分级审批图")))
+    });
+    env.add_function("rules_in", |rules: Vec<J>, chapters: Vec<String>| {
+        rules
+            .into_iter()
+            .filter(|r| {
+                let c = r.get_attr("chapter").ok().as_ref().and_then(display).unwrap_or_default();
+                chapters.contains(&c)
+            })
+            .collect::<Vec<_>>()
+    });
+    env
+}
+
+/// The printed form of a value; `None` for none/undefined and empty strings.
+fn display(v: &J) -> Option<String> {
+    if v.is_undefined() || v.is_none() {
+        return None;
+    }
+    let s = v.to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+/// The items of a list value as strings.
+fn list(v: &J) -> Vec<String> {
+    match v.try_iter() {
+        Ok(it) if v.as_str().is_none() => it.filter_map(|x| display(&x)).collect(),
+        _ => display(v).into_iter().collect(),
+    }
+}
+
+/// Text for a Markdown table cell: no line breaks, pipes escaped.
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("<br>")
+}
+
+/// A CSS string literal (for `@page` margin boxes): quotes, backslashes, line breaks and `<`
+/// escaped, so no value can end the string or the `<style>` element.
+fn css_str(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                o.push('\\');
+                o.push(c);
+            }
+            '\n' | '\r' => o.push(' '),
+            '<' => o.push_str("\\3c "),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
