@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod mask;
 pub mod output;
 pub mod policy;
+pub mod report;
 pub mod schema_export;
 pub mod source;
 pub mod stream;

@@ -44,7 +44,7 @@ pub fn run_all(policy: &Policy, org: &OrgData, ctx: &Ctx, jobs: &[Job]) -> Strea
         let dir = policy.schema.kind(k).stream.clone().unwrap_or_default();
         work.extend(org.exports.iter().filter(|p| p.starts_with(&dir)).map(|p| (k, p)));
     }
-    let per_file: Vec<(Vec<Finding>, Vec<(usize, usize)>)> = work
+    let per_file: Vec<FileResult> = work
         .par_iter()
         .map(|(k, rel)| {
             let mine: Vec<(usize, &Job)> = jobs
@@ -67,6 +67,9 @@ pub fn run_all(policy: &Policy, org: &OrgData, ctx: &Ctx, jobs: &[Job]) -> Strea
     out
 }
 
+/// The findings of one file, and (job index, cells checked) per job.
+type FileResult = (Vec<Finding>, Vec<(usize, usize)>);
+
 fn run_file(
     policy: &Policy,
     org: &OrgData,
@@ -74,7 +77,7 @@ fn run_file(
     kind: KindId,
     rel: &std::path::Path,
     jobs: &[(usize, &Job)],
-) -> (Vec<Finding>, Vec<(usize, usize)>) {
+) -> FileResult {
     let ks = policy.schema.kind(kind);
     let mut out = Vec::new();
     let mut counts: Vec<(usize, usize)> = jobs.iter().map(|(i, _)| (*i, 0)).collect();
