@@ -67,3 +67,60 @@ pub fn compare(previous: &Report, now: &Report) -> Comparison {
         trend,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report with these rules: (id, status, fingerprints of its evidence).
+    fn report(rules: &[(&str, &str, &[&str])]) -> Report {
+        let rules: Vec<serde_json::Value> = rules
+            .iter()
+            .map(|(id, status, fps)| {
+                let evidence: Vec<serde_json::Value> = fps
+                    .iter()
+                    .map(|f| serde_json::json!({ "severity": "error", "message": format!("m {f}"), "fingerprint": f }))
+                    .collect();
+                serde_json::json!({
+                    "id": id, "chapter": "T", "title": "t", "source": "s", "where": ["org"], "severity": "error",
+                    "advisory": false, "status": status, "checks": [], "findings": fps.len(), "waived": 0,
+                    "evidence": evidence,
+                })
+            })
+            .collect();
+        let counts = serde_json::json!({ "rules": 0, "pass": 0, "fail": 0, "advisory": 0, "waived": 0,
+            "not_applicable": 0, "not_checked": 0, "pending": 0 });
+        serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "tool": { "name": "zhidu", "version": "0" }, "org": { "name": "o" },
+            "policy": { "name": "p", "version": "1", "effective": "2026-01-01", "builtin": true },
+            "as_of": "2026-06-30", "period": { "from": "2026-01-01", "to": "2026-06-30" },
+            "inputs": { "algorithm": "sha256", "digest": "d", "files": [] },
+            "summary": { "total": counts, "chapters": [], "findings": 0, "waived_findings": 0, "records": 0 },
+            "rules": rules, "waivers": [], "lint": { "status": "pass", "rules": [] }, "data_checks": [],
+        }))
+        .expect("a report")
+    }
+
+    #[test]
+    fn new_fixed_unchanged_and_trend() {
+        let before = report(&[("A-1", "fail", &["a", "b"]), ("A-2", "pass", &[]), ("A-3", "pass", &[])]);
+        let now = report(&[("A-1", "fail", &["b", "c"]), ("A-2", "not_applicable", &[]), ("A-4", "pass", &[])]);
+        let c = compare(&before, &now);
+        let fps = |v: &[Change]| v.iter().map(|x| x.fingerprint.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            (fps(&c.new), fps(&c.fixed), fps(&c.unchanged)),
+            (vec!["c".into()], vec!["a".into()], vec!["b".into()])
+        );
+        let trend: Vec<(&str, Option<Status>, Option<Status>, bool)> =
+            c.trend.iter().map(|t| (t.id.as_str(), t.before, t.now, t.changed)).collect();
+        assert_eq!(
+            trend,
+            vec![
+                ("A-1", Some(Status::Fail), Some(Status::Fail), false),
+                ("A-2", Some(Status::Pass), Some(Status::NotApplicable), true),
+                ("A-4", None, Some(Status::Pass), true),
+                ("A-3", Some(Status::Pass), None, true),
+            ]
+        );
+    }
+}
