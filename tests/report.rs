@@ -149,6 +149,8 @@ fn every_status_with_a_pack_of_its_own() {
     assert_eq!(rule(&doc, "T-PENDING")["effective"], "2027-01-01");
     assert_eq!(doc["lint"]["status"], "fail");
     assert_eq!(doc["lint"]["rules"][0]["messages"][0], "制度声明了岗位 运营专员");
+    let at = &rule(&doc, "T-POLICY")["evidence"][0]["location"];
+    assert_eq!(at["file"], "policies/main.zd", "pack files are named as in the digests: {at}");
     assert_eq!(rule(&doc, "T-WAIVED")["evidence"][0]["waiver"]["approved_by"], "总经理");
     let files: Vec<&str> =
         doc["inputs"]["files"].as_array().expect("files").iter().filter_map(|f| f["path"].as_str()).collect();

@@ -56,7 +56,7 @@ pub fn policy_files(sources: &SourceMap, root: Option<&Path>) -> Vec<FileDigest>
 }
 
 /// The path of a loaded policy file inside its pack.
-fn pack_relative(name: &str, root: Option<&Path>) -> Option<String> {
+pub fn pack_relative(name: &str, root: Option<&Path>) -> Option<String> {
     let rel = match root {
         None => name.strip_prefix("<builtin>/")?.to_string(),
         Some(root) => Path::new(name).strip_prefix(root).ok()?.to_string_lossy().into_owned(),

@@ -98,7 +98,17 @@ pub fn build(s: &Sources) -> Result<Report, ReportError> {
     })?;
     files.extend(org_files);
     files.sort();
-    let rules = status::rules(policy, org, s.outcome, s.lint);
+    let mut rules = status::rules(policy, org, s.outcome, s.lint);
+    // Findings at declarations point into the pack: name those files as the digests do, so the
+    // report does not depend on how the pack's path was given.
+    for e in rules.iter_mut().flat_map(|r| r.evidence.iter_mut()) {
+        if let Some(l) = e.location.as_mut()
+            && policy.sources.files().any(|(_, f)| f.name == l.file)
+            && let Some(rel) = digest::pack_relative(&l.file, s.policy_dir)
+        {
+            l.file = format!("{}{rel}", digest::POLICY_PREFIX);
+        }
+    }
     let mut total = Counts::default();
     let mut chapters: Vec<ChapterCounts> = Vec::new();
     for r in &rules {

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::compare::{Change, Comparison, Previous, Trend};
+
 /// Version of the report's JSON schema; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -343,61 +345,6 @@ pub struct DataCheck {
     pub status: Status,
     /// The findings.
     pub evidence: Vec<Evidence>,
-}
-
-/// What changed since a previous report, by finding fingerprint.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Comparison {
-    /// The previous report.
-    pub previous: Previous,
-    /// Findings now that the previous report did not have.
-    pub new: Vec<Change>,
-    /// Findings of the previous report that are gone.
-    pub fixed: Vec<Change>,
-    /// Findings in both.
-    pub unchanged: Vec<Change>,
-    /// Every rule's status before and now.
-    pub trend: Vec<Trend>,
-}
-
-/// Identification of the previous report.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Previous {
-    /// Its `as_of`.
-    pub as_of: String,
-    /// Its period.
-    pub period: Period,
-    /// Its input digest.
-    pub digest: String,
-}
-
-/// One finding in a comparison.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Change {
-    /// Rule ID.
-    pub rule: String,
-    /// Subject.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// Message.
-    pub message: String,
-    /// Fingerprint.
-    pub fingerprint: String,
-}
-
-/// A rule's status before and now.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Trend {
-    /// Rule ID.
-    pub id: String,
-    /// Status in the previous report (none if the rule was not in it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub before: Option<Status>,
-    /// Status now (none if the rule is no longer in the pack).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub now: Option<Status>,
-    /// Whether the status changed.
-    pub changed: bool,
 }
 
 impl Counts {
