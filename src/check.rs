@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use crate::data::{OrgData, location, subject};
 use crate::eval::interp::{Ctx, Indexes};
-use crate::eval::run::run_check;
+use crate::eval::run::run_check_counted;
 use crate::finding::{Finding, Location, sort_findings};
 use crate::policy::{Policy, Rule};
 use crate::syntax::ast::Severity;
@@ -40,6 +40,22 @@ pub struct Outcome {
     pub rules_run: Vec<String>,
     /// Number of records checked.
     pub records: usize,
+    /// Subjects examined by each check that ran, in pack order.
+    pub checked: Vec<Checked>,
+}
+
+/// How many subjects one check of a rule examined: for `forall x in C where P: …` the elements
+/// of `C` with `P` (export cells for a stream kind), 1 for any other check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// Rule ID.
+    pub rule: String,
+    /// The date the rule version takes effect (a pack may hold several versions of a rule).
+    pub effective: Option<jiff::civil::Date>,
+    /// Index of the check in the rule.
+    pub check: usize,
+    /// Subjects examined.
+    pub subjects: usize,
 }
 
 /// Whether a rule version is in force on `as_of`, pending (returns its date), or superseded.
@@ -85,12 +101,13 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
         jobs.into_iter().partition(|(r, _, i)| stream_kind(policy, &r.checks[*i]).is_some());
     let streamed: Vec<crate::stream::Job> =
         streamed.iter().map(|(rule, st, i)| crate::stream::Job { rule, check: *i, pending: pending_of(st) }).collect();
-    let streamed = crate::stream::run_all(policy, org, ctx, &streamed);
-    let mut findings: Vec<Finding> = jobs
+    let streamed_out = crate::stream::run_all(policy, org, ctx, &streamed);
+    let evaluated: Vec<(usize, Vec<Finding>)> = jobs
         .par_iter()
-        .flat_map_iter(|(rule, st, i)| {
+        .map(|(rule, st, i)| {
             let check = &rule.checks[*i];
-            run_check(policy, ctx, check).into_iter().map(move |v| {
+            let (violations, subjects) = run_check_counted(policy, ctx, check);
+            let found = violations.into_iter().map(move |v| {
                 let (subj, loc) = match v.subject {
                     Some(r) => {
                         let kind = &policy.schema.kind(r.kind).name;
@@ -132,10 +149,21 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
                     waiver: None,
                     check: *i,
                 }
-            })
+            });
+            (subjects, found.collect())
         })
         .collect();
-    findings.extend(streamed);
+    let mut checked: Vec<Checked> = streamed
+        .iter()
+        .zip(&streamed_out.subjects)
+        .map(|(j, n)| (j.rule, j.check, *n))
+        .chain(jobs.iter().zip(&evaluated).map(|((r, _, i), (n, _))| (*r, *i, *n)))
+        .map(|(r, check, subjects)| Checked { rule: r.id.clone(), effective: r.effective, check, subjects })
+        .collect();
+    let order = |c: &Checked| policy.rules.iter().position(|r| r.id == c.rule && r.effective == c.effective);
+    checked.sort_by_key(|c| (order(c), c.check));
+    let mut findings: Vec<Finding> = evaluated.into_iter().flat_map(|(_, f)| f).collect();
+    findings.extend(streamed_out.findings);
     findings.extend(org.findings.iter().filter(|f| sel.selects(&f.rule)).cloned());
     crate::fingerprint::assign(policy, org, &mut findings);
     let about_waivers = crate::waiver::apply(policy, org, &mut findings, sel);
@@ -143,7 +171,7 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
     sort_findings(&mut findings);
     let mut rules_run: Vec<String> = selected.iter().map(|(r, _)| r.id.clone()).collect();
     rules_run.dedup();
-    Outcome { findings, rules_run, records: org.store.kinds.iter().map(|k| k.records.len()).sum() }
+    Outcome { findings, rules_run, records: org.store.kinds.iter().map(|k| k.records.len()).sum(), checked }
 }
 
 fn pending_of(st: &Status) -> Option<jiff::civil::Date> {

@@ -6,8 +6,10 @@ pub(crate) mod fmt;
 mod lint;
 mod mask;
 mod render;
+mod report;
 pub(crate) mod rules;
 mod test;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -197,6 +199,44 @@ pub enum Command {
         #[arg(long, requires = "org")]
         subject: Option<String>,
     },
+    /// The auditors' conformance report: every rule of the pack with its status for the org,
+    /// the subjects checked, the findings as evidence, the waivers in force, the pack's lint and
+    /// SHA-256 digests of every input. Exit 0 whatever the rules' status.
+    Report {
+        /// The org dir (default: the current directory).
+        #[arg(default_value = ".")]
+        org: PathBuf,
+        /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Audit period instead of `period` in zhidu.toml.
+        #[arg(long, value_name = "FROM..TO", value_parser = report::parse_period)]
+        period: Option<(jiff::civil::Date, jiff::civil::Date)>,
+        /// Report as of this date instead of `as_of` in zhidu.toml.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<jiff::civil::Date>,
+        /// Output format (default: from the `--out` file's extension, else md).
+        #[arg(long, value_enum)]
+        format: Option<crate::report::Format>,
+        /// Write the report to this file (default: standard output).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// A previous JSON report: list new, fixed and unchanged findings and each rule's trend.
+        #[arg(long, value_name = "PREVIOUS.json")]
+        compare: Option<PathBuf>,
+    },
+    /// Check that the inputs still match a JSON report's digests; names every changed, missing
+    /// or added file (exit 1).
+    Verify {
+        /// The report (`zhidu report --format json`).
+        report: PathBuf,
+        /// The org dir (default: the current directory).
+        #[arg(default_value = ".")]
+        org: PathBuf,
+        /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
 }
 
 /// Language of the tool's own messages.
@@ -323,6 +363,17 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain { rule, policy, org, subject } => {
             explain::run(rule, policy.as_deref(), org.as_deref().zip(subject.as_deref()), color)
         }
+        Command::Report { org, policy, period, as_of, format, out, compare } => report::run(report::Args {
+            org,
+            policy: policy.as_deref(),
+            period: *period,
+            as_of: *as_of,
+            format: *format,
+            out: out.as_deref(),
+            compare: compare.as_deref(),
+            color,
+        }),
+        Command::Verify { report, org, policy } => verify::run(report, org, policy.as_deref(), color),
     };
     ExitCode::from(code)
 }

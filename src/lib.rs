@@ -14,6 +14,7 @@ pub mod mask;
 pub mod output;
 pub mod policy;
 pub mod render;
+pub mod report;
 pub mod schema_export;
 pub mod source;
 pub mod stream;

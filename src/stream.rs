@@ -26,8 +26,16 @@ pub struct Job<'a> {
     pub pending: Option<jiff::civil::Date>,
 }
 
+/// What the stream jobs found.
+pub struct Streamed {
+    /// Findings of every job.
+    pub findings: Vec<Finding>,
+    /// Cells checked by each job (the cells its filter admits), indexed like the jobs.
+    pub subjects: Vec<usize>,
+}
+
 /// Runs every stream job: each file of a stream is read once, for all the jobs over it.
-pub fn run_all(policy: &Policy, org: &OrgData, ctx: &Ctx, jobs: &[Job]) -> Vec<Finding> {
+pub fn run_all(policy: &Policy, org: &OrgData, ctx: &Ctx, jobs: &[Job]) -> Streamed {
     let mut kinds: Vec<KindId> = jobs.iter().filter_map(|j| stream_kind(policy, &j.rule.checks[j.check])).collect();
     kinds.sort();
     kinds.dedup();
@@ -36,14 +44,31 @@ pub fn run_all(policy: &Policy, org: &OrgData, ctx: &Ctx, jobs: &[Job]) -> Vec<F
         let dir = policy.schema.kind(k).stream.clone().unwrap_or_default();
         work.extend(org.exports.iter().filter(|p| p.starts_with(&dir)).map(|p| (k, p)));
     }
-    work.par_iter()
-        .flat_map_iter(|(k, rel)| {
-            let mine: Vec<&Job> =
-                jobs.iter().filter(|j| stream_kind(policy, &j.rule.checks[j.check]) == Some(*k)).collect();
+    let per_file: Vec<FileResult> = work
+        .par_iter()
+        .map(|(k, rel)| {
+            let mine: Vec<(usize, &Job)> = jobs
+                .iter()
+                .enumerate()
+                .filter(|(_, j)| stream_kind(policy, &j.rule.checks[j.check]) == Some(*k))
+                .collect();
             run_file(policy, org, ctx, *k, rel, &mine)
         })
-        .collect()
+        .collect();
+    let mut out = Streamed { findings: Vec::new(), subjects: vec![0; jobs.len()] };
+    for (findings, counts) in per_file {
+        out.findings.extend(findings);
+        for (job, n) in counts {
+            if let Some(total) = out.subjects.get_mut(job) {
+                *total += n;
+            }
+        }
+    }
+    out
 }
+
+/// The findings of one file, and (job index, cells checked) per job.
+type FileResult = (Vec<Finding>, Vec<(usize, usize)>);
 
 fn run_file(
     policy: &Policy,
@@ -51,26 +76,27 @@ fn run_file(
     ctx: &Ctx,
     kind: KindId,
     rel: &std::path::Path,
-    jobs: &[&Job],
-) -> Vec<Finding> {
+    jobs: &[(usize, &Job)],
+) -> FileResult {
     let ks = policy.schema.kind(kind);
     let mut out = Vec::new();
+    let mut counts: Vec<(usize, usize)> = jobs.iter().map(|(i, _)| (*i, 0)).collect();
     let file = rel.to_string_lossy().replace('\\', "/");
     let opened = match open(&org.dir.join(rel), Charset::Auto) {
         Ok(o) => o,
-        Err(e) => return vec![unreadable(&file, &e.to_string())],
+        Err(e) => return (vec![unreadable(&file, &e.to_string())], counts),
     };
     let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(opened.reader);
     let headers: Vec<Str> = match rdr.headers() {
         Ok(h) => h.iter().map(|x| Str::from(x.trim())).collect(),
-        Err(e) => return vec![unreadable(&file, &e.to_string())],
+        Err(e) => return (vec![unreadable(&file, &e.to_string())], counts),
     };
     // Field slots the stream fills, resolved once.
     let slot = |name: &str| ks.slot(name);
     let (s_file, s_row, s_line, s_column, s_col, s_value) =
         (slot("file"), slot("row"), slot("line"), slot("column"), slot("col"), slot("value"));
     let file_v = Value::str(&file);
-    let slots = jobs.iter().map(|j| j.rule.checks[j.check].slots).max().unwrap_or(1).max(1);
+    let slots = jobs.iter().map(|(_, j)| j.rule.checks[j.check].slots).max().unwrap_or(1).max(1);
     let mut env = vec![Value::None; slots];
     let mut scratch = Store::with_kinds(policy.schema.kinds.len());
     let mut fields = vec![Value::None; ks.fields.len()];
@@ -110,7 +136,7 @@ fn run_file(
                 extra: Vec::new(),
             });
             let c = ctx.with_stream(&scratch);
-            for job in jobs {
+            for ((_, job), (_, checked)) in jobs.iter().zip(counts.iter_mut()) {
                 let check = &job.rule.checks[job.check];
                 let Ir::Quant { q: Quant::Forall, slot, filter, body: Some(body), .. } = check.ir.unwrapped() else {
                     continue;
@@ -119,7 +145,11 @@ fn run_file(
                 if let Some(x) = env.get_mut(*slot) {
                     *x = Value::Record(RecordRef { kind, idx: 0 });
                 }
-                if filter.as_ref().is_some_and(|f| !c.eval(f, &mut env).truthy()) || c.eval(body, &mut env).truthy() {
+                if filter.as_ref().is_some_and(|f| !c.eval(f, &mut env).truthy()) {
+                    continue;
+                }
+                *checked += 1;
+                if c.eval(body, &mut env).truthy() {
                     continue;
                 }
                 let message = policy.render_message(&check.message, &c, &mut env);
@@ -128,7 +158,7 @@ fn run_file(
             }
         }
     }
-    out
+    (out, counts)
 }
 
 #[expect(clippy::too_many_arguments, reason = "plain data of one finding")]

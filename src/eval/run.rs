@@ -20,8 +20,15 @@ pub struct Violation {
 /// Evaluates a check. `forall x in C where P: Q` yields one violation per `x` with `P` and not
 /// `Q`; any other check yields one violation when it is false.
 pub fn run_check(policy: &Policy, ctx: &Ctx, check: &Check) -> Vec<Violation> {
+    run_check_counted(policy, ctx, check).0
+}
+
+/// Like [`run_check`], and also returns the number of subjects checked: for `forall x in C
+/// where P: Q` the elements of `C` with `P`; 1 for any other check (the organisation as a whole).
+pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Violation>, usize) {
     let mut env = vec![Value::None; check.slots.max(1)];
     let mut out = Vec::new();
+    let mut subjects = 0;
     if let Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) } = check.ir.unwrapped() {
         let items = ctx.eval(&source_list(src), &mut env);
         if let Value::List(items) = items {
@@ -35,6 +42,7 @@ pub fn run_check(policy: &Policy, ctx: &Ctx, check: &Check) -> Vec<Violation> {
                 {
                     continue;
                 }
+                subjects += 1;
                 if !ctx.eval(body, &mut env).truthy() {
                     let subject = match item {
                         Value::Record(r) => Some(*r),
@@ -44,12 +52,12 @@ pub fn run_check(policy: &Policy, ctx: &Ctx, check: &Check) -> Vec<Violation> {
                 }
             }
         }
-        return out;
+        return (out, subjects);
     }
     if !ctx.eval(&check.ir, &mut env).truthy() {
         out.push(violation(policy, ctx, check, None, &mut env));
     }
-    out
+    (out, 1)
 }
 
 fn violation(policy: &Policy, ctx: &Ctx, check: &Check, subject: Option<RecordRef>, env: &mut [Value]) -> Violation {

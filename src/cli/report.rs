@@ -1,0 +1,143 @@
+//! `zhidu report`: the auditors' conformance report of an org dir — every rule of the pack with
+//! its status, subjects checked and evidence, and the digests of every input. Exit 0 whatever the
+//! rules' status (it is a report); 2 when the inputs cannot be read.
+
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+
+use super::{EXIT_ERROR, EXIT_OK};
+use crate::check::{self, Selection};
+use crate::data::{self, OrgConfig};
+use crate::report::{self, Format, ReportError, Sources};
+
+/// Arguments of `zhidu report`.
+pub struct Args<'a> {
+    /// Org dir.
+    pub org: &'a Path,
+    /// Policy dir (overrides `zhidu.toml`).
+    pub policy: Option<&'a Path>,
+    /// Audit period override.
+    pub period: Option<(Date, Date)>,
+    /// `as_of` override.
+    pub as_of: Option<Date>,
+    /// Output format (default: from the `--out` file name, else Markdown).
+    pub format: Option<Format>,
+    /// Output file (default: standard output).
+    pub out: Option<&'a Path>,
+    /// A previous JSON report to compare with.
+    pub compare: Option<&'a Path>,
+    /// Colour diagnostics.
+    pub color: bool,
+}
+
+/// Parses `FROM..TO` (two dates, inclusive).
+pub fn parse_period(s: &str) -> Result<(Date, Date), String> {
+    let (from, to) = s.split_once("..").ok_or("expected FROM..TO, e.g. 2026-01-01..2026-06-30")?;
+    let date = |d: &str| d.trim().parse::<Date>().map_err(|_| format!("`{d}` is not a date such as 2026-06-30"));
+    let (from, to) = (date(from)?, date(to)?);
+    if from > to {
+        return Err(format!("the period starts ({from}) after it ends ({to})"));
+    }
+    Ok((from, to))
+}
+
+/// Reads `zhidu.toml` of an org dir and picks the pack: `--policy`, else the config's, else
+/// the built-in pack. Prints diagnostics on failure.
+pub(super) fn org_config(org: &Path, policy: Option<&Path>, color: bool) -> Result<(OrgConfig, Option<PathBuf>), u8> {
+    let today = jiff::Zoned::now().date();
+    let config = data::read_config(org, today).map_err(|d| {
+        eprint!("{}", d.render(color));
+        EXIT_ERROR
+    })?;
+    let dir = policy.map(Path::to_path_buf).or_else(|| config.policy.clone());
+    Ok((config, dir))
+}
+
+/// Prints a report error; returns exit code 2.
+pub(super) fn fail(e: &ReportError, color: bool) -> u8 {
+    eprint!("{}", crate::diag::render_one(e, color));
+    EXIT_ERROR
+}
+
+/// Runs the command; returns the exit code.
+pub fn run(a: Args) -> u8 {
+    let (mut config, policy_dir) = match org_config(a.org, a.policy, a.color) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if let Some(d) = a.as_of {
+        config.as_of = d;
+    }
+    if let Some(p) = a.period {
+        config.period = p;
+    }
+    let previous = match a.compare.map(report::read).transpose() {
+        Ok(p) => p,
+        Err(e) => return fail(&e, a.color),
+    };
+    let policy = match super::load_or_report(policy_dir.as_deref(), a.color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let org = match data::load(a.org, config, &policy.schema) {
+        Ok(o) => o,
+        Err(d) => {
+            eprint!("{}", d.render(a.color));
+            eprintln!("error: the org data has {} error(s); no report was made", d.error_count());
+            return EXIT_ERROR;
+        }
+    };
+    let outcome = check::run(&policy, &org, &Selection::default());
+    let lint = crate::policy::lint::lint(&policy);
+    let sources =
+        Sources { policy: &policy, policy_dir: policy_dir.as_deref(), org: &org, outcome: &outcome, lint: &lint };
+    let mut made = match report::build(&sources) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, a.color),
+    };
+    if let Some(prev) = &previous {
+        made.comparison = Some(report::compare::compare(prev, &made));
+    }
+    let format = a.format.or_else(|| a.out.and_then(Format::from_path)).unwrap_or(Format::Md);
+    let text = match report::write(&made, format) {
+        Ok(t) => t,
+        Err(e) => return fail(&e, a.color),
+    };
+    match a.out {
+        None => print!("{text}"),
+        Some(path) => {
+            if let Err(e) = super::fmt::write_atomic(path, &text) {
+                let e = ReportError::Write { path: path.display().to_string(), reason: e.to_string() };
+                return fail(&e, a.color);
+            }
+            let t = &made.summary.total;
+            eprintln!(
+                "wrote {} ({} rules: {} pass, {} fail, {} waived, {} not applicable, {} not checked, {} pending)",
+                path.display(),
+                t.rules,
+                t.pass,
+                t.fail,
+                t.waived,
+                t.not_applicable,
+                t.not_checked,
+                t.pending
+            );
+        }
+    }
+    EXIT_OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_period;
+
+    #[test]
+    fn periods() {
+        let (a, b) = parse_period("2026-01-01..2026-06-30").expect("period");
+        assert_eq!((a.to_string(), b.to_string()), ("2026-01-01".into(), "2026-06-30".into()));
+        assert!(parse_period("2026-06-30..2026-01-01").is_err());
+        assert!(parse_period("2026-01-01").is_err());
+        assert!(parse_period("2026-01-01..soon").is_err());
+    }
+}

@@ -1,0 +1,47 @@
+//! `zhidu verify`: whether a JSON report still matches its inputs. Exit 0 when every input file
+//! has the digest the report records; 1 naming each changed, missing or added file; 2 when the
+//! report or the org dir cannot be read.
+
+use std::path::Path;
+
+use super::report::{fail, org_config};
+use super::{EXIT_FINDINGS, EXIT_OK};
+use crate::report;
+
+/// Runs the command; returns the exit code.
+pub fn run(report_path: &Path, org: &Path, policy: Option<&Path>, color: bool) -> u8 {
+    let made = match report::read(report_path) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, color),
+    };
+    let (_, policy_dir) = match org_config(org, policy, color) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let v = match report::verify::verify(&made, org, policy_dir.as_deref()) {
+        Ok(v) => v,
+        Err(e) => return fail(&e, color),
+    };
+    for (path, d) in &v.differences {
+        println!("{:<8} {path}", d.as_str());
+    }
+    if !v.listing_intact {
+        println!(
+            "the report's digest sha256:{} does not match its own list of files: the report was edited",
+            made.inputs.digest
+        );
+    }
+    if v.matches() {
+        println!("verify: all {} input file(s) match the report (sha256:{})", v.files, v.digest);
+        EXIT_OK
+    } else {
+        println!(
+            "verify: {} input file(s) differ from the report of {} (report sha256:{}, now sha256:{})",
+            v.differences.len(),
+            made.as_of,
+            made.inputs.digest,
+            v.digest
+        );
+        EXIT_FINDINGS
+    }
+}

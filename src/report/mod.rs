@@ -1,0 +1,301 @@
+//! The auditors' conformance report (`zhidu report`): every rule of the pack with its status for
+//! one org and period, the number of subjects checked, the findings as evidence, the waivers in
+//! force, the pack's lint, and SHA-256 digests of every input so the report can be reproduced
+//! (`zhidu verify`). Written as JSON ([`model`]), Markdown and HTML ([`render`]) or OSCAL
+//! assessment results ([`oscal`]); compared with a previous report by fingerprint ([`compare`]).
+
+pub mod chart;
+pub mod compare;
+pub mod digest;
+pub mod model;
+pub mod oscal;
+pub mod render;
+pub mod status;
+pub mod verify;
+
+use std::path::Path;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::check::Outcome;
+use crate::data::{OrgData, kind_for, location};
+use crate::eval::value::Value;
+use crate::policy::error::PolicyError;
+use crate::policy::{Policy, Scope};
+use model::{
+    ChapterCounts, Counts, DataCheck, Inputs, Lint, LintRule, Org, Pack, Period, Report, Status, Summary, Tool,
+    WaiverInForce,
+};
+
+/// Why a report could not be made, compared or verified (exit code 2).
+#[derive(Debug, Error, Diagnostic)]
+pub enum ReportError {
+    /// An input file could not be read for its digest.
+    #[error("cannot read `{path}` for its digest: {reason}")]
+    #[diagnostic(code(zhidu::report::unreadable), help("check the file's permissions"))]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A previous or given report could not be read.
+    #[error("cannot read the report `{path}`: {reason}")]
+    #[diagnostic(
+        code(zhidu::report::previous),
+        help("give a report written by `zhidu report --format json` (schema version {version})")
+    )]
+    BadReport {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+        /// The schema version this zhidu reads.
+        version: u32,
+    },
+    /// The report could not be written.
+    #[error("cannot write `{path}`: {reason}")]
+    #[diagnostic(code(zhidu::report::write), help("check that the directory exists and is writable"))]
+    Write {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A template failed to render.
+    #[error("cannot render the report as {format}: {reason}")]
+    #[diagnostic(code(zhidu::report::template))]
+    Template {
+        /// md or html.
+        format: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Everything a report is made from.
+pub struct Sources<'a> {
+    /// The pack.
+    pub policy: &'a Policy,
+    /// The pack's directory (`None`: the built-in pack).
+    pub policy_dir: Option<&'a Path>,
+    /// The org data.
+    pub org: &'a OrgData,
+    /// The check run over all rules.
+    pub outcome: &'a Outcome,
+    /// The pack's lint failures.
+    pub lint: &'a [PolicyError],
+}
+
+/// Builds the report.
+pub fn build(s: &Sources) -> Result<Report, ReportError> {
+    let (policy, org) = (s.policy, s.org);
+    let mut files = digest::policy_files(&policy.sources, s.policy_dir);
+    let org_files = digest::org_files(&org.dir, &org.inputs).map_err(|(p, e)| ReportError::Unreadable {
+        path: org.dir.join(p).display().to_string(),
+        reason: e.to_string(),
+    })?;
+    files.extend(org_files);
+    files.sort();
+    let mut rules = status::rules(policy, org, s.outcome, s.lint);
+    // Findings at declarations point into the pack: name those files as the digests do, so the
+    // report does not depend on how the pack's path was given.
+    for e in rules.iter_mut().flat_map(|r| r.evidence.iter_mut()) {
+        if let Some(l) = e.location.as_mut()
+            && policy.sources.files().any(|(_, f)| f.name == l.file)
+            && let Some(rel) = digest::pack_relative(&l.file, s.policy_dir)
+        {
+            l.file = format!("{}{rel}", digest::POLICY_PREFIX);
+        }
+    }
+    let mut total = Counts::default();
+    let mut chapters: Vec<ChapterCounts> = Vec::new();
+    for r in &rules {
+        total.add(r.status, r.advisory);
+        match chapters.iter_mut().find(|c| c.chapter == r.chapter) {
+            Some(c) => c.counts.add(r.status, r.advisory),
+            None => {
+                let mut counts = Counts::default();
+                counts.add(r.status, r.advisory);
+                chapters.push(ChapterCounts { chapter: r.chapter.clone(), counts });
+            }
+        }
+    }
+    let summary = Summary {
+        total,
+        chapters,
+        findings: rules.iter().map(|r| r.findings).sum(),
+        waived_findings: rules.iter().map(|r| r.waived).sum(),
+        records: s.outcome.records,
+    };
+    let meta = &policy.meta;
+    Ok(Report {
+        schema_version: model::SCHEMA_VERSION,
+        tool: Tool { name: "zhidu".into(), version: env!("CARGO_PKG_VERSION").into() },
+        org: Org { name: org.config.name.clone() },
+        policy: Pack {
+            name: meta.name.clone(),
+            title: meta.title.clone(),
+            version: meta.version.clone(),
+            effective: meta.effective.to_string(),
+            issuer: meta.issuer.clone(),
+            builtin: s.policy_dir.is_none(),
+        },
+        as_of: org.config.as_of.to_string(),
+        period: Period { from: org.config.period.0.to_string(), to: org.config.period.1.to_string() },
+        inputs: Inputs { algorithm: "sha256".into(), digest: digest::overall(&files), files },
+        summary,
+        rules,
+        waivers: waivers(policy, org, s.outcome),
+        lint: lint(policy, s.lint),
+        data_checks: data_checks(s.outcome),
+        comparison: None,
+    })
+}
+
+/// The pack's policy-scope rules and whether each holds.
+fn lint(policy: &Policy, failures: &[PolicyError]) -> Lint {
+    let mut rules: Vec<LintRule> = Vec::new();
+    for r in policy.rules.iter().filter(|r| r.checks.iter().any(|c| c.scope == Scope::Policy)) {
+        if rules.iter().any(|x| x.id == r.id) {
+            continue;
+        }
+        let messages: Vec<String> = failures
+            .iter()
+            .filter(|e| status::lint_rule(e) == Some(r.id.as_str()))
+            .map(|e| status::lint_evidence(policy, e).message)
+            .collect();
+        let status = if messages.is_empty() { Status::Pass } else { Status::Fail };
+        rules.push(LintRule { id: r.id.clone(), title: r.title.clone(), status, messages });
+    }
+    let status = if rules.iter().all(|r| r.status == Status::Pass) { Status::Pass } else { Status::Fail };
+    Lint { status, rules }
+}
+
+/// zhidu's built-in data and waiver checks with their findings.
+fn data_checks(outcome: &Outcome) -> Vec<DataCheck> {
+    let builtin = crate::data::rules::DATA_RULES
+        .iter()
+        .map(|r| (r.id, r.title))
+        .chain(crate::waiver::WAIVER_RULES.iter().map(|(id, _, title, _)| (*id, *title)));
+    builtin
+        .map(|(id, title)| {
+            let found: Vec<&crate::finding::Finding> = outcome.findings.iter().filter(|f| f.rule == id).collect();
+            let status = if found.iter().any(|f| f.waiver.is_none()) {
+                Status::Fail
+            } else if found.is_empty() {
+                Status::Pass
+            } else {
+                Status::Waived
+            };
+            let evidence = found.iter().map(|f| status::evidence_of(f)).collect();
+            DataCheck { id: id.into(), title: title.into(), status, evidence }
+        })
+        .collect()
+}
+
+/// Waiver records in force on `as_of` (complete and not expired), with the findings they cover.
+fn waivers(policy: &Policy, org: &OrgData, outcome: &Outcome) -> Vec<WaiverInForce> {
+    let Some(k) = kind_for(&policy.schema, "waiver") else { return Vec::new() };
+    let ks = policy.schema.kind(k);
+    let text = |rec: &crate::eval::store::Record, name: &str| -> Option<Value> {
+        let v = match ks.slot(name) {
+            Some(s) => rec.fields.get(s).cloned(),
+            None => rec.extra.iter().find(|(n, _)| &**n == name).map(|(_, v)| v.clone()),
+        };
+        v.filter(|v| !v.is_none() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
+    };
+    let string = |rec, name| text(rec, name).and_then(|v| v.as_str().map(str::to_string));
+    let mut out = Vec::new();
+    for rec in &org.store.kind(k).records {
+        let (Some(rule), Some(subject), Some(reason), Some(approved_by), Some(expires)) = (
+            string(rec, "rule"),
+            string(rec, "subject"),
+            string(rec, "reason"),
+            string(rec, "approved_by"),
+            text(rec, "expires").and_then(|v| v.as_date()),
+        ) else {
+            continue;
+        };
+        if expires < org.config.as_of {
+            continue;
+        }
+        let expires = expires.to_string();
+        let findings = outcome
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule && (subject == "*" || f.subject.as_deref() == Some(subject.as_str())))
+            .filter(|f| f.waiver.as_ref().is_some_and(|w| w.reason == reason && w.expires == expires))
+            .count();
+        let location = location(&org.sources, rec.loc, None, None).map(|l| model::Location {
+            file: l.file,
+            line: l.line,
+            column: l.column,
+            row: None,
+            field: None,
+        });
+        out.push(WaiverInForce { rule, subject, reason, approved_by, expires, findings, location });
+    }
+    out.sort_by(|a, b| (&a.rule, &a.subject, &a.expires).cmp(&(&b.rule, &b.subject, &b.expires)));
+    out
+}
+
+/// Output formats of `zhidu report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Markdown.
+    Md,
+    /// Self-contained HTML for print (A4).
+    Html,
+    /// The report as versioned JSON (`docs/report.schema.json`).
+    Json,
+    /// NIST OSCAL 1.1 assessment results (JSON).
+    Oscal,
+}
+
+impl Format {
+    /// The format a file name implies (`.md`, `.html`, `.json`).
+    pub fn from_path(path: &Path) -> Option<Format> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "md" | "markdown" => Some(Format::Md),
+            "html" | "htm" => Some(Format::Html),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Renders a report in a format.
+pub fn write(report: &Report, format: Format) -> Result<String, ReportError> {
+    Ok(match format {
+        Format::Json => to_json(report),
+        Format::Oscal => oscal::render(report),
+        Format::Md => render::markdown(report)?,
+        Format::Html => render::html(report)?,
+    })
+}
+
+/// The report as pretty JSON with a trailing newline.
+pub fn to_json(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+/// Reads a report written by `zhidu report --format json`.
+pub fn read(path: &Path) -> Result<Report, ReportError> {
+    let bad = |reason: String| ReportError::BadReport {
+        path: path.display().to_string(),
+        reason,
+        version: model::SCHEMA_VERSION,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
+    match value.get("schema_version").and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(model::SCHEMA_VERSION) => {}
+        Some(v) => return Err(bad(format!("schema version {v} is not supported"))),
+        None => return Err(bad("no `schema_version`: not a zhidu report".into())),
+    }
+    serde_json::from_value(value).map_err(|e| bad(e.to_string()))
+}

@@ -1,0 +1,380 @@
+//! The conformance report as data: what `--format json` writes (schema:
+//! `docs/report.schema.json`), what `--compare` and `zhidu verify` read back, and the context
+//! the md and html templates render. Everything is sorted; there are no timestamps (the report's
+//! date is `as_of`).
+
+use serde::{Deserialize, Serialize};
+
+pub use super::compare::{Change, Comparison, Previous, Trend};
+
+/// Version of the report's JSON schema; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A conformance report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    /// Version of this document's schema ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// The tool that wrote it.
+    pub tool: Tool,
+    /// The organisation.
+    pub org: Org,
+    /// The policy pack.
+    pub policy: Pack,
+    /// The date the report is made for (`as_of`).
+    pub as_of: String,
+    /// The audit period.
+    pub period: Period,
+    /// SHA-256 of every input file and one digest over all of them.
+    pub inputs: Inputs,
+    /// Counts of rules by status, in total and by chapter.
+    pub summary: Summary,
+    /// Every rule of the pack, in pack order.
+    pub rules: Vec<RuleReport>,
+    /// Waivers in force on `as_of`.
+    pub waivers: Vec<WaiverInForce>,
+    /// The pack's own policy-scope rules (what `zhidu lint` evaluates).
+    pub lint: Lint,
+    /// zhidu's built-in data and waiver checks (`DATA-…`, `WAIVER-…`).
+    pub data_checks: Vec<DataCheck>,
+    /// Changes since a previous report (`--compare`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Comparison>,
+}
+
+/// Name and version of the tool.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    /// `zhidu`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// The organisation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Org {
+    /// Name from `zhidu.toml` (else the directory name).
+    pub name: String,
+}
+
+/// The policy pack (`policy` declaration).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pack {
+    /// Pack name.
+    pub name: String,
+    /// Title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Version.
+    pub version: String,
+    /// Date the pack takes effect.
+    pub effective: String,
+    /// Issuing body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Whether the pack is the one built into zhidu (else a `--policy` directory).
+    pub builtin: bool,
+}
+
+/// An inclusive date range.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Period {
+    /// First day.
+    pub from: String,
+    /// Last day.
+    pub to: String,
+}
+
+/// Digests of the inputs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Inputs {
+    /// Always `sha256`.
+    pub algorithm: String,
+    /// SHA-256 over the lines `"<sha256>  <path>\n"` of `files`, in `files` order.
+    pub digest: String,
+    /// Every input file, sorted by path: policy files as `policies/<file>`, org files as
+    /// `org/<path relative to the org dir>`.
+    pub files: Vec<FileDigest>,
+}
+
+/// One input file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileDigest {
+    /// `policies/<file>` or `org/<file>`, with `/`.
+    pub path: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// The status of a rule for this org on `as_of`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Checked, with subjects, no finding.
+    Pass,
+    /// At least one finding that is not waived (advisory rules too; see `advisory`).
+    Fail,
+    /// Findings, all of them waived.
+    Waived,
+    /// Nothing to check: no records of the kinds the rule reads, or none in its scope.
+    NotApplicable,
+    /// The rule has no checks (it is stated in the handbook only).
+    NotChecked,
+    /// Not in force on `as_of` (takes effect later).
+    Pending,
+}
+
+impl Status {
+    /// Every status, in display order.
+    pub const ALL: [Status; 6] =
+        [Status::Pass, Status::Fail, Status::Waived, Status::NotApplicable, Status::NotChecked, Status::Pending];
+
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Waived => "waived",
+            Status::NotApplicable => "not_applicable",
+            Status::NotChecked => "not_checked",
+            Status::Pending => "pending",
+        }
+    }
+}
+
+/// Counts of rules by status.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Counts {
+    /// Rules counted.
+    pub rules: usize,
+    /// Passed.
+    pub pass: usize,
+    /// Failed (advisory failures included).
+    pub fail: usize,
+    /// Of the failed, advisory rules.
+    pub advisory: usize,
+    /// All findings waived.
+    pub waived: usize,
+    /// Not applicable.
+    pub not_applicable: usize,
+    /// Not checked (no checks).
+    pub not_checked: usize,
+    /// Not in force yet.
+    pub pending: usize,
+}
+
+/// Counts of one chapter.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChapterCounts {
+    /// Chapter: the rule ID's prefix (`APV`).
+    pub chapter: String,
+    /// Counts.
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// The summary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    /// All rules.
+    pub total: Counts,
+    /// By chapter, in pack order.
+    pub chapters: Vec<ChapterCounts>,
+    /// Findings of the pack's rules (waived included).
+    pub findings: usize,
+    /// Of those, waived.
+    pub waived_findings: usize,
+    /// Org records loaded.
+    pub records: usize,
+}
+
+/// One rule of the pack.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleReport {
+    /// Rule ID.
+    pub id: String,
+    /// Chapter (ID prefix).
+    pub chapter: String,
+    /// Title.
+    pub title: String,
+    /// Source clause of the regulation.
+    pub source: String,
+    /// Where it is checked: `policy`, `org`, `doc`.
+    #[serde(rename = "where")]
+    pub place: Vec<String>,
+    /// Severity.
+    pub severity: String,
+    /// Advisory rules never fail a check run; their failures are still `fail` here.
+    pub advisory: bool,
+    /// Date the rule takes effect, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective: Option<String>,
+    /// The status.
+    pub status: Status,
+    /// Why it is not applicable, not checked or pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Subjects checked: the largest count over the rule's checks (none if nothing ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subjects: Option<usize>,
+    /// The rule's checks.
+    pub checks: Vec<CheckReport>,
+    /// Findings (waived included).
+    pub findings: usize,
+    /// Of those, waived.
+    pub waived: usize,
+    /// The findings as evidence, sorted.
+    pub evidence: Vec<Evidence>,
+}
+
+/// One check of a rule.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// `org` (reads org records) or `policy` (reads only the pack).
+    pub scope: String,
+    /// Org record kinds it reads.
+    pub reads: Vec<String>,
+    /// Whether any of them has records (always true for policy checks).
+    pub has_data: bool,
+    /// Subjects examined (none if the check did not run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subjects: Option<usize>,
+}
+
+/// One finding as evidence. Messages never contain raw personal data.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Evidence {
+    /// `kind:id` of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Severity.
+    pub severity: String,
+    /// The message.
+    pub message: String,
+    /// Stable fingerprint (`docs/baseline.md`).
+    pub fingerprint: String,
+    /// The waiver in force for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver>,
+}
+
+/// A location in an input file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Location {
+    /// File (org files relative to the org dir).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// CSV data row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// Field or column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The waiver that covers a finding.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Waiver {
+    /// Why.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Last day.
+    pub expires: String,
+}
+
+/// A waiver record in force on `as_of`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WaiverInForce {
+    /// Rule ID.
+    pub rule: String,
+    /// Subject (`kind:id`, or `*`).
+    pub subject: String,
+    /// Why.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Last day.
+    pub expires: String,
+    /// Findings it covers.
+    pub findings: usize,
+    /// Where it is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// The policy-level lint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Lint {
+    /// `pass` if every policy-scope rule holds, else `fail`.
+    pub status: Status,
+    /// Rules with policy-scope checks.
+    pub rules: Vec<LintRule>,
+}
+
+/// One rule of the lint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LintRule {
+    /// Rule ID.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `pass` or `fail`.
+    pub status: Status,
+    /// What failed.
+    pub messages: Vec<String>,
+}
+
+/// A built-in data or waiver check.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DataCheck {
+    /// ID (`DATA-TYPE`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `pass`, `fail` or `waived`.
+    pub status: Status,
+    /// The findings.
+    pub evidence: Vec<Evidence>,
+}
+
+impl Counts {
+    /// Adds one rule of a status.
+    pub fn add(&mut self, status: Status, advisory: bool) {
+        self.rules += 1;
+        match status {
+            Status::Pass => self.pass += 1,
+            Status::Fail => {
+                self.fail += 1;
+                if advisory {
+                    self.advisory += 1;
+                }
+            }
+            Status::Waived => self.waived += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+            Status::NotChecked => self.not_checked += 1,
+            Status::Pending => self.pending += 1,
+        }
+    }
+
+    /// The count of one status.
+    pub fn of(&self, status: Status) -> usize {
+        match status {
+            Status::Pass => self.pass,
+            Status::Fail => self.fail,
+            Status::Waived => self.waived,
+            Status::NotApplicable => self.not_applicable,
+            Status::NotChecked => self.not_checked,
+            Status::Pending => self.pending,
+        }
+    }
+}

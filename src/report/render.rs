@@ -1,0 +1,102 @@
+//! Markdown and HTML reports through minijinja templates embedded in the binary
+//! (`templates/report/`). The report is passed as data only: no policy or org text is ever
+//! compiled as a template. HTML is auto-escaped; Markdown values go through the `cell` and
+//! `code` filters so that data cannot break a table or add markup.
+
+use minijinja::value::{Serde, Value};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+
+use super::ReportError;
+use super::chart;
+use super::model::{Report, Status};
+
+const MD: &str = include_str!("../../templates/report/report.md.j2");
+const HTML: &str = include_str!("../../templates/report/report.html.j2");
+
+/// The report as Markdown.
+pub fn markdown(r: &Report) -> Result<String, ReportError> {
+    render(r, "report.md.j2", "md")
+}
+
+/// The report as one self-contained HTML page for print (A4).
+pub fn html(r: &Report) -> Result<String, ReportError> {
+    render(r, "report.html.j2", "html")
+}
+
+fn render(r: &Report, name: &str, format: &'static str) -> Result<String, ReportError> {
+    let err = |e: minijinja::Error| ReportError::Template { format, reason: e.to_string() };
+    let env = environment().map_err(err)?;
+    let chart = Value::from_safe_string(chart::svg(&r.summary));
+    let statuses: Vec<Value> = Status::ALL
+        .iter()
+        .map(|s| context! { name => s.as_str(), label => chart::label(*s), colour => chart::colour(*s) })
+        .collect();
+    let ctx = context! { r => Serde(r), chart => chart, statuses => statuses };
+    let mut out = env.get_template(name).and_then(|t| t.render(ctx)).map_err(err)?;
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn environment() -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    env.set_auto_escape_callback(|name| if name.ends_with(".html.j2") { AutoEscape::Html } else { AutoEscape::None });
+    let mut syntax = minijinja::syntax::SyntaxConfig::builder();
+    syntax.trim_blocks(true).lstrip_blocks(true);
+    env.set_syntax(syntax.build()?);
+    env.add_filter("cell", cell);
+    env.add_filter("code", code);
+    env.add_filter("label", |s: String| {
+        Status::ALL.iter().find(|x| x.as_str() == s).map_or(s.clone(), |x| chart::label(*x).to_string())
+    });
+    env.add_template("report.md.j2", MD)?;
+    env.add_template("report.html.j2", HTML)?;
+    Ok(env)
+}
+
+/// A value as the text of a Markdown table cell: markup characters escaped, one line.
+pub fn cell(s: String) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' => {}
+            '\n' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value as a Markdown code span inside a table cell.
+pub fn code(s: String) -> String {
+    let s = s.replace(['\n', '\r', '\t'], " ").replace('`', "'").replace('|', "\\|");
+    format!("`{s}`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_cannot_add_markup() {
+        assert_eq!(cell("a|b\n<script>*x*".into()), "a\\|b &lt;script&gt;\\*x\\*");
+        assert_eq!(code("change:C|1`".into()), "`change:C\\|1'`");
+    }
+
+    #[test]
+    fn data_is_never_a_template() {
+        // A value that looks like template syntax is printed, not evaluated.
+        let env = environment().expect("templates compile");
+        let t = env.template_from_str("{{ v|cell }}").expect("template");
+        assert_eq!(t.render(context! { v => "{{ 1 + 1 }}" }).expect("render"), "{{ 1 + 1 }}");
+    }
+}
