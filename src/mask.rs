@@ -3,7 +3,9 @@
 //! and ID-card / mobile numbers inside any other column replaced by a marker. Streaming, constant
 //! memory, idempotent: masking a masked file changes nothing.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -11,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::detect::{self, is_age_band, is_province, is_sha256, province_prefix};
 use crate::eval::value::Value;
+use crate::exports::Fields;
 use crate::policy::Policy;
 
 /// How one kind of column is masked.
@@ -100,47 +103,72 @@ impl Plan {
 
 /// Masks one value by a method. Already masked values are returned unchanged.
 pub fn mask_value(v: &str, m: &Method) -> String {
+    let mut out = String::new();
+    mask_value_into(v, m, None, &mut out);
+    out
+}
+
+/// Masks one value into `out` (cleared first). `mac` is the keyed hasher of a `Hash(Some(key))`
+/// method, prepared once per column; without it the key is read from the method.
+fn mask_value_into(v: &str, m: &Method, mac: Option<&Hmac<Sha256>>, out: &mut String) {
+    out.clear();
     let t = v.trim();
     if t.is_empty() {
-        return v.to_string();
+        out.push_str(v);
+        return;
     }
     // Already masked values come back as they are (idempotence) without further work.
     match m {
         Method::Province => {
             if is_province(t) {
-                t.to_string()
+                out.push_str(t);
             } else {
-                province_prefix(t).map_or_else(|| "[地址已脱敏]".to_string(), |p| p.full.clone())
+                out.push_str(province_prefix(t).map_or("[地址已脱敏]", |p| p.full.as_str()));
             }
         }
         Method::AgeBand(width) => {
             if is_age_band(t) {
-                return t.to_string();
+                out.push_str(t);
+                return;
             }
+            let width = (*width).max(1);
             match t.trim_end_matches('岁').parse::<u32>() {
                 Ok(age) if age <= 150 => {
                     let lo = age / width * width;
-                    format!("{lo}-{}岁", lo + width)
+                    // Writing to a String cannot fail.
+                    let _ = write!(out, "{lo}-{}岁", lo + width);
                 }
-                _ => "[年龄已脱敏]".to_string(),
+                _ => out.push_str("[年龄已脱敏]"),
             }
         }
         Method::Hash(key) => {
             if is_sha256(t) {
-                return t.to_string();
+                out.push_str(t);
+                return;
             }
-            let digest = match key {
-                Some(k) => match Hmac::<Sha256>::new_from_slice(k) {
-                    Ok(mut mac) => {
-                        mac.update(t.as_bytes());
-                        mac.finalize().into_bytes().to_vec()
-                    }
-                    Err(_) => Sha256::digest(t.as_bytes()).to_vec(),
-                },
-                None => Sha256::digest(t.as_bytes()).to_vec(),
+            let keyed = match (mac, key) {
+                (Some(mac), _) => Some(mac.clone()),
+                (None, Some(k)) => Hmac::<Sha256>::new_from_slice(k).ok(),
+                (None, None) => None,
             };
-            crate::output::hex(&digest)
+            match keyed {
+                Some(mut mac) => {
+                    mac.update(t.as_bytes());
+                    push_hex(out, &mac.finalize().into_bytes());
+                }
+                None => push_hex(out, &Sha256::digest(t.as_bytes())),
+            }
         }
+    }
+}
+
+/// Appends lowercase hex digits.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
     }
 }
 
@@ -159,60 +187,94 @@ pub struct Summary {
     pub weak_hash: bool,
 }
 
+/// How the cells of one column are masked.
+enum Column<'p> {
+    /// By a mask rule; `mac` is its keyed hasher, if it has a key.
+    Rule { rule: &'p Rule, mac: Option<Hmac<Sha256>> },
+    /// As free text: ID-card and mobile numbers replaced by markers.
+    FreeText,
+}
+
 /// Masks a CSV stream into `out` (UTF-8, same header, same columns). `progress` is called every
 /// 10 000 rows with the row count.
+///
+/// Rows are read into one reused `ByteRecord`, checked as UTF-8 once per row, and written with
+/// `write_byte_record`; cells that need no change are copied as they are, changed cells go
+/// through one reused buffer, so a row costs no allocation.
 pub fn mask_csv(
     input: impl Read,
     out: impl Write,
     plan: &Plan,
     mut progress: impl FnMut(u64),
 ) -> Result<Summary, csv::Error> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
-    let mut wtr = csv::WriterBuilder::new().flexible(true).from_writer(out);
+    const BUF: usize = 1 << 16;
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).buffer_capacity(BUF).from_reader(input);
+    let mut wtr = csv::WriterBuilder::new().flexible(true).buffer_capacity(BUF).from_writer(out);
     let headers = rdr.headers()?.clone();
     wtr.write_record(&headers)?;
-    let rules: Vec<Option<&Rule>> = headers.iter().map(|h| plan.rule_for(h)).collect();
+    let columns: Vec<Column> = headers
+        .iter()
+        .map(|h| match plan.rule_for(h) {
+            Some(rule) => {
+                let mac = match &rule.method {
+                    Method::Hash(Some(k)) => Hmac::<Sha256>::new_from_slice(k).ok(),
+                    _ => None,
+                };
+                Column::Rule { rule, mac }
+            }
+            None => Column::FreeText,
+        })
+        .collect();
     let mut summary = Summary::default();
-    for (i, h) in headers.iter().enumerate() {
-        let label = rules[i].map_or_else(|| "free text".to_string(), |r| r.name.clone());
+    for (h, c) in headers.iter().zip(&columns) {
+        let label = match c {
+            Column::Rule { rule, .. } => rule.name.clone(),
+            Column::FreeText => "free text".to_string(),
+        };
         summary.columns.insert(h.to_string(), (label, 0));
     }
-    let mut record = csv::StringRecord::new();
-    while rdr.read_record(&mut record)? {
+    // Values changed per column position; added up by header at the end.
+    let mut changed = vec![0u64; headers.len()];
+    let mut record = csv::ByteRecord::new();
+    let mut masked = csv::ByteRecord::new();
+    let mut buf = String::new();
+    while rdr.read_byte_record(&mut record)? {
         summary.rows += 1;
-        let mut row: Vec<std::borrow::Cow<str>> = Vec::with_capacity(record.len());
-        for (i, cell) in record.iter().enumerate() {
-            let masked: std::borrow::Cow<str> = match rules.get(i).copied().flatten() {
-                Some(rule) => {
-                    if let Method::Hash(None) = rule.method {
+        masked.clear();
+        for (i, cell) in Fields::new(&record)?.enumerate() {
+            let differs = match columns.get(i) {
+                Some(Column::Rule { rule, mac }) => {
+                    if !summary.weak_hash && matches!(rule.method, Method::Hash(None)) {
                         let t = cell.trim();
-                        if !t.is_empty() && !is_sha256(t) && (t.len() < 16 || detect::is_cn_id(t)) {
-                            summary.weak_hash = true;
-                        }
+                        summary.weak_hash = !t.is_empty() && !is_sha256(t) && (t.len() < 16 || detect::is_cn_id(t));
                     }
-                    let m = mask_value(cell, &rule.method);
-                    if m == cell { std::borrow::Cow::Borrowed(cell) } else { std::borrow::Cow::Owned(m) }
+                    mask_value_into(cell, &rule.method, mac.as_ref(), &mut buf);
+                    masked.push_field(buf.as_bytes());
+                    buf != cell
                 }
-                None => {
+                _ => {
                     let (text, ids, mobiles) = detect::redact_free_text_cow(cell);
                     summary.ids += ids as u64;
                     summary.mobiles += mobiles as u64;
-                    text
+                    masked.push_field(text.as_bytes());
+                    matches!(text, Cow::Owned(t) if t != cell)
                 }
             };
-            if masked != cell
-                && let Some(e) = headers.get(i).and_then(|h| summary.columns.get_mut(h))
-            {
-                e.1 += 1;
+            if differs && let Some(n) = changed.get_mut(i) {
+                *n += 1;
             }
-            row.push(masked);
         }
-        wtr.write_record(row.iter().map(|c| c.as_bytes()))?;
+        wtr.write_byte_record(&masked)?;
         if summary.rows % 10_000 == 0 {
             progress(summary.rows);
         }
     }
     wtr.flush()?;
+    for (h, n) in headers.iter().zip(changed) {
+        if let Some(e) = summary.columns.get_mut(h) {
+            e.1 += n;
+        }
+    }
     Ok(summary)
 }
 
