@@ -93,59 +93,6 @@ pub fn detect(sample: &[u8], complete: bool) -> &'static Encoding {
     }
 }
 
-/// The fields of a CSV row as text, checked as UTF-8 in one pass over the whole row (rather than
-/// field by field, as `csv::StringRecord` does) and read in place from a reused `ByteRecord`.
-pub struct Fields<'r> {
-    text: &'r str,
-    raw: csv::ByteRecordIter<'r>,
-    at: usize,
-}
-
-impl<'r> Fields<'r> {
-    /// Checks a row; an error names the record, line, field and byte as `csv` would.
-    pub fn new(record: &'r csv::ByteRecord) -> Result<Fields<'r>, csv::Error> {
-        let text = std::str::from_utf8(record.as_slice()).map_err(|_| utf8_error(record))?;
-        // Valid as a whole, a row may still split a character between two fields.
-        let mut at = 0;
-        for f in record.iter() {
-            at += f.len();
-            if !text.is_char_boundary(at) {
-                return Err(utf8_error(record));
-            }
-        }
-        Ok(Fields { text, raw: record.iter(), at: 0 })
-    }
-}
-
-impl<'r> Iterator for Fields<'r> {
-    type Item = &'r str;
-
-    fn next(&mut self) -> Option<&'r str> {
-        let f = self.raw.next()?;
-        let start = self.at;
-        self.at += f.len();
-        // Boundaries were checked in `new`.
-        Some(self.text.get(start..self.at).unwrap_or_default())
-    }
-}
-
-/// The error `csv` reports for a row that is not UTF-8 (the first bad field, and how far it
-/// is valid), with the same wording.
-fn utf8_error(record: &csv::ByteRecord) -> csv::Error {
-    let (field, valid_up_to) = record
-        .iter()
-        .enumerate()
-        .find_map(|(i, f)| std::str::from_utf8(f).err().map(|e| (i, e.valid_up_to())))
-        .unwrap_or((0, 0));
-    let at = match record.position() {
-        Some(p) => format!("record {} (line {}, field: {field}, byte: {})", p.record(), p.line(), p.byte()),
-        None => format!("field {field}"),
-    };
-    let msg =
-        format!("CSV parse error: {at}: invalid utf-8: invalid UTF-8 in field {field} near byte index {valid_up_to}");
-    csv::Error::from(std::io::Error::new(std::io::ErrorKind::InvalidData, msg))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,37 +104,5 @@ mod tests {
         assert_eq!(detect("姓名".as_bytes(), true).name(), "UTF-8");
         // A UTF-8 character cut at the end of a partial sample is still UTF-8.
         assert_eq!(detect(&"姓名".as_bytes()[..4], false).name(), "UTF-8");
-    }
-
-    #[test]
-    fn fields_read_like_string_records() {
-        let data = "a,姓名,\"x,\"\"y\"\"\"\n1,张三,\n2\n".as_bytes();
-        let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(data);
-        let mut rec = csv::ByteRecord::new();
-        let mut rows = Vec::new();
-        while rdr.read_byte_record(&mut rec).unwrap() {
-            rows.push(Fields::new(&rec).unwrap().map(String::from).collect::<Vec<_>>());
-        }
-        assert_eq!(rows, [vec!["a", "姓名", "x,\"y\""], vec!["1", "张三", ""], vec!["2"]]);
-    }
-
-    #[test]
-    fn bad_utf8_is_reported_like_csv_does() {
-        // The second field is cut in the middle of a character, the first is fine; and a row whose
-        // bytes are valid only when joined (a character split by the delimiter) is bad too.
-        for data in [&b"h1,h2\nok,\xe5\xa4\n"[..], &b"h1,h2\nok\xe5,\xa4\x87\n"[..]] {
-            // Both readers read the header first, as `mask` and the stream checks do.
-            let mut ours = csv::ReaderBuilder::new().from_reader(data);
-            ours.headers().unwrap();
-            let mut rec = csv::ByteRecord::new();
-            assert!(ours.read_byte_record(&mut rec).unwrap());
-            let mine = Fields::new(&rec).err().map(|e| e.to_string());
-            let mut theirs = csv::ReaderBuilder::new().from_reader(data);
-            theirs.headers().unwrap();
-            let mut srec = csv::StringRecord::new();
-            let expected = theirs.read_record(&mut srec).err().map(|e| e.to_string());
-            assert!(expected.is_some());
-            assert_eq!(mine, expected);
-        }
     }
 }

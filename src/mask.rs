@@ -11,9 +11,9 @@ use std::io::{Read, Write};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
+use crate::csvio::{Rows, Writer};
 use crate::detect::{self, is_age_band, is_province, is_sha256, province_prefix};
 use crate::eval::value::Value;
-use crate::exports::Fields;
 use crate::policy::Policy;
 
 /// How one kind of column is masked.
@@ -112,7 +112,7 @@ pub fn mask_value(v: &str, m: &Method) -> String {
 /// method, prepared once per column; without it the key is read from the method.
 fn mask_value_into(v: &str, m: &Method, mac: Option<&Hmac<Sha256>>, out: &mut String) {
     out.clear();
-    let t = v.trim();
+    let t = detect::trim(v);
     if t.is_empty() {
         out.push_str(v);
         return;
@@ -162,14 +162,16 @@ fn mask_value_into(v: &str, m: &Method, mac: Option<&Hmac<Sha256>>, out: &mut St
     }
 }
 
-/// Appends lowercase hex digits.
-fn push_hex(out: &mut String, bytes: &[u8]) {
+/// Appends the lowercase hex digits of a digest (32 bytes).
+fn push_hex(out: &mut String, digest: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
+    let mut hex = [0u8; 64];
+    for (pair, b) in hex.chunks_exact_mut(2).zip(digest) {
+        pair[0] = DIGITS[(b >> 4) as usize];
+        pair[1] = DIGITS[(b & 15) as usize];
     }
+    let n = digest.len().min(32) * 2;
+    out.push_str(std::str::from_utf8(&hex[..n]).unwrap_or_default());
 }
 
 /// What masking changed, per column.
@@ -198,19 +200,21 @@ enum Column<'p> {
 /// Masks a CSV stream into `out` (UTF-8, same header, same columns). `progress` is called every
 /// 10 000 rows with the row count.
 ///
-/// Rows are read into one reused `ByteRecord`, checked as UTF-8 once per row, and written with
-/// `write_byte_record`; cells that need no change are copied as they are, changed cells go
-/// through one reused buffer, so a row costs no allocation.
+/// Rows are read by [`Rows`] (records, errors and output exactly those of the `csv` crate, but
+/// plain lines split by hand) and written by [`Writer`]: cells that need no change are copied,
+/// changed cells go through one reused buffer, so a row costs no allocation.
 pub fn mask_csv(
     input: impl Read,
     out: impl Write,
     plan: &Plan,
     mut progress: impl FnMut(u64),
 ) -> Result<Summary, csv::Error> {
-    const BUF: usize = 1 << 16;
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).buffer_capacity(BUF).from_reader(input);
-    let mut wtr = csv::WriterBuilder::new().flexible(true).buffer_capacity(BUF).from_writer(out);
-    let headers = rdr.headers()?.clone();
+    let mut rows = Rows::new(input);
+    let mut wtr = Writer::new(out);
+    let headers: Vec<String> = match rows.next_row()? {
+        Some(h) => h.fields().map(String::from).collect(),
+        None => Vec::new(),
+    };
     wtr.write_record(&headers)?;
     let columns: Vec<Column> = headers
         .iter()
@@ -231,40 +235,51 @@ pub fn mask_csv(
             Column::Rule { rule, .. } => rule.name.clone(),
             Column::FreeText => "free text".to_string(),
         };
-        summary.columns.insert(h.to_string(), (label, 0));
+        summary.columns.insert(h.clone(), (label, 0));
     }
     // Values changed per column position; added up by header at the end.
     let mut changed = vec![0u64; headers.len()];
-    let mut record = csv::ByteRecord::new();
-    let mut masked = csv::ByteRecord::new();
     let mut buf = String::new();
-    while rdr.read_byte_record(&mut record)? {
+    while let Some(row) = rows.next_row()? {
         summary.rows += 1;
-        masked.clear();
-        for (i, cell) in Fields::new(&record)?.enumerate() {
-            let differs = match columns.get(i) {
+        let plain = row.is_plain();
+        for (i, cell) in row.fields().enumerate() {
+            // The new value, if there is one to compare (free text unchanged has none).
+            let masked: Option<&str> = match columns.get(i) {
                 Some(Column::Rule { rule, mac }) => {
                     if !summary.weak_hash && matches!(rule.method, Method::Hash(None)) {
-                        let t = cell.trim();
+                        let t = detect::trim(cell);
                         summary.weak_hash = !t.is_empty() && !is_sha256(t) && (t.len() < 16 || detect::is_cn_id(t));
                     }
                     mask_value_into(cell, &rule.method, mac.as_ref(), &mut buf);
-                    masked.push_field(buf.as_bytes());
-                    buf != cell
+                    Some(buf.as_str())
                 }
                 _ => {
                     let (text, ids, mobiles) = detect::redact_free_text_cow(cell);
                     summary.ids += ids as u64;
                     summary.mobiles += mobiles as u64;
-                    masked.push_field(text.as_bytes());
-                    matches!(text, Cow::Owned(t) if t != cell)
+                    match text {
+                        Cow::Borrowed(_) => None,
+                        Cow::Owned(t) => {
+                            buf = t;
+                            Some(buf.as_str())
+                        }
+                    }
                 }
             };
-            if differs && let Some(n) = changed.get_mut(i) {
-                *n += 1;
+            match masked {
+                Some(m) if m != cell => {
+                    wtr.write_field(m.as_bytes());
+                    if let Some(n) = changed.get_mut(i) {
+                        *n += 1;
+                    }
+                }
+                // Unchanged: a field of a plain line needs no quoting check.
+                _ if plain => wtr.write_plain_field(cell),
+                _ => wtr.write_field(cell.as_bytes()),
             }
         }
-        wtr.write_byte_record(&masked)?;
+        wtr.end_record()?;
         if summary.rows % 10_000 == 0 {
             progress(summary.rows);
         }

@@ -34,23 +34,36 @@ pub static PROVINCES: LazyLock<Vec<Province>> = LazyLock::new(|| {
         .collect()
 });
 
+/// `s.trim()`, without decoding characters when `s` starts and ends with one that surely is
+/// not whitespace: printable ASCII, or a character from U+4000 on (a lead byte from `0xE4`;
+/// the last whitespace character, U+3000, has lead byte `0xE3`).
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let n = b.len();
+    let plain_start = b.first().is_some_and(|&f| (0x21..=0x7e).contains(&f) || f >= 0xe4);
+    // In valid UTF-8 a lead byte `0xE4..=0xEF` three bytes from the end starts the last character.
+    let plain_end =
+        b.last().is_some_and(|&l| (0x21..=0x7e).contains(&l)) || (n >= 3 && (0xe4..=0xef).contains(&b[n - 3]));
+    if plain_start && plain_end { s } else { s.trim() }
+}
+
 /// Whether `s` is exactly a province name (full or short), i.e. an address masked to the province.
 pub fn is_province(s: &str) -> bool {
     static NAMES: LazyLock<rustc_hash::FxHashSet<&'static str>> =
         LazyLock::new(|| PROVINCES.iter().flat_map(|p| [p.full.as_str(), p.short.as_str()]).collect());
-    NAMES.contains(s.trim())
+    NAMES.contains(trim(s))
 }
 
 /// The province an address starts with, if any (full name preferred over short).
 pub fn province_prefix(s: &str) -> Option<&'static Province> {
-    let s = s.trim();
+    let s = trim(s);
     PROVINCES.iter().find(|p| s.starts_with(&p.full)).or_else(|| PROVINCES.iter().find(|p| s.starts_with(&p.short)))
 }
 
 /// Whether `s` is an age band such as `25-30岁`, `25~30岁`, `60岁以上` or `18岁以下`.
 pub fn is_age_band(s: &str) -> bool {
     // Fast path for the common `25-30岁` form; the regexes below cover the rest.
-    let t = s.trim();
+    let t = trim(s);
     if let Some(body) = t.strip_suffix('岁')
         && let Some((a, b)) = body.split_once('-')
         && let (Ok(lo), Ok(hi)) = (a.parse::<u32>(), b.parse::<u32>())
@@ -61,7 +74,7 @@ pub fn is_age_band(s: &str) -> bool {
         LazyLock::new(|| regex::Regex::new(r"^(\d{1,3})\s*[-~～—至]\s*(\d{1,3})\s*岁?$").expect("valid regex"));
     static OPEN: LazyLock<regex::Regex> =
         LazyLock::new(|| regex::Regex::new(r"^\d{1,3}\s*岁?\s*(以上|以下|及以上|及以下|\+)$").expect("valid regex"));
-    let s = s.trim();
+    let s = t;
     if let Some(c) = BAND.captures(s) {
         let lo: u32 = c[1].parse().unwrap_or(0);
         let hi: u32 = c[2].parse().unwrap_or(0);
@@ -72,7 +85,7 @@ pub fn is_age_band(s: &str) -> bool {
 
 /// Whether `s` is a hex SHA-256 digest (64 hex digits).
 pub fn is_sha256(s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -187,6 +200,14 @@ mod tests {
             assert!(!is_province(&address));
             assert_eq!(province_prefix(&address).map(|x| x.code), Some(p.code));
             assert_eq!(province_prefix(&format!("{}某某区", p.short)).map(|x| x.code), Some(p.code));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trim_is_str_trim(s in "[ \\t\u{3000}\u{a0}\u{85}\u{2028}a岁😀\u{4000}\u{3fff}]{0,6}", t in proptest::prelude::any::<String>()) {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
+            proptest::prop_assert_eq!(trim(&t), t.trim());
         }
     }
 
