@@ -2,6 +2,7 @@
 pub mod baseline;
 pub mod check;
 pub mod cli;
+pub mod csvio;
 pub mod data;
 pub mod detect;
 pub mod diag;

@@ -3,12 +3,15 @@
 //! and ID-card / mobile numbers inside any other column replaced by a marker. Streaming, constant
 //! memory, idempotent: masking a masked file changes nothing.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
+use crate::csvio::{Rows, Writer};
 use crate::detect::{self, is_age_band, is_province, is_sha256, province_prefix};
 use crate::eval::value::Value;
 use crate::policy::Policy;
@@ -100,48 +103,75 @@ impl Plan {
 
 /// Masks one value by a method. Already masked values are returned unchanged.
 pub fn mask_value(v: &str, m: &Method) -> String {
-    let t = v.trim();
+    let mut out = String::new();
+    mask_value_into(v, m, None, &mut out);
+    out
+}
+
+/// Masks one value into `out` (cleared first). `mac` is the keyed hasher of a `Hash(Some(key))`
+/// method, prepared once per column; without it the key is read from the method.
+fn mask_value_into(v: &str, m: &Method, mac: Option<&Hmac<Sha256>>, out: &mut String) {
+    out.clear();
+    let t = detect::trim(v);
     if t.is_empty() {
-        return v.to_string();
+        out.push_str(v);
+        return;
     }
     // Already masked values come back as they are (idempotence) without further work.
     match m {
         Method::Province => {
             if is_province(t) {
-                t.to_string()
+                out.push_str(t);
             } else {
-                province_prefix(t).map_or_else(|| "[地址已脱敏]".to_string(), |p| p.full.clone())
+                out.push_str(province_prefix(t).map_or("[地址已脱敏]", |p| p.full.as_str()));
             }
         }
         Method::AgeBand(width) => {
             if is_age_band(t) {
-                return t.to_string();
+                out.push_str(t);
+                return;
             }
+            let width = (*width).max(1);
             match t.trim_end_matches('岁').parse::<u32>() {
                 Ok(age) if age <= 150 => {
                     let lo = age / width * width;
-                    format!("{lo}-{}岁", lo + width)
+                    // Writing to a String cannot fail.
+                    let _ = write!(out, "{lo}-{}岁", lo + width);
                 }
-                _ => "[年龄已脱敏]".to_string(),
+                _ => out.push_str("[年龄已脱敏]"),
             }
         }
         Method::Hash(key) => {
             if is_sha256(t) {
-                return t.to_string();
+                out.push_str(t);
+                return;
             }
-            let digest = match key {
-                Some(k) => match Hmac::<Sha256>::new_from_slice(k) {
-                    Ok(mut mac) => {
-                        mac.update(t.as_bytes());
-                        mac.finalize().into_bytes().to_vec()
-                    }
-                    Err(_) => Sha256::digest(t.as_bytes()).to_vec(),
-                },
-                None => Sha256::digest(t.as_bytes()).to_vec(),
+            let keyed = match (mac, key) {
+                (Some(mac), _) => Some(mac.clone()),
+                (None, Some(k)) => Hmac::<Sha256>::new_from_slice(k).ok(),
+                (None, None) => None,
             };
-            crate::output::hex(&digest)
+            match keyed {
+                Some(mut mac) => {
+                    mac.update(t.as_bytes());
+                    push_hex(out, &mac.finalize().into_bytes());
+                }
+                None => push_hex(out, &Sha256::digest(t.as_bytes())),
+            }
         }
     }
+}
+
+/// Appends the lowercase hex digits of a digest (32 bytes).
+fn push_hex(out: &mut String, digest: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = [0u8; 64];
+    for (pair, b) in hex.chunks_exact_mut(2).zip(digest) {
+        pair[0] = DIGITS[(b >> 4) as usize];
+        pair[1] = DIGITS[(b & 15) as usize];
+    }
+    let n = digest.len().min(32) * 2;
+    out.push_str(std::str::from_utf8(&hex[..n]).unwrap_or_default());
 }
 
 /// What masking changed, per column.
@@ -159,60 +189,107 @@ pub struct Summary {
     pub weak_hash: bool,
 }
 
+/// How the cells of one column are masked.
+enum Column<'p> {
+    /// By a mask rule; `mac` is its keyed hasher, if it has a key.
+    Rule { rule: &'p Rule, mac: Option<Hmac<Sha256>> },
+    /// As free text: ID-card and mobile numbers replaced by markers.
+    FreeText,
+}
+
 /// Masks a CSV stream into `out` (UTF-8, same header, same columns). `progress` is called every
 /// 10 000 rows with the row count.
+///
+/// Rows are read by [`Rows`] (records, errors and output exactly those of the `csv` crate, but
+/// plain lines split by hand) and written by [`Writer`]: cells that need no change are copied,
+/// changed cells go through one reused buffer, so a row costs no allocation.
 pub fn mask_csv(
     input: impl Read,
     out: impl Write,
     plan: &Plan,
     mut progress: impl FnMut(u64),
 ) -> Result<Summary, csv::Error> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
-    let mut wtr = csv::WriterBuilder::new().flexible(true).from_writer(out);
-    let headers = rdr.headers()?.clone();
+    let mut rows = Rows::new(input);
+    let mut wtr = Writer::new(out);
+    let headers: Vec<String> = match rows.next_row()? {
+        Some(h) => h.fields().map(String::from).collect(),
+        None => Vec::new(),
+    };
     wtr.write_record(&headers)?;
-    let rules: Vec<Option<&Rule>> = headers.iter().map(|h| plan.rule_for(h)).collect();
+    let columns: Vec<Column> = headers
+        .iter()
+        .map(|h| match plan.rule_for(h) {
+            Some(rule) => {
+                let mac = match &rule.method {
+                    Method::Hash(Some(k)) => Hmac::<Sha256>::new_from_slice(k).ok(),
+                    _ => None,
+                };
+                Column::Rule { rule, mac }
+            }
+            None => Column::FreeText,
+        })
+        .collect();
     let mut summary = Summary::default();
-    for (i, h) in headers.iter().enumerate() {
-        let label = rules[i].map_or_else(|| "free text".to_string(), |r| r.name.clone());
-        summary.columns.insert(h.to_string(), (label, 0));
+    for (h, c) in headers.iter().zip(&columns) {
+        let label = match c {
+            Column::Rule { rule, .. } => rule.name.clone(),
+            Column::FreeText => "free text".to_string(),
+        };
+        summary.columns.insert(h.clone(), (label, 0));
     }
-    let mut record = csv::StringRecord::new();
-    while rdr.read_record(&mut record)? {
+    // Values changed per column position; added up by header at the end.
+    let mut changed = vec![0u64; headers.len()];
+    let mut buf = String::new();
+    while let Some(row) = rows.next_row()? {
         summary.rows += 1;
-        let mut row: Vec<std::borrow::Cow<str>> = Vec::with_capacity(record.len());
-        for (i, cell) in record.iter().enumerate() {
-            let masked: std::borrow::Cow<str> = match rules.get(i).copied().flatten() {
-                Some(rule) => {
-                    if let Method::Hash(None) = rule.method {
-                        let t = cell.trim();
-                        if !t.is_empty() && !is_sha256(t) && (t.len() < 16 || detect::is_cn_id(t)) {
-                            summary.weak_hash = true;
-                        }
+        let plain = row.is_plain();
+        for (i, cell) in row.fields().enumerate() {
+            // The new value, if there is one to compare (free text unchanged has none).
+            let masked: Option<&str> = match columns.get(i) {
+                Some(Column::Rule { rule, mac }) => {
+                    if !summary.weak_hash && matches!(rule.method, Method::Hash(None)) {
+                        let t = detect::trim(cell);
+                        summary.weak_hash = !t.is_empty() && !is_sha256(t) && (t.len() < 16 || detect::is_cn_id(t));
                     }
-                    let m = mask_value(cell, &rule.method);
-                    if m == cell { std::borrow::Cow::Borrowed(cell) } else { std::borrow::Cow::Owned(m) }
+                    mask_value_into(cell, &rule.method, mac.as_ref(), &mut buf);
+                    Some(buf.as_str())
                 }
-                None => {
+                _ => {
                     let (text, ids, mobiles) = detect::redact_free_text_cow(cell);
                     summary.ids += ids as u64;
                     summary.mobiles += mobiles as u64;
-                    text
+                    match text {
+                        Cow::Borrowed(_) => None,
+                        Cow::Owned(t) => {
+                            buf = t;
+                            Some(buf.as_str())
+                        }
+                    }
                 }
             };
-            if masked != cell
-                && let Some(e) = headers.get(i).and_then(|h| summary.columns.get_mut(h))
-            {
-                e.1 += 1;
+            match masked {
+                Some(m) if m != cell => {
+                    wtr.write_field(m.as_bytes());
+                    if let Some(n) = changed.get_mut(i) {
+                        *n += 1;
+                    }
+                }
+                // Unchanged: a field of a plain line needs no quoting check.
+                _ if plain => wtr.write_plain_field(cell),
+                _ => wtr.write_field(cell.as_bytes()),
             }
-            row.push(masked);
         }
-        wtr.write_record(row.iter().map(|c| c.as_bytes()))?;
+        wtr.end_record()?;
         if summary.rows % 10_000 == 0 {
             progress(summary.rows);
         }
     }
     wtr.flush()?;
+    for (h, n) in headers.iter().zip(changed) {
+        if let Some(e) = summary.columns.get_mut(h) {
+            e.1 += n;
+        }
+    }
     Ok(summary)
 }
 

@@ -3,6 +3,14 @@
 
 use std::sync::LazyLock;
 
+mod free_text;
+mod prefilter;
+
+pub use free_text::{
+    ID_MARKER, MOBILE_MARKER, contains_cn_id, contains_cn_mobile, redact_free_text, redact_free_text_cow,
+};
+pub use prefilter::may_contain_number;
+
 /// A provincial-level division of mainland China, Hong Kong, Macao or Taiwan.
 #[derive(Debug, Clone)]
 pub struct Province {
@@ -26,42 +34,36 @@ pub static PROVINCES: LazyLock<Vec<Province>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Whether `s` is exactly a province name (full or short), i.e. an address masked to the province.
-pub fn is_province(s: &str) -> bool {
-    static NAMES: LazyLock<std::collections::HashSet<&'static str>> =
-        LazyLock::new(|| PROVINCES.iter().flat_map(|p| [p.full.as_str(), p.short.as_str()]).collect());
-    NAMES.contains(s.trim())
+/// `s.trim()`, without decoding characters when `s` starts and ends with one that surely is
+/// not whitespace: printable ASCII, or a character from U+4000 on (a lead byte from `0xE4`;
+/// the last whitespace character, U+3000, has lead byte `0xE3`).
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let n = b.len();
+    let plain_start = b.first().is_some_and(|&f| (0x21..=0x7e).contains(&f) || f >= 0xe4);
+    // In valid UTF-8 a lead byte `0xE4..=0xEF` three bytes from the end starts the last character.
+    let plain_end =
+        b.last().is_some_and(|&l| (0x21..=0x7e).contains(&l)) || (n >= 3 && (0xe4..=0xef).contains(&b[n - 3]));
+    if plain_start && plain_end { s } else { s.trim() }
 }
 
-/// Length in digits of the longest group of digits joined by at most single spaces or dashes.
-fn longest_digit_group(b: &[u8]) -> usize {
-    let (mut best, mut cur) = (0, 0);
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_digit() || ((c == b'X' || c == b'x') && cur > 0) {
-            cur += 1;
-            best = best.max(cur);
-        } else if (c == b' ' || c == b'-') && cur > 0 && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            // A single separator inside a number keeps the group going.
-        } else {
-            cur = 0;
-        }
-        i += 1;
-    }
-    best
+/// Whether `s` is exactly a province name (full or short), i.e. an address masked to the province.
+pub fn is_province(s: &str) -> bool {
+    static NAMES: LazyLock<rustc_hash::FxHashSet<&'static str>> =
+        LazyLock::new(|| PROVINCES.iter().flat_map(|p| [p.full.as_str(), p.short.as_str()]).collect());
+    NAMES.contains(trim(s))
 }
 
 /// The province an address starts with, if any (full name preferred over short).
 pub fn province_prefix(s: &str) -> Option<&'static Province> {
-    let s = s.trim();
+    let s = trim(s);
     PROVINCES.iter().find(|p| s.starts_with(&p.full)).or_else(|| PROVINCES.iter().find(|p| s.starts_with(&p.short)))
 }
 
 /// Whether `s` is an age band such as `25-30岁`, `25~30岁`, `60岁以上` or `18岁以下`.
 pub fn is_age_band(s: &str) -> bool {
     // Fast path for the common `25-30岁` form; the regexes below cover the rest.
-    let t = s.trim();
+    let t = trim(s);
     if let Some(body) = t.strip_suffix('岁')
         && let Some((a, b)) = body.split_once('-')
         && let (Ok(lo), Ok(hi)) = (a.parse::<u32>(), b.parse::<u32>())
@@ -72,7 +74,7 @@ pub fn is_age_band(s: &str) -> bool {
         LazyLock::new(|| regex::Regex::new(r"^(\d{1,3})\s*[-~～—至]\s*(\d{1,3})\s*岁?$").expect("valid regex"));
     static OPEN: LazyLock<regex::Regex> =
         LazyLock::new(|| regex::Regex::new(r"^\d{1,3}\s*岁?\s*(以上|以下|及以上|及以下|\+)$").expect("valid regex"));
-    let s = s.trim();
+    let s = t;
     if let Some(c) = BAND.captures(s) {
         let lo: u32 = c[1].parse().unwrap_or(0);
         let hi: u32 = c[2].parse().unwrap_or(0);
@@ -83,7 +85,7 @@ pub fn is_age_band(s: &str) -> bool {
 
 /// Whether `s` is a hex SHA-256 digest (64 hex digits).
 pub fn is_sha256(s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -130,136 +132,6 @@ pub fn is_cn_mobile(s: &str) -> bool {
     let d = digits.strip_prefix("+86").or_else(|| digits.strip_prefix("0086")).unwrap_or(&digits);
     let b = d.as_bytes();
     b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
-}
-
-/// Whether some ID-card number occurs anywhere inside `s` (free text). A number counts only as
-/// a token of its own: digits that run on into letters or more digits (a hex hash, an order
-/// number) are not an ID.
-pub fn contains_cn_id(s: &str) -> bool {
-    digit_tokens(s).any(|run| (run.len() == 18 || run.len() == 15) && is_cn_id(run))
-}
-
-/// Whether some mobile number occurs anywhere inside `s` (free text).
-pub fn contains_cn_mobile(s: &str) -> bool {
-    static MOBILE: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?:^|[^0-9A-Za-z])(?:\+?86[ -]?|0086[ -]?)?(1[3-9]\d(?:[ -]?\d{4}){2})(?:$|[^0-9A-Za-z])")
-            .expect("valid regex")
-    });
-    MOBILE.is_match(s)
-}
-
-/// Marker that replaces an ID-card number in free text.
-pub const ID_MARKER: &str = "[身份证号已脱敏]";
-/// Marker that replaces a mobile number in free text.
-pub const MOBILE_MARKER: &str = "[手机号已脱敏]";
-
-/// Replaces every ID-card and mobile number inside free text by a marker; returns the new text
-/// and how many of each were replaced.
-pub fn redact_free_text(s: &str) -> (String, usize, usize) {
-    let (t, ids, mobiles) = redact_free_text_cow(s);
-    (t.into_owned(), ids, mobiles)
-}
-
-/// Like [`redact_free_text`], without allocating when nothing is replaced (the common case).
-pub fn redact_free_text_cow(s: &str) -> (std::borrow::Cow<'_, str>, usize, usize) {
-    use std::borrow::Cow;
-    // An ID-card or mobile number is a group of at least 11 digits (possibly joined by single
-    // spaces or dashes); most cells (dates, amounts, names) have no such group.
-    if longest_digit_group(s.as_bytes()) < 11 {
-        return (Cow::Borrowed(s), 0, 0);
-    }
-    static MOBILE: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"(?:\+?86[ -]?|0086[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}").expect("valid regex")
-    });
-    // ID numbers first: an 18-digit ID contains digit runs that could look like a mobile.
-    let mut out = String::with_capacity(s.len());
-    let mut ids = 0;
-    let b = s.as_bytes();
-    let mut i = 0;
-    let mut last = 0;
-    while i < b.len() {
-        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
-            let mut j = i;
-            while j < b.len() && b[j].is_ascii_digit() {
-                j += 1;
-            }
-            let end = if j < b.len() && (b[j] == b'X' || b[j] == b'x') { j + 1 } else { j };
-            let run = &s[i..end];
-            let token = end == b.len() || !b[end].is_ascii_alphanumeric();
-            if token && (run.len() == 18 || run.len() == 15) && is_cn_id(run) {
-                out.push_str(&s[last..i]);
-                out.push_str(ID_MARKER);
-                ids += 1;
-                last = end;
-            }
-            i = end.max(i + 1);
-            continue;
-        }
-        i += 1;
-    }
-    if ids == 0 {
-        out.clear();
-        out.push_str(s);
-    } else {
-        out.push_str(&s[last..]);
-    }
-    if !MOBILE.is_match(&out) {
-        return (if ids == 0 { Cow::Borrowed(s) } else { Cow::Owned(out) }, ids, 0);
-    }
-    let mut mobiles = 0;
-    let replaced = MOBILE.replace_all(&out, |caps: &regex::Captures| {
-        // Only whole numbers: not part of a longer digit run.
-        let m = caps.get(0).map_or("", |m| m.as_str());
-        let start = caps.get(0).map_or(0, |m| m.start());
-        let end = caps.get(0).map_or(0, |m| m.end());
-        let before = out[..start].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric());
-        let after = out[end..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-        if before || after {
-            m.to_string()
-        } else {
-            mobiles += 1;
-            MOBILE_MARKER.to_string()
-        }
-    });
-    if ids == 0 && mobiles == 0 {
-        return (Cow::Borrowed(s), 0, 0);
-    }
-    (Cow::Owned(replaced.into_owned()), ids, mobiles)
-}
-
-/// Maximal runs of ASCII digits (with a trailing `X`/`x`) that stand as tokens: not preceded or
-/// followed by another ASCII letter or digit.
-fn digit_tokens(s: &str) -> impl Iterator<Item = &str> {
-    let b = s.as_bytes();
-    digit_runs(s).filter(move |run| {
-        let start = run.as_ptr() as usize - s.as_ptr() as usize;
-        let end = start + run.len();
-        let before = start > 0 && b[start - 1].is_ascii_alphanumeric();
-        let after = end < b.len() && b[end].is_ascii_alphanumeric();
-        !before && !after
-    })
-}
-
-/// Maximal runs of ASCII digits (with a trailing `X`/`x` allowed, for ID numbers).
-fn digit_runs(s: &str) -> impl Iterator<Item = &str> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < b.len() && !b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i >= b.len() {
-            return None;
-        }
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i < b.len() && (b[i] == b'X' || b[i] == b'x') {
-            i += 1;
-        }
-        Some(&s[start..i])
-    })
 }
 
 #[cfg(test)]
@@ -328,6 +200,14 @@ mod tests {
             assert!(!is_province(&address));
             assert_eq!(province_prefix(&address).map(|x| x.code), Some(p.code));
             assert_eq!(province_prefix(&format!("{}某某区", p.short)).map(|x| x.code), Some(p.code));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trim_is_str_trim(s in "[ \\t\u{3000}\u{a0}\u{85}\u{2028}a岁😀\u{4000}\u{3fff}]{0,6}", t in proptest::prelude::any::<String>()) {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
+            proptest::prop_assert_eq!(trim(&t), t.trim());
         }
     }
 

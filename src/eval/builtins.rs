@@ -175,11 +175,14 @@ pub fn signature(b: Builtin, args: &[Type]) -> Result<Type, &'static str> {
 /// Evaluates a pure built-in (`Cyclic` is handled by the interpreter, which has the store).
 pub fn call(b: Builtin, args: &[Value]) -> Value {
     use Builtin::*;
-    let text = |v: &Value| match v {
-        Value::Str(s) => Some(s.to_string()),
-        Value::Int(i) => Some(i.to_string()),
-        _ => None,
-    };
+    // Strings are read in place: the detectors run once per cell of an export.
+    fn text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
+        match v {
+            Value::Str(s) => Some(std::borrow::Cow::Borrowed(s)),
+            Value::Int(i) => Some(std::borrow::Cow::Owned(i.to_string())),
+            _ => None,
+        }
+    }
     match b {
         Len => match &args[0] {
             Value::List(l) => Value::Int(l.len() as i64),
