@@ -1,7 +1,8 @@
 //! Checks over stream kinds: records produced while the files of a directory are read, one at a
 //! time (`exports/**/*.csv` → one record per cell: `file`, `row`, `column`, `value`, `line`).
 //! Each file is read once for all the checks over its stream; files are read in parallel; memory
-//! stays constant whatever their size.
+//! stays constant whatever their size. Per column, each check gets a [`plan::Plan`] that decides
+//! most cells from their text alone; a cell a check may fail on is evaluated in full, as a record.
 
 use rayon::prelude::*;
 
