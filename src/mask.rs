@@ -108,28 +108,31 @@ pub fn mask_value(v: &str, m: &Method) -> String {
     out
 }
 
-/// Masks one value into `out` (cleared first). `mac` is the keyed hasher of a `Hash(Some(key))`
-/// method, prepared once per column; without it the key is read from the method.
-fn mask_value_into(v: &str, m: &Method, mac: Option<&Hmac<Sha256>>, out: &mut String) {
+/// Masks one value into `out` (cleared first); returns whether `out` is `v` unchanged. `mac`
+/// is the keyed hasher of a `Hash(Some(key))` method, prepared once per column; without it the
+/// key is read from the method.
+fn mask_value_into(v: &str, m: &Method, mac: Option<&Hmac<Sha256>>, out: &mut String) -> bool {
     out.clear();
     let t = detect::trim(v);
+    // An already masked value comes back trimmed (unchanged if there was nothing to trim).
+    let kept = |out: &mut String| {
+        out.push_str(t);
+        t.len() == v.len()
+    };
     if t.is_empty() {
         out.push_str(v);
-        return;
+        return true;
     }
-    // Already masked values come back as they are (idempotence) without further work.
     match m {
         Method::Province => {
             if is_province(t) {
-                out.push_str(t);
-            } else {
-                out.push_str(province_prefix(t).map_or("[地址已脱敏]", |p| p.full.as_str()));
+                return kept(out);
             }
+            out.push_str(province_prefix(t).map_or("[地址已脱敏]", |p| p.full.as_str()));
         }
         Method::AgeBand(width) => {
             if is_age_band(t) {
-                out.push_str(t);
-                return;
+                return kept(out);
             }
             let width = (*width).max(1);
             match t.trim_end_matches('岁').parse::<u32>() {
@@ -143,8 +146,7 @@ fn mask_value_into(v: &str, m: &Method, mac: Option<&Hmac<Sha256>>, out: &mut St
         }
         Method::Hash(key) => {
             if is_sha256(t) {
-                out.push_str(t);
-                return;
+                return kept(out);
             }
             let keyed = match (mac, key) {
                 (Some(mac), _) => Some(mac.clone()),
@@ -160,15 +162,25 @@ fn mask_value_into(v: &str, m: &Method, mac: Option<&Hmac<Sha256>>, out: &mut St
             }
         }
     }
+    out == v
 }
 
 /// Appends the lowercase hex digits of a digest (32 bytes).
 fn push_hex(out: &mut String, digest: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    /// The two hex digits of every byte.
+    static PAIRS: [[u8; 2]; 256] = {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut t = [[0u8; 2]; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = [DIGITS[i >> 4], DIGITS[i & 15]];
+            i += 1;
+        }
+        t
+    };
     let mut hex = [0u8; 64];
-    for (pair, b) in hex.chunks_exact_mut(2).zip(digest) {
-        pair[0] = DIGITS[(b >> 4) as usize];
-        pair[1] = DIGITS[(b & 15) as usize];
+    for (pair, &b) in hex.chunks_exact_mut(2).zip(digest) {
+        pair.copy_from_slice(&PAIRS[b as usize]);
     }
     let n = digest.len().min(32) * 2;
     out.push_str(std::str::from_utf8(&hex[..n]).unwrap_or_default());
@@ -244,15 +256,15 @@ pub fn mask_csv(
         summary.rows += 1;
         let plain = row.is_plain();
         for (i, cell) in row.fields().enumerate() {
-            // The new value, if there is one to compare (free text unchanged has none).
+            // The new value, if the cell changes.
             let masked: Option<&str> = match columns.get(i) {
                 Some(Column::Rule { rule, mac }) => {
                     if !summary.weak_hash && matches!(rule.method, Method::Hash(None)) {
                         let t = detect::trim(cell);
                         summary.weak_hash = !t.is_empty() && !is_sha256(t) && (t.len() < 16 || detect::is_cn_id(t));
                     }
-                    mask_value_into(cell, &rule.method, mac.as_ref(), &mut buf);
-                    Some(buf.as_str())
+                    let same = mask_value_into(cell, &rule.method, mac.as_ref(), &mut buf);
+                    (!same).then_some(buf.as_str())
                 }
                 _ => {
                     let (text, ids, mobiles) = detect::redact_free_text_cow(cell);
@@ -260,15 +272,16 @@ pub fn mask_csv(
                     summary.mobiles += mobiles as u64;
                     match text {
                         Cow::Borrowed(_) => None,
-                        Cow::Owned(t) => {
+                        Cow::Owned(t) if t != cell => {
                             buf = t;
                             Some(buf.as_str())
                         }
+                        Cow::Owned(_) => None,
                     }
                 }
             };
             match masked {
-                Some(m) if m != cell => {
+                Some(m) => {
                     wtr.write_field(m.as_bytes());
                     if let Some(n) = changed.get_mut(i) {
                         *n += 1;

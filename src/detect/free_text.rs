@@ -15,8 +15,9 @@ pub fn contains_cn_id(s: &str) -> bool {
     may_contain_number(s.as_bytes()) && id_token(s)
 }
 
-/// [`contains_cn_id`] without the prefilter.
-fn id_token(s: &str) -> bool {
+/// [`contains_cn_id`] without the prefilter, for a caller that asked [`may_contain_number`]
+/// already (and got `true`).
+pub fn id_token(s: &str) -> bool {
     digit_tokens(s).any(|run| (run.len() == 18 || run.len() == 15) && is_cn_id(run))
 }
 
@@ -25,8 +26,9 @@ pub fn contains_cn_mobile(s: &str) -> bool {
     may_contain_number(s.as_bytes()) && mobile_match(s)
 }
 
-/// [`contains_cn_mobile`] without the prefilter.
-fn mobile_match(s: &str) -> bool {
+/// [`contains_cn_mobile`] without the prefilter, for a caller that asked
+/// [`may_contain_number`] already (and got `true`).
+pub fn mobile_match(s: &str) -> bool {
     static MOBILE: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r"(?:^|[^0-9A-Za-z])(?:\+?86[ -]?|0086[ -]?)?(1[3-9]\d(?:[ -]?\d{4}){2})(?:$|[^0-9A-Za-z])")
             .expect("valid regex")
@@ -184,8 +186,10 @@ mod tests {
                     let d = format!("1{a}{rest:09}");
                     format!("{p}{}{sep}{}{sep}{}", &d[..3], &d[3..7], &d[7..11])
                 }),
-            prop::sample::select(vec![" ", "-", "X", "x", "+", "a", "Z", "，", "电话", "\u{3000}", ".", "#"])
-                .prop_map(String::from),
+            prop::sample::select(vec![
+                " ", "-", "X", "x", "+", "a", "Z", "，", "电话", "\u{3000}", ".", "#", "e7", "0f1c"
+            ])
+            .prop_map(String::from),
         ]
     }
 

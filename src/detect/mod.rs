@@ -7,7 +7,8 @@ mod free_text;
 mod prefilter;
 
 pub use free_text::{
-    ID_MARKER, MOBILE_MARKER, contains_cn_id, contains_cn_mobile, redact_free_text, redact_free_text_cow,
+    ID_MARKER, MOBILE_MARKER, contains_cn_id, contains_cn_mobile, id_token, mobile_match, redact_free_text,
+    redact_free_text_cow,
 };
 pub use prefilter::may_contain_number;
 
@@ -86,7 +87,8 @@ pub fn is_age_band(s: &str) -> bool {
 /// Whether `s` is a hex SHA-256 digest (64 hex digits).
 pub fn is_sha256(s: &str) -> bool {
     let s = trim(s);
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+    // Without an early exit the test over all 64 bytes is vectorised.
+    s.len() == 64 && s.bytes().fold(true, |ok, b| ok & b.is_ascii_hexdigit())
 }
 
 /// Whether `s` is a valid mainland resident ID number: 18 characters with a valid GB 11643

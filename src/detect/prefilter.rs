@@ -3,38 +3,97 @@
 //! property test in `free_text` checks that the detectors give the same answers with and
 //! without it).
 //!
-//! Why it is conservative: a mobile number is 11 ASCII digits, joined at most by single spaces
-//! or dashes (`+86 138-1234-5678`); an ID-card number is a token of 15 digits, or 17 digits and
-//! a check character. Either way the text holds at least 11 ASCII digits, in one group of digits
-//! joined by at most single spaces or dashes.
+//! Why it is conservative. The detectors only accept a number that stands as a token: what
+//! precedes and follows it is not an ASCII letter or digit. Cut the text into maximal runs of
+//! ASCII letters and digits ("words"): an ID-card number is a word of 15 digits, or 17 digits
+//! and a check character `X`; a mobile number (`+86 138-1234-5678`) is 11 digits in words made
+//! of digits only, joined by single spaces or dashes. Either way the text holds a group of
+//! all-digit words (a final `X` allowed), joined by single spaces or dashes, with at least 11
+//! digits in all. A hex hash, a timestamp or an order code has no such group.
 
 /// Fewest digits in an ID-card or mobile number.
 const MIN_DIGITS: usize = 11;
 
-/// Whether `b` may hold an ID-card or mobile number: at least 11 ASCII digits in all, and a
-/// group of at least 11 digits joined by at most single spaces or dashes. `false` means that
+/// Whether `b` may hold an ID-card or mobile number (see the module doc); `false` means that
 /// it surely holds none.
 pub fn may_contain_number(b: &[u8]) -> bool {
-    // Counting digits is a tight loop the compiler vectorises; most cells stop here.
-    b.len() >= MIN_DIGITS
-        && b.iter().filter(|c| c.is_ascii_digit()).count() >= MIN_DIGITS
-        && has_digit_group(b, MIN_DIGITS)
+    let n = b.len();
+    if n < MIN_DIGITS {
+        return false;
+    }
+    // Counting is a tight loop the compiler vectorises; most cells stop here.
+    let (digits, alnum) = counts(b);
+    if digits < MIN_DIGITS {
+        false
+    } else if alnum == n {
+        // One word (a hex hash, a long number): all digits, or digits and a final `X`.
+        digits == n || (digits == n - 1 && matches!(b[n - 1], b'X' | b'x'))
+    } else {
+        number_group(b)
+    }
 }
 
-/// Whether `b` has a group of at least `n` digits (an `X`/`x` after a digit counts as one)
-/// joined by at most single spaces or dashes.
-fn has_digit_group(b: &[u8], n: usize) -> bool {
-    let mut cur = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if c.is_ascii_digit() || ((c == b'X' || c == b'x') && cur > 0) {
-            cur += 1;
-            if cur >= n {
-                return true;
-            }
-        } else if (c == b' ' || c == b'-') && cur > 0 && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            // A single separator inside a number keeps the group going.
+/// The numbers of ASCII digits and of ASCII letters or digits, 16 bytes at a time (a loop the
+/// compiler turns into a few vector instructions), then the tail byte by byte.
+fn counts(b: &[u8]) -> (usize, usize) {
+    let digit = |x: u8| x.is_ascii_digit() as u8;
+    let alnum = |x: u8| x.is_ascii_alphanumeric() as u8;
+    let mut blocks = b.chunks_exact(16);
+    let (mut d, mut a) = (0, 0);
+    for c in &mut blocks {
+        let (mut cd, mut ca) = (0u8, 0u8);
+        for &x in c {
+            cd += digit(x);
+            ca += alnum(x);
+        }
+        d += cd as usize;
+        a += ca as usize;
+    }
+    for &x in blocks.remainder() {
+        d += digit(x) as usize;
+        a += alnum(x) as usize;
+    }
+    (d, a)
+}
+
+/// Whether `b` has a group of all-digit words (a final `X`/`x` allowed) joined by single
+/// spaces or dashes, with at least 11 digits in all.
+fn number_group(b: &[u8]) -> bool {
+    let n = b.len();
+    let mut group = 0;
+    let mut i = 0;
+    while i < n {
+        if !b[i].is_ascii_alphanumeric() {
+            group = 0;
+            i += 1;
+            continue;
+        }
+        // A word: its leading digits, an optional check character, and whatever follows.
+        let start = i;
+        while i < n && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let digits = i - start;
+        if digits > 0 && i < n && (b[i] == b'X' || b[i] == b'x') {
+            i += 1;
+        }
+        let numeric = digits > 0 && !(i < n && b[i].is_ascii_alphanumeric());
+        while i < n && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if !numeric {
+            group = 0;
+            continue;
+        }
+        group += i - start;
+        if group >= MIN_DIGITS {
+            return true;
+        }
+        // A single space or dash before the next word keeps the group going.
+        if i + 1 < n && (b[i] == b' ' || b[i] == b'-') && b[i + 1].is_ascii_alphanumeric() {
+            i += 1;
         } else {
-            cur = 0;
+            group = 0;
         }
     }
     false
@@ -45,7 +104,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn groups_span_single_separators() {
+    fn groups_of_digit_words() {
         assert!(may_contain_number(b"13812345678"));
         assert!(may_contain_number("电话 +86 138-1234-5678。".as_bytes()));
         assert!(may_contain_number(b"138 1234 5678"));
@@ -55,5 +114,11 @@ mod tests {
         assert!(!may_contain_number("订单备注 12".as_bytes()));
         assert!(!may_contain_number(b"1234567890"));
         assert!(!may_contain_number(b""));
+        assert!(may_contain_number(b"11010519491231002X"));
+        assert!(may_contain_number(b"ID:11010519491231002x."));
+        assert!(!may_contain_number(b"e71c0f1c6009aa3a483b3c86f5ffa73e195a996cade8a58c77921b6fd5c75b25"), "hex hash");
+        assert!(!may_contain_number(b"a13812345678"), "glued to a letter");
+        assert!(!may_contain_number(b"13812345678b"), "glued to a letter");
+        assert!(may_contain_number(b"a 13812345678"));
     }
 }

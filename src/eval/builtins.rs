@@ -277,12 +277,32 @@ pub fn call(b: Builtin, args: &[Value]) -> Value {
             _ => Value::None,
         },
         Cyclic { .. } => Value::None,
-        IsProvince => text(&args[0]).map_or(Value::None, |s| Value::Bool(crate::detect::is_province(&s))),
-        IsAgeBand => text(&args[0]).map_or(Value::None, |s| Value::Bool(crate::detect::is_age_band(&s))),
-        IsSha256 => text(&args[0]).map_or(Value::None, |s| Value::Bool(crate::detect::is_sha256(&s))),
-        LooksLikeCnId => text(&args[0]).map_or(Value::None, |s| Value::Bool(crate::detect::contains_cn_id(&s))),
-        LooksLikeCnMobile => text(&args[0]).map_or(Value::None, |s| Value::Bool(crate::detect::contains_cn_mobile(&s))),
+        IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile => {
+            text(&args[0]).and_then(|s| string_test(b, &s)).map_or(Value::None, Value::Bool)
+        }
     }
+}
+
+/// The string tests (`is_province`, `is_age_band`, `is_sha256`, `looks_like_cn_id`,
+/// `looks_like_cn_mobile`) on a string; `None` for any other built-in. [`call`] answers with
+/// this for a string argument, and so does the stream's per-cell fast path.
+pub fn string_test(b: Builtin, s: &str) -> Option<bool> {
+    string_test_with(b, s, &mut None)
+}
+
+/// [`string_test`], sharing between calls on the same string the answer of the detectors'
+/// prefilter ([`crate::detect::may_contain_number`]): `number` holds it once asked.
+pub fn string_test_with(b: Builtin, s: &str, number: &mut Option<bool>) -> Option<bool> {
+    use crate::detect;
+    let mut may_hold_number = || *number.get_or_insert_with(|| detect::may_contain_number(s.as_bytes()));
+    Some(match b {
+        Builtin::IsProvince => detect::is_province(s),
+        Builtin::IsAgeBand => detect::is_age_band(s),
+        Builtin::IsSha256 => detect::is_sha256(s),
+        Builtin::LooksLikeCnId => may_hold_number() && detect::id_token(s),
+        Builtin::LooksLikeCnMobile => may_hold_number() && detect::mobile_match(s),
+        _ => return None,
+    })
 }
 
 /// The item of a list of named objects whose `name` is `key`; for a `{name, value}` pair, its value.

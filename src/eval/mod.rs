@@ -5,5 +5,6 @@ pub mod explain;
 pub mod interp;
 pub mod ir;
 pub mod run;
+pub mod specialize;
 pub mod store;
 pub mod value;

@@ -1,20 +1,26 @@
 //! Checks over stream kinds: records produced while the files of a directory are read, one at a
 //! time (`exports/**/*.csv` → one record per cell: `file`, `row`, `column`, `value`, `line`).
 //! Each file is read once for all the checks over its stream; files are read in parallel; memory
-//! stays constant whatever their size.
+//! stays constant whatever their size. Per column, each check gets a [`plan::Plan`] that decides
+//! most cells from their text alone; a cell a check may fail on is evaluated in full, as a record.
 
 use rayon::prelude::*;
 
 use crate::check::stream_kind;
+use crate::csvio::Rows;
 use crate::data::{OrgData, data_finding, subject};
 use crate::eval::interp::Ctx;
 use crate::eval::ir::Ir;
-use crate::eval::store::{KindData, Record, Store};
+use crate::eval::store::{Record, Store};
 use crate::eval::value::{KindId, RecordRef, Str, Value};
 use crate::exports::{Charset, open};
 use crate::finding::{Finding, Location};
 use crate::policy::{Policy, Rule};
-use crate::syntax::ast::{Quant, Severity};
+use crate::syntax::ast::{BinOp, Quant, Severity};
+
+mod plan;
+
+use plan::Plan;
 
 /// One check over a stream kind.
 pub struct Job<'a> {
@@ -86,9 +92,9 @@ fn run_file(
         Ok(o) => o,
         Err(e) => return (vec![unreadable(&file, &e.to_string())], counts),
     };
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(opened.reader);
-    let headers: Vec<Str> = match rdr.headers() {
-        Ok(h) => h.iter().map(|x| Str::from(x.trim())).collect(),
+    let mut rows = Rows::new(opened.reader);
+    let headers: Vec<Str> = match rows.next_row() {
+        Ok(h) => h.map(|h| h.fields().map(|x| Str::from(x.trim())).collect()).unwrap_or_default(),
         Err(e) => return (vec![unreadable(&file, &e.to_string())], counts),
     };
     // Field slots the stream fills, resolved once.
@@ -99,42 +105,109 @@ fn run_file(
     let slots = jobs.iter().map(|(_, j)| j.rule.checks[j.check].slots).max().unwrap_or(1).max(1);
     let mut env = vec![Value::None; slots];
     let mut scratch = Store::with_kinds(policy.schema.kinds.len());
-    let mut fields = vec![Value::None; ks.fields.len()];
+    scratch.kind_mut(kind).records.push(Record {
+        id: None,
+        loc: Default::default(),
+        fields: vec![Value::None; ks.fields.len()].into(),
+        extra: Vec::new(),
+    });
+    // Each job's per-record condition, and per column a plan for each job (made when the
+    // column is first seen).
+    let conds: Vec<Option<(usize, Ir)>> = jobs.iter().map(|(_, j)| condition(&j.rule.checks[j.check].ir)).collect();
+    // Each job's outer `where`, planned per column too: cells it admits are the subjects checked.
+    let filters: Vec<Option<(usize, Ir)>> =
+        jobs.iter().map(|(_, j)| outer_filter(&j.rule.checks[j.check].ir)).collect();
+    let mut filter_plans: Vec<Vec<Plan>> = Vec::new();
+    let mut plans: Vec<Vec<Plan>> = Vec::new();
+    let column_name = |ci: usize| headers.get(ci).cloned().unwrap_or_else(|| Str::from(format!("#{}", ci + 1)));
     let mut row = 0i64;
-    let mut record = csv::StringRecord::new();
     loop {
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
+        let record = match rows.next_row() {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
             Err(e) => {
                 out.push(unreadable(&file, &e.to_string()));
                 break;
             }
-        }
+        };
         row += 1;
-        let line = record.position().map_or(0, |p| p.line()) as i64;
-        for (ci, cell) in record.iter().enumerate() {
-            let column = headers.get(ci).cloned().unwrap_or_else(|| Str::from(format!("#{}", ci + 1)));
-            for (s, v) in [
-                (s_file, file_v.clone()),
-                (s_row, Value::Int(row)),
-                (s_line, Value::Int(line)),
-                (s_column, Value::Str(column.clone())),
-                (s_col, Value::Int(ci as i64 + 1)),
-                (s_value, Value::str(cell)),
-            ] {
-                if let Some(x) = s.and_then(|s| fields.get_mut(s)) {
-                    *x = v;
+        let line = record.position.line as i64;
+        for (ci, cell) in record.fields().enumerate() {
+            while plans.len() <= ci {
+                let column = column_name(plans.len());
+                let col = Value::Int(plans.len() as i64 + 1);
+                let known: Vec<(usize, Value)> =
+                    [(s_file, file_v.clone()), (s_column, Value::Str(column)), (s_col, col)]
+                        .into_iter()
+                        .filter_map(|(s, v)| Some((s?, v)))
+                        .collect();
+                plans.push(
+                    conds
+                        .iter()
+                        .zip(jobs)
+                        .map(|(c, (_, j))| match c {
+                            Some((var, cond)) => {
+                                let cell = plan::Cell { var: *var, kind, value: s_value };
+                                plan::plan(ctx, cond, j.rule.checks[j.check].slots, &cell, &known)
+                            }
+                            // Not a `forall` over the stream: the full evaluation skips it too.
+                            None => Plan::Holds,
+                        })
+                        .collect(),
+                );
+            }
+            while filter_plans.len() <= ci {
+                let known: Vec<(usize, Value)> = [
+                    (s_file, file_v.clone()),
+                    (s_column, Value::Str(column_name(filter_plans.len()))),
+                    (s_col, Value::Int(filter_plans.len() as i64 + 1)),
+                ]
+                .into_iter()
+                .filter_map(|(s, v)| Some((s?, v)))
+                .collect();
+                filter_plans.push(
+                    filters
+                        .iter()
+                        .zip(jobs)
+                        .map(|(f, (_, j))| match f {
+                            Some((var, f)) => {
+                                let cell = plan::Cell { var: *var, kind, value: s_value };
+                                plan::plan(ctx, f, j.rule.checks[j.check].slots, &cell, &known)
+                            }
+                            None => Plan::Holds,
+                        })
+                        .collect(),
+                );
+            }
+            let (Some(col_plans), Some(col_filters)) = (plans.get(ci), filter_plans.get(ci)) else { continue };
+            let mut number = None;
+            if col_filters.iter().all(|f| !matches!(f, Plan::Full))
+                && col_plans.iter().all(|p| p.holds(cell, &mut number))
+            {
+                // Every check holds here; count the cells each one's `where` admits.
+                for (f, (_, checked)) in col_filters.iter().zip(counts.iter_mut()) {
+                    if f.holds(cell, &mut number) {
+                        *checked += 1;
+                    }
+                }
+                continue;
+            }
+            // Some check may fail: evaluate in full, as for any record.
+            let column = column_name(ci);
+            if let Some(rec) = scratch.kind_mut(kind).records.first_mut() {
+                for (s, v) in [
+                    (s_file, file_v.clone()),
+                    (s_row, Value::Int(row)),
+                    (s_line, Value::Int(line)),
+                    (s_column, Value::Str(column.clone())),
+                    (s_col, Value::Int(ci as i64 + 1)),
+                    (s_value, Value::str(cell)),
+                ] {
+                    if let Some(x) = s.and_then(|s| rec.fields.get_mut(s)) {
+                        *x = v;
+                    }
                 }
             }
-            let data = scratch.kind_mut(kind);
-            *data = KindData::default();
-            data.records.push(Record {
-                id: None,
-                loc: Default::default(),
-                fields: fields.clone().into(),
-                extra: Vec::new(),
-            });
             let c = ctx.with_stream(&scratch);
             for ((_, job), (_, checked)) in jobs.iter().zip(counts.iter_mut()) {
                 let check = &job.rule.checks[job.check];
@@ -159,6 +232,27 @@ fn run_file(
         }
     }
     (out, counts)
+}
+
+/// The outer `where` of a stream check `forall x in STREAM where F: …`, with the variable's slot.
+fn outer_filter(ir: &Ir) -> Option<(usize, Ir)> {
+    match ir.unwrapped() {
+        Ir::Quant { q: Quant::Forall, slot, filter: Some(f), body: Some(_), .. } => Some((*slot, (**f).clone())),
+        _ => None,
+    }
+}
+
+/// A stream check's condition on one record — its `where` ⇒ its body — and the slot of the
+/// record's variable; `None` for a check that is not `forall x in STREAM: …` (never run).
+fn condition(ir: &Ir) -> Option<(usize, Ir)> {
+    let Ir::Quant { q: Quant::Forall, slot, filter, body: Some(body), .. } = ir.unwrapped() else {
+        return None;
+    };
+    let cond = match filter {
+        Some(f) => Ir::Bin(BinOp::Implies, f.clone(), body.clone()),
+        None => (**body).clone(),
+    };
+    Some((*slot, cond))
 }
 
 #[expect(clippy::too_many_arguments, reason = "plain data of one finding")]
