@@ -65,11 +65,9 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
         let steps: Vec<Step> = steps
             .iter()
             .map(|s| Step {
-                title: display(&s.get_attr("title").unwrap_or_default())
-                    .or_else(|| display(&s.get_attr("name").unwrap_or_default()))
-                    .unwrap_or_default(),
-                owner: s.get_attr("owner").ok().as_ref().and_then(display),
-                within: s.get_attr("within").ok().as_ref().and_then(display),
+                title: attr(s, "title").or_else(|| attr(s, "name")).unwrap_or_default(),
+                owner: attr(s, "owner"),
+                within: attr(s, "within"),
                 outputs: list(&s.get_attr("outputs").unwrap_or_default()),
             })
             .collect();
@@ -79,9 +77,9 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
         let nodes: Vec<Node> = units
             .iter()
             .map(|u| Node {
-                name: display(&u.get_attr("name").unwrap_or_default()).unwrap_or_default(),
-                title: display(&u.get_attr("title").unwrap_or_default()).unwrap_or_default(),
-                parent: u.get_attr("parent").ok().as_ref().and_then(display),
+                name: attr(u, "name").unwrap_or_default(),
+                title: attr(u, "title").unwrap_or_default(),
+                parent: attr(u, "parent"),
                 note: None,
             })
             .collect();
@@ -93,9 +91,9 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
             .map(|t| {
                 let req = t.get_attr("requires").unwrap_or_default();
                 Tier {
-                    title: display(&t.get_attr("title").unwrap_or_default()).unwrap_or_default(),
-                    example: t.get_attr("example").ok().as_ref().and_then(display),
-                    mode: display(&req.get_attr("mode").unwrap_or_default()).unwrap_or_else(|| "all".into()),
+                    title: attr(t, "title").unwrap_or_default(),
+                    example: attr(t, "example"),
+                    mode: attr(&req, "mode").unwrap_or_else(|| "all".into()),
                     roles: list(&req.get_attr("roles").unwrap_or_default()),
                 }
             })
@@ -106,7 +104,7 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
         rules
             .into_iter()
             .filter(|r| {
-                let c = r.get_attr("chapter").ok().as_ref().and_then(display).unwrap_or_default();
+                let c = attr(r, "chapter").unwrap_or_default();
                 chapters.contains(&c)
             })
             .collect::<Vec<_>>()
@@ -121,6 +119,11 @@ fn display(v: &J) -> Option<String> {
     }
     let s = v.to_string();
     (!s.is_empty()).then_some(s)
+}
+
+/// The printed form of an attribute of a map value.
+fn attr(v: &J, key: &str) -> Option<String> {
+    display(&v.get_attr(key).unwrap_or_default())
 }
 
 /// The items of a list value as strings.

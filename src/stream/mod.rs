@@ -117,8 +117,22 @@ fn run_file(
     // Each job's outer `where`, planned per column too: cells it admits are the subjects checked.
     let filters: Vec<Option<(usize, Ir)>> =
         jobs.iter().map(|(_, j)| outer_filter(&j.rule.checks[j.check].ir)).collect();
-    let mut filter_plans: Vec<Vec<Plan>> = Vec::new();
-    let mut plans: Vec<Vec<Plan>> = Vec::new();
+    // Plans one condition per job for a column whose fixed fields are `known`; a job without
+    // a condition (not a `forall` over the stream, or no `where`) always holds.
+    let plan_all = |conds: &[Option<(usize, Ir)>], known: &[(usize, Value)]| -> Vec<Plan> {
+        conds
+            .iter()
+            .zip(jobs)
+            .map(|(c, (_, j))| match c {
+                Some((var, cond)) => {
+                    let cell = plan::Cell { var: *var, kind, value: s_value };
+                    plan::plan(ctx, cond, j.rule.checks[j.check].slots, &cell, known)
+                }
+                None => Plan::Holds,
+            })
+            .collect()
+    };
+    let mut plans: Vec<ColumnPlans> = Vec::new();
     let column_name = |ci: usize| headers.get(ci).cloned().unwrap_or_else(|| Str::from(format!("#{}", ci + 1)));
     let mut row = 0i64;
     loop {
@@ -141,51 +155,18 @@ fn run_file(
                         .into_iter()
                         .filter_map(|(s, v)| Some((s?, v)))
                         .collect();
-                plans.push(
-                    conds
-                        .iter()
-                        .zip(jobs)
-                        .map(|(c, (_, j))| match c {
-                            Some((var, cond)) => {
-                                let cell = plan::Cell { var: *var, kind, value: s_value };
-                                plan::plan(ctx, cond, j.rule.checks[j.check].slots, &cell, &known)
-                            }
-                            // Not a `forall` over the stream: the full evaluation skips it too.
-                            None => Plan::Holds,
-                        })
-                        .collect(),
-                );
+                let filters = plan_all(&filters, &known);
+                plans.push(ColumnPlans {
+                    countable: filters.iter().all(|f| !matches!(f, Plan::Full)),
+                    checks: plan_all(&conds, &known),
+                    filters,
+                });
             }
-            while filter_plans.len() <= ci {
-                let known: Vec<(usize, Value)> = [
-                    (s_file, file_v.clone()),
-                    (s_column, Value::Str(column_name(filter_plans.len()))),
-                    (s_col, Value::Int(filter_plans.len() as i64 + 1)),
-                ]
-                .into_iter()
-                .filter_map(|(s, v)| Some((s?, v)))
-                .collect();
-                filter_plans.push(
-                    filters
-                        .iter()
-                        .zip(jobs)
-                        .map(|(f, (_, j))| match f {
-                            Some((var, f)) => {
-                                let cell = plan::Cell { var: *var, kind, value: s_value };
-                                plan::plan(ctx, f, j.rule.checks[j.check].slots, &cell, &known)
-                            }
-                            None => Plan::Holds,
-                        })
-                        .collect(),
-                );
-            }
-            let (Some(col_plans), Some(col_filters)) = (plans.get(ci), filter_plans.get(ci)) else { continue };
+            let Some(col) = plans.get(ci) else { continue };
             let mut number = None;
-            if col_filters.iter().all(|f| !matches!(f, Plan::Full))
-                && col_plans.iter().all(|p| p.holds(cell, &mut number))
-            {
+            if col.countable && col.checks.iter().all(|p| p.holds(cell, &mut number)) {
                 // Every check holds here; count the cells each one's `where` admits.
-                for (f, (_, checked)) in col_filters.iter().zip(counts.iter_mut()) {
+                for (f, (_, checked)) in col.filters.iter().zip(counts.iter_mut()) {
                     if f.holds(cell, &mut number) {
                         *checked += 1;
                     }
@@ -232,6 +213,16 @@ fn run_file(
         }
     }
     (out, counts)
+}
+
+/// The plans of one column: each job's condition, and each job's outer `where`.
+struct ColumnPlans {
+    /// Per job: whether the check holds for a cell.
+    checks: Vec<Plan>,
+    /// Per job: whether its `where` admits a cell (for the subjects count).
+    filters: Vec<Plan>,
+    /// Every `where` can be decided on the cell's text alone, so the fast path can count.
+    countable: bool,
 }
 
 /// The outer `where` of a stream check `forall x in STREAM where F: …`, with the variable's slot.
