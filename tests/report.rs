@@ -317,10 +317,12 @@ fn html_is_self_contained_print_ready() {
     let html = std::fs::read_to_string(&out).expect("html");
     assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..100]);
     for needle in [
-        "@page { size: A4; margin: 18mm 15mm; }",
-        r#""Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif"#,
+        // The handbook's print.css and base.html.j2 page boxes, shared rather than copied.
+        "size: A4;",
+        r#""Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC""#,
         "thead { display: table-header-group; }",
-        "tr { break-inside: avoid;",
+        "tr, figure, .clause, .card { break-inside: avoid; }",
+        r#"@bottom-right { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页";"#,
         "<svg xmlns=\"http://www.w3.org/2000/svg\"",
         "不适用 n/a",
     ] {

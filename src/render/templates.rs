@@ -141,7 +141,7 @@ fn md_cell(s: &str) -> String {
 
 /// A CSS string literal (for `@page` margin boxes): quotes, backslashes, line breaks and `<`
 /// escaped, so no value can end the string or the `<style>` element.
-fn css_str(s: &str) -> String {
+pub(crate) fn css_str(s: &str) -> String {
     let mut o = String::from("\"");
     for c in s.chars() {
         match c {

@@ -1,5 +1,5 @@
 //! Markdown and HTML reports through minijinja templates embedded in the binary
-//! (`templates/report/`). The report is passed as data only: no policy or org text is ever
+//! (`templates/report/`), laid out on the handbook's `base.html.j2` and `print.css`. The report is passed as data only: no policy or org text is ever
 //! compiled as a template. HTML is auto-escaped; Markdown values go through the `cell` and
 //! `code` filters so that data cannot break a table or add markup.
 
@@ -9,6 +9,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
 use super::ReportError;
 use super::chart;
 use super::model::{Report, Status};
+use crate::render::templates::BUILTIN;
 
 const MD: &str = include_str!("../../templates/report/report.md.j2");
 const HTML: &str = include_str!("../../templates/report/report.html.j2");
@@ -51,8 +52,14 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     env.add_filter("label", |s: String| {
         Status::ALL.iter().find(|x| x.as_str() == s).map_or(s.clone(), |x| chart::label(*x).to_string())
     });
+    env.add_filter("css_str", |s: String| Value::from_safe_string(crate::render::templates::css_str(&s)));
     env.add_template("report.md.j2", MD)?;
     env.add_template("report.html.j2", HTML)?;
+    // The handbook's page layout and print styles, so that report and rulebook print alike.
+    for shared in ["base.html.j2", "print.css"] {
+        let source = BUILTIN.get_file(shared).and_then(|f| f.contents_utf8()).unwrap_or_default();
+        env.add_template(shared, source)?;
+    }
     Ok(env)
 }
 
