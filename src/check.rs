@@ -42,6 +42,10 @@ pub struct Outcome {
     pub records: usize,
     /// Subjects examined by each check that ran, in pack order.
     pub checked: Vec<Checked>,
+    /// What each stage cost (for `--timings`).
+    pub stages: crate::timings::Stages,
+    /// What each check cost (for `--timings`), in pack order.
+    pub check_times: Vec<crate::timings::CheckTime>,
 }
 
 /// How many subjects one check of a rule examined: for `forall x in C where P: …` the elements
@@ -83,10 +87,12 @@ fn status(rule: &Rule, policy: &Policy, as_of: jiff::civil::Date) -> Status {
 
 /// Runs every selected rule of the pack on the org data.
 pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
+    let mut stages = crate::timings::Stages::start();
     let as_of = org.config.as_of;
     let indexes = Indexes::build(&policy.index_keys, &policy.schema, &policy.decls, &org.store);
     let ctx = Ctx::new(&policy.schema, &policy.decls, &org.store, &indexes, as_of, org.config.period);
     let ctx = &ctx;
+    stages.lap("index build");
     let selected: Vec<(&Rule, Status)> = policy
         .rules
         .iter()
@@ -102,9 +108,11 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
     let streamed: Vec<crate::stream::Job> =
         streamed.iter().map(|(rule, st, i)| crate::stream::Job { rule, check: *i, pending: pending_of(st) }).collect();
     let streamed_out = crate::stream::run_all(policy, org, ctx, &streamed);
-    let evaluated: Vec<(usize, Vec<Finding>)> = jobs
+    stages.lap("stream checks (exports)");
+    let evaluated: Vec<(usize, Vec<Finding>, std::time::Duration)> = jobs
         .par_iter()
         .map(|(rule, st, i)| {
+            let began = std::time::Instant::now();
             let check = &rule.checks[*i];
             let (violations, subjects) = run_check_counted(policy, ctx, check);
             let found = violations.into_iter().map(move |v| {
@@ -150,28 +158,37 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
                     check: *i,
                 }
             });
-            (subjects, found.collect())
+            let found: Vec<Finding> = found.collect();
+            (subjects, found, began.elapsed())
         })
+        .collect();
+    stages.lap("evaluate rules");
+    let check_times = jobs
+        .iter()
+        .zip(&evaluated)
+        .map(|((r, _, i), (_, _, t))| crate::timings::CheckTime { rule: r.id.clone(), check: *i, time: *t })
         .collect();
     let mut checked: Vec<Checked> = streamed
         .iter()
         .zip(&streamed_out.subjects)
         .map(|(j, n)| (j.rule, j.check, *n))
-        .chain(jobs.iter().zip(&evaluated).map(|((r, _, i), (n, _))| (*r, *i, *n)))
+        .chain(jobs.iter().zip(&evaluated).map(|((r, _, i), (n, _, _))| (*r, *i, *n)))
         .map(|(r, check, subjects)| Checked { rule: r.id.clone(), effective: r.effective, check, subjects })
         .collect();
     let order = |c: &Checked| policy.rules.iter().position(|r| r.id == c.rule && r.effective == c.effective);
     checked.sort_by_key(|c| (order(c), c.check));
-    let mut findings: Vec<Finding> = evaluated.into_iter().flat_map(|(_, f)| f).collect();
+    let mut findings: Vec<Finding> = evaluated.into_iter().flat_map(|(_, f, _)| f).collect();
     findings.extend(streamed_out.findings);
     findings.extend(org.findings.iter().filter(|f| sel.selects(&f.rule)).cloned());
     crate::fingerprint::assign(policy, org, &mut findings);
     let about_waivers = crate::waiver::apply(policy, org, &mut findings, sel);
     findings.extend(about_waivers);
     sort_findings(&mut findings);
+    stages.lap("fingerprints, waivers, sort");
     let mut rules_run: Vec<String> = selected.iter().map(|(r, _)| r.id.clone()).collect();
     rules_run.dedup();
-    Outcome { findings, rules_run, records: org.store.kinds.iter().map(|k| k.records.len()).sum(), checked }
+    let records = org.store.kinds.iter().map(|k| k.records.len()).sum();
+    Outcome { findings, rules_run, records, checked, stages, check_times }
 }
 
 fn pending_of(st: &Status) -> Option<jiff::civil::Date> {

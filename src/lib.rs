@@ -21,4 +21,5 @@ pub mod source;
 pub mod stream;
 pub mod syntax;
 pub mod testing;
+pub mod timings;
 pub mod waiver;

@@ -143,9 +143,11 @@ pub fn run(a: Args) -> u8 {
             return EXIT_ERROR;
         }
     };
-    clock.lap("load data (walk, parse, validate)");
+    clock.lap("load data");
+    clock.detail(&org.stages);
     let mut outcome = check::run(&policy, &org, &a.selection);
-    clock.lap("evaluate (index, rules, sort)");
+    clock.lap("evaluate");
+    clock.detail(&outcome.stages);
     if let Some(path) = a.write_baseline {
         if let Err(e) = super::fmt::write_atomic(path, &Baseline::of(&outcome.findings).to_json()) {
             eprintln!("error: cannot write baseline `{}`: {e}", path.display());
@@ -187,6 +189,7 @@ pub fn run(a: Args) -> u8 {
     }
     clock.lap("output");
     clock.report(org.store.kinds.iter().map(|k| k.records.len()).sum());
+    clock.slowest(&outcome.check_times);
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.counts() && f.severity >= t));
     // The process ends now: freeing millions of records one by one would only cost time.
     std::mem::forget(outcome);
@@ -210,7 +213,7 @@ struct Clock {
     on: bool,
     start: std::time::Instant,
     last: std::time::Instant,
-    laps: Vec<(&'static str, f64)>,
+    laps: Vec<(String, f64)>,
 }
 
 impl Clock {
@@ -221,8 +224,26 @@ impl Clock {
     fn lap(&mut self, name: &'static str) {
         if self.on {
             let now = std::time::Instant::now();
-            self.laps.push((name, (now - self.last).as_secs_f64()));
+            self.laps.push((name.to_string(), (now - self.last).as_secs_f64()));
             self.last = now;
+        }
+    }
+    /// The sub-stages of the stage just ended, indented under it.
+    fn detail(&mut self, stages: &crate::timings::Stages) {
+        if self.on {
+            self.laps.extend(stages.laps.iter().map(|(n, d)| (format!("  {n}"), d.as_secs_f64())));
+        }
+    }
+    /// The ten slowest checks.
+    fn slowest(&self, times: &[crate::timings::CheckTime]) {
+        if !self.on {
+            return;
+        }
+        let mut t: Vec<_> = times.iter().collect();
+        t.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| (&a.rule, a.check).cmp(&(&b.rule, b.check))));
+        for c in t.iter().take(10) {
+            let name = format!("  check {}#{}", c.rule, c.check + 1);
+            eprintln!("timing: {name:<36} {:>8.3} s", c.time.as_secs_f64());
         }
     }
     fn report(&self, records: usize) {

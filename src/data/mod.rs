@@ -7,6 +7,7 @@ pub mod config;
 mod csv_file;
 pub mod error;
 pub mod rules;
+mod toml_fast;
 mod toml_file;
 mod validate;
 
@@ -43,6 +44,8 @@ pub struct OrgData {
     pub exports: Vec<PathBuf>,
     /// Every input file read, relative to the org dir, sorted.
     pub inputs: Vec<PathBuf>,
+    /// What each loading stage cost (for `--timings`).
+    pub stages: crate::timings::Stages,
 }
 
 /// Reads `zhidu.toml` of an org dir (defaults if there is none).
@@ -95,6 +98,7 @@ pub fn load(dir: &Path, config: OrgConfig, schema: &Schema) -> Result<OrgData, D
 /// Like [`load`], but skips the given files (relative to the org dir), e.g. a test case's
 /// `expected.toml`.
 pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path]) -> Result<OrgData, Diagnostics> {
+    let mut stages = crate::timings::Stages::start();
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
     let mut files: Vec<(FileId, PathBuf, bool)> = Vec::new();
@@ -169,6 +173,7 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             }
         }
     }
+    stages.lap("walk and read files");
     // Parse files in parallel; merge in path order so the result is deterministic.
     let results: Vec<Result<Parsed, DataError>> = files
         .par_iter()
@@ -181,46 +186,63 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             }
         })
         .collect();
+    stages.lap("parse and validate records");
     let mut store = Store::with_kinds(schema.kinds.len());
     let mut findings = Vec::new();
-    let mut first_seen: std::collections::HashMap<(KindId, Str), Loc> = std::collections::HashMap::new();
+    let mut per_kind = vec![0usize; schema.kinds.len()];
+    for p in results.iter().flatten() {
+        for (k, _) in &p.records {
+            per_kind[k.0 as usize] += 1;
+        }
+    }
+    for (k, n) in per_kind.iter().enumerate() {
+        store.kinds[k].records.reserve_exact(*n);
+    }
     for r in results {
         match r {
             Ok(p) => {
                 findings.extend(p.findings);
                 for (k, rec) in p.records {
-                    // Kinds without an `id` field get synthetic ids, which may repeat legitimately.
-                    let has_id = schema.kind(k).has_id;
-                    if let Some(id) = rec.id.as_ref().filter(|_| has_id) {
-                        if let Some(first) = first_seen.get(&(k, id.clone())) {
-                            let kind = &schema.kind(k).name;
-                            let first = describe(&sources, *first);
-                            let msg = tr(
-                                format!("{kind} 编号 `{id}` 重复，首次出现在 {first}"),
-                                format!("duplicate {kind} id `{id}`, first at {first}"),
-                            );
-                            findings.push(data_finding(
-                                "DATA-DUP",
-                                Some(subject(kind, id)),
-                                msg,
-                                location(&sources, rec.loc, None, None),
-                            ));
-                        } else {
-                            first_seen.insert((k, id.clone()), rec.loc);
-                        }
-                    }
-                    store.kind_mut(k).push(rec);
+                    store.kind_mut(k).records.push(rec);
                 }
             }
             Err(e) => diags.push(e, &sources),
+        }
+    }
+    // Index ids per kind, in parallel; a repeated id is reported at its later occurrence.
+    let dups: Vec<Vec<(u32, u32)>> = store.kinds.par_iter_mut().map(crate::eval::store::KindData::index_ids).collect();
+    for (k, dups) in dups.into_iter().enumerate() {
+        let ks = schema.kind(KindId(k as u32));
+        // Kinds without an `id` field get synthetic ids, which may repeat legitimately.
+        if !ks.has_id {
+            continue;
+        }
+        let records = &store.kinds[k].records;
+        for (later, first) in dups {
+            let (rec, first) = (&records[later as usize], &records[first as usize]);
+            let id = rec.id.as_deref().unwrap_or_default();
+            let kind = &ks.name;
+            let first = describe(&sources, first.loc);
+            let msg = tr(
+                format!("{kind} 编号 `{id}` 重复，首次出现在 {first}"),
+                format!("duplicate {kind} id `{id}`, first at {first}"),
+            );
+            findings.push(data_finding(
+                "DATA-DUP",
+                Some(subject(kind, id)),
+                msg,
+                location(&sources, rec.loc, None, None),
+            ));
         }
     }
     if diags.error_count() > 0 {
         diags.sort();
         return Err(diags);
     }
+    stages.lap("merge, id index, duplicate ids");
     findings.extend(validate::dangling_refs(schema, &store, &sources));
-    Ok(OrgData { dir: dir.to_path_buf(), config, sources, store, findings, exports, inputs })
+    stages.lap("references");
+    Ok(OrgData { dir: dir.to_path_buf(), config, sources, store, findings, exports, inputs, stages })
 }
 
 /// `kind:id`.
@@ -298,25 +320,56 @@ pub(crate) fn build_record(
     sources: &SourceMap,
     findings: &mut Vec<Finding>,
 ) -> Record {
-    let mut fields = vec![Value::None; kind.fields.len()];
-    let mut extra = Vec::new();
-    let mut locs: Vec<Option<Loc>> = vec![None; kind.fields.len()];
+    let mut fields = Slotted::new(kind);
     for f in raw {
         match kind.slot(&f.name) {
             Some(s) => {
-                fields[s] = f.value;
-                locs[s] = Some(f.loc);
+                fields.values[s] = f.value;
+                fields.locs[s] = Some(f.loc);
             }
-            None => extra.push((Str::from(f.name.as_str()), f.value)),
+            None => fields.extra.push((Str::from(f.name.as_str()), f.value)),
         }
     }
-    let id = match kind.slot("id").map(|s| &fields[s]) {
+    finish_record(kind, fields, loc, row, ordinal, sources, findings)
+}
+
+/// A record's raw values placed in their schema slots, before coercion.
+pub(crate) struct Slotted {
+    /// Values by slot (`none` where absent).
+    pub values: Vec<Value>,
+    /// Where each value was written.
+    pub locs: Vec<Option<Loc>>,
+    /// Fields the schema does not declare.
+    pub extra: Vec<(Str, Value)>,
+}
+
+impl Slotted {
+    /// Empty slots for a kind.
+    pub fn new(kind: &KindSchema) -> Self {
+        Slotted { values: vec![Value::None; kind.fields.len()], locs: vec![None; kind.fields.len()], extra: Vec::new() }
+    }
+}
+
+/// Coerces slotted raw values to the schema types, reporting missing and mistyped fields
+/// (never their values).
+pub(crate) fn finish_record(
+    kind: &KindSchema,
+    raw: Slotted,
+    loc: Loc,
+    row: Option<usize>,
+    ordinal: usize,
+    sources: &SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Record {
+    let Slotted { values: mut fields, locs, extra } = raw;
+    let id = match kind.id_slot().map(|s| &fields[s]) {
         Some(Value::Str(s)) => Some(s.clone()),
         Some(Value::Int(i)) => Some(Str::from(i.to_string())),
         _ if !kind.has_id => Some(synthetic_id(kind, &fields, ordinal)),
         _ => None,
     };
-    let subj = Some(subject(&kind.name, id.as_deref().unwrap_or(&format!("#{ordinal}"))));
+    // The subject is only spelled out when there is something to report.
+    let subj = || Some(subject(&kind.name, id.as_deref().unwrap_or(&format!("#{ordinal}"))));
     for (s, ft) in kind.fields.iter().enumerate() {
         let value = std::mem::take(&mut fields[s]);
         if value.is_none() {
@@ -325,12 +378,7 @@ pub(crate) fn build_record(
                     format!("{} 记录缺少必填字段 `{}`", kind.name, ft.name),
                     format!("{} record lacks the required field `{}`", kind.name, ft.name),
                 );
-                findings.push(data_finding(
-                    "DATA-MISSING",
-                    subj.clone(),
-                    msg,
-                    location(sources, loc, row, Some(&ft.name)),
-                ));
+                findings.push(data_finding("DATA-MISSING", subj(), msg, location(sources, loc, row, Some(&ft.name))));
             }
             continue;
         }
@@ -343,14 +391,11 @@ pub(crate) fn build_record(
                     format!("{} 记录的字段 `{field}` 应为 {}", kind.name, m.expected),
                     format!("field `{field}` of a {} record must be {}", kind.name, m.expected_en),
                 );
-                findings.push(data_finding("DATA-TYPE", subj.clone(), msg, location(sources, at, row, Some(&ft.name))));
+                findings.push(data_finding("DATA-TYPE", subj(), msg, location(sources, at, row, Some(&ft.name))));
             }
         }
     }
-    let id = match (&id, kind.slot("id")) {
-        (Some(_), _) => id,
-        (None, _) => Some(Str::from(format!("#{ordinal}"))),
-    };
+    let id = id.or_else(|| Some(Str::from(format!("#{ordinal}"))));
     Record { id, loc, fields: fields.into(), extra }
 }
 

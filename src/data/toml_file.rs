@@ -13,6 +13,20 @@ use crate::source::{FileId, Loc, SourceMap};
 
 /// Parses one TOML file into records.
 pub(super) fn parse(file: FileId, text: &str, schema: &Schema, sources: &SourceMap) -> Result<Parsed, DataError> {
+    if let Some(parsed) = super::toml_fast::parse(file, text, schema, sources) {
+        return Ok(parsed);
+    }
+    parse_document(file, text, schema, sources)
+}
+
+/// Parses one TOML file through the `toml` crate's document tree: every shape TOML allows, and
+/// its syntax errors.
+pub(super) fn parse_document(
+    file: FileId,
+    text: &str,
+    schema: &Schema,
+    sources: &SourceMap,
+) -> Result<Parsed, DataError> {
     let doc = DeTable::parse(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         DataError::Toml { message: e.message().to_string(), loc: Loc::new(file, span.start, span.end) }
@@ -66,9 +80,8 @@ pub(super) fn parse(file: FileId, text: &str, schema: &Schema, sources: &SourceM
             }
         };
         for (i, (t, loc)) in tables.into_iter().enumerate() {
-            // A `[[kind]]` header's table span starts after the header; point at the header line.
-            let start = header_start(text, loc.start as usize);
-            let rloc = Loc::new(file, start, loc.end as usize);
+            // The span of an array-of-tables element is its `[[kind]]` header.
+            let rloc = loc;
             let raw: Vec<RawField> = t
                 .iter()
                 .map(|(k, v)| RawField {
@@ -82,19 +95,6 @@ pub(super) fn parse(file: FileId, text: &str, schema: &Schema, sources: &SourceM
         }
     }
     Ok(out)
-}
-
-/// The start of the `[[kind]]` line just before a table's first key, if there is one.
-fn header_start(text: &str, start: usize) -> usize {
-    let before = &text[..start.min(text.len())];
-    let trimmed = before.trim_end();
-    if trimmed.ends_with("]]") {
-        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
-        if trimmed[line_start..].trim_start().starts_with("[[") {
-            return line_start + (trimmed[line_start..].len() - trimmed[line_start..].trim_start().len());
-        }
-    }
-    start
 }
 
 /// A TOML value as an untyped value (typed later against the schema).

@@ -324,24 +324,28 @@ impl<'a> Ctx<'a> {
                     },
                     _ => return,
                 };
-                let hits: Vec<u32> = match self.indexes.map.get(&(*kind, *slot)) {
-                    Some(idx) => idx.get(&key).cloned().unwrap_or_default(),
+                let scanned: Vec<u32>;
+                let hits: &[u32] = match self.indexes.map.get(&(*kind, *slot)) {
+                    Some(idx) => idx.get(&key).map_or(&[], Vec::as_slice),
                     // Not indexed (a check run outside a prepared run): scan with the same test.
-                    None => self
-                        .store(*kind)
-                        .kind(*kind)
-                        .records
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| match r.fields.get(*slot) {
-                            Some(Value::Str(s)) => *s == key,
-                            Some(Value::List(l)) => l.iter().any(|v| v.as_str() == Some(&key)),
-                            _ => false,
-                        })
-                        .map(|(i, _)| i as u32)
-                        .collect(),
+                    None => {
+                        scanned = self
+                            .store(*kind)
+                            .kind(*kind)
+                            .records
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, r)| match r.fields.get(*slot) {
+                                Some(Value::Str(s)) => *s == key,
+                                Some(Value::List(l)) => l.iter().any(|v| v.as_str() == Some(&key)),
+                                _ => false,
+                            })
+                            .map(|(i, _)| i as u32)
+                            .collect();
+                        &scanned
+                    }
                 };
-                for idx in hits {
+                for &idx in hits {
                     if !f(self, env, Value::Record(RecordRef { kind: *kind, idx })) {
                         return;
                     }

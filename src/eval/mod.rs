@@ -2,6 +2,7 @@
 pub mod builtins;
 pub mod compile;
 pub mod explain;
+pub mod hoist;
 pub mod interp;
 pub mod ir;
 pub mod run;

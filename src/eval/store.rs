@@ -37,6 +37,24 @@ impl KindData {
         self.records.push(r);
         idx
     }
+
+    /// Builds the id index of records added without it; returns each repeated id as
+    /// `(position, position of its first occurrence)`.
+    pub fn index_ids(&mut self) -> Vec<(u32, u32)> {
+        self.by_id = HashMap::with_capacity_and_hasher(self.records.len(), Default::default());
+        let mut dups = Vec::new();
+        for (i, r) in self.records.iter().enumerate() {
+            if let Some(id) = &r.id {
+                match self.by_id.entry(id.clone()) {
+                    std::collections::hash_map::Entry::Occupied(e) => dups.push((i as u32, *e.get())),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(i as u32);
+                    }
+                }
+            }
+        }
+        dups
+    }
 }
 
 /// Records of every kind, indexed by [`KindId`].

@@ -56,6 +56,11 @@ impl KindSchema {
     pub fn slot(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
+
+    /// Slot of the `id` field.
+    pub fn id_slot(&self) -> Option<usize> {
+        self.slot("id")
+    }
 }
 
 /// All kinds: org record kinds and declaration kinds.
