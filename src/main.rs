@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// Loading a large org allocates millions of small values from two threads at once; mimalloc is
+// faster at that than the system allocator and returns memory with less fragmentation.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = zhidu::cli::Cli::parse();
     zhidu::cli::run(cli)

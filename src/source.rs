@@ -40,12 +40,17 @@ impl Loc {
 }
 
 /// One loaded file: its display name and full text.
+///
+/// A large data file's text can be let go once its records are read ([`SourceMap::evict`]);
+/// it is read again from disk only if a location or snippet in it is asked for.
 #[derive(Debug)]
 pub struct SourceFile {
     /// Path as shown to users (relative to the policy or org dir where possible).
     pub name: String,
-    /// Full text.
-    pub text: Arc<str>,
+    /// Full text (absent while evicted).
+    text: std::sync::OnceLock<Arc<str>>,
+    /// Where to read the text again after eviction.
+    path: Option<std::path::PathBuf>,
     /// Byte offsets of line starts, built on first use.
     lines: std::sync::OnceLock<Vec<u32>>,
 }
@@ -53,27 +58,46 @@ pub struct SourceFile {
 impl SourceFile {
     /// A file with its name and text.
     pub fn new(name: String, text: Arc<str>) -> Self {
-        SourceFile { name, text, lines: std::sync::OnceLock::new() }
+        SourceFile { name, text: std::sync::OnceLock::from(text), path: None, lines: std::sync::OnceLock::new() }
+    }
+
+    /// Sets the text of a file added by path (no effect if it has one).
+    pub fn set_text(&self, text: Arc<str>) {
+        let _ = self.text.set(text);
+    }
+
+    /// The file's path on disk, if it was added with one.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
+    }
+
+    /// The full text (read again from disk if it was evicted; a byte-order mark is dropped,
+    /// as when it was first read).
+    pub fn text(&self) -> &Arc<str> {
+        self.text.get_or_init(|| {
+            let bytes = self.path.as_ref().and_then(|p| std::fs::read(p).ok()).unwrap_or_default();
+            let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+            Arc::from(String::from_utf8_lossy(bytes).as_ref())
+        })
     }
 
     /// 1-based line and column (in characters) of a byte offset. Uses a line index, so
     /// locating many findings in a big file stays cheap.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let text = self.text();
+        let offset = floor_char_boundary(text, offset.min(text.len()));
         let lines = self.lines.get_or_init(|| {
-            std::iter::once(0)
-                .chain(self.text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| (i + 1) as u32))
-                .collect()
+            std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32)).collect()
         });
         let line = lines.partition_point(|&start| start as usize <= offset).max(1);
         let start = lines[line - 1] as usize;
-        let col = self.text[start..offset].chars().count() + 1;
+        let col = text[start..offset].chars().count() + 1;
         (line, col)
     }
 
     /// A miette source for this file.
     pub fn named(&self) -> NamedSource<Arc<str>> {
-        NamedSource::new(self.name.clone(), self.text.clone()).with_language("zhidu")
+        NamedSource::new(self.name.clone(), self.text().clone()).with_language("zhidu")
     }
 }
 
@@ -86,7 +110,9 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 
 impl Clone for SourceFile {
     fn clone(&self) -> Self {
-        SourceFile::new(self.name.clone(), self.text.clone())
+        let mut f = SourceFile::new(self.name.clone(), self.text().clone());
+        f.path = self.path.clone();
+        f
     }
 }
 
@@ -101,6 +127,33 @@ impl SourceMap {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
         self.files.push(SourceFile::new(name.into(), text.into()));
         FileId((self.files.len() - 1) as u32)
+    }
+
+    /// Adds a file read from `path`, so that its text can be evicted and read again.
+    pub fn add_file(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>, path: &std::path::Path) -> FileId {
+        let id = self.add(name, text);
+        self.files[id.0 as usize].path = Some(path.to_path_buf());
+        id
+    }
+
+    /// Adds a file by path; its text is read on first use or set with [`SourceFile::set_text`].
+    pub fn add_path(&mut self, name: impl Into<String>, path: &std::path::Path) -> FileId {
+        self.files.push(SourceFile {
+            name: name.into(),
+            text: std::sync::OnceLock::new(),
+            path: Some(path.to_path_buf()),
+            lines: std::sync::OnceLock::new(),
+        });
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    /// Lets go of a file's text (if it was added with its path); it is read again on demand.
+    pub fn evict(&mut self, id: FileId) {
+        if let Some(f) = self.files.get_mut(id.0 as usize)
+            && f.path.is_some()
+        {
+            f.text = std::sync::OnceLock::new();
+        }
     }
 
     /// The file with this id.
@@ -122,7 +175,7 @@ impl SourceMap {
 
     /// The source text a location covers.
     pub fn slice(&self, loc: Loc) -> &str {
-        let t = &self.get(loc.file).text;
+        let t = self.get(loc.file).text();
         t.get(loc.start as usize..loc.end as usize).unwrap_or("")
     }
 }

@@ -110,6 +110,12 @@ pub fn coerce(raw: Value, ty: &Type) -> Result<Value, Mismatch> {
             _ => Err(expect(ty)),
         },
         Type::List(inner) => {
+            // Most lists already hold values of the item type: keep them, shared, as they are.
+            if let Value::List(l) = &raw
+                && l.iter().all(|v| fits(v, inner))
+            {
+                return Ok(raw);
+            }
             let items: Vec<Value> = match raw {
                 Value::List(l) => l.to_vec(),
                 Value::Str(s) if !matches!(**inner, Type::Object(_)) => {
@@ -133,17 +139,31 @@ pub fn coerce(raw: Value, ty: &Type) -> Result<Value, Mismatch> {
     }
 }
 
+/// Whether a value already has the form `coerce` gives values of `ty` (so it would be kept).
+fn fits(v: &Value, ty: &Type) -> bool {
+    match (ty, v) {
+        (Type::Str | Type::Name(_) | Type::Ref(_), Value::Str(_)) => true,
+        (Type::Enum(set), Value::Str(s)) => set.iter().any(|x| x.as_str() == &**s),
+        (Type::Int, Value::Int(_)) | (Type::Bool, Value::Bool(_)) | (Type::Date, Value::Date(_)) => true,
+        (Type::Num, Value::Int(_) | Value::Num(_)) => true,
+        (Type::DateTime, Value::DateTime(..)) | (Type::Duration, Value::Duration(_)) => true,
+        (Type::Any, _) => true,
+        _ => false,
+    }
+}
+
 /// Coerces the fields of a table; missing required fields are mismatches; unknown ones kept.
 pub fn coerce_object(o: &Object, fields: &[FieldType]) -> Result<Object, Mismatch> {
     let mut out = Vec::with_capacity(o.fields.len());
     for f in fields {
-        match o.get(&f.name) {
-            Some(v) if !v.is_none() => {
+        match o.fields.iter().find(|(k, _)| **k == *f.name) {
+            Some((k, v)) if !v.is_none() => {
                 let v = coerce(v.clone(), &f.ty).map_err(|mut m| {
                     m.path = format!(".{}{}", f.name, m.path);
                     m
                 })?;
-                out.push((Str::from(f.name.as_str()), v));
+                // The data's key is the same text; sharing it saves an allocation per field.
+                out.push((k.clone(), v));
             }
             _ if !f.optional => {
                 return Err(Mismatch {

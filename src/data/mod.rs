@@ -84,6 +84,31 @@ pub fn read_config(dir: &Path, today: jiff::civil::Date) -> Result<OrgConfig, Di
     }
 }
 
+/// Files at least this big give their text back after parsing (read again on demand).
+const EVICT_BYTES: usize = 1 << 20;
+
+/// A record file's text: UTF-8, without a byte-order mark. An unreadable or non-UTF-8 file is
+/// an error located in it.
+fn read_text(file: &crate::source::SourceFile, id: FileId) -> Result<std::sync::Arc<str>, DataError> {
+    let path = file.path().map(Path::to_path_buf).unwrap_or_default();
+    let bytes = std::fs::read(&path).map_err(|e| {
+        file.set_text("".into());
+        DataError::Unreadable { path: file.name.clone(), reason: e.to_string(), loc: Loc::new(id, 0, 0) }
+    })?;
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").map(<[u8]>::to_vec).unwrap_or(bytes);
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text.into()),
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let at = lossy.char_indices().nth(String::from_utf8_lossy(&e.as_bytes()[..good]).chars().count());
+            let start = at.map_or(0, |(i, _)| i);
+            file.set_text(lossy.into());
+            Err(DataError::NotUtf8 { path: file.name.clone(), loc: Loc::new(id, start, start + 1) })
+        }
+    }
+}
+
 /// What one file contributed.
 struct Parsed {
     records: Vec<(KindId, Record)>,
@@ -145,48 +170,29 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             continue;
         }
         let name = rel.to_string_lossy().replace('\\', "/");
-        match std::fs::read(entry.path()) {
-            Ok(bytes) => {
-                let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").map(<[u8]>::to_vec).unwrap_or(bytes);
-                match String::from_utf8(bytes) {
-                    Ok(text) => {
-                        let id = sources.add(name, text);
-                        files.push((id, rel, is_csv));
-                    }
-                    Err(e) => {
-                        let good = e.utf8_error().valid_up_to();
-                        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                        let at =
-                            lossy.char_indices().nth(String::from_utf8_lossy(&e.as_bytes()[..good]).chars().count());
-                        let start = at.map_or(0, |(i, _)| i);
-                        let id = sources.add(name.clone(), lossy);
-                        diags.push(DataError::NotUtf8 { path: name, loc: Loc::new(id, start, start + 1) }, &sources);
-                    }
-                }
-            }
-            Err(e) => {
-                let id = sources.add(name.clone(), "");
-                diags.push(
-                    DataError::Unreadable { path: name, reason: e.to_string(), loc: Loc::new(id, 0, 0) },
-                    &sources,
-                );
-            }
-        }
+        let id = sources.add_path(name, entry.path());
+        files.push((id, rel, is_csv));
     }
-    stages.lap("walk and read files");
-    // Parse files in parallel; merge in path order so the result is deterministic.
+    stages.lap("walk");
+    // Read and parse files in parallel; merge in path order so the result is deterministic.
+    // Records own their values, so a big file's text is dropped once parsed (and read again
+    // only if a location in it is shown): the org is never held in memory twice.
     let results: Vec<Result<Parsed, DataError>> = files
         .par_iter()
         .map(|(id, rel, is_csv)| {
-            let text = &sources.get(*id).text;
+            let file = sources.get(*id);
+            let text = read_text(file, *id)?;
+            if text.len() < EVICT_BYTES {
+                file.set_text(text.clone());
+            }
             if *is_csv {
-                csv_file::parse(*id, text, rel, schema, &sources)
+                csv_file::parse(*id, &text, rel, schema, &sources)
             } else {
-                toml_file::parse(*id, text, schema, &sources)
+                toml_file::parse(*id, &text, schema, &sources)
             }
         })
         .collect();
-    stages.lap("parse and validate records");
+    stages.lap("read, parse and validate records");
     let mut store = Store::with_kinds(schema.kinds.len());
     let mut findings = Vec::new();
     let mut per_kind = vec![0usize; schema.kinds.len()];

@@ -27,7 +27,8 @@ const DEPTH: u32 = 80;
 /// Parses a record file, or returns `None` when the file needs the full parser.
 pub(super) fn parse(file: FileId, text: &str, schema: &Schema, sources: &SourceMap) -> Option<Parsed> {
     let source = Source::new(text);
-    let tokens = source.lex().into_vec();
+    // `Lexer::into_vec` reserves a token per input byte (~24× the file); grow as needed instead.
+    let tokens: Vec<_> = source.lex().collect();
     let mut reader = Reader::new(file, text, schema, sources);
     let mut failed = false;
     {
@@ -281,8 +282,16 @@ impl EventReceiver for Reader<'_> {
             *name = Some(key.into_owned());
             return;
         }
+        let in_table = matches!(self.stack.last(), Some(Frame::Table { key: None, .. }));
+        if in_table {
+            // Keys of inline tables repeat in every record: share them.
+            let k = self.string(key, true);
+            if let Some(Frame::Table { key: slot, .. }) = self.stack.last_mut() {
+                *slot = Some(k);
+            }
+            return;
+        }
         match self.stack.last_mut() {
-            Some(Frame::Table { key: k @ None, .. }) => *k = Some(Str::from(&*key)),
             Some(_) => self.give_up(),
             None => {
                 let Some(c) = self.current.as_mut() else { return self.give_up() };
@@ -290,8 +299,18 @@ impl EventReceiver for Reader<'_> {
                     return self.give_up();
                 }
                 let slot = c.schema.slot(&key);
-                c.intern = slot.is_some_and(|s| repeats(&c.schema.fields[s].ty));
-                c.key = Some(slot.ok_or_else(|| Str::from(&*key)));
+                // Every value but the record's own id may repeat (references, enum values,
+                // names): strings are shared within the file.
+                c.intern = slot.is_none_or(|s| Some(s) != c.schema.id_slot() || repeats(&c.schema.fields[s].ty));
+                match slot {
+                    Some(s) => c.key = Some(Ok(s)),
+                    None => {
+                        let name = self.string(key, true);
+                        if let Some(c) = self.current.as_mut() {
+                            c.key = Some(Err(name));
+                        }
+                    }
+                }
             }
         }
     }

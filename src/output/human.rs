@@ -168,7 +168,7 @@ fn snippet(r: &Report, f: &Finding, color: bool) -> Option<String> {
     }
     let loc = location.loc?;
     let file = r.org.sources.get(loc.file);
-    let text = &file.text;
+    let text = file.text();
     // At most six lines of the record.
     let start = loc.start as usize;
     let mut end = (loc.end as usize).min(text.len());

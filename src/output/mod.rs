@@ -72,7 +72,7 @@ pub fn policy_digest(policy: &Policy) -> String {
     for (_, f) in policy.sources.files() {
         h.update(f.name.trim_start_matches("<builtin>/").as_bytes());
         h.update([0]);
-        h.update(f.text.as_bytes());
+        h.update(f.text().as_bytes());
         h.update([0]);
     }
     hex(&h.finalize())

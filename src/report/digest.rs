@@ -46,7 +46,7 @@ pub fn policy_files(sources: &SourceMap, root: Option<&Path>) -> Vec<FileDigest>
         .files()
         .filter_map(|(_, f)| {
             let rel = pack_relative(&f.name, root)?;
-            let bytes = f.text.as_bytes();
+            let bytes = f.text().as_bytes();
             Some(FileDigest { path: format!("{POLICY_PREFIX}{rel}"), sha256: sha256(bytes), bytes: bytes.len() as u64 })
         })
         .collect();
