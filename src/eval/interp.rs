@@ -18,35 +18,77 @@ use crate::syntax::ast::{BinOp, Quant};
 /// Join indexes: for (kind, field slot), the records holding each key.
 #[derive(Debug, Default)]
 pub struct Indexes {
-    map: HashMap<(KindId, usize), HashMap<Str, Vec<u32>>>,
+    map: HashMap<(KindId, usize), Index>,
+}
+
+/// One join index, laid out flat: each key's records are a run of `records`, so a million keys
+/// cost two allocations, not a million.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Key → (start, length) in `records`.
+    runs: HashMap<Str, (u32, u32)>,
+    /// Record positions, grouped by key, in record order within a key.
+    records: Vec<u32>,
+}
+
+impl Index {
+    /// Indexes the records of `data` by the string (or strings, for a list) in field `slot`.
+    fn build(data: &super::store::KindData, slot: usize) -> Index {
+        // The distinct string keys of one record (a list may name a key twice: index it once).
+        fn keys(v: Option<&Value>, mut f: impl FnMut(&Str)) {
+            match v {
+                Some(Value::Str(s)) => f(s),
+                Some(Value::List(l)) => {
+                    for (i, v) in l.iter().enumerate() {
+                        if let Value::Str(s) = v
+                            && !l[..i].iter().any(|p| p.as_str() == Some(s))
+                        {
+                            f(s);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut runs: HashMap<Str, (u32, u32)> = HashMap::default();
+        for r in &data.records {
+            keys(r.fields.get(slot), |k| runs.entry(k.clone()).or_default().1 += 1);
+        }
+        let mut start = 0u32;
+        for run in runs.values_mut() {
+            run.0 = start;
+            start += run.1;
+            run.1 = 0;
+        }
+        let mut records = vec![0u32; start as usize];
+        for (i, r) in data.records.iter().enumerate() {
+            keys(r.fields.get(slot), |k| {
+                if let Some(run) = runs.get_mut(&**k) {
+                    records[(run.0 + run.1) as usize] = i as u32;
+                    run.1 += 1;
+                }
+            });
+        }
+        Index { runs, records }
+    }
+
+    /// The records holding `key`, in record order.
+    pub fn get(&self, key: &str) -> &[u32] {
+        self.runs.get(key).map_or(&[], |&(start, len)| &self.records[start as usize..(start + len) as usize])
+    }
 }
 
 impl Indexes {
-    /// Builds the indexes for `keys` in one pass per key.
+    /// Builds the indexes for `keys`, in parallel.
     pub fn build(keys: &[(KindId, usize)], schema: &Schema, decls: &Store, org: &Store) -> Indexes {
-        let mut map = HashMap::default();
-        for &(kind, slot) in keys {
-            let store = if schema.kind(kind).origin == KindOrigin::Decl { decls } else { org };
-            let mut idx: HashMap<Str, Vec<u32>> = HashMap::default();
-            for (i, r) in store.kind(kind).records.iter().enumerate() {
-                match r.fields.get(slot) {
-                    Some(Value::Str(s)) => idx.entry(s.clone()).or_default().push(i as u32),
-                    Some(Value::List(l)) => {
-                        for v in l.iter() {
-                            if let Value::Str(s) = v {
-                                let e = idx.entry(s.clone()).or_default();
-                                // A list may name the same key twice; index the record once.
-                                if e.last() != Some(&(i as u32)) {
-                                    e.push(i as u32);
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            map.insert((kind, slot), idx);
-        }
+        use rayon::prelude::*;
+        let map = keys
+            .par_iter()
+            .map(|&(kind, slot)| {
+                let store = if schema.kind(kind).origin == KindOrigin::Decl { decls } else { org };
+                ((kind, slot), Index::build(store.kind(kind), slot))
+            })
+            .collect();
         Indexes { map }
     }
 }
@@ -326,7 +368,7 @@ impl<'a> Ctx<'a> {
                 };
                 let scanned: Vec<u32>;
                 let hits: &[u32] = match self.indexes.map.get(&(*kind, *slot)) {
-                    Some(idx) => idx.get(&key).map_or(&[], Vec::as_slice),
+                    Some(idx) => idx.get(&key),
                     // Not indexed (a check run outside a prepared run): scan with the same test.
                     None => {
                         scanned = self
