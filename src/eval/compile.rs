@@ -689,7 +689,8 @@ impl<'a> Compiler<'a> {
         split_and(filter, &mut conj);
         let schema = self.names.schema.kind(kind);
         let id_slot = schema.slot("id");
-        let mut best: Option<(usize, Source, bool)> = None;
+        // Indexable conditions: (conjunct, source, whether the key varies).
+        let mut cands: Vec<(usize, Source, bool)> = Vec::new();
         for (i, c) in conj.iter().enumerate() {
             let Some((field, key, list)) = join_key(c, slot) else { continue };
             let Some(FieldAcc::Slot(k, s)) = field else { continue };
@@ -704,23 +705,44 @@ impl<'a> Compiler<'a> {
             let src = if Some(s) == id_slot && !list {
                 Source::Id { kind, key: Box::new(key.clone()) }
             } else {
-                Source::Index { kind, slot: s, key: Box::new(key.clone()) }
+                Source::Index { kind, slot: s, key: Box::new(key.clone()), also: Vec::new() }
             };
-            let dynamic = !matches!(key, Ir::Const(_));
-            if best.as_ref().is_none_or(|(_, _, d)| dynamic && !d) {
-                best = Some((i, src, dynamic));
-            }
+            cands.push((i, src, !matches!(key, Ir::Const(_))));
         }
-        match best {
-            Some((i, src, _)) => {
-                if let Source::Index { kind, slot, .. } = &src {
-                    self.index_keys.insert((*kind, *slot));
+        // An id lookup finds at most one record; otherwise prefer keys that vary (a constant key
+        // selects the same records every time). Which of several index lookups is most selective
+        // depends on the data, so the others go along and the smallest is chosen at run time.
+        let pick = cands
+            .iter()
+            .position(|(_, s, _)| matches!(s, Source::Id { .. }))
+            .or_else(|| cands.iter().position(|(_, _, dynamic)| *dynamic))
+            .or(if cands.is_empty() { None } else { Some(0) });
+        let Some(p) = pick else { return (Source::Kind(kind), join_and(conj)) };
+        let (i, mut src, dynamic) = cands.swap_remove(p);
+        let mut keep_all = false;
+        if let Source::Index { also, .. } = &mut src {
+            for (_, alt, alt_dynamic) in cands {
+                if let (Source::Index { slot, key, .. }, true) = (alt, alt_dynamic || !dynamic) {
+                    also.push((slot, *key));
                 }
-                conj.remove(i);
-                (src, join_and(conj))
             }
-            None => (Source::Kind(kind), join_and(conj)),
+            keep_all = !also.is_empty();
         }
+        for (k, s) in std::iter::once(&src).filter_map(|s| match s {
+            Source::Index { kind, slot, also, .. } => {
+                Some((kind, std::iter::once(*slot).chain(also.iter().map(|(s, _)| *s))))
+            }
+            _ => None,
+        }) {
+            for slot in s {
+                self.index_keys.insert((*k, slot));
+            }
+        }
+        // With alternatives, any one of them may drive the loop, so every condition is still tested.
+        if !keep_all {
+            conj.remove(i);
+        }
+        (src, join_and(conj))
     }
 }
 

@@ -67,7 +67,11 @@ impl Hoister<'_> {
 
     fn source(&mut self, src: &mut Source) {
         match src {
-            Source::Index { key, .. } | Source::Id { key, .. } => self.node(key),
+            Source::Index { key, also, .. } => {
+                self.node(key);
+                also.iter_mut().for_each(|(_, k)| self.node(k));
+            }
+            Source::Id { key, .. } => self.node(key),
             Source::Expr(e) => self.node(e),
             Source::Kind(_) => {}
         }
@@ -138,7 +142,11 @@ fn free(ir: &Ir) -> HashSet<usize> {
 
 fn free_into(ir: &Ir, out: &mut HashSet<usize>) {
     let source = |s: &Source, out: &mut HashSet<usize>| match s {
-        Source::Index { key, .. } | Source::Id { key, .. } => free_into(key, out),
+        Source::Index { key, also, .. } => {
+            free_into(key, out);
+            also.iter().for_each(|(_, k)| free_into(k, out));
+        }
+        Source::Id { key, .. } => free_into(key, out),
         Source::Expr(e) => free_into(e, out),
         Source::Kind(_) => {}
     };

@@ -357,36 +357,20 @@ impl<'a> Ctx<'a> {
                     f(self, env, Value::Record(r));
                 }
             }
-            Source::Index { kind, slot, key } => {
-                let key = match self.eval(key, env) {
-                    Value::Str(s) => s,
-                    Value::Record(r) => match self.id_of(r) {
-                        Some(id) => id,
-                        None => return,
-                    },
-                    _ => return,
-                };
-                let scanned: Vec<u32>;
-                let hits: &[u32] = match self.indexes.map.get(&(*kind, *slot)) {
-                    Some(idx) => idx.get(&key),
-                    // Not indexed (a check run outside a prepared run): scan with the same test.
-                    None => {
-                        scanned = self
-                            .store(*kind)
-                            .kind(*kind)
-                            .records
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, r)| match r.fields.get(*slot) {
-                                Some(Value::Str(s)) => *s == key,
-                                Some(Value::List(l)) => l.iter().any(|v| v.as_str() == Some(&key)),
-                                _ => false,
-                            })
-                            .map(|(i, _)| i as u32)
-                            .collect();
-                        &scanned
+            Source::Index { kind, slot, key, also } => {
+                let Some(mut best) = self.lookup(*kind, *slot, key, env) else { return };
+                // Of several indexable conditions, follow the one with the fewest records.
+                for (s, k) in also {
+                    if best.len() <= 1 {
+                        break;
                     }
-                };
+                    match self.lookup(*kind, *s, k, env) {
+                        Some(hits) if hits.len() < best.len() => best = hits,
+                        Some(_) => {}
+                        None => return,
+                    }
+                }
+                let hits: &[u32] = &best;
                 for &idx in hits {
                     if !f(self, env, Value::Record(RecordRef { kind: *kind, idx })) {
                         return;
@@ -403,6 +387,34 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+    }
+
+    /// The records of `kind` whose field `slot` holds (or, for a list, contains) the value of
+    /// `key`; `None` when the key is not a string or record (nothing can match).
+    fn lookup(&self, kind: KindId, slot: usize, key: &Ir, env: &mut [Value]) -> Option<std::borrow::Cow<'a, [u32]>> {
+        let key = match self.eval(key, env) {
+            Value::Str(s) => s,
+            Value::Record(r) => self.id_of(r)?,
+            _ => return None,
+        };
+        Some(match self.indexes.map.get(&(kind, slot)) {
+            Some(idx) => std::borrow::Cow::Borrowed(idx.get(&key)),
+            // Not indexed (a check run outside a prepared run): scan with the same test.
+            None => std::borrow::Cow::Owned(
+                self.store(kind)
+                    .kind(kind)
+                    .records
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| match r.fields.get(slot) {
+                        Some(Value::Str(s)) => *s == key,
+                        Some(Value::List(l)) => l.iter().any(|v| v.as_str() == Some(&key)),
+                        _ => false,
+                    })
+                    .map(|(i, _)| i as u32)
+                    .collect(),
+            ),
+        })
     }
 
     fn binary(&self, op: BinOp, a: &Ir, b: &Ir, env: &mut [Value]) -> Value {

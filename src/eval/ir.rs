@@ -33,6 +33,9 @@ pub enum Source {
         slot: usize,
         /// Key expression (does not depend on the bound variable).
         key: Box<Ir>,
+        /// Other indexable conditions on the same records, `(slot, key)`: at run time the
+        /// lookup with the fewest hits is used (all conditions stay in the filter).
+        also: Vec<(usize, Ir)>,
     },
     /// The record of a kind with this id.
     Id {
@@ -154,7 +157,11 @@ impl Ir {
     pub fn visit(&self, f: &mut dyn FnMut(&Ir)) {
         f(self);
         let src = |s: &Source, f: &mut dyn FnMut(&Ir)| match s {
-            Source::Index { key, .. } | Source::Id { key, .. } => key.visit(f),
+            Source::Index { key, also, .. } => {
+                key.visit(f);
+                also.iter().for_each(|(_, k)| k.visit(f));
+            }
+            Source::Id { key, .. } => key.visit(f),
             Source::Expr(e) => e.visit(f),
             Source::Kind(_) => {}
         };

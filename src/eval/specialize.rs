@@ -173,9 +173,12 @@ impl Folder<'_, '_, '_> {
     fn fold_source(&mut self, src: &Source) -> Source {
         match src {
             Source::Kind(k) => Source::Kind(*k),
-            Source::Index { kind, slot, key } => {
-                Source::Index { kind: *kind, slot: *slot, key: Box::new(self.fold(key)) }
-            }
+            Source::Index { kind, slot, key, also } => Source::Index {
+                kind: *kind,
+                slot: *slot,
+                key: Box::new(self.fold(key)),
+                also: also.iter().map(|(s, k)| (*s, self.fold(k))).collect(),
+            },
             Source::Id { kind, key } => Source::Id { kind: *kind, key: Box::new(self.fold(key)) },
             Source::Expr(e) => Source::Expr(Box::new(self.fold(e))),
         }
@@ -272,7 +275,10 @@ impl Folder<'_, '_, '_> {
     fn closed(&self, ir: &Ir, inner: &mut Vec<usize>) -> bool {
         let src_closed = |f: &Self, s: &Source, inner: &mut Vec<usize>| match s {
             Source::Kind(k) => !f.is_stream(*k),
-            Source::Index { kind, key, .. } | Source::Id { kind, key } => !f.is_stream(*kind) && f.closed(key, inner),
+            Source::Index { kind, key, also, .. } => {
+                !f.is_stream(*kind) && f.closed(key, inner) && also.iter().all(|(_, k)| f.closed(k, inner))
+            }
+            Source::Id { kind, key } => !f.is_stream(*kind) && f.closed(key, inner),
             Source::Expr(e) => f.closed(e, inner),
         };
         let bind = |f: &Self, slot: usize, parts: &[Option<&Ir>], inner: &mut Vec<usize>| {
