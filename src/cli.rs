@@ -378,6 +378,22 @@ pub fn run(cli: Cli) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Loads an org's data, printing its diagnostics and what was not done (`nothing was checked`)
+/// on failure.
+pub(crate) fn load_org_or_report(
+    org: &std::path::Path,
+    config: crate::data::OrgConfig,
+    schema: &crate::policy::Schema,
+    color: bool,
+    not_done: &str,
+) -> Result<crate::data::OrgData, u8> {
+    crate::data::load(org, config, schema).map_err(|d| {
+        eprint!("{}", d.render(color));
+        eprintln!("error: the org data has {} error(s); {not_done}", d.error_count());
+        EXIT_ERROR
+    })
+}
+
 /// Loads a pack, printing its diagnostics on failure.
 pub(crate) fn load_or_report(policy: Option<&std::path::Path>, color: bool) -> Result<crate::policy::Policy, u8> {
     match crate::policy::load_policy(policy) {

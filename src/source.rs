@@ -41,15 +41,15 @@ impl Loc {
 
 /// One loaded file: its display name and full text.
 ///
-/// A large data file's text can be let go once its records are read ([`SourceMap::evict`]);
-/// it is read again from disk only if a location or snippet in it is asked for.
+/// A large data file added by path ([`SourceMap::add_path`]) need not keep its text once its
+/// records are read; it is read again from disk only if a location or snippet in it is asked for.
 #[derive(Debug)]
 pub struct SourceFile {
     /// Path as shown to users (relative to the policy or org dir where possible).
     pub name: String,
-    /// Full text (absent while evicted).
+    /// Full text (absent until set or read).
     text: std::sync::OnceLock<Arc<str>>,
-    /// Where to read the text again after eviction.
+    /// Where to read the text when it is not held.
     path: Option<std::path::PathBuf>,
     /// Byte offsets of line starts, built on first use.
     lines: std::sync::OnceLock<Vec<u32>>,
@@ -71,7 +71,7 @@ impl SourceFile {
         self.path.as_deref()
     }
 
-    /// The full text (read again from disk if it was evicted; a byte-order mark is dropped,
+    /// The full text (read from disk if it is not held; a byte-order mark is dropped,
     /// as when it was first read).
     pub fn text(&self) -> &Arc<str> {
         self.text.get_or_init(|| {
@@ -129,13 +129,6 @@ impl SourceMap {
         FileId((self.files.len() - 1) as u32)
     }
 
-    /// Adds a file read from `path`, so that its text can be evicted and read again.
-    pub fn add_file(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>, path: &std::path::Path) -> FileId {
-        let id = self.add(name, text);
-        self.files[id.0 as usize].path = Some(path.to_path_buf());
-        id
-    }
-
     /// Adds a file by path; its text is read on first use or set with [`SourceFile::set_text`].
     pub fn add_path(&mut self, name: impl Into<String>, path: &std::path::Path) -> FileId {
         self.files.push(SourceFile {
@@ -145,15 +138,6 @@ impl SourceMap {
             lines: std::sync::OnceLock::new(),
         });
         FileId((self.files.len() - 1) as u32)
-    }
-
-    /// Lets go of a file's text (if it was added with its path); it is read again on demand.
-    pub fn evict(&mut self, id: FileId) {
-        if let Some(f) = self.files.get_mut(id.0 as usize)
-            && f.path.is_some()
-        {
-            f.text = std::sync::OnceLock::new();
-        }
     }
 
     /// The file with this id.

@@ -9,6 +9,7 @@ use crate::check::{self, Selection};
 use crate::data;
 use crate::output::{Report, github, human, json, junit, sarif};
 use crate::syntax::ast::Severity;
+use crate::timings::Stages;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,13 +136,9 @@ pub fn run(a: Args) -> u8 {
         use_english_messages(&mut policy);
     }
     clock.lap("policy");
-    let org = match data::load(a.org, config, &policy.schema) {
+    let org = match super::load_org_or_report(a.org, config, &policy.schema, a.color, "nothing was checked") {
         Ok(o) => o,
-        Err(d) => {
-            eprint!("{}", d.render(a.color));
-            eprintln!("error: the org data has {} error(s); nothing was checked", d.error_count());
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
     clock.lap("load data");
     clock.detail(&org.stages);
@@ -208,30 +205,27 @@ fn use_english_messages(policy: &mut crate::policy::Policy) {
     }
 }
 
-/// Stage timings for `--timings`.
+/// Stage timings for `--timings`: the command's own stages, with the sub-stages the loader and
+/// the evaluator recorded indented under them.
 struct Clock {
     on: bool,
     start: std::time::Instant,
-    last: std::time::Instant,
-    laps: Vec<(String, f64)>,
+    stages: Stages,
 }
 
 impl Clock {
     fn new(on: bool) -> Self {
-        let now = std::time::Instant::now();
-        Clock { on, start: now, last: now, laps: Vec::new() }
+        Clock { on, start: std::time::Instant::now(), stages: Stages::start() }
     }
-    fn lap(&mut self, name: &'static str) {
+    fn lap(&mut self, name: &str) {
         if self.on {
-            let now = std::time::Instant::now();
-            self.laps.push((name.to_string(), (now - self.last).as_secs_f64()));
-            self.last = now;
+            self.stages.lap(name);
         }
     }
     /// The sub-stages of the stage just ended, indented under it.
-    fn detail(&mut self, stages: &crate::timings::Stages) {
+    fn detail(&mut self, sub: &Stages) {
         if self.on {
-            self.laps.extend(stages.laps.iter().map(|(n, d)| (format!("  {n}"), d.as_secs_f64())));
+            self.stages.laps.extend(sub.laps.iter().map(|(n, d)| (format!("  {n}"), *d)));
         }
     }
     /// The ten slowest checks.
@@ -250,8 +244,8 @@ impl Clock {
         if !self.on {
             return;
         }
-        for (name, secs) in &self.laps {
-            eprintln!("timing: {name:<36} {secs:>8.3} s");
+        for (name, time) in &self.stages.laps {
+            eprintln!("timing: {name:<36} {:>8.3} s", time.as_secs_f64());
         }
         eprintln!("timing: {:<36} {:>8.3} s ({records} records)", "total", self.start.elapsed().as_secs_f64());
     }

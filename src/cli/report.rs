@@ -80,13 +80,9 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let org = match data::load(a.org, config, &policy.schema) {
+    let org = match super::load_org_or_report(a.org, config, &policy.schema, a.color, "no report was made") {
         Ok(o) => o,
-        Err(d) => {
-            eprint!("{}", d.render(a.color));
-            eprintln!("error: the org data has {} error(s); no report was made", d.error_count());
-            return EXIT_ERROR;
-        }
+        Err(code) => return code,
     };
     let outcome = check::run(&policy, &org, &Selection::default());
     let lint = crate::policy::lint::lint(&policy);

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::error::DataError;
-use super::{Parsed, RawField, build_record, data_finding, kind_for, location};
+use super::{Parsed, RawField, Slotted, data_finding, finish_record, kind_for, location};
 use crate::eval::value::{Object, Str, Value};
 use crate::i18n::tr;
 use crate::policy::Schema;
@@ -79,7 +79,7 @@ pub(super) fn parse(
                 }
             }
         }
-        let rec = build_record(ks, raw, loc, Some(row), row, sources, &mut out.findings);
+        let rec = finish_record(ks, Slotted::from_raw(ks, raw), loc, Some(row), row, sources, &mut out.findings);
         out.records.push((kind, rec));
     }
     // CSV locations name the column of the field.

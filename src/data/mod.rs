@@ -90,8 +90,7 @@ const EVICT_BYTES: usize = 1 << 20;
 /// A record file's text: UTF-8, without a byte-order mark. An unreadable or non-UTF-8 file is
 /// an error located in it.
 fn read_text(file: &crate::source::SourceFile, id: FileId) -> Result<std::sync::Arc<str>, DataError> {
-    let path = file.path().map(Path::to_path_buf).unwrap_or_default();
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let bytes = std::fs::read(file.path().unwrap_or(Path::new(""))).map_err(|e| {
         file.set_text("".into());
         DataError::Unreadable { path: file.name.clone(), reason: e.to_string(), loc: Loc::new(id, 0, 0) }
     })?;
@@ -315,30 +314,6 @@ pub(crate) struct RawField {
     pub loc: Loc,
 }
 
-/// Builds a record from raw fields: coerces each to its schema type, reporting missing and
-/// mistyped fields (never their values). `row` is the CSV data row.
-pub(crate) fn build_record(
-    kind: &KindSchema,
-    raw: Vec<RawField>,
-    loc: Loc,
-    row: Option<usize>,
-    ordinal: usize,
-    sources: &SourceMap,
-    findings: &mut Vec<Finding>,
-) -> Record {
-    let mut fields = Slotted::new(kind);
-    for f in raw {
-        match kind.slot(&f.name) {
-            Some(s) => {
-                fields.values[s] = f.value;
-                fields.locs[s] = Some(f.loc);
-            }
-            None => fields.extra.push((Str::from(f.name.as_str()), f.value)),
-        }
-    }
-    finish_record(kind, fields, loc, row, ordinal, sources, findings)
-}
-
 /// A record's raw values placed in their schema slots, before coercion.
 pub(crate) struct Slotted {
     /// Values by slot (`none` where absent).
@@ -354,10 +329,25 @@ impl Slotted {
     pub fn new(kind: &KindSchema) -> Self {
         Slotted { values: vec![Value::None; kind.fields.len()], locs: vec![None; kind.fields.len()], extra: Vec::new() }
     }
+
+    /// Raw fields placed in their slots by name.
+    pub fn from_raw(kind: &KindSchema, raw: Vec<RawField>) -> Self {
+        let mut slotted = Slotted::new(kind);
+        for f in raw {
+            match kind.slot(&f.name) {
+                Some(s) => {
+                    slotted.values[s] = f.value;
+                    slotted.locs[s] = Some(f.loc);
+                }
+                None => slotted.extra.push((Str::from(f.name.as_str()), f.value)),
+            }
+        }
+        slotted
+    }
 }
 
-/// Coerces slotted raw values to the schema types, reporting missing and mistyped fields
-/// (never their values).
+/// Builds a record from its slotted raw values: coerces each to its schema type, reporting
+/// missing and mistyped fields (never their values). `row` is the CSV data row.
 pub(crate) fn finish_record(
     kind: &KindSchema,
     raw: Slotted,

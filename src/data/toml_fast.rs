@@ -17,7 +17,6 @@ use toml_parser::{ErrorSink, ParseError, Raw, Source, Span};
 
 use super::{Parsed, Slotted, finish_record, kind_for};
 use crate::eval::value::{KindId, Object, Str, Value};
-use crate::policy::types::Type;
 use crate::policy::{KindSchema, Schema};
 use crate::source::{FileId, Loc, SourceMap};
 
@@ -55,7 +54,7 @@ struct Current<'s> {
     slots: Slotted,
     /// The key of the `key = value` being read: its slot, or its name if undeclared.
     key: Option<Result<usize, Str>>,
-    /// Whether the current value's strings are worth interning (references, enum values).
+    /// Whether the current value's strings are worth sharing: every field's but the id's.
     intern: bool,
 }
 
@@ -202,15 +201,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Whether values of a field type repeat across records, so that interning them pays.
-fn repeats(ty: &Type) -> bool {
-    match ty {
-        Type::Ref(_) | Type::Enum(_) | Type::Name(_) => true,
-        Type::List(inner) => repeats(inner),
-        _ => false,
-    }
-}
-
 impl EventReceiver for Reader<'_> {
     fn std_table_open(&mut self, _span: Span, _error: &mut dyn ErrorSink) {
         self.give_up();
@@ -301,7 +291,7 @@ impl EventReceiver for Reader<'_> {
                 let slot = c.schema.slot(&key);
                 // Every value but the record's own id may repeat (references, enum values,
                 // names): strings are shared within the file.
-                c.intern = slot.is_none_or(|s| Some(s) != c.schema.id_slot() || repeats(&c.schema.fields[s].ty));
+                c.intern = slot.is_none_or(|s| Some(s) != c.schema.id_slot());
                 match slot {
                     Some(s) => c.key = Some(Ok(s)),
                     None => {

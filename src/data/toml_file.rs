@@ -5,7 +5,7 @@ use std::sync::Arc;
 use toml::de::{DeTable, DeValue};
 
 use super::error::DataError;
-use super::{Parsed, RawField, build_record, data_finding, kind_for, location};
+use super::{Parsed, RawField, Slotted, data_finding, finish_record, kind_for, location};
 use crate::eval::value::{Object, Str, Value};
 use crate::i18n::tr;
 use crate::policy::Schema;
@@ -90,7 +90,7 @@ pub(super) fn parse_document(
                     loc: Loc::new(file, v.span().start, v.span().end),
                 })
                 .collect();
-            let rec = build_record(ks, raw, rloc, None, i + 1, sources, &mut out.findings);
+            let rec = finish_record(ks, Slotted::from_raw(ks, raw), rloc, None, i + 1, sources, &mut out.findings);
             out.records.push((kind, rec));
         }
     }

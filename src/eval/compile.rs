@@ -688,7 +688,7 @@ impl<'a> Compiler<'a> {
         let mut conj = Vec::new();
         split_and(filter, &mut conj);
         let schema = self.names.schema.kind(kind);
-        let id_slot = schema.slot("id");
+        let id_slot = schema.id_slot();
         // Indexable conditions: (conjunct, source, whether the key varies).
         let mut cands: Vec<(usize, Source, bool)> = Vec::new();
         for (i, c) in conj.iter().enumerate() {
@@ -716,30 +716,20 @@ impl<'a> Compiler<'a> {
             .iter()
             .position(|(_, s, _)| matches!(s, Source::Id { .. }))
             .or_else(|| cands.iter().position(|(_, _, dynamic)| *dynamic))
-            .or(if cands.is_empty() { None } else { Some(0) });
+            .or((!cands.is_empty()).then_some(0));
         let Some(p) = pick else { return (Source::Kind(kind), join_and(conj)) };
         let (i, mut src, dynamic) = cands.swap_remove(p);
-        let mut keep_all = false;
-        if let Source::Index { also, .. } = &mut src {
-            for (_, alt, alt_dynamic) in cands {
-                if let (Source::Index { slot, key, .. }, true) = (alt, alt_dynamic || !dynamic) {
-                    also.push((slot, *key));
-                }
-            }
-            keep_all = !also.is_empty();
+        if let Source::Index { kind, slot, also, .. } = &mut src {
+            // A constant key only goes along with another constant key.
+            also.extend(cands.into_iter().filter(|(_, _, d)| *d || !dynamic).filter_map(|(_, alt, _)| match alt {
+                Source::Index { slot, key, .. } => Some((slot, *key)),
+                _ => None,
+            }));
+            self.index_keys.insert((*kind, *slot));
+            self.index_keys.extend(also.iter().map(|(s, _)| (*kind, *s)));
         }
-        for (k, s) in std::iter::once(&src).filter_map(|s| match s {
-            Source::Index { kind, slot, also, .. } => {
-                Some((kind, std::iter::once(*slot).chain(also.iter().map(|(s, _)| *s))))
-            }
-            _ => None,
-        }) {
-            for slot in s {
-                self.index_keys.insert((*k, slot));
-            }
-        }
-        // With alternatives, any one of them may drive the loop, so every condition is still tested.
-        if !keep_all {
+        // With alternatives, any one of them may drive the loop, so every condition stays tested.
+        if !matches!(&src, Source::Index { also, .. } if !also.is_empty()) {
             conj.remove(i);
         }
         (src, join_and(conj))

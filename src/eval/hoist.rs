@@ -65,54 +65,8 @@ impl Hoister<'_> {
         self.children(ir);
     }
 
-    fn source(&mut self, src: &mut Source) {
-        match src {
-            Source::Index { key, also, .. } => {
-                self.node(key);
-                also.iter_mut().for_each(|(_, k)| self.node(k));
-            }
-            Source::Id { key, .. } => self.node(key),
-            Source::Expr(e) => self.node(e),
-            Source::Kind(_) => {}
-        }
-    }
-
     fn children(&mut self, ir: &mut Ir) {
-        match ir {
-            Ir::Const(_) | Ir::Var(_) | Ir::AsOf | Ir::Period | Ir::Kind(_) => {}
-            Ir::Field(e, _)
-            | Ir::Deref(_, e)
-            | Ir::IdOf(e)
-            | Ir::Not(e)
-            | Ir::Neg(e)
-            | Ir::Matches(e, _)
-            | Ir::Target(_, e)
-            | Ir::At(_, e) => self.node(e),
-            Ir::Index(a, b) | Ir::Bin(_, a, b) => {
-                self.node(a);
-                self.node(b);
-            }
-            Ir::Call(_, args) | Ir::List(args) => args.iter_mut().for_each(|a| self.node(a)),
-            Ir::If(a, b, c) => {
-                self.node(a);
-                self.node(b);
-                self.node(c);
-            }
-            Ir::Quant { src, filter, body, .. } => {
-                self.source(src);
-                filter.iter_mut().for_each(|x| self.node(x));
-                body.iter_mut().for_each(|x| self.node(x));
-            }
-            Ir::Count { src, filter, .. } => {
-                self.source(src);
-                filter.iter_mut().for_each(|x| self.node(x));
-            }
-            Ir::Sum { src, filter, body, .. } | Ir::Comp { src, filter, body, .. } => {
-                self.source(src);
-                filter.iter_mut().for_each(|x| self.node(x));
-                self.node(body);
-            }
-        }
+        ir.children_mut(&mut |c| self.node(c));
     }
 }
 
@@ -141,17 +95,9 @@ fn free(ir: &Ir) -> HashSet<usize> {
 }
 
 fn free_into(ir: &Ir, out: &mut HashSet<usize>) {
-    let source = |s: &Source, out: &mut HashSet<usize>| match s {
-        Source::Index { key, also, .. } => {
-            free_into(key, out);
-            also.iter().for_each(|(_, k)| free_into(k, out));
-        }
-        Source::Id { key, .. } => free_into(key, out),
-        Source::Expr(e) => free_into(e, out),
-        Source::Kind(_) => {}
-    };
-    // Variables read under a binder, minus the bound one.
-    let scoped = |slot: usize, parts: &[Option<&Ir>], out: &mut HashSet<usize>| {
+    // A binder's source is read outside its scope; its filter and body inside.
+    let scoped = |slot: usize, src: &Source, parts: &[Option<&Ir>], out: &mut HashSet<usize>| {
+        src.children(&mut |k| free_into(k, out));
         let mut inner = HashSet::default();
         for p in parts.iter().flatten() {
             free_into(p, &mut inner);
@@ -163,37 +109,12 @@ fn free_into(ir: &Ir, out: &mut HashSet<usize>) {
         Ir::Var(s) => {
             out.insert(*s);
         }
-        Ir::Const(_) | Ir::AsOf | Ir::Period | Ir::Kind(_) => {}
-        Ir::Field(e, _)
-        | Ir::Deref(_, e)
-        | Ir::IdOf(e)
-        | Ir::Not(e)
-        | Ir::Neg(e)
-        | Ir::Matches(e, _)
-        | Ir::Target(_, e)
-        | Ir::At(_, e) => free_into(e, out),
-        Ir::Index(a, b) | Ir::Bin(_, a, b) => {
-            free_into(a, out);
-            free_into(b, out);
-        }
-        Ir::Call(_, args) | Ir::List(args) => args.iter().for_each(|a| free_into(a, out)),
-        Ir::If(a, b, c) => {
-            free_into(a, out);
-            free_into(b, out);
-            free_into(c, out);
-        }
-        Ir::Quant { slot, src, filter, body, .. } => {
-            source(src, out);
-            scoped(*slot, &[filter.as_deref(), body.as_deref()], out);
-        }
-        Ir::Count { slot, src, filter } => {
-            source(src, out);
-            scoped(*slot, &[filter.as_deref()], out);
-        }
+        Ir::Quant { slot, src, filter, body, .. } => scoped(*slot, src, &[filter.as_deref(), body.as_deref()], out),
+        Ir::Count { slot, src, filter } => scoped(*slot, src, &[filter.as_deref()], out),
         Ir::Sum { slot, src, filter, body } | Ir::Comp { slot, src, filter, body } => {
-            source(src, out);
-            scoped(*slot, &[filter.as_deref(), Some(body)], out);
+            scoped(*slot, src, &[filter.as_deref(), Some(body)], out);
         }
+        other => other.children(&mut |c| free_into(c, out)),
     }
 }
 

@@ -156,15 +156,11 @@ impl Ir {
     /// Calls `f` on this node and every node below it.
     pub fn visit(&self, f: &mut dyn FnMut(&Ir)) {
         f(self);
-        let src = |s: &Source, f: &mut dyn FnMut(&Ir)| match s {
-            Source::Index { key, also, .. } => {
-                key.visit(f);
-                also.iter().for_each(|(_, k)| k.visit(f));
-            }
-            Source::Id { key, .. } => key.visit(f),
-            Source::Expr(e) => e.visit(f),
-            Source::Kind(_) => {}
-        };
+        self.children(&mut |c| c.visit(f));
+    }
+
+    /// Calls `f` on each direct sub-expression, sources' keys included, in evaluation order.
+    pub fn children(&self, f: &mut dyn FnMut(&Ir)) {
         match self {
             Ir::Const(_) | Ir::Var(_) | Ir::AsOf | Ir::Period | Ir::Kind(_) => {}
             Ir::Field(e, _)
@@ -174,31 +170,98 @@ impl Ir {
             | Ir::Neg(e)
             | Ir::Matches(e, _)
             | Ir::Target(_, e)
-            | Ir::At(_, e) => e.visit(f),
+            | Ir::At(_, e) => f(e),
             Ir::Index(a, b) | Ir::Bin(_, a, b) => {
-                a.visit(f);
-                b.visit(f);
+                f(a);
+                f(b);
             }
-            Ir::Call(_, args) | Ir::List(args) => args.iter().for_each(|a| a.visit(f)),
+            Ir::Call(_, args) | Ir::List(args) => args.iter().for_each(f),
             Ir::If(a, b, c) => {
-                a.visit(f);
-                b.visit(f);
-                c.visit(f);
+                f(a);
+                f(b);
+                f(c);
             }
-            Ir::Quant { src: s, filter, body, .. } => {
-                src(s, f);
-                filter.iter().for_each(|x| x.visit(f));
-                body.iter().for_each(|x| x.visit(f));
+            Ir::Quant { src, filter, body, .. } => {
+                src.children(f);
+                filter.iter().for_each(|x| f(x));
+                body.iter().for_each(|x| f(x));
             }
-            Ir::Count { src: s, filter, .. } => {
-                src(s, f);
-                filter.iter().for_each(|x| x.visit(f));
+            Ir::Count { src, filter, .. } => {
+                src.children(f);
+                filter.iter().for_each(|x| f(x));
             }
-            Ir::Sum { src: s, filter, body, .. } | Ir::Comp { src: s, filter, body, .. } => {
-                src(s, f);
-                filter.iter().for_each(|x| x.visit(f));
-                body.visit(f);
+            Ir::Sum { src, filter, body, .. } | Ir::Comp { src, filter, body, .. } => {
+                src.children(f);
+                filter.iter().for_each(|x| f(x));
+                f(body);
             }
+        }
+    }
+
+    /// Like [`Ir::children`], for rewriting sub-expressions in place.
+    pub fn children_mut(&mut self, f: &mut dyn FnMut(&mut Ir)) {
+        match self {
+            Ir::Const(_) | Ir::Var(_) | Ir::AsOf | Ir::Period | Ir::Kind(_) => {}
+            Ir::Field(e, _)
+            | Ir::Deref(_, e)
+            | Ir::IdOf(e)
+            | Ir::Not(e)
+            | Ir::Neg(e)
+            | Ir::Matches(e, _)
+            | Ir::Target(_, e)
+            | Ir::At(_, e) => f(e),
+            Ir::Index(a, b) | Ir::Bin(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            Ir::Call(_, args) | Ir::List(args) => args.iter_mut().for_each(f),
+            Ir::If(a, b, c) => {
+                f(a);
+                f(b);
+                f(c);
+            }
+            Ir::Quant { src, filter, body, .. } => {
+                src.children_mut(f);
+                filter.iter_mut().for_each(|x| f(x));
+                body.iter_mut().for_each(|x| f(x));
+            }
+            Ir::Count { src, filter, .. } => {
+                src.children_mut(f);
+                filter.iter_mut().for_each(|x| f(x));
+            }
+            Ir::Sum { src, filter, body, .. } | Ir::Comp { src, filter, body, .. } => {
+                src.children_mut(f);
+                filter.iter_mut().for_each(|x| f(x));
+                f(body);
+            }
+        }
+    }
+}
+
+impl Source {
+    /// Calls `f` on the source's key expressions (or its list expression).
+    pub fn children(&self, f: &mut dyn FnMut(&Ir)) {
+        match self {
+            Source::Index { key, also, .. } => {
+                f(key);
+                also.iter().for_each(|(_, k)| f(k));
+            }
+            Source::Id { key, .. } => f(key),
+            Source::Expr(e) => f(e),
+            Source::Kind(_) => {}
+        }
+    }
+
+    /// Like [`Source::children`], for rewriting in place.
+    pub fn children_mut(&mut self, f: &mut dyn FnMut(&mut Ir)) {
+        match self {
+            Source::Index { key, also, .. } => {
+                f(key);
+                also.iter_mut().for_each(|(_, k)| f(k));
+            }
+            Source::Id { key, .. } => f(key),
+            Source::Expr(e) => f(e),
+            Source::Kind(_) => {}
         }
     }
 }
