@@ -53,12 +53,31 @@ pub struct SourceFile {
     path: Option<std::path::PathBuf>,
     /// Byte offsets of line starts, built on first use.
     lines: std::sync::OnceLock<Vec<u32>>,
+    /// For a file whose text is not held: every [`SPARSE`]th line start, built on first use.
+    sparse: std::sync::OnceLock<Sparse>,
+}
+
+/// Lines between two entries of a file's sparse line index.
+const SPARSE: usize = 64;
+
+/// A line index of a file on disk: the offset (in the text, without a byte-order mark) of every
+/// [`SPARSE`]th line start, and the length of the mark.
+#[derive(Debug, Default)]
+struct Sparse {
+    starts: Vec<u32>,
+    bom: u64,
 }
 
 impl SourceFile {
     /// A file with its name and text.
     pub fn new(name: String, text: Arc<str>) -> Self {
-        SourceFile { name, text: std::sync::OnceLock::from(text), path: None, lines: std::sync::OnceLock::new() }
+        SourceFile {
+            name,
+            text: std::sync::OnceLock::from(text),
+            path: None,
+            lines: std::sync::OnceLock::new(),
+            sparse: std::sync::OnceLock::new(),
+        }
     }
 
     /// Sets the text of a file added by path (no effect if it has one).
@@ -82,8 +101,16 @@ impl SourceFile {
     }
 
     /// 1-based line and column (in characters) of a byte offset. Uses a line index, so
-    /// locating many findings in a big file stays cheap.
+    /// locating many findings in a big file stays cheap. A file whose text is not held is not
+    /// read back into memory: a sparse line index is built by streaming it once, and each
+    /// lookup reads the few lines before the offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        if self.text.get().is_none()
+            && let Some(path) = &self.path
+            && let Some(lc) = self.line_col_on_disk(path, offset)
+        {
+            return lc;
+        }
         let text = self.text();
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let lines = self.lines.get_or_init(|| {
@@ -95,9 +122,72 @@ impl SourceFile {
         (line, col)
     }
 
+    fn line_col_on_disk(&self, path: &std::path::Path, offset: usize) -> Option<(usize, usize)> {
+        let sparse = self.sparse.get_or_init(|| sparse_index(path).unwrap_or_default());
+        let block = sparse.starts.partition_point(|&s| s as usize <= offset).checked_sub(1)?;
+        let from = sparse.starts[block] as usize;
+        let buf = read_at(path, from as u64 + sparse.bom, offset - from)?;
+        let newlines = memchr::memchr_iter(b'\n', &buf).count();
+        let line_start = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
+        // Characters, not bytes: count the bytes that start one.
+        let col = buf[line_start..].iter().filter(|&&b| (b as i8) >= -0x40).count() + 1;
+        Some((block * SPARSE + newlines + 1, col))
+    }
+
+    /// The text a location covers, read from disk if the file's text is not held (so showing a
+    /// few records of a big file does not bring it all back into memory).
+    pub fn read_range(&self, start: usize, end: usize) -> Option<String> {
+        if let Some(text) = self.text.get() {
+            return text.get(start..end.min(text.len())).map(str::to_string);
+        }
+        let Some(path) = &self.path else { return Some(String::new()) };
+        let bom = self.sparse.get_or_init(|| sparse_index(path).unwrap_or_default()).bom;
+        String::from_utf8(read_at(path, start as u64 + bom, end.saturating_sub(start))?).ok()
+    }
+
     /// A miette source for this file.
     pub fn named(&self) -> NamedSource<Arc<str>> {
         NamedSource::new(self.name.clone(), self.text().clone()).with_language("zhidu")
+    }
+}
+
+/// Up to `len` bytes of a file from byte `offset`.
+fn read_at(path: &std::path::Path, offset: u64, len: usize) -> Option<Vec<u8>> {
+    use std::io::{Read, Seek};
+    let mut file = std::fs::File::open(path).ok()?;
+    file.seek(std::io::SeekFrom::Start(offset)).ok()?;
+    let mut buf = Vec::with_capacity(len);
+    file.take(len as u64).read_to_end(&mut buf).ok()?;
+    Some(buf)
+}
+
+/// Streams a file once to index every [`SPARSE`]th line start.
+fn sparse_index(path: &std::path::Path) -> Option<Sparse> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut sparse = Sparse { starts: vec![0], bom: 0 };
+    let (mut pos, mut line, mut first) = (0u64, 0usize, true);
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some(sparse);
+        }
+        let mut chunk = &buf[..n];
+        if first {
+            first = false;
+            if let Some(rest) = chunk.strip_prefix(b"\xef\xbb\xbf") {
+                sparse.bom = 3;
+                chunk = rest;
+            }
+        }
+        for i in memchr::memchr_iter(b'\n', chunk) {
+            line += 1;
+            if line % SPARSE == 0 {
+                sparse.starts.push((pos + i as u64 + 1) as u32);
+            }
+        }
+        pos += chunk.len() as u64;
     }
 }
 
@@ -136,6 +226,7 @@ impl SourceMap {
             text: std::sync::OnceLock::new(),
             path: Some(path.to_path_buf()),
             lines: std::sync::OnceLock::new(),
+            sparse: std::sync::OnceLock::new(),
         });
         FileId((self.files.len() - 1) as u32)
     }
@@ -177,5 +268,30 @@ mod tests {
         assert_eq!(f.line_col(11), (3, 1));
         assert_eq!(f.line_col(12), (4, 1));
         assert_eq!(f.line_col(99), (4, 2));
+    }
+
+    #[test]
+    fn line_and_column_of_a_file_not_held() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut text = String::new();
+        for i in 0..300 {
+            text.push_str(&format!("第{i}行 line {i}\n"));
+        }
+        let held = SourceFile::new("x".into(), Arc::from(text.as_str()));
+        for (name, bytes) in
+            [("plain", text.clone().into_bytes()), ("bom", [b"\xef\xbb\xbf", text.as_bytes()].concat())]
+        {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).expect("write");
+            let mut map = SourceMap::default();
+            let id = map.add_path(name, &path);
+            let f = map.get(id);
+            for offset in [0, 1, 3, 5, 17, 1000, 1234, 5000, text.len() - 1, text.len()] {
+                let offset = floor_char_boundary(&text, offset);
+                assert_eq!(f.line_col(offset), held.line_col(offset), "{name} at {offset}");
+            }
+            assert_eq!(f.read_range(0, 8).as_deref(), Some("第0行 "), "{name}");
+            assert!(f.text.get().is_none(), "the text is not read back");
+        }
     }
 }

@@ -9,7 +9,7 @@ use crate::check::{self, Selection};
 use crate::data;
 use crate::output::{Report, github, human, json, junit, sarif};
 use crate::syntax::ast::Severity;
-use crate::timings::Stages;
+use crate::timings::{Lap, Stages};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,7 +225,7 @@ impl Clock {
     /// The sub-stages of the stage just ended, indented under it.
     fn detail(&mut self, sub: &Stages) {
         if self.on {
-            self.stages.laps.extend(sub.laps.iter().map(|(n, d)| (format!("  {n}"), *d)));
+            self.stages.laps.extend(sub.laps.iter().map(|l| Lap { name: format!("  {}", l.name), ..l.clone() }));
         }
     }
     /// The ten slowest checks.
@@ -244,8 +244,9 @@ impl Clock {
         if !self.on {
             return;
         }
-        for (name, time) in &self.stages.laps {
-            eprintln!("timing: {name:<36} {:>8.3} s", time.as_secs_f64());
+        for l in &self.stages.laps {
+            let peak = l.peak_rss.map(|b| format!("   peak {:>6} MB", b / 1_000_000)).unwrap_or_default();
+            eprintln!("timing: {:<36} {:>8.3} s{peak}", l.name, l.time.as_secs_f64());
         }
         eprintln!("timing: {:<36} {:>8.3} s ({records} records)", "total", self.start.elapsed().as_secs_f64());
     }

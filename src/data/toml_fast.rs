@@ -23,21 +23,60 @@ use crate::source::{FileId, Loc, SourceMap};
 /// Nesting limit, as in the `toml` crate.
 const DEPTH: u32 = 80;
 
+/// Bytes lexed at a time: record files are split before a `[[` line once a piece is this long,
+/// so the token buffer stays small (a token is 24 bytes; a whole 50k-record file would need
+/// hundreds of megabytes of them).
+const CHUNK: usize = 256 * 1024;
+
 /// Parses a record file, or returns `None` when the file needs the full parser.
 pub(super) fn parse(file: FileId, text: &str, schema: &Schema, sources: &SourceMap) -> Option<Parsed> {
-    let source = Source::new(text);
-    // `Lexer::into_vec` reserves a token per input byte (~24× the file); grow as needed instead.
-    let tokens: Vec<_> = source.lex().collect();
+    parse_in_pieces(file, text, schema, sources, CHUNK)
+}
+
+fn parse_in_pieces(file: FileId, text: &str, schema: &Schema, sources: &SourceMap, size: usize) -> Option<Parsed> {
     let mut reader = Reader::new(file, text, schema, sources);
-    let mut failed = false;
-    {
-        let mut sink = |_: ParseError| failed = true;
-        let mut guard = RecursionGuard::new(&mut reader, DEPTH);
-        let mut receiver = ValidateWhitespace::new(&mut guard, source);
-        toml_parser::parser::parse_document(&tokens, &mut receiver, &mut sink);
+    let mut tokens = Vec::new();
+    // A piece that ends inside a value (a multi-line string or array whose next line starts with
+    // `[[`) is left unterminated, which is a syntax error: the file then goes to the full parser.
+    for (base, piece) in pieces(text, size) {
+        let source = Source::new(piece);
+        tokens.clear();
+        tokens.extend(source.lex());
+        reader.text = piece;
+        reader.base = base;
+        let mut failed = false;
+        {
+            let mut sink = |_: ParseError| failed = true;
+            let mut guard = RecursionGuard::new(&mut reader, DEPTH);
+            let mut receiver = ValidateWhitespace::new(&mut guard, source);
+            toml_parser::parser::parse_document(&tokens, &mut receiver, &mut sink);
+        }
+        if failed || reader.gave_up {
+            return None;
+        }
     }
     reader.finish_record();
-    (!failed && !reader.gave_up).then_some(reader.out)
+    (!reader.gave_up).then_some(reader.out)
+}
+
+/// Splits `text` into pieces of at least `size` bytes, each ending just before a line that
+/// starts with `[[` (or at the end of the text), with each piece's offset.
+fn pieces(text: &str, size: usize) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let from = start + size;
+        let end = if from >= text.len() {
+            text.len()
+        } else {
+            memchr::memmem::find_iter(&text.as_bytes()[from..], b"\n[[").next().map_or(text.len(), |i| from + i + 1)
+        };
+        let piece = (start, &text[start..end]);
+        start = end;
+        Some(piece)
+    })
 }
 
 /// A container being filled: an array or an inline table.
@@ -60,7 +99,9 @@ struct Current<'s> {
 
 struct Reader<'a> {
     file: FileId,
+    /// The piece being parsed, and where it starts in the file.
     text: &'a str,
+    base: usize,
     schema: &'a Schema,
     sources: &'a SourceMap,
     out: Parsed,
@@ -82,6 +123,7 @@ impl<'a> Reader<'a> {
         Reader {
             file,
             text,
+            base: 0,
             schema,
             sources,
             out: Parsed { records: Vec::new(), findings: Vec::new() },
@@ -103,8 +145,9 @@ impl<'a> Reader<'a> {
         Raw::new_unchecked(&self.text[span.start()..span.end()], encoding, span)
     }
 
+    /// The location of a span of the current piece.
     fn loc(&self, start: usize, end: usize) -> Loc {
-        Loc::new(self.file, start, end)
+        Loc::new(self.file, self.base + start, self.base + end)
     }
 
     fn finish_record(&mut self) {
@@ -117,7 +160,8 @@ impl<'a> Reader<'a> {
         let n = &mut self.counts[c.kind.0 as usize];
         *n += 1;
         let ordinal = *n;
-        let loc = self.loc(c.header.start(), c.header.end());
+        // The header span is kept in file offsets: the record may end in a later piece.
+        let loc = Loc::new(self.file, c.header.start(), c.header.end());
         let rec = finish_record(c.schema, c.slots, loc, None, ordinal, self.sources, &mut self.out.findings);
         self.out.records.push((c.kind, rec));
     }
@@ -225,7 +269,7 @@ impl EventReceiver for Reader<'_> {
         self.current = Some(Current {
             kind,
             schema: ks,
-            header: Span::new_unchecked(start, span.end()),
+            header: Span::new_unchecked(self.base + start, self.base + span.end()),
             slots: Slotted::new(ks),
             key: None,
             intern: false,
@@ -350,6 +394,10 @@ mod tests {
             format!("{records:#?}\n{findings:#?}")
         };
         let fast = parse(id, text, schema(), &sources).map(|p| show(&p));
+        // Split before every `[[` line, the same records come out, unless a piece ends inside a
+        // value, and then the file goes to the document parser.
+        let tiny = parse_in_pieces(id, text, schema(), &sources, 1).map(|p| show(&p));
+        assert!(tiny.is_none() || tiny == fast, "pieces differ: {text}");
         let slow =
             toml_file::parse_document(id, text, schema(), &sources).map_or_else(|e| format!("{e:?}"), |p| show(&p));
         (fast, slow)
@@ -385,6 +433,21 @@ mod tests {
                 assert_eq!(fast.as_deref(), Some(slow.as_str()), "{}", path.display());
             }
         }
+    }
+
+    #[test]
+    fn pieces_end_before_array_table_lines() {
+        let text = "[[a]]\nx = 1\n[[b]]\ny = \"\"\"\n[[c]]\n\"\"\"\n[[d]]\n";
+        let got: Vec<_> = pieces(text, 1).collect();
+        assert_eq!(got, [(0, "[[a]]\nx = 1\n"), (12, "[[b]]\ny = \"\"\"\n"), (26, "[[c]]\n\"\"\"\n"), (36, "[[d]]\n")]);
+        assert_eq!(pieces(text, 1000).collect::<Vec<_>>(), [(0, text)]);
+        assert_eq!(pieces("", 1).count(), 0);
+        // A multi-line string with a `[[` line: read whole, or left to the document parser.
+        same("[[person]]\nid = \"P1\"\nname = \"\"\"a\n[[person]]\nb\"\"\"\n[[person]]\nid = \"P2\"\n");
+        let mut sources = SourceMap::default();
+        let text = "[[person]]\nid = \"P1\"\nname = \"\"\"a\n[[person]]\nb\"\"\"\n";
+        let id = sources.add("t.toml", text);
+        assert!(parse_in_pieces(id, text, schema(), &sources, 1).is_none());
     }
 
     #[test]
