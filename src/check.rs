@@ -187,7 +187,7 @@ pub fn run(policy: &Policy, org: &OrgData, sel: &Selection) -> Outcome {
     stages.lap("fingerprints, waivers, sort");
     let mut rules_run: Vec<String> = selected.iter().map(|(r, _)| r.id.clone()).collect();
     rules_run.dedup();
-    let records = org.store.kinds.iter().map(|k| k.records.len()).sum();
+    let records = org.store.kinds.iter().map(|k| k.len()).sum();
     Outcome { findings, rules_run, records, checked, stages, check_times }
 }
 

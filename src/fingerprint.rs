@@ -6,7 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::data::{OrgData, kind_for};
-use crate::eval::store::Record;
+use crate::eval::store::Rec;
 use crate::eval::value::Value;
 use crate::finding::Finding;
 use crate::policy::Policy;
@@ -44,7 +44,7 @@ pub fn of(policy: &Policy, org: &OrgData, f: &Finding) -> String {
 }
 
 /// The record a `kind:id` subject names (org records, or `policy.kind` declarations).
-fn record<'a>(policy: &'a Policy, org: &'a OrgData, subject: &str) -> Option<&'a Record> {
+fn record<'a>(policy: &'a Policy, org: &'a OrgData, subject: &str) -> Option<Rec<'a>> {
     let (kind, id) = subject.split_once(':')?;
     if let Some(decl) = kind.strip_prefix("policy.") {
         let k = policy.schema.decl_kind(decl)?;
@@ -55,7 +55,7 @@ fn record<'a>(policy: &'a Policy, org: &'a OrgData, subject: &str) -> Option<&'a
 }
 
 /// A canonical text of a record's values (schema order, then extra fields by name).
-pub fn content(rec: &Record) -> String {
+pub fn content(rec: Rec) -> String {
     let mut s = String::new();
     for v in rec.fields.iter() {
         canonical(v, &mut s);

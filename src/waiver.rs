@@ -27,7 +27,7 @@ pub const WAIVER_RULES: &[(&str, Severity, &str, &str)] = &[
 pub fn apply(policy: &Policy, org: &OrgData, findings: &mut [Finding], sel: &Selection) -> Vec<Finding> {
     let Some(k) = kind_for(&policy.schema, "waiver") else { return Vec::new() };
     let ks = policy.schema.kind(k);
-    let field = |rec: &crate::eval::store::Record, name: &str| -> Option<Value> {
+    let field = |rec: crate::eval::store::Rec, name: &str| -> Option<Value> {
         let v = match ks.slot(name) {
             Some(s) => rec.fields.get(s).cloned(),
             None => rec.extra.iter().find(|(n, _)| &**n == name).map(|(_, v)| v.clone()),
@@ -35,7 +35,7 @@ pub fn apply(policy: &Policy, org: &OrgData, findings: &mut [Finding], sel: &Sel
         v.filter(|v| !v.is_none() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
     };
     let mut out = Vec::new();
-    for rec in &org.store.kind(k).records {
+    for rec in org.store.kind(k).iter() {
         let subj = rec.id.as_deref().map(|id| subject(&ks.name, id));
         let loc = location(&org.sources, rec.loc, None, None);
         let mk = |id: &str, msg: String| {

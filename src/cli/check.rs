@@ -185,7 +185,7 @@ pub fn run(a: Args) -> u8 {
         }
     }
     clock.lap("output");
-    clock.report(org.store.kinds.iter().map(|k| k.records.len()).sum());
+    clock.report(org.store.kinds.iter().map(|k| k.len()).sum());
     clock.slowest(&outcome.check_times);
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.counts() && f.severity >= t));
     // The process ends now: freeing millions of records one by one would only cost time.

@@ -19,7 +19,7 @@ pub(super) fn parse(
     schema: &Schema,
     sources: &SourceMap,
 ) -> Result<Parsed, DataError> {
-    let mut out = Parsed { records: Vec::new(), findings: Vec::new() };
+    let mut out = Parsed::default();
     let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let Some(kind) = kind_for(schema, stem) else {
         let msg = tr(
@@ -80,7 +80,7 @@ pub(super) fn parse(
             }
         }
         let rec = finish_record(ks, Slotted::from_raw(ks, raw), loc, Some(row), row, sources, &mut out.findings);
-        out.records.push((kind, rec));
+        out.push(kind, rec);
     }
     // CSV locations name the column of the field.
     for f in out.findings.iter_mut() {

@@ -19,7 +19,7 @@ pub use config::OrgConfig;
 use error::DataError;
 
 use crate::diag::Diagnostics;
-use crate::eval::store::{Record, Store};
+use crate::eval::store::{KindData, Record, Store};
 use crate::eval::value::{KindId, Str, Value};
 use crate::finding::{Finding, Location};
 use crate::i18n::tr;
@@ -108,10 +108,22 @@ fn read_text(file: &crate::source::SourceFile, id: FileId) -> Result<std::sync::
     }
 }
 
-/// What one file contributed.
+/// What one file contributed: its records by kind, stored as the store keeps them, so merging
+/// moves whole arrays rather than records.
+#[derive(Default)]
 struct Parsed {
-    records: Vec<(KindId, Record)>,
+    kinds: Vec<KindData>,
     findings: Vec<Finding>,
+}
+
+impl Parsed {
+    fn push(&mut self, kind: KindId, rec: Record) {
+        let k = kind.0 as usize;
+        if self.kinds.len() <= k {
+            self.kinds.resize_with(k + 1, KindData::default);
+        }
+        self.kinds[k].add(rec);
+    }
 }
 
 /// Loads every record file of an org dir against the schema.
@@ -184,31 +196,24 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             if text.len() < EVICT_BYTES {
                 file.set_text(text.clone());
             }
-            if *is_csv {
+            let mut parsed = if *is_csv {
                 csv_file::parse(*id, &text, rel, schema, &sources)
             } else {
                 toml_file::parse(*id, &text, schema, &sources)
-            }
+            }?;
+            parsed.kinds.iter_mut().for_each(KindData::shrink_to_fit);
+            Ok(parsed)
         })
         .collect();
     stages.lap("read, parse and validate records");
     let mut store = Store::with_kinds(schema.kinds.len());
     let mut findings = Vec::new();
-    let mut per_kind = vec![0usize; schema.kinds.len()];
-    for p in results.iter().flatten() {
-        for (k, _) in &p.records {
-            per_kind[k.0 as usize] += 1;
-        }
-    }
-    for (k, n) in per_kind.iter().enumerate() {
-        store.kinds[k].records.reserve_exact(*n);
-    }
     for r in results {
         match r {
             Ok(p) => {
                 findings.extend(p.findings);
-                for (k, rec) in p.records {
-                    store.kind_mut(k).records.push(rec);
+                for (k, data) in p.kinds.into_iter().enumerate() {
+                    store.kind_mut(KindId(k as u32)).append(data);
                 }
             }
             Err(e) => diags.push(e, &sources),
@@ -222,9 +227,9 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
         if !ks.has_id {
             continue;
         }
-        let records = &store.kinds[k].records;
+        let records = &store.kinds[k];
         for (later, first) in dups {
-            let (rec, first) = (&records[later as usize], &records[first as usize]);
+            let (Some(rec), Some(first)) = (records.get(later as usize), records.get(first as usize)) else { continue };
             let id = rec.id.as_deref().unwrap_or_default();
             let kind = &ks.name;
             let first = describe(&sources, first.loc);

@@ -126,7 +126,7 @@ impl<'a> Reader<'a> {
             base: 0,
             schema,
             sources,
-            out: Parsed { records: Vec::new(), findings: Vec::new() },
+            out: Parsed::default(),
             gave_up: false,
             header: None,
             current: None,
@@ -163,7 +163,7 @@ impl<'a> Reader<'a> {
         // The header span is kept in file offsets: the record may end in a later piece.
         let loc = Loc::new(self.file, c.header.start(), c.header.end());
         let rec = finish_record(c.schema, c.slots, loc, None, ordinal, self.sources, &mut self.out.findings);
-        self.out.records.push((c.kind, rec));
+        self.out.push(c.kind, rec);
     }
 
     fn string(&mut self, s: Cow<'_, str>, intern: bool) -> Str {
@@ -385,10 +385,12 @@ mod tests {
         let id = sources.add("t.toml", text);
         // Files are merged per kind and findings sorted, so only the order within a kind counts.
         let show = |p: &Parsed| {
-            let mut records: Vec<String> = Vec::new();
-            let mut by_kind: Vec<_> = p.records.iter().collect();
-            by_kind.sort_by_key(|(k, _)| *k);
-            records.extend(by_kind.iter().map(|r| format!("{r:?}")));
+            let records: Vec<String> = p
+                .kinds
+                .iter()
+                .enumerate()
+                .flat_map(|(k, data)| data.iter().map(move |r| format!("({k}, {r:?})")))
+                .collect();
             let mut findings: Vec<String> = p.findings.iter().map(|f| format!("{f:?}")).collect();
             findings.sort();
             format!("{records:#?}\n{findings:#?}")

@@ -31,7 +31,7 @@ pub(super) fn parse_document(
         let span = e.span().unwrap_or(0..0);
         DataError::Toml { message: e.message().to_string(), loc: Loc::new(file, span.start, span.end) }
     })?;
-    let mut out = Parsed { records: Vec::new(), findings: Vec::new() };
+    let mut out = Parsed::default();
     for (key, value) in doc.get_ref().iter() {
         let name: &str = key.get_ref();
         let kloc = Loc::new(file, key.span().start, key.span().end);
@@ -91,7 +91,7 @@ pub(super) fn parse_document(
                 })
                 .collect();
             let rec = finish_record(ks, Slotted::from_raw(ks, raw), rloc, None, i + 1, sources, &mut out.findings);
-            out.records.push((kind, rec));
+            out.push(kind, rec);
         }
     }
     Ok(out)

@@ -18,7 +18,7 @@ pub(super) fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap)
         if ref_slots.is_empty() {
             continue;
         }
-        for rec in &store.kind(k).records {
+        for rec in store.kind(k).iter() {
             for &(slot, ty) in &ref_slots {
                 let mut missing = Vec::new();
                 collect_missing(&rec.fields[slot], ty, store, &mut missing);

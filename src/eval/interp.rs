@@ -51,7 +51,7 @@ impl Index {
             }
         }
         let mut runs: HashMap<Str, (u32, u32)> = HashMap::default();
-        for r in &data.records {
+        for r in data.iter() {
             keys(r.fields.get(slot), |k| runs.entry(k.clone()).or_default().1 += 1);
         }
         let mut start = 0u32;
@@ -61,7 +61,7 @@ impl Index {
             run.1 = 0;
         }
         let mut records = vec![0u32; start as usize];
-        for (i, r) in data.records.iter().enumerate() {
+        for (i, r) in data.iter().enumerate() {
             keys(r.fields.get(slot), |k| {
                 if let Some(run) = runs.get_mut(&**k) {
                     records[(run.0 + run.1) as usize] = i as u32;
@@ -162,7 +162,7 @@ impl<'a> Ctx<'a> {
 
     /// The id of a record.
     pub fn id_of(&self, r: RecordRef) -> Option<Str> {
-        self.store(r.kind).get(r)?.id.clone()
+        self.store(r.kind).kind(r.kind).id(r.idx as usize).cloned()
     }
 
     /// Evaluates an expression with variable slots `env`.
@@ -173,7 +173,7 @@ impl<'a> Ctx<'a> {
             Ir::AsOf => Value::Date(self.as_of),
             Ir::Period => self.period.clone(),
             Ir::Kind(k) => {
-                let n = self.store(*k).kind(*k).records.len() as u32;
+                let n = self.store(*k).kind(*k).len() as u32;
                 Value::list((0..n).map(|idx| Value::Record(RecordRef { kind: *k, idx })).collect())
             }
             Ir::Field(base, acc) => {
@@ -315,9 +315,7 @@ impl<'a> Ctx<'a> {
     /// Reads a field of a record, object or window.
     pub fn field(&self, base: &Value, acc: &FieldAcc) -> Value {
         match (base, acc) {
-            (Value::Record(r), FieldAcc::Slot(_, s)) => {
-                self.store(r.kind).get(*r).and_then(|rec| rec.fields.get(*s)).cloned().unwrap_or_default()
-            }
+            (Value::Record(r), FieldAcc::Slot(_, s)) => self.store(r.kind).field(*r, *s).cloned().unwrap_or_default(),
             (Value::Record(r), FieldAcc::Name(n)) => {
                 let Some(rec) = self.store(r.kind).get(*r) else { return Value::None };
                 match self.schema.kind(r.kind).slot(n) {
@@ -339,7 +337,7 @@ impl<'a> Ctx<'a> {
     fn each(&self, src: &Source, env: &mut [Value], mut f: impl FnMut(&Self, &mut [Value], Value) -> bool) {
         match src {
             Source::Kind(k) => {
-                let n = self.store(*k).kind(*k).records.len() as u32;
+                let n = self.store(*k).kind(*k).len() as u32;
                 for idx in 0..n {
                     if !f(self, env, Value::Record(RecordRef { kind: *k, idx })) {
                         return;
@@ -403,7 +401,6 @@ impl<'a> Ctx<'a> {
             None => std::borrow::Cow::Owned(
                 self.store(kind)
                     .kind(kind)
-                    .records
                     .iter()
                     .enumerate()
                     .filter(|(_, r)| match r.fields.get(slot) {
@@ -475,9 +472,8 @@ impl<'a> Ctx<'a> {
     fn cycle_members(&self, kind: KindId, slot: usize) -> HashSet<u32> {
         let store = self.store(kind);
         let data = store.kind(kind);
-        let n = data.records.len();
+        let n = data.len();
         let succ: Vec<Vec<u32>> = data
-            .records
             .iter()
             .map(|rec| match rec.fields.get(slot) {
                 Some(Value::List(l)) => {

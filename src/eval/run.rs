@@ -62,7 +62,7 @@ pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Viol
             }
         };
         if let Source::Kind(k) = src {
-            let n = ctx.store(*k).kind(*k).records.len() as u32;
+            let n = ctx.store(*k).kind(*k).len() as u32;
             let record = |idx: u32| Value::Record(RecordRef { kind: *k, idx });
             let chunks: Vec<std::ops::Range<u32>> =
                 (0..n).step_by(CHUNK as usize).map(|from| from..(from + CHUNK).min(n)).collect();

@@ -187,7 +187,7 @@ impl Folder<'_, '_, '_> {
     /// The elements of a source that reads nothing unknown, if there are few enough.
     fn items(&self, src: &Source, slot: usize) -> Option<Vec<Value>> {
         if let Source::Kind(k) = src
-            && self.ctx.store(*k).kind(*k).records.len() > MAX_UNROLL
+            && self.ctx.store(*k).kind(*k).len() > MAX_UNROLL
         {
             return None;
         }

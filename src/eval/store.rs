@@ -5,7 +5,8 @@ use rustc_hash::FxHashMap as HashMap;
 use super::value::{KindId, RecordRef, Str, Value};
 use crate::source::Loc;
 
-/// One record: id, location and field values in schema order.
+/// One record as a loader builds it: id, location and field values in schema order. The
+/// store keeps its values in one array per kind ([`KindData`]) and hands out [`Rec`] views.
 #[derive(Clone, Debug)]
 pub struct Record {
     /// The `id` (declarations: their name); `None` for kinds without ids.
@@ -18,34 +19,240 @@ pub struct Record {
     pub extra: Vec<(Str, Value)>,
 }
 
-/// All records of one kind.
+/// A stored record: a view of its id, location and values.
+#[derive(Clone, Copy, Debug)]
+pub struct Rec<'a> {
+    /// The `id` (declarations: their name); `None` for kinds without ids.
+    pub id: &'a Option<Str>,
+    /// Where it was written.
+    pub loc: Loc,
+    /// Field values, indexed like the kind's schema fields.
+    pub fields: &'a [Value],
+    /// Fields the schema does not declare (kept for custom rules).
+    pub extra: &'a [(Str, Value)],
+}
+
+/// What the store keeps per record besides its values (32 bytes).
+#[derive(Clone, Debug)]
+struct Meta {
+    id: Option<Str>,
+    loc: Loc,
+    /// Index into `extras`, or `NO_EXTRA`.
+    extra: u32,
+}
+
+const NO_EXTRA: u32 = u32::MAX;
+
+/// Positions per page of the segment table (a power of two).
+const PAGE_BITS: u32 = 12;
+
+/// Records stored together: each file's records of a kind are one segment, kept as read, so
+/// loading never copies the org into a second, bigger array.
+#[derive(Clone, Debug, Default)]
+struct Segment {
+    meta: Vec<Meta>,
+    /// Field values, `width` per record, record after record.
+    values: Vec<Value>,
+    /// Undeclared fields, for the few records that have them.
+    extras: Vec<Vec<(Str, Value)>>,
+}
+
+/// All records of one kind. Field values sit in arrays, a record's `width` values after the
+/// previous record's: no allocation per record, and reading a field of a record costs one
+/// memory access rather than two (record, then its own value array). The arrays are split in
+/// segments (one per file, as loaded); a position is found in the small table of segment
+/// starts.
 #[derive(Clone, Debug, Default)]
 pub struct KindData {
-    /// Records in load order.
-    pub records: Vec<Record>,
+    segs: Vec<Segment>,
+    /// The position of each segment's first record.
+    starts: Vec<usize>,
+    /// For each page of [`PAGE`] positions, the segment holding its first position: finding a
+    /// position's segment is a table read, not a search.
+    pages: Vec<u32>,
+    len: usize,
+    /// Values per record (the kind's field count), fixed by the first record.
+    width: usize,
     /// Position by id (first occurrence wins; duplicates are reported by the loader).
     pub by_id: HashMap<Str, u32>,
 }
 
 impl KindData {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The segment holding a position, and the position within it.
+    #[inline]
+    fn locate(&self, idx: usize) -> Option<(&Segment, usize)> {
+        if idx >= self.len {
+            return None;
+        }
+        let s = self.segment_of(idx);
+        Some((&self.segs[s], idx - self.starts[s]))
+    }
+
+    /// The segment holding a position below `len`.
+    #[inline]
+    fn segment_of(&self, idx: usize) -> usize {
+        if self.segs.len() == 1 {
+            return 0;
+        }
+        let mut s = self.pages.get(idx >> PAGE_BITS).map_or(0, |&s| s as usize);
+        while self.starts.get(s + 1).is_some_and(|&next| next <= idx) {
+            s += 1;
+        }
+        s
+    }
+
+    /// Rebuilds the page table after segments were added.
+    fn index_pages(&mut self) {
+        let pages = self.len.div_ceil(1 << PAGE_BITS);
+        self.pages.clear();
+        let mut s = 0;
+        for p in 0..pages {
+            let first = p << PAGE_BITS;
+            while self.starts.get(s + 1).is_some_and(|&next| next <= first) {
+                s += 1;
+            }
+            self.pages.push(s as u32);
+        }
+    }
+
+    /// The record at a position.
+    pub fn get(&self, idx: usize) -> Option<Rec<'_>> {
+        let (seg, i) = self.locate(idx)?;
+        Some(self.rec(seg, i))
+    }
+
+    fn rec<'a>(&self, seg: &'a Segment, i: usize) -> Rec<'a> {
+        let m = &seg.meta[i];
+        Rec {
+            id: &m.id,
+            loc: m.loc,
+            fields: seg.values.get(i * self.width..(i + 1) * self.width).unwrap_or(&[]),
+            extra: seg.extras.get(m.extra as usize).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// The id of the record at a position.
+    #[inline]
+    pub fn id(&self, idx: usize) -> Option<&Str> {
+        let (seg, i) = self.locate(idx)?;
+        seg.meta[i].id.as_ref()
+    }
+
+    /// One field of the record at a position.
+    #[inline]
+    pub fn field(&self, idx: usize, slot: usize) -> Option<&Value> {
+        if slot >= self.width {
+            return None;
+        }
+        let (seg, i) = self.locate(idx)?;
+        seg.values.get(i * self.width + slot)
+    }
+
+    /// The records in order.
+    pub fn iter(&self) -> impl Iterator<Item = Rec<'_>> + '_ {
+        self.segs.iter().flat_map(move |seg| (0..seg.meta.len()).map(move |i| self.rec(seg, i)))
+    }
+
+    /// The field values of the record at a position, to change in place.
+    pub fn fields_mut(&mut self, idx: usize) -> Option<&mut [Value]> {
+        if idx >= self.len {
+            return None;
+        }
+        let s = self.segment_of(idx);
+        let i = idx - self.starts[s];
+        let w = self.width;
+        self.segs[s].values.get_mut(i * w..(i + 1) * w)
+    }
+
+    /// Appends a record (without indexing its id: see [`KindData::index_ids`]); returns its
+    /// position. A record with more or fewer values than the kind's first is cut or padded.
+    pub fn add(&mut self, r: Record) -> u32 {
+        let idx = self.len as u32;
+        if self.segs.is_empty() {
+            self.width = r.fields.len();
+            self.segs.push(Segment::default());
+            self.starts.push(0);
+        }
+        let width = self.width;
+        let Some(seg) = self.segs.last_mut() else { return idx };
+        let mut fields = r.fields.into_vec();
+        fields.resize(width, Value::None);
+        seg.values.extend(fields);
+        let extra = if r.extra.is_empty() {
+            NO_EXTRA
+        } else {
+            seg.extras.push(r.extra);
+            (seg.extras.len() - 1) as u32
+        };
+        seg.meta.push(Meta { id: r.id, loc: r.loc, extra });
+        self.len += 1;
+        if self.segs.len() > 1 && (idx as usize) >> PAGE_BITS >= self.pages.len() {
+            self.pages.push((self.segs.len() - 1) as u32);
+        }
+        idx
+    }
+
     /// Appends a record and indexes its id.
     pub fn push(&mut self, r: Record) -> u32 {
-        let idx = self.records.len() as u32;
-        if let Some(id) = &r.id {
-            self.by_id.entry(id.clone()).or_insert(idx);
+        let id = r.id.clone();
+        let idx = self.add(r);
+        if let Some(id) = id {
+            self.by_id.entry(id).or_insert(idx);
         }
-        self.records.push(r);
         idx
+    }
+
+    /// Gives back the spare room of the arrays (a file's records were read into growing ones).
+    pub fn shrink_to_fit(&mut self) {
+        for seg in &mut self.segs {
+            seg.meta.shrink_to_fit();
+            seg.values.shrink_to_fit();
+        }
+    }
+
+    /// Moves every record of `other` to the end, as segments: nothing is copied (ids are not
+    /// indexed: see [`KindData::index_ids`]).
+    pub fn append(&mut self, other: KindData) {
+        if other.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            self.width = other.width;
+            self.segs.clear();
+            self.starts.clear();
+        }
+        if other.width != self.width {
+            for r in other.iter() {
+                self.add(Record { id: r.id.clone(), loc: r.loc, fields: r.fields.into(), extra: r.extra.to_vec() });
+            }
+            return;
+        }
+        for seg in other.segs.into_iter().filter(|s| !s.meta.is_empty()) {
+            self.starts.push(self.len);
+            self.len += seg.meta.len();
+            self.segs.push(seg);
+        }
+        self.index_pages();
     }
 
     /// Builds the id index of records added without it; returns each repeated id as
     /// `(position, position of its first occurrence)`.
     pub fn index_ids(&mut self) -> Vec<(u32, u32)> {
-        self.by_id = HashMap::with_capacity_and_hasher(self.records.len(), Default::default());
+        let mut by_id = HashMap::with_capacity_and_hasher(self.len, Default::default());
         let mut dups = Vec::new();
-        for (i, r) in self.records.iter().enumerate() {
-            if let Some(id) = &r.id {
-                match self.by_id.entry(id.clone()) {
+        for (i, r) in self.iter().enumerate() {
+            if let Some(id) = r.id {
+                match by_id.entry(id.clone()) {
                     std::collections::hash_map::Entry::Occupied(e) => dups.push((i as u32, *e.get())),
                     std::collections::hash_map::Entry::Vacant(e) => {
                         e.insert(i as u32);
@@ -53,6 +260,7 @@ impl KindData {
                 }
             }
         }
+        self.by_id = by_id;
         dups
     }
 }
@@ -86,12 +294,84 @@ impl Store {
     }
 
     /// A record by reference.
-    pub fn get(&self, r: RecordRef) -> Option<&Record> {
-        self.kind(r.kind).records.get(r.idx as usize)
+    pub fn get(&self, r: RecordRef) -> Option<Rec<'_>> {
+        self.kind(r.kind).get(r.idx as usize)
+    }
+
+    /// One field of a record.
+    #[inline]
+    pub fn field(&self, r: RecordRef, slot: usize) -> Option<&Value> {
+        self.kind(r.kind).field(r.idx as usize, slot)
     }
 
     /// A record by kind and id.
     pub fn by_id(&self, k: KindId, id: &str) -> Option<RecordRef> {
         self.kind(k).by_id.get(id).map(|&idx| RecordRef { kind: k, idx })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(i: usize, width: usize) -> Record {
+        Record {
+            id: Some(Str::from(format!("R{}", i % 9_000))),
+            loc: Loc::default(),
+            fields: (0..width).map(|s| Value::Int((i * 10 + s) as i64)).collect(),
+            extra: if i.is_multiple_of(7) { vec![(Str::from("x"), Value::Int(i as i64))] } else { Vec::new() },
+        }
+    }
+
+    #[test]
+    fn segments_read_like_one_array() {
+        let mut data = KindData::default();
+        let mut n = 0;
+        // Segments big and small, crossing pages, with an empty one.
+        for size in [3, 5000, 0, 1, 4096, 12_000, 2] {
+            let mut part = KindData::default();
+            for _ in 0..size {
+                part.add(rec(n, 3));
+                n += 1;
+            }
+            data.append(part);
+        }
+        for _ in 0..5000 {
+            data.add(rec(n, 3));
+            n += 1;
+        }
+        assert_eq!(data.len(), n);
+        for i in (0..n).step_by(7).chain([0, n - 1]) {
+            let r = data.get(i).expect("in range");
+            assert_eq!(
+                r.fields,
+                &[Value::Int(i as i64 * 10), Value::Int(i as i64 * 10 + 1), Value::Int(i as i64 * 10 + 2)]
+            );
+            assert_eq!(data.field(i, 2), Some(&Value::Int(i as i64 * 10 + 2)));
+            assert_eq!(r.extra.len(), usize::from(i % 7 == 0));
+            assert_eq!(data.id(i).map(|s| s.to_string()), Some(format!("R{}", i % 9_000)));
+        }
+        assert!(data.get(n).is_none() && data.field(0, 3).is_none());
+        assert_eq!(data.iter().count(), n);
+        assert!(data.iter().enumerate().all(|(i, r)| r.fields[0] == Value::Int(i as i64 * 10)));
+        if let Some(f) = data.fields_mut(9000) {
+            f[1] = Value::None;
+        }
+        assert_eq!(data.field(9000, 1), Some(&Value::None));
+        // Ids repeat every 9000 records: each later one is reported with its first.
+        let dups = data.index_ids();
+        assert_eq!(dups.len(), n - 9000);
+        assert_eq!(dups[0], (9000, 0));
+        assert_eq!(data.by_id.get("R5"), Some(&5));
+    }
+
+    #[test]
+    fn records_of_another_width_are_fitted() {
+        let mut data = KindData::default();
+        data.add(rec(0, 2));
+        let mut other = KindData::default();
+        other.add(rec(1, 3));
+        data.append(other);
+        assert_eq!(data.get(1).map(|r| r.fields.len()), Some(2));
     }
 }

@@ -274,9 +274,9 @@ impl Policy {
     /// The declarations of a kind, in source order.
     pub fn decls_of(&self, kind: &str) -> Vec<crate::eval::value::RecordRef> {
         match self.schema.decl_kind(kind) {
-            Some(k) => (0..self.decls.kind(k).records.len() as u32)
-                .map(|idx| crate::eval::value::RecordRef { kind: k, idx })
-                .collect(),
+            Some(k) => {
+                (0..self.decls.kind(k).len() as u32).map(|idx| crate::eval::value::RecordRef { kind: k, idx }).collect()
+            }
             None => Vec::new(),
         }
     }

@@ -199,7 +199,7 @@ fn data_checks(outcome: &Outcome) -> Vec<DataCheck> {
 fn waivers(policy: &Policy, org: &OrgData, outcome: &Outcome) -> Vec<WaiverInForce> {
     let Some(k) = kind_for(&policy.schema, "waiver") else { return Vec::new() };
     let ks = policy.schema.kind(k);
-    let text = |rec: &crate::eval::store::Record, name: &str| -> Option<Value> {
+    let text = |rec: crate::eval::store::Rec, name: &str| -> Option<Value> {
         let v = match ks.slot(name) {
             Some(s) => rec.fields.get(s).cloned(),
             None => rec.extra.iter().find(|(n, _)| &**n == name).map(|(_, v)| v.clone()),
@@ -208,7 +208,7 @@ fn waivers(policy: &Policy, org: &OrgData, outcome: &Outcome) -> Vec<WaiverInFor
     };
     let string = |rec, name| text(rec, name).and_then(|v| v.as_str().map(str::to_string));
     let mut out = Vec::new();
-    for rec in &org.store.kind(k).records {
+    for rec in org.store.kind(k).iter() {
         let (Some(rule), Some(subject), Some(reason), Some(approved_by), Some(expires)) = (
             string(rec, "rule"),
             string(rec, "subject"),

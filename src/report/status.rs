@@ -106,7 +106,7 @@ fn row(policy: &Policy, org: &OrgData, outcome: &Outcome, lint: &[PolicyError], 
 fn has_records(policy: &Policy, org: &OrgData, k: crate::eval::value::KindId) -> bool {
     match &policy.schema.kind(k).stream {
         Some(dir) => org.exports.iter().any(|p| p.starts_with(dir)),
-        None => !org.store.kind(k).records.is_empty(),
+        None => !org.store.kind(k).is_empty(),
     }
 }
 

@@ -105,7 +105,7 @@ fn run_file(
     let slots = jobs.iter().map(|(_, j)| j.rule.checks[j.check].slots).max().unwrap_or(1).max(1);
     let mut env = vec![Value::None; slots];
     let mut scratch = Store::with_kinds(policy.schema.kinds.len());
-    scratch.kind_mut(kind).records.push(Record {
+    scratch.kind_mut(kind).add(Record {
         id: None,
         loc: Default::default(),
         fields: vec![Value::None; ks.fields.len()].into(),
@@ -175,7 +175,7 @@ fn run_file(
             }
             // Some check may fail: evaluate in full, as for any record.
             let column = column_name(ci);
-            if let Some(rec) = scratch.kind_mut(kind).records.first_mut() {
+            if let Some(fields) = scratch.kind_mut(kind).fields_mut(0) {
                 for (s, v) in [
                     (s_file, file_v.clone()),
                     (s_row, Value::Int(row)),
@@ -184,7 +184,7 @@ fn run_file(
                     (s_col, Value::Int(ci as i64 + 1)),
                     (s_value, Value::str(cell)),
                 ] {
-                    if let Some(x) = s.and_then(|s| rec.fields.get_mut(s)) {
+                    if let Some(x) = s.and_then(|s| fields.get_mut(s)) {
                         *x = v;
                     }
                 }

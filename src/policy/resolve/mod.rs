@@ -136,14 +136,14 @@ impl Resolver {
     fn meta(&mut self, decls: &[&ast::Decl], store: &Store, entry: Loc) -> Option<Meta> {
         let k = self.schema.decl_kind("policy")?;
         let data = store.kind(k);
-        let Some(rec) = data.records.first() else {
+        let Some(rec) = data.get(0) else {
             self.error(
                 PolicyError::new(K::MissingPolicy, entry)
                     .help("add `policy 名称 { version \"2026.1\"; effective 2026-01-01 }` to main.zd"),
             );
             return None;
         };
-        if data.records.len() > 1
+        if data.len() > 1
             && let Some(second) = decls.iter().filter(|d| d.kind.name == "policy").nth(1)
         {
             self.error(
@@ -170,7 +170,6 @@ impl Resolver {
         let slot = self.schema.kind(k).slot("value").unwrap_or(0);
         store
             .kind(k)
-            .records
             .iter()
             .map(|r| {
                 let value = r.fields.get(slot).cloned().unwrap_or_default();

@@ -44,12 +44,7 @@ fn full(ctx: &Ctx, p: &Policy, var: usize, cond: &Ir, slots: usize, column: &str
         }
     }
     let mut scratch = Store::with_kinds(p.schema.kinds.len());
-    scratch.kind_mut(kind).records.push(Record {
-        id: None,
-        loc: Default::default(),
-        fields: fields.into(),
-        extra: vec![],
-    });
+    scratch.kind_mut(kind).add(Record { id: None, loc: Default::default(), fields: fields.into(), extra: vec![] });
     let c = ctx.with_stream(&scratch);
     let mut env = vec![Value::None; slots];
     env[var] = Value::Record(RecordRef { kind, idx: 0 });
