@@ -1690,6 +1690,14 @@ fn main() {
     let out = PathBuf::from(get("--out").unwrap_or_else(|| "target/gen-org".into()));
     let seed: u64 = get("--seed").and_then(|s| s.parse().ok()).unwrap_or(7);
     let csv = args.iter().any(|a| a == "--csv");
+    let summary = generate(people, &out, seed, csv);
+    println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+}
+
+/// Writes an org dir of `people` people to `out` (replacing it) and returns the summary the
+/// command prints: record counts and injected violations per rule. Benchmarks call it too.
+pub fn generate(people: usize, out: &std::path::Path, seed: u64, csv: bool) -> serde_json::Value {
+    let out = out.to_path_buf();
     let _ = fs::remove_dir_all(&out);
     fs::create_dir_all(&out).expect("create out dir");
 
@@ -1755,5 +1763,5 @@ fn main() {
             "CAD-4": "one finding at most: the subject is the company",
         },
     });
-    println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+    summary
 }

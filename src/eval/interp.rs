@@ -3,6 +3,7 @@
 //! evaluates to `none`, which makes comparisons false.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use jiff::ToSpan;
@@ -177,6 +178,9 @@ impl<'a> Ctx<'a> {
                 Value::list((0..n).map(|idx| Value::Record(RecordRef { kind: *k, idx })).collect())
             }
             Ir::Field(base, acc) => {
+                if simple(base) {
+                    return self.peek(ir, env).into_owned();
+                }
                 let b = self.eval(base, env);
                 self.field(&b, acc)
             }
@@ -224,8 +228,8 @@ impl<'a> Ctx<'a> {
                 _ => Value::None,
             },
             Ir::Bin(op, a, b) => self.binary(*op, a, b, env),
-            Ir::Matches(e, re) => match self.eval(e, env) {
-                Value::Str(s) => Value::Bool(re.is_match(&s)),
+            Ir::Matches(e, re) => match &*self.operand(e, env) {
+                Value::Str(s) => Value::Bool(re.is_match(s)),
                 Value::Int(i) => Value::Bool(re.is_match(&i.to_string())),
                 _ => Value::None,
             },
@@ -310,6 +314,72 @@ impl<'a> Ctx<'a> {
             Ir::List(items) => Value::list(items.iter().map(|i| self.eval(i, env)).collect()),
             Ir::At(_, e) => self.eval(e, env),
         }
+    }
+
+    /// An operand's value: borrowed where it is a plain read (a variable, a constant, a field
+    /// of a record or object), so comparing two fields copies nothing and touches no reference
+    /// count (those counts are shared by both threads, and updating them costs more than the
+    /// comparison); evaluated otherwise.
+    fn operand<'e>(&'e self, ir: &'e Ir, env: &'e mut [Value]) -> Cow<'e, Value> {
+        if simple(ir) { self.peek(ir, env) } else { Cow::Owned(self.eval(ir, env)) }
+    }
+
+    /// Two operands, as [`Ctx::operand`]: both borrowed when both are plain reads.
+    fn operands<'e>(&'e self, a: &'e Ir, b: &'e Ir, env: &'e mut [Value]) -> (Cow<'e, Value>, Cow<'e, Value>) {
+        if simple(a) && simple(b) {
+            let env = &*env;
+            (self.peek(a, env), self.peek(b, env))
+        } else {
+            let x = self.eval(a, env);
+            let y = self.eval(b, env);
+            (Cow::Owned(x), Cow::Owned(y))
+        }
+    }
+
+    /// Evaluates a plain read ([`simple`]) without copying what it reads.
+    fn peek<'e>(&'e self, ir: &'e Ir, env: &'e [Value]) -> Cow<'e, Value> {
+        match ir {
+            Ir::Const(v) => Cow::Borrowed(v),
+            Ir::Var(s) => env.get(*s).map_or(Cow::Owned(Value::None), Cow::Borrowed),
+            Ir::Period => Cow::Borrowed(&self.period),
+            Ir::AsOf => Cow::Owned(Value::Date(self.as_of)),
+            Ir::At(_, e) => self.peek(e, env),
+            Ir::Field(base, acc) => match self.peek(base, env) {
+                Cow::Borrowed(b) => self.field_ref(b, acc),
+                Cow::Owned(b) => match self.field_ref(&b, acc) {
+                    Cow::Borrowed(v) => Cow::Owned(v.clone()),
+                    Cow::Owned(v) => Cow::Owned(v),
+                },
+            },
+            Ir::Deref(k, e) => Cow::Owned(match &*self.peek(e, env) {
+                Value::Str(id) => self.store(*k).by_id(*k, id).map_or(Value::None, Value::Record),
+                r @ Value::Record(_) => r.clone(),
+                _ => Value::None,
+            }),
+            Ir::IdOf(e) => Cow::Owned(match &*self.peek(e, env) {
+                Value::Record(r) => self.id_of(*r).map_or(Value::None, Value::Str),
+                other => other.clone(),
+            }),
+            _ => Cow::Owned(Value::None),
+        }
+    }
+
+    /// A field of a record or object, borrowed from where it is kept.
+    fn field_ref<'e>(&'e self, base: &'e Value, acc: &'e FieldAcc) -> Cow<'e, Value> {
+        let found = match (base, acc) {
+            (Value::Record(r), FieldAcc::Slot(_, s)) => self.store(r.kind).field(*r, *s),
+            (Value::Record(r), FieldAcc::Name(n)) => match self.schema.kind(r.kind).slot(n) {
+                Some(s) => self.store(r.kind).field(*r, s),
+                None => {
+                    self.store(r.kind).get(*r).and_then(|rec| rec.extra.iter().find(|(k, _)| k == n).map(|(_, v)| v))
+                }
+            },
+            (Value::Object(o), FieldAcc::Name(n)) => o.get(n),
+            (Value::Object(o), FieldAcc::From) => o.get("from"),
+            (Value::Object(o), FieldAcc::To) => o.get("to"),
+            _ => return Cow::Owned(self.field(base, acc)),
+        };
+        found.map_or(Cow::Owned(Value::None), Cow::Borrowed)
     }
 
     /// Reads a field of a record, object or window.
@@ -424,25 +494,22 @@ impl<'a> Ctx<'a> {
                 v => v,
             },
             BinOp::In | BinOp::NotIn => {
-                let x = self.eval(a, env);
-                let y = self.eval(b, env);
-                let x = match x {
-                    Value::Record(r) if matches!(y, Value::List(_)) && !list_has_records(&y) => {
-                        self.id_of(r).map_or(Value::None, Value::Str)
+                let (x, y) = self.operands(a, b, env);
+                let x = match &*x {
+                    Value::Record(r) if matches!(*y, Value::List(_)) && !list_has_records(&y) => {
+                        Cow::Owned(self.id_of(*r).map_or(Value::None, Value::Str))
                     }
-                    x => x,
+                    _ => x,
                 };
                 let found = contains(&y, &x);
                 Value::Bool(if op == BinOp::In { found } else { !found })
             }
             _ if op.is_comparison() => {
-                let x = self.eval(a, env);
-                let y = self.eval(b, env);
+                let (x, y) = self.operands(a, b, env);
                 Value::Bool(compare_op(op, &x, &y))
             }
             _ => {
-                let x = self.eval(a, env);
-                let y = self.eval(b, env);
+                let (x, y) = self.operands(a, b, env);
                 arith(op, &x, &y)
             }
         }
@@ -534,6 +601,16 @@ impl<'a> Ctx<'a> {
             }
         }
         members
+    }
+}
+
+/// Whether an expression only reads (variables, constants, fields, references), so it can be
+/// evaluated without binding anything ([`Ctx::peek`]).
+fn simple(ir: &Ir) -> bool {
+    match ir {
+        Ir::Const(_) | Ir::Var(_) | Ir::AsOf | Ir::Period => true,
+        Ir::Field(b, _) | Ir::Deref(_, b) | Ir::IdOf(b) | Ir::At(_, b) => simple(b),
+        _ => false,
     }
 }
 
