@@ -249,9 +249,7 @@ pub fn call(b: Builtin, args: &[Value]) -> Value {
             _ => false,
         }),
         Windows => match (period_bounds(&args[0]), &args[1]) {
-            (Some((from, to)), Value::Duration(d)) => {
-                Value::list(windows(from, to, *d).into_iter().map(|w| Value::Window(Arc::new(w))).collect())
-            }
+            (Some((from, to)), Value::Duration(d)) => windows_value(from, to, *d),
             _ => Value::None,
         },
         Label => match (args[0].as_date(), &args[1]) {
@@ -334,6 +332,29 @@ pub fn period_bounds(v: &Value) -> Option<(Date, Date)> {
         Value::Object(o) => Some((o.get("from")?.as_date()?, o.get("to")?.as_date()?)),
         _ => None,
     }
+}
+
+/// The windows of a period as a list value. A check asks for the same few (the audit period
+/// cut by each cadence) once per person, so each thread keeps the lists it has made.
+fn windows_value(from: Date, to: Date, every: Duration) -> Value {
+    type Made = Vec<((Date, Date, Duration), Value)>;
+    thread_local! {
+        static MADE: std::cell::RefCell<Made> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let key = (from, to, every);
+    MADE.with(|made| {
+        let mut made = made.borrow_mut();
+        if let Some((_, v)) = made.iter().find(|(k, _)| *k == key) {
+            return v.clone();
+        }
+        let v = Value::list(windows(from, to, every).into_iter().map(|w| Value::Window(Arc::new(w))).collect());
+        // A handful of cadences per pack: a small cache, emptied if a run ever asks for many.
+        if made.len() >= 64 {
+            made.clear();
+        }
+        made.push((key, v.clone()));
+        v
+    })
 }
 
 /// The period object `{from, to}`.
