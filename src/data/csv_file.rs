@@ -5,7 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::error::DataError;
-use super::{Parsed, RawField, Slotted, data_finding, finish_record, kind_for, location};
+use rustc_hash::FxHashSet as HashSet;
+
+use super::{Parsed, Slotted, data_finding, finish_record, kind_for, location};
 use crate::eval::value::{Object, Str, Value};
 use crate::i18n::tr;
 use crate::policy::Schema;
@@ -45,6 +47,27 @@ pub(super) fn parse(
             _ => (h.clone(), None),
         })
         .collect();
+    // Where each column's cells go, decided once: a slot, an undeclared field, or a key of an
+    // object field (`scores.上级评价`).
+    let targets: Vec<(Target, Option<Str>)> = columns
+        .iter()
+        .map(|(field, sub)| {
+            let target = ks.slot(field).map_or_else(|| Target::Extra(Str::from(field.as_str())), Target::Slot);
+            (target, sub.as_deref().map(Str::from))
+        })
+        .collect();
+    let id_slot = ks.id_slot();
+    // Cells repeat (unit ids, roles, enum values): within a file they share one string. Ids
+    // are unique, so they are not looked up.
+    let mut strings: HashSet<Str> = HashSet::default();
+    let mut intern = |cell: &str| -> Str {
+        if let Some(s) = strings.get(cell) {
+            return s.clone();
+        }
+        let s = Str::from(cell);
+        strings.insert(s.clone());
+        s
+    };
     let mut record = csv::StringRecord::new();
     let mut row = 0usize;
     loop {
@@ -57,29 +80,41 @@ pub(super) fn parse(
         let start = record.position().map_or(0, |p| p.byte() as usize);
         let end = text[start..].find('\n').map_or(text.len(), |e| start + e);
         let loc = Loc::new(file, start, end);
-        let mut raw: Vec<RawField> = Vec::with_capacity(columns.len());
+        let mut slots = Slotted::new(ks);
         for (i, cell) in record.iter().enumerate() {
-            let Some((field, sub)) = columns.get(i) else { continue };
+            let Some((target, sub)) = targets.get(i) else { continue };
             let cell = cell.trim();
             if cell.is_empty() {
                 continue;
             }
-            match sub {
-                None => raw.push(RawField { name: field.clone(), value: Value::str(cell), loc }),
-                Some(key) => {
-                    let pair = (Str::from(key.as_str()), Value::str(cell));
-                    match raw.iter_mut().find(|f| &f.name == field) {
-                        Some(RawField { value: Value::Object(o), .. }) => Arc::make_mut(o).fields.push(pair),
-                        _ => raw.push(RawField {
-                            name: field.clone(),
-                            value: Value::Object(Arc::new(Object { fields: vec![pair] })),
-                            loc,
-                        }),
-                    }
+            let text =
+                if matches!(target, Target::Slot(s) if Some(*s) == id_slot) { Str::from(cell) } else { intern(cell) };
+            let value = Value::Str(text);
+            let place: &mut Value = match target {
+                Target::Slot(s) => {
+                    slots.locs[*s] = Some(loc);
+                    &mut slots.values[*s]
                 }
+                Target::Extra(name) => {
+                    let at = match slots.extra.iter().position(|(n, _)| n == name) {
+                        Some(at) if sub.is_some() => at,
+                        _ => {
+                            slots.extra.push((name.clone(), Value::None));
+                            slots.extra.len() - 1
+                        }
+                    };
+                    &mut slots.extra[at].1
+                }
+            };
+            match sub {
+                None => *place = value,
+                Some(key) => match place {
+                    Value::Object(o) => Arc::make_mut(o).fields.push((key.clone(), value)),
+                    _ => *place = Value::Object(Arc::new(Object { fields: vec![(key.clone(), value)] })),
+                },
             }
         }
-        let rec = finish_record(ks, Slotted::from_raw(ks, raw), loc, Some(row), row, sources, &mut out.findings);
+        let rec = finish_record(ks, slots, loc, Some(row), row, sources, &mut out.findings);
         out.push(kind, rec);
     }
     // CSV locations name the column of the field.
@@ -92,6 +127,12 @@ pub(super) fn parse(
         }
     }
     Ok(out)
+}
+
+/// Where a column's cells go.
+enum Target {
+    Slot(usize),
+    Extra(Str),
 }
 
 fn csv_error(file: FileId, text: &str, e: csv::Error) -> DataError {
