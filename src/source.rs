@@ -122,8 +122,13 @@ impl SourceFile {
         (line, col)
     }
 
+    /// The sparse line index of the file on disk, built on first use.
+    fn sparse(&self, path: &std::path::Path) -> &Sparse {
+        self.sparse.get_or_init(|| sparse_index(path).unwrap_or_default())
+    }
+
     fn line_col_on_disk(&self, path: &std::path::Path, offset: usize) -> Option<(usize, usize)> {
-        let sparse = self.sparse.get_or_init(|| sparse_index(path).unwrap_or_default());
+        let sparse = self.sparse(path);
         let block = sparse.starts.partition_point(|&s| s as usize <= offset).checked_sub(1)?;
         let from = sparse.starts[block] as usize;
         let buf = read_at(path, from as u64 + sparse.bom, offset - from)?;
@@ -141,7 +146,7 @@ impl SourceFile {
             return text.get(start..end.min(text.len())).map(str::to_string);
         }
         let Some(path) = &self.path else { return Some(String::new()) };
-        let bom = self.sparse.get_or_init(|| sparse_index(path).unwrap_or_default()).bom;
+        let bom = self.sparse(path).bom;
         String::from_utf8(read_at(path, start as u64 + bom, end.saturating_sub(start))?).ok()
     }
 

@@ -23,17 +23,16 @@ pub const WAIVER_RULES: &[(&str, Severity, &str, &str)] = &[
     ("WAIVER-UNUSED", Severity::Warning, "豁免没有匹配的问题", "waiver matches no finding"),
 ];
 
+/// A field of a waiver record that is filled in: present, and not blank text.
+pub(crate) fn given(ks: &crate::policy::KindSchema, rec: crate::eval::store::Rec, name: &str) -> Option<Value> {
+    rec.named(ks, name).filter(|v| !v.is_none() && v.as_str().is_none_or(|s| !s.trim().is_empty())).cloned()
+}
+
 /// Marks waived findings and returns the findings about the waivers themselves.
 pub fn apply(policy: &Policy, org: &OrgData, findings: &mut [Finding], sel: &Selection) -> Vec<Finding> {
     let Some(k) = kind_for(&policy.schema, "waiver") else { return Vec::new() };
     let ks = policy.schema.kind(k);
-    let field = |rec: crate::eval::store::Rec, name: &str| -> Option<Value> {
-        let v = match ks.slot(name) {
-            Some(s) => rec.fields.get(s).cloned(),
-            None => rec.extra.iter().find(|(n, _)| &**n == name).map(|(_, v)| v.clone()),
-        };
-        v.filter(|v| !v.is_none() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
-    };
+    let field = |rec: crate::eval::store::Rec, name: &str| given(ks, rec, name);
     let mut out = Vec::new();
     for rec in org.store.kind(k).iter() {
         let subj = rec.id.as_deref().map(|id| subject(&ks.name, id));

@@ -184,15 +184,8 @@ impl<'a> Ctx<'a> {
                 let b = self.eval(base, env);
                 self.field(&b, acc)
             }
-            Ir::Deref(k, e) => match self.eval(e, env) {
-                Value::Str(id) => self.store(*k).by_id(*k, &id).map_or(Value::None, Value::Record),
-                r @ Value::Record(_) => r,
-                _ => Value::None,
-            },
-            Ir::IdOf(e) => match self.eval(e, env) {
-                Value::Record(r) => self.id_of(r).map_or(Value::None, Value::Str),
-                other => other,
-            },
+            Ir::Deref(k, e) => self.deref(*k, &self.operand(e, env)),
+            Ir::IdOf(e) => self.id_value(self.operand(e, env)),
             Ir::Index(a, i) => {
                 let a = self.eval(a, env);
                 let i = self.eval(i, env);
@@ -351,56 +344,51 @@ impl<'a> Ctx<'a> {
                     Cow::Owned(v) => Cow::Owned(v),
                 },
             },
-            Ir::Deref(k, e) => Cow::Owned(match &*self.peek(e, env) {
-                Value::Str(id) => self.store(*k).by_id(*k, id).map_or(Value::None, Value::Record),
-                r @ Value::Record(_) => r.clone(),
-                _ => Value::None,
-            }),
-            Ir::IdOf(e) => Cow::Owned(match &*self.peek(e, env) {
-                Value::Record(r) => self.id_of(*r).map_or(Value::None, Value::Str),
-                other => other.clone(),
-            }),
+            Ir::Deref(k, e) => Cow::Owned(self.deref(*k, &self.peek(e, env))),
+            Ir::IdOf(e) => Cow::Owned(self.id_value(self.peek(e, env))),
             _ => Cow::Owned(Value::None),
         }
     }
 
-    /// A field of a record or object, borrowed from where it is kept.
+    /// The record a reference names (an id of kind `k`, or the record itself).
+    fn deref(&self, k: KindId, v: &Value) -> Value {
+        match v {
+            Value::Str(id) => self.store(k).by_id(k, id).map_or(Value::None, Value::Record),
+            Value::Record(_) => v.clone(),
+            _ => Value::None,
+        }
+    }
+
+    /// The id of a record; any other value as it is.
+    fn id_value(&self, v: Cow<'_, Value>) -> Value {
+        match *v {
+            Value::Record(r) => self.id_of(r).map_or(Value::None, Value::Str),
+            _ => v.into_owned(),
+        }
+    }
+
+    /// A field of a record, object or window: borrowed from where it is kept, except the parts
+    /// of a window, which are made.
     fn field_ref<'e>(&'e self, base: &'e Value, acc: &'e FieldAcc) -> Cow<'e, Value> {
         let found = match (base, acc) {
             (Value::Record(r), FieldAcc::Slot(_, s)) => self.store(r.kind).field(*r, *s),
-            (Value::Record(r), FieldAcc::Name(n)) => match self.schema.kind(r.kind).slot(n) {
-                Some(s) => self.store(r.kind).field(*r, s),
-                None => {
-                    self.store(r.kind).get(*r).and_then(|rec| rec.extra.iter().find(|(k, _)| k == n).map(|(_, v)| v))
-                }
-            },
+            (Value::Record(r), FieldAcc::Name(n)) => {
+                self.store(r.kind).get(*r).and_then(|rec| rec.named(self.schema.kind(r.kind), n))
+            }
             (Value::Object(o), FieldAcc::Name(n)) => o.get(n),
             (Value::Object(o), FieldAcc::From) => o.get("from"),
             (Value::Object(o), FieldAcc::To) => o.get("to"),
-            _ => return Cow::Owned(self.field(base, acc)),
+            (Value::Window(w), FieldAcc::From) => return Cow::Owned(Value::Date(w.from)),
+            (Value::Window(w), FieldAcc::To) => return Cow::Owned(Value::Date(w.to)),
+            (Value::Window(w), FieldAcc::Label) => return Cow::Owned(Value::Str(w.label.clone())),
+            _ => None,
         };
         found.map_or(Cow::Owned(Value::None), Cow::Borrowed)
     }
 
     /// Reads a field of a record, object or window.
     pub fn field(&self, base: &Value, acc: &FieldAcc) -> Value {
-        match (base, acc) {
-            (Value::Record(r), FieldAcc::Slot(_, s)) => self.store(r.kind).field(*r, *s).cloned().unwrap_or_default(),
-            (Value::Record(r), FieldAcc::Name(n)) => {
-                let Some(rec) = self.store(r.kind).get(*r) else { return Value::None };
-                match self.schema.kind(r.kind).slot(n) {
-                    Some(s) => rec.fields.get(s).cloned().unwrap_or_default(),
-                    None => rec.extra.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or_default(),
-                }
-            }
-            (Value::Object(o), FieldAcc::Name(n)) => o.get(n).cloned().unwrap_or_default(),
-            (Value::Window(w), FieldAcc::From) => Value::Date(w.from),
-            (Value::Window(w), FieldAcc::To) => Value::Date(w.to),
-            (Value::Window(w), FieldAcc::Label) => Value::Str(w.label.clone()),
-            (Value::Object(o), FieldAcc::From) => o.get("from").cloned().unwrap_or_default(),
-            (Value::Object(o), FieldAcc::To) => o.get("to").cloned().unwrap_or_default(),
-            _ => Value::None,
-        }
+        self.field_ref(base, acc).into_owned()
     }
 
     /// Calls `f(ctx, env, item)` for each element of a source until it returns false.

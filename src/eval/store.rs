@@ -32,6 +32,16 @@ pub struct Rec<'a> {
     pub extra: &'a [(Str, Value)],
 }
 
+impl<'a> Rec<'a> {
+    /// A field by name: a schema field of `kind` (this record's kind), else an undeclared one.
+    pub fn named(&self, kind: &crate::policy::KindSchema, name: &str) -> Option<&'a Value> {
+        match kind.slot(name) {
+            Some(s) => self.fields.get(s),
+            None => self.extra.iter().find(|(n, _)| &**n == name).map(|(_, v)| v),
+        }
+    }
+}
+
 /// What the store keeps per record besides its values (32 bytes).
 #[derive(Clone, Debug)]
 struct Meta {

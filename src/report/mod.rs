@@ -20,7 +20,6 @@ use thiserror::Error;
 
 use crate::check::Outcome;
 use crate::data::{OrgData, kind_for, location};
-use crate::eval::value::Value;
 use crate::policy::error::PolicyError;
 use crate::policy::{Policy, Scope};
 use model::{
@@ -199,13 +198,7 @@ fn data_checks(outcome: &Outcome) -> Vec<DataCheck> {
 fn waivers(policy: &Policy, org: &OrgData, outcome: &Outcome) -> Vec<WaiverInForce> {
     let Some(k) = kind_for(&policy.schema, "waiver") else { return Vec::new() };
     let ks = policy.schema.kind(k);
-    let text = |rec: crate::eval::store::Rec, name: &str| -> Option<Value> {
-        let v = match ks.slot(name) {
-            Some(s) => rec.fields.get(s).cloned(),
-            None => rec.extra.iter().find(|(n, _)| &**n == name).map(|(_, v)| v.clone()),
-        };
-        v.filter(|v| !v.is_none() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
-    };
+    let text = |rec, name| crate::waiver::given(ks, rec, name);
     let string = |rec, name| text(rec, name).and_then(|v| v.as_str().map(str::to_string));
     let mut out = Vec::new();
     for rec in org.store.kind(k).iter() {
