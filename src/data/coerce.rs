@@ -61,52 +61,26 @@ pub fn coerce(raw: Value, ty: &Type) -> Result<Value, Mismatch> {
             Value::Str(s) if set.iter().any(|x| x.as_str() == &**s) => Ok(raw),
             _ => Err(expect(ty)),
         },
-        Type::Int => match &raw {
-            Value::Int(_) => Ok(raw),
-            Value::Str(s) => s.trim().parse::<i64>().map(Value::Int).map_err(|_| expect(ty)),
-            _ => Err(expect(ty)),
-        },
-        Type::Num => match &raw {
-            Value::Int(_) | Value::Num(_) => Ok(raw),
-            Value::Str(s) => s.trim().parse::<f64>().map(Value::Num).map_err(|_| expect(ty)),
-            _ => Err(expect(ty)),
-        },
-        Type::Percent => match &raw {
-            Value::Int(_) | Value::Num(_) => Ok(Value::Percent(raw.as_f64().unwrap_or(0.0))),
-            Value::Percent(_) => Ok(raw),
-            Value::Str(s) => {
-                let t = s.trim();
-                t.strip_suffix('%').unwrap_or(t).trim().parse::<f64>().map(Value::Percent).map_err(|_| expect(ty))
+        Type::Int
+        | Type::Num
+        | Type::Percent
+        | Type::Bool
+        | Type::Date
+        | Type::DateTime
+        | Type::Duration
+        | Type::Target => match &raw {
+            Value::Str(s) => from_text(s, ty).ok_or_else(|| expect(ty)),
+            Value::Int(_) if matches!(ty, Type::Int | Type::Num) => Ok(raw),
+            Value::Num(_) if matches!(ty, Type::Num) => Ok(raw),
+            Value::Int(_) | Value::Num(_) if matches!(ty, Type::Percent) => {
+                Ok(Value::Percent(raw.as_f64().unwrap_or(0.0)))
             }
-            _ => Err(expect(ty)),
-        },
-        Type::Bool => match &raw {
-            Value::Bool(_) => Ok(raw),
-            Value::Str(s) => match s.trim() {
-                "true" | "TRUE" | "True" | "yes" | "是" | "1" => Ok(Value::Bool(true)),
-                "false" | "FALSE" | "False" | "no" | "否" | "0" => Ok(Value::Bool(false)),
-                _ => Err(expect(ty)),
-            },
-            _ => Err(expect(ty)),
-        },
-        Type::Date => match &raw {
-            Value::Date(_) => Ok(raw),
-            Value::DateTime(..) => raw.as_date().map(Value::Date).ok_or_else(|| expect(ty)),
-            Value::Str(s) => parse_date(s).map(Value::Date).ok_or_else(|| expect(ty)),
-            _ => Err(expect(ty)),
-        },
-        Type::DateTime => match &raw {
-            Value::DateTime(..) => Ok(raw),
-            Value::Str(s) => parse_datetime(s).ok_or_else(|| expect(ty)),
-            _ => Err(expect(ty)),
-        },
-        Type::Duration => match &raw {
-            Value::Duration(_) => Ok(raw),
-            Value::Str(s) => parse_duration(s).map(Value::Duration).ok_or_else(|| expect(ty)),
-            _ => Err(expect(ty)),
-        },
-        Type::Target => match &raw {
-            Value::Str(s) => Target::parse(s).map(|t| Value::Target(Arc::new(t))).ok_or_else(|| expect(ty)),
+            Value::Percent(_) if matches!(ty, Type::Percent) => Ok(raw),
+            Value::Bool(_) if matches!(ty, Type::Bool) => Ok(raw),
+            Value::Date(_) if matches!(ty, Type::Date) => Ok(raw),
+            Value::DateTime(..) if matches!(ty, Type::Date) => raw.as_date().map(Value::Date).ok_or_else(|| expect(ty)),
+            Value::DateTime(..) if matches!(ty, Type::DateTime) => Ok(raw),
+            Value::Duration(_) if matches!(ty, Type::Duration) => Ok(raw),
             _ => Err(expect(ty)),
         },
         Type::List(inner) => {
@@ -136,6 +110,30 @@ pub fn coerce(raw: Value, ty: &Type) -> Result<Value, Mismatch> {
             Value::Object(o) => coerce_object(&o, fields).map(|o| Value::Object(Arc::new(o))),
             _ => Err(expect(ty)),
         },
+    }
+}
+
+/// Parses the text of a scalar of type `ty` (a CSV cell, a TOML string): numbers, percentages
+/// (`20%`), booleans (`true`, `是`), dates, datetimes, durations and targets. `None` for other
+/// types and for text that does not parse.
+pub fn from_text(s: &str, ty: &Type) -> Option<Value> {
+    match ty {
+        Type::Int => s.trim().parse::<i64>().ok().map(Value::Int),
+        Type::Num => s.trim().parse::<f64>().ok().map(Value::Num),
+        Type::Percent => {
+            let t = s.trim();
+            t.strip_suffix('%').unwrap_or(t).trim().parse::<f64>().ok().map(Value::Percent)
+        }
+        Type::Bool => match s.trim() {
+            "true" | "TRUE" | "True" | "yes" | "是" | "1" => Some(Value::Bool(true)),
+            "false" | "FALSE" | "False" | "no" | "否" | "0" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        Type::Date => parse_date(s).map(Value::Date),
+        Type::DateTime => parse_datetime(s),
+        Type::Duration => parse_duration(s).map(Value::Duration),
+        Type::Target => Target::parse(s).map(|t| Value::Target(Arc::new(t))),
+        _ => None,
     }
 }
 

@@ -118,11 +118,16 @@ struct Parsed {
 
 impl Parsed {
     fn push(&mut self, kind: KindId, rec: Record) {
+        self.kind(kind).add(rec);
+    }
+
+    /// The records of a kind read so far.
+    fn kind(&mut self, kind: KindId) -> &mut KindData {
         let k = kind.0 as usize;
         if self.kinds.len() <= k {
             self.kinds.resize_with(k + 1, KindData::default);
         }
-        self.kinds[k].add(rec);
+        &mut self.kinds[k]
     }
 }
 
@@ -402,13 +407,18 @@ pub(crate) fn finish_record(
 
 /// A stable id for a record of a kind without `id`: its first scalar fields joined by `/`.
 fn synthetic_id(kind: &KindSchema, fields: &[Value], ordinal: usize) -> Str {
+    synthetic_id_from(kind, ordinal, |s| fields.get(s).filter(|v| !v.is_none()).map(Value::to_string))
+}
+
+/// [`synthetic_id`] from the text of each slot's raw value (`None` where absent).
+pub(crate) fn synthetic_id_from(kind: &KindSchema, ordinal: usize, text: impl Fn(usize) -> Option<String>) -> Str {
     let parts: Vec<String> = kind
         .fields
         .iter()
-        .zip(fields)
-        .filter(|(f, v)| !matches!(f.ty, Type::List(_) | Type::Object(_)) && !v.is_none())
+        .enumerate()
+        .filter(|(_, f)| !matches!(f.ty, Type::List(_) | Type::Object(_)))
+        .filter_map(|(s, _)| text(s))
         .take(3)
-        .map(|(_, v)| v.to_string())
         .collect();
     if parts.is_empty() { Str::from(format!("#{ordinal}")) } else { Str::from(parts.join("/")) }
 }

@@ -187,29 +187,51 @@ impl KindData {
     /// Appends a record (without indexing its id: see [`KindData::index_ids`]); returns its
     /// position. A record with more or fewer values than the kind's first is cut or padded.
     pub fn add(&mut self, r: Record) -> u32 {
+        let mut fields = r.fields.into_vec();
+        self.add_row(r.id, r.loc, &mut fields, r.extra)
+    }
+
+    /// Appends a record whose values are taken out of `values` (left empty, so a loader can
+    /// reuse the buffer); otherwise as [`KindData::add`].
+    pub fn add_row(&mut self, id: Option<Str>, loc: Loc, values: &mut Vec<Value>, extra: Vec<(Str, Value)>) -> u32 {
         let idx = self.len as u32;
         if self.segs.is_empty() {
-            self.width = r.fields.len();
+            self.width = values.len();
             self.segs.push(Segment::default());
             self.starts.push(0);
         }
         let width = self.width;
         let Some(seg) = self.segs.last_mut() else { return idx };
-        let mut fields = r.fields.into_vec();
-        fields.resize(width, Value::None);
-        seg.values.extend(fields);
-        let extra = if r.extra.is_empty() {
+        values.resize(width, Value::None);
+        seg.values.append(values);
+        let extra = if extra.is_empty() {
             NO_EXTRA
         } else {
-            seg.extras.push(r.extra);
+            seg.extras.push(extra);
             (seg.extras.len() - 1) as u32
         };
-        seg.meta.push(Meta { id: r.id, loc: r.loc, extra });
+        seg.meta.push(Meta { id, loc, extra });
         self.len += 1;
         if self.segs.len() > 1 && (idx as usize) >> PAGE_BITS >= self.pages.len() {
             self.pages.push((self.segs.len() - 1) as u32);
         }
         idx
+    }
+
+    /// Makes room for `records` more records of `width` values in the last segment, so a
+    /// loader that knows (or can count) its records fills arrays of the right size instead of
+    /// growing them by doubling (each doubling copies, and the kernel zeroes every new page).
+    pub fn reserve(&mut self, width: usize, records: usize) {
+        if self.segs.is_empty() {
+            self.width = width;
+            self.segs.push(Segment::default());
+            self.starts.push(0);
+        }
+        let w = self.width;
+        if let Some(seg) = self.segs.last_mut() {
+            seg.meta.reserve(records);
+            seg.values.reserve(records * w);
+        }
     }
 
     /// Appends a record and indexes its id.
