@@ -255,7 +255,7 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
         return Err(diags);
     }
     stages.lap("merge, id index, duplicate ids");
-    findings.extend(validate::dangling_refs(schema, &store, &sources));
+    findings.extend(validate::resolve_refs(schema, &mut store, &sources));
     stages.lap("references");
     Ok(OrgData { dir: dir.to_path_buf(), config, sources, store, findings, exports, inputs, stages })
 }

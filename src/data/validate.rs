@@ -1,16 +1,57 @@
 //! Cross-record validation: references that name no record.
 
 use super::{data_finding, location, subject};
-use crate::eval::store::Store;
+use rayon::prelude::*;
+
+use crate::eval::store::{NO_LINK, Store};
 use crate::eval::value::{KindId, Value};
 use crate::finding::Finding;
 use crate::i18n::tr;
-use crate::policy::Schema;
 use crate::policy::types::Type;
+use crate::policy::{KindOrigin, Schema};
 use crate::source::SourceMap;
 
+/// Resolves every single-reference field to the positions of the records it names (see
+/// [`KindData::link`](crate::eval::store::KindData::link)), and returns `DATA-REF` findings
+/// for every reference (also inside lists and tables) to a missing record. Both in parallel.
+pub(super) fn resolve_refs(schema: &Schema, store: &mut Store, sources: &SourceMap) -> Vec<Finding> {
+    let linkable = |t: KindId| {
+        let ts = schema.kind(t);
+        ts.origin == KindOrigin::Record && ts.stream.is_none()
+    };
+    let jobs: Vec<(KindId, usize, KindId)> = schema
+        .record_kinds()
+        .flat_map(|(k, ks)| {
+            ks.fields.iter().enumerate().filter_map(move |(s, f)| match f.ty {
+                Type::Ref(t) => Some((k, s, t)),
+                _ => None,
+            })
+        })
+        .filter(|&(k, _, t)| linkable(k) && linkable(t))
+        .collect();
+    let shared = &*store;
+    let links: Vec<Vec<u32>> = jobs
+        .par_iter()
+        .map(|&(k, slot, t)| {
+            let target = shared.kind(t);
+            shared
+                .kind(k)
+                .iter()
+                .map(|r| match r.fields.get(slot) {
+                    Some(Value::Str(id)) => target.by_id.get(&**id).copied().unwrap_or(NO_LINK),
+                    _ => NO_LINK,
+                })
+                .collect()
+        })
+        .collect();
+    for ((k, slot, _), targets) in jobs.into_iter().zip(links) {
+        store.kind_mut(k).set_link(slot, targets);
+    }
+    dangling_refs(schema, store, sources)
+}
+
 /// `DATA-REF` findings for every reference (also inside lists and tables) to a missing record.
-pub(super) fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap) -> Vec<Finding> {
+fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap) -> Vec<Finding> {
     let mut out = Vec::new();
     for (k, ks) in schema.record_kinds() {
         let ref_slots: Vec<(usize, &Type)> =
@@ -18,22 +59,35 @@ pub(super) fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap)
         if ref_slots.is_empty() {
             continue;
         }
-        for rec in store.kind(k).iter() {
-            for &(slot, ty) in &ref_slots {
-                let mut missing = Vec::new();
-                collect_missing(&rec.fields[slot], ty, store, &mut missing);
-                for (target, id) in missing {
-                    let field = &ks.fields[slot].name;
-                    let tname = &schema.kind(target).name;
-                    let msg = tr(
-                        format!("{} 的字段 `{field}` 引用的 {tname} `{id}` 不存在", ks.name),
-                        format!("field `{field}` of {} names {tname} `{id}`, which does not exist", ks.name),
-                    );
-                    let subj = rec.id.as_deref().map(|i| subject(&ks.name, i));
-                    out.push(data_finding("DATA-REF", subj, msg, location(sources, rec.loc, None, Some(field))));
+        let data = store.kind(k);
+        // Records in parallel; `collect` keeps their order.
+        let found: Vec<Finding> = (0..data.len())
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let mut found = Vec::new();
+                let Some(rec) = data.get(i) else { return found };
+                for &(slot, ty) in &ref_slots {
+                    // A resolved reference names a record: nothing to look up again.
+                    if data.link(slot).and_then(|l| l.get(i)).is_some_and(|&t| t != NO_LINK) {
+                        continue;
+                    }
+                    let mut missing = Vec::new();
+                    collect_missing(&rec.fields[slot], ty, store, &mut missing);
+                    for (target, id) in missing {
+                        let field = &ks.fields[slot].name;
+                        let tname = &schema.kind(target).name;
+                        let msg = tr(
+                            format!("{} 的字段 `{field}` 引用的 {tname} `{id}` 不存在", ks.name),
+                            format!("field `{field}` of {} names {tname} `{id}`, which does not exist", ks.name),
+                        );
+                        let subj = rec.id.as_deref().map(|i| subject(&ks.name, i));
+                        found.push(data_finding("DATA-REF", subj, msg, location(sources, rec.loc, None, Some(field))));
+                    }
                 }
-            }
-        }
+                found
+            })
+            .collect();
+        out.extend(found);
     }
     out
 }

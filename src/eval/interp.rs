@@ -26,15 +26,76 @@ pub struct Indexes {
 /// cost two allocations, not a million.
 #[derive(Debug, Default)]
 pub struct Index {
-    /// Key → (start, length) in `records`.
+    /// Key → (start, length) in `records`. For a resolved reference field, only the keys that
+    /// name no record (the others are in `by_pos`).
     runs: HashMap<Str, (u32, u32)>,
     /// Record positions, grouped by key, in record order within a key.
     records: Vec<u32>,
+    /// For a resolved reference field: the records by the position of the record they name.
+    by_pos: Option<ByPos>,
+}
+
+/// The records of a kind grouped by the record their reference field names: the records
+/// naming target position `t` are `records[starts[t]..starts[t + 1]]`, in record order.
+#[derive(Debug)]
+struct ByPos {
+    target: KindId,
+    starts: Vec<u32>,
+    records: Vec<u32>,
+}
+
+impl ByPos {
+    fn build(target: KindId, targets: usize, links: &[u32]) -> ByPos {
+        let mut starts = vec![0u32; targets + 2];
+        for &t in links {
+            if let Some(c) = starts.get_mut(t as usize + 2) {
+                *c += 1;
+            }
+        }
+        for i in 2..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        // starts[t + 1] is now where target t's run begins; filling moves it to its end.
+        let mut records = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
+        for (i, &t) in links.iter().enumerate() {
+            if let Some(next) = starts.get_mut(t as usize + 1) {
+                records[*next as usize] = i as u32;
+                *next += 1;
+            }
+        }
+        starts.pop();
+        ByPos { target, starts, records }
+    }
+
+    fn get(&self, pos: u32) -> &[u32] {
+        match (self.starts.get(pos as usize), self.starts.get(pos as usize + 1)) {
+            (Some(&a), Some(&b)) => self.records.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
 }
 
 impl Index {
-    /// Indexes the records of `data` by the string (or strings, for a list) in field `slot`.
-    fn build(data: &super::store::KindData, slot: usize) -> Index {
+    /// Indexes the records of `kind` by the string (or strings, for a list) in field `slot`; a
+    /// resolved reference field by the position of the record it names.
+    fn build(schema: &Schema, store: &Store, kind: KindId, slot: usize) -> Index {
+        let data = store.kind(kind);
+        let target = match schema.kind(kind).fields.get(slot).map(|f| &f.ty) {
+            Some(crate::policy::types::Type::Ref(t)) => Some(*t),
+            _ => None,
+        };
+        if let (Some(links), Some(t)) = (data.link(slot), target) {
+            let by_pos = ByPos::build(t, store.kind(t).len(), links);
+            let dangling = |i: usize| links.get(i) == Some(&super::store::NO_LINK);
+            let mut index = Index::by_strings(data, slot, dangling);
+            index.by_pos = Some(by_pos);
+            return index;
+        }
+        Index::by_strings(data, slot, |_| true)
+    }
+
+    /// Indexes the records `take` accepts by the string (or strings) in field `slot`.
+    fn by_strings(data: &super::store::KindData, slot: usize, take: impl Fn(usize) -> bool) -> Index {
         // The distinct string keys of one record (a list may name a key twice: index it once).
         fn keys(v: Option<&Value>, mut f: impl FnMut(&Str)) {
             match v {
@@ -52,8 +113,10 @@ impl Index {
             }
         }
         let mut runs: HashMap<Str, (u32, u32)> = HashMap::default();
-        for r in data.iter() {
-            keys(r.fields.get(slot), |k| runs.entry(k.clone()).or_default().1 += 1);
+        for (i, r) in data.iter().enumerate() {
+            if take(i) {
+                keys(r.fields.get(slot), |k| runs.entry(k.clone()).or_default().1 += 1);
+            }
         }
         let mut start = 0u32;
         for run in runs.values_mut() {
@@ -63,6 +126,9 @@ impl Index {
         }
         let mut records = vec![0u32; start as usize];
         for (i, r) in data.iter().enumerate() {
+            if !take(i) {
+                continue;
+            }
             keys(r.fields.get(slot), |k| {
                 if let Some(run) = runs.get_mut(&**k) {
                     records[(run.0 + run.1) as usize] = i as u32;
@@ -70,10 +136,11 @@ impl Index {
                 }
             });
         }
-        Index { runs, records }
+        Index { runs, records, by_pos: None }
     }
 
-    /// The records holding `key`, in record order.
+    /// The records holding `key`, in record order (not for a resolved reference field's keys
+    /// that name a record: see [`Ctx::lookup`]).
     pub fn get(&self, key: &str) -> &[u32] {
         self.runs.get(key).map_or(&[], |&(start, len)| &self.records[start as usize..(start + len) as usize])
     }
@@ -87,7 +154,7 @@ impl Indexes {
             .par_iter()
             .map(|&(kind, slot)| {
                 let store = if schema.kind(kind).origin == KindOrigin::Decl { decls } else { org };
-                ((kind, slot), Index::build(store.kind(kind), slot))
+                ((kind, slot), Index::build(schema, store, kind, slot))
             })
             .collect();
         Indexes { map }
@@ -184,7 +251,10 @@ impl<'a> Ctx<'a> {
                 let b = self.eval(base, env);
                 self.field(&b, acc)
             }
-            Ir::Deref(k, e) => self.deref(*k, &self.operand(e, env)),
+            Ir::Deref(k, e) => match self.follow(e, env) {
+                Some(v) => v,
+                None => self.deref(*k, &self.operand(e, env)),
+            },
             Ir::IdOf(e) => self.id_value(self.operand(e, env)),
             Ir::Index(a, i) => {
                 let a = self.eval(a, env);
@@ -344,10 +414,35 @@ impl<'a> Ctx<'a> {
                     Cow::Owned(v) => Cow::Owned(v),
                 },
             },
-            Ir::Deref(k, e) => Cow::Owned(self.deref(*k, &self.peek(e, env))),
+            Ir::Deref(k, e) => Cow::Owned(match self.follow(e, env) {
+                Some(v) => v,
+                None => self.deref(*k, &self.peek(e, env)),
+            }),
             Ir::IdOf(e) => Cow::Owned(self.id_value(self.peek(e, env))),
             _ => Cow::Owned(Value::None),
         }
+    }
+
+    /// The record a reference field names, where the loader resolved that field
+    /// ([`KindData::link`](super::store::KindData::link)): a read instead of an id lookup.
+    /// `None` where it was not resolved (then [`Ctx::deref`] looks the id up).
+    fn follow(&self, e: &Ir, env: &[Value]) -> Option<Value> {
+        let Ir::Field(base, FieldAcc::Slot(bk, slot)) = e.unwrapped() else { return None };
+        if !simple(base) {
+            return None;
+        }
+        let data = self.store(*bk).kind(*bk);
+        let links = data.link(*slot)?;
+        let Value::Record(r) = *self.peek(base, env) else { return None };
+        if r.kind != *bk {
+            return None;
+        }
+        let target = *links.get(r.idx as usize)?;
+        let kind = match self.schema.kind(*bk).fields.get(*slot).map(|f| &f.ty) {
+            Some(crate::policy::types::Type::Ref(t)) => *t,
+            _ => return None,
+        };
+        Some(if target == super::store::NO_LINK { Value::None } else { Value::Record(RecordRef { kind, idx: target }) })
     }
 
     /// The record a reference names (an id of kind `k`, or the record itself).
@@ -448,13 +543,27 @@ impl<'a> Ctx<'a> {
     /// The records of `kind` whose field `slot` holds (or, for a list, contains) the value of
     /// `key`; `None` when the key is not a string or record (nothing can match).
     fn lookup(&self, kind: KindId, slot: usize, key: &Ir, env: &mut [Value]) -> Option<std::borrow::Cow<'a, [u32]>> {
+        let index = self.indexes.map.get(&(kind, slot));
+        // A resolved reference field is joined on record positions: a key that is a record's
+        // id is that record, with no id to hash.
+        if let Some(by_pos) = index.and_then(|i| i.by_pos.as_ref())
+            && let Some(pos) = self.record_of_key(by_pos.target, key, env)
+        {
+            return Some(std::borrow::Cow::Borrowed(by_pos.get(pos)));
+        }
         let key = match self.eval(key, env) {
             Value::Str(s) => s,
             Value::Record(r) => self.id_of(r)?,
             _ => return None,
         };
-        Some(match self.indexes.map.get(&(kind, slot)) {
-            Some(idx) => std::borrow::Cow::Borrowed(idx.get(&key)),
+        Some(match index {
+            Some(idx) => match &idx.by_pos {
+                Some(by_pos) => match self.store(by_pos.target).by_id(by_pos.target, &key) {
+                    Some(r) => std::borrow::Cow::Borrowed(by_pos.get(r.idx)),
+                    None => std::borrow::Cow::Borrowed(idx.get(&key)),
+                },
+                None => std::borrow::Cow::Borrowed(idx.get(&key)),
+            },
             // Not indexed (a check run outside a prepared run): scan with the same test.
             None => std::borrow::Cow::Owned(
                 self.store(kind)
@@ -470,6 +579,35 @@ impl<'a> Ctx<'a> {
                     .collect(),
             ),
         })
+    }
+
+    /// The position of the `target` record a join key stands for, when that is known without
+    /// evaluating the key: the key is a record of `target` (`IdOf(p)`) or its `id` field
+    /// (`p.id`), and no other record of `target` has the same id. `None` otherwise.
+    fn record_of_key(&self, target: KindId, key: &Ir, env: &[Value]) -> Option<u32> {
+        let base = match key.unwrapped() {
+            Ir::IdOf(b) => b,
+            Ir::Field(b, FieldAcc::Slot(k, s))
+                if *k == target && self.schema.kind(*k).fields.get(*s).is_some_and(|f| f.name == "id") =>
+            {
+                b
+            }
+            _ => return None,
+        };
+        if !simple(base) {
+            return None;
+        }
+        let data = self.store(target).kind(target);
+        match *self.peek(base, env) {
+            // `p.id` is the record's id only where it is a string (an id the loader read).
+            Value::Record(r) if r.kind == target && !data.repeated_ids => match key.unwrapped() {
+                Ir::Field(_, FieldAcc::Slot(_, s)) => {
+                    matches!(data.field(r.idx as usize, *s), Some(Value::Str(_))).then_some(r.idx)
+                }
+                _ => data.id(r.idx as usize).map(|_| r.idx),
+            },
+            _ => None,
+        }
     }
 
     fn binary(&self, op: BinOp, a: &Ir, b: &Ir, env: &mut [Value]) -> Value {
@@ -698,3 +836,6 @@ fn add_date(d: Date, du: Duration, sub: bool) -> Option<Date> {
     let sign = if sub { -1 } else { 1 };
     d.checked_add((du.months * sign).months()).ok()?.checked_add((du.secs / 86_400 * sign as i64).days()).ok()
 }
+
+#[cfg(test)]
+mod tests;

@@ -85,7 +85,16 @@ pub struct KindData {
     width: usize,
     /// Position by id (first occurrence wins; duplicates are reported by the loader).
     pub by_id: HashMap<Str, u32>,
+    /// Whether some id is repeated (then a record is not the only one its id names).
+    pub repeated_ids: bool,
+    /// Resolved reference fields: for a field slot, the position of the record each record's
+    /// reference names in the target kind, or [`NO_LINK`]. Made once by the loader, so the
+    /// evaluator follows references and joins on them without hashing ids.
+    links: HashMap<usize, Vec<u32>>,
 }
+
+/// A reference that names no record (or is absent), in [`KindData::link`].
+pub const NO_LINK: u32 = u32::MAX;
 
 impl KindData {
     /// Number of records.
@@ -178,6 +187,7 @@ impl KindData {
         if idx >= self.len {
             return None;
         }
+        self.forget_links();
         let s = self.segment_of(idx);
         let i = idx - self.starts[s];
         let w = self.width;
@@ -195,6 +205,7 @@ impl KindData {
     /// reuse the buffer); otherwise as [`KindData::add`].
     pub fn add_row(&mut self, id: Option<Str>, loc: Loc, values: &mut Vec<Value>, extra: Vec<(Str, Value)>) -> u32 {
         let idx = self.len as u32;
+        self.forget_links();
         if self.segs.is_empty() {
             self.width = values.len();
             self.segs.push(Segment::default());
@@ -258,6 +269,7 @@ impl KindData {
         if other.is_empty() {
             return;
         }
+        self.forget_links();
         if self.is_empty() {
             self.width = other.width;
             self.segs.clear();
@@ -293,7 +305,31 @@ impl KindData {
             }
         }
         self.by_id = by_id;
+        self.repeated_ids = !dups.is_empty();
         dups
+    }
+
+    /// Drops resolved references (records were added or changed); the evaluator then looks
+    /// ids up.
+    #[inline]
+    pub fn forget_links(&mut self) {
+        if !self.links.is_empty() {
+            self.links.clear();
+        }
+    }
+
+    /// The resolved reference field `slot` (see [`KindData::set_link`]), if it was resolved.
+    #[inline]
+    pub fn link(&self, slot: usize) -> Option<&[u32]> {
+        self.links.get(&slot).map(Vec::as_slice)
+    }
+
+    /// Records the resolved reference field `slot`: one target position (or [`NO_LINK`]) per
+    /// record, in record order. Ignored unless there is one per record.
+    pub fn set_link(&mut self, slot: usize, targets: Vec<u32>) {
+        if targets.len() == self.len {
+            self.links.insert(slot, targets);
+        }
     }
 }
 

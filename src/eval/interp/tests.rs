@@ -1,0 +1,117 @@
+//! Following references and joining on them by record position (resolved when loaded) gives
+//! exactly what looking ids up gives, and what scanning without indexes gives.
+
+use std::path::Path;
+
+use super::*;
+use crate::eval::store::KindData;
+use crate::eval::run::run_check;
+
+/// acme, plus records for the corners: a repeated person id (joins on it must find the
+/// records naming it whichever person is meant), references to missing records, a grant on
+/// every dataset (`*`).
+fn org_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in std::fs::read_dir("examples/acme").expect("acme").flatten() {
+        if f.path().is_file() {
+            std::fs::copy(f.path(), dir.path().join(f.file_name())).expect("copy");
+        }
+    }
+    let extra = r#"
+[[person]]
+id = "P0004"
+name = "重名"
+unit = "U-OPS"
+roles = ["运营专员"]
+joined = 2020-01-01
+level = "新人"
+mentor = "P0004"
+
+[[person]]
+id = "P9001"
+name = "无导师"
+unit = "U-NOPE"
+roles = ["运营专员"]
+joined = 2020-01-01
+level = "新人"
+mentor = "P9999"
+
+[[grant]]
+id = "G-X-1"
+person = "P0004"
+dataset = "*"
+ops = ["查看"]
+view = "raw"
+
+[[grant]]
+id = "G-X-2"
+person = "P9999"
+dataset = "DS-01"
+ops = ["查看"]
+view = "raw"
+
+[[appraisal]]
+id = "A-X-1"
+person = "P9999"
+cycle = "2026-05"
+total = 80
+scores = { "上级评价" = 80, "同事评价" = 80, "自我评价" = 80, "数据分析" = 80 }
+"#;
+    std::fs::write(dir.path().join("zz-extra.toml"), extra).expect("write");
+    dir
+}
+
+/// Every violation of every check, as text.
+fn violations(
+    policy: &crate::policy::Policy,
+    org: &Store,
+    indexes: &Indexes,
+    data: &crate::data::OrgData,
+) -> Vec<String> {
+    let ctx = Ctx::new(&policy.schema, &policy.decls, org, indexes, data.config.as_of, data.config.period);
+    let mut out = Vec::new();
+    for rule in &policy.rules {
+        for check in &rule.checks {
+            for v in run_check(policy, &ctx, check) {
+                out.push(format!("{} {:?} {}", rule.id, v.subject, v.message));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn resolved_references_agree_with_id_lookups_and_scans() {
+    let policy = crate::policy::load_policy(None).expect("built-in pack").0;
+    let dir = org_dir();
+    let today = jiff::civil::date(2026, 11, 23);
+    let config = crate::data::read_config(dir.path(), today).expect("config");
+    let data = crate::data::load_except(dir.path(), config, &policy.schema, &[Path::new("nothing")]).expect("org");
+    let person = policy.schema.id("person").expect("person kind");
+    let unit_slot = policy.schema.kind(person).slot("unit").expect("unit field");
+    assert!(data.store.kind(person).link(unit_slot).is_some(), "the loader resolves person.unit");
+    assert!(data.store.kind(person).repeated_ids, "the extra file repeats P0004");
+
+    let indexed = Indexes::build(&policy.index_keys, &policy.schema, &policy.decls, &data.store);
+    let fast = violations(&policy, &data.store, &indexed, &data);
+    assert!(fast.iter().any(|v| v.contains("P9001")), "the unresolved mentor is reported: {fast:#?}");
+
+    let mut unresolved = data.store.clone();
+    unresolved.kinds.iter_mut().for_each(KindData::forget_links);
+    assert!(unresolved.kind(person).link(unit_slot).is_none());
+    let by_id = Indexes::build(&policy.index_keys, &policy.schema, &policy.decls, &unresolved);
+    assert_eq!(fast, violations(&policy, &unresolved, &by_id, &data), "resolved vs id lookups");
+    assert_eq!(fast, violations(&policy, &unresolved, &Indexes::default(), &data), "resolved vs scans");
+}
+
+#[test]
+fn positions_group_records_by_the_record_they_name() {
+    let none = super::super::store::NO_LINK;
+    let by_pos = ByPos::build(KindId(0), 4, &[2, none, 0, 2, 3, none, 0]);
+    assert_eq!(by_pos.get(0), &[2, 6]);
+    assert_eq!(by_pos.get(1), &[] as &[u32]);
+    assert_eq!(by_pos.get(2), &[0, 3]);
+    assert_eq!(by_pos.get(3), &[4]);
+    assert_eq!(by_pos.get(4), &[] as &[u32]);
+    assert_eq!(by_pos.get(none), &[] as &[u32]);
+}
