@@ -89,14 +89,14 @@ const EVICT_BYTES: usize = 1 << 20;
 
 /// A record file's text: UTF-8, without a byte-order mark. An unreadable or non-UTF-8 file is
 /// an error located in it.
-fn read_text(file: &crate::source::SourceFile, id: FileId) -> Result<std::sync::Arc<str>, DataError> {
+fn read_text(file: &crate::source::SourceFile, id: FileId) -> Result<String, DataError> {
     let bytes = std::fs::read(file.path().unwrap_or(Path::new(""))).map_err(|e| {
         file.set_text("".into());
         DataError::Unreadable { path: file.name.clone(), reason: e.to_string(), loc: Loc::new(id, 0, 0) }
     })?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").map(<[u8]>::to_vec).unwrap_or(bytes);
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(text.into()),
+        Ok(text) => Ok(text),
         Err(e) => {
             let good = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -198,8 +198,9 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
         .map(|(id, rel, is_csv)| {
             let file = sources.get(*id);
             let text = read_text(file, *id)?;
+            // Only a file small enough to keep is copied into a shared text.
             if text.len() < EVICT_BYTES {
-                file.set_text(text.clone());
+                file.set_text(text.as_str().into());
             }
             let mut parsed = if *is_csv {
                 csv_file::parse(*id, &text, rel, schema, &sources)

@@ -105,6 +105,10 @@ struct Reader<'a> {
     schema: &'a Schema,
     sources: &'a SourceMap,
     out: Parsed,
+    /// No record was read yet.
+    first_kind: bool,
+    /// Lines of the file that start with `[[` (an estimate of its records).
+    text_headers: usize,
     gave_up: bool,
     /// A `[[` header is open: its name once read.
     header: Option<(usize, Option<String>)>,
@@ -127,6 +131,8 @@ impl<'a> Reader<'a> {
             schema,
             sources,
             out: Parsed::default(),
+            first_kind: true,
+            text_headers: memchr::memmem::find_iter(text.as_bytes(), b"\n[[").count() + 1,
             gave_up: false,
             header: None,
             current: None,
@@ -163,6 +169,14 @@ impl<'a> Reader<'a> {
         // The header span is kept in file offsets: the record may end in a later piece.
         let loc = Loc::new(self.file, c.header.start(), c.header.end());
         let rec = finish_record(c.schema, c.slots, loc, None, ordinal, self.sources, &mut self.out.findings);
+        // A record file usually holds one kind: its arrays are sized for every `[[` header of
+        // the file at the first record, rather than grown by doubling (the spare room of a
+        // mixed file is given back once it is parsed).
+        if self.first_kind {
+            self.first_kind = false;
+            let headers = self.text_headers;
+            self.out.kind(c.kind).reserve(c.schema.fields.len(), headers);
+        }
         self.out.push(c.kind, rec);
     }
 

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use super::*;
-use crate::eval::store::KindData;
 use crate::eval::run::run_check;
+use crate::eval::store::KindData;
 
 /// acme, plus records for the corners: a repeated person id (joins on it must find the
 /// records naming it whichever person is meant), references to missing records, a grant on
