@@ -38,7 +38,7 @@ pub(super) fn resolve_refs(schema: &Schema, store: &mut Store, sources: &SourceM
                 .kind(k)
                 .iter()
                 .map(|r| match r.fields.get(slot) {
-                    Some(Value::Str(id)) => target.by_id.get(&**id).copied().unwrap_or(NO_LINK),
+                    Some(Value::Str(id)) => target.position(id).unwrap_or(NO_LINK),
                     _ => NO_LINK,
                 })
                 .collect()

@@ -670,9 +670,9 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|rec| match rec.fields.get(slot) {
                 Some(Value::List(l)) => {
-                    l.iter().filter_map(|v| v.as_str()).filter_map(|id| data.by_id.get(id).copied()).collect()
+                    l.iter().filter_map(|v| v.as_str()).filter_map(|id| data.position(id)).collect()
                 }
-                Some(Value::Str(id)) => data.by_id.get(&**id).copied().into_iter().collect(),
+                Some(Value::Str(id)) => data.position(id).into_iter().collect(),
                 _ => Vec::new(),
             })
             .collect();

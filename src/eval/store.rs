@@ -1,5 +1,6 @@
 //! Records by kind, with an id index: the one in-memory form of declarations and org data.
 
+use hashbrown::HashTable;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::value::{KindId, RecordRef, Str, Value};
@@ -83,14 +84,22 @@ pub struct KindData {
     len: usize,
     /// Values per record (the kind's field count), fixed by the first record.
     width: usize,
-    /// Position by id (first occurrence wins; duplicates are reported by the loader).
-    pub by_id: HashMap<Str, u32>,
+    /// Positions by id (first occurrence wins; duplicates are reported by the loader): a
+    /// table of positions, hashed by the id each names, so an id costs 5 bytes here rather
+    /// than a second pointer to its text (a million ids: 10 MB instead of 50).
+    ids: HashTable<u32>,
     /// Whether some id is repeated (then a record is not the only one its id names).
     pub repeated_ids: bool,
     /// Resolved reference fields: for a field slot, the position of the record each record's
     /// reference names in the target kind, or [`NO_LINK`]. Made once by the loader, so the
     /// evaluator follows references and joins on them without hashing ids.
     links: HashMap<usize, Vec<u32>>,
+}
+
+/// The hash of an id in [`KindData`]'s id table.
+fn hash_id(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(id)
 }
 
 /// A reference that names no record (or is absent), in [`KindData::link`].
@@ -250,9 +259,30 @@ impl KindData {
         let id = r.id.clone();
         let idx = self.add(r);
         if let Some(id) = id {
-            self.by_id.entry(id).or_insert(idx);
+            let mut ids = std::mem::take(&mut self.ids);
+            self.index_id(&mut ids, &id, idx);
+            self.ids = ids;
         }
         idx
+    }
+
+    /// Adds `idx` under `id` unless the id is there; returns the position it is under.
+    fn index_id(&self, ids: &mut HashTable<u32>, id: &str, idx: u32) -> u32 {
+        let same = |&p: &u32| self.id(p as usize).is_some_and(|x| **x == *id);
+        let rehash = |&p: &u32| hash_id(self.id(p as usize).map_or("", |x| x));
+        match ids.entry(hash_id(id), same, rehash) {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(idx);
+                idx
+            }
+        }
+    }
+
+    /// The position of the (first) record with this id.
+    #[inline]
+    pub fn position(&self, id: &str) -> Option<u32> {
+        self.ids.find(hash_id(id), |&p| self.id(p as usize).is_some_and(|x| **x == *id)).copied()
     }
 
     /// Gives back the spare room of the arrays (a file's records were read into growing ones).
@@ -292,19 +322,17 @@ impl KindData {
     /// Builds the id index of records added without it; returns each repeated id as
     /// `(position, position of its first occurrence)`.
     pub fn index_ids(&mut self) -> Vec<(u32, u32)> {
-        let mut by_id = HashMap::with_capacity_and_hasher(self.len, Default::default());
+        let mut ids = HashTable::with_capacity(self.len);
         let mut dups = Vec::new();
         for (i, r) in self.iter().enumerate() {
             if let Some(id) = r.id {
-                match by_id.entry(id.clone()) {
-                    std::collections::hash_map::Entry::Occupied(e) => dups.push((i as u32, *e.get())),
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(i as u32);
-                    }
+                let first = self.index_id(&mut ids, id, i as u32);
+                if first != i as u32 {
+                    dups.push((i as u32, first));
                 }
             }
         }
-        self.by_id = by_id;
+        self.ids = ids;
         self.repeated_ids = !dups.is_empty();
         dups
     }
@@ -374,7 +402,7 @@ impl Store {
 
     /// A record by kind and id.
     pub fn by_id(&self, k: KindId, id: &str) -> Option<RecordRef> {
-        self.kind(k).by_id.get(id).map(|&idx| RecordRef { kind: k, idx })
+        self.kind(k).position(id).map(|idx| RecordRef { kind: k, idx })
     }
 }
 
@@ -430,7 +458,9 @@ mod tests {
         let dups = data.index_ids();
         assert_eq!(dups.len(), n - 9000);
         assert_eq!(dups[0], (9000, 0));
-        assert_eq!(data.by_id.get("R5"), Some(&5));
+        assert_eq!(data.position("R5"), Some(5));
+        assert_eq!(data.position("R8999"), Some(8999));
+        assert_eq!(data.position("R9000"), None);
     }
 
     #[test]
