@@ -423,3 +423,15 @@ pub(crate) fn synthetic_id_from(kind: &KindSchema, ordinal: usize, text: impl Fn
         .collect();
     if parts.is_empty() { Str::from(format!("#{ordinal}")) } else { Str::from(parts.join("/")) }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::Schema;
+
+    /// The built-in pack's schema, loaded once for the loaders' tests.
+    pub(super) fn schema() -> &'static Schema {
+        static POLICY: std::sync::LazyLock<crate::policy::Policy> =
+            std::sync::LazyLock::new(|| crate::policy::load_policy(None).expect("built-in pack").0);
+        &POLICY.schema
+    }
+}

@@ -387,11 +387,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn schema() -> &'static Schema {
-        static POLICY: std::sync::LazyLock<crate::policy::Policy> =
-            std::sync::LazyLock::new(|| crate::policy::load_policy(None).expect("built-in pack").0);
-        &POLICY.schema
-    }
+    use super::super::tests::schema;
 
     /// The fast path's records and findings, or `None`; and the document parser's.
     fn both(text: &str) -> (Option<String>, String) {
