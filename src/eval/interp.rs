@@ -251,7 +251,7 @@ impl<'a> Ctx<'a> {
                 let b = self.eval(base, env);
                 self.field(&b, acc)
             }
-            Ir::Deref(k, e) => match self.follow(e, env) {
+            Ir::Deref(k, e) => match self.follow(*k, e, env) {
                 Some(v) => v,
                 None => self.deref(*k, &self.operand(e, env)),
             },
@@ -414,7 +414,7 @@ impl<'a> Ctx<'a> {
                     Cow::Owned(v) => Cow::Owned(v),
                 },
             },
-            Ir::Deref(k, e) => Cow::Owned(match self.follow(e, env) {
+            Ir::Deref(k, e) => Cow::Owned(match self.follow(*k, e, env) {
                 Some(v) => v,
                 None => self.deref(*k, &self.peek(e, env)),
             }),
@@ -425,8 +425,9 @@ impl<'a> Ctx<'a> {
 
     /// The record a reference field names, where the loader resolved that field
     /// ([`KindData::link`](super::store::KindData::link)): a read instead of an id lookup.
-    /// `None` where it was not resolved (then [`Ctx::deref`] looks the id up).
-    fn follow(&self, e: &Ir, env: &[Value]) -> Option<Value> {
+    /// `None` where it was not resolved, or where `kind` (the kind `Ir::Deref` looks in) is not
+    /// the field's own target kind: then [`Ctx::deref`] looks the id up.
+    fn follow(&self, kind: KindId, e: &Ir, env: &[Value]) -> Option<Value> {
         let Ir::Field(base, FieldAcc::Slot(bk, slot)) = e.unwrapped() else { return None };
         if !simple(base) {
             return None;
@@ -437,11 +438,12 @@ impl<'a> Ctx<'a> {
         if r.kind != *bk {
             return None;
         }
+        // Positions of the field's own target kind; `unit[p.mentor]` names another kind.
+        if !matches!(self.schema.kind(*bk).fields.get(*slot).map(|f| &f.ty), Some(crate::policy::types::Type::Ref(t)) if *t == kind)
+        {
+            return None;
+        }
         let target = *links.get(r.idx as usize)?;
-        let kind = match self.schema.kind(*bk).fields.get(*slot).map(|f| &f.ty) {
-            Some(crate::policy::types::Type::Ref(t)) => *t,
-            _ => return None,
-        };
         Some(if target == super::store::NO_LINK { Value::None } else { Value::Record(RecordRef { kind, idx: target }) })
     }
 

@@ -115,3 +115,34 @@ fn positions_group_records_by_the_record_they_name() {
     assert_eq!(by_pos.get(4), &[] as &[u32]);
     assert_eq!(by_pos.get(none), &[] as &[u32]);
 }
+
+/// A resolved field is followed by position only into its own target kind: `unit[p.mentor]`
+/// looks the mentor's id up among units (and finds none).
+#[test]
+fn a_reference_read_as_another_kind_is_looked_up() {
+    let policy = crate::policy::load_policy(None).expect("built-in pack").0;
+    let dir = org_dir();
+    let config = crate::data::read_config(dir.path(), jiff::civil::date(2026, 11, 23)).expect("config");
+    let data = crate::data::load_except(dir.path(), config, &policy.schema, &[]).expect("org");
+    let (person, unit) = (policy.schema.id("person").expect("person"), policy.schema.id("unit").expect("unit"));
+    let mentor = policy.schema.kind(person).slot("mentor").expect("mentor field");
+    let mentee = data.store.kind(person).position("P9001").expect("P9001");
+    let indexes = Indexes::default();
+    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let field = Ir::Field(Box::new(Ir::Var(0)), FieldAcc::Slot(person, mentor));
+    let mut env = vec![Value::Record(RecordRef { kind: person, idx: mentee })];
+    // P9001's mentor P9999 does not exist.
+    assert!(ctx.eval(&Ir::Deref(person, Box::new(field.clone())), &mut env).is_none());
+    // The second P0004 (the repeated id) names P0004 as mentor: the first P0004 as a person,
+    // nothing as a unit.
+    let people = data.store.kind(person);
+    let second = (0..people.len())
+        .filter(|&i| people.id(i).is_some_and(|id| &**id == "P0004"))
+        .nth(1)
+        .expect("the repeated P0004") as u32;
+    let mut env = vec![Value::Record(RecordRef { kind: person, idx: second })];
+    let first = people.position("P0004").expect("P0004");
+    let m = ctx.eval(&Ir::Deref(person, Box::new(field.clone())), &mut env);
+    assert!(matches!(m, Value::Record(r) if r.kind == person && r.idx == first), "{m:?}");
+    assert!(ctx.eval(&Ir::Deref(unit, Box::new(field)), &mut env).is_none(), "no unit has a person's id");
+}
