@@ -73,7 +73,7 @@ fn parse_with(
     // Cells repeat (unit ids, roles, enum values, whole lists): within a file they share one
     // value. Ids are unique, so they are not looked up.
     let mut cells = Cells::default();
-    let plan = if fast { FastRows::plan(ks, &targets, id_slot) } else { None };
+    let mut plan = if fast { FastRows::plan(ks, &targets, id_slot) } else { None };
     // One record per line in the usual file: the arrays are sized once rather than grown.
     let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
     out.kind(kind).reserve(ks.fields.len(), lines);
@@ -95,7 +95,7 @@ fn parse_with(
             return Err(DataError::Csv { message: "invalid UTF-8".into(), loc });
         };
         let cell = |i: usize| record.range(i).and_then(|r| line.get(r)).unwrap_or("").trim();
-        if let Some(plan) = &plan
+        if let Some(plan) = &mut plan
             && let Some(id) = plan.row(record.len(), &cell, &mut cells, &mut values, ks, row)
         {
             out.kind(kind).add_row(Some(id), loc, &mut values, Vec::new());
@@ -239,6 +239,8 @@ struct ObjSlot<'s> {
     fields: &'s [FieldType],
     /// The fields' names, made once.
     names: Vec<Str>,
+    /// Where its keys' values start in [`FastRows::keys`].
+    base: usize,
 }
 
 /// The fast path for plain rows: every column is a declared field (or a declared key of an
@@ -250,6 +252,10 @@ struct FastRows<'s> {
     id_slot: Option<usize>,
     /// Required slots.
     required: Vec<usize>,
+    /// For each field slot, the column that holds it directly (synthetic ids are made of them).
+    column_of: Vec<Option<usize>>,
+    /// The values of every object's keys in the current row, object after object (reused).
+    keys: Vec<Value>,
 }
 
 impl<'s> FastRows<'s> {
@@ -268,7 +274,8 @@ impl<'s> FastRows<'s> {
                         Some(o) => o,
                         None => {
                             let names = fields.iter().map(|f| Str::from(f.name.as_str())).collect();
-                            objects.push(ObjSlot { slot, fields, names });
+                            let base = objects.last().map_or(0, |o| o.base + o.fields.len());
+                            objects.push(ObjSlot { slot, fields, names, base });
                             objects.len() - 1
                         }
                     };
@@ -288,13 +295,20 @@ impl<'s> FastRows<'s> {
             return None;
         }
         let required = ks.fields.iter().enumerate().filter(|(_, f)| !f.optional).map(|(s, _)| s).collect();
-        Some(FastRows { cols, objects, id_slot, required })
+        let mut column_of = vec![None; ks.fields.len()];
+        for (i, c) in cols.iter().enumerate() {
+            if let Col::Slot { slot, .. } = c {
+                column_of[*slot] = Some(i);
+            }
+        }
+        let keys = Vec::with_capacity(objects.last().map_or(0, |o| o.base + o.fields.len()));
+        Some(FastRows { cols, objects, id_slot, required, column_of, keys })
     }
 
     /// Reads one row into `values` (the kind's width); returns its id, or `None` (values
     /// cleared) when the row needs the general path.
     fn row<'c>(
-        &self,
+        &mut self,
         len: usize,
         cell: &impl Fn(usize) -> &'c str,
         cells: &mut Cells,
@@ -304,7 +318,10 @@ impl<'s> FastRows<'s> {
     ) -> Option<Str> {
         values.clear();
         values.resize(ks.fields.len(), Value::None);
-        let mut keys: Vec<Vec<Value>> = self.objects.iter().map(|o| vec![Value::None; o.fields.len()]).collect();
+        let keys = &mut self.keys;
+        keys.clear();
+        keys.resize(keys.capacity(), Value::None);
+        let objects = &self.objects;
         let mut id = None;
         let taken = (0..len.min(self.cols.len())).all(|i| {
             let text = cell(i);
@@ -326,11 +343,12 @@ impl<'s> FastRows<'s> {
                     };
                     v.map(|v| values[slot] = v).is_some()
                 }
-                Col::Key { obj, key, ty } => cells.value(text, ty).map(|v| keys[obj][key] = v).is_some(),
+                Col::Key { obj, key, ty } => cells.value(text, ty).map(|v| keys[objects[obj].base + key] = v).is_some(),
             }
         });
         let filled = taken
-            && self.objects.iter().zip(keys).all(|(o, got)| {
+            && objects.iter().all(|o| {
+                let got = &mut keys[o.base..o.base + o.fields.len()];
                 if got.iter().all(Value::is_none) {
                     return true;
                 }
@@ -339,7 +357,7 @@ impl<'s> FastRows<'s> {
                     if v.is_none() && !f.optional {
                         return false;
                     }
-                    fields.push((name.clone(), v));
+                    fields.push((name.clone(), std::mem::take(v)));
                 }
                 values[o.slot] = Value::Object(Arc::new(Object { fields }));
                 true
@@ -351,12 +369,7 @@ impl<'s> FastRows<'s> {
         Some(match id {
             Some(id) => id,
             None if !ks.has_id => synthetic_id_from(ks, ordinal, |s| {
-                self.cols
-                    .iter()
-                    .position(|c| matches!(c, Col::Slot { slot, .. } if *slot == s))
-                    .map(cell)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string)
+                self.column_of[s].map(cell).filter(|t| !t.is_empty()).map(str::to_string)
             }),
             None => Str::from(format!("#{ordinal}")),
         })
@@ -368,23 +381,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    use super::super::tests::schema;
+    use super::super::tests::{schema, show};
 
     /// Records and findings of a CSV file read with the fast path on and off.
     fn both(name: &str, text: &str) -> (String, String) {
         let mut sources = SourceMap::default();
         let id = sources.add(name, text);
         let show = |p: Result<Parsed, DataError>| match p {
-            Ok(p) => {
-                let records: Vec<String> = p
-                    .kinds
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(k, data)| data.iter().map(move |r| format!("({k}, {r:?})")))
-                    .collect();
-                let findings: Vec<String> = p.findings.iter().map(|f| format!("{f:?}")).collect();
-                format!("{records:#?}\n{findings:#?}")
-            }
+            Ok(p) => show(&p, false),
             Err(e) => format!("{e:?}"),
         };
         let rel = Path::new(name);

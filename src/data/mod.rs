@@ -428,6 +428,22 @@ pub(crate) fn synthetic_id_from(kind: &KindSchema, ordinal: usize, text: impl Fn
 mod tests {
     use crate::policy::Schema;
 
+    /// A file's records (kind by kind, in order) and findings, as text to compare; findings
+    /// sorted when their order does not count.
+    pub(super) fn show(p: &super::Parsed, sort_findings: bool) -> String {
+        let records: Vec<String> = p
+            .kinds
+            .iter()
+            .enumerate()
+            .flat_map(|(k, data)| data.iter().map(move |r| format!("({k}, {r:?})")))
+            .collect();
+        let mut findings: Vec<String> = p.findings.iter().map(|f| format!("{f:?}")).collect();
+        if sort_findings {
+            findings.sort();
+        }
+        format!("{records:#?}\n{findings:#?}")
+    }
+
     /// The built-in pack's schema, loaded once for the loaders' tests.
     pub(super) fn schema() -> &'static Schema {
         static POLICY: std::sync::LazyLock<crate::policy::Policy> =

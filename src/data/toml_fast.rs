@@ -387,24 +387,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    use super::super::tests::schema;
+    use super::super::tests::{schema, show};
 
     /// The fast path's records and findings, or `None`; and the document parser's.
     fn both(text: &str) -> (Option<String>, String) {
         let mut sources = SourceMap::default();
         let id = sources.add("t.toml", text);
         // Files are merged per kind and findings sorted, so only the order within a kind counts.
-        let show = |p: &Parsed| {
-            let records: Vec<String> = p
-                .kinds
-                .iter()
-                .enumerate()
-                .flat_map(|(k, data)| data.iter().map(move |r| format!("({k}, {r:?})")))
-                .collect();
-            let mut findings: Vec<String> = p.findings.iter().map(|f| format!("{f:?}")).collect();
-            findings.sort();
-            format!("{records:#?}\n{findings:#?}")
-        };
+        let show = |p: &Parsed| show(p, true);
         let fast = parse(id, text, schema(), &sources).map(|p| show(&p));
         // Split before every `[[` line, the same records come out, unless a piece ends inside a
         // value, and then the file goes to the document parser.
