@@ -198,7 +198,7 @@ pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
 pub fn parse_datetime(s: &str) -> Option<Value> {
     let z: jiff::Zoned = s.trim().parse::<jiff::Timestamp>().ok().map(|t| t.to_zoned(jiff::tz::TimeZone::UTC))?;
     let offset = offset_of(s.trim()).unwrap_or(jiff::tz::Offset::UTC);
-    Some(Value::DateTime(z.timestamp(), offset))
+    Some(Value::datetime(z.timestamp(), offset))
 }
 
 fn offset_of(s: &str) -> Option<jiff::tz::Offset> {

@@ -103,7 +103,7 @@ fn has_ref(t: &Type) -> bool {
 
 fn collect_missing(v: &Value, t: &Type, store: &Store, out: &mut Vec<(KindId, String)>) {
     match (t, v) {
-        (Type::Ref(k), Value::Str(id)) if store.by_id(*k, id).is_none() && id.as_ref() != "*" => {
+        (Type::Ref(k), Value::Str(id)) if store.by_id(*k, id).is_none() && id.as_str() != "*" => {
             out.push((*k, id.to_string()))
         }
         (Type::List(i), Value::List(items)) => items.iter().for_each(|x| collect_missing(x, i, store, out)),

@@ -475,7 +475,7 @@ mod tests {
     #[test]
     fn iso_weeks() {
         let w = windows(date(2026, 1, 1), date(2026, 1, 31), Duration { months: 0, secs: 604_800 });
-        assert_eq!(w[0].label.as_ref(), "2026-W02");
+        assert_eq!(w[0].label.as_str(), "2026-W02");
         assert_eq!(w[0].from, date(2026, 1, 5));
         assert_eq!(w.len(), 3);
     }

@@ -326,7 +326,7 @@ impl<'a> Compiler<'a> {
     fn field_of(&mut self, ir: Ir, ty: Type, field: &ast::Ident) -> Typed {
         let f = field.name.as_str();
         match ty {
-            Type::Any => (Ir::Field(Box::new(ir), FieldAcc::Name(Arc::from(f))), Type::Any),
+            Type::Any => (Ir::Field(Box::new(ir), FieldAcc::Name(super::value::Str::from(f))), Type::Any),
             Type::Record(k) => {
                 let kind = self.names.schema.kind(k);
                 match kind.slot(f) {
@@ -352,7 +352,7 @@ impl<'a> Compiler<'a> {
                 None => any(),
             },
             Type::Object(ref fields) => match fields.iter().find(|x| x.name == f) {
-                Some(x) => (Ir::Field(Box::new(ir), FieldAcc::Name(Arc::from(f))), x.ty.clone()),
+                Some(x) => (Ir::Field(Box::new(ir), FieldAcc::Name(super::value::Str::from(f))), x.ty.clone()),
                 None => {
                     let help =
                         suggest(f, fields.iter().map(|x| x.name.as_str())).map(|s| format!("did you mean `{s}`?"));
@@ -399,7 +399,7 @@ impl<'a> Compiler<'a> {
                 && kind.origin == KindOrigin::Decl
             {
                 let decl = kind.name.trim_start_matches("policy.").to_string();
-                let known = self.names.declared.get(s.as_ref()).is_some_and(|ks| ks.contains(&decl.as_str()));
+                let known = self.names.declared.get(s.as_str()).is_some_and(|ks| ks.contains(&decl.as_str()));
                 if !known {
                     let e = self.err(K::UnknownReference { kind: decl, name: s.to_string() }, idx.loc);
                     e.label = Some("not declared".into());
@@ -793,7 +793,7 @@ fn literal(l: &Literal) -> Typed {
         Literal::Num(n) => (Ir::Const(Value::Num(*n)), Type::Num),
         Literal::Percent(p) => (Ir::Const(Value::Percent(*p)), Type::Percent),
         Literal::Date(d) => (Ir::Const(Value::Date(*d)), Type::Date),
-        Literal::DateTime(t) => (Ir::Const(Value::DateTime(*t, jiff::tz::Offset::UTC)), Type::DateTime),
+        Literal::DateTime(t) => (Ir::Const(Value::datetime(*t, jiff::tz::Offset::UTC)), Type::DateTime),
         Literal::Duration(d) => (Ir::Const(Value::Duration(*d)), Type::Duration),
         Literal::Bool(b) => (Ir::Const(Value::Bool(*b)), Type::Bool),
         Literal::None => (Ir::Const(Value::None), Type::None),

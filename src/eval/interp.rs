@@ -781,17 +781,18 @@ pub fn arith(op: BinOp, a: &Value, b: &Value) -> Value {
         (BinOp::Add | BinOp::Sub, Date(d), Duration(du)) => {
             add_date(*d, *du, op == BinOp::Sub).map_or(Value::None, Date)
         }
-        (BinOp::Add | BinOp::Sub, DateTime(t, o), Duration(du)) => {
+        (BinOp::Add | BinOp::Sub, DateTime(i), Duration(du)) => {
+            let (t, o) = (i.at, i.offset);
             let sign = if op == BinOp::Sub { -1 } else { 1 };
-            let dt = o.to_datetime(*t);
+            let dt = o.to_datetime(t);
             dt.checked_add((du.months * sign).months())
                 .ok()
                 .and_then(|dt| dt.checked_add((du.secs * sign as i64).seconds()).ok())
                 .and_then(|dt| o.to_timestamp(dt).ok())
-                .map_or(Value::None, |t| DateTime(t, *o))
+                .map_or(Value::None, |at| Value::datetime(at, o))
         }
-        (BinOp::Sub, DateTime(x, _), DateTime(y, _)) => {
-            Duration(self::Duration { months: 0, secs: x.as_second() - y.as_second() })
+        (BinOp::Sub, DateTime(x), DateTime(y)) => {
+            Duration(self::Duration { months: 0, secs: x.at.as_second() - y.at.as_second() })
         }
         (BinOp::Sub, Date(_) | DateTime(..), Date(_) | DateTime(..)) => match (a.as_date(), b.as_date()) {
             (Some(x), Some(y)) => match x.since(y) {

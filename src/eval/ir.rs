@@ -11,7 +11,7 @@ pub enum FieldAcc {
     /// A schema slot of a record of this kind.
     Slot(KindId, usize),
     /// An undeclared field of a record (kept in `extra`), or a key of an object.
-    Name(std::sync::Arc<str>),
+    Name(super::value::Str),
     /// `.from` of a window or period.
     From,
     /// `.to` of a window or period.

@@ -8,11 +8,60 @@ use jiff::civil::Date;
 
 use crate::syntax::ast::BinOp;
 
-/// Shared immutable string.
-pub type Str = Arc<str>;
+/// Shared immutable string: a thin pointer (8 bytes in a [`Value`]; the length sits with the
+/// text), equal strings that share an allocation compare by pointer.
+pub type Str = arcstr::ArcStr;
 
-/// A calendar-aware duration: whole months plus seconds (`6 months`, `4h`, `2 weeks`).
+/// Shared immutable list of values: a thin pointer (8 bytes in a [`Value`]), the length with
+/// the items.
+#[derive(Clone)]
+pub struct List(triomphe::ThinArc<(), Value>);
+
+impl std::ops::Deref for List {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        &self.0.slice
+    }
+}
+
+impl From<Vec<Value>> for List {
+    fn from(items: Vec<Value>) -> List {
+        List(triomphe::ThinArc::from_header_and_iter((), items.into_iter()))
+    }
+}
+
+impl From<&[Value]> for List {
+    fn from(items: &[Value]) -> List {
+        List(triomphe::ThinArc::from_header_and_iter((), items.iter().cloned()))
+    }
+}
+
+impl FromIterator<Value> for List {
+    fn from_iter<I: IntoIterator<Item = Value>>(items: I) -> List {
+        List::from(items.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl fmt::Debug for List {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// An instant plus the offset it was written with (kept behind a pointer: a [`Value`] stays
+/// 16 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Instant {
+    /// The instant.
+    pub at: jiff::Timestamp,
+    /// The offset it was written with.
+    pub offset: jiff::tz::Offset,
+}
+
+/// A calendar-aware duration: whole months plus seconds (`6 months`, `4h`, `2 weeks`). Packed
+/// to 12 bytes, so that a [`Value`] holding one stays 16.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[repr(C, packed(4))]
 pub struct Duration {
     /// Calendar months (a year is 12).
     pub months: i32,
@@ -202,13 +251,13 @@ pub enum Value {
     /// Calendar date.
     Date(Date),
     /// Instant plus the offset it was written with.
-    DateTime(jiff::Timestamp, jiff::tz::Offset),
+    DateTime(Arc<Instant>),
     /// Duration.
     Duration(Duration),
     /// Comparison target.
     Target(Arc<Target>),
     /// List.
-    List(Arc<[Value]>),
+    List(List),
     /// Object.
     Object(Arc<Object>),
     /// A record of the store.
@@ -220,7 +269,12 @@ pub enum Value {
 impl Value {
     /// A string value.
     pub fn str(s: &str) -> Value {
-        Value::Str(Arc::from(s))
+        Value::Str(Str::from(s))
+    }
+
+    /// A datetime value.
+    pub fn datetime(at: jiff::Timestamp, offset: jiff::tz::Offset) -> Value {
+        Value::DateTime(Arc::new(Instant { at, offset }))
     }
 
     /// A list value.
@@ -267,7 +321,7 @@ impl Value {
     pub fn as_date(&self) -> Option<Date> {
         match self {
             Value::Date(d) => Some(*d),
-            Value::DateTime(t, o) => Some(o.to_datetime(*t).date()),
+            Value::DateTime(i) => Some(i.offset.to_datetime(i.at).date()),
             _ => None,
         }
     }
@@ -315,7 +369,7 @@ impl fmt::Display for Value {
             }
             Value::Str(s) => write!(f, "{s}"),
             Value::Date(d) => write!(f, "{d}"),
-            Value::DateTime(t, o) => write!(f, "{}", o.to_datetime(*t).strftime("%Y-%m-%d %H:%M")),
+            Value::DateTime(i) => write!(f, "{}", i.offset.to_datetime(i.at).strftime("%Y-%m-%d %H:%M")),
             Value::Duration(d) => write!(f, "{}", d.to_zh()),
             Value::Target(t) => write!(f, "{t}"),
             Value::List(l) => {
@@ -378,7 +432,7 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
-        (Value::DateTime(x, _), Value::DateTime(y, _)) => Some(x.cmp(y)),
+        (Value::DateTime(x), Value::DateTime(y)) => Some(x.at.cmp(&y.at)),
         (Value::Date(_), Value::DateTime(..)) | (Value::DateTime(..), Value::Date(_)) => {
             Some(a.as_date()?.cmp(&b.as_date()?))
         }
@@ -411,6 +465,12 @@ pub fn compare_op(op: BinOp, a: &Value, b: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_sixteen_bytes() {
+        // Records keep their values in arrays: the size of a value is most of the store's.
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
 
     #[test]
     fn durations_parse_and_print() {
