@@ -409,6 +409,11 @@ impl<'a> Ctx<'a> {
             Ir::At(_, e) => self.peek(e, env),
             Ir::Field(base, acc) => match self.peek(base, env) {
                 Cow::Borrowed(b) => self.field_ref(b, acc),
+                // A record reached by a reference: its fields are in the store, not in the
+                // value (no copy, no reference count).
+                Cow::Owned(Value::Record(r)) => {
+                    self.record_field(r, acc).map_or(Cow::Owned(Value::None), Cow::Borrowed)
+                }
                 Cow::Owned(b) => match self.field_ref(&b, acc) {
                     Cow::Borrowed(v) => Cow::Owned(v.clone()),
                     Cow::Owned(v) => Cow::Owned(v),
@@ -468,10 +473,7 @@ impl<'a> Ctx<'a> {
     /// of a window, which are made.
     fn field_ref<'e>(&'e self, base: &'e Value, acc: &'e FieldAcc) -> Cow<'e, Value> {
         let found = match (base, acc) {
-            (Value::Record(r), FieldAcc::Slot(_, s)) => self.store(r.kind).field(*r, *s),
-            (Value::Record(r), FieldAcc::Name(n)) => {
-                self.store(r.kind).get(*r).and_then(|rec| rec.named(self.schema.kind(r.kind), n))
-            }
+            (Value::Record(r), _) => self.record_field(*r, acc),
             (Value::Object(o), FieldAcc::Name(n)) => o.get(n),
             (Value::Object(o), FieldAcc::From) => o.get("from"),
             (Value::Object(o), FieldAcc::To) => o.get("to"),
@@ -481,6 +483,15 @@ impl<'a> Ctx<'a> {
             _ => None,
         };
         found.map_or(Cow::Owned(Value::None), Cow::Borrowed)
+    }
+
+    /// A field of a record, where the store keeps it.
+    fn record_field(&self, r: RecordRef, acc: &FieldAcc) -> Option<&'a Value> {
+        match acc {
+            FieldAcc::Slot(_, s) => self.store(r.kind).field(r, *s),
+            FieldAcc::Name(n) => self.store(r.kind).get(r).and_then(|rec| rec.named(self.schema.kind(r.kind), n)),
+            _ => None,
+        }
     }
 
     /// Reads a field of a record, object or window.

@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use super::hoist;
 use super::interp::Ctx;
 use super::ir::{Ir, Source};
+use super::specialize::{Known, specialize};
 use super::value::{RecordRef, Value};
 use crate::policy::{Check, Policy};
 use crate::syntax::ast::Quant;
@@ -61,31 +62,45 @@ pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Viol
                 out.push(violation(policy, ctx, check, subject, env));
             }
         };
-        if let Source::Kind(k) = src {
-            let n = ctx.store(*k).kind(*k).len() as u32;
-            let record = |idx: u32| Value::Record(RecordRef { kind: *k, idx });
-            let chunks: Vec<std::ops::Range<u32>> =
-                (0..n).step_by(CHUNK as usize).map(|from| from..(from + CHUNK).min(n)).collect();
-            let parts: Vec<(Vec<Violation>, usize)> = chunks
-                .into_par_iter()
-                .map(|range| {
-                    let (mut env, mut out, mut subjects) = (env.clone(), Vec::new(), 0);
-                    for idx in range {
-                        one(&mut env, record(idx), &mut out, &mut subjects);
+        // The subjects: all records of a kind, or the list the source gives.
+        let listed = match src {
+            Source::Kind(_) => None,
+            _ => match ctx.eval(&source_list(src), &mut env) {
+                Value::List(items) => Some(items),
+                _ => return (Vec::new(), 0),
+            },
+        };
+        let n = match (src, &listed) {
+            (Source::Kind(k), _) => ctx.store(*k).kind(*k).len(),
+            (_, Some(items)) => items.len(),
+            (_, None) => 0,
+        };
+        let item = |i: usize| match (src, &listed) {
+            (Source::Kind(k), _) => Value::Record(RecordRef { kind: *k, idx: i as u32 }),
+            (_, Some(items)) => items.get(i).cloned().unwrap_or_default(),
+            (_, None) => Value::None,
+        };
+        let quick = Quick::new(ctx, check);
+        let chunks: Vec<std::ops::Range<usize>> =
+            (0..n).step_by(CHUNK).map(|from| from..(from + CHUNK).min(n)).collect();
+        let parts: Vec<(Vec<Violation>, usize)> = chunks
+            .into_par_iter()
+            .map(|range| {
+                let (mut env, mut out, mut subjects) = (env.clone(), Vec::new(), 0);
+                let mut quick_env = quick.as_ref().map(|q| q.env.clone()).unwrap_or_default();
+                for i in range {
+                    match quick.as_ref().map(|q| q.holds(ctx, &mut quick_env, item(i))) {
+                        Some(Some(false)) => {}
+                        Some(Some(true)) => subjects += 1,
+                        // Failing (or not simplified): the full check binds what the message reads.
+                        Some(None) | None => one(&mut env, item(i), &mut out, &mut subjects),
                     }
-                    (out, subjects)
-                })
-                .collect();
-            let subjects = parts.iter().map(|(_, n)| n).sum();
-            return (parts.into_iter().flat_map(|(v, _)| v).collect(), subjects);
-        }
-        let (mut out, mut subjects) = (Vec::new(), 0);
-        if let Value::List(items) = ctx.eval(&source_list(src), &mut env) {
-            for item in items.iter() {
-                one(&mut env, item.clone(), &mut out, &mut subjects);
-            }
-        }
-        return (out, subjects);
+                }
+                (out, subjects)
+            })
+            .collect();
+        let subjects = parts.iter().map(|(_, n)| n).sum();
+        return (parts.into_iter().flat_map(|(v, _)| v).collect(), subjects);
     }
     let mut out = Vec::new();
     if !ctx.eval(&plan.ir, &mut env).truthy() {
@@ -94,8 +109,65 @@ pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Viol
     (out, 1)
 }
 
+/// A top-level `forall x in kind where P: Q` simplified for what is known before any subject is
+/// bound ([`specialize`]): loops over declarations unrolled, with each declaration's fields
+/// constants, and conditions on them decided once. It has the same truth values as the check,
+/// but binds none of the variables a message reads, so it only answers "subject filtered out"
+/// and "subject holds"; a subject it finds failing is evaluated again in full.
+struct Quick {
+    filter: Option<Ir>,
+    body: Ir,
+    slot: usize,
+    base: usize,
+    /// Variable slots with the simplified check's invariant parts evaluated.
+    env: Vec<Value>,
+}
+
+impl Quick {
+    /// The simplified check, for a top-level `forall` over records of a kind.
+    fn new(ctx: &Ctx, check: &crate::policy::Check) -> Option<Quick> {
+        let Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) } = check.ir.unwrapped() else {
+            return None;
+        };
+        let (Source::Kind(kind) | Source::Index { kind, .. } | Source::Id { kind, .. }) = src else { return None };
+        let (slot, kind, filter) = (*slot, *kind, filter.as_deref());
+        let slots = check.slots.max(1);
+        let known = Known { var: slot, kind, fields: &[] };
+        let simplified = Ir::Quant {
+            q: Quant::Forall,
+            slot,
+            src: src.clone(),
+            filter: filter.map(|f| Box::new(specialize(ctx, f, &known, slots))),
+            body: Some(Box::new(specialize(ctx, body, &known, slots))),
+        };
+        let plan = hoist::hoist(&simplified, slots, &Default::default());
+        let mut env = vec![Value::None; plan.slots()];
+        for (i, c) in plan.consts.iter().enumerate() {
+            let v = ctx.eval(c, &mut env);
+            env[plan.base + i] = v;
+        }
+        let Ir::Quant { filter, body: Some(body), .. } = plan.ir else { return None };
+        Some(Quick { filter: filter.map(|f| *f), body: *body, slot, base: plan.base, env })
+    }
+
+    /// `Some(false)`: the subject is filtered out; `Some(true)`: it is checked and holds;
+    /// `None`: it is checked and fails.
+    fn holds(&self, ctx: &Ctx, env: &mut [Value], item: Value) -> Option<bool> {
+        env[..self.base].iter_mut().for_each(|v| *v = Value::None);
+        if let Some(x) = env.get_mut(self.slot) {
+            *x = item;
+        }
+        if let Some(f) = &self.filter
+            && !ctx.eval(f, env).truthy()
+        {
+            return Some(false);
+        }
+        ctx.eval(&self.body, env).truthy().then_some(true)
+    }
+}
+
 /// Subjects per parallel chunk of a top-level `forall` over a kind.
-const CHUNK: u32 = 16 * 1024;
+const CHUNK: usize = 16 * 1024;
 
 /// The variable slots the check's messages print.
 fn printed_slots(check: &Check) -> rustc_hash::FxHashSet<usize> {
@@ -126,3 +198,6 @@ fn source_list(src: &super::ir::Source) -> Ir {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

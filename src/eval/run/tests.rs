@@ -1,0 +1,70 @@
+//! The simplified check ([`Quick`]) gives, for every subject, what full evaluation gives: on
+//! acme, on every rule's pass and fail cases, and on a generated org with every kind of
+//! injected violation.
+
+use std::path::Path;
+
+use super::*;
+use crate::eval::interp::Indexes;
+use crate::policy::Policy;
+
+#[allow(dead_code)]
+#[path = "../../../examples/gen_org.rs"]
+mod gen_org;
+
+/// For each check with a [`Quick`], each subject's answer from it and from the full check.
+/// Returns the number of subjects compared and how many of them failed.
+fn compare(policy: &Policy, dir: &Path) -> (usize, usize) {
+    let config = crate::data::read_config(dir, jiff::civil::date(2026, 11, 23)).expect("config");
+    let data = crate::data::load_except(dir, config, &policy.schema, &[]).expect("org loads");
+    let indexes = Indexes::build(&policy.index_keys, &policy.schema, &policy.decls, &data.store);
+    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let (mut compared, mut failing) = (0, 0);
+    for rule in &policy.rules {
+        for check in &rule.checks {
+            let Some(quick) = Quick::new(&ctx, check) else { continue };
+            let Ir::Quant { slot, src, filter, body: Some(body), .. } = check.ir.unwrapped() else { continue };
+            let mut env = vec![Value::None; check.slots.max(1)];
+            let Value::List(items) = ctx.eval(&source_list(src), &mut env) else { continue };
+            let mut quick_env = quick.env.clone();
+            for item in items.iter() {
+                env.iter_mut().for_each(|v| *v = Value::None);
+                env[*slot] = item.clone();
+                let full = if filter.as_ref().is_some_and(|f| !ctx.eval(f, &mut env).truthy()) {
+                    Some(false)
+                } else {
+                    ctx.eval(body, &mut env).truthy().then_some(true)
+                };
+                let got = quick.holds(&ctx, &mut quick_env, item.clone());
+                assert_eq!(got, full, "{} `{}` on {item:?} in {}", rule.id, check.text, dir.display());
+                compared += 1;
+                failing += full.is_none() as usize;
+            }
+        }
+    }
+    (compared, failing)
+}
+
+#[test]
+fn the_simplified_check_agrees_with_the_full_one() {
+    let policy = crate::policy::load_policy(None).expect("built-in pack").0;
+    let (mut compared, mut failing) = compare(&policy, Path::new("examples/acme"));
+    let mut cases: Vec<_> = std::fs::read_dir("tests/cases").expect("cases").flatten().map(|e| e.path()).collect();
+    cases.sort();
+    for rule in cases {
+        for case in std::fs::read_dir(&rule).expect("case dir").flatten() {
+            if case.path().join("zhidu.toml").exists() {
+                let (c, f) = compare(&policy, &case.path());
+                compared += c;
+                failing += f;
+            }
+        }
+    }
+    let generated = tempfile::tempdir().expect("temp dir");
+    gen_org::generate(5_000, generated.path(), 7, false);
+    let (c, f) = compare(&policy, generated.path());
+    assert!(f >= 20, "the generated org injects violations: {f}");
+    compared += c;
+    failing += f;
+    assert!(compared > 10_000 && failing > 100, "{compared} subjects compared, {failing} failing");
+}
