@@ -183,7 +183,7 @@ struct Cells {
 }
 
 /// Lists longer than this (attendee lists) are rarely repeated: they are not kept for sharing.
-const SHARED_LIST_BYTES: usize = 64;
+pub(super) const SHARED_LIST_BYTES: usize = 64;
 
 impl Cells {
     fn string(&mut self, cell: &str) -> Str {

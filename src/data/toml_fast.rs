@@ -15,6 +15,7 @@ use toml_parser::decoder::{Encoding, ScalarKind};
 use toml_parser::parser::{EventReceiver, RecursionGuard, ValidateWhitespace};
 use toml_parser::{ErrorSink, ParseError, Raw, Source, Span};
 
+use super::csv_file::SHARED_LIST_BYTES;
 use super::{Parsed, Slotted, finish_record, kind_for};
 use crate::eval::value::{KindId, Object, Str, Value};
 use crate::policy::{KindSchema, Schema};
@@ -120,6 +121,8 @@ struct Reader<'a> {
     names: Vec<Option<String>>,
     /// Repeated strings of the file (unit ids, role names, enum values) share one allocation.
     strings: HashSet<Str>,
+    /// Repeated short lists of strings (roles, operations) share one allocation too.
+    lists: hashbrown::HashTable<Value>,
 }
 
 impl<'a> Reader<'a> {
@@ -140,6 +143,7 @@ impl<'a> Reader<'a> {
             counts: vec![0; schema.kinds.len()],
             names: vec![None; schema.kinds.len()],
             strings: HashSet::default(),
+            lists: hashbrown::HashTable::new(),
         }
     }
 
@@ -190,6 +194,38 @@ impl<'a> Reader<'a> {
         let x = Str::from(&*s);
         self.strings.insert(x.clone());
         x
+    }
+
+    /// A list value: shared with an equal earlier list of the file where it holds only a few
+    /// short strings (as a CSV file's list cells are).
+    fn list(&mut self, items: Vec<Value>) -> Value {
+        let strings = || items.iter().map(|v| v.as_str());
+        let bytes: Option<usize> = strings().map(|s| s.map(str::len)).sum();
+        if !self.current.as_ref().is_some_and(|c| c.intern) || bytes.is_none_or(|b| b > SHARED_LIST_BYTES) {
+            return Value::list(items);
+        }
+        let hash = {
+            use std::hash::{BuildHasher, Hash, Hasher};
+            let mut h = rustc_hash::FxBuildHasher.build_hasher();
+            strings().for_each(|s| s.hash(&mut h));
+            h.finish()
+        };
+        let same = |v: &Value| {
+            v.as_list()
+                .is_some_and(|l| l.len() == items.len() && l.iter().zip(&items).all(|(a, b)| a.as_str() == b.as_str()))
+        };
+        if let Some(v) = self.lists.find(hash, same) {
+            return v.clone();
+        }
+        let v = Value::list(items);
+        let rehash = |v: &Value| {
+            use std::hash::{BuildHasher, Hash, Hasher};
+            let mut h = rustc_hash::FxBuildHasher.build_hasher();
+            v.as_list().into_iter().flatten().for_each(|x| x.as_str().hash(&mut h));
+            h.finish()
+        };
+        self.lists.insert_unique(hash, v.clone(), rehash);
+        v
     }
 
     /// Places a finished value: into the open container, or into the record's field.
@@ -313,7 +349,10 @@ impl EventReceiver for Reader<'_> {
 
     fn array_close(&mut self, span: Span, _error: &mut dyn ErrorSink) {
         match self.stack.pop() {
-            Some(Frame::Array { start, items }) => self.deliver(Value::list(items), start, span.end()),
+            Some(Frame::Array { start, items }) => {
+                let list = self.list(items);
+                self.deliver(list, start, span.end())
+            }
             _ => self.give_up(),
         }
     }
@@ -435,6 +474,32 @@ mod tests {
                 assert_eq!(fast.as_deref(), Some(slow.as_str()), "{}", path.display());
             }
         }
+    }
+
+    #[test]
+    fn repeated_short_lists_share_one_allocation() {
+        let long = format!("[\"{}\"]", "长".repeat(30));
+        let text = format!(
+            "[[person]]\nid = \"P1\"\nroles = [\"运营专员\", \"运营经理\"]\ntags = {long}\n\
+             [[person]]\nid = \"P2\"\nroles = [\"运营专员\", \"运营经理\"]\ntags = {long}\n\
+             [[person]]\nid = \"P3\"\nroles = [\"运营专员\"]\n"
+        );
+        let mut sources = SourceMap::default();
+        let id = sources.add("t.toml", text.as_str());
+        let mut parsed = parse(id, &text, schema(), &sources).expect("fast path");
+        let person = schema().id("person").expect("person");
+        let roles = schema().kind(person).slot("roles").expect("roles");
+        let data = parsed.kind(person);
+        let list = |i: usize, slot: usize| data.field(i, slot).and_then(Value::as_list).map(<[Value]>::as_ptr);
+        assert!(list(0, roles).is_some());
+        assert_eq!(list(0, roles), list(1, roles), "equal short lists are one allocation");
+        assert_ne!(list(0, roles), list(2, roles));
+        // `tags` is undeclared: kept with the record; a list over 64 bytes is not shared.
+        let (a, b) = (data.get(0).expect("P1"), data.get(1).expect("P2"));
+        let extra = |r: &crate::eval::store::Rec| {
+            r.named(schema().kind(person), "tags").and_then(Value::as_list).map(<[Value]>::as_ptr)
+        };
+        assert!(extra(&a).is_some() && extra(&a) != extra(&b), "a list over 64 bytes is its own");
     }
 
     #[test]
