@@ -199,32 +199,27 @@ impl<'a> Reader<'a> {
     /// A list value: shared with an equal earlier list of the file where it holds only a few
     /// short strings (as a CSV file's list cells are).
     fn list(&mut self, items: Vec<Value>) -> Value {
-        let strings = || items.iter().map(|v| v.as_str());
-        let bytes: Option<usize> = strings().map(|s| s.map(str::len)).sum();
+        let bytes: Option<usize> = items.iter().map(|v| v.as_str().map(str::len)).sum();
         if !self.current.as_ref().is_some_and(|c| c.intern) || bytes.is_none_or(|b| b > SHARED_LIST_BYTES) {
             return Value::list(items);
         }
-        let hash = {
+        // Lists of strings, hashed and compared by their strings.
+        fn hash(items: &[Value]) -> u64 {
             use std::hash::{BuildHasher, Hash, Hasher};
             let mut h = rustc_hash::FxBuildHasher.build_hasher();
-            strings().for_each(|s| s.hash(&mut h));
+            items.iter().for_each(|x| x.as_str().hash(&mut h));
             h.finish()
-        };
+        }
         let same = |v: &Value| {
             v.as_list()
                 .is_some_and(|l| l.len() == items.len() && l.iter().zip(&items).all(|(a, b)| a.as_str() == b.as_str()))
         };
-        if let Some(v) = self.lists.find(hash, same) {
+        if let Some(v) = self.lists.find(hash(&items), same) {
             return v.clone();
         }
         let v = Value::list(items);
-        let rehash = |v: &Value| {
-            use std::hash::{BuildHasher, Hash, Hasher};
-            let mut h = rustc_hash::FxBuildHasher.build_hasher();
-            v.as_list().into_iter().flatten().for_each(|x| x.as_str().hash(&mut h));
-            h.finish()
-        };
-        self.lists.insert_unique(hash, v.clone(), rehash);
+        let h = v.as_list().map_or(0, hash);
+        self.lists.insert_unique(h, v.clone(), |x| x.as_list().map_or(0, hash));
         v
     }
 

@@ -30,8 +30,9 @@ pub fn run_check(policy: &Policy, ctx: &Ctx, check: &Check) -> Vec<Violation> {
 /// Like [`run_check`], and also returns the number of subjects checked: for `forall x in C
 /// where P: Q` the elements of `C` with `P`; 1 for any other check (the organisation as a whole).
 ///
-/// Invariant sub-expressions are evaluated once ([`super::hoist`]); a top-level `forall` over a
-/// large kind is split into chunks evaluated in parallel, and the results concatenated in order.
+/// Invariant sub-expressions are evaluated once ([`super::hoist`]); a top-level `forall` is split
+/// into chunks evaluated in parallel, and the results concatenated in order. Over records of a
+/// kind, each subject is first tried with the check simplified for the run ([`Quick`]).
 pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Violation>, usize) {
     let printed = printed_slots(check);
     let plan = hoist::hoist(&check.ir, check.slots.max(1), &printed);
