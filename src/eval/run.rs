@@ -43,24 +43,19 @@ pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Viol
     }
     let base = plan.base;
     if let Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) } = plan.ir.unwrapped() {
-        // One subject: bind it (resetting the check's own variables), filter, test.
+        // One subject in full: a failing one is reported with the variables it left bound.
         let one = |env: &mut [Value], item: Value, out: &mut Vec<Violation>, subjects: &mut usize| {
-            env[..base].iter_mut().for_each(|v| *v = Value::None);
             let subject = match item {
                 Value::Record(r) => Some(r),
                 _ => None,
             };
-            if let Some(x) = env.get_mut(*slot) {
-                *x = item;
-            }
-            if let Some(f) = filter
-                && !ctx.eval(f, env).truthy()
-            {
-                return;
-            }
-            *subjects += 1;
-            if !ctx.eval(body, env).truthy() {
-                out.push(violation(policy, ctx, check, subject, env));
+            match verdict(ctx, filter.as_deref(), body, *slot, base, env, item) {
+                Some(false) => {}
+                Some(true) => *subjects += 1,
+                None => {
+                    *subjects += 1;
+                    out.push(violation(policy, ctx, check, subject, env));
+                }
             }
         };
         // The subjects: all records of a kind, or the list the source gives.
@@ -154,17 +149,32 @@ impl Quick {
     /// `Some(false)`: the subject is filtered out; `Some(true)`: it is checked and holds;
     /// `None`: it is checked and fails.
     fn holds(&self, ctx: &Ctx, env: &mut [Value], item: Value) -> Option<bool> {
-        env[..self.base].iter_mut().for_each(|v| *v = Value::None);
-        if let Some(x) = env.get_mut(self.slot) {
-            *x = item;
-        }
-        if let Some(f) = &self.filter
-            && !ctx.eval(f, env).truthy()
-        {
-            return Some(false);
-        }
-        ctx.eval(&self.body, env).truthy().then_some(true)
+        verdict(ctx, self.filter.as_ref(), &self.body, self.slot, self.base, env, item)
     }
+}
+
+/// One subject of `forall x in C where filter: body`: binds it to `slot` (clearing the check's
+/// own variables, those below `base`), then `Some(false)` if it is filtered out, `Some(true)` if
+/// the body holds, `None` if it fails (with the variables the evaluation bound left in `env`).
+fn verdict(
+    ctx: &Ctx,
+    filter: Option<&Ir>,
+    body: &Ir,
+    slot: usize,
+    base: usize,
+    env: &mut [Value],
+    item: Value,
+) -> Option<bool> {
+    env[..base].iter_mut().for_each(|v| *v = Value::None);
+    if let Some(x) = env.get_mut(slot) {
+        *x = item;
+    }
+    if let Some(f) = filter
+        && !ctx.eval(f, env).truthy()
+    {
+        return Some(false);
+    }
+    ctx.eval(body, env).truthy().then_some(true)
 }
 
 /// Subjects per parallel chunk of a top-level `forall` over a kind.

@@ -30,18 +30,6 @@ impl From<Vec<Value>> for List {
     }
 }
 
-impl From<&[Value]> for List {
-    fn from(items: &[Value]) -> List {
-        List(triomphe::ThinArc::from_header_and_iter((), items.iter().cloned()))
-    }
-}
-
-impl FromIterator<Value> for List {
-    fn from_iter<I: IntoIterator<Item = Value>>(items: I) -> List {
-        List::from(items.into_iter().collect::<Vec<_>>())
-    }
-}
-
 impl fmt::Debug for List {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
