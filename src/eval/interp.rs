@@ -400,7 +400,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Evaluates a plain read ([`simple`]) without copying what it reads.
-    fn peek<'e>(&'e self, ir: &'e Ir, env: &'e [Value]) -> Cow<'e, Value> {
+    pub(super) fn peek<'e>(&'e self, ir: &'e Ir, env: &'e [Value]) -> Cow<'e, Value> {
         match ir {
             Ir::Const(v) => Cow::Borrowed(v),
             Ir::Var(s) => env.get(*s).map_or(Cow::Owned(Value::None), Cow::Borrowed),
@@ -471,7 +471,7 @@ impl<'a> Ctx<'a> {
 
     /// A field of a record, object or window: borrowed from where it is kept, except the parts
     /// of a window, which are made.
-    fn field_ref<'e>(&'e self, base: &'e Value, acc: &'e FieldAcc) -> Cow<'e, Value> {
+    pub(super) fn field_ref<'e>(&'e self, base: &'e Value, acc: &'e FieldAcc) -> Cow<'e, Value> {
         let found = match (base, acc) {
             (Value::Record(r), _) => self.record_field(*r, acc),
             (Value::Object(o), FieldAcc::Name(n)) => o.get(n),
@@ -486,7 +486,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A field of a record, where the store keeps it.
-    fn record_field(&self, r: RecordRef, acc: &FieldAcc) -> Option<&'a Value> {
+    pub(super) fn record_field(&self, r: RecordRef, acc: &FieldAcc) -> Option<&'a Value> {
         match acc {
             FieldAcc::Slot(_, s) => self.store(r.kind).field(r, *s),
             FieldAcc::Name(n) => self.store(r.kind).get(r).and_then(|rec| rec.named(self.schema.kind(r.kind), n)),
@@ -500,7 +500,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Calls `f(ctx, env, item)` for each element of a source until it returns false.
-    fn each(&self, src: &Source, env: &mut [Value], mut f: impl FnMut(&Self, &mut [Value], Value) -> bool) {
+    pub(super) fn each(&self, src: &Source, env: &mut [Value], mut f: impl FnMut(&Self, &mut [Value], Value) -> bool) {
         match src {
             Source::Kind(k) => {
                 let n = self.store(*k).kind(*k).len() as u32;
@@ -523,9 +523,10 @@ impl<'a> Ctx<'a> {
             }
             Source::Index { kind, slot, key, also } => {
                 let Some(mut best) = self.lookup(*kind, *slot, key, env) else { return };
-                // Of several indexable conditions, follow the one with the fewest records.
+                // Of several indexable conditions, follow the one with the fewest records;
+                // a few records are filtered faster than another key is hashed and looked up.
                 for (s, k) in also {
-                    if best.len() <= 1 {
+                    if best.len() <= FEW_HITS {
                         break;
                     }
                     match self.lookup(*kind, *s, k, env) {
@@ -634,14 +635,7 @@ impl<'a> Ctx<'a> {
             },
             BinOp::In | BinOp::NotIn => {
                 let (x, y) = self.operands(a, b, env);
-                let x = match &*x {
-                    Value::Record(r) if matches!(*y, Value::List(_)) && !list_has_records(&y) => {
-                        Cow::Owned(self.id_of(*r).map_or(Value::None, Value::Str))
-                    }
-                    _ => x,
-                };
-                let found = contains(&y, &x);
-                Value::Bool(if op == BinOp::In { found } else { !found })
+                Value::Bool(self.member(op, x, &y))
             }
             _ if op.is_comparison() => {
                 let (x, y) = self.operands(a, b, env);
@@ -652,6 +646,19 @@ impl<'a> Ctx<'a> {
                 arith(op, &x, &y)
             }
         }
+    }
+
+    /// `x in y` (`op` is `In`) or `x not in y`: a record is looked for by its id in a list
+    /// of ids.
+    pub(super) fn member(&self, op: BinOp, x: Cow<'_, Value>, y: &Value) -> bool {
+        let x = match &*x {
+            Value::Record(r) if matches!(y, Value::List(_)) && !list_has_records(y) => {
+                Cow::Owned(self.id_of(*r).map_or(Value::None, Value::Str))
+            }
+            _ => x,
+        };
+        let found = contains(y, &x);
+        if op == BinOp::In { found } else { !found }
     }
 
     /// Whether record `r` lies on a cycle through its reference-list field `slot`.
@@ -743,9 +750,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// A lookup with at most this many records is not narrowed by the source's other conditions
+/// (they are in the filter anyway).
+const FEW_HITS: usize = 8;
+
 /// Whether an expression only reads (variables, constants, fields, references), so it can be
 /// evaluated without binding anything ([`Ctx::peek`]).
-fn simple(ir: &Ir) -> bool {
+pub(super) fn simple(ir: &Ir) -> bool {
     match ir {
         Ir::Const(_) | Ir::Var(_) | Ir::AsOf | Ir::Period => true,
         Ir::Field(b, _) | Ir::Deref(_, b) | Ir::IdOf(b) | Ir::At(_, b) => simple(b),

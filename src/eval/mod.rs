@@ -5,6 +5,7 @@ pub mod explain;
 pub mod hoist;
 pub mod interp;
 pub mod ir;
+mod lower;
 pub mod run;
 pub mod specialize;
 pub mod store;

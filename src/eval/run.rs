@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use super::hoist;
 use super::interp::Ctx;
 use super::ir::{Ir, Source};
+use super::lower::{Op, lower};
 use super::specialize::{Known, specialize};
 use super::value::{RecordRef, Value};
 use crate::policy::{Check, Policy};
@@ -110,18 +111,20 @@ pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Viol
 /// constants, and conditions on them decided once. It has the same truth values as the check,
 /// but binds none of the variables a message reads, so it only answers "subject filtered out"
 /// and "subject holds"; a subject it finds failing is evaluated again in full.
-struct Quick {
-    filter: Option<Ir>,
-    body: Ir,
+///
+/// The simplified check is lowered for the run ([`lower`]) before any subject is tried.
+struct Quick<'a> {
+    filter: Option<Op<'a>>,
+    body: Op<'a>,
     slot: usize,
     base: usize,
     /// Variable slots with the simplified check's invariant parts evaluated.
     env: Vec<Value>,
 }
 
-impl Quick {
+impl<'a> Quick<'a> {
     /// The simplified check, for a top-level `forall` over records of a kind.
-    fn new(ctx: &Ctx, check: &crate::policy::Check) -> Option<Quick> {
+    fn new(ctx: &Ctx<'a>, check: &crate::policy::Check) -> Option<Quick<'a>> {
         let Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) } = check.ir.unwrapped() else {
             return None;
         };
@@ -143,13 +146,19 @@ impl Quick {
             env[plan.base + i] = v;
         }
         let Ir::Quant { filter, body: Some(body), .. } = plan.ir else { return None };
-        Some(Quick { filter: filter.map(|f| *f), body: *body, slot, base: plan.base, env })
+        Some(Quick { filter: filter.map(|f| lower(ctx, &f)), body: lower(ctx, &body), slot, base: plan.base, env })
     }
 
     /// `Some(false)`: the subject is filtered out; `Some(true)`: it is checked and holds;
     /// `None`: it is checked and fails.
-    fn holds(&self, ctx: &Ctx, env: &mut [Value], item: Value) -> Option<bool> {
-        verdict(ctx, self.filter.as_ref(), &self.body, self.slot, self.base, env, item)
+    fn holds(&self, ctx: &Ctx<'a>, env: &mut [Value], item: Value) -> Option<bool> {
+        bind(env, self.slot, self.base, item);
+        if let Some(f) = &self.filter
+            && !f.test(ctx, env)
+        {
+            return Some(false);
+        }
+        self.body.test(ctx, env).then_some(true)
     }
 }
 
@@ -165,16 +174,21 @@ fn verdict(
     env: &mut [Value],
     item: Value,
 ) -> Option<bool> {
-    env[..base].iter_mut().for_each(|v| *v = Value::None);
-    if let Some(x) = env.get_mut(slot) {
-        *x = item;
-    }
+    bind(env, slot, base, item);
     if let Some(f) = filter
         && !ctx.eval(f, env).truthy()
     {
         return Some(false);
     }
     ctx.eval(body, env).truthy().then_some(true)
+}
+
+/// Binds a subject to `slot`, clearing the check's own variables (those below `base`).
+fn bind(env: &mut [Value], slot: usize, base: usize, item: Value) {
+    env[..base].iter_mut().for_each(|v| *v = Value::None);
+    if let Some(x) = env.get_mut(slot) {
+        *x = item;
+    }
 }
 
 /// Subjects per parallel chunk of a top-level `forall` over a kind.

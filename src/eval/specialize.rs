@@ -73,6 +73,9 @@ impl Folder<'_, '_, '_> {
                 self.eval_if_const(Ir::Field(Box::new(b), acc.clone()))
             }
             Ir::Quant { q, slot, src, filter, body } => {
+                if let Some(flat) = flatten_comprehension(*q, *slot, src, filter.as_deref(), body.as_deref()) {
+                    return self.fold(&flat);
+                }
                 let src = self.fold_source(src);
                 if let Some(items) = self.items(&src, *slot) {
                     return self.unroll(*q, *slot, items, filter.as_deref(), body.as_deref());
@@ -310,6 +313,44 @@ impl Folder<'_, '_, '_> {
             }
         }
     }
+}
+
+/// `forall r in [e for d in S where f] where g: b` as `forall d in S where f and g[r := e]:
+/// b[r := e]` (and so for `exists`), when `e` is a plain read: the same elements in the same
+/// order, but over `S`, which may then be unrolled (a comprehension over declarations is). The
+/// compiler gives every binder its own slot, so `e` means the same wherever it is put.
+fn flatten_comprehension(q: Quant, slot: usize, src: &Source, filter: Option<&Ir>, body: Option<&Ir>) -> Option<Ir> {
+    let Source::Expr(list) = src else { return None };
+    let Ir::Comp { slot: inner, src: from, filter: keep, body: elem } = list.unwrapped() else { return None };
+    if !super::interp::simple(elem) {
+        return None;
+    }
+    let put = |ir: &Ir| {
+        let mut ir = ir.clone();
+        substitute(&mut ir, slot, elem);
+        ir
+    };
+    let filter = match (keep.as_deref(), filter.map(put)) {
+        (Some(k), Some(f)) => Some(Ir::Bin(BinOp::And, Box::new(k.clone()), Box::new(f))),
+        (Some(k), None) => Some(k.clone()),
+        (None, f) => f,
+    };
+    Some(Ir::Quant {
+        q,
+        slot: *inner,
+        src: from.clone(),
+        filter: filter.map(Box::new),
+        body: body.map(put).map(Box::new),
+    })
+}
+
+/// Replaces every read of variable `slot` in `ir` by `with`.
+fn substitute(ir: &mut Ir, slot: usize, with: &Ir) {
+    if matches!(ir, Ir::Var(s) if *s == slot) {
+        *ir = with.clone();
+        return;
+    }
+    ir.children_mut(&mut |c| substitute(c, slot, with));
 }
 
 /// `and`/`or`/`implies` of two folded operands, simplified when one is a constant. Each

@@ -85,3 +85,44 @@ fn known_fields_fold_but_not_under_a_binder_of_the_same_slot() {
         }
     });
 }
+
+#[test]
+fn a_quantifier_over_a_comprehension_runs_over_its_source() {
+    with_ctx(|p, ctx| {
+        let kind = p.schema.id("export_cell").expect("export_cell");
+        let column = p.schema.kind(kind).slot("column").expect("column");
+        let column_of_0 = || Box::new(Ir::Field(Box::new(Ir::Var(0)), FieldAcc::Slot(kind, column)));
+        let list = Value::list(vec![Value::Int(1), Value::Int(2), Value::Int(3)]);
+        // `forall r in [d for d in [1, 2, 3] where d != x.column] where r > 1: x.column == r`:
+        // the list depends on the subject, so it cannot be computed once.
+        let comp = Ir::Comp {
+            slot: 2,
+            src: Source::Expr(c(list)),
+            filter: Some(Box::new(Ir::Bin(BinOp::Ne, Box::new(Ir::Var(2)), column_of_0()))),
+            body: Box::new(Ir::Var(2)),
+        };
+        let check = |q| Ir::Quant {
+            q,
+            slot: 1,
+            src: Source::Expr(Box::new(comp.clone())),
+            filter: Some(Box::new(Ir::Bin(BinOp::Gt, Box::new(Ir::Var(1)), c(Value::Int(1))))),
+            body: Some(Box::new(Ir::Bin(BinOp::Eq, column_of_0(), Box::new(Ir::Var(1))))),
+        };
+        let known = Known { var: 0, kind, fields: &[] };
+        // Unrolled over 2 and 3 (1 is filtered out): no list is built per subject.
+        for (q, op) in [(Quant::Forall, BinOp::And), (Quant::Exists, BinOp::Or)] {
+            let folded = specialize(ctx, &check(q), &known, 3);
+            assert!(matches!(&folded, Ir::Bin(o, ..) if *o == op), "{q:?}: {folded:?}");
+            let mut loops = 0;
+            folded.visit(&mut |n| loops += matches!(n, Ir::Comp { .. } | Ir::Quant { .. }) as usize);
+            assert_eq!(loops, 0, "{folded:?}");
+            let mut ints = Vec::new();
+            folded.visit(&mut |n| {
+                if let Ir::Const(Value::Int(i)) = n {
+                    ints.push(*i)
+                }
+            });
+            assert!(!ints.contains(&1) && ints.contains(&2) && ints.contains(&3), "{folded:?}");
+        }
+    });
+}

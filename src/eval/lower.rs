@@ -1,0 +1,231 @@
+//! A check's expression lowered for one run: the decisions the interpreter makes at every node
+//! (is this operand a plain read? which store holds this kind? is this reference field
+//! resolved, and to which kind?) are made once, when the run's data is known, and field reads
+//! point straight at the kind's records. The simplified checks ([`super::run`]) evaluate every
+//! subject with this; anything it does not lower is evaluated by the interpreter, so the two
+//! always agree (a test holds them to it, subject by subject).
+
+use std::borrow::Cow;
+
+use super::interp::{Ctx, arith, simple};
+use super::ir::{FieldAcc, Ir, Source};
+use super::store::{KindData, NO_LINK};
+use super::value::{KindId, Value, compare_op};
+use crate::syntax::ast::{BinOp, Quant};
+
+/// A lowered expression. `'a` is the run's data.
+#[derive(Debug)]
+pub(super) enum Op<'a> {
+    /// A constant.
+    Const(Value),
+    /// A variable slot.
+    Var(usize),
+    /// Field `slot` of the record of `kind` bound to variable `var`.
+    Slot { var: usize, kind: KindId, data: &'a KindData, slot: usize, acc: FieldAcc },
+    /// Field `slot` of the record that the resolved reference field `link` of the record of
+    /// `from` bound to `var` names (`g.person.roles`): positions, no ids.
+    Linked { var: usize, from: KindId, links: &'a [u32], data: &'a KindData, slot: usize, ir: Ir },
+    /// Any other field access.
+    Field(Box<Op<'a>>, FieldAcc),
+    /// `and`, `or`, `implies`.
+    Logic(BinOp, Box<Op<'a>>, Box<Op<'a>>),
+    /// `not`.
+    Not(Box<Op<'a>>),
+    /// `a ?? b`.
+    Coalesce(Box<Op<'a>>, Box<Op<'a>>),
+    /// A comparison.
+    Compare(BinOp, Box<Op<'a>>, Box<Op<'a>>),
+    /// `in`, `not in`.
+    Member(BinOp, Box<Op<'a>>, Box<Op<'a>>),
+    /// Arithmetic.
+    Arith(BinOp, Box<Op<'a>>, Box<Op<'a>>),
+    /// `forall`/`exists` (elements as the interpreter finds them).
+    Quant { q: Quant, slot: usize, src: Source, filter: Option<Box<Op<'a>>>, body: Option<Box<Op<'a>>> },
+    /// Evaluated by the interpreter.
+    Interp(Ir),
+}
+
+/// Lowers `ir` for the run `ctx` reads.
+pub(super) fn lower<'a>(ctx: &Ctx<'a>, ir: &Ir) -> Op<'a> {
+    let sub = |e: &Ir| Box::new(lower(ctx, e));
+    match ir {
+        Ir::At(_, e) => lower(ctx, e),
+        Ir::Const(v) => Op::Const(v.clone()),
+        Ir::Var(s) => Op::Var(*s),
+        Ir::Field(base, acc) => match (base.unwrapped(), acc) {
+            (Ir::Var(var), FieldAcc::Slot(kind, slot)) => {
+                Op::Slot { var: *var, kind: *kind, data: ctx.store(*kind).kind(*kind), slot: *slot, acc: acc.clone() }
+            }
+            (Ir::Deref(to, link), FieldAcc::Slot(k, slot)) if k == to => match linked(ctx, *to, link) {
+                Some((var, from, links)) => {
+                    Op::Linked { var, from, links, data: ctx.store(*to).kind(*to), slot: *slot, ir: ir.clone() }
+                }
+                None => Op::Field(sub(base), acc.clone()),
+            },
+            _ => Op::Field(sub(base), acc.clone()),
+        },
+        Ir::Not(e) => Op::Not(sub(e)),
+        Ir::Bin(op @ (BinOp::And | BinOp::Or | BinOp::Implies), a, b) => Op::Logic(*op, sub(a), sub(b)),
+        Ir::Bin(BinOp::Coalesce, a, b) => Op::Coalesce(sub(a), sub(b)),
+        Ir::Bin(op @ (BinOp::In | BinOp::NotIn), a, b) => Op::Member(*op, sub(a), sub(b)),
+        Ir::Bin(op, a, b) if op.is_comparison() => Op::Compare(*op, sub(a), sub(b)),
+        Ir::Bin(op, a, b) => Op::Arith(*op, sub(a), sub(b)),
+        Ir::Quant { q, slot, src, filter, body } => Op::Quant {
+            q: *q,
+            slot: *slot,
+            src: src.clone(),
+            filter: filter.as_deref().map(sub),
+            body: body.as_deref().map(sub),
+        },
+        _ => Op::Interp(ir.clone()),
+    }
+}
+
+/// For `Deref(to, v.f)` where `f` is a reference field to `to` that the loader resolved: the
+/// variable, its kind and the field's links.
+fn linked<'a>(ctx: &Ctx<'a>, to: KindId, link: &Ir) -> Option<(usize, KindId, &'a [u32])> {
+    let Ir::Field(base, FieldAcc::Slot(from, slot)) = link.unwrapped() else { return None };
+    let Ir::Var(var) = base.unwrapped() else { return None };
+    let is_ref_to = matches!(ctx.schema.kind(*from).fields.get(*slot).map(|f| &f.ty),
+        Some(crate::policy::types::Type::Ref(t)) if *t == to);
+    let links = ctx.store(*from).kind(*from).link(*slot)?;
+    is_ref_to.then_some((*var, *from, links))
+}
+
+impl<'a> Op<'a> {
+    /// The value, as the interpreter computes it for the original expression.
+    pub(super) fn eval(&self, ctx: &Ctx<'a>, env: &mut [Value]) -> Value {
+        match self {
+            Op::Const(v) => v.clone(),
+            Op::Logic(..) | Op::Not(_) | Op::Compare(..) | Op::Member(..) | Op::Quant { .. } => {
+                Value::Bool(self.test(ctx, env))
+            }
+            Op::Coalesce(a, b) => match a.eval(ctx, env) {
+                Value::None => b.eval(ctx, env),
+                v => v,
+            },
+            Op::Arith(op, a, b) => {
+                let (x, y) = operands(ctx, a, b, env);
+                arith(*op, &x, &y)
+            }
+            Op::Interp(ir) => ctx.eval(ir, env),
+            Op::Field(base, acc) if !base.reads() => {
+                let b = base.eval(ctx, env);
+                ctx.field(&b, acc)
+            }
+            Op::Var(_) | Op::Slot { .. } | Op::Linked { .. } | Op::Field(..) => self.peek(ctx, env).into_owned(),
+        }
+    }
+
+    /// Whether the value is `true` (what a filter or a condition asks), without making it.
+    pub(super) fn test(&self, ctx: &Ctx<'a>, env: &mut [Value]) -> bool {
+        match self {
+            Op::Logic(BinOp::And, a, b) => a.test(ctx, env) && b.test(ctx, env),
+            Op::Logic(BinOp::Or, a, b) => a.test(ctx, env) || b.test(ctx, env),
+            Op::Logic(_, a, b) => !a.test(ctx, env) || b.test(ctx, env),
+            Op::Not(e) => !e.test(ctx, env),
+            Op::Compare(op, a, b) => {
+                let (x, y) = operands(ctx, a, b, env);
+                compare_op(*op, &x, &y)
+            }
+            Op::Member(op, a, b) => {
+                let (x, y) = operands(ctx, a, b, env);
+                ctx.member(*op, x, &y)
+            }
+            Op::Quant { q, slot, src, filter, body } => {
+                let mut result = *q == Quant::Forall;
+                ctx.each(src, env, |ctx, env, item| {
+                    if let Some(x) = env.get_mut(*slot) {
+                        *x = item;
+                    }
+                    if let Some(f) = filter
+                        && !f.test(ctx, env)
+                    {
+                        return true;
+                    }
+                    let holds = body.as_ref().is_none_or(|b| b.test(ctx, env));
+                    match q {
+                        Quant::Forall if !holds => {
+                            result = false;
+                            false
+                        }
+                        Quant::Exists if holds => {
+                            result = true;
+                            false
+                        }
+                        _ => true,
+                    }
+                });
+                if result == (*q == Quant::Forall)
+                    && let Some(x) = env.get_mut(*slot)
+                {
+                    *x = Value::None;
+                }
+                result
+            }
+            _ => self.eval(ctx, env).truthy(),
+        }
+    }
+
+    /// Whether this only reads (then [`Op::peek`] borrows what it reads).
+    fn reads(&self) -> bool {
+        match self {
+            Op::Const(_) | Op::Var(_) | Op::Slot { .. } | Op::Linked { .. } => true,
+            Op::Field(b, _) => b.reads(),
+            Op::Interp(ir) => simple(ir),
+            _ => false,
+        }
+    }
+
+    /// The value of a plain read ([`Op::reads`]), borrowed where it is kept (`none` for
+    /// anything else: callers ask only reads).
+    fn peek<'e>(&'e self, ctx: &'e Ctx<'a>, env: &'e [Value]) -> Cow<'e, Value> {
+        let none = || Cow::Owned(Value::None);
+        match self {
+            Op::Const(v) => Cow::Borrowed(v),
+            Op::Var(s) => env.get(*s).map_or_else(none, Cow::Borrowed),
+            Op::Slot { var, kind, data, slot, acc } => match env.get(*var) {
+                Some(Value::Record(r)) if r.kind == *kind => {
+                    data.field(r.idx as usize, *slot).map_or_else(none, Cow::Borrowed)
+                }
+                Some(b) => ctx.field_ref(b, acc),
+                None => none(),
+            },
+            Op::Linked { var, from, links, data, slot, ir } => match env.get(*var) {
+                Some(Value::Record(r)) if r.kind == *from => match links.get(r.idx as usize) {
+                    Some(&NO_LINK) => none(),
+                    Some(&t) => data.field(t as usize, *slot).map_or_else(none, Cow::Borrowed),
+                    None => ctx.peek(ir, env),
+                },
+                _ => ctx.peek(ir, env),
+            },
+            Op::Field(base, acc) => match base.peek(ctx, env) {
+                Cow::Borrowed(b) => ctx.field_ref(b, acc),
+                Cow::Owned(Value::Record(r)) => ctx.record_field(r, acc).map_or_else(none, Cow::Borrowed),
+                Cow::Owned(b) => Cow::Owned(ctx.field(&b, acc)),
+            },
+            Op::Interp(ir) => ctx.peek(ir, env),
+            _ => none(),
+        }
+    }
+}
+
+/// Two operands, borrowed when both only read (as the interpreter's `operands`).
+fn operands<'e, 'a>(
+    ctx: &'e Ctx<'a>,
+    a: &'e Op<'a>,
+    b: &'e Op<'a>,
+    env: &'e mut [Value],
+) -> (Cow<'e, Value>, Cow<'e, Value>) {
+    if a.reads() && b.reads() {
+        let env = &*env;
+        (a.peek(ctx, env), b.peek(ctx, env))
+    } else {
+        let x = a.eval(ctx, env);
+        let y = b.eval(ctx, env);
+        (Cow::Owned(x), Cow::Owned(y))
+    }
+}
+
+#[cfg(test)]
+mod tests;
