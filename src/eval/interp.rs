@@ -10,156 +10,12 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 use super::builtins::{self, Builtin};
+pub use super::index::{Index, Indexes};
 use super::ir::{FieldAcc, Ir, Source};
 use super::store::Store;
 use super::value::{Duration, KindId, RecordRef, Str, Value, compare_op, values_equal};
 use crate::policy::{KindOrigin, Schema};
 use crate::syntax::ast::{BinOp, Quant};
-
-/// Join indexes: for (kind, field slot), the records holding each key.
-#[derive(Debug, Default)]
-pub struct Indexes {
-    map: HashMap<(KindId, usize), Index>,
-}
-
-/// One join index, laid out flat: each key's records are a run of `records`, so a million keys
-/// cost two allocations, not a million.
-#[derive(Debug, Default)]
-pub struct Index {
-    /// Key → (start, length) in `records`. For a resolved reference field, only the keys that
-    /// name no record (the others are in `by_pos`).
-    runs: HashMap<Str, (u32, u32)>,
-    /// Record positions, grouped by key, in record order within a key.
-    records: Vec<u32>,
-    /// For a resolved reference field: the records by the position of the record they name.
-    by_pos: Option<ByPos>,
-}
-
-/// The records of a kind grouped by the record their reference field names: the records
-/// naming target position `t` are `records[starts[t]..starts[t + 1]]`, in record order.
-#[derive(Debug)]
-struct ByPos {
-    target: KindId,
-    starts: Vec<u32>,
-    records: Vec<u32>,
-}
-
-impl ByPos {
-    fn build(target: KindId, targets: usize, links: &[u32]) -> ByPos {
-        let mut starts = vec![0u32; targets + 2];
-        for &t in links {
-            if let Some(c) = starts.get_mut(t as usize + 2) {
-                *c += 1;
-            }
-        }
-        for i in 2..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        // starts[t + 1] is now where target t's run begins; filling moves it to its end.
-        let mut records = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
-        for (i, &t) in links.iter().enumerate() {
-            if let Some(next) = starts.get_mut(t as usize + 1) {
-                records[*next as usize] = i as u32;
-                *next += 1;
-            }
-        }
-        starts.pop();
-        ByPos { target, starts, records }
-    }
-
-    fn get(&self, pos: u32) -> &[u32] {
-        match (self.starts.get(pos as usize), self.starts.get(pos as usize + 1)) {
-            (Some(&a), Some(&b)) => self.records.get(a as usize..b as usize).unwrap_or(&[]),
-            _ => &[],
-        }
-    }
-}
-
-impl Index {
-    /// Indexes the records of `kind` by the string (or strings, for a list) in field `slot`; a
-    /// resolved reference field by the position of the record it names.
-    fn build(schema: &Schema, store: &Store, kind: KindId, slot: usize) -> Index {
-        let data = store.kind(kind);
-        let target = match schema.kind(kind).fields.get(slot).map(|f| &f.ty) {
-            Some(crate::policy::types::Type::Ref(t)) => Some(*t),
-            _ => None,
-        };
-        if let (Some(links), Some(t)) = (data.link(slot), target) {
-            let by_pos = ByPos::build(t, store.kind(t).len(), links);
-            let dangling = |i: usize| links.get(i) == Some(&super::store::NO_LINK);
-            let mut index = Index::by_strings(data, slot, dangling);
-            index.by_pos = Some(by_pos);
-            return index;
-        }
-        Index::by_strings(data, slot, |_| true)
-    }
-
-    /// Indexes the records `take` accepts by the string (or strings) in field `slot`.
-    fn by_strings(data: &super::store::KindData, slot: usize, take: impl Fn(usize) -> bool) -> Index {
-        // The distinct string keys of one record (a list may name a key twice: index it once).
-        fn keys(v: Option<&Value>, mut f: impl FnMut(&Str)) {
-            match v {
-                Some(Value::Str(s)) => f(s),
-                Some(Value::List(l)) => {
-                    for (i, v) in l.iter().enumerate() {
-                        if let Value::Str(s) = v
-                            && !l[..i].iter().any(|p| p.as_str() == Some(s))
-                        {
-                            f(s);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut runs: HashMap<Str, (u32, u32)> = HashMap::default();
-        for (i, r) in data.iter().enumerate() {
-            if take(i) {
-                keys(r.fields.get(slot), |k| runs.entry(k.clone()).or_default().1 += 1);
-            }
-        }
-        let mut start = 0u32;
-        for run in runs.values_mut() {
-            run.0 = start;
-            start += run.1;
-            run.1 = 0;
-        }
-        let mut records = vec![0u32; start as usize];
-        for (i, r) in data.iter().enumerate() {
-            if !take(i) {
-                continue;
-            }
-            keys(r.fields.get(slot), |k| {
-                if let Some(run) = runs.get_mut(&**k) {
-                    records[(run.0 + run.1) as usize] = i as u32;
-                    run.1 += 1;
-                }
-            });
-        }
-        Index { runs, records, by_pos: None }
-    }
-
-    /// The records holding `key`, in record order (not for a resolved reference field's keys
-    /// that name a record: see [`Ctx::lookup`]).
-    pub fn get(&self, key: &str) -> &[u32] {
-        self.runs.get(key).map_or(&[], |&(start, len)| &self.records[start as usize..(start + len) as usize])
-    }
-}
-
-impl Indexes {
-    /// Builds the indexes for `keys`, in parallel.
-    pub fn build(keys: &[(KindId, usize)], schema: &Schema, decls: &Store, org: &Store) -> Indexes {
-        use rayon::prelude::*;
-        let map = keys
-            .par_iter()
-            .map(|&(kind, slot)| {
-                let store = if schema.kind(kind).origin == KindOrigin::Decl { decls } else { org };
-                ((kind, slot), Index::build(schema, store, kind, slot))
-            })
-            .collect();
-        Indexes { map }
-    }
-}
 
 /// Records on reference cycles, per (kind, field slot), computed once per run.
 type CycleCache = HashMap<(KindId, usize), Arc<HashSet<u32>>>;
@@ -522,21 +378,8 @@ impl<'a> Ctx<'a> {
                 }
             }
             Source::Index { kind, slot, key, also } => {
-                let Some(mut best) = self.lookup(*kind, *slot, key, env) else { return };
-                // Of several indexable conditions, follow the one with the fewest records;
-                // a few records are filtered faster than another key is hashed and looked up.
-                for (s, k) in also {
-                    if best.len() <= FEW_HITS {
-                        break;
-                    }
-                    match self.lookup(*kind, *s, k, env) {
-                        Some(hits) if hits.len() < best.len() => best = hits,
-                        Some(_) => {}
-                        None => return,
-                    }
-                }
-                let hits: &[u32] = &best;
-                for &idx in hits {
+                let Some(hits) = self.index_hits(*kind, *slot, key, also, env) else { return };
+                for &idx in hits.iter() {
                     if !f(self, env, Value::Record(RecordRef { kind: *kind, idx })) {
                         return;
                     }
@@ -552,6 +395,31 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+    }
+
+    /// The records an index source names: of the lookups of its indexable conditions, the
+    /// one with the fewest records. `None` when a key is not a string or record (nothing can
+    /// match).
+    pub(super) fn index_hits(
+        &self,
+        kind: KindId,
+        slot: usize,
+        key: &Ir,
+        also: &[(usize, Ir)],
+        env: &mut [Value],
+    ) -> Option<Cow<'a, [u32]>> {
+        let mut best = self.lookup(kind, slot, key, env)?;
+        // A few records are filtered faster than another key is hashed and looked up.
+        for (s, k) in also {
+            if best.len() <= FEW_HITS {
+                break;
+            }
+            let hits = self.lookup(kind, *s, k, env)?;
+            if hits.len() < best.len() {
+                best = hits;
+            }
+        }
+        Some(best)
     }
 
     /// The records of `kind` whose field `slot` holds (or, for a list, contains) the value of

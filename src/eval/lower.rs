@@ -7,10 +7,15 @@
 
 use std::borrow::Cow;
 
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::index::{ByDate, Index};
 use super::interp::{Ctx, arith, simple};
 use super::ir::{FieldAcc, Ir, Source};
 use super::store::{KindData, NO_LINK};
-use super::value::{KindId, Value, compare_op};
+use super::value::{KindId, RecordRef, Value, compare_op};
 use crate::syntax::ast::{BinOp, Quant};
 
 /// A lowered expression. `'a` is the run's data.
@@ -39,45 +44,154 @@ pub(super) enum Op<'a> {
     Member(BinOp, Box<Op<'a>>, Box<Op<'a>>),
     /// Arithmetic.
     Arith(BinOp, Box<Op<'a>>, Box<Op<'a>>),
-    /// `forall`/`exists` (elements as the interpreter finds them).
-    Quant { q: Quant, slot: usize, src: Source, filter: Option<Box<Op<'a>>>, body: Option<Box<Op<'a>>> },
+    /// `forall`/`exists` (elements as the interpreter finds them, or narrowed by `dates`).
+    Quant {
+        q: Quant,
+        slot: usize,
+        src: Source,
+        filter: Option<Box<Op<'a>>>,
+        body: Option<Box<Op<'a>>>,
+        dates: Option<Box<Dates<'a>>>,
+    },
     /// Evaluated by the interpreter.
     Interp(Ir),
 }
 
+/// An index lookup whose filter bounds a date field of the records (`c.date >= w.from and
+/// c.date <= w.to`): the lookup's run is searched for the range in a copy of the index sorted
+/// by that date, rather than filtered record by record. The filter still tests every record
+/// found, so this only has to find a superset of the records in range.
+#[derive(Debug)]
+pub(super) struct Dates<'a> {
+    index: &'a Index,
+    sorted: Arc<ByDate>,
+    from: Option<Op<'a>>,
+    to: Option<Op<'a>>,
+}
+
 /// Lowers `ir` for the run `ctx` reads.
 pub(super) fn lower<'a>(ctx: &Ctx<'a>, ir: &Ir) -> Op<'a> {
-    let sub = |e: &Ir| Box::new(lower(ctx, e));
-    match ir {
-        Ir::At(_, e) => lower(ctx, e),
-        Ir::Const(v) => Op::Const(v.clone()),
-        Ir::Var(s) => Op::Var(*s),
-        Ir::Field(base, acc) => match (base.unwrapped(), acc) {
-            (Ir::Var(var), FieldAcc::Slot(kind, slot)) => {
-                Op::Slot { var: *var, kind: *kind, data: ctx.store(*kind).kind(*kind), slot: *slot, acc: acc.clone() }
-            }
-            (Ir::Deref(to, link), FieldAcc::Slot(k, slot)) if k == to => match linked(ctx, *to, link) {
-                Some((var, from, links)) => {
-                    Op::Linked { var, from, links, data: ctx.store(*to).kind(*to), slot: *slot, ir: ir.clone() }
-                }
-                None => Op::Field(sub(base), acc.clone()),
+    Lowerer { ctx, sorted: HashMap::default() }.lower(ir)
+}
+
+struct Lowerer<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    /// Indexes sorted by a date field, per (kind, indexed field, date field), made once.
+    sorted: HashMap<(KindId, usize, usize), Option<Arc<ByDate>>>,
+}
+
+impl<'a> Lowerer<'_, 'a> {
+    fn lower(&mut self, ir: &Ir) -> Op<'a> {
+        let ctx = self.ctx;
+        let mut sub = |e: &Ir| Box::new(self.lower(e));
+        match ir {
+            Ir::At(_, e) => self.lower(e),
+            Ir::Const(v) => Op::Const(v.clone()),
+            Ir::Var(s) => Op::Var(*s),
+            Ir::Field(base, acc) => match (base.unwrapped(), acc) {
+                (Ir::Var(var), FieldAcc::Slot(kind, slot)) => Op::Slot {
+                    var: *var,
+                    kind: *kind,
+                    data: ctx.store(*kind).kind(*kind),
+                    slot: *slot,
+                    acc: acc.clone(),
+                },
+                (Ir::Deref(to, link), FieldAcc::Slot(k, slot)) if k == to => match linked(ctx, *to, link) {
+                    Some((var, from, links)) => {
+                        Op::Linked { var, from, links, data: ctx.store(*to).kind(*to), slot: *slot, ir: ir.clone() }
+                    }
+                    None => Op::Field(sub(base), acc.clone()),
+                },
+                _ => Op::Field(sub(base), acc.clone()),
             },
-            _ => Op::Field(sub(base), acc.clone()),
-        },
-        Ir::Not(e) => Op::Not(sub(e)),
-        Ir::Bin(op @ (BinOp::And | BinOp::Or | BinOp::Implies), a, b) => Op::Logic(*op, sub(a), sub(b)),
-        Ir::Bin(BinOp::Coalesce, a, b) => Op::Coalesce(sub(a), sub(b)),
-        Ir::Bin(op @ (BinOp::In | BinOp::NotIn), a, b) => Op::Member(*op, sub(a), sub(b)),
-        Ir::Bin(op, a, b) if op.is_comparison() => Op::Compare(*op, sub(a), sub(b)),
-        Ir::Bin(op, a, b) => Op::Arith(*op, sub(a), sub(b)),
-        Ir::Quant { q, slot, src, filter, body } => Op::Quant {
-            q: *q,
-            slot: *slot,
-            src: src.clone(),
-            filter: filter.as_deref().map(sub),
-            body: body.as_deref().map(sub),
-        },
-        _ => Op::Interp(ir.clone()),
+            Ir::Not(e) => Op::Not(sub(e)),
+            Ir::Bin(op @ (BinOp::And | BinOp::Or | BinOp::Implies), a, b) => Op::Logic(*op, sub(a), sub(b)),
+            Ir::Bin(BinOp::Coalesce, a, b) => Op::Coalesce(sub(a), sub(b)),
+            Ir::Bin(op @ (BinOp::In | BinOp::NotIn), a, b) => Op::Member(*op, sub(a), sub(b)),
+            Ir::Bin(op, a, b) if op.is_comparison() => Op::Compare(*op, sub(a), sub(b)),
+            Ir::Bin(op, a, b) => Op::Arith(*op, sub(a), sub(b)),
+            Ir::Quant { q, slot, src, filter, body } => {
+                let dates = filter.as_deref().and_then(|f| self.dates(*slot, src, f)).map(Box::new);
+                Op::Quant {
+                    q: *q,
+                    slot: *slot,
+                    src: src.clone(),
+                    filter: filter.as_deref().map(|f| Box::new(self.lower(f))),
+                    body: body.as_deref().map(|b| Box::new(self.lower(b))),
+                    dates,
+                }
+            }
+            _ => Op::Interp(ir.clone()),
+        }
+    }
+
+    /// For a lookup of `slot`'s records whose filter bounds one of their date fields, the index
+    /// sorted by that field and the bounds.
+    fn dates(&mut self, slot: usize, src: &Source, filter: &Ir) -> Option<Dates<'a>> {
+        let Source::Index { kind, slot: key_slot, .. } = src else { return None };
+        let mut bounds: Vec<(usize, BinOp, &Ir)> = Vec::new();
+        conjuncts(filter, &mut |c| {
+            if let Ir::Bin(op @ (BinOp::Ge | BinOp::Gt | BinOp::Le | BinOp::Lt), a, b) = c.unwrapped() {
+                let field = |x: &Ir| match x.unwrapped() {
+                    Ir::Field(v, FieldAcc::Slot(k, f))
+                        if matches!(v.unwrapped(), Ir::Var(s) if *s == slot) && k == kind =>
+                    {
+                        Some(*f)
+                    }
+                    _ => None,
+                };
+                match (field(a), field(b)) {
+                    (Some(f), None) if !b.uses_slot(slot) => bounds.push((f, *op, b)),
+                    (None, Some(f)) if !a.uses_slot(slot) => bounds.push((f, flip(*op), a)),
+                    _ => {}
+                }
+            }
+        });
+        let field = bounds.first()?.0;
+        let ctx = self.ctx;
+        let index = ctx.indexes.map.get(&(*kind, *key_slot))?;
+        let sorted = self
+            .sorted
+            .entry((*kind, *key_slot, field))
+            .or_insert_with(|| {
+                let data = ctx.store(*kind).kind(*kind);
+                index
+                    .by_date(|r| match data.field(r as usize, field) {
+                        Some(Value::Date(d)) => Ok(Some(*d)),
+                        Some(Value::None) | None => Ok(None),
+                        Some(_) => Err(()),
+                    })
+                    .map(Arc::new)
+            })
+            .clone()?;
+        let mut bound = |ops: &[BinOp]| {
+            bounds.iter().find(|(f, op, _)| *f == field && ops.contains(op)).map(|(_, _, e)| self.lower(e))
+        };
+        let from = bound(&[BinOp::Ge, BinOp::Gt]);
+        let to = bound(&[BinOp::Le, BinOp::Lt]);
+        Some(Dates { index, sorted, from, to })
+    }
+}
+
+/// Calls `f` on each operand of a chain of `and`s.
+fn conjuncts<'i>(ir: &'i Ir, f: &mut impl FnMut(&'i Ir)) {
+    match ir.unwrapped() {
+        Ir::Bin(BinOp::And, a, b) => {
+            conjuncts(a, f);
+            conjuncts(b, f);
+        }
+        other => f(other),
+    }
+}
+
+/// The comparison with its operands swapped (`k <= x` is `x >= k`).
+fn flip(op: BinOp) -> BinOp {
+    match op {
+        BinOp::Ge => BinOp::Le,
+        BinOp::Gt => BinOp::Lt,
+        BinOp::Le => BinOp::Ge,
+        BinOp::Lt => BinOp::Gt,
+        other => other,
     }
 }
 
@@ -132,9 +246,9 @@ impl<'a> Op<'a> {
                 let (x, y) = operands(ctx, a, b, env);
                 ctx.member(*op, x, &y)
             }
-            Op::Quant { q, slot, src, filter, body } => {
+            Op::Quant { q, slot, src, filter, body, dates } => {
                 let mut result = *q == Quant::Forall;
-                ctx.each(src, env, |ctx, env, item| {
+                let mut visit = |ctx: &Ctx<'a>, env: &mut [Value], item| {
                     if let Some(x) = env.get_mut(*slot) {
                         *x = item;
                     }
@@ -155,7 +269,41 @@ impl<'a> Op<'a> {
                         }
                         _ => true,
                     }
-                });
+                };
+                match (src, dates.as_deref()) {
+                    (Source::Index { kind, slot: key_slot, key, also }, Some(d)) => {
+                        if let Some(hits) = ctx.index_hits(*kind, *key_slot, key, also, env) {
+                            let date =
+                                |b: &Option<Op<'a>>, env: &mut [Value]| match b.as_ref().map(|b| b.eval(ctx, env)) {
+                                    None => Some(None),
+                                    Some(Value::Date(d)) => Some(Some(d)),
+                                    Some(_) => None,
+                                };
+                            let (from, to) = (date(&d.from, env), date(&d.to, env));
+                            match (from, to) {
+                                // Searched when the run is one of the sorted index's (not
+                                // another condition's, which had fewer records).
+                                (Some(from), Some(to))
+                                    if let Some(run) = d.index.in_dates(&d.sorted, &hits, from, to) =>
+                                {
+                                    for &(idx, _) in run {
+                                        if !visit(ctx, env, Value::Record(RecordRef { kind: *kind, idx })) {
+                                            break;
+                                        }
+                                    }
+                                }
+                                _ => {
+                                    for &idx in hits.iter() {
+                                        if !visit(ctx, env, Value::Record(RecordRef { kind: *kind, idx })) {
+                                            break;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    _ => ctx.each(src, env, visit),
+                }
                 if result == (*q == Quant::Forall)
                     && let Some(x) = env.get_mut(*slot)
                 {

@@ -3,6 +3,7 @@ pub mod builtins;
 pub mod compile;
 pub mod explain;
 pub mod hoist;
+pub mod index;
 pub mod interp;
 pub mod ir;
 mod lower;

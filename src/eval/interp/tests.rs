@@ -104,18 +104,6 @@ fn resolved_references_agree_with_id_lookups_and_scans() {
     assert_eq!(fast, violations(&policy, &unresolved, &Indexes::default(), &data), "resolved vs scans");
 }
 
-#[test]
-fn positions_group_records_by_the_record_they_name() {
-    let none = super::super::store::NO_LINK;
-    let by_pos = ByPos::build(KindId(0), 4, &[2, none, 0, 2, 3, none, 0]);
-    assert_eq!(by_pos.get(0), &[2, 6]);
-    assert_eq!(by_pos.get(1), &[] as &[u32]);
-    assert_eq!(by_pos.get(2), &[0, 3]);
-    assert_eq!(by_pos.get(3), &[4]);
-    assert_eq!(by_pos.get(4), &[] as &[u32]);
-    assert_eq!(by_pos.get(none), &[] as &[u32]);
-}
-
 /// A resolved field is followed by position only into its own target kind: `unit[p.mentor]`
 /// looks the mentor's id up among units (and finds none).
 #[test]

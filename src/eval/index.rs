@@ -1,0 +1,271 @@
+//! Join indexes: for a (kind, field) pair, the records holding each key, built once per run
+//! before any rule is evaluated.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::store::Store;
+use super::value::{KindId, Str, Value};
+use crate::policy::{KindOrigin, Schema};
+
+/// Join indexes: for (kind, field slot), the records holding each key.
+#[derive(Debug, Default)]
+pub struct Indexes {
+    pub(super) map: HashMap<(KindId, usize), Index>,
+}
+
+/// One join index, laid out flat: each key's records are a run of `records`, so a million keys
+/// cost two allocations, not a million.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Key → (start, length) in `records`. For a resolved reference field, only the keys that
+    /// name no record (the others are in `by_pos`).
+    pub(super) runs: HashMap<Str, (u32, u32)>,
+    /// Record positions, grouped by key, in record order within a key.
+    pub(super) records: Vec<u32>,
+    /// For a resolved reference field: the records by the position of the record they name.
+    pub(super) by_pos: Option<ByPos>,
+}
+
+/// The records of a kind grouped by the record their reference field names: the records
+/// naming target position `t` are `records[starts[t]..starts[t + 1]]`, in record order.
+#[derive(Debug)]
+pub(super) struct ByPos {
+    pub(super) target: KindId,
+    pub(super) starts: Vec<u32>,
+    pub(super) records: Vec<u32>,
+}
+
+impl ByPos {
+    fn build(target: KindId, targets: usize, links: &[u32]) -> ByPos {
+        let mut starts = vec![0u32; targets + 2];
+        for &t in links {
+            if let Some(c) = starts.get_mut(t as usize + 2) {
+                *c += 1;
+            }
+        }
+        for i in 2..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        // starts[t + 1] is now where target t's run begins; filling moves it to its end.
+        let mut records = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
+        for (i, &t) in links.iter().enumerate() {
+            if let Some(next) = starts.get_mut(t as usize + 1) {
+                records[*next as usize] = i as u32;
+                *next += 1;
+            }
+        }
+        starts.pop();
+        ByPos { target, starts, records }
+    }
+
+    pub(super) fn get(&self, pos: u32) -> &[u32] {
+        match (self.starts.get(pos as usize), self.starts.get(pos as usize + 1)) {
+            (Some(&a), Some(&b)) => self.records.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+impl Index {
+    /// Indexes the records of `kind` by the string (or strings, for a list) in field `slot`; a
+    /// resolved reference field by the position of the record it names.
+    fn build(schema: &Schema, store: &Store, kind: KindId, slot: usize) -> Index {
+        let data = store.kind(kind);
+        let target = match schema.kind(kind).fields.get(slot).map(|f| &f.ty) {
+            Some(crate::policy::types::Type::Ref(t)) => Some(*t),
+            _ => None,
+        };
+        if let (Some(links), Some(t)) = (data.link(slot), target) {
+            let by_pos = ByPos::build(t, store.kind(t).len(), links);
+            let dangling = |i: usize| links.get(i) == Some(&super::store::NO_LINK);
+            let mut index = Index::by_strings(data, slot, dangling);
+            index.by_pos = Some(by_pos);
+            return index;
+        }
+        Index::by_strings(data, slot, |_| true)
+    }
+
+    /// Indexes the records `take` accepts by the string (or strings) in field `slot`.
+    fn by_strings(data: &super::store::KindData, slot: usize, take: impl Fn(usize) -> bool) -> Index {
+        // The distinct string keys of one record (a list may name a key twice: index it once).
+        fn keys(v: Option<&Value>, mut f: impl FnMut(&Str)) {
+            match v {
+                Some(Value::Str(s)) => f(s),
+                Some(Value::List(l)) => {
+                    for (i, v) in l.iter().enumerate() {
+                        if let Value::Str(s) = v
+                            && !l[..i].iter().any(|p| p.as_str() == Some(s))
+                        {
+                            f(s);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut runs: HashMap<Str, (u32, u32)> = HashMap::default();
+        for (i, r) in data.iter().enumerate() {
+            if take(i) {
+                keys(r.fields.get(slot), |k| runs.entry(k.clone()).or_default().1 += 1);
+            }
+        }
+        let mut start = 0u32;
+        for run in runs.values_mut() {
+            run.0 = start;
+            start += run.1;
+            run.1 = 0;
+        }
+        let mut records = vec![0u32; start as usize];
+        for (i, r) in data.iter().enumerate() {
+            if !take(i) {
+                continue;
+            }
+            keys(r.fields.get(slot), |k| {
+                if let Some(run) = runs.get_mut(&**k) {
+                    records[(run.0 + run.1) as usize] = i as u32;
+                    run.1 += 1;
+                }
+            });
+        }
+        Index { runs, records, by_pos: None }
+    }
+
+    /// The records holding `key`, in record order (not for a resolved reference field's keys
+    /// that name a record: see [`Ctx::lookup`]).
+    pub fn get(&self, key: &str) -> &[u32] {
+        self.runs.get(key).map_or(&[], |&(start, len)| &self.records[start as usize..(start + len) as usize])
+    }
+}
+
+impl Indexes {
+    /// Builds the indexes for `keys`, in parallel.
+    pub fn build(keys: &[(KindId, usize)], schema: &Schema, decls: &Store, org: &Store) -> Indexes {
+        use rayon::prelude::*;
+        let map = keys
+            .par_iter()
+            .map(|&(kind, slot)| {
+                let store = if schema.kind(kind).origin == KindOrigin::Decl { decls } else { org };
+                ((kind, slot), Index::build(schema, store, kind, slot))
+            })
+            .collect();
+        Indexes { map }
+    }
+}
+
+/// An index's runs, each sorted by a date field of its records (records without the date
+/// first), with the dates alongside: the records of a run with a date in a range are found by
+/// two binary searches instead of a scan of the run.
+#[derive(Debug, Default)]
+pub(super) struct ByDate {
+    /// `Index::by_pos`'s records, sorted within each run.
+    by_pos: Vec<(u32, Option<jiff::civil::Date>)>,
+    /// `Index::records`, sorted within each run.
+    records: Vec<(u32, Option<jiff::civil::Date>)>,
+}
+
+impl Index {
+    /// The runs sorted by `date(record)`; `None` if some record's field is neither a date nor
+    /// absent (then a range cannot be found by searching).
+    pub(super) fn by_date(&self, date: impl Fn(u32) -> Result<Option<jiff::civil::Date>, ()>) -> Option<ByDate> {
+        let sorted = |records: &[u32], runs: &mut dyn Iterator<Item = (usize, usize)>| {
+            let mut out = Vec::with_capacity(records.len());
+            for &r in records {
+                out.push((r, date(r).ok()?));
+            }
+            for (start, end) in runs {
+                if let Some(run) = out.get_mut(start..end) {
+                    run.sort_unstable_by_key(|&(r, d)| (d, r));
+                }
+            }
+            Some(out)
+        };
+        let by_pos = match &self.by_pos {
+            Some(b) => {
+                let mut runs = b.starts.windows(2).map(|w| (w[0] as usize, w[1] as usize));
+                sorted(&b.records, &mut runs)?
+            }
+            None => Vec::new(),
+        };
+        let mut runs = self.runs.values().map(|&(start, len)| (start as usize, (start + len) as usize));
+        let records = sorted(&self.records, &mut runs)?;
+        Some(ByDate { by_pos, records })
+    }
+
+    /// Of `hits`, a run this index gave, the records whose date may lie in `from..=to` (an
+    /// absent bound is open; records without the date are left out). `None` if `hits` is not
+    /// one of this index's runs.
+    pub(super) fn in_dates<'s>(
+        &self,
+        sorted: &'s ByDate,
+        hits: &[u32],
+        from: Option<jiff::civil::Date>,
+        to: Option<jiff::civil::Date>,
+    ) -> Option<&'s [(u32, Option<jiff::civil::Date>)]> {
+        let (array, mirror) = match &self.by_pos {
+            Some(b) if within(&b.records, hits).is_some() => (&b.records[..], &sorted.by_pos[..]),
+            _ => (&self.records[..], &sorted.records[..]),
+        };
+        let start = within(array, hits)?;
+        let run = mirror.get(start..start + hits.len())?;
+        let a = run.partition_point(|(_, d)| d.is_none_or(|d| from.is_some_and(|f| d < f)));
+        let b = run.partition_point(|(_, d)| d.is_none_or(|d| to.is_none_or(|t| d <= t)));
+        run.get(a..b.max(a))
+    }
+}
+
+/// Where `part`, a sub-slice of `whole`, starts in it (by address: the lookups hand out runs
+/// of the index's arrays as slices).
+fn within(whole: &[u32], part: &[u32]) -> Option<usize> {
+    let size = std::mem::size_of::<u32>();
+    let (w, p) = (whole.as_ptr() as usize, part.as_ptr() as usize);
+    (p >= w && p + std::mem::size_of_val(part) <= w + std::mem::size_of_val(whole)).then(|| (p - w) / size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::store::NO_LINK;
+    use jiff::civil::date;
+
+    #[test]
+    fn positions_group_records_by_the_record_they_name() {
+        let none = NO_LINK;
+        let by_pos = ByPos::build(KindId(0), 4, &[2, none, 0, 2, 3, none, 0]);
+        assert_eq!(by_pos.get(0), &[2, 6]);
+        assert_eq!(by_pos.get(1), &[] as &[u32]);
+        assert_eq!(by_pos.get(2), &[0, 3]);
+        assert_eq!(by_pos.get(3), &[4]);
+        assert_eq!(by_pos.get(4), &[] as &[u32]);
+        assert_eq!(by_pos.get(none), &[] as &[u32]);
+    }
+
+    #[test]
+    fn a_date_range_is_found_within_a_run() {
+        // Records 0..7 name targets 2, -, 0, 2, 3, -, 0; record i is dated day `day[i]` of June.
+        let by_pos = ByPos::build(KindId(0), 4, &[2, NO_LINK, 0, 2, 3, NO_LINK, 0]);
+        let mut runs = HashMap::default();
+        runs.insert(Str::from("x"), (0, 3));
+        let index = Index { runs, records: vec![6, 1, 4], by_pos: Some(by_pos) };
+        let day: [Option<i8>; 7] = [Some(20), Some(1), Some(10), None, Some(5), Some(9), Some(3)];
+        let june = |d: i8| date(2026, 6, d);
+        let sorted = index.by_date(|r| Ok(day[r as usize].map(june))).expect("all dates");
+        let range = |hits: &[u32], from: Option<i8>, to: Option<i8>| -> Option<Vec<u32>> {
+            let found = index.in_dates(&sorted, hits, from.map(june), to.map(june))?;
+            Some(found.iter().map(|&(r, _)| r).collect())
+        };
+        let pos = |t: u32| index.by_pos.as_ref().expect("by position").get(t);
+        // Target 0 names records 2 (10 June) and 6 (3 June); target 2 names 0 (20th) and 3 (no date).
+        assert_eq!(range(pos(0), Some(1), Some(30)), Some(vec![6, 2]));
+        assert_eq!(range(pos(0), Some(4), None), Some(vec![2]));
+        assert_eq!(range(pos(0), None, Some(9)), Some(vec![6]));
+        assert_eq!(range(pos(0), Some(3), Some(3)), Some(vec![6]));
+        assert_eq!(range(pos(0), Some(11), Some(2)), Some(vec![]));
+        assert_eq!(range(pos(2), None, None), Some(vec![0]), "a record without the date is left out");
+        // A run of the key index: records 6 (3rd), 1 (1st), 4 (5th).
+        assert_eq!(range(&index.records, Some(2), Some(5)), Some(vec![6, 4]));
+        // Not a run of this index: no answer (the caller scans it).
+        assert_eq!(range(&[6, 2], None, None), None);
+        // A record whose field is not a date: no sorted copy.
+        assert!(index.by_date(|r| if r == 4 { Err(()) } else { Ok(Some(june(1))) }).is_none());
+    }
+}
