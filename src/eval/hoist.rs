@@ -88,7 +88,7 @@ fn binds_any(ir: &Ir, slots: &HashSet<usize>) -> bool {
 }
 
 /// The variables `ir` reads that it does not bind itself.
-fn free(ir: &Ir) -> HashSet<usize> {
+pub(super) fn free(ir: &Ir) -> HashSet<usize> {
     let mut out = HashSet::default();
     free_into(ir, &mut out);
     out

@@ -11,11 +11,12 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::hoist;
 use super::index::{ByDate, Index};
 use super::interp::{Ctx, arith, simple};
 use super::ir::{FieldAcc, Ir, Source};
 use super::store::{KindData, NO_LINK};
-use super::value::{KindId, RecordRef, Value, compare_op};
+use super::value::{KindId, RecordRef, Str, Value, compare_op};
 use crate::syntax::ast::{BinOp, Quant};
 
 /// A lowered expression. `'a` is the run's data.
@@ -52,6 +53,8 @@ pub(super) enum Op<'a> {
         filter: Option<Box<Op<'a>>>,
         body: Option<Box<Op<'a>>>,
         dates: Option<Box<Dates<'a>>>,
+        /// Where each element's verdict is kept, when it depends on the element alone.
+        memo: Option<usize>,
     },
     /// Evaluated by the interpreter.
     Interp(Ir),
@@ -69,19 +72,61 @@ pub(super) struct Dates<'a> {
     to: Option<Op<'a>>,
 }
 
-/// Lowers `ir` for the run `ctx` reads.
-pub(super) fn lower<'a>(ctx: &Ctx<'a>, ir: &Ir) -> Op<'a> {
-    Lowerer { ctx, sorted: HashMap::default() }.lower(ir)
+/// The verdicts of quantifiers over elements (`forall r in p.roles: <only about r>`), per
+/// element: many subjects share elements (a million people, fifty roles), and what holds of an
+/// element alone does not change from one subject to the next. One table per memoised
+/// quantifier; `None` is "filtered out". Each thread keeps its own.
+pub(super) type Memo = Vec<HashMap<Key, Option<bool>>>;
+
+/// An element a verdict is kept for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Key {
+    Str(Str),
+    Record(KindId, u32),
 }
 
-struct Lowerer<'c, 'a> {
+impl Key {
+    fn of(v: &Value) -> Option<Key> {
+        match v {
+            Value::Str(s) => Some(Key::Str(s.clone())),
+            Value::Record(r) => Some(Key::Record(r.kind, r.idx)),
+            _ => None,
+        }
+    }
+}
+
+/// Lowers `ir` alone (slots from `base` on are fixed for the run); see [`Lowerer`].
+#[cfg(test)]
+pub(super) fn lower<'a>(ctx: &Ctx<'a>, ir: &Ir, base: usize) -> (Op<'a>, Memo) {
+    let mut l = Lowerer::new(ctx, base);
+    let op = l.lower(ir);
+    (op, l.memo())
+}
+
+/// Lowers expressions for the run `ctx` reads.
+pub(super) struct Lowerer<'c, 'a> {
     ctx: &'c Ctx<'a>,
+    /// Variable slots from here on hold values fixed for the run (hoisted invariants).
+    base: usize,
     /// Indexes sorted by a date field, per (kind, indexed field, date field), made once.
     sorted: HashMap<(KindId, usize, usize), Option<Arc<ByDate>>>,
+    /// Memoised quantifiers so far.
+    memos: usize,
 }
 
-impl<'a> Lowerer<'_, 'a> {
-    fn lower(&mut self, ir: &Ir) -> Op<'a> {
+impl<'c, 'a> Lowerer<'c, 'a> {
+    /// A lowerer for expressions whose slots from `base` on are fixed for the run.
+    pub(super) fn new(ctx: &'c Ctx<'a>, base: usize) -> Self {
+        Lowerer { ctx, base, sorted: HashMap::default(), memos: 0 }
+    }
+
+    /// Empty tables for the quantifiers lowered so far, for one thread.
+    pub(super) fn memo(&self) -> Memo {
+        vec![HashMap::default(); self.memos]
+    }
+
+    /// Lowers `ir`.
+    pub(super) fn lower(&mut self, ir: &Ir) -> Op<'a> {
         let ctx = self.ctx;
         let mut sub = |e: &Ir| Box::new(self.lower(e));
         match ir {
@@ -112,7 +157,12 @@ impl<'a> Lowerer<'_, 'a> {
             Ir::Bin(op, a, b) => Op::Arith(*op, sub(a), sub(b)),
             Ir::Quant { q, slot, src, filter, body } => {
                 let dates = filter.as_deref().and_then(|f| self.dates(*slot, src, f)).map(Box::new);
+                let memo = self.memoised(*slot, filter.as_deref(), body.as_deref()).then(|| {
+                    self.memos += 1;
+                    self.memos - 1
+                });
                 Op::Quant {
+                    memo,
                     q: *q,
                     slot: *slot,
                     src: src.clone(),
@@ -123,6 +173,30 @@ impl<'a> Lowerer<'_, 'a> {
             }
             _ => Op::Interp(ir.clone()),
         }
+    }
+
+    /// Whether a quantifier's verdict on an element depends on the element alone: its filter
+    /// and body read no variable but its own and the run's invariants, and no stream kind (whose
+    /// records change from one file to the next; stream checks run elsewhere today).
+    fn memoised(&self, slot: usize, filter: Option<&Ir>, body: Option<&Ir>) -> bool {
+        let mut ok = true;
+        for part in filter.into_iter().chain(body) {
+            ok &= hoist::free(part).iter().all(|&s| s == slot || s >= self.base);
+            part.visit(&mut |n| {
+                let kind = match n {
+                    Ir::Kind(k) | Ir::Deref(k, _) => Some(*k),
+                    Ir::Quant { src, .. } | Ir::Count { src, .. } | Ir::Sum { src, .. } | Ir::Comp { src, .. } => {
+                        match src {
+                            Source::Kind(k) | Source::Index { kind: k, .. } | Source::Id { kind: k, .. } => Some(*k),
+                            Source::Expr(_) => None,
+                        }
+                    }
+                    _ => None,
+                };
+                ok &= kind.is_none_or(|k| self.ctx.schema.kinds.get(k.0 as usize).is_some_and(|s| s.stream.is_none()));
+            });
+        }
+        ok
     }
 
     /// For a lookup of `slot`'s records whose filter bounds one of their date fields, the index
@@ -208,23 +282,23 @@ fn linked<'a>(ctx: &Ctx<'a>, to: KindId, link: &Ir) -> Option<(usize, KindId, &'
 
 impl<'a> Op<'a> {
     /// The value, as the interpreter computes it for the original expression.
-    pub(super) fn eval(&self, ctx: &Ctx<'a>, env: &mut [Value]) -> Value {
+    pub(super) fn eval(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo) -> Value {
         match self {
             Op::Const(v) => v.clone(),
             Op::Logic(..) | Op::Not(_) | Op::Compare(..) | Op::Member(..) | Op::Quant { .. } => {
-                Value::Bool(self.test(ctx, env))
+                Value::Bool(self.test(ctx, env, memo))
             }
-            Op::Coalesce(a, b) => match a.eval(ctx, env) {
-                Value::None => b.eval(ctx, env),
+            Op::Coalesce(a, b) => match a.eval(ctx, env, memo) {
+                Value::None => b.eval(ctx, env, memo),
                 v => v,
             },
             Op::Arith(op, a, b) => {
-                let (x, y) = operands(ctx, a, b, env);
+                let (x, y) = operands(ctx, a, b, env, memo);
                 arith(*op, &x, &y)
             }
             Op::Interp(ir) => ctx.eval(ir, env),
             Op::Field(base, acc) if !base.reads() => {
-                let b = base.eval(ctx, env);
+                let b = base.eval(ctx, env, memo);
                 ctx.field(&b, acc)
             }
             Op::Var(_) | Op::Slot { .. } | Op::Linked { .. } | Op::Field(..) => self.peek(ctx, env).into_owned(),
@@ -232,54 +306,68 @@ impl<'a> Op<'a> {
     }
 
     /// Whether the value is `true` (what a filter or a condition asks), without making it.
-    pub(super) fn test(&self, ctx: &Ctx<'a>, env: &mut [Value]) -> bool {
+    pub(super) fn test(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo) -> bool {
         match self {
-            Op::Logic(BinOp::And, a, b) => a.test(ctx, env) && b.test(ctx, env),
-            Op::Logic(BinOp::Or, a, b) => a.test(ctx, env) || b.test(ctx, env),
-            Op::Logic(_, a, b) => !a.test(ctx, env) || b.test(ctx, env),
-            Op::Not(e) => !e.test(ctx, env),
+            Op::Logic(BinOp::And, a, b) => a.test(ctx, env, memo) && b.test(ctx, env, memo),
+            Op::Logic(BinOp::Or, a, b) => a.test(ctx, env, memo) || b.test(ctx, env, memo),
+            Op::Logic(_, a, b) => !a.test(ctx, env, memo) || b.test(ctx, env, memo),
+            Op::Not(e) => !e.test(ctx, env, memo),
             Op::Compare(op, a, b) => {
-                let (x, y) = operands(ctx, a, b, env);
+                let (x, y) = operands(ctx, a, b, env, memo);
                 compare_op(*op, &x, &y)
             }
             Op::Member(op, a, b) => {
-                let (x, y) = operands(ctx, a, b, env);
+                let (x, y) = operands(ctx, a, b, env, memo);
                 ctx.member(*op, x, &y)
             }
-            Op::Quant { q, slot, src, filter, body, dates } => {
+            Op::Quant { q, slot, src, filter, body, dates, memo: kept } => {
                 let mut result = *q == Quant::Forall;
-                let mut visit = |ctx: &Ctx<'a>, env: &mut [Value], item| {
+                let date = |b: &Option<Op<'a>>, env: &mut [Value], memo: &mut Memo| match b
+                    .as_ref()
+                    .map(|b| b.eval(ctx, env, memo))
+                {
+                    None => Some(None),
+                    Some(Value::Date(d)) => Some(Some(d)),
+                    Some(_) => None,
+                };
+                let range = dates.as_deref().map(|d| (d, date(&d.from, env, memo), date(&d.to, env, memo)));
+                // An element's verdict: filtered out (`None`), holds, fails.
+                let verdict = |ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value| {
+                    let key = kept.and_then(|m| Some((m, Key::of(&item)?)));
+                    if let Some((m, k)) = &key
+                        && let Some(v) = memo.get(*m).and_then(|t| t.get(k))
+                    {
+                        return *v;
+                    }
                     if let Some(x) = env.get_mut(*slot) {
                         *x = item;
                     }
-                    if let Some(f) = filter
-                        && !f.test(ctx, env)
+                    let v = if filter.as_ref().is_some_and(|f| !f.test(ctx, env, memo)) {
+                        None
+                    } else {
+                        Some(body.as_ref().is_none_or(|b| b.test(ctx, env, memo)))
+                    };
+                    if let Some((m, k)) = key
+                        && let Some(t) = memo.get_mut(m)
                     {
-                        return true;
+                        t.insert(k, v);
                     }
-                    let holds = body.as_ref().is_none_or(|b| b.test(ctx, env));
-                    match q {
-                        Quant::Forall if !holds => {
-                            result = false;
-                            false
-                        }
-                        Quant::Exists if holds => {
-                            result = true;
-                            false
-                        }
-                        _ => true,
-                    }
+                    v
                 };
-                match (src, dates.as_deref()) {
-                    (Source::Index { kind, slot: key_slot, key, also }, Some(d)) => {
+                let mut visit = |ctx: &Ctx<'a>, env: &mut [Value], item| match (verdict(ctx, env, memo, item), q) {
+                    (Some(false), Quant::Forall) => {
+                        result = false;
+                        false
+                    }
+                    (Some(true), Quant::Exists) => {
+                        result = true;
+                        false
+                    }
+                    _ => true,
+                };
+                match (src, range) {
+                    (Source::Index { kind, slot: key_slot, key, also }, Some((d, from, to))) => {
                         if let Some(hits) = ctx.index_hits(*kind, *key_slot, key, also, env) {
-                            let date =
-                                |b: &Option<Op<'a>>, env: &mut [Value]| match b.as_ref().map(|b| b.eval(ctx, env)) {
-                                    None => Some(None),
-                                    Some(Value::Date(d)) => Some(Some(d)),
-                                    Some(_) => None,
-                                };
-                            let (from, to) = (date(&d.from, env), date(&d.to, env));
                             match (from, to) {
                                 // Searched when the run is one of the sorted index's (not
                                 // another condition's, which had fewer records).
@@ -311,7 +399,7 @@ impl<'a> Op<'a> {
                 }
                 result
             }
-            _ => self.eval(ctx, env).truthy(),
+            _ => self.eval(ctx, env, memo).truthy(),
         }
     }
 
@@ -364,13 +452,14 @@ fn operands<'e, 'a>(
     a: &'e Op<'a>,
     b: &'e Op<'a>,
     env: &'e mut [Value],
+    memo: &mut Memo,
 ) -> (Cow<'e, Value>, Cow<'e, Value>) {
     if a.reads() && b.reads() {
         let env = &*env;
         (a.peek(ctx, env), b.peek(ctx, env))
     } else {
-        let x = a.eval(ctx, env);
-        let y = b.eval(ctx, env);
+        let x = a.eval(ctx, env, memo);
+        let y = b.eval(ctx, env, memo);
         (Cow::Owned(x), Cow::Owned(y))
     }
 }

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use super::hoist;
 use super::interp::Ctx;
 use super::ir::{Ir, Source};
-use super::lower::{Op, lower};
+use super::lower::{Lowerer, Memo, Op};
 use super::specialize::{Known, specialize};
 use super::value::{RecordRef, Value};
 use crate::policy::{Check, Policy};
@@ -85,8 +85,9 @@ pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Viol
             .map(|range| {
                 let (mut env, mut out, mut subjects) = (env.clone(), Vec::new(), 0);
                 let mut quick_env = quick.as_ref().map(|q| q.env.clone()).unwrap_or_default();
+                let mut memo = quick.as_ref().map(|q| q.memo.clone()).unwrap_or_default();
                 for i in range {
-                    match quick.as_ref().map(|q| q.holds(ctx, &mut quick_env, item(i))) {
+                    match quick.as_ref().map(|q| q.holds(ctx, &mut quick_env, &mut memo, item(i))) {
                         Some(Some(false)) => {}
                         Some(Some(true)) => subjects += 1,
                         // Failing (or not simplified): the full check binds what the message reads.
@@ -120,6 +121,8 @@ struct Quick<'a> {
     base: usize,
     /// Variable slots with the simplified check's invariant parts evaluated.
     env: Vec<Value>,
+    /// Empty tables for its memoised quantifiers (each thread starts from a copy).
+    memo: Memo,
 }
 
 impl<'a> Quick<'a> {
@@ -146,19 +149,22 @@ impl<'a> Quick<'a> {
             env[plan.base + i] = v;
         }
         let Ir::Quant { filter, body: Some(body), .. } = plan.ir else { return None };
-        Some(Quick { filter: filter.map(|f| lower(ctx, &f)), body: lower(ctx, &body), slot, base: plan.base, env })
+        let mut lowerer = Lowerer::new(ctx, plan.base);
+        let filter = filter.map(|f| lowerer.lower(&f));
+        let body = lowerer.lower(&body);
+        Some(Quick { filter, body, slot, base: plan.base, env, memo: lowerer.memo() })
     }
 
     /// `Some(false)`: the subject is filtered out; `Some(true)`: it is checked and holds;
     /// `None`: it is checked and fails.
-    fn holds(&self, ctx: &Ctx<'a>, env: &mut [Value], item: Value) -> Option<bool> {
+    fn holds(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value) -> Option<bool> {
         bind(env, self.slot, self.base, item);
         if let Some(f) = &self.filter
-            && !f.test(ctx, env)
+            && !f.test(ctx, env, memo)
         {
             return Some(false);
         }
-        self.body.test(ctx, env).then_some(true)
+        self.body.test(ctx, env, memo).then_some(true)
     }
 }
 

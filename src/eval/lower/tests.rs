@@ -22,13 +22,15 @@ fn compare(policy: &Policy, dir: &Path) -> usize {
                 // A check that is not over a kind's records: the whole expression, once.
                 let full = format!("{:?}", ctx.eval(&check.ir, &mut env));
                 let mut env = vec![Value::None; check.slots.max(1)];
-                assert_eq!(format!("{:?}", lower(&ctx, &check.ir).eval(&ctx, &mut env)), full, "{}", rule.id);
+                let (op, mut memo) = lower(&ctx, &check.ir, check.slots);
+                assert_eq!(format!("{:?}", op.eval(&ctx, &mut env, &mut memo)), full, "{}", rule.id);
                 compared += 1;
                 continue;
             };
             let parts: Vec<&Ir> = filter.as_deref().into_iter().chain([&**body]).collect();
             for ir in parts {
-                let op = lower(&ctx, ir);
+                // One table for all subjects, as a thread of a run keeps it.
+                let (op, mut memo) = lower(&ctx, ir, check.slots);
                 for idx in 0..ctx.store(*kind).kind(*kind).len() as u32 {
                     let subject = Value::Record(crate::eval::value::RecordRef { kind: *kind, idx });
                     let mut env = vec![Value::None; check.slots.max(1)];
@@ -36,7 +38,7 @@ fn compare(policy: &Policy, dir: &Path) -> usize {
                     let full = format!("{:?}", ctx.eval(ir, &mut env));
                     let mut env = vec![Value::None; check.slots.max(1)];
                     env[*slot] = subject;
-                    let lowered = op.eval(&ctx, &mut env);
+                    let lowered = op.eval(&ctx, &mut env, &mut memo);
                     assert_eq!(format!("{lowered:?}"), full, "{} `{}` in {}", rule.id, check.text, dir.display());
                     compared += 1;
                 }
@@ -80,10 +82,10 @@ fn a_field_through_a_reference_is_read_by_position() {
         Box::new(Ir::Deref(unit_kind, Box::new(Ir::Field(Box::new(Ir::Var(0)), FieldAcc::Slot(person, unit))))),
         FieldAcc::Slot(unit_kind, uname),
     );
-    let op = lower(&ctx, &ir);
+    let (op, mut memo) = lower(&ctx, &ir, 1);
     assert!(matches!(op, Op::Linked { .. }), "{op:?}");
     let mut env = vec![Value::Record(crate::eval::value::RecordRef { kind: person, idx: 0 })];
-    assert!(matches!(op.eval(&ctx, &mut env), Value::Str(_)));
+    assert!(matches!(op.eval(&ctx, &mut env, &mut memo), Value::Str(_)));
     // `p.mentor.level` of a person without a mentor is `none`, as the interpreter has it.
     let mentor = k.slot("mentor").expect("mentor");
     let level = k.slot("level").expect("level");
@@ -91,17 +93,17 @@ fn a_field_through_a_reference_is_read_by_position() {
         Box::new(Ir::Deref(person, Box::new(Ir::Field(Box::new(Ir::Var(0)), FieldAcc::Slot(person, mentor))))),
         FieldAcc::Slot(person, level),
     );
-    let op = lower(&ctx, &ir);
+    let (op, mut memo) = lower(&ctx, &ir, 1);
     assert!(matches!(op, Op::Linked { .. }), "{op:?}");
     let (mut with, mut without) = (0, 0);
     for idx in 0..ctx.store(person).kind(person).len() as u32 {
         let mut env = vec![Value::Record(crate::eval::value::RecordRef { kind: person, idx })];
         let full = ctx.eval(&ir, &mut env);
-        assert_eq!(format!("{:?}", op.eval(&ctx, &mut env)), format!("{full:?}"));
+        assert_eq!(format!("{:?}", op.eval(&ctx, &mut env, &mut memo)), format!("{full:?}"));
         if full.is_none() { without += 1 } else { with += 1 }
     }
     assert!(with > 0 && without > 0, "{with} with a mentor's level, {without} without");
     // Bound to something that is not a person: read as the interpreter reads it.
     let mut env = vec![Value::None];
-    assert!(op.eval(&ctx, &mut env).is_none());
+    assert!(op.eval(&ctx, &mut env, &mut memo).is_none());
 }

@@ -26,7 +26,7 @@ fn compare(policy: &Policy, dir: &Path) -> (usize, usize) {
             let Ir::Quant { slot, src, filter, body: Some(body), .. } = check.ir.unwrapped() else { continue };
             let mut env = vec![Value::None; check.slots.max(1)];
             let Value::List(items) = ctx.eval(&source_list(src), &mut env) else { continue };
-            let mut quick_env = quick.env.clone();
+            let (mut quick_env, mut memo) = (quick.env.clone(), quick.memo.clone());
             for item in items.iter() {
                 env.iter_mut().for_each(|v| *v = Value::None);
                 env[*slot] = item.clone();
@@ -35,7 +35,7 @@ fn compare(policy: &Policy, dir: &Path) -> (usize, usize) {
                 } else {
                     ctx.eval(body, &mut env).truthy().then_some(true)
                 };
-                let got = quick.holds(&ctx, &mut quick_env, item.clone());
+                let got = quick.holds(&ctx, &mut quick_env, &mut memo, item.clone());
                 assert_eq!(got, full, "{} `{}` on {item:?} in {}", rule.id, check.text, dir.display());
                 compared += 1;
                 failing += full.is_none() as usize;
