@@ -56,6 +56,10 @@ pub(super) enum Op<'a> {
         /// Where each element's verdict is kept, when it depends on the element alone.
         memo: Option<usize>,
     },
+    /// A sub-expression written more than once that depends on the subject alone
+    /// (`a.total - S <= t and S - a.total <= t`): computed once per subject, kept in `slot`
+    /// (`none` there: not yet computed, or computed as `none` and so computed again).
+    Shared { slot: usize, op: Box<Op<'a>> },
     /// Evaluated by the interpreter.
     Interp(Ir),
 }
@@ -95,12 +99,14 @@ impl Key {
     }
 }
 
-/// Lowers `ir` alone (slots from `base` on are fixed for the run); see [`Lowerer`].
+/// Lowers `ir` alone (slots from `base` on are fixed for the run; `subject`'s value is fixed
+/// while it is evaluated); see [`Lowerer`]. Also returns the number of variable slots it needs.
 #[cfg(test)]
-pub(super) fn lower<'a>(ctx: &Ctx<'a>, ir: &Ir, base: usize) -> (Op<'a>, Memo) {
-    let mut l = Lowerer::new(ctx, base);
+pub(super) fn lower<'a>(ctx: &Ctx<'a>, ir: &Ir, base: usize, subject: Option<usize>) -> (Op<'a>, Memo, usize) {
+    let mut l = Lowerer::new(ctx, base, base, subject);
+    l.share(&[ir]);
     let op = l.lower(ir);
-    (op, l.memo())
+    (op, l.memo(), l.slots())
 }
 
 /// Lowers expressions for the run `ctx` reads.
@@ -112,12 +118,55 @@ pub(super) struct Lowerer<'c, 'a> {
     sorted: HashMap<(KindId, usize, usize), Option<Arc<ByDate>>>,
     /// Memoised quantifiers so far.
     memos: usize,
+    /// The variable bound to the subject (fixed while one subject is evaluated).
+    subject: Option<usize>,
+    /// Sub-expressions about the subject alone written more than once (by their printed form),
+    /// and the slot each is kept in once lowered.
+    repeated: HashMap<String, Option<usize>>,
+    /// The next free variable slot.
+    next: usize,
+    /// Whether lowering is inside a shared sub-expression (not shared again).
+    sharing: bool,
 }
 
 impl<'c, 'a> Lowerer<'c, 'a> {
-    /// A lowerer for expressions whose slots from `base` on are fixed for the run.
-    pub(super) fn new(ctx: &'c Ctx<'a>, base: usize) -> Self {
-        Lowerer { ctx, base, sorted: HashMap::default(), memos: 0 }
+    /// A lowerer for expressions whose slots from `base` on are fixed for the run, that use
+    /// `slots` variable slots, evaluated with `subject` bound to one subject at a time.
+    pub(super) fn new(ctx: &'c Ctx<'a>, base: usize, slots: usize, subject: Option<usize>) -> Self {
+        Lowerer {
+            ctx,
+            base,
+            sorted: HashMap::default(),
+            memos: 0,
+            subject,
+            repeated: HashMap::default(),
+            next: slots,
+            sharing: false,
+        }
+    }
+
+    /// The variable slots the lowered expressions need (shared values are kept after the
+    /// expressions' own slots: clear them when the subject changes).
+    pub(super) fn slots(&self) -> usize {
+        self.next
+    }
+
+    /// Finds the arithmetic about the subject alone that `parts` (lowered next) repeat.
+    pub(super) fn share(&mut self, parts: &[&Ir]) {
+        let Some(subject) = self.subject else { return };
+        let mut seen: HashMap<String, usize> = HashMap::default();
+        for part in parts {
+            part.visit(&mut |n| {
+                if let Ir::Bin(op, ..) = n
+                    && !op.is_comparison()
+                    && !matches!(op, BinOp::And | BinOp::Or | BinOp::Implies | BinOp::In | BinOp::NotIn)
+                    && hoist::free(n).iter().all(|&s| s == subject || s >= self.base)
+                {
+                    *seen.entry(format!("{n:?}")).or_default() += 1;
+                }
+            });
+        }
+        self.repeated = seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| (k, None)).collect();
     }
 
     /// Empty tables for the quantifiers lowered so far, for one thread.
@@ -127,6 +176,21 @@ impl<'c, 'a> Lowerer<'c, 'a> {
 
     /// Lowers `ir`.
     pub(super) fn lower(&mut self, ir: &Ir) -> Op<'a> {
+        if !self.sharing
+            && matches!(ir, Ir::Bin(..))
+            && !self.repeated.is_empty()
+            && let Some(kept) = self.repeated.get(&format!("{ir:?}")).copied()
+        {
+            let slot = kept.unwrap_or(self.next);
+            if kept.is_none() {
+                self.repeated.insert(format!("{ir:?}"), Some(slot));
+                self.next += 1;
+            }
+            self.sharing = true;
+            let op = Box::new(self.lower(ir));
+            self.sharing = false;
+            return Op::Shared { slot, op };
+        }
         let ctx = self.ctx;
         let mut sub = |e: &Ir| Box::new(self.lower(e));
         match ir {
@@ -297,6 +361,16 @@ impl<'a> Op<'a> {
                 arith(*op, &x, &y)
             }
             Op::Interp(ir) => ctx.eval(ir, env),
+            Op::Shared { slot, op } => match env.get(*slot) {
+                Some(v) if !v.is_none() => v.clone(),
+                _ => {
+                    let v = op.eval(ctx, env, memo);
+                    if let Some(x) = env.get_mut(*slot) {
+                        *x = v.clone();
+                    }
+                    v
+                }
+            },
             Op::Field(base, acc) if !base.reads() => {
                 let b = base.eval(ctx, env, memo);
                 ctx.field(&b, acc)

@@ -123,6 +123,8 @@ struct Quick<'a> {
     env: Vec<Value>,
     /// Empty tables for its memoised quantifiers (each thread starts from a copy).
     memo: Memo,
+    /// The slots of values shared within one subject's evaluation.
+    shared: std::ops::Range<usize>,
 }
 
 impl<'a> Quick<'a> {
@@ -149,16 +151,22 @@ impl<'a> Quick<'a> {
             env[plan.base + i] = v;
         }
         let Ir::Quant { filter, body: Some(body), .. } = plan.ir else { return None };
-        let mut lowerer = Lowerer::new(ctx, plan.base);
+        let mut lowerer = Lowerer::new(ctx, plan.base, env.len(), Some(slot));
+        lowerer.share(&[filter.as_deref(), Some(&body)].into_iter().flatten().collect::<Vec<_>>());
         let filter = filter.map(|f| lowerer.lower(&f));
         let body = lowerer.lower(&body);
-        Some(Quick { filter, body, slot, base: plan.base, env, memo: lowerer.memo() })
+        let shared = env.len()..lowerer.slots();
+        env.resize(shared.end, Value::None);
+        Some(Quick { filter, body, slot, base: plan.base, env, memo: lowerer.memo(), shared })
     }
 
     /// `Some(false)`: the subject is filtered out; `Some(true)`: it is checked and holds;
     /// `None`: it is checked and fails.
     fn holds(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value) -> Option<bool> {
         bind(env, self.slot, self.base, item);
+        if let Some(kept) = env.get_mut(self.shared.clone()) {
+            kept.iter_mut().for_each(|v| *v = Value::None);
+        }
         if let Some(f) = &self.filter
             && !f.test(ctx, env, memo)
         {

@@ -22,7 +22,7 @@ fn compare(policy: &Policy, dir: &Path) -> usize {
                 // A check that is not over a kind's records: the whole expression, once.
                 let full = format!("{:?}", ctx.eval(&check.ir, &mut env));
                 let mut env = vec![Value::None; check.slots.max(1)];
-                let (op, mut memo) = lower(&ctx, &check.ir, check.slots);
+                let (op, mut memo, _) = lower(&ctx, &check.ir, check.slots, None);
                 assert_eq!(format!("{:?}", op.eval(&ctx, &mut env, &mut memo)), full, "{}", rule.id);
                 compared += 1;
                 continue;
@@ -30,13 +30,13 @@ fn compare(policy: &Policy, dir: &Path) -> usize {
             let parts: Vec<&Ir> = filter.as_deref().into_iter().chain([&**body]).collect();
             for ir in parts {
                 // One table for all subjects, as a thread of a run keeps it.
-                let (op, mut memo) = lower(&ctx, ir, check.slots);
+                let (op, mut memo, slots) = lower(&ctx, ir, check.slots, Some(*slot));
                 for idx in 0..ctx.store(*kind).kind(*kind).len() as u32 {
                     let subject = Value::Record(crate::eval::value::RecordRef { kind: *kind, idx });
                     let mut env = vec![Value::None; check.slots.max(1)];
                     env[*slot] = subject.clone();
                     let full = format!("{:?}", ctx.eval(ir, &mut env));
-                    let mut env = vec![Value::None; check.slots.max(1)];
+                    let mut env = vec![Value::None; slots.max(1)];
                     env[*slot] = subject;
                     let lowered = op.eval(&ctx, &mut env, &mut memo);
                     assert_eq!(format!("{lowered:?}"), full, "{} `{}` in {}", rule.id, check.text, dir.display());
@@ -82,7 +82,7 @@ fn a_field_through_a_reference_is_read_by_position() {
         Box::new(Ir::Deref(unit_kind, Box::new(Ir::Field(Box::new(Ir::Var(0)), FieldAcc::Slot(person, unit))))),
         FieldAcc::Slot(unit_kind, uname),
     );
-    let (op, mut memo) = lower(&ctx, &ir, 1);
+    let (op, mut memo, _) = lower(&ctx, &ir, 1, None);
     assert!(matches!(op, Op::Linked { .. }), "{op:?}");
     let mut env = vec![Value::Record(crate::eval::value::RecordRef { kind: person, idx: 0 })];
     assert!(matches!(op.eval(&ctx, &mut env, &mut memo), Value::Str(_)));
@@ -93,7 +93,7 @@ fn a_field_through_a_reference_is_read_by_position() {
         Box::new(Ir::Deref(person, Box::new(Ir::Field(Box::new(Ir::Var(0)), FieldAcc::Slot(person, mentor))))),
         FieldAcc::Slot(person, level),
     );
-    let (op, mut memo) = lower(&ctx, &ir, 1);
+    let (op, mut memo, _) = lower(&ctx, &ir, 1, None);
     assert!(matches!(op, Op::Linked { .. }), "{op:?}");
     let (mut with, mut without) = (0, 0);
     for idx in 0..ctx.store(person).kind(person).len() as u32 {
@@ -106,4 +106,44 @@ fn a_field_through_a_reference_is_read_by_position() {
     // Bound to something that is not a person: read as the interpreter reads it.
     let mut env = vec![Value::None];
     assert!(op.eval(&ctx, &mut env, &mut memo).is_none());
+}
+
+#[test]
+fn arithmetic_repeated_about_the_subject_is_computed_once() {
+    let policy = crate::policy::load_policy(None).expect("built-in pack").0;
+    let (org, indexes) = (crate::eval::store::Store::default(), Indexes::default());
+    let d = jiff::civil::date(2026, 6, 30);
+    let ctx = Ctx::new(&policy.schema, &policy.decls, &org, &indexes, d, (d, d));
+    let int = |i: i64| Box::new(Ir::Const(Value::Int(i)));
+    // `(x + 1) * 2 > 0 and (x + 1) * 2 < 10 and (y + 1) > 0`: y (slot 1) is not the subject.
+    let sum = |s: usize| Box::new(Ir::Bin(BinOp::Add, Box::new(Ir::Var(s)), int(1)));
+    let twice = || Box::new(Ir::Bin(BinOp::Mul, sum(0), int(2)));
+    let and = |a: Ir, b: Ir| Ir::Bin(BinOp::And, Box::new(a), Box::new(b));
+    let ir = and(
+        and(Ir::Bin(BinOp::Gt, twice(), int(0)), Ir::Bin(BinOp::Lt, twice(), int(10))),
+        and(Ir::Bin(BinOp::Gt, sum(1), int(0)), Ir::Bin(BinOp::Lt, sum(1), int(5))),
+    );
+    let (op, mut memo, slots) = lower(&ctx, &ir, 2, Some(0));
+    assert_eq!(slots, 3, "one shared value, after the two variables");
+    let mut shared = Vec::new();
+    fn walk(op: &Op, out: &mut Vec<usize>) {
+        match op {
+            Op::Shared { slot, op } => {
+                out.push(*slot);
+                walk(op, out);
+            }
+            Op::Logic(_, a, b) | Op::Compare(_, a, b) | Op::Arith(_, a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            _ => {}
+        }
+    }
+    walk(&op, &mut shared);
+    assert_eq!(shared, vec![2, 2], "{op:?}");
+    for (x, y, want) in [(1, 1, true), (4, 1, false), (1, 9, false)] {
+        let mut env = vec![Value::Int(x), Value::Int(y), Value::None];
+        assert_eq!(op.test(&ctx, &mut env, &mut memo), want, "x = {x}, y = {y}");
+        assert_eq!(env[2].as_f64(), Some(((x + 1) * 2) as f64), "kept for the subject");
+    }
 }
