@@ -378,7 +378,7 @@ impl<'a> Ctx<'a> {
                 }
             }
             Source::Index { kind, slot, key, also } => {
-                let Some(hits) = self.index_hits(*kind, *slot, key, also, env) else { return };
+                let Some((hits, _)) = self.index_hits(*kind, *slot, key, also, env) else { return };
                 for &idx in hits.iter() {
                     if !f(self, env, Value::Record(RecordRef { kind: *kind, idx })) {
                         return;
@@ -398,8 +398,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// The records an index source names: of the lookups of its indexable conditions, the
-    /// one with the fewest records. `None` when a key is not a string or record (nothing can
-    /// match).
+    /// one with the fewest records, and which it is (0: the first key, `i`: `also[i - 1]`).
+    /// `None` when a key is not a string or record (nothing can match).
     pub(super) fn index_hits(
         &self,
         kind: KindId,
@@ -407,16 +407,16 @@ impl<'a> Ctx<'a> {
         key: &Ir,
         also: &[(usize, Ir)],
         env: &mut [Value],
-    ) -> Option<Cow<'a, [u32]>> {
-        let mut best = self.lookup(kind, slot, key, env)?;
+    ) -> Option<(Cow<'a, [u32]>, usize)> {
+        let mut best = (self.lookup(kind, slot, key, env)?, 0);
         // A few records are filtered faster than another key is hashed and looked up.
-        for (s, k) in also {
-            if best.len() <= FEW_HITS {
+        for (i, (s, k)) in also.iter().enumerate() {
+            if best.0.len() <= FEW_HITS {
                 break;
             }
             let hits = self.lookup(kind, *s, k, env)?;
-            if hits.len() < best.len() {
-                best = hits;
+            if hits.len() < best.0.len() {
+                best = (hits, i + 1);
             }
         }
         Some(best)

@@ -55,6 +55,9 @@ pub(super) enum Op<'a> {
         dates: Option<Box<Dates<'a>>>,
         /// Where each element's verdict is kept, when it depends on the element alone.
         memo: Option<usize>,
+        /// For an index source, per lookup (its first key, then the others in order): the
+        /// condition it stands for, where the filter states it plainly.
+        joins: Vec<Option<Join<'a>>>,
     },
     /// A sub-expression written more than once that depends on the subject alone
     /// (`a.total - S <= t and S - a.total <= t`): computed once per subject, kept in `slot`
@@ -107,6 +110,16 @@ pub(super) fn lower<'a>(ctx: &Ctx<'a>, ir: &Ir, base: usize, subject: Option<usi
     l.share(&[ir]);
     let op = l.lower(ir);
     (op, l.memo(), l.slots())
+}
+
+/// A lookup's condition in a quantifier's filter (`a.person == p.id`, `p.id in t.attendees`):
+/// every record the lookup finds for a string key meets it, so they are filtered by the rest.
+#[derive(Debug)]
+pub(super) struct Join<'a> {
+    /// The lookup's key.
+    key: Op<'a>,
+    /// The filter without the condition (`None`: nothing else).
+    rest: Option<Box<Op<'a>>>,
 }
 
 /// Lowers expressions for the run `ctx` reads.
@@ -225,7 +238,17 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     self.memos += 1;
                     self.memos - 1
                 });
+                let joins = match (src, filter.as_deref()) {
+                    (Source::Index { kind, slot: key_slot, key, also }, Some(f)) => {
+                        std::iter::once((*key_slot, &**key))
+                            .chain(also.iter().map(|(s, k)| (*s, k)))
+                            .map(|(field, key)| self.join(*slot, *kind, field, key, f))
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                };
                 Op::Quant {
+                    joins,
                     memo,
                     q: *q,
                     slot: *slot,
@@ -237,6 +260,27 @@ impl<'c, 'a> Lowerer<'c, 'a> {
             }
             _ => Op::Interp(ir.clone()),
         }
+    }
+
+    /// The condition `x.field == key` (or `key in x.field`) among the `and`s of `filter`, `x`
+    /// being `slot`'s record of `kind`: the key and the filter without it, lowered.
+    fn join(&mut self, slot: usize, kind: KindId, field: usize, key: &Ir, filter: &Ir) -> Option<Join<'a>> {
+        let mut parts = Vec::new();
+        conjuncts(filter, &mut |c| parts.push(c));
+        let printed = format!("{:?}", key.unwrapped());
+        let is_field = |x: &Ir| {
+            matches!(x.unwrapped(), Ir::Field(v, FieldAcc::Slot(k, f))
+                if *k == kind && *f == field && matches!(v.unwrapped(), Ir::Var(s) if *s == slot))
+        };
+        let is_key = |x: &Ir| format!("{:?}", x.unwrapped()) == printed;
+        let at = parts.iter().position(|c| match c {
+            Ir::Bin(BinOp::Eq, a, b) => (is_field(a) && is_key(b)) || (is_key(a) && is_field(b)),
+            Ir::Bin(BinOp::In, a, b) => is_key(a) && is_field(b),
+            _ => false,
+        })?;
+        parts.remove(at);
+        let rest = parts.into_iter().cloned().reduce(|a, b| Ir::Bin(BinOp::And, Box::new(a), Box::new(b)));
+        Some(Join { key: self.lower(key), rest: rest.map(|r| Box::new(self.lower(&r))) })
     }
 
     /// Whether a quantifier's verdict on an element depends on the element alone: its filter
@@ -394,7 +438,7 @@ impl<'a> Op<'a> {
                 let (x, y) = operands(ctx, a, b, env, memo);
                 ctx.member(*op, x, &y)
             }
-            Op::Quant { q, slot, src, filter, body, dates, memo: kept } => {
+            Op::Quant { q, slot, src, filter, body, dates, memo: kept, joins } => {
                 let mut result = *q == Quant::Forall;
                 let date = |b: &Option<Op<'a>>, env: &mut [Value], memo: &mut Memo| match b
                     .as_ref()
@@ -405,6 +449,23 @@ impl<'a> Op<'a> {
                     Some(_) => None,
                 };
                 let range = dates.as_deref().map(|d| (d, date(&d.from, env, memo), date(&d.to, env, memo)));
+                // The elements of an index source, and the filter they still need.
+                let mut filter = filter.as_deref();
+                let hits = match src {
+                    Source::Index { kind, slot: key_slot, key, also } => {
+                        let (hits, by) = ctx
+                            .index_hits(*kind, *key_slot, key, also, env)
+                            .unwrap_or((Cow::Borrowed(&[]), usize::MAX));
+                        // The lookup that found them held its own condition for each.
+                        if let Some(Some(join)) = joins.get(by)
+                            && matches!(*join.key.peek(ctx, env), Value::Str(_))
+                        {
+                            filter = join.rest.as_deref();
+                        }
+                        Some((*kind, hits))
+                    }
+                    _ => None,
+                };
                 // An element's verdict: filtered out (`None`), holds, fails.
                 let verdict = |ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value| {
                     let key = kept.and_then(|m| Some((m, Key::of(&item)?)));
@@ -416,7 +477,7 @@ impl<'a> Op<'a> {
                     if let Some(x) = env.get_mut(*slot) {
                         *x = item;
                     }
-                    let v = if filter.as_ref().is_some_and(|f| !f.test(ctx, env, memo)) {
+                    let v = if filter.is_some_and(|f| !f.test(ctx, env, memo)) {
                         None
                     } else {
                         Some(body.as_ref().is_none_or(|b| b.test(ctx, env, memo)))
@@ -439,32 +500,26 @@ impl<'a> Op<'a> {
                     }
                     _ => true,
                 };
-                match (src, range) {
-                    (Source::Index { kind, slot: key_slot, key, also }, Some((d, from, to))) => {
-                        if let Some(hits) = ctx.index_hits(*kind, *key_slot, key, also, env) {
-                            match (from, to) {
-                                // Searched when the run is one of the sorted index's (not
-                                // another condition's, which had fewer records).
-                                (Some(from), Some(to))
-                                    if let Some(run) = d.index.in_dates(&d.sorted, &hits, from, to) =>
-                                {
-                                    for &(idx, _) in run {
-                                        if !visit(ctx, env, Value::Record(RecordRef { kind: *kind, idx })) {
-                                            break;
-                                        }
-                                    }
-                                }
-                                _ => {
-                                    for &idx in hits.iter() {
-                                        if !visit(ctx, env, Value::Record(RecordRef { kind: *kind, idx })) {
-                                            break;
-                                        }
-                                    }
-                                }
+                match (hits, range) {
+                    // Searched when the run is one of the sorted index's (not another
+                    // condition's, which had fewer records).
+                    (Some((kind, hits)), Some((d, Some(from), Some(to))))
+                        if let Some(run) = d.index.in_dates(&d.sorted, &hits, from, to) =>
+                    {
+                        for &(idx, _) in run {
+                            if !visit(ctx, env, Value::Record(RecordRef { kind, idx })) {
+                                break;
                             }
                         }
                     }
-                    _ => ctx.each(src, env, visit),
+                    (Some((kind, hits)), _) => {
+                        for &idx in hits.iter() {
+                            if !visit(ctx, env, Value::Record(RecordRef { kind, idx })) {
+                                break;
+                            }
+                        }
+                    }
+                    (None, _) => ctx.each(src, env, visit),
                 }
                 if result == (*q == Quant::Forall)
                     && let Some(x) = env.get_mut(*slot)

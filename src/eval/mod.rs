@@ -11,3 +11,9 @@ pub mod run;
 pub mod specialize;
 pub mod store;
 pub mod value;
+
+/// The example org generator, for tests that need a large org with every violation kind.
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../../examples/gen_org.rs"]
+pub(crate) mod gen_org;

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::eval::gen_org;
 use crate::eval::interp::Indexes;
 use crate::policy::Policy;
 
@@ -146,4 +147,52 @@ fn arithmetic_repeated_about_the_subject_is_computed_once() {
         assert_eq!(op.test(&ctx, &mut env, &mut memo), want, "x = {x}, y = {y}");
         assert_eq!(env[2].as_f64(), Some(((x + 1) * 2) as f64), "kept for the subject");
     }
+}
+
+/// `exists a in appraisal where <the cycle and the person, in either order>`, over either
+/// lookup first: when the lookup with fewer records (the person's) is followed, the filter
+/// drops its condition and keeps the other, and the verdicts stay the interpreter's.
+#[test]
+fn a_lookup_drops_only_its_own_condition() {
+    let policy = crate::policy::load_policy(None).expect("built-in pack").0;
+    let dir = tempfile::tempdir().expect("temp dir");
+    gen_org::generate(2_000, dir.path(), 11, false);
+    let config = crate::data::read_config(dir.path(), jiff::civil::date(2026, 11, 23)).expect("config");
+    let data = crate::data::load_except(dir.path(), config, &policy.schema, &[]).expect("org loads");
+    let (person, appraisal) =
+        (policy.schema.id("person").expect("person"), policy.schema.id("appraisal").expect("kind"));
+    let a = policy.schema.kind(appraisal);
+    let (of, cycle) = (a.slot("person").expect("person"), a.slot("cycle").expect("cycle"));
+    let id = policy.schema.kind(person).slot("id").expect("id");
+    let indexes = Indexes::build(&[(appraisal, of), (appraisal, cycle)], &policy.schema, &policy.decls, &data.store);
+    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let month = Ir::Const(Value::str("2026-05"));
+    let p_id = || Ir::Field(Box::new(Ir::Var(0)), FieldAcc::Slot(person, id));
+    let field = |s: usize| Box::new(Ir::Field(Box::new(Ir::Var(1)), FieldAcc::Slot(appraisal, s)));
+    let is_month = Ir::Bin(BinOp::Eq, field(cycle), Box::new(month.clone()));
+    let is_theirs = Ir::Bin(BinOp::Eq, field(of), Box::new(p_id()));
+    let (mut missing, mut compared) = (0, 0);
+    for cycle_first in [true, false] {
+        for month_first in [true, false] {
+            let (first, other) = if month_first { (&is_month, &is_theirs) } else { (&is_theirs, &is_month) };
+            let filter = Ir::Bin(BinOp::And, Box::new(first.clone()), Box::new(other.clone()));
+            let src = if cycle_first {
+                Source::Index { kind: appraisal, slot: cycle, key: Box::new(month.clone()), also: vec![(of, p_id())] }
+            } else {
+                Source::Index { kind: appraisal, slot: of, key: Box::new(p_id()), also: vec![(cycle, month.clone())] }
+            };
+            let ir = Ir::Quant { q: Quant::Exists, slot: 1, src, filter: Some(Box::new(filter)), body: None };
+            let (op, mut memo, slots) = lower(&ctx, &ir, 2, Some(0));
+            assert!(matches!(&op, Op::Quant { joins, .. } if joins.iter().all(Option::is_some)), "{op:?}");
+            for idx in 0..ctx.store(person).kind(person).len() as u32 {
+                let mut env = vec![Value::Record(crate::eval::value::RecordRef { kind: person, idx }), Value::None];
+                let full = ctx.eval(&ir, &mut env).truthy();
+                env.resize(slots, Value::None);
+                assert_eq!(op.test(&ctx, &mut env, &mut memo), full, "person {idx}, {cycle_first} {month_first}");
+                missing += !full as usize;
+                compared += 1;
+            }
+        }
+    }
+    assert!(missing > 0 && missing < compared, "{missing} of {compared} without an appraisal for the month");
 }

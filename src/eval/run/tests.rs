@@ -8,9 +8,7 @@ use super::*;
 use crate::eval::interp::Indexes;
 use crate::policy::Policy;
 
-#[allow(dead_code)]
-#[path = "../../../examples/gen_org.rs"]
-mod gen_org;
+use crate::eval::gen_org;
 
 /// For each check with a [`Quick`], each subject's answer from it and from the full check.
 /// Returns the number of subjects compared and how many of them failed.
