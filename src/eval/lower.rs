@@ -58,10 +58,12 @@ pub(super) enum Op<'a> {
         /// For an index source, per lookup (its first key, then the others in order): the
         /// condition it stands for, where the filter states it plainly.
         joins: Vec<Option<Join<'a>>>,
+        /// Slots of kept computations that read the variable (cleared when it is bound).
+        clears: Vec<usize>,
     },
-    /// A sub-expression written more than once that depends on the subject alone
-    /// (`a.total - S <= t and S - a.total <= t`): computed once per subject, kept in `slot`
-    /// (`none` there: not yet computed, or computed as `none` and so computed again).
+    /// A computation written more than once (`a.total - S <= t and S - a.total <= t`):
+    /// computed once per binding of what it reads, kept in `slot` (`none` there: not yet
+    /// computed, or computed as `none` and so computed again).
     Shared { slot: usize, op: Box<Op<'a>> },
     /// Evaluated by the interpreter.
     Interp(Ir),
@@ -133,9 +135,12 @@ pub(super) struct Lowerer<'c, 'a> {
     memos: usize,
     /// The variable bound to the subject (fixed while one subject is evaluated).
     subject: Option<usize>,
-    /// Sub-expressions about the subject alone written more than once (by their printed form),
-    /// and the slot each is kept in once lowered.
-    repeated: HashMap<String, Option<usize>>,
+    /// Computations written more than once (by their printed form), and the slot each is
+    /// kept in.
+    repeated: HashMap<String, usize>,
+    /// The slots of the kept computations that read a quantifier's variable, by variable:
+    /// cleared when it is bound.
+    owned: HashMap<usize, Vec<usize>>,
     /// The next free variable slot.
     next: usize,
     /// Whether lowering is inside a shared sub-expression (not shared again).
@@ -153,6 +158,7 @@ impl<'c, 'a> Lowerer<'c, 'a> {
             memos: 0,
             subject,
             repeated: HashMap::default(),
+            owned: HashMap::default(),
             next: slots,
             sharing: false,
         }
@@ -164,22 +170,62 @@ impl<'c, 'a> Lowerer<'c, 'a> {
         self.next
     }
 
-    /// Finds the arithmetic about the subject alone that `parts` (lowered next) repeat.
+    /// Finds the computations `parts` (lowered next) repeat within one binding of the variables
+    /// they read, and gives each a slot: arithmetic, lookups (`policy.approval[c.tier]`,
+    /// `a.by`), calls and comprehensions. One about the subject alone is kept while the subject
+    /// is; one that reads a quantifier's variable is kept until that variable is bound again.
     pub(super) fn share(&mut self, parts: &[&Ir]) {
         let Some(subject) = self.subject else { return };
-        let mut seen: HashMap<String, usize> = HashMap::default();
+        let mut seen: HashMap<String, (usize, Option<usize>)> = HashMap::default();
         for part in parts {
-            part.visit(&mut |n| {
-                if let Ir::Bin(op, ..) = n
-                    && !op.is_comparison()
-                    && !matches!(op, BinOp::And | BinOp::Or | BinOp::Implies | BinOp::In | BinOp::NotIn)
-                    && hoist::free(n).iter().all(|&s| s == subject || s >= self.base)
-                {
-                    *seen.entry(format!("{n:?}")).or_default() += 1;
-                }
-            });
+            self.count(part, subject, &mut Vec::new(), &mut seen);
         }
-        self.repeated = seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| (k, None)).collect();
+        let mut repeated: Vec<(String, Option<usize>)> =
+            seen.into_iter().filter(|(_, (n, _))| *n > 1).map(|(k, (_, owner))| (k, owner)).collect();
+        repeated.sort();
+        for (key, owner) in repeated {
+            if let Some(v) = owner {
+                self.owned.entry(v).or_default().push(self.next);
+            }
+            self.repeated.insert(key, self.next);
+            self.next += 1;
+        }
+    }
+
+    /// Counts the shareable nodes of `ir`, with the variable each is kept for (`None`: the
+    /// subject); `bound` are the variables of the quantifiers around it, innermost last.
+    fn count(
+        &self,
+        ir: &Ir,
+        subject: usize,
+        bound: &mut Vec<usize>,
+        seen: &mut HashMap<String, (usize, Option<usize>)>,
+    ) {
+        if shareable(ir) {
+            let free: Vec<usize> = hoist::free(ir).into_iter().filter(|&s| s < self.base && s != subject).collect();
+            let owner = bound.iter().rev().find(|b| free.contains(b)).copied();
+            if free.iter().all(|s| bound.contains(s)) {
+                seen.entry(format!("{ir:?}")).or_insert((0, owner)).0 += 1;
+            }
+        }
+        let scoped = |slot: usize, src: &Source, parts: &[Option<&Ir>], bound: &mut Vec<usize>, seen: &mut _| {
+            src.children(&mut |k| self.count(k, subject, bound, seen));
+            bound.push(slot);
+            for p in parts.iter().flatten() {
+                self.count(p, subject, bound, seen);
+            }
+            bound.pop();
+        };
+        match ir {
+            Ir::Quant { slot, src, filter, body, .. } => {
+                scoped(*slot, src, &[filter.as_deref(), body.as_deref()], bound, seen)
+            }
+            Ir::Count { slot, src, filter } => scoped(*slot, src, &[filter.as_deref()], bound, seen),
+            Ir::Sum { slot, src, filter, body } | Ir::Comp { slot, src, filter, body } => {
+                scoped(*slot, src, &[filter.as_deref(), Some(body)], bound, seen)
+            }
+            other => other.children(&mut |c| self.count(c, subject, bound, seen)),
+        }
     }
 
     /// Empty tables for the quantifiers lowered so far, for one thread.
@@ -190,15 +236,10 @@ impl<'c, 'a> Lowerer<'c, 'a> {
     /// Lowers `ir`.
     pub(super) fn lower(&mut self, ir: &Ir) -> Op<'a> {
         if !self.sharing
-            && matches!(ir, Ir::Bin(..))
+            && shareable(ir)
             && !self.repeated.is_empty()
-            && let Some(kept) = self.repeated.get(&format!("{ir:?}")).copied()
+            && let Some(slot) = self.repeated.get(&format!("{ir:?}")).copied()
         {
-            let slot = kept.unwrap_or(self.next);
-            if kept.is_none() {
-                self.repeated.insert(format!("{ir:?}"), Some(slot));
-                self.next += 1;
-            }
             self.sharing = true;
             let op = Box::new(self.lower(ir));
             self.sharing = false;
@@ -248,6 +289,7 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     _ => Vec::new(),
                 };
                 Op::Quant {
+                    clears: self.owned.get(slot).cloned().unwrap_or_default(),
                     joins,
                     memo,
                     q: *q,
@@ -355,6 +397,17 @@ impl<'c, 'a> Lowerer<'c, 'a> {
     }
 }
 
+/// Whether a node is a computation worth keeping when it is written twice.
+fn shareable(ir: &Ir) -> bool {
+    match ir {
+        Ir::Bin(op, ..) => {
+            !op.is_comparison() && !matches!(op, BinOp::And | BinOp::Or | BinOp::Implies | BinOp::In | BinOp::NotIn)
+        }
+        Ir::Index(..) | Ir::Call(..) | Ir::Comp { .. } | Ir::Count { .. } | Ir::Sum { .. } | Ir::Deref(..) => true,
+        _ => false,
+    }
+}
+
 /// Calls `f` on each operand of a chain of `and`s.
 fn conjuncts<'i>(ir: &'i Ir, f: &mut impl FnMut(&'i Ir)) {
     match ir.unwrapped() {
@@ -438,7 +491,7 @@ impl<'a> Op<'a> {
                 let (x, y) = operands(ctx, a, b, env, memo);
                 ctx.member(*op, x, &y)
             }
-            Op::Quant { q, slot, src, filter, body, dates, memo: kept, joins } => {
+            Op::Quant { q, slot, src, filter, body, dates, memo: kept, joins, clears } => {
                 let mut result = *q == Quant::Forall;
                 let date = |b: &Option<Op<'a>>, env: &mut [Value], memo: &mut Memo| match b
                     .as_ref()
@@ -476,6 +529,11 @@ impl<'a> Op<'a> {
                     }
                     if let Some(x) = env.get_mut(*slot) {
                         *x = item;
+                    }
+                    for &c in clears {
+                        if let Some(x) = env.get_mut(c) {
+                            *x = Value::None;
+                        }
                     }
                     let v = if filter.is_some_and(|f| !f.test(ctx, env, memo)) {
                         None
