@@ -111,45 +111,43 @@ fn a_field_through_a_reference_is_read_by_position() {
 
 #[test]
 fn a_computation_repeated_about_the_subject_is_computed_once() {
-    let policy = crate::policy::load_policy(None).expect("built-in pack").0;
-    let (org, indexes) = (crate::eval::store::Store::default(), Indexes::default());
-    let d = jiff::civil::date(2026, 6, 30);
-    let ctx = Ctx::new(&policy.schema, &policy.decls, &org, &indexes, d, (d, d));
-    let int = |i: i64| Box::new(Ir::Const(Value::Int(i)));
-    // `(x + 1) * 2 > 0 and (x + 1) * 2 < 10 and (y + 1) > 0`: y (slot 1) is not the subject.
-    let sum = |s: usize| Box::new(Ir::Bin(BinOp::Add, Box::new(Ir::Var(s)), int(1)));
-    let twice = || Box::new(Ir::Bin(BinOp::Mul, sum(0), int(2)));
-    let and = |a: Ir, b: Ir| Ir::Bin(BinOp::And, Box::new(a), Box::new(b));
-    let ir = and(
-        and(Ir::Bin(BinOp::Gt, twice(), int(0)), Ir::Bin(BinOp::Lt, twice(), int(10))),
-        and(Ir::Bin(BinOp::Gt, sum(1), int(0)), Ir::Bin(BinOp::Lt, sum(1), int(5))),
-    );
-    let (op, mut memo, slots) = lower(&ctx, &ir, 2, Some(0));
-    let mut shared = Vec::new();
-    fn walk(op: &Op, out: &mut Vec<usize>) {
-        match op {
-            Op::Shared { slot, op } => {
-                out.push(*slot);
-                walk(op, out);
+    with_empty_org(|ctx| {
+        let int = |i: i64| Box::new(Ir::Const(Value::Int(i)));
+        // `(x + 1) * 2 > 0 and (x + 1) * 2 < 10 and (y + 1) > 0`: y (slot 1) is not the subject.
+        let sum = |s: usize| Box::new(Ir::Bin(BinOp::Add, Box::new(Ir::Var(s)), int(1)));
+        let twice = || Box::new(Ir::Bin(BinOp::Mul, sum(0), int(2)));
+        let and = |a: Ir, b: Ir| Ir::Bin(BinOp::And, Box::new(a), Box::new(b));
+        let ir = and(
+            and(Ir::Bin(BinOp::Gt, twice(), int(0)), Ir::Bin(BinOp::Lt, twice(), int(10))),
+            and(Ir::Bin(BinOp::Gt, sum(1), int(0)), Ir::Bin(BinOp::Lt, sum(1), int(5))),
+        );
+        let (op, mut memo, slots) = lower(ctx, &ir, 2, Some(0));
+        let mut shared = Vec::new();
+        fn walk(op: &Op, out: &mut Vec<usize>) {
+            match op {
+                Op::Shared { slot, op } => {
+                    out.push(*slot);
+                    walk(op, out);
+                }
+                Op::Logic(_, a, b) | Op::Compare(_, a, b) | Op::Arith(_, a, b) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+                _ => {}
             }
-            Op::Logic(_, a, b) | Op::Compare(_, a, b) | Op::Arith(_, a, b) => {
-                walk(a, out);
-                walk(b, out);
-            }
-            _ => {}
         }
-    }
-    walk(&op, &mut shared);
-    // `(x + 1) * 2` is kept (not `x + 1` within it, nor `y + 1`, which is not about x).
-    let kept = shared.first().copied().expect("a kept value");
-    assert_eq!(shared, vec![kept, kept], "{op:?}");
-    assert!(kept >= 2 && kept < slots, "after the two variables: {kept} of {slots}");
-    for (x, y, want) in [(1, 1, true), (4, 1, false), (1, 9, false)] {
-        let mut env = vec![Value::None; slots];
-        (env[0], env[1]) = (Value::Int(x), Value::Int(y));
-        assert_eq!(op.test(&ctx, &mut env, &mut memo), want, "x = {x}, y = {y}");
-        assert_eq!(env[kept].as_f64(), Some(((x + 1) * 2) as f64), "kept for the subject");
-    }
+        walk(&op, &mut shared);
+        // `(x + 1) * 2` is kept (not `x + 1` within it, nor `y + 1`, which is not about x).
+        let kept = shared.first().copied().expect("a kept value");
+        assert_eq!(shared, vec![kept, kept], "{op:?}");
+        assert!(kept >= 2 && kept < slots, "after the two variables: {kept} of {slots}");
+        for (x, y, want) in [(1, 1, true), (4, 1, false), (1, 9, false)] {
+            let mut env = vec![Value::None; slots];
+            (env[0], env[1]) = (Value::Int(x), Value::Int(y));
+            assert_eq!(op.test(ctx, &mut env, &mut memo), want, "x = {x}, y = {y}");
+            assert_eq!(env[kept].as_f64(), Some(((x + 1) * 2) as f64), "kept for the subject");
+        }
+    });
 }
 
 /// `exists a in appraisal where <the cycle and the person, in either order>`, over either
@@ -202,35 +200,45 @@ fn a_lookup_drops_only_its_own_condition() {
 
 #[test]
 fn a_computation_about_a_quantifier_variable_is_kept_until_it_is_bound_again() {
+    with_empty_org(|ctx| {
+        let int = |i: i64| Box::new(Ir::Const(Value::Int(i)));
+        // `exists a in [1, 2, 3]: (a + x) * 2 > 5 and (a + x) * 2 < 8`, x the subject (slot 0).
+        let twice = || {
+            Box::new(Ir::Bin(
+                BinOp::Mul,
+                Box::new(Ir::Bin(BinOp::Add, Box::new(Ir::Var(1)), Box::new(Ir::Var(0)))),
+                int(2),
+            ))
+        };
+        let body = Ir::Bin(
+            BinOp::And,
+            Box::new(Ir::Bin(BinOp::Gt, twice(), int(5))),
+            Box::new(Ir::Bin(BinOp::Lt, twice(), int(8))),
+        );
+        let list = Value::list(vec![Value::Int(1), Value::Int(2), Value::Int(3)]);
+        let ir = Ir::Quant {
+            q: Quant::Exists,
+            slot: 1,
+            src: Source::Expr(Box::new(Ir::Const(list))),
+            filter: None,
+            body: Some(Box::new(body)),
+        };
+        let (op, mut memo, slots) = lower(ctx, &ir, 2, Some(0));
+        assert!(matches!(&op, Op::Quant { clears, .. } if !clears.is_empty()), "{op:?}");
+        for (x, want) in [(0, true), (1, true), (2, true), (3, false), (-1, false)] {
+            let mut env = vec![Value::None; slots];
+            env[0] = Value::Int(x);
+            let full = ctx.eval(&ir, &mut env.clone()).truthy();
+            assert_eq!(full, want, "x = {x}");
+            assert_eq!(op.test(ctx, &mut env, &mut memo), want, "x = {x}");
+        }
+    });
+}
+
+/// Runs `f` with the built-in pack and no org data.
+fn with_empty_org(f: impl FnOnce(&Ctx)) {
     let policy = crate::policy::load_policy(None).expect("built-in pack").0;
     let (org, indexes) = (crate::eval::store::Store::default(), Indexes::default());
     let d = jiff::civil::date(2026, 6, 30);
-    let ctx = Ctx::new(&policy.schema, &policy.decls, &org, &indexes, d, (d, d));
-    let int = |i: i64| Box::new(Ir::Const(Value::Int(i)));
-    // `exists a in [1, 2, 3]: (a + x) * 2 > 5 and (a + x) * 2 < 8`, x the subject (slot 0).
-    let twice = || {
-        Box::new(Ir::Bin(BinOp::Mul, Box::new(Ir::Bin(BinOp::Add, Box::new(Ir::Var(1)), Box::new(Ir::Var(0)))), int(2)))
-    };
-    let body = Ir::Bin(
-        BinOp::And,
-        Box::new(Ir::Bin(BinOp::Gt, twice(), int(5))),
-        Box::new(Ir::Bin(BinOp::Lt, twice(), int(8))),
-    );
-    let list = Value::list(vec![Value::Int(1), Value::Int(2), Value::Int(3)]);
-    let ir = Ir::Quant {
-        q: Quant::Exists,
-        slot: 1,
-        src: Source::Expr(Box::new(Ir::Const(list))),
-        filter: None,
-        body: Some(Box::new(body)),
-    };
-    let (op, mut memo, slots) = lower(&ctx, &ir, 2, Some(0));
-    assert!(matches!(&op, Op::Quant { clears, .. } if !clears.is_empty()), "{op:?}");
-    for (x, want) in [(0, true), (1, true), (2, true), (3, false), (-1, false)] {
-        let mut env = vec![Value::None; slots];
-        env[0] = Value::Int(x);
-        let full = ctx.eval(&ir, &mut env.clone()).truthy();
-        assert_eq!(full, want, "x = {x}");
-        assert_eq!(op.test(&ctx, &mut env, &mut memo), want, "x = {x}");
-    }
+    f(&Ctx::new(&policy.schema, &policy.decls, &org, &indexes, d, (d, d)));
 }
