@@ -10,6 +10,7 @@
 use rustc_hash::FxHashSet as HashSet;
 
 use super::ir::{Ir, Source};
+use super::value::Value;
 
 /// A check expression with its invariant parts taken out.
 #[derive(Debug, Clone)]
@@ -23,6 +24,16 @@ pub struct Hoisted {
 }
 
 impl Hoisted {
+    /// Variable slots for a run: the check's own empty, the hoisted expressions evaluated.
+    pub fn env(&self, ctx: &super::interp::Ctx) -> Vec<Value> {
+        let mut env = vec![Value::None; self.slots()];
+        for (i, c) in self.consts.iter().enumerate() {
+            let v = ctx.eval(c, &mut env);
+            env[self.base + i] = v;
+        }
+        env
+    }
+
     /// Variable slots needed: the check's own and one per hoisted expression.
     pub fn slots(&self) -> usize {
         self.base + self.consts.len()

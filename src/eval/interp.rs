@@ -162,18 +162,11 @@ impl<'a> Ctx<'a> {
                         return true;
                     }
                     let holds = body.as_ref().is_none_or(|b| ctx.eval(b, env).truthy());
-                    match q {
-                        // Stop at the first counterexample and keep it bound: messages name it.
-                        Quant::Forall if !holds => {
-                            result = false;
-                            false
-                        }
-                        Quant::Exists if holds => {
-                            result = true;
-                            false
-                        }
-                        _ => true,
+                    // Stop at the first counterexample and keep it bound: messages name it.
+                    if decides(*q, holds) {
+                        result = holds;
                     }
+                    !decides(*q, holds)
                 });
                 if result == (*q == Quant::Forall) {
                     set(env, *slot, Value::None);
@@ -616,6 +609,12 @@ impl<'a> Ctx<'a> {
         }
         members
     }
+}
+
+/// Whether an element on which the body is `holds` decides quantifier `q` (a counterexample
+/// of `forall`, a witness of `exists`): the quantifier's value is then `holds`.
+pub(super) fn decides(q: Quant, holds: bool) -> bool {
+    (q == Quant::Forall) != holds
 }
 
 /// A lookup with at most this many records is not narrowed by the source's other conditions

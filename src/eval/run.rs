@@ -37,11 +37,7 @@ pub fn run_check(policy: &Policy, ctx: &Ctx, check: &Check) -> Vec<Violation> {
 pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Violation>, usize) {
     let printed = printed_slots(check);
     let plan = hoist::hoist(&check.ir, check.slots.max(1), &printed);
-    let mut env = vec![Value::None; plan.slots()];
-    for (i, c) in plan.consts.iter().enumerate() {
-        let v = ctx.eval(c, &mut env);
-        env[plan.base + i] = v;
-    }
+    let mut env = plan.env(ctx);
     let base = plan.base;
     if let Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) } = plan.ir.unwrapped() {
         // One subject in full: a failing one is reported with the variables it left bound.
@@ -145,11 +141,7 @@ impl<'a> Quick<'a> {
             body: Some(Box::new(specialize(ctx, body, &known, slots))),
         };
         let plan = hoist::hoist(&simplified, slots, &Default::default());
-        let mut env = vec![Value::None; plan.slots()];
-        for (i, c) in plan.consts.iter().enumerate() {
-            let v = ctx.eval(c, &mut env);
-            env[plan.base + i] = v;
-        }
+        let mut env = plan.env(ctx);
         let Ir::Quant { filter, body: Some(body), .. } = plan.ir else { return None };
         let mut lowerer = Lowerer::new(ctx, plan.base, env.len(), Some(slot));
         lowerer.share(&[filter.as_deref(), Some(&body)].into_iter().flatten().collect::<Vec<_>>());

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::{Key, Memo, Op};
-use crate::eval::interp::{Ctx, arith, simple};
+use crate::eval::interp::{Ctx, arith, decides, simple};
 use crate::eval::ir::Source;
 use crate::eval::store::NO_LINK;
 use crate::eval::value::{RecordRef, Value, compare_op};
@@ -116,13 +116,9 @@ impl<'a> Op<'a> {
                     }
                     v
                 };
-                let mut visit = |ctx: &Ctx<'a>, env: &mut [Value], item| match (verdict(ctx, env, memo, item), q) {
-                    (Some(false), Quant::Forall) => {
-                        result = false;
-                        false
-                    }
-                    (Some(true), Quant::Exists) => {
-                        result = true;
+                let mut visit = |ctx: &Ctx<'a>, env: &mut [Value], item| match verdict(ctx, env, memo, item) {
+                    Some(holds) if decides(*q, holds) => {
+                        result = holds;
                         false
                     }
                     _ => true,
