@@ -87,25 +87,30 @@ pub fn read_config(dir: &Path, today: jiff::civil::Date) -> Result<OrgConfig, Di
 /// Files at least this big give their text back after parsing (read again on demand).
 const EVICT_BYTES: usize = 1 << 20;
 
-/// A record file's text: UTF-8, without a byte-order mark. An unreadable or non-UTF-8 file is
-/// an error located in it.
-fn read_text(file: &crate::source::SourceFile, id: FileId) -> Result<String, DataError> {
-    let bytes = std::fs::read(file.path().unwrap_or(Path::new(""))).map_err(|e| {
+/// Reads a record file into `buf` (emptied first, its room kept: a loader reuses one buffer for
+/// many files, so the kernel does not hand out and zero fresh pages for every file) and returns
+/// its text: UTF-8, without a byte-order mark. An unreadable or non-UTF-8 file is an error
+/// located in it.
+fn read_text<'b>(file: &crate::source::SourceFile, id: FileId, buf: &'b mut Vec<u8>) -> Result<&'b str, DataError> {
+    use std::io::Read;
+    buf.clear();
+    let read = std::fs::File::open(file.path().unwrap_or(Path::new(""))).and_then(|mut f| f.read_to_end(buf));
+    if let Err(e) = read {
         file.set_text("".into());
-        DataError::Unreadable { path: file.name.clone(), reason: e.to_string(), loc: Loc::new(id, 0, 0) }
-    })?;
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").map(<[u8]>::to_vec).unwrap_or(bytes);
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(text),
-        Err(e) => {
-            let good = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let at = lossy.char_indices().nth(String::from_utf8_lossy(&e.as_bytes()[..good]).chars().count());
-            let start = at.map_or(0, |(i, _)| i);
-            file.set_text(lossy.into());
-            Err(DataError::NotUtf8 { path: file.name.clone(), loc: Loc::new(id, start, start + 1) })
-        }
+        return Err(DataError::Unreadable { path: file.name.clone(), reason: e.to_string(), loc: Loc::new(id, 0, 0) });
     }
+    let bytes = buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buf);
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(text);
+    }
+    // Locate the first bad byte (the slow, exact check), as a character position of the
+    // lossy text kept for the diagnostic.
+    let good = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+    let lossy = String::from_utf8_lossy(bytes).into_owned();
+    let at = lossy.char_indices().nth(String::from_utf8_lossy(&bytes[..good]).chars().count());
+    let start = at.map_or(0, |(i, _)| i);
+    file.set_text(lossy.into());
+    Err(DataError::NotUtf8 { path: file.name.clone(), loc: Loc::new(id, start, start + 1) })
 }
 
 /// What one file contributed: its records by kind, stored as the store keeps them, so merging
@@ -143,6 +148,7 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
     let mut files: Vec<(FileId, PathBuf, bool)> = Vec::new();
+    let mut sizes: Vec<u64> = Vec::new();
     let mut exports = Vec::new();
     let mut inputs = Vec::new();
     let walk = walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(false).into_iter().filter_entry(|e| {
@@ -188,29 +194,27 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
         let name = rel.to_string_lossy().replace('\\', "/");
         let id = sources.add_path(name, entry.path());
         files.push((id, rel, is_csv));
+        sizes.push(entry.metadata().map_or(0, |m| m.len()));
     }
     stages.lap("walk");
     // Read and parse files in parallel; merge in path order so the result is deterministic.
     // Records own their values, so a big file's text is dropped once parsed (and read again
     // only if a location in it is shown): the org is never held in memory twice.
-    let results: Vec<Result<Parsed, DataError>> = files
-        .par_iter()
-        .map(|(id, rel, is_csv)| {
-            let file = sources.get(*id);
-            let text = read_text(file, *id)?;
-            // Only a file small enough to keep is copied into a shared text.
-            if text.len() < EVICT_BYTES {
-                file.set_text(text.as_str().into());
-            }
-            let mut parsed = if *is_csv {
-                csv_file::parse(*id, &text, rel, schema, &sources)
-            } else {
-                toml_file::parse(*id, &text, schema, &sources)
-            }?;
-            parsed.kinds.iter_mut().for_each(KindData::shrink_to_fit);
-            Ok(parsed)
-        })
-        .collect();
+    let results: Vec<Result<Parsed, DataError>> = largest_first(&files, &sizes, |buf, (id, rel, is_csv)| {
+        let file = sources.get(*id);
+        let text = read_text(file, *id, buf)?;
+        // Only a file small enough to keep is copied into a shared text.
+        if text.len() < EVICT_BYTES {
+            file.set_text(text.into());
+        }
+        let mut parsed = if *is_csv {
+            csv_file::parse(*id, text, rel, schema, &sources)
+        } else {
+            toml_file::parse(*id, text, schema, &sources)
+        }?;
+        parsed.kinds.iter_mut().for_each(KindData::shrink_to_fit);
+        Ok(parsed)
+    });
     stages.lap("read, parse and validate records");
     let mut store = Store::with_kinds(schema.kinds.len());
     let mut findings = Vec::new();
@@ -259,6 +263,30 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     findings.extend(validate::resolve_refs(schema, &mut store, &sources));
     stages.lap("references");
     Ok(OrgData { dir: dir.to_path_buf(), config, sources, store, findings, exports, inputs, stages })
+}
+
+/// `f` of every item, in the items' order, run on every thread of the pool: each thread takes
+/// the largest item not yet taken, so the last file to finish is a small one and no thread
+/// waits long for another (splitting the list in halves can leave one thread parsing the
+/// biggest file alone at the end). Each thread reuses one read buffer across its items.
+fn largest_first<T: Sync, R: Send>(items: &[T], sizes: &[u64], f: impl Fn(&mut Vec<u8>, &T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes.get(i).copied().unwrap_or(0)));
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = rayon::broadcast(|_| {
+        let mut buf = Vec::new();
+        let mut mine = Vec::new();
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            mine.push((i, f(&mut buf, &items[i])));
+        }
+        mine
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// `kind:id`.
@@ -449,5 +477,17 @@ mod tests {
         static POLICY: std::sync::LazyLock<crate::policy::Policy> =
             std::sync::LazyLock::new(|| crate::policy::load_policy(None).expect("built-in pack").0);
         &POLICY.schema
+    }
+
+    #[test]
+    fn largest_first_answers_in_item_order() {
+        // Sizes out of order, ties, more items than threads: every item once, in its place.
+        let items: Vec<u64> = (0..40).map(|i| (i * 7919) % 13).collect();
+        let out = super::largest_first(&items, &items, |buf, &x| {
+            buf.push(0);
+            x * 10
+        });
+        assert_eq!(out, items.iter().map(|x| x * 10).collect::<Vec<_>>());
+        assert!(super::largest_first(&[] as &[u64], &[], |_, &x| x).is_empty());
     }
 }
