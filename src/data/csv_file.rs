@@ -14,15 +14,17 @@ use crate::policy::types::{FieldType, Type};
 use crate::policy::{KindSchema, Schema};
 use crate::source::{FileId, Loc, SourceMap};
 
-/// Parses one CSV file into records.
+/// Parses one CSV file into records; cell values are shared through `cells` (which a loader
+/// keeps across the files one thread reads).
 pub(super) fn parse(
     file: FileId,
     text: &str,
     rel: &Path,
     schema: &Schema,
     sources: &SourceMap,
+    cells: &mut Cells,
 ) -> Result<Parsed, DataError> {
-    parse_with(file, text, rel, schema, sources, true)
+    parse_with(file, text, rel, schema, sources, cells, true)
 }
 
 /// [`parse`], with the fast path for plain rows on or off (the tests compare the two).
@@ -32,6 +34,7 @@ fn parse_with(
     rel: &Path,
     schema: &Schema,
     sources: &SourceMap,
+    cells: &mut Cells,
     fast: bool,
 ) -> Result<Parsed, DataError> {
     let mut out = Parsed::default();
@@ -70,9 +73,8 @@ fn parse_with(
         })
         .collect();
     let id_slot = ks.id_slot();
-    // Cells repeat (unit ids, roles, enum values, whole lists): within a file they share one
-    // value. Ids are unique, so they are not looked up.
-    let mut cells = Cells::default();
+    // Cells repeat (unit ids, roles, enum values, whole lists): they share one value. Ids are
+    // unique, so they are not looked up.
     let mut plan = if fast { FastRows::plan(ks, &targets, id_slot) } else { None };
     // One record per line in the usual file: the arrays are sized once rather than grown.
     let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
@@ -96,7 +98,7 @@ fn parse_with(
         };
         let cell = |i: usize| record.range(i).and_then(|r| line.get(r)).unwrap_or("").trim();
         if let Some(plan) = &mut plan
-            && let Some(id) = plan.row(record.len(), &cell, &mut cells, &mut values, ks, row)
+            && let Some(id) = plan.row(record.len(), &cell, cells, &mut values, ks, row)
         {
             out.kind(kind).add_row(Some(id), loc, &mut values, Vec::new());
             continue;
@@ -174,12 +176,14 @@ fn csv_error(file: FileId, text: &str, e: csv::Error) -> DataError {
     DataError::Csv { message, loc: Loc::new(file, start, end) }
 }
 
-/// Values shared within a file: strings, and whole lists (a role list, a set of operations),
-/// keyed by the cell they were read from.
+/// Values shared among cells: strings, and whole lists (a role list, a set of operations),
+/// keyed by the cell they were read from and, for lists, by the declared type of their items
+/// (`1;2` is a list of numbers in one column and of strings in another).
 #[derive(Default)]
-struct Cells {
+pub(super) struct Cells {
     strings: HashSet<Str>,
-    lists: HashMap<Str, Value>,
+    /// By the address of the item type in the schema, then by cell.
+    lists: HashMap<usize, HashMap<Str, Value>>,
 }
 
 /// Lists longer than this (attendee lists) are rarely repeated: they are not kept for sharing.
@@ -210,7 +214,8 @@ impl Cells {
 
     /// A `;`-separated list cell.
     fn list(&mut self, cell: &str, inner: &Type) -> Option<Value> {
-        if let Some(v) = self.lists.get(cell) {
+        let ty = std::ptr::from_ref(inner) as usize;
+        if let Some(v) = self.lists.get(&ty).and_then(|l| l.get(cell)) {
             return Some(v.clone());
         }
         let mut items = Vec::new();
@@ -219,7 +224,7 @@ impl Cells {
         }
         let v = Value::list(items);
         if cell.len() <= SHARED_LIST_BYTES {
-            self.lists.insert(Str::from(cell), v.clone());
+            self.lists.entry(ty).or_default().insert(Str::from(cell), v.clone());
         }
         Some(v)
     }
@@ -392,8 +397,8 @@ mod tests {
             Err(e) => format!("{e:?}"),
         };
         let rel = Path::new(name);
-        let fast = show(parse_with(id, text, rel, schema(), &sources, true));
-        let slow = show(parse_with(id, text, rel, schema(), &sources, false));
+        let fast = show(parse_with(id, text, rel, schema(), &sources, &mut Cells::default(), true));
+        let slow = show(parse_with(id, text, rel, schema(), &sources, &mut Cells::default(), false));
         (fast, slow)
     }
 

@@ -200,21 +200,22 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     // Read and parse files in parallel; merge in path order so the result is deterministic.
     // Records own their values, so a big file's text is dropped once parsed (and read again
     // only if a location in it is shown): the org is never held in memory twice.
-    let results: Vec<Result<Parsed, DataError>> = largest_first(&files, &sizes, |buf, (id, rel, is_csv)| {
-        let file = sources.get(*id);
-        let text = read_text(file, *id, buf)?;
-        // Only a file small enough to keep is copied into a shared text.
-        if text.len() < EVICT_BYTES {
-            file.set_text(text.into());
-        }
-        let mut parsed = if *is_csv {
-            csv_file::parse(*id, text, rel, schema, &sources)
-        } else {
-            toml_file::parse(*id, text, schema, &sources)
-        }?;
-        parsed.kinds.iter_mut().for_each(KindData::shrink_to_fit);
-        Ok(parsed)
-    });
+    let results: Vec<Result<Parsed, DataError>> =
+        largest_first(&files, &sizes, |scratch: &mut Scratch, (id, rel, is_csv)| {
+            let file = sources.get(*id);
+            let text = read_text(file, *id, &mut scratch.buf)?;
+            // Only a file small enough to keep is copied into a shared text.
+            if text.len() < EVICT_BYTES {
+                file.set_text(text.into());
+            }
+            let mut parsed = if *is_csv {
+                csv_file::parse(*id, text, rel, schema, &sources, &mut scratch.cells)
+            } else {
+                toml_file::parse(*id, text, schema, &sources)
+            }?;
+            parsed.kinds.iter_mut().for_each(KindData::shrink_to_fit);
+            Ok(parsed)
+        });
     stages.lap("read, parse and validate records");
     let mut store = Store::with_kinds(schema.kinds.len());
     let mut findings = Vec::new();
@@ -265,20 +266,33 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     Ok(OrgData { dir: dir.to_path_buf(), config, sources, store, findings, exports, inputs, stages })
 }
 
+/// What a thread keeps across the files it reads: one read buffer (a fresh buffer per file had
+/// the kernel hand out and zero new pages each time) and the CSV cell values it has made, so a
+/// person id read in one file is the same string in the next.
+#[derive(Default)]
+struct Scratch {
+    buf: Vec<u8>,
+    cells: csv_file::Cells,
+}
+
 /// `f` of every item, in the items' order, run on every thread of the pool: each thread takes
 /// the largest item not yet taken, so the last file to finish is a small one and no thread
 /// waits long for another (splitting the list in halves can leave one thread parsing the
-/// biggest file alone at the end). Each thread reuses one read buffer across its items.
-fn largest_first<T: Sync, R: Send>(items: &[T], sizes: &[u64], f: impl Fn(&mut Vec<u8>, &T) -> R + Sync) -> Vec<R> {
+/// biggest file alone at the end). Each thread passes one state `S` to all its items.
+fn largest_first<T: Sync, R: Send, S: Default>(
+    items: &[T],
+    sizes: &[u64],
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(sizes.get(i).copied().unwrap_or(0)));
     let next = AtomicUsize::new(0);
     let mut done: Vec<(usize, R)> = rayon::broadcast(|_| {
-        let mut buf = Vec::new();
+        let mut state = S::default();
         let mut mine = Vec::new();
         while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-            mine.push((i, f(&mut buf, &items[i])));
+            mine.push((i, f(&mut state, &items[i])));
         }
         mine
     })
@@ -483,11 +497,11 @@ mod tests {
     fn largest_first_answers_in_item_order() {
         // Sizes out of order, ties, more items than threads: every item once, in its place.
         let items: Vec<u64> = (0..40).map(|i| (i * 7919) % 13).collect();
-        let out = super::largest_first(&items, &items, |buf, &x| {
-            buf.push(0);
+        let out = super::largest_first(&items, &items, |seen: &mut Vec<u64>, &x| {
+            seen.push(x);
             x * 10
         });
         assert_eq!(out, items.iter().map(|x| x * 10).collect::<Vec<_>>());
-        assert!(super::largest_first(&[] as &[u64], &[], |_, &x| x).is_empty());
+        assert!(super::largest_first(&[] as &[u64], &[], |_: &mut (), &x| x).is_empty());
     }
 }
