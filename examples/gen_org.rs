@@ -25,10 +25,9 @@
 //! rules. The counts are printed as JSON on stdout; `scripts/bench-verify` compares them with the
 //! findings of `zhidu check`. Same seed, same files, byte for byte.
 //!
-//! Files hold at most 50 000 records. With `--csv` the big flat tables (person, grant, appraisal,
-//! coaching, training) are CSV; changes stay TOML because a change's `approvals` is a list of
-//! tables, which a CSV file cannot hold (lists are `;`-separated scalars, nested fields are dotted
-//! headers of one table).
+//! Files hold at most 50 000 records. With `--csv` the big tables (person, grant, appraisal,
+//! change, coaching, training) are CSV; a change's `approvals`, a list of tables, is one dotted
+//! column per key with one `;`-separated item per approval (`approvals.by` = `P1;P2`).
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
@@ -487,7 +486,13 @@ impl Sinks {
             ),
             coaching: Sink::table(out, csv, "coaching", "coaching", "mentor,mentee,date,kind,notes"),
             trainings: Sink::table(out, csv, "training", "trainings", "id,topic,level,date,attendees,assessment"),
-            changes: Sink::toml(out, "changes"),
+            changes: Sink::table(
+                out,
+                csv,
+                "change",
+                "changes",
+                "id,title,tier,author,submitted,golive,approvals.by,approvals.role,approvals.date,approvals.decision",
+            ),
             plans: Sink::toml(out, "plans"),
             datasets: Sink::toml(out, "datasets"),
             transfers: Sink::toml(out, "transfers"),
@@ -1358,41 +1363,61 @@ impl Gen {
         let d1 = sub.plus(1 + self.rng.below(3) as i64);
         let mut golive = if self.rng.chance(5) { None } else { Some(d1.plus(3 + self.rng.below(7) as i64)) };
         let hq = &self.hq;
+        let ap =
+            |by: &str, role: &'static str, date: Day, decision: &'static str| (by.to_string(), role, date, decision);
         let mut approvals = Vec::with_capacity(3);
         match tier {
             "日常优化" => {
-                approvals.push(approval(mgr, "运营经理", d1, "approve"));
+                approvals.push(ap(mgr, "运营经理", d1, "approve"));
                 if self.rng.chance(3) {
-                    approvals.push(approval(&hq.coo, "运营总监", d1, "approve"));
+                    approvals.push(ap(&hq.coo, "运营总监", d1, "approve"));
                 }
             }
             "重大改革" => {
-                approvals.push(approval(&hq.coo, "运营总监", d1, "approve"));
-                approvals.push(approval(&hq.cto, "技术总监", d1.plus(1), "approve"));
+                approvals.push(ap(&hq.coo, "运营总监", d1, "approve"));
+                approvals.push(ap(&hq.cto, "技术总监", d1.plus(1), "approve"));
                 if self.rng.chance(3) {
-                    approvals.push(approval(mgr, "运营经理", d1, "approve"));
+                    approvals.push(ap(mgr, "运营经理", d1, "approve"));
                 }
             }
             _ => {
                 let n = 1 + self.rng.below(3) as usize;
                 for by in [&hq.gm, &hq.vgm, &hq.cto].into_iter().take(n) {
-                    approvals.push(approval(by, "决策委员会委员", d1, "approve"));
+                    approvals.push(ap(by, "决策委员会委员", d1, "approve"));
                 }
             }
         }
         if self.rng.chance(rate::APV_2) {
             self.inject("APV-2");
             match (tier, self.rng.below(2)) {
-                ("日常优化", 0) => approvals = vec![approval(mgr, "运营经理", d1, "reject")], // rejected only
-                ("重大改革", 0) => approvals.truncate(1),                                     // no 技术总监
-                _ => golive = Some(d1.plus(-1)),                                              // approved after go-live
+                ("日常优化", 0) => approvals = vec![ap(mgr, "运营经理", d1, "reject")], // rejected only
+                ("重大改革", 0) => approvals.truncate(1),                               // no 技术总监
+                _ => golive = Some(d1.plus(-1)),                                        // approved after go-live
             }
         }
         if tier == "日常优化" && self.rng.chance(rate::APV_3) {
             author = mgr.to_string(); // APV-3: the manager approves his own change
             self.inject("APV-3");
         }
+        let csv = self.s.changes.csv();
         let b = self.s.changes.rec();
+        if csv {
+            // A list of objects in CSV: one `;`-separated item per approval in each key's column.
+            let mut cols = [String::new(), String::new(), String::new(), String::new()];
+            for (n, (by, role, date, decision)) in approvals.iter().enumerate() {
+                let sep = if n == 0 { "" } else { ";" };
+                for (c, v) in
+                    cols.iter_mut().zip([by.clone(), role.to_string(), date.to_string(), decision.to_string()])
+                {
+                    c.push_str(sep);
+                    c.push_str(&v);
+                }
+            }
+            let golive = golive.map(|g| g.to_string()).unwrap_or_default();
+            let [by, role, date, decision] = cols;
+            let _ = writeln!(b, "{id},变更 {id},{tier},{author},{sub},{golive},{by},{role},{date},{decision}");
+            return;
+        }
         let _ = write!(
             b,
             "[[change]]\nid = \"{id}\"\ntitle = \"变更 {id}\"\ntier = \"{tier}\"\nauthor = \"{author}\"\nsubmitted = {sub}\n"
@@ -1400,6 +1425,7 @@ impl Gen {
         if let Some(g) = golive {
             let _ = writeln!(b, "golive = {g}");
         }
+        let approvals: Vec<String> = approvals.iter().map(|(by, role, date, d)| approval(by, role, *date, d)).collect();
         let _ = write!(b, "approvals = {}\n\n", table_list(&approvals));
     }
 

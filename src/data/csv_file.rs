@@ -106,10 +106,31 @@ fn parse_with(
         // The general path: anything the fast path does not take (a cell that does not parse,
         // a missing required field, undeclared columns) is placed, coerced and reported here.
         let mut slots = Slotted::new(ks);
+        // Lists of objects (`approvals.by`, `approvals.date`, …), item by item.
+        let mut item_lists: Vec<(usize, Vec<Object>)> = Vec::new();
         for i in 0..record.len() {
             let Some((target, sub)) = targets.get(i) else { continue };
             let cell = cell(i);
             if cell.is_empty() {
+                continue;
+            }
+            if let (Target::Slot(s), Some(key)) = (target, sub)
+                && object_items(&ks.fields[*s].ty).is_some()
+            {
+                slots.locs[*s] = Some(loc);
+                let at = item_lists.iter().position(|(x, _)| x == s).unwrap_or_else(|| {
+                    item_lists.push((*s, Vec::new()));
+                    item_lists.len() - 1
+                });
+                let items = &mut item_lists[at].1;
+                for (n, item) in cell.split(';').map(str::trim).enumerate() {
+                    if items.len() <= n {
+                        items.push(Object::default());
+                    }
+                    if !item.is_empty() {
+                        items[n].fields.push((key.clone(), Value::Str(cells.string(item))));
+                    }
+                }
                 continue;
             }
             let text = if matches!(target, Target::Slot(s) if Some(*s) == id_slot) {
@@ -142,6 +163,9 @@ fn parse_with(
                 },
             }
         }
+        for (s, items) in item_lists {
+            slots.values[s] = Value::list(items.into_iter().map(|o| Value::Object(Arc::new(o))).collect());
+        }
         let rec = finish_record(ks, slots, loc, Some(row), row, sources, &mut out.findings);
         out.push(kind, rec);
     }
@@ -155,6 +179,19 @@ fn parse_with(
         }
     }
     Ok(out)
+}
+
+/// The fields of the items of a list of objects (`approvals`), whose keys are dotted columns
+/// holding one `;`-separated item per object: `approvals.by` = `P1;P2`, `approvals.date` =
+/// `2026-05-01;2026-05-02`.
+fn object_items(ty: &Type) -> Option<&[FieldType]> {
+    match ty {
+        Type::List(inner) => match &**inner {
+            Type::Object(fields) => Some(fields),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Where a column's cells go.
@@ -236,6 +273,8 @@ enum Col<'s> {
     Slot { slot: usize, ty: &'s Type },
     /// Key `key` of the object held by `objects[obj]`.
     Key { obj: usize, key: usize, ty: &'s Type },
+    /// Key `key` of every item of the list of objects held by `lists[list]`.
+    Item { list: usize, key: usize, ty: &'s Type },
 }
 
 /// An object field filled from dotted columns (`scores.上级评价`).
@@ -248,12 +287,23 @@ struct ObjSlot<'s> {
     base: usize,
 }
 
+/// A list of objects filled from dotted columns of `;`-separated items (`approvals.by`).
+struct ItemSlot<'s> {
+    slot: usize,
+    fields: &'s [FieldType],
+    /// The fields' names, made once.
+    names: Vec<Str>,
+    /// Where its keys' item values start in [`FastRows::items`].
+    base: usize,
+}
+
 /// The fast path for plain rows: every column is a declared field (or a declared key of an
 /// object field), so a row's cells are parsed straight into its values, with no intermediate
 /// record. A row it cannot take whole goes to the general path, which reports it.
 struct FastRows<'s> {
     cols: Vec<Col<'s>>,
     objects: Vec<ObjSlot<'s>>,
+    lists: Vec<ItemSlot<'s>>,
     id_slot: Option<usize>,
     /// Required slots.
     required: Vec<usize>,
@@ -261,12 +311,15 @@ struct FastRows<'s> {
     column_of: Vec<Option<usize>>,
     /// The values of every object's keys in the current row, object after object (reused).
     keys: Vec<Value>,
+    /// The item values of every list's keys in the current row, list after list (reused).
+    items: Vec<Vec<Value>>,
 }
 
 impl<'s> FastRows<'s> {
     /// The plan for a file's columns; `None` when a column is not a declared field.
     fn plan(ks: &'s KindSchema, targets: &[(Target, Option<Str>)], id_slot: Option<usize>) -> Option<Self> {
         let mut objects: Vec<ObjSlot<'s>> = Vec::new();
+        let mut lists: Vec<ItemSlot<'s>> = Vec::new();
         let mut cols = Vec::with_capacity(targets.len());
         for (target, sub) in targets {
             let Target::Slot(slot) = *target else { return None };
@@ -286,6 +339,20 @@ impl<'s> FastRows<'s> {
                     };
                     cols.push(Col::Key { obj, key, ty: &fields[key].ty });
                 }
+                (Some(key), ty) if object_items(ty).is_some() => {
+                    let fields = object_items(ty)?;
+                    let key = fields.iter().position(|f| *f.name == **key)?;
+                    let list = match lists.iter().position(|o| o.slot == slot) {
+                        Some(o) => o,
+                        None => {
+                            let names = fields.iter().map(|f| Str::from(f.name.as_str())).collect();
+                            let base = lists.last().map_or(0, |o| o.base + o.fields.len());
+                            lists.push(ItemSlot { slot, fields, names, base });
+                            lists.len() - 1
+                        }
+                    };
+                    cols.push(Col::Item { list, key, ty: &fields[key].ty });
+                }
                 _ => return None,
             }
         }
@@ -295,8 +362,10 @@ impl<'s> FastRows<'s> {
         let unique = cols.iter().all(|c| match *c {
             Col::Slot { slot, .. } => seen.insert((slot, usize::MAX)),
             Col::Key { obj, key, .. } => seen.insert((objects[obj].slot, key)),
+            Col::Item { list, key, .. } => seen.insert((lists[list].slot, key)),
         });
-        if !unique || objects.iter().any(|o| seen.contains(&(o.slot, usize::MAX))) {
+        let whole = |slot: usize| seen.contains(&(slot, usize::MAX));
+        if !unique || objects.iter().any(|o| whole(o.slot)) || lists.iter().any(|o| whole(o.slot)) {
             return None;
         }
         let required = ks.fields.iter().enumerate().filter(|(_, f)| !f.optional).map(|(s, _)| s).collect();
@@ -307,7 +376,8 @@ impl<'s> FastRows<'s> {
             }
         }
         let keys = Vec::with_capacity(objects.last().map_or(0, |o| o.base + o.fields.len()));
-        Some(FastRows { cols, objects, id_slot, required, column_of, keys })
+        let items = vec![Vec::new(); lists.last().map_or(0, |o| o.base + o.fields.len())];
+        Some(FastRows { cols, objects, lists, id_slot, required, column_of, keys, items })
     }
 
     /// Reads one row into `values` (the kind's width); returns its id, or `None` (values
@@ -327,6 +397,9 @@ impl<'s> FastRows<'s> {
         keys.clear();
         keys.resize(keys.capacity(), Value::None);
         let objects = &self.objects;
+        let lists = &self.lists;
+        let items = &mut self.items;
+        items.iter_mut().for_each(Vec::clear);
         let mut id = None;
         let taken = (0..len.min(self.cols.len())).all(|i| {
             let text = cell(i);
@@ -349,6 +422,13 @@ impl<'s> FastRows<'s> {
                     v.map(|v| values[slot] = v).is_some()
                 }
                 Col::Key { obj, key, ty } => cells.value(text, ty).map(|v| keys[objects[obj].base + key] = v).is_some(),
+                Col::Item { list, key, ty } => {
+                    let got = &mut items[lists[list].base + key];
+                    text.split(';').map(str::trim).all(|item| {
+                        let v = if item.is_empty() { Some(Value::None) } else { cells.value(item, ty) };
+                        v.map(|v| got.push(v)).is_some()
+                    })
+                }
             }
         });
         let filled = taken
@@ -365,6 +445,27 @@ impl<'s> FastRows<'s> {
                     fields.push((name.clone(), std::mem::take(v)));
                 }
                 values[o.slot] = Value::Object(Arc::new(Object { fields }));
+                true
+            })
+            && lists.iter().all(|o| {
+                let got = &mut items[o.base..o.base + o.fields.len()];
+                let n = got.iter().map(Vec::len).max().unwrap_or(0);
+                if n == 0 {
+                    return true;
+                }
+                let mut list = Vec::with_capacity(n);
+                for i in 0..n {
+                    let mut fields = Vec::with_capacity(o.fields.len());
+                    for ((f, name), key) in o.fields.iter().zip(&o.names).zip(got.iter_mut()) {
+                        let v = key.get_mut(i).map(std::mem::take).unwrap_or_default();
+                        if v.is_none() && !f.optional {
+                            return false;
+                        }
+                        fields.push((name.clone(), v));
+                    }
+                    list.push(Value::Object(Arc::new(Object { fields })));
+                }
+                values[o.slot] = Value::list(list);
                 true
             });
         if !filled || self.required.iter().any(|&s| values[s].is_none()) {
@@ -433,6 +534,27 @@ mod tests {
             "appraisal.csv",
             "id,person,cycle,scores.上级评价,scores.同事评价,scores.自我评价,scores.数据分析,total\nA1,P1,2026-05,96,,82,81,84.3\nA2,P1,2026-06,x,94,96,85,88.7\nA3,P1,2026-06,,,,,1\n",
         );
+        // Lists of objects, one `;`-separated item per object in each key's column: whole, with
+        // an optional key left out of an item, and (reported) with a required key missing from
+        // an item, a key given for more items than the others, an item that does not parse.
+        let change =
+            "id,title,tier,author,submitted,golive,approvals.by,approvals.role,approvals.date,approvals.decision\n";
+        same(
+            "change.csv",
+            &format!(
+                "{change}C1,t,重大改革,P1,2026-05-01,,P2;P3,运营总监;技术总监,2026-05-02;2026-05-03,approve;reject\nC2,t,日常优化,P1,2026-05-01,2026-05-09,P2,运营经理,2026-05-02,approve\nC3,t,日常优化,P1,2026-05-01,,,,,\n"
+            ),
+        );
+        same(
+            "change.csv",
+            &format!(
+                "{change}C1,t,重大改革,P1,2026-05-01,,P2;P3,运营总监,2026-05-02;2026-05-03,approve;reject\nC2,t,日常优化,P1,2026-05-01,,P2;,运营经理;x,2026-05-02;2026-05-02,approve;approve\nC3,t,日常优化,P1,2026-05-01,,P2,运营经理,2026-05-32,approve\nC4,t,日常优化,P1,2026-05-01,,P2,运营经理,2026-05-02;2026-05-03,approve\n"
+            ),
+        );
+        same(
+            "change.csv",
+            "id,title,tier,author,submitted,approvals.by,approvals.date,approvals.decision,approvals.note\nC1,t,重大改革,P1,2026-05-01,P2,2026-05-02,approve,x\n",
+        );
         // Undeclared columns and keys, a field given twice: the general path only.
         same("person.csv", "id,name,unit,roles,joined,wechat\nP1,马杰,U1,董事,2018-11-18,abc\n");
         same("appraisal.csv", "id,person,cycle,scores.其他,total\nA1,P1,2026-05,3,84.3\n");
@@ -448,6 +570,24 @@ mod tests {
                 same(name, &text);
             }
         }
+    }
+
+    #[test]
+    fn lists_of_objects_read_like_toml() {
+        let toml = "[[change]]\nid = \"C1\"\ntitle = \"t\"\ntier = \"重大改革\"\nauthor = \"P1\"\nsubmitted = 2026-05-01\napprovals = [\n  { by = \"P2\", role = \"运营总监\", date = 2026-05-02, decision = \"approve\" },\n  { by = \"P3\", role = \"技术总监\", date = 2026-05-03, decision = \"reject\" },\n]\n";
+        let csv = "id,title,tier,author,submitted,golive,approvals.by,approvals.role,approvals.date,approvals.decision\nC1,t,重大改革,P1,2026-05-01,,P2;P3,运营总监;技术总监,2026-05-02;2026-05-03,approve;reject\n";
+        let mut sources = SourceMap::default();
+        let (t, c) = (sources.add("change.toml", toml), sources.add("change.csv", csv));
+        let fields = |p: Result<Parsed, DataError>| -> Vec<String> {
+            let p = p.expect("parses");
+            assert!(p.findings.is_empty(), "{:?}", p.findings);
+            p.kinds.iter().flat_map(|d| d.iter().map(|r| format!("{:?} {:?}", r.id, r.fields))).collect()
+        };
+        let from_toml = fields(super::super::toml_file::parse(t, toml, schema(), &sources));
+        let from_csv = fields(parse(c, csv, Path::new("change.csv"), schema(), &sources, &mut Cells::default()));
+        assert_eq!(from_toml.len(), 1);
+        assert!(from_toml[0].contains("approve") && from_toml[0].contains("P3"), "{from_toml:?}");
+        assert_eq!(from_csv, from_toml);
     }
 
     fn cell() -> impl Strategy<Value = String> {
@@ -469,7 +609,7 @@ mod tests {
     proptest! {
         #[test]
         fn fast_and_general_paths_agree(
-            kind in prop_oneof![Just("person"), Just("appraisal"), Just("grant"), Just("coaching"), Just("training")],
+            kind in prop_oneof![Just("person"), Just("appraisal"), Just("grant"), Just("coaching"), Just("training"), Just("change")],
             rows in proptest::collection::vec(proptest::collection::vec(cell(), 9), 0..6),
         ) {
             let header = match kind {
@@ -477,6 +617,7 @@ mod tests {
                 "appraisal" => "id,person,cycle,scores.上级评价,scores.同事评价,scores.自我评价,scores.数据分析,total,improvement_plan",
                 "grant" => "id,person,dataset,ops,view,expires,granted,by,reason",
                 "coaching" => "mentor,mentee,date,kind,notes,a.b,c,d,e",
+                "change" => "id,tier,author,submitted,approvals.by,approvals.role,approvals.date,approvals.decision,title",
                 _ => "id,topic,level,date,attendees,assessment,x,y,z",
             };
             let mut text = format!("{header}\n");
