@@ -30,18 +30,33 @@ pub(super) fn resolve_refs(schema: &Schema, store: &mut Store, sources: &SourceM
         .filter(|&(k, _, t)| linkable(k) && linkable(t))
         .collect();
     let shared = &*store;
+    // Each field in parallel chunks of records. Records naming the same record often follow
+    // each other (a person's grants, appraisals): the last id's position is kept.
+    const CHUNK: usize = 1 << 14;
     let links: Vec<Vec<u32>> = jobs
         .par_iter()
         .map(|&(k, slot, t)| {
-            let target = shared.kind(t);
-            shared
-                .kind(k)
-                .iter()
-                .map(|r| match r.fields.get(slot) {
-                    Some(Value::Str(id)) => target.position(id).unwrap_or(NO_LINK),
-                    _ => NO_LINK,
+            let (data, target) = (shared.kind(k), shared.kind(t));
+            let parts: Vec<Vec<u32>> = (0..data.len().div_ceil(CHUNK))
+                .into_par_iter()
+                .map(|c| {
+                    let mut last: Option<(&str, u32)> = None;
+                    (c * CHUNK..((c + 1) * CHUNK).min(data.len()))
+                        .map(|i| match data.field(i, slot) {
+                            Some(Value::Str(id)) => match last {
+                                Some((prev, at)) if prev == id.as_str() => at,
+                                _ => {
+                                    let at = target.position(id).unwrap_or(NO_LINK);
+                                    last = Some((id, at));
+                                    at
+                                }
+                            },
+                            _ => NO_LINK,
+                        })
+                        .collect()
                 })
-                .collect()
+                .collect();
+            parts.concat()
         })
         .collect();
     for ((k, slot, _), targets) in jobs.into_iter().zip(links) {
