@@ -216,11 +216,10 @@ fn csv_error(file: FileId, text: &str, e: csv::Error) -> DataError {
 /// Values shared among cells: strings, and whole lists (a role list, a set of operations),
 /// keyed by the cell they were read from and, for lists, by the declared type of their items
 /// (`1;2` is a list of numbers in one column and of strings in another).
+#[derive(Default)]
 pub(super) struct Cells {
-    /// A direct-mapped cache by hash: repeated cells are mostly near each other (a person's
-    /// grants, a unit's people) or few (enum values, names), and a fixed table stays in the
-    /// processor's cache where a set of every cell seen grows to millions of entries.
-    strings: Box<[Option<Str>]>,
+    /// Shared strings (also those of the TOML files the thread reads).
+    pub(super) strings: super::intern::Strings,
     /// By the address of the item type in the schema, then by cell.
     lists: HashMap<usize, HashMap<Str, Value>>,
 }
@@ -228,23 +227,9 @@ pub(super) struct Cells {
 /// Lists longer than this (attendee lists) are rarely repeated: they are not kept for sharing.
 pub(super) const SHARED_LIST_BYTES: usize = 64;
 
-/// Entries of [`Cells::strings`] (a power of two).
-const STRING_CACHE: usize = 1 << 16;
-
-impl Default for Cells {
-    fn default() -> Self {
-        Cells { strings: vec![None; STRING_CACHE].into_boxed_slice(), lists: HashMap::default() }
-    }
-}
-
 impl Cells {
     fn string(&mut self, cell: &str) -> Str {
-        use std::hash::BuildHasher;
-        let at = rustc_hash::FxBuildHasher.hash_one(cell) as usize & (STRING_CACHE - 1);
-        match &mut self.strings[at] {
-            Some(s) if s.as_str() == cell => s.clone(),
-            slot => slot.insert(Str::from(cell)).clone(),
-        }
+        self.strings.get(cell)
     }
 
     /// The value of a non-empty cell of type `ty`, exactly as the general path would make it
@@ -594,7 +579,7 @@ mod tests {
             assert!(p.findings.is_empty(), "{:?}", p.findings);
             p.kinds.iter().flat_map(|d| d.iter().map(|r| format!("{:?} {:?}", r.id, r.fields))).collect()
         };
-        let from_toml = fields(super::super::toml_file::parse(t, toml, schema(), &sources));
+        let from_toml = fields(super::super::toml_file::parse(t, toml, schema(), &sources, &mut Default::default()));
         let from_csv = fields(parse(c, csv, Path::new("change.csv"), schema(), &sources, &mut Cells::default()));
         assert_eq!(from_toml.len(), 1);
         assert!(from_toml[0].contains("approve") && from_toml[0].contains("P3"), "{from_toml:?}");

@@ -6,6 +6,7 @@ pub mod coerce;
 pub mod config;
 mod csv_file;
 pub mod error;
+mod intern;
 pub mod rules;
 mod toml_fast;
 mod toml_file;
@@ -211,7 +212,7 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             let mut parsed = if *is_csv {
                 csv_file::parse(*id, text, rel, schema, &sources, &mut scratch.cells)
             } else {
-                toml_file::parse(*id, text, schema, &sources)
+                toml_file::parse(*id, text, schema, &sources, &mut scratch.cells.strings)
             }?;
             parsed.kinds.iter_mut().for_each(KindData::shrink_to_fit);
             Ok(parsed)

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use rustc_hash::FxHashSet as HashSet;
+use super::intern::Strings;
 use toml_parser::decoder::{Encoding, ScalarKind};
 use toml_parser::parser::{EventReceiver, RecursionGuard, ValidateWhitespace};
 use toml_parser::{ErrorSink, ParseError, Raw, Source, Span};
@@ -30,12 +30,27 @@ const DEPTH: u32 = 80;
 const CHUNK: usize = 256 * 1024;
 
 /// Parses a record file, or returns `None` when the file needs the full parser.
-pub(super) fn parse(file: FileId, text: &str, schema: &Schema, sources: &SourceMap) -> Option<Parsed> {
-    parse_in_pieces(file, text, schema, sources, CHUNK)
+/// Repeated strings are shared through `strings` (which a loader keeps across the files one
+/// thread reads).
+pub(super) fn parse(
+    file: FileId,
+    text: &str,
+    schema: &Schema,
+    sources: &SourceMap,
+    strings: &mut Strings,
+) -> Option<Parsed> {
+    parse_in_pieces(file, text, schema, sources, strings, CHUNK)
 }
 
-fn parse_in_pieces(file: FileId, text: &str, schema: &Schema, sources: &SourceMap, size: usize) -> Option<Parsed> {
-    let mut reader = Reader::new(file, text, schema, sources);
+fn parse_in_pieces(
+    file: FileId,
+    text: &str,
+    schema: &Schema,
+    sources: &SourceMap,
+    strings: &mut Strings,
+    size: usize,
+) -> Option<Parsed> {
+    let mut reader = Reader::new(file, text, schema, sources, strings);
     let mut tokens = Vec::new();
     // A piece that ends inside a value (a multi-line string or array whose next line starts with
     // `[[`) is left unterminated, which is a syntax error: the file then goes to the full parser.
@@ -120,13 +135,13 @@ struct Reader<'a> {
     /// The table name each kind was written under.
     names: Vec<Option<String>>,
     /// Repeated strings of the file (unit ids, role names, enum values) share one allocation.
-    strings: HashSet<Str>,
+    strings: &'a mut Strings,
     /// Repeated short lists of strings (roles, operations) share one allocation too.
     lists: hashbrown::HashTable<Value>,
 }
 
 impl<'a> Reader<'a> {
-    fn new(file: FileId, text: &'a str, schema: &'a Schema, sources: &'a SourceMap) -> Self {
+    fn new(file: FileId, text: &'a str, schema: &'a Schema, sources: &'a SourceMap, strings: &'a mut Strings) -> Self {
         Reader {
             file,
             text,
@@ -142,7 +157,7 @@ impl<'a> Reader<'a> {
             stack: Vec::new(),
             counts: vec![0; schema.kinds.len()],
             names: vec![None; schema.kinds.len()],
-            strings: HashSet::default(),
+            strings,
             lists: hashbrown::HashTable::new(),
         }
     }
@@ -188,12 +203,7 @@ impl<'a> Reader<'a> {
         if !intern {
             return Str::from(&*s);
         }
-        if let Some(x) = self.strings.get(&*s) {
-            return x.clone();
-        }
-        let x = Str::from(&*s);
-        self.strings.insert(x.clone());
-        x
+        self.strings.get(&s)
     }
 
     /// A list value: shared with an equal earlier list of the file where it holds only a few
@@ -429,10 +439,10 @@ mod tests {
         let id = sources.add("t.toml", text);
         // Files are merged per kind and findings sorted, so only the order within a kind counts.
         let show = |p: &Parsed| show(p, true);
-        let fast = parse(id, text, schema(), &sources).map(|p| show(&p));
+        let fast = parse(id, text, schema(), &sources, &mut Strings::default()).map(|p| show(&p));
         // Split before every `[[` line, the same records come out, unless a piece ends inside a
         // value, and then the file goes to the document parser.
-        let tiny = parse_in_pieces(id, text, schema(), &sources, 1).map(|p| show(&p));
+        let tiny = parse_in_pieces(id, text, schema(), &sources, &mut Strings::default(), 1).map(|p| show(&p));
         assert!(tiny.is_none() || tiny == fast, "pieces differ: {text}");
         let slow =
             toml_file::parse_document(id, text, schema(), &sources).map_or_else(|e| format!("{e:?}"), |p| show(&p));
@@ -481,7 +491,7 @@ mod tests {
         );
         let mut sources = SourceMap::default();
         let id = sources.add("t.toml", text.as_str());
-        let mut parsed = parse(id, &text, schema(), &sources).expect("fast path");
+        let mut parsed = parse(id, &text, schema(), &sources, &mut Strings::default()).expect("fast path");
         let person = schema().id("person").expect("person");
         let roles = schema().kind(person).slot("roles").expect("roles");
         let data = parsed.kind(person);
@@ -509,7 +519,7 @@ mod tests {
         let mut sources = SourceMap::default();
         let text = "[[person]]\nid = \"P1\"\nname = \"\"\"a\n[[person]]\nb\"\"\"\n";
         let id = sources.add("t.toml", text);
-        assert!(parse_in_pieces(id, text, schema(), &sources, 1).is_none());
+        assert!(parse_in_pieces(id, text, schema(), &sources, &mut Strings::default(), 1).is_none());
     }
 
     #[test]

@@ -12,8 +12,14 @@ use crate::policy::Schema;
 use crate::source::{FileId, Loc, SourceMap};
 
 /// Parses one TOML file into records.
-pub(super) fn parse(file: FileId, text: &str, schema: &Schema, sources: &SourceMap) -> Result<Parsed, DataError> {
-    if let Some(parsed) = super::toml_fast::parse(file, text, schema, sources) {
+pub(super) fn parse(
+    file: FileId,
+    text: &str,
+    schema: &Schema,
+    sources: &SourceMap,
+    strings: &mut super::intern::Strings,
+) -> Result<Parsed, DataError> {
+    if let Some(parsed) = super::toml_fast::parse(file, text, schema, sources, strings) {
         return Ok(parsed);
     }
     parse_document(file, text, schema, sources)
