@@ -84,10 +84,11 @@ pub struct KindData {
     len: usize,
     /// Values per record (the kind's field count), fixed by the first record.
     width: usize,
-    /// Positions by id (first occurrence wins; duplicates are reported by the loader): a
-    /// table of positions, hashed by the id each names, so an id costs 5 bytes here rather
-    /// than a second pointer to its text (a million ids: 10 MB instead of 50).
-    ids: HashTable<u32>,
+    /// Positions by id (first occurrence wins; duplicates are reported by the loader): tables
+    /// of positions, hashed by the id each names, so an id costs 5 bytes here rather than a
+    /// second pointer to its text (a million ids: 10 MB instead of 50). A big kind's ids are
+    /// split by hash into shards of some 32k (see [`KindData::index_ids`]).
+    ids: Vec<HashTable<u32>>,
     /// Whether some id is repeated (then a record is not the only one its id names).
     pub repeated_ids: bool,
     /// Resolved reference fields: for a field slot, the position of the record each record's
@@ -101,6 +102,20 @@ fn hash_id(id: &str) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(id)
 }
+
+/// Ids per shard of a kind's id table, about: a shard's table stays in the processor's cache
+/// while it is built.
+const IDS_PER_SHARD: usize = 1 << 15;
+
+/// The shard of `n` shards (a power of two) an id hash goes to. Bits the tables themselves do
+/// not use (they take the low bits for the bucket and the top seven as a tag).
+#[inline]
+fn shard_of(hash: u64, n: usize) -> usize {
+    (hash >> 40) as usize & (n - 1)
+}
+
+/// Repeated ids: (position, position of the first occurrence).
+type Dups = Vec<(u32, u32)>;
 
 /// A reference that names no record (or is absent), in [`KindData::link`].
 pub const NO_LINK: u32 = u32::MAX;
@@ -260,17 +275,23 @@ impl KindData {
         let idx = self.add(r);
         if let Some(id) = id {
             let mut ids = std::mem::take(&mut self.ids);
-            self.index_id(&mut ids, &id, idx);
+            if ids.is_empty() {
+                ids.push(HashTable::new());
+            }
+            let hash = hash_id(&id);
+            let n = ids.len();
+            self.index_id(&mut ids[shard_of(hash, n)], &id, hash, idx);
             self.ids = ids;
         }
         idx
     }
 
-    /// Adds `idx` under `id` unless the id is there; returns the position it is under.
-    fn index_id(&self, ids: &mut HashTable<u32>, id: &str, idx: u32) -> u32 {
+    /// Adds `idx` under `id` (of hash `hash`) unless the id is there; returns the position it
+    /// is under.
+    fn index_id(&self, ids: &mut HashTable<u32>, id: &str, hash: u64, idx: u32) -> u32 {
         let same = |&p: &u32| self.id(p as usize).is_some_and(|x| **x == *id);
         let rehash = |&p: &u32| hash_id(self.id(p as usize).map_or("", |x| x));
-        match ids.entry(hash_id(id), same, rehash) {
+        match ids.entry(hash, same, rehash) {
             hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
             hashbrown::hash_table::Entry::Vacant(e) => {
                 e.insert(idx);
@@ -282,7 +303,9 @@ impl KindData {
     /// The position of the (first) record with this id.
     #[inline]
     pub fn position(&self, id: &str) -> Option<u32> {
-        self.ids.find(hash_id(id), |&p| self.id(p as usize).is_some_and(|x| **x == *id)).copied()
+        let hash = hash_id(id);
+        let shard = self.ids.get(shard_of(hash, self.ids.len().max(1)))?;
+        shard.find(hash, |&p| self.id(p as usize).is_some_and(|x| **x == *id)).copied()
     }
 
     /// Gives back the spare room of the arrays (a file's records were read into growing ones).
@@ -321,17 +344,52 @@ impl KindData {
 
     /// Builds the id index of records added without it; returns each repeated id as
     /// `(position, position of its first occurrence)`.
+    ///
+    /// The ids are hashed in parallel and split by hash into shards, which are built in
+    /// parallel, each from its positions in order (so the first occurrence of an id is the one
+    /// indexed): a shard's small table stays in the processor's cache, where one table of
+    /// millions of ids missed it at nearly every insertion.
     pub fn index_ids(&mut self) -> Vec<(u32, u32)> {
-        let mut ids = HashTable::with_capacity(self.len);
-        let mut dups = Vec::new();
-        for (i, r) in self.iter().enumerate() {
-            if let Some(id) = r.id {
-                let first = self.index_id(&mut ids, id, i as u32);
-                if first != i as u32 {
-                    dups.push((i as u32, first));
+        use rayon::prelude::*;
+        let n = (self.len / IDS_PER_SHARD).next_power_of_two();
+        let this = &*self;
+        // Chunks of records in parallel: each shard's ids as (hash, position), in order.
+        const CHUNK: usize = 1 << 16;
+        let parts: Vec<Vec<Vec<(u64, u32)>>> = (0..this.len.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let mut shards = vec![Vec::new(); n];
+                for i in c * CHUNK..((c + 1) * CHUNK).min(this.len) {
+                    if let Some(id) = this.id(i) {
+                        let h = hash_id(id);
+                        shards[shard_of(h, n)].push((h, i as u32));
+                    }
                 }
-            }
-        }
+                shards
+            })
+            .collect();
+        let (ids, dups): (Vec<HashTable<u32>>, Vec<Dups>) = (0..n)
+            .into_par_iter()
+            .map(|s| {
+                let entries = parts.iter().flat_map(|p| p[s].iter().copied());
+                let mut ids = HashTable::with_capacity(parts.iter().map(|p| p[s].len()).sum());
+                let mut dups = Vec::new();
+                let id = |p: u32| this.id(p as usize).map_or("", |x| x.as_str());
+                for (hash, i) in entries {
+                    // Ids are read only where the hashes' tags agree: mostly the id's own
+                    // repetition, so records are not visited in the shard's scattered order.
+                    match ids.entry(hash, |&p| id(p) == id(i), |&p| hash_id(id(p))) {
+                        hashbrown::hash_table::Entry::Occupied(e) => dups.push((i, *e.get())),
+                        hashbrown::hash_table::Entry::Vacant(e) => {
+                            e.insert(i);
+                        }
+                    }
+                }
+                (ids, dups)
+            })
+            .unzip();
+        let mut dups: Vec<(u32, u32)> = dups.into_iter().flatten().collect();
+        dups.sort_unstable();
         self.ids = ids;
         self.repeated_ids = !dups.is_empty();
         dups
@@ -461,6 +519,42 @@ mod tests {
         assert_eq!(data.position("R5"), Some(5));
         assert_eq!(data.position("R8999"), Some(8999));
         assert_eq!(data.position("R9000"), None);
+    }
+
+    #[test]
+    fn a_big_kind_is_indexed_in_shards() {
+        // 200k records in segments, ids repeating every 90k: several shards, and every repeated
+        // id reported with its first occurrence, in order of position.
+        let mut data = KindData::default();
+        for start in (0..200_000).step_by(25_000) {
+            let mut part = KindData::default();
+            for i in start..start + 25_000 {
+                part.add(Record {
+                    id: Some(Str::from(format!("ID-{}", i % 90_000))),
+                    loc: Loc::default(),
+                    fields: vec![Value::Int(i as i64)].into(),
+                    extra: Vec::new(),
+                });
+            }
+            data.append(part);
+        }
+        let dups = data.index_ids();
+        assert!(data.ids.len() > 1, "{} shards", data.ids.len());
+        assert_eq!(dups.len(), 110_000);
+        assert!(dups.iter().all(|&(later, first)| later as usize % 90_000 == first as usize && first < 90_000));
+        assert!(dups.windows(2).all(|w| w[0].0 < w[1].0));
+        for i in [0, 1, 45_678, 89_999] {
+            assert_eq!(data.position(&format!("ID-{i}")), Some(i as u32));
+        }
+        assert_eq!(data.position("ID-90000"), None);
+        // A record pushed afterwards is found in its shard.
+        let at = data.push(Record {
+            id: Some(Str::from("NEW")),
+            loc: Loc::default(),
+            fields: vec![Value::None].into(),
+            extra: Vec::new(),
+        });
+        assert_eq!(data.position("NEW"), Some(at));
     }
 
     #[test]
