@@ -470,9 +470,15 @@ impl<'s> FastRows<'s> {
         }
         Some(match id {
             Some(id) => id,
-            None if !ks.has_id => synthetic_id_from(ks, ordinal, |s| {
-                self.column_of[s].map(cell).filter(|t| !t.is_empty()).map(str::to_string)
-            }),
+            None if !ks.has_id => {
+                synthetic_id_from(ks, ordinal, |s, out| match self.column_of[s].map(cell).filter(|t| !t.is_empty()) {
+                    Some(t) => {
+                        out.push_str(t);
+                        true
+                    }
+                    None => false,
+                })
+            }
             None => Str::from(format!("#{ordinal}")),
         })
     }

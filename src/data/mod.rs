@@ -451,20 +451,40 @@ pub(crate) fn finish_record(
 
 /// A stable id for a record of a kind without `id`: its first scalar fields joined by `/`.
 fn synthetic_id(kind: &KindSchema, fields: &[Value], ordinal: usize) -> Str {
-    synthetic_id_from(kind, ordinal, |s| fields.get(s).filter(|v| !v.is_none()).map(Value::to_string))
+    synthetic_id_from(kind, ordinal, |s, out| match fields.get(s).filter(|v| !v.is_none()) {
+        Some(v) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{v}");
+            true
+        }
+        None => false,
+    })
 }
 
 /// [`synthetic_id`] from the text of each slot's raw value (`None` where absent).
-pub(crate) fn synthetic_id_from(kind: &KindSchema, ordinal: usize, text: impl Fn(usize) -> Option<String>) -> Str {
-    let parts: Vec<String> = kind
-        .fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| !matches!(f.ty, Type::List(_) | Type::Object(_)))
-        .filter_map(|(s, _)| text(s))
-        .take(3)
-        .collect();
-    if parts.is_empty() { Str::from(format!("#{ordinal}")) } else { Str::from(parts.join("/")) }
+pub(crate) fn synthetic_id_from(
+    kind: &KindSchema,
+    ordinal: usize,
+    mut text: impl FnMut(usize, &mut String) -> bool,
+) -> Str {
+    // Written into one buffer: a synthetic id is made for each record of such a kind.
+    let mut id = String::with_capacity(48);
+    let mut parts = 0;
+    for (s, _) in kind.fields.iter().enumerate().filter(|(_, f)| !matches!(f.ty, Type::List(_) | Type::Object(_))) {
+        if parts == 3 {
+            break;
+        }
+        let mark = id.len();
+        if parts > 0 {
+            id.push('/');
+        }
+        if text(s, &mut id) {
+            parts += 1;
+        } else {
+            id.truncate(mark);
+        }
+    }
+    if parts == 0 { Str::from(format!("#{ordinal}")) } else { Str::from(id) }
 }
 
 #[cfg(test)]
