@@ -58,6 +58,9 @@ pub(super) enum Op<'a> {
         joins: Vec<Option<Join<'a>>>,
         /// Slots of kept computations that read the variable (cleared when it is bound).
         clears: Vec<usize>,
+        /// For an id source whose key is a resolved reference field (`exists d in dataset
+        /// where d.id == g.dataset`): the record is the one the reference names, by position.
+        by_link: Option<ByLink<'a>>,
     },
     /// A computation written more than once (`a.total - S <= t and S - a.total <= t`):
     /// computed once per binding of what it reads, kept in `slot` (`none` there: not yet
@@ -65,6 +68,16 @@ pub(super) enum Op<'a> {
     Shared { slot: usize, op: Box<Op<'a>> },
     /// Evaluated by the interpreter.
     Interp(Ir),
+}
+
+/// The record an id source names, found through a resolved reference field: field `links`
+/// of the record of `from` bound to `var` names the record of `kind` at that position.
+#[derive(Debug)]
+pub(super) struct ByLink<'a> {
+    var: usize,
+    from: KindId,
+    links: &'a [u32],
+    kind: KindId,
 }
 
 /// An index lookup whose filter bounds a date field of the records (`c.date >= w.from and
@@ -286,7 +299,14 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     }
                     _ => Vec::new(),
                 };
+                let by_link = match src {
+                    Source::Id { kind, key } => {
+                        linked(ctx, *kind, key).map(|(var, from, links)| ByLink { var, from, links, kind: *kind })
+                    }
+                    _ => None,
+                };
                 Op::Quant {
+                    by_link,
                     clears: self.owned.get(slot).cloned().unwrap_or_default(),
                     joins,
                     memo,

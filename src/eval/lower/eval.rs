@@ -60,7 +60,7 @@ impl<'a> Op<'a> {
                 let (x, y) = operands(ctx, a, b, env, memo);
                 ctx.member(*op, x, &y)
             }
-            Op::Quant { q, slot, src, filter, body, dates, memo: kept, joins, clears } => {
+            Op::Quant { q, slot, src, filter, body, dates, memo: kept, joins, clears, by_link } => {
                 let mut result = *q == Quant::Forall;
                 let date = |b: &Option<Op<'a>>, env: &mut [Value], memo: &mut Memo| match b
                     .as_ref()
@@ -142,7 +142,20 @@ impl<'a> Op<'a> {
                             }
                         }
                     }
-                    (None, _) => ctx.each(src, env, visit),
+                    (None, _) => {
+                        // An id named by a resolved reference: its record by position, no hashing.
+                        let linked = by_link.as_ref().and_then(|l| match env.get(l.var) {
+                            Some(Value::Record(r)) if r.kind == l.from => Some((l.kind, *l.links.get(r.idx as usize)?)),
+                            _ => None,
+                        });
+                        match linked {
+                            Some((_, NO_LINK)) => {}
+                            Some((kind, idx)) => {
+                                visit(ctx, env, Value::Record(RecordRef { kind, idx }));
+                            }
+                            None => ctx.each(src, env, visit),
+                        }
+                    }
                 }
                 if result == (*q == Quant::Forall)
                     && let Some(x) = env.get_mut(*slot)

@@ -242,3 +242,82 @@ fn with_empty_org(f: impl FnOnce(&Ctx)) {
     let d = jiff::civil::date(2026, 6, 30);
     f(&Ctx::new(&policy.schema, &policy.decls, &org, &indexes, d, (d, d)));
 }
+
+/// `exists d in dataset where d.id == g.dataset: …` (an id source keyed by a resolved
+/// reference) finds the record by position: named, `*` (no such dataset) and dangling.
+#[test]
+fn an_id_named_by_a_reference_is_found_by_position() {
+    let policy = crate::policy::load_policy(None).expect("built-in pack").0;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let org = r#"[[unit]]
+id = "U1"
+name = "总部"
+type = "company"
+
+[[person]]
+id = "P1"
+name = "甲"
+unit = "U1"
+roles = ["运营专员"]
+joined = 2020-01-01
+
+[[dataset]]
+id = "DS-0"
+name = "画像"
+category = "用户画像"
+owner = "U1"
+class = "核心"
+
+[[dataset]]
+id = "DS-1"
+name = "活动"
+category = "活动数据"
+owner = "U1"
+class = "内部"
+"#;
+    let mut org = org.to_string();
+    for (g, ds) in [("G1", "DS-1"), ("G2", "*"), ("G3", "DS-9"), ("G4", "DS-0")] {
+        org.push_str(&format!(
+            "\n[[grant]]\nid = \"{g}\"\nperson = \"P1\"\ndataset = \"{ds}\"\nops = [\"查看\"]\nview = \"raw\"\n"
+        ));
+    }
+    std::fs::write(dir.path().join("zhidu.toml"), "[org]\nname = \"t\"\nas_of = 2026-06-30\n").expect("write");
+    std::fs::write(dir.path().join("org.toml"), org).expect("write org");
+    let config = crate::data::read_config(dir.path(), jiff::civil::date(2026, 11, 23)).expect("config");
+    let data = crate::data::load_except(dir.path(), config, &policy.schema, &[]).expect("org loads");
+    let indexes = Indexes::default();
+    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let (grant, dataset) = (policy.schema.id("grant").expect("grant"), policy.schema.id("dataset").expect("dataset"));
+    let field = |var: usize, kind: KindId, name: &str| {
+        let slot = policy.schema.kind(kind).slot(name).expect("field");
+        Ir::Field(Box::new(Ir::Var(var)), FieldAcc::Slot(kind, slot))
+    };
+    let ir = Ir::Quant {
+        q: Quant::Exists,
+        slot: 1,
+        src: Source::Id { kind: dataset, key: Box::new(field(0, grant, "dataset")) },
+        filter: Some(Box::new(Ir::Bin(
+            BinOp::Eq,
+            Box::new(field(1, dataset, "id")),
+            Box::new(field(0, grant, "dataset")),
+        ))),
+        body: Some(Box::new(Ir::Bin(
+            BinOp::Eq,
+            Box::new(field(1, dataset, "class")),
+            Box::new(Ir::Const(Value::str("内部"))),
+        ))),
+    };
+    let (op, mut memo, slots) = lower(&ctx, &ir, 2, Some(0));
+    assert!(matches!(&op, Op::Quant { by_link: Some(_), .. }), "{op:?}");
+    let mut verdicts = Vec::new();
+    for idx in 0..ctx.store(grant).kind(grant).len() as u32 {
+        let subject = Value::Record(crate::eval::value::RecordRef { kind: grant, idx });
+        let mut env = vec![subject.clone(), Value::None];
+        let full = ctx.eval(&ir, &mut env).truthy();
+        let mut env = vec![Value::None; slots.max(2)];
+        env[0] = subject;
+        assert_eq!(op.test(&ctx, &mut env, &mut memo), full, "grant {idx}");
+        verdicts.push(full);
+    }
+    assert_eq!(verdicts, [true, false, false, false]);
+}
