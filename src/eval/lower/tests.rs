@@ -285,6 +285,9 @@ class = "内部"
     std::fs::write(dir.path().join("org.toml"), org).expect("write org");
     let config = crate::data::read_config(dir.path(), jiff::civil::date(2026, 11, 23)).expect("config");
     let data = crate::data::load_except(dir.path(), config, &policy.schema, &[]).expect("org loads");
+    // The dangling reference is reported; `*` is not.
+    let refs: Vec<_> = data.findings.iter().filter(|f| f.rule == "DATA-REF").map(|f| f.subject.clone()).collect();
+    assert_eq!(refs, [Some("grant:G3".to_string())], "{:?}", data.findings);
     let indexes = Indexes::default();
     let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
     let (grant, dataset) = (policy.schema.id("grant").expect("grant"), policy.schema.id("dataset").expect("dataset"));
