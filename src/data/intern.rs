@@ -2,8 +2,9 @@
 
 use crate::eval::value::Str;
 
-/// Entries of a [`Strings`] cache (a power of two).
-const ENTRIES: usize = 1 << 16;
+/// Entries of a [`Strings`] cache (a power of two): 48 KB, within the processor's nearest caches
+/// (at 1M people, 4096 entries read the CSV files faster than 16k or 64k, with the same memory).
+const ENTRIES: usize = 1 << 12;
 
 /// A direct-mapped cache of strings by hash. Repeated cells are mostly near each other (a
 /// person's grants, a unit's people) or few (enum values, names): a fixed table stays in the
@@ -12,11 +13,14 @@ const ENTRIES: usize = 1 << 16;
 /// again the next time.
 pub(super) struct Strings {
     slots: Box<[Option<Str>]>,
+    /// The high half of each slot's hash: a different string is told apart without reading
+    /// it (most lookups of a new string would otherwise miss the cache twice).
+    tags: Box<[u32]>,
 }
 
 impl Default for Strings {
     fn default() -> Self {
-        Strings { slots: vec![None; ENTRIES].into_boxed_slice() }
+        Strings { slots: vec![None; ENTRIES].into_boxed_slice(), tags: vec![0; ENTRIES].into_boxed_slice() }
     }
 }
 
@@ -24,11 +28,16 @@ impl Strings {
     /// `text` as a shared string: the one made last time for the same text, if still cached.
     pub(super) fn get(&mut self, text: &str) -> Str {
         use std::hash::BuildHasher;
-        let at = rustc_hash::FxBuildHasher.hash_one(text) as usize & (ENTRIES - 1);
-        match &mut self.slots[at] {
-            Some(s) if s.as_str() == text => s.clone(),
-            slot => slot.insert(Str::from(text)).clone(),
+        let hash = rustc_hash::FxBuildHasher.hash_one(text);
+        let (at, tag) = (hash as usize & (ENTRIES - 1), (hash >> 32) as u32);
+        if self.tags[at] == tag
+            && let Some(s) = &self.slots[at]
+            && s.as_str() == text
+        {
+            return s.clone();
         }
+        self.tags[at] = tag;
+        self.slots[at].insert(Str::from(text)).clone()
     }
 }
 
