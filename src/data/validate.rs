@@ -75,19 +75,22 @@ fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap) -> Vec<Fin
             continue;
         }
         let data = store.kind(k);
+        let links: Vec<Option<&[u32]>> = ref_slots.iter().map(|&(slot, _)| data.link(slot)).collect();
         // Records in parallel; `collect` keeps their order.
         let found: Vec<Finding> = (0..data.len())
             .into_par_iter()
             .flat_map_iter(|i| {
                 let mut found = Vec::new();
-                let Some(rec) = data.get(i) else { return found };
-                for &(slot, ty) in &ref_slots {
+                for (&(slot, ty), link) in ref_slots.iter().zip(&links) {
                     // A resolved reference names a record: nothing to look up again.
-                    if data.link(slot).and_then(|l| l.get(i)).is_some_and(|&t| t != NO_LINK) {
+                    if link.and_then(|l| l.get(i)).is_some_and(|&t| t != NO_LINK) {
                         continue;
                     }
+                    let Some(value) = data.field(i, slot).filter(|v| !v.is_none()) else { continue };
                     let mut missing = Vec::new();
-                    collect_missing(&rec.fields[slot], ty, store, &mut missing);
+                    collect_missing(value, ty, store, &mut missing);
+                    // The record is looked at only for what it reports.
+                    let Some(rec) = data.get(i).filter(|_| !missing.is_empty()) else { continue };
                     for (target, id) in missing {
                         let field = &ks.fields[slot].name;
                         let tname = &schema.kind(target).name;
