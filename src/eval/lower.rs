@@ -96,7 +96,7 @@ pub(super) struct Dates<'a> {
 /// element: many subjects share elements (a million people, fifty roles), and what holds of an
 /// element alone does not change from one subject to the next. One table per memoised
 /// quantifier; `None` is "filtered out". Each thread keeps its own.
-pub(super) type Memo = Vec<HashMap<Key, Option<bool>>>;
+pub(super) type Memo = Vec<hashbrown::HashMap<Key, Option<bool>, rustc_hash::FxBuildHasher>>;
 
 /// An element a verdict is kept for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -105,12 +105,37 @@ pub(super) enum Key {
     Record(KindId, u32),
 }
 
-impl Key {
-    fn of(v: &Value) -> Option<Key> {
+/// A [`Key`] borrowed from the element: looking a verdict up does not touch the reference
+/// count of the element's string (which both threads would otherwise write at every element).
+#[derive(Hash)]
+pub(super) enum KeyRef<'v> {
+    Str(&'v str),
+    Record(KindId, u32),
+}
+
+impl hashbrown::Equivalent<Key> for KeyRef<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        match (self, key) {
+            (KeyRef::Str(a), Key::Str(b)) => *a == b.as_str(),
+            (KeyRef::Record(k, i), Key::Record(l, j)) => k == l && i == j,
+            _ => false,
+        }
+    }
+}
+
+impl<'v> KeyRef<'v> {
+    fn of(v: &'v Value) -> Option<KeyRef<'v>> {
         match v {
-            Value::Str(s) => Some(Key::Str(s.clone())),
-            Value::Record(r) => Some(Key::Record(r.kind, r.idx)),
+            Value::Str(s) => Some(KeyRef::Str(s.as_str())),
+            Value::Record(r) => Some(KeyRef::Record(r.kind, r.idx)),
             _ => None,
+        }
+    }
+
+    fn owned(&self) -> Key {
+        match *self {
+            KeyRef::Str(s) => Key::Str(Str::from(s)),
+            KeyRef::Record(k, i) => Key::Record(k, i),
         }
     }
 }
@@ -241,7 +266,7 @@ impl<'c, 'a> Lowerer<'c, 'a> {
 
     /// Empty tables for the quantifiers lowered so far, for one thread.
     pub(super) fn memo(&self) -> Memo {
-        vec![HashMap::default(); self.memos]
+        vec![hashbrown::HashMap::default(); self.memos]
     }
 
     /// Lowers `ir`.

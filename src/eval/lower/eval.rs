@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::{Key, Memo, Op};
+use super::{KeyRef, Memo, Op};
 use crate::eval::interp::{Ctx, arith, decides, simple};
 use crate::eval::ir::Source;
 use crate::eval::store::NO_LINK;
@@ -90,12 +90,14 @@ impl<'a> Op<'a> {
                 };
                 // An element's verdict: filtered out (`None`), holds, fails.
                 let verdict = |ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value| {
-                    let key = kept.and_then(|m| Some((m, Key::of(&item)?)));
-                    if let Some((m, k)) = &key
-                        && let Some(v) = memo.get(*m).and_then(|t| t.get(k))
-                    {
-                        return *v;
-                    }
+                    // Looked up borrowed; the key is made only for an element not seen yet.
+                    let key = match kept.zip(KeyRef::of(&item)) {
+                        Some((m, k)) => match memo.get(m).and_then(|t| t.get(&k)) {
+                            Some(v) => return *v,
+                            None => Some((m, k.owned())),
+                        },
+                        None => None,
+                    };
                     if let Some(x) = env.get_mut(*slot) {
                         *x = item;
                     }
