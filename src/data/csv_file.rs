@@ -273,24 +273,27 @@ enum Col<'s> {
     Item { list: usize, key: usize, ty: &'s Type },
 }
 
-/// An object field filled from dotted columns (`scores.上级评价`).
-struct ObjSlot<'s> {
+/// An object field filled from dotted columns (`scores.上级评价`), or a list of objects filled
+/// from dotted columns of `;`-separated items (`approvals.by`).
+struct Nested<'s> {
     slot: usize,
     fields: &'s [FieldType],
     /// The fields' names, made once.
     names: Vec<Str>,
-    /// Where its keys' values start in [`FastRows::keys`].
+    /// Where its keys' values start in [`FastRows::keys`] (objects) or [`FastRows::items`]
+    /// (lists).
     base: usize,
 }
 
-/// A list of objects filled from dotted columns of `;`-separated items (`approvals.by`).
-struct ItemSlot<'s> {
-    slot: usize,
-    fields: &'s [FieldType],
-    /// The fields' names, made once.
-    names: Vec<Str>,
-    /// Where its keys' item values start in [`FastRows::items`].
-    base: usize,
+/// The place of field `slot` (of keys `fields`) among `nested`, added if not there yet.
+fn nested_at<'s>(nested: &mut Vec<Nested<'s>>, slot: usize, fields: &'s [FieldType]) -> usize {
+    if let Some(at) = nested.iter().position(|o| o.slot == slot) {
+        return at;
+    }
+    let names = fields.iter().map(|f| Str::from(f.name.as_str())).collect();
+    let base = nested.last().map_or(0, |o| o.base + o.fields.len());
+    nested.push(Nested { slot, fields, names, base });
+    nested.len() - 1
 }
 
 /// The fast path for plain rows: every column is a declared field (or a declared key of an
@@ -298,8 +301,8 @@ struct ItemSlot<'s> {
 /// record. A row it cannot take whole goes to the general path, which reports it.
 struct FastRows<'s> {
     cols: Vec<Col<'s>>,
-    objects: Vec<ObjSlot<'s>>,
-    lists: Vec<ItemSlot<'s>>,
+    objects: Vec<Nested<'s>>,
+    lists: Vec<Nested<'s>>,
     id_slot: Option<usize>,
     /// Required slots.
     required: Vec<usize>,
@@ -314,8 +317,8 @@ struct FastRows<'s> {
 impl<'s> FastRows<'s> {
     /// The plan for a file's columns; `None` when a column is not a declared field.
     fn plan(ks: &'s KindSchema, targets: &[(Target, Option<Str>)], id_slot: Option<usize>) -> Option<Self> {
-        let mut objects: Vec<ObjSlot<'s>> = Vec::new();
-        let mut lists: Vec<ItemSlot<'s>> = Vec::new();
+        let mut objects: Vec<Nested<'s>> = Vec::new();
+        let mut lists: Vec<Nested<'s>> = Vec::new();
         let mut cols = Vec::with_capacity(targets.len());
         for (target, sub) in targets {
             let Target::Slot(slot) = *target else { return None };
@@ -324,29 +327,13 @@ impl<'s> FastRows<'s> {
                 (None, _) => cols.push(Col::Slot { slot, ty }),
                 (Some(key), Type::Object(fields)) => {
                     let key = fields.iter().position(|f| *f.name == **key)?;
-                    let obj = match objects.iter().position(|o| o.slot == slot) {
-                        Some(o) => o,
-                        None => {
-                            let names = fields.iter().map(|f| Str::from(f.name.as_str())).collect();
-                            let base = objects.last().map_or(0, |o| o.base + o.fields.len());
-                            objects.push(ObjSlot { slot, fields, names, base });
-                            objects.len() - 1
-                        }
-                    };
+                    let obj = nested_at(&mut objects, slot, fields);
                     cols.push(Col::Key { obj, key, ty: &fields[key].ty });
                 }
                 (Some(key), ty) if object_items(ty).is_some() => {
                     let fields = object_items(ty)?;
                     let key = fields.iter().position(|f| *f.name == **key)?;
-                    let list = match lists.iter().position(|o| o.slot == slot) {
-                        Some(o) => o,
-                        None => {
-                            let names = fields.iter().map(|f| Str::from(f.name.as_str())).collect();
-                            let base = lists.last().map_or(0, |o| o.base + o.fields.len());
-                            lists.push(ItemSlot { slot, fields, names, base });
-                            lists.len() - 1
-                        }
-                    };
+                    let list = nested_at(&mut lists, slot, fields);
                     cols.push(Col::Item { list, key, ty: &fields[key].ty });
                 }
                 _ => return None,
