@@ -268,8 +268,8 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
 }
 
 /// What a thread keeps across the files it reads: one read buffer (a fresh buffer per file had
-/// the kernel hand out and zero new pages each time) and the CSV cell values it has made, so a
-/// person id read in one file is the same string in the next.
+/// the kernel hand out and zero new pages each time) and its caches of the strings and lists it
+/// has made (`Cells`), which the TOML and CSV files it reads share.
 #[derive(Default)]
 struct Scratch {
     buf: Vec<u8>,
