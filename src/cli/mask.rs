@@ -130,6 +130,11 @@ fn mask_file(input: &Path, output: &Path, plan: &Plan, charset: Charset) -> Resu
         b.finish_and_clear();
     }
     tmp.as_file_mut().flush().map_err(|e| e.to_string())?;
+    // A temporary file is private (0600); the masked file gets the permissions of the file it
+    // replaces, or else of the raw input (the masked copy is no more sensitive than that).
+    if let Ok(meta) = std::fs::metadata(output).or_else(|_| std::fs::metadata(input)) {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
     tmp.persist(output).map_err(|e| e.error.to_string())?;
     Ok(summary)
 }
