@@ -280,18 +280,19 @@ impl KindData {
             }
             let hash = hash_id(&id);
             let n = ids.len();
-            self.index_id(&mut ids[shard_of(hash, n)], &id, hash, idx);
+            self.index_id(&mut ids[shard_of(hash, n)], hash, idx);
             self.ids = ids;
         }
         idx
     }
 
-    /// Adds `idx` under `id` (of hash `hash`) unless the id is there; returns the position it
-    /// is under.
-    fn index_id(&self, ids: &mut HashTable<u32>, id: &str, hash: u64, idx: u32) -> u32 {
-        let same = |&p: &u32| self.id(p as usize).is_some_and(|x| **x == *id);
-        let rehash = |&p: &u32| hash_id(self.id(p as usize).map_or("", |x| x));
-        match ids.entry(hash, same, rehash) {
+    /// Adds position `idx` under its record's id (of hash `hash`) unless the id is there;
+    /// returns the position it is under. Ids are read only where the hashes' tags agree: mostly
+    /// the id's own repetition, so a shard built in hash order does not visit records in its
+    /// scattered order.
+    fn index_id(&self, ids: &mut HashTable<u32>, hash: u64, idx: u32) -> u32 {
+        let id = |p: u32| self.id(p as usize).map_or("", |x| x.as_str());
+        match ids.entry(hash, |&p| id(p) == id(idx), |&p| hash_id(id(p))) {
             hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
             hashbrown::hash_table::Entry::Vacant(e) => {
                 e.insert(idx);
@@ -374,15 +375,10 @@ impl KindData {
                 let entries = parts.iter().flat_map(|p| p[s].iter().copied());
                 let mut ids = HashTable::with_capacity(parts.iter().map(|p| p[s].len()).sum());
                 let mut dups = Vec::new();
-                let id = |p: u32| this.id(p as usize).map_or("", |x| x.as_str());
                 for (hash, i) in entries {
-                    // Ids are read only where the hashes' tags agree: mostly the id's own
-                    // repetition, so records are not visited in the shard's scattered order.
-                    match ids.entry(hash, |&p| id(p) == id(i), |&p| hash_id(id(p))) {
-                        hashbrown::hash_table::Entry::Occupied(e) => dups.push((i, *e.get())),
-                        hashbrown::hash_table::Entry::Vacant(e) => {
-                            e.insert(i);
-                        }
+                    let first = this.index_id(&mut ids, hash, i);
+                    if first != i {
+                        dups.push((i, first));
                     }
                 }
                 (ids, dups)
