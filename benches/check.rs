@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use zhidu::check::{self, Selection};
+use zhidu::engine::{self, Options, Selection};
 
 #[allow(dead_code)]
 #[path = "../examples/gen_org.rs"]
@@ -38,7 +38,7 @@ fn load(dir: &Path, policy: &zhidu::policy::Policy) -> zhidu::data::OrgData {
 fn benches(c: &mut Criterion) {
     let n = people();
     let dir = org_dir(n);
-    let (policy, _) = zhidu::policy::load_policy(None).expect("built-in pack");
+    let (policy, _) = zhidu::compile::load_policy(None).expect("built-in pack");
     let bytes: u64 =
         walkdir::WalkDir::new(&dir).into_iter().flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum();
 
@@ -51,11 +51,12 @@ fn benches(c: &mut Criterion) {
     let records: usize = org.store.kinds.iter().map(|k| k.len()).sum();
     let mut g = c.benchmark_group(format!("evaluate/{n}"));
     g.sample_size(10).throughput(Throughput::Elements(records as u64));
-    g.bench_function("all rules", |b| b.iter(|| check::run(&policy, &org, &Selection::default())));
+    g.bench_function("all rules", |b| b.iter(|| engine::run(&policy, &org, &Options::default())));
     // The slowest checks at 1M people (see `check --timings`).
     for rule in ["APR-2", "PERM-2", "DEV-2", "ROLE-4", "APR-3", "CAD-7", "KPI-3"] {
-        let sel = Selection { only: vec![rule.to_string()], ..Selection::default() };
-        g.bench_function(rule, |b| b.iter(|| check::run(&policy, &org, &sel)));
+        let opts =
+            Options { selection: Selection { only: vec![rule.to_string()], skip: Vec::new() }, ..Options::default() };
+        g.bench_function(rule, |b| b.iter(|| engine::run(&policy, &org, &opts)));
     }
     g.finish();
 }

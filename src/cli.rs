@@ -239,15 +239,7 @@ pub enum Command {
     },
 }
 
-/// Language of the tool's own messages.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// 中文.
-    #[default]
-    Zh,
-    /// English.
-    En,
-}
+pub use crate::base::lang::Lang;
 
 /// Lowest severity that fails a run.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -321,7 +313,8 @@ pub fn run(cli: Cli) -> ExitCode {
             formats,
             output: output.as_deref(),
             fail_on: *fail_on,
-            selection: crate::check::Selection { only: rules.clone(), skip: skip.clone(), explain: *explain },
+            selection: crate::engine::Selection { only: rules.clone(), skip: skip.clone() },
+            explain: *explain,
             as_of: *as_of,
             color: color && std::io::stdout().is_terminal(),
             timings: *timings,
@@ -396,7 +389,7 @@ pub(crate) fn load_org_or_report(
 
 /// Loads a pack, printing its diagnostics on failure.
 pub(crate) fn load_or_report(policy: Option<&std::path::Path>, color: bool) -> Result<crate::policy::Policy, u8> {
-    match crate::policy::load_policy(policy) {
+    match crate::compile::load_policy(policy) {
         Ok((p, _warnings)) => Ok(p),
         Err(diags) => {
             eprint!("{}", diags.render(color));

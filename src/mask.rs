@@ -11,9 +11,9 @@ use std::io::{Read, Write};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::csvio::{Rows, Writer};
-use crate::detect::{self, is_age_band, is_province, is_sha256, province_prefix};
-use crate::eval::value::Value;
+use crate::base::csvio::{Rows, Writer};
+use crate::base::detect::{self, is_age_band, is_province, is_sha256, province_prefix};
+use crate::base::value::Value;
 use crate::policy::Policy;
 
 /// How one kind of column is masked.
@@ -327,7 +327,7 @@ mod tests {
         let mut out = Vec::new();
         let s = mask_csv(input.as_bytes(), &mut out, &plan(), |_| {}).unwrap();
         let text = String::from_utf8(out).unwrap();
-        let hash = crate::output::hex(&Sha256::digest(b"U10086"));
+        let hash = crate::base::hex(&Sha256::digest(b"U10086"));
         assert_eq!(text, format!("user_id,地址,年龄,备注\n{hash},广东省,25-30岁,电话[手机号已脱敏]\n"));
         assert_eq!(s.rows, 1);
         assert_eq!(s.mobiles, 1);

@@ -5,7 +5,8 @@
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
-use zhidu::policy::{Policy, load_policy};
+use zhidu::compile::load_policy;
+use zhidu::policy::Policy;
 
 static POLICY: LazyLock<Policy> = LazyLock::new(|| match load_policy(None) {
     Ok((p, _)) => p,
@@ -21,14 +22,14 @@ fn load(files: &[(&str, &[u8])]) {
     match zhidu::data::load(dir.path(), config, &POLICY.schema) {
         Ok(org) => {
             // Every finding is located in a real file of the org dir.
-            for f in &org.findings {
+            for f in &org.issues {
                 if let Some(l) = &f.location {
                     assert!(dir.path().join(&l.file).exists(), "{l:?}");
                     assert!(l.line >= 1 && l.column >= 1);
                 }
             }
             // And every rule of the pack evaluates on whatever was loaded.
-            let _ = zhidu::check::run(&POLICY, &org, &zhidu::check::Selection::default());
+            let _ = zhidu::engine::run(&POLICY, &org, &zhidu::engine::Options::default());
         }
         Err(d) => assert!(d.error_count() > 0),
     }

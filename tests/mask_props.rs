@@ -2,7 +2,7 @@
 //! column, whatever text surrounds it.
 
 use proptest::prelude::*;
-use zhidu::detect::{contains_cn_id, contains_cn_mobile};
+use zhidu::base::detect::{contains_cn_id, contains_cn_mobile};
 use zhidu::mask::{Method, Plan, Rule, mask_csv};
 
 fn plan() -> Plan {

@@ -2,7 +2,7 @@
 //! test that the parser and formatter never panic.
 
 use proptest::prelude::*;
-use zhidu::source::FileId;
+use zhidu::base::source::FileId;
 use zhidu::syntax::ast::{Entry, Item};
 use zhidu::syntax::{parse_expr, parse_file};
 

@@ -418,7 +418,7 @@ fn bad_input_exits_2_with_a_diagnostic() {
 
 #[test]
 fn digests_cover_exactly_what_the_loader_reads() {
-    let (policy, _) = zhidu::policy::load_policy(None).expect("built-in pack");
+    let (policy, _) = zhidu::compile::load_policy(None).expect("built-in pack");
     let tmp = tempfile::tempdir().expect("tempdir");
     let odd = tmp.path().join("org");
     copy_dir(&root().join(SMALL), &odd);

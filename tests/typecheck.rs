@@ -1,8 +1,8 @@
 //! Type checker and resolver tests over small in-memory packs: which diagnostics (by code) a
 //! rule body produces, and that well-typed bodies compile (with joins planned as index lookups).
 
-use zhidu::policy::load::{PackSource, load};
-use zhidu::policy::resolve::resolve;
+use zhidu::compile::load::{PackSource, load};
+use zhidu::compile::resolve::resolve;
 
 const HEAD: &str = r#"
 policy 测试 { version "1"; effective 2026-01-01 }

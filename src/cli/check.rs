@@ -4,12 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FailOn};
-use crate::baseline::{self, Baseline};
-use crate::check::{self, Selection};
+use crate::base::timings::{Lap, Stages};
 use crate::data;
+use crate::engine::{self, Selection};
+use crate::findings::baseline::{self, Baseline};
 use crate::output::{Report, github, human, json, junit, sarif};
 use crate::syntax::ast::Severity;
-use crate::timings::{Lap, Stages};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,8 @@ pub struct Args<'a> {
     pub fail_on: FailOn,
     /// Rule selection.
     pub selection: Selection,
+    /// Explain each finding.
+    pub explain: bool,
     /// `as_of` override.
     pub as_of: Option<jiff::civil::Date>,
     /// Colour for human output on a terminal.
@@ -72,7 +74,6 @@ pub struct Args<'a> {
 /// Runs the command; returns the exit code.
 pub fn run(a: Args) -> u8 {
     let mut clock = Clock::new(a.timings);
-    crate::i18n::use_english(a.lang == super::Lang::En);
     let mut targets: Vec<(Format, Option<PathBuf>)> = Vec::new();
     let default = ["human".to_string()];
     for spec in if a.formats.is_empty() { &default[..] } else { a.formats } {
@@ -128,13 +129,10 @@ pub fn run(a: Args) -> u8 {
         config.as_of = d;
     }
     let policy_dir: Option<PathBuf> = a.policy.map(Path::to_path_buf).or_else(|| config.policy.clone());
-    let mut policy = match super::load_or_report(policy_dir.as_deref(), a.color) {
+    let policy = match super::load_or_report(policy_dir.as_deref(), a.color) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    if a.lang == super::Lang::En {
-        use_english_messages(&mut policy);
-    }
     clock.lap("policy");
     let org = match super::load_org_or_report(a.org, config, &policy.schema, a.color, "nothing was checked") {
         Ok(o) => o,
@@ -142,7 +140,8 @@ pub fn run(a: Args) -> u8 {
     };
     clock.lap("load data");
     clock.detail(&org.stages);
-    let mut outcome = check::run(&policy, &org, &a.selection);
+    let options = engine::Options { selection: a.selection, explain: a.explain, lang: a.lang };
+    let mut outcome = engine::run(&policy, &org, &options);
     clock.lap("evaluate");
     clock.detail(&outcome.stages);
     if let Some(path) = a.write_baseline {
@@ -194,17 +193,6 @@ pub fn run(a: Args) -> u8 {
     if failed { EXIT_FINDINGS } else { EXIT_OK }
 }
 
-/// Uses each rule's `message_en` where the pack provides one.
-fn use_english_messages(policy: &mut crate::policy::Policy) {
-    for rule in &mut policy.rules {
-        for c in &mut rule.checks {
-            if let Some(en) = c.message_en.take() {
-                c.message = en;
-            }
-        }
-    }
-}
-
 /// Stage timings for `--timings`: the command's own stages, with the sub-stages the loader and
 /// the evaluator recorded indented under them.
 struct Clock {
@@ -229,7 +217,7 @@ impl Clock {
         }
     }
     /// The ten slowest checks.
-    fn slowest(&self, times: &[crate::timings::CheckTime]) {
+    fn slowest(&self, times: &[crate::base::timings::CheckTime]) {
         if !self.on {
             return;
         }

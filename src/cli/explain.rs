@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{EXIT_ERROR, EXIT_OK, load_or_report};
-use crate::diag::suggest;
+use crate::base::diag::suggest;
 
 /// Runs the command; returns the exit code.
 pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, color: bool) -> u8 {
@@ -120,7 +120,7 @@ fn explain_finding(id: &str, policy: Option<&Path>, org_dir: &Path, subject: &st
     let mut failed = false;
     for r in rules {
         for (i, c) in r.checks.iter().enumerate() {
-            use crate::eval::ir::{Ir, Source};
+            use crate::policy::ir::{Ir, Source};
             let about_subject = match c.ir.unwrapped() {
                 Ir::Quant {
                     src: Source::Kind(sk) | Source::Index { kind: sk, .. } | Source::Id { kind: sk, .. },

@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
-use crate::diag::Diagnostics;
-use crate::source::SourceMap;
+use crate::base::diag::Diagnostics;
+use crate::base::source::SourceMap;
 use crate::syntax;
 
 /// Runs the command; returns the exit code.

@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use super::{EXIT_ERROR, EXIT_OK};
-use crate::diag::Diagnostics;
-use crate::policy::{lint, load_policy};
+use crate::base::diag::Diagnostics;
+use crate::compile::load_policy;
+use crate::engine::lint;
 
 /// Runs the command; returns the exit code.
 pub fn run(policy: Option<&Path>, color: bool) -> u8 {

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_ERROR, EXIT_OK, load_or_report};
-use crate::exports::{Charset, open};
+use crate::base::exports::{Charset, open};
 use crate::mask::{Plan, Summary, mask_csv};
 
 /// Arguments of `zhidu mask`.

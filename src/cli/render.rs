@@ -50,7 +50,7 @@ pub fn run(a: Args) -> u8 {
     let rendered = match render::render(&policy, docs, &formats, a.templates) {
         Ok(r) => r,
         Err(e) => {
-            eprint!("{}", crate::diag::render_one(e.as_ref(), a.color));
+            eprint!("{}", crate::base::diag::render_one(e.as_ref(), a.color));
             return EXIT_ERROR;
         }
     };

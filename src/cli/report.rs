@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 
 use super::{EXIT_ERROR, EXIT_OK};
-use crate::check::{self, Selection};
 use crate::data::{self, OrgConfig};
+use crate::engine;
 use crate::report::{self, Format, ReportError, Sources};
 
 /// Arguments of `zhidu report`.
@@ -56,7 +56,7 @@ pub(super) fn org_config(org: &Path, policy: Option<&Path>, color: bool) -> Resu
 
 /// Prints a report error; returns exit code 2.
 pub(super) fn fail(e: &ReportError, color: bool) -> u8 {
-    eprint!("{}", crate::diag::render_one(e, color));
+    eprint!("{}", crate::base::diag::render_one(e, color));
     EXIT_ERROR
 }
 
@@ -84,8 +84,8 @@ pub fn run(a: Args) -> u8 {
         Ok(o) => o,
         Err(code) => return code,
     };
-    let outcome = check::run(&policy, &org, &Selection::default());
-    let lint = crate::policy::lint::lint(&policy);
+    let outcome = engine::run(&policy, &org, &engine::Options::default());
+    let lint = crate::engine::lint::lint(&policy);
     let sources =
         Sources { policy: &policy, policy_dir: policy_dir.as_deref(), org: &org, outcome: &outcome, lint: &lint };
     let mut made = match report::build(&sources) {

@@ -73,8 +73,5 @@ fn pad(s: &str, w: usize) -> String {
 /// The built-in data and waiver checks: (ID, severity, title, what it checks).
 pub(crate) fn builtin() -> impl Iterator<Item = (&'static str, crate::syntax::ast::Severity, &'static str, &'static str)>
 {
-    crate::data::rules::DATA_RULES
-        .iter()
-        .map(|r| (r.id, r.severity, r.title, r.about))
-        .chain(crate::waiver::WAIVER_RULES.iter().map(|(id, sev, title, about)| (*id, *sev, *title, *about)))
+    crate::findings::catalog::builtin().map(|r| (r.id, r.severity, r.title, r.about))
 }

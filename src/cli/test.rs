@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, load_or_report};
-use crate::testing::{coverage, find_cases, run_case};
+use crate::engine::cases::{coverage, find_cases, run_case};
 
 /// Runs the command; returns the exit code.
 pub fn run(dir: &Path, policy: Option<&Path>, threshold: f64, color: bool) -> u8 {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::eval::value::{Duration, Object, Str, Target, Value};
+use crate::base::value::{Duration, Object, Str, Target, Value};
 use crate::policy::types::{FieldType, Type};
 
 /// Why a value does not fit its field type (never contains the value itself).

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use super::error::DataError;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::{Parsed, Slotted, coerce, data_finding, finish_record, kind_for, location, synthetic_id_from};
-use crate::eval::value::{Object, Str, Value};
-use crate::i18n::tr;
+use super::{Parsed, Slotted, coerce, finish_record, issue::Issue, kind_for, location, synthetic_id_from};
+use crate::base::lang::Text;
+use crate::base::source::{FileId, Loc, SourceMap};
+use crate::base::value::{Object, Str, Value};
 use crate::policy::types::{FieldType, Type};
 use crate::policy::{KindSchema, Schema};
-use crate::source::{FileId, Loc, SourceMap};
 
 /// Parses one CSV file into records; cell values are shared through `cells` (which a loader
 /// keeps across the files one thread reads).
@@ -40,13 +40,13 @@ fn parse_with(
     let mut out = Parsed::default();
     let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let Some(kind) = kind_for(schema, stem) else {
-        let msg = tr(
+        let msg = Text::new(
             format!("未知的数据类型 `{stem}`：CSV 文件名不是策略声明的记录类型，文件被忽略"),
             format!(
                 "unknown record kind `{stem}`: the CSV file name is no kind the policy declares; the file is ignored"
             ),
         );
-        out.findings.push(data_finding("DATA-KIND", None, msg, location(sources, Loc::new(file, 0, 0), None, None)));
+        out.issues.push(Issue::new("DATA-KIND", None, msg, location(sources, Loc::new(file, 0, 0), None, None)));
         return Ok(out);
     };
     let ks = schema.kind(kind);
@@ -166,11 +166,11 @@ fn parse_with(
         for (s, items) in item_lists {
             slots.values[s] = Value::list(items.into_iter().map(|o| Value::Object(Arc::new(o))).collect());
         }
-        let rec = finish_record(ks, slots, loc, Some(row), row, sources, &mut out.findings);
+        let rec = finish_record(ks, slots, loc, Some(row), row, sources, &mut out.issues);
         out.push(kind, rec);
     }
     // CSV locations name the column of the field.
-    for f in out.findings.iter_mut() {
+    for f in out.issues.iter_mut() {
         if let Some(l) = f.location.as_mut()
             && let Some(field) = &l.field
             && let Some(col) = columns.iter().position(|(c, _)| c == field)
@@ -569,7 +569,7 @@ mod tests {
         let (t, c) = (sources.add("change.toml", toml), sources.add("change.csv", csv));
         let fields = |p: Result<Parsed, DataError>| -> Vec<String> {
             let p = p.expect("parses");
-            assert!(p.findings.is_empty(), "{:?}", p.findings);
+            assert!(p.issues.is_empty(), "{:?}", p.issues);
             p.kinds.iter().flat_map(|d| d.iter().map(|r| format!("{:?} {:?}", r.id, r.fields))).collect()
         };
         let from_toml = fields(super::super::toml_file::parse(t, toml, schema(), &sources, &mut Default::default()));

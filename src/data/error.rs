@@ -3,8 +3,8 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::diag::LocatedError;
-use crate::source::Loc;
+use crate::base::diag::LocatedError;
+use crate::base::source::Loc;
 
 /// A fatal data error (exit code 2).
 #[derive(Debug, Clone, Error, Diagnostic)]

@@ -1,6 +1,6 @@
 //! Sharing repeated strings of the data (unit ids, role names, enum values) in one allocation.
 
-use crate::eval::value::Str;
+use crate::base::value::Str;
 
 /// Entries of a [`Strings`] cache (a power of two): 48 KB, within the processor's nearest caches
 /// (at 1M people, 4096 entries read the CSV files faster than 16k or 64k, with the same memory).

@@ -1,5 +1,5 @@
 //! Org data: walking the org dir, reading `zhidu.toml`, TOML and CSV record files into the
-//! record [`Store`], with schema validation as `DATA-…` findings. Every record keeps its
+//! record [`Store`], with schema validation as `DATA-…` issues. Every record keeps its
 //! location. Malformed files stop the run with a located diagnostic.
 
 pub mod coerce;
@@ -7,7 +7,7 @@ pub mod config;
 mod csv_file;
 pub mod error;
 mod intern;
-pub mod rules;
+mod issue;
 mod toml_fast;
 mod toml_file;
 mod validate;
@@ -19,14 +19,15 @@ use rayon::prelude::*;
 pub use config::OrgConfig;
 use error::DataError;
 
-use crate::diag::Diagnostics;
-use crate::eval::store::{KindData, Record, Store};
-use crate::eval::value::{KindId, Str, Value};
-use crate::finding::{Finding, Location};
-use crate::i18n::tr;
+use crate::base::diag::Diagnostics;
+use crate::base::lang::Text;
+use crate::base::source::Location;
+use crate::base::source::{FileId, Loc, SourceMap};
+use crate::base::store::{KindData, Record, Store};
+use crate::base::value::{KindId, Str, Value};
 use crate::policy::types::Type;
 use crate::policy::{KindOrigin, KindSchema, Schema};
-use crate::source::{FileId, Loc, SourceMap};
+pub use issue::Issue;
 
 /// An organisation's data, loaded and validated.
 #[derive(Debug)]
@@ -39,14 +40,14 @@ pub struct OrgData {
     pub sources: SourceMap,
     /// Records by kind.
     pub store: Store,
-    /// `DATA-…` findings.
-    pub findings: Vec<Finding>,
+    /// Problems found in the data (`DATA-…`).
+    pub issues: Vec<Issue>,
     /// CSV files under `exports/` (checked by the desensitisation rules).
     pub exports: Vec<PathBuf>,
     /// Every input file read, relative to the org dir, sorted.
     pub inputs: Vec<PathBuf>,
     /// What each loading stage cost (for `--timings`).
-    pub stages: crate::timings::Stages,
+    pub stages: crate::base::timings::Stages,
 }
 
 /// Reads `zhidu.toml` of an org dir (defaults if there is none).
@@ -92,7 +93,11 @@ const EVICT_BYTES: usize = 1 << 20;
 /// many files, so the kernel does not hand out and zero fresh pages for every file) and returns
 /// its text: UTF-8, without a byte-order mark. An unreadable or non-UTF-8 file is an error
 /// located in it.
-fn read_text<'b>(file: &crate::source::SourceFile, id: FileId, buf: &'b mut Vec<u8>) -> Result<&'b str, DataError> {
+fn read_text<'b>(
+    file: &crate::base::source::SourceFile,
+    id: FileId,
+    buf: &'b mut Vec<u8>,
+) -> Result<&'b str, DataError> {
     use std::io::Read;
     buf.clear();
     let read = std::fs::File::open(file.path().unwrap_or(Path::new(""))).and_then(|mut f| f.read_to_end(buf));
@@ -119,7 +124,7 @@ fn read_text<'b>(file: &crate::source::SourceFile, id: FileId, buf: &'b mut Vec<
 #[derive(Default)]
 struct Parsed {
     kinds: Vec<KindData>,
-    findings: Vec<Finding>,
+    issues: Vec<Issue>,
 }
 
 impl Parsed {
@@ -145,7 +150,7 @@ pub fn load(dir: &Path, config: OrgConfig, schema: &Schema) -> Result<OrgData, D
 /// Like [`load`], but skips the given files (relative to the org dir), e.g. a test case's
 /// `expected.toml`.
 pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path]) -> Result<OrgData, Diagnostics> {
-    let mut stages = crate::timings::Stages::start();
+    let mut stages = crate::base::timings::Stages::start();
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
     let mut files: Vec<(FileId, PathBuf, bool)> = Vec::new();
@@ -223,7 +228,7 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     for r in results {
         match r {
             Ok(p) => {
-                findings.extend(p.findings);
+                findings.extend(p.issues);
                 for (k, data) in p.kinds.into_iter().enumerate() {
                     store.kind_mut(KindId(k as u32)).append(data);
                 }
@@ -232,7 +237,7 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
         }
     }
     // Index ids per kind, in parallel; a repeated id is reported at its later occurrence.
-    let dups: Vec<Vec<(u32, u32)>> = store.kinds.par_iter_mut().map(crate::eval::store::KindData::index_ids).collect();
+    let dups: Vec<Vec<(u32, u32)>> = store.kinds.par_iter_mut().map(crate::base::store::KindData::index_ids).collect();
     for (k, dups) in dups.into_iter().enumerate() {
         let ks = schema.kind(KindId(k as u32));
         // Kinds without an `id` field get synthetic ids, which may repeat legitimately.
@@ -245,11 +250,11 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             let id = rec.id.as_deref().unwrap_or_default();
             let kind = &ks.name;
             let first = describe(&sources, first.loc);
-            let msg = tr(
+            let msg = Text::new(
                 format!("{kind} 编号 `{id}` 重复，首次出现在 {first}"),
                 format!("duplicate {kind} id `{id}`, first at {first}"),
             );
-            findings.push(data_finding(
+            findings.push(Issue::new(
                 "DATA-DUP",
                 Some(subject(kind, id)),
                 msg,
@@ -264,7 +269,7 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     stages.lap("merge, id index, duplicate ids");
     findings.extend(validate::resolve_refs(schema, &mut store, &sources));
     stages.lap("references");
-    Ok(OrgData { dir: dir.to_path_buf(), config, sources, store, findings, exports, inputs, stages })
+    Ok(OrgData { dir: dir.to_path_buf(), config, sources, store, issues: findings, exports, inputs, stages })
 }
 
 /// What a thread keeps across the files it reads: one read buffer (a fresh buffer per file had
@@ -318,26 +323,6 @@ pub fn location(sources: &SourceMap, loc: Loc, row: Option<usize>, field: Option
     let f = sources.get(loc.file);
     let (line, column) = f.line_col(loc.start as usize);
     Some(Location { file: f.name.clone(), line, column, row, field: field.map(str::to_string), loc: Some(loc) })
-}
-
-/// A `DATA-…` finding.
-pub fn data_finding(id: &str, subject: Option<String>, message: String, location: Option<Location>) -> Finding {
-    let rule = rules::data_rule(id);
-    Finding {
-        rule: id.to_string(),
-        severity: rule.map_or(crate::syntax::ast::Severity::Error, |r| r.severity),
-        title: rule.map_or("", |r| if crate::i18n::english() { r.about } else { r.title }).to_string(),
-        subject,
-        message,
-        source: "org-data.md".into(),
-        location,
-        advisory: false,
-        pending: None,
-        explanation: Vec::new(),
-        fingerprint: String::new(),
-        waiver: None,
-        check: 0,
-    }
 }
 
 /// The record kind a file stem or table name stands for: the kind, an alias, or a plural.
@@ -409,7 +394,7 @@ pub(crate) fn finish_record(
     row: Option<usize>,
     ordinal: usize,
     sources: &SourceMap,
-    findings: &mut Vec<Finding>,
+    findings: &mut Vec<Issue>,
 ) -> Record {
     let Slotted { values: mut fields, locs, extra } = raw;
     let id = match kind.id_slot().map(|s| &fields[s]) {
@@ -424,11 +409,11 @@ pub(crate) fn finish_record(
         let value = std::mem::take(&mut fields[s]);
         if value.is_none() {
             if !ft.optional {
-                let msg = tr(
+                let msg = Text::new(
                     format!("{} 记录缺少必填字段 `{}`", kind.name, ft.name),
                     format!("{} record lacks the required field `{}`", kind.name, ft.name),
                 );
-                findings.push(data_finding("DATA-MISSING", subj(), msg, location(sources, loc, row, Some(&ft.name))));
+                findings.push(Issue::new("DATA-MISSING", subj(), msg, location(sources, loc, row, Some(&ft.name))));
             }
             continue;
         }
@@ -437,11 +422,11 @@ pub(crate) fn finish_record(
             Err(m) => {
                 let at = locs[s].unwrap_or(loc);
                 let field = format!("{}{}", ft.name, m.path);
-                let msg = tr(
+                let msg = Text::new(
                     format!("{} 记录的字段 `{field}` 应为 {}", kind.name, m.expected),
                     format!("field `{field}` of a {} record must be {}", kind.name, m.expected_en),
                 );
-                findings.push(data_finding("DATA-TYPE", subj(), msg, location(sources, at, row, Some(&ft.name))));
+                findings.push(Issue::new("DATA-TYPE", subj(), msg, location(sources, at, row, Some(&ft.name))));
             }
         }
     }
@@ -500,7 +485,7 @@ mod tests {
             .enumerate()
             .flat_map(|(k, data)| data.iter().map(move |r| format!("({k}, {r:?})")))
             .collect();
-        let mut findings: Vec<String> = p.findings.iter().map(|f| format!("{f:?}")).collect();
+        let mut findings: Vec<String> = p.issues.iter().map(|f| format!("{f:?}")).collect();
         if sort_findings {
             findings.sort();
         }
@@ -510,7 +495,7 @@ mod tests {
     /// The built-in pack's schema, loaded once for the loaders' tests.
     pub(super) fn schema() -> &'static Schema {
         static POLICY: std::sync::LazyLock<crate::policy::Policy> =
-            std::sync::LazyLock::new(|| crate::policy::load_policy(None).expect("built-in pack").0);
+            std::sync::LazyLock::new(|| crate::compile::load_policy(None).expect("built-in pack").0);
         &POLICY.schema
     }
 

@@ -17,9 +17,9 @@ use toml_parser::{ErrorSink, ParseError, Raw, Source, Span};
 
 use super::csv_file::SHARED_LIST_BYTES;
 use super::{Parsed, Slotted, finish_record, kind_for};
-use crate::eval::value::{KindId, Object, Str, Value};
+use crate::base::source::{FileId, Loc, SourceMap};
+use crate::base::value::{KindId, Object, Str, Value};
 use crate::policy::{KindSchema, Schema};
-use crate::source::{FileId, Loc, SourceMap};
 
 /// Nesting limit, as in the `toml` crate.
 const DEPTH: u32 = 80;
@@ -187,7 +187,7 @@ impl<'a> Reader<'a> {
         let ordinal = *n;
         // The header span is kept in file offsets: the record may end in a later piece.
         let loc = Loc::new(self.file, c.header.start(), c.header.end());
-        let rec = finish_record(c.schema, c.slots, loc, None, ordinal, self.sources, &mut self.out.findings);
+        let rec = finish_record(c.schema, c.slots, loc, None, ordinal, self.sources, &mut self.out.issues);
         // A record file usually holds one kind: its arrays are sized for every `[[` header of
         // the file at the first record, rather than grown by doubling (the spare room of a
         // mixed file is given back once it is parsed).
@@ -501,8 +501,8 @@ mod tests {
         assert_ne!(list(0, roles), list(2, roles));
         // `tags` is undeclared: kept with the record; a list over 64 bytes is not shared.
         let (a, b) = (data.get(0).expect("P1"), data.get(1).expect("P2"));
-        let extra = |r: &crate::eval::store::Rec| {
-            r.named(schema().kind(person), "tags").and_then(Value::as_list).map(<[Value]>::as_ptr)
+        let extra = |r: &crate::base::store::Rec| {
+            r.named(schema().kind(person).slot("tags"), "tags").and_then(Value::as_list).map(<[Value]>::as_ptr)
         };
         assert!(extra(&a).is_some() && extra(&a) != extra(&b), "a list over 64 bytes is its own");
     }

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use toml::de::{DeTable, DeValue};
 
 use super::error::DataError;
-use super::{Parsed, RawField, Slotted, data_finding, finish_record, kind_for, location};
-use crate::eval::value::{Object, Str, Value};
-use crate::i18n::tr;
+use super::{Parsed, RawField, Slotted, finish_record, issue::Issue, kind_for, location};
+use crate::base::lang::Text;
+use crate::base::source::{FileId, Loc, SourceMap};
+use crate::base::value::{Object, Str, Value};
 use crate::policy::Schema;
-use crate::source::{FileId, Loc, SourceMap};
 
 /// Parses one TOML file into records.
 pub(super) fn parse(
@@ -42,11 +42,11 @@ pub(super) fn parse_document(
         let name: &str = key.get_ref();
         let kloc = Loc::new(file, key.span().start, key.span().end);
         let Some(kind) = kind_for(schema, name) else {
-            let msg = tr(
+            let msg = Text::new(
                 format!("未知的数据类型 `{name}`：策略未声明此记录类型，数据被忽略"),
                 format!("unknown record kind `{name}`: the policy declares no such kind; the data is ignored"),
             );
-            out.findings.push(data_finding("DATA-KIND", None, msg, location(sources, kloc, None, None)));
+            out.issues.push(Issue::new("DATA-KIND", None, msg, location(sources, kloc, None, None)));
             continue;
         };
         let ks = schema.kind(kind);
@@ -58,18 +58,13 @@ pub(super) fn parse_document(
                     match it.get_ref() {
                         DeValue::Table(t) => v.push((t, loc)),
                         _ => {
-                            let msg = tr(
+                            let msg = Text::new(
                                 format!("`{name}` 应为表数组（[[{name}]]），其中有非表的元素"),
                                 format!(
                                     "`{name}` must be an array of tables ([[{name}]]); it holds a non-table element"
                                 ),
                             );
-                            out.findings.push(data_finding(
-                                "DATA-SHAPE",
-                                None,
-                                msg,
-                                location(sources, loc, None, None),
-                            ));
+                            out.issues.push(Issue::new("DATA-SHAPE", None, msg, location(sources, loc, None, None)));
                         }
                     }
                 }
@@ -77,11 +72,11 @@ pub(super) fn parse_document(
             }
             DeValue::Table(t) => vec![(t, Loc::new(file, value.span().start, value.span().end))],
             _ => {
-                let msg = tr(
+                let msg = Text::new(
                     format!("`{name}` 应为表数组（[[{name}]]）"),
                     format!("`{name}` must be an array of tables ([[{name}]])"),
                 );
-                out.findings.push(data_finding("DATA-SHAPE", None, msg, location(sources, kloc, None, None)));
+                out.issues.push(Issue::new("DATA-SHAPE", None, msg, location(sources, kloc, None, None)));
                 continue;
             }
         };
@@ -96,7 +91,7 @@ pub(super) fn parse_document(
                     loc: Loc::new(file, v.span().start, v.span().end),
                 })
                 .collect();
-            let rec = finish_record(ks, Slotted::from_raw(ks, raw), rloc, None, i + 1, sources, &mut out.findings);
+            let rec = finish_record(ks, Slotted::from_raw(ks, raw), rloc, None, i + 1, sources, &mut out.issues);
             out.push(kind, rec);
         }
     }

@@ -1,20 +1,19 @@
 //! Cross-record validation: references that name no record.
 
-use super::{data_finding, location, subject};
+use super::{issue::Issue, location, subject};
 use rayon::prelude::*;
 
-use crate::eval::store::{NO_LINK, Store};
-use crate::eval::value::{KindId, Value};
-use crate::finding::Finding;
-use crate::i18n::tr;
+use crate::base::lang::Text;
+use crate::base::source::SourceMap;
+use crate::base::store::{NO_LINK, Store};
+use crate::base::value::{KindId, Value};
 use crate::policy::types::Type;
 use crate::policy::{KindOrigin, Schema};
-use crate::source::SourceMap;
 
 /// Resolves every single-reference field to the positions of the records it names (see
-/// [`KindData::link`](crate::eval::store::KindData::link)), and returns `DATA-REF` findings
+/// [`KindData::link`](crate::base::store::KindData::link)), and returns `DATA-REF` findings
 /// for every reference (also inside lists and tables) to a missing record. Both in parallel.
-pub(super) fn resolve_refs(schema: &Schema, store: &mut Store, sources: &SourceMap) -> Vec<Finding> {
+pub(super) fn resolve_refs(schema: &Schema, store: &mut Store, sources: &SourceMap) -> Vec<Issue> {
     let linkable = |t: KindId| {
         let ts = schema.kind(t);
         ts.origin == KindOrigin::Record && ts.stream.is_none()
@@ -66,7 +65,7 @@ pub(super) fn resolve_refs(schema: &Schema, store: &mut Store, sources: &SourceM
 }
 
 /// `DATA-REF` findings for every reference (also inside lists and tables) to a missing record.
-fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap) -> Vec<Finding> {
+fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap) -> Vec<Issue> {
     let mut out = Vec::new();
     for (k, ks) in schema.record_kinds() {
         let ref_slots: Vec<(usize, &Type)> =
@@ -77,7 +76,7 @@ fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap) -> Vec<Fin
         let data = store.kind(k);
         let links: Vec<Option<&[u32]>> = ref_slots.iter().map(|&(slot, _)| data.link(slot)).collect();
         // Records in parallel; `collect` keeps their order.
-        let found: Vec<Finding> = (0..data.len())
+        let found: Vec<Issue> = (0..data.len())
             .into_par_iter()
             .flat_map_iter(|i| {
                 let mut found = Vec::new();
@@ -94,12 +93,12 @@ fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap) -> Vec<Fin
                     for (target, id) in missing {
                         let field = &ks.fields[slot].name;
                         let tname = &schema.kind(target).name;
-                        let msg = tr(
+                        let msg = Text::new(
                             format!("{} 的字段 `{field}` 引用的 {tname} `{id}` 不存在", ks.name),
                             format!("field `{field}` of {} names {tname} `{id}`, which does not exist", ks.name),
                         );
                         let subj = rec.id.as_deref().map(|i| subject(&ks.name, i));
-                        found.push(data_finding("DATA-REF", subj, msg, location(sources, rec.loc, None, Some(field))));
+                        found.push(Issue::new("DATA-REF", subj, msg, location(sources, rec.loc, None, Some(field))));
                     }
                 }
                 found

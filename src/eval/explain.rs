@@ -2,10 +2,13 @@
 //! values bound at that point. Values that look like personal data are never shown.
 
 use super::interp::Ctx;
-use super::ir::Ir;
-use super::value::{RecordRef, Value};
+use crate::base::value::{RecordRef, Value};
+use crate::policy::ir::Ir;
 use crate::policy::{Check, Policy};
 use crate::syntax::ast::{BinOp, Quant};
+
+/// What a hidden value shows as.
+const HIDDEN: &str = "[已隐藏]";
 
 /// Maximum depth of an explanation.
 const MAX_DEPTH: usize = 12;
@@ -21,7 +24,7 @@ pub fn explain(policy: &Policy, ctx: &Ctx, check: &Check, subject: Option<Record
         (Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) }, Some(r)) => {
             // A planned source (an index lookup) carries part of the filter: the subject must
             // be one of its elements.
-            if !matches!(src, super::ir::Source::Kind(_)) {
+            if !matches!(src, crate::policy::ir::Source::Kind(_)) {
                 let list = Ir::Comp { slot: *slot, src: src.clone(), filter: None, body: Box::new(Ir::Var(*slot)) };
                 let in_source = ctx.eval(&list, &mut env).as_list().is_some_and(|l| l.contains(&Value::Record(r)));
                 if !in_source {
@@ -67,7 +70,7 @@ impl Explainer<'_> {
                 let id = self.ctx.id_of(*r);
                 format!("{}:{}", kind.trim_start_matches("policy."), id.as_deref().unwrap_or("?"))
             }
-            Value::Str(s) if looks_personal(s) => "[已隐藏]".into(),
+            Value::Str(s) if looks_personal(s) => HIDDEN.into(),
             Value::Str(s) => format!("\"{s}\""),
             Value::None => "none".into(),
             Value::List(l) if l.len() > 8 => format!("[{} 项]", l.len()),
@@ -77,7 +80,13 @@ impl Explainer<'_> {
         }
     }
 
-    fn text(&self, loc: crate::source::Loc) -> String {
+    /// An operand's value for people, or `[已隐藏]` where the operand is a secret field's value
+    /// (such values may be checked, never shown).
+    fn operand(&self, ir: &Ir, v: &Value) -> String {
+        if ir.prints_secret(&self.policy.schema) { HIDDEN.into() } else { self.show(v) }
+    }
+
+    fn text(&self, loc: crate::base::source::Loc) -> String {
         let t = self.policy.sources.slice(loc).split_whitespace().collect::<Vec<_>>().join(" ");
         if t.chars().count() > 90 { format!("{}…", t.chars().take(90).collect::<String>()) } else { t }
     }
@@ -112,7 +121,8 @@ impl Explainer<'_> {
             }
             Ir::Bin(op, a, b) if op.is_comparison() || matches!(op, BinOp::In | BinOp::NotIn) => {
                 let (x, y) = (self.ctx.eval(a, env), self.ctx.eval(b, env));
-                out.push(format!("{pad}{text} is false: left = {}, right = {}", self.show(&x), self.show(&y)));
+                let (x, y) = (self.operand(a, &x), self.operand(b, &y));
+                out.push(format!("{pad}{text} is false: left = {x}, right = {y}"));
             }
             Ir::Not(_) => out.push(format!("{pad}{text} is false: the negated condition holds")),
             Ir::Quant { q: Quant::Forall, slot, body: Some(body), .. } => {
@@ -134,7 +144,7 @@ impl Explainer<'_> {
 
 /// Whether a string looks like an ID-card number, a mobile number or a full address.
 fn looks_personal(s: &str) -> bool {
-    crate::detect::contains_cn_id(s)
-        || crate::detect::contains_cn_mobile(s)
-        || (crate::detect::province_prefix(s).is_some() && !crate::detect::is_province(s))
+    crate::base::detect::contains_cn_id(s)
+        || crate::base::detect::contains_cn_mobile(s)
+        || (crate::base::detect::province_prefix(s).is_some() && !crate::base::detect::is_province(s))
 }

@@ -3,8 +3,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::store::Store;
-use super::value::{KindId, Str, Value};
+use crate::base::store::Store;
+use crate::base::value::{KindId, Str, Value};
 use crate::policy::{KindOrigin, Schema};
 
 /// Join indexes: for (kind, field slot), the records holding each key.
@@ -77,7 +77,7 @@ impl Index {
         };
         if let (Some(links), Some(t)) = (data.link(slot), target) {
             let by_pos = ByPos::build(t, store.kind(t).len(), links);
-            let dangling = |i: usize| links.get(i) == Some(&super::store::NO_LINK);
+            let dangling = |i: usize| links.get(i) == Some(&crate::base::store::NO_LINK);
             let mut index = Index::by_strings(data, slot, dangling);
             index.by_pos = Some(by_pos);
             return index;
@@ -86,7 +86,7 @@ impl Index {
     }
 
     /// Indexes the records `take` accepts by the string (or strings) in field `slot`.
-    fn by_strings(data: &super::store::KindData, slot: usize, take: impl Fn(usize) -> bool) -> Index {
+    fn by_strings(data: &crate::base::store::KindData, slot: usize, take: impl Fn(usize) -> bool) -> Index {
         // The distinct string keys of one record (a list may name a key twice: index it once).
         fn keys(v: Option<&Value>, mut f: impl FnMut(&Str)) {
             match v {
@@ -224,7 +224,7 @@ fn within(whole: &[u32], part: &[u32]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::store::NO_LINK;
+    use crate::base::store::NO_LINK;
     use jiff::civil::date;
 
     #[test]

@@ -11,9 +11,9 @@ use jiff::civil::Date;
 
 use super::builtins::{self, Builtin};
 pub use super::index::{Index, Indexes};
-use super::ir::{FieldAcc, Ir, Source};
-use super::store::Store;
-use super::value::{Duration, KindId, RecordRef, Str, Value, compare_op, values_equal};
+use crate::base::store::Store;
+use crate::base::value::{Duration, KindId, RecordRef, Str, Value, compare_op, values_equal};
+use crate::policy::ir::{FieldAcc, Ir, Source};
 use crate::policy::{KindOrigin, Schema};
 use crate::syntax::ast::{BinOp, Quant};
 
@@ -133,7 +133,7 @@ impl<'a> Ctx<'a> {
                     let k = k.clone();
                     // `has(record, "field")`: read the field, then test it like an object key.
                     let v = self.field(&vals[0], &FieldAcc::Name(k.clone()));
-                    let obj = super::value::Object { fields: vec![(k, v)] };
+                    let obj = crate::base::value::Object { fields: vec![(k, v)] };
                     vals[0] = Value::Object(Arc::new(obj));
                 }
                 builtins::call(*b, &vals)
@@ -221,7 +221,7 @@ impl<'a> Ctx<'a> {
             }
             Ir::Target(op, e) => {
                 let v = self.eval(e, env);
-                Value::Target(Arc::new(super::value::Target { op: *op, value: v }))
+                Value::Target(Arc::new(crate::base::value::Target { op: *op, value: v }))
             }
             Ir::List(items) => Value::list(items.iter().map(|i| self.eval(i, env)).collect()),
             Ir::At(_, e) => self.eval(e, env),
@@ -278,7 +278,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The record a reference field names, where the loader resolved that field
-    /// ([`KindData::link`](super::store::KindData::link)): a read instead of an id lookup.
+    /// ([`KindData::link`](crate::base::store::KindData::link)): a read instead of an id lookup.
     /// `None` where it was not resolved, or where `kind` (the kind `Ir::Deref` looks in) is not
     /// the field's own target kind: then [`Ctx::deref`] looks the id up.
     fn follow(&self, kind: KindId, e: &Ir, env: &[Value]) -> Option<Value> {
@@ -298,7 +298,11 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let target = *links.get(r.idx as usize)?;
-        Some(if target == super::store::NO_LINK { Value::None } else { Value::Record(RecordRef { kind, idx: target }) })
+        Some(if target == crate::base::store::NO_LINK {
+            Value::None
+        } else {
+            Value::Record(RecordRef { kind, idx: target })
+        })
     }
 
     /// The record a reference names (an id of kind `k`, or the record itself).
@@ -338,7 +342,9 @@ impl<'a> Ctx<'a> {
     pub(super) fn record_field(&self, r: RecordRef, acc: &FieldAcc) -> Option<&'a Value> {
         match acc {
             FieldAcc::Slot(_, s) => self.store(r.kind).field(r, *s),
-            FieldAcc::Name(n) => self.store(r.kind).get(r).and_then(|rec| rec.named(self.schema.kind(r.kind), n)),
+            FieldAcc::Name(n) => {
+                self.store(r.kind).get(r).and_then(|rec| rec.named(self.schema.kind(r.kind).slot(n), n))
+            }
             _ => None,
         }
     }
@@ -498,13 +504,12 @@ impl<'a> Ctx<'a> {
                 let (x, y) = self.operands(a, b, env);
                 Value::Bool(self.member(op, x, &y))
             }
-            _ if op.is_comparison() => {
-                let (x, y) = self.operands(a, b, env);
-                Value::Bool(compare_op(op, &x, &y))
-            }
             _ => {
                 let (x, y) = self.operands(a, b, env);
-                arith(op, &x, &y)
+                match op.comparison() {
+                    Some(c) => Value::Bool(compare_op(c, &x, &y)),
+                    None => arith(op, &x, &y),
+                }
             }
         }
     }

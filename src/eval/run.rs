@@ -2,13 +2,13 @@
 
 use rayon::prelude::*;
 
-use super::hoist;
 use super::interp::Ctx;
-use super::ir::{Ir, Source};
-use super::lower::{Lowerer, Memo, Op};
-use super::specialize::{Known, specialize};
-use super::value::{RecordRef, Value};
-use crate::policy::{Check, Policy};
+use super::opt::hoist;
+use super::opt::lower::{Lowerer, Memo, Op};
+use super::opt::specialize::{Known, specialize};
+use crate::base::value::{RecordRef, Value};
+use crate::policy::Check;
+use crate::policy::ir::{Ir, Source};
 use crate::syntax::ast::Quant;
 
 /// One failing subject of a check.
@@ -24,17 +24,17 @@ pub struct Violation {
 
 /// Evaluates a check. `forall x in C where P: Q` yields one violation per `x` with `P` and not
 /// `Q`; any other check yields one violation when it is false.
-pub fn run_check(policy: &Policy, ctx: &Ctx, check: &Check) -> Vec<Violation> {
-    run_check_counted(policy, ctx, check).0
+pub fn run_check(ctx: &Ctx, check: &Check) -> Vec<Violation> {
+    run_check_counted(ctx, check).0
 }
 
 /// Like [`run_check`], and also returns the number of subjects checked: for `forall x in C
 /// where P: Q` the elements of `C` with `P`; 1 for any other check (the organisation as a whole).
 ///
-/// Invariant sub-expressions are evaluated once ([`super::hoist`]); a top-level `forall` is split
+/// Invariant sub-expressions are evaluated once ([`super::opt::hoist`]); a top-level `forall` is split
 /// into chunks evaluated in parallel, and the results concatenated in order. Over records of a
 /// kind, each subject is first tried with the check simplified for the run ([`Quick`]).
-pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Violation>, usize) {
+pub fn run_check_counted(ctx: &Ctx, check: &Check) -> (Vec<Violation>, usize) {
     let printed = printed_slots(check);
     let plan = hoist::hoist(&check.ir, check.slots.max(1), &printed);
     let mut env = plan.env(ctx);
@@ -51,7 +51,7 @@ pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Viol
                 Some(true) => *subjects += 1,
                 None => {
                     *subjects += 1;
-                    out.push(violation(policy, ctx, check, subject, env));
+                    out.push(violation(ctx, check, subject, env));
                 }
             }
         };
@@ -98,7 +98,7 @@ pub fn run_check_counted(policy: &Policy, ctx: &Ctx, check: &Check) -> (Vec<Viol
     }
     let mut out = Vec::new();
     if !ctx.eval(&plan.ir, &mut env).truthy() {
-        out.push(violation(policy, ctx, check, None, &mut env));
+        out.push(violation(ctx, check, None, &mut env));
     }
     (out, 1)
 }
@@ -211,15 +211,16 @@ fn printed_slots(check: &Check) -> rustc_hash::FxHashSet<usize> {
     slots
 }
 
-fn violation(policy: &Policy, ctx: &Ctx, check: &Check, subject: Option<RecordRef>, env: &mut [Value]) -> Violation {
-    let message = policy.render_message(&check.message, ctx, env);
-    let message_en = check.message_en.as_ref().map(|m| policy.render_message(m, ctx, env));
+/// The violation of `check` by the subject whose variables `env` holds: its message rendered.
+pub fn violation(ctx: &Ctx, check: &Check, subject: Option<RecordRef>, env: &mut [Value]) -> Violation {
+    let message = super::message::render(&check.message, ctx, env);
+    let message_en = check.message_en.as_ref().map(|m| super::message::render(m, ctx, env));
     Violation { subject, message, message_en }
 }
 
 /// The elements of a quantifier source as a list expression.
-fn source_list(src: &super::ir::Source) -> Ir {
-    use super::ir::Source;
+fn source_list(src: &crate::policy::ir::Source) -> Ir {
+    use crate::policy::ir::Source;
     match src {
         Source::Kind(k) => Ir::Kind(*k),
         Source::Expr(e) => (**e).clone(),

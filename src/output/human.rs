@@ -6,7 +6,7 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource};
 
 use super::Report;
-use crate::finding::Finding;
+use crate::findings::finding::Finding;
 use crate::syntax::ast::Severity;
 
 /// Snippets shown per rule; further findings are listed by location only.
@@ -59,13 +59,13 @@ pub struct Options {
     /// One line per finding, no snippets, no summary.
     pub quiet: bool,
     /// Language of zhidu's own words.
-    pub lang: crate::cli::Lang,
+    pub lang: crate::base::lang::Lang,
 }
 
 /// Renders the report for people. Waived findings are counted, not listed.
 pub fn render(r: &Report, o: &Options) -> String {
     let color = o.color;
-    let en = o.lang == crate::cli::Lang::En;
+    let en = o.lang == crate::base::lang::Lang::En;
     let t = |zh: &'static str, english: &'static str| if en { english } else { zh };
     let st = Style { color };
     let mut out = String::new();

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{Counts, Report, policy_digest};
-use crate::finding::Finding;
+use crate::findings::finding::Finding;
 
 /// Version of the JSON output schema.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -18,7 +18,7 @@ struct Doc<'a> {
     period: Period,
     summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
-    baseline: Option<&'a crate::baseline::Comparison>,
+    baseline: Option<&'a crate::findings::baseline::Comparison>,
     findings: &'a [Finding],
 }
 

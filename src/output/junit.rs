@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::Report;
-use crate::finding::Finding;
+use crate::findings::finding::Finding;
 use crate::syntax::ast::Severity;
 
 /// Escapes text for XML attributes and content.

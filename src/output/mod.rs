@@ -6,8 +6,8 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 
-use crate::check::Outcome;
 use crate::data::OrgData;
+use crate::engine::Outcome;
 use crate::policy::Policy;
 use crate::syntax::ast::Severity;
 
@@ -22,7 +22,7 @@ pub struct Report<'a> {
     /// The org dir as given on the command line (prefix of artifact paths).
     pub org_dir: &'a std::path::Path,
     /// Comparison with a baseline, if one was given.
-    pub baseline: Option<&'a crate::baseline::Comparison>,
+    pub baseline: Option<&'a crate::findings::baseline::Comparison>,
 }
 
 /// A finding's file as a path relative to the working directory (org dir + file), with `/`.

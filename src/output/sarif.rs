@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::{Report, artifact_path};
-use crate::finding::Finding;
+use crate::findings::finding::Finding;
 use crate::syntax::ast::Severity;
 
 #[derive(Serialize)]

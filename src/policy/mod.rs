@@ -1,22 +1,20 @@
 //! The typed, resolved policy: declarations, record schema and compiled rules.
 
-pub mod error;
-pub mod lint;
-pub mod load;
-pub mod resolve;
-pub mod spec;
+pub mod builtin;
+pub mod ir;
+pub mod select;
 pub mod types;
 
 use rustc_hash::FxHashMap as HashMap;
 
 use jiff::civil::Date;
 
-use crate::eval::ir::Ir;
-use crate::eval::store::Store;
-use crate::eval::value::{KindId, Value};
-use crate::source::{Loc, SourceMap};
+use crate::base::source::{Loc, SourceMap};
+use crate::base::store::Store;
+use crate::base::value::{KindId, Value};
+use crate::policy::ir::Ir;
 use crate::syntax::ast::Severity;
-pub use error::{PolicyError, PolicyErrorKind};
+pub use select::Selection;
 use types::{FieldType, Type};
 
 /// Whether a kind is org data or a declaration kind of the policy.
@@ -181,7 +179,7 @@ pub struct Check {
     /// The same, with sub-conditions marked by location (for `explain`).
     pub traced: Ir,
     /// Quantifier variables: name, slot, type.
-    pub vars: Vec<crate::eval::compile::VarInfo>,
+    pub vars: Vec<ir::VarInfo>,
     /// Source text of the expression (for `explain`).
     pub text: String,
     /// Policy or org.
@@ -272,17 +270,17 @@ pub struct Policy {
 
 impl Policy {
     /// The declarations of a kind, in source order.
-    pub fn decls_of(&self, kind: &str) -> Vec<crate::eval::value::RecordRef> {
+    pub fn decls_of(&self, kind: &str) -> Vec<crate::base::value::RecordRef> {
         match self.schema.decl_kind(kind) {
             Some(k) => {
-                (0..self.decls.kind(k).len() as u32).map(|idx| crate::eval::value::RecordRef { kind: k, idx }).collect()
+                (0..self.decls.kind(k).len() as u32).map(|idx| crate::base::value::RecordRef { kind: k, idx }).collect()
             }
             None => Vec::new(),
         }
     }
 
     /// A field of a declaration record.
-    pub fn decl_field(&self, r: crate::eval::value::RecordRef, field: &str) -> Option<&Value> {
+    pub fn decl_field(&self, r: crate::base::value::RecordRef, field: &str) -> Option<&Value> {
         let slot = self.schema.kind(r.kind).slot(field)?;
         self.decls.get(r)?.fields.get(slot)
     }
@@ -291,17 +289,4 @@ impl Policy {
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
-}
-
-/// Loads, resolves and type-checks a pack from a directory, or the built-in pack.
-/// On failure returns every diagnostic found; on success the warnings.
-pub fn load_policy(
-    dir: Option<&std::path::Path>,
-) -> Result<(Policy, crate::diag::Diagnostics), crate::diag::Diagnostics> {
-    let src = match dir {
-        Some(d) => load::PackSource::Dir(d.to_path_buf()),
-        None => load::PackSource::Embedded(&load::BUILTIN),
-    };
-    let loaded = load::load(&src).map_err(|(_, d)| d)?;
-    resolve::resolve(loaded).map_err(|(_, d)| d)
 }

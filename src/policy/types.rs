@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::eval::value::KindId;
+use crate::base::value::KindId;
 
 /// A field of an object type or a record kind.
 #[derive(Clone, Debug, PartialEq)]

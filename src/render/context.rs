@@ -8,7 +8,7 @@ use minijinja::value::Value as J;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::values::to_template;
-use crate::eval::value::Value;
+use crate::base::value::Value;
 use crate::policy::{KindOrigin, Policy, Rule};
 
 /// An HTML `id` for a declaration or rule: kind and name, spaces replaced.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use minijinja::value::{Object, ObjectRepr, Value as J};
 
-use crate::eval::value::Value;
+use crate::base::value::Value;
 
 /// A value that prints as text and sorts by number.
 #[derive(Debug)]
@@ -48,7 +48,7 @@ fn shown(text: String, num: f64, every: Option<String>) -> J {
 }
 
 /// Frequency wording of a duration: `每周`, `每月`, `每季度`, `每半年`, `每年`, else `每 2周`.
-pub fn every(d: &crate::eval::value::Duration) -> String {
+pub fn every(d: &crate::base::value::Duration) -> String {
     match (d.months, d.secs) {
         (0, 86_400) => "每天".into(),
         (0, 604_800) => "每周".into(),
@@ -90,12 +90,11 @@ pub fn to_template(v: &Value) -> J {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::value::{Duration, Target};
-    use crate::syntax::ast::BinOp;
+    use crate::base::value::{CmpOp, Duration, Target};
 
     #[test]
     fn values_print_in_chinese() {
-        let t = Value::Target(Arc::new(Target { op: BinOp::Ge, value: Value::Percent(2.0) }));
+        let t = Value::Target(Arc::new(Target { op: CmpOp::Ge, value: Value::Percent(2.0) }));
         assert_eq!(to_template(&t).to_string(), "≥ 2%");
         let d = Value::Duration(Duration { months: 0, secs: 4 * 3600 });
         assert_eq!(to_template(&d).to_string(), "4小时");

@@ -15,8 +15,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::model::FileDigest;
-use crate::output::hex;
-use crate::source::SourceMap;
+use crate::base::hex;
+use crate::base::source::SourceMap;
 
 /// Prefix of policy files.
 pub const POLICY_PREFIX: &str = "policies/";

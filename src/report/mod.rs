@@ -18,9 +18,9 @@ use std::path::Path;
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::check::Outcome;
+use crate::compile::error::PolicyError;
 use crate::data::{OrgData, kind_for, location};
-use crate::policy::error::PolicyError;
+use crate::engine::Outcome;
 use crate::policy::{Policy, Scope};
 use model::{
     ChapterCounts, Counts, DataCheck, Inputs, Lint, LintRule, Org, Pack, Period, Report, Status, Summary, Tool,
@@ -174,13 +174,11 @@ fn lint(policy: &Policy, failures: &[PolicyError]) -> Lint {
 
 /// zhidu's built-in data and waiver checks with their findings.
 fn data_checks(outcome: &Outcome) -> Vec<DataCheck> {
-    let builtin = crate::data::rules::DATA_RULES
-        .iter()
-        .map(|r| (r.id, r.title))
-        .chain(crate::waiver::WAIVER_RULES.iter().map(|(id, _, title, _)| (*id, *title)));
+    let builtin = crate::findings::catalog::builtin().map(|r| (r.id, r.title));
     builtin
         .map(|(id, title)| {
-            let found: Vec<&crate::finding::Finding> = outcome.findings.iter().filter(|f| f.rule == id).collect();
+            let found: Vec<&crate::findings::finding::Finding> =
+                outcome.findings.iter().filter(|f| f.rule == id).collect();
             let status = if found.iter().any(|f| f.waiver.is_none()) {
                 Status::Fail
             } else if found.is_empty() {
@@ -198,7 +196,7 @@ fn data_checks(outcome: &Outcome) -> Vec<DataCheck> {
 fn waivers(policy: &Policy, org: &OrgData, outcome: &Outcome) -> Vec<WaiverInForce> {
     let Some(k) = kind_for(&policy.schema, "waiver") else { return Vec::new() };
     let ks = policy.schema.kind(k);
-    let text = |rec, name| crate::waiver::given(ks, rec, name);
+    let text = |rec, name| crate::findings::waiver::given(ks, rec, name);
     let string = |rec, name| text(rec, name).and_then(|v| v.as_str().map(str::to_string));
     let mut out = Vec::new();
     for rec in org.store.kind(k).iter() {

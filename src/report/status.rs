@@ -11,10 +11,10 @@
 use jiff::civil::Date;
 
 use super::model::{CheckReport, Evidence, Location, RuleReport, Status, Waiver};
-use crate::check::Outcome;
+use crate::compile::error::{PolicyError, PolicyErrorKind};
 use crate::data::OrgData;
-use crate::finding::Finding;
-use crate::policy::error::{PolicyError, PolicyErrorKind};
+use crate::engine::Outcome;
+use crate::findings::finding::Finding;
 use crate::policy::{Policy, Rule, Scope};
 
 /// Every rule ID of the pack once, in pack order, with its status.
@@ -103,7 +103,7 @@ fn row(policy: &Policy, org: &OrgData, outcome: &Outcome, lint: &[PolicyError], 
 }
 
 /// Whether an org kind has records (for a stream kind: whether its directory has files).
-fn has_records(policy: &Policy, org: &OrgData, k: crate::eval::value::KindId) -> bool {
+fn has_records(policy: &Policy, org: &OrgData, k: crate::base::value::KindId) -> bool {
     match &policy.schema.kind(k).stream {
         Some(dir) => org.exports.iter().any(|p| p.starts_with(dir)),
         None => !org.store.kind(k).is_empty(),

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::ReportError;
 use super::digest::{self, POLICY_PREFIX};
 use super::model::{FileDigest, Report};
-use crate::policy::load::{self, BUILTIN, PackSource};
+use crate::compile::load::{self, BUILTIN, PackSource};
 
 /// How one input differs from the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,6 +1,7 @@
 //! The abstract syntax tree of a policy file, exactly as written (nothing resolved yet).
 
-use crate::source::Loc;
+use crate::base::source::Loc;
+use crate::base::value::CmpOp;
 
 /// A name with its location.
 #[derive(Clone, Debug)]
@@ -264,7 +265,30 @@ impl BinOp {
 
     /// Whether this is an ordering or equality comparison.
     pub fn is_comparison(self) -> bool {
-        matches!(self, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+        self.comparison().is_some()
+    }
+
+    /// The comparison this operator makes, if it is one of the six.
+    pub fn comparison(self) -> Option<CmpOp> {
+        match self {
+            BinOp::Eq => Some(CmpOp::Eq),
+            BinOp::Ne => Some(CmpOp::Ne),
+            BinOp::Lt => Some(CmpOp::Lt),
+            BinOp::Le => Some(CmpOp::Le),
+            BinOp::Gt => Some(CmpOp::Gt),
+            BinOp::Ge => Some(CmpOp::Ge),
+            BinOp::Implies
+            | BinOp::Or
+            | BinOp::And
+            | BinOp::Coalesce
+            | BinOp::In
+            | BinOp::NotIn
+            | BinOp::Matches
+            | BinOp::Add
+            | BinOp::Sub
+            | BinOp::Mul
+            | BinOp::Div => None,
+        }
     }
 }
 
@@ -284,7 +308,7 @@ pub enum Literal {
     /// Date and time with offset.
     DateTime(jiff::Timestamp),
     /// Duration.
-    Duration(crate::eval::value::Duration),
+    Duration(crate::base::value::Duration),
     /// Boolean.
     Bool(bool),
     /// `none`.
@@ -332,7 +356,7 @@ pub enum ExprKind {
     /// `if a then b else c`.
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `>= 500`.
-    Target(BinOp, Box<Expr>),
+    Target(CmpOp, Box<Expr>),
 }
 
 impl Expr {

@@ -3,7 +3,7 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::source::Loc;
+use crate::base::source::Loc;
 
 /// A syntax error in a policy file.
 #[derive(Debug, Clone, Error, Diagnostic)]

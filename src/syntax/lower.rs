@@ -8,8 +8,8 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use super::ast::*;
 use super::error::SyntaxError;
 use super::grammar::Rule;
-use crate::eval::value::Duration;
-use crate::source::{FileId, Loc};
+use crate::base::source::{FileId, Loc};
+use crate::base::value::{CmpOp, Duration};
 
 type Result<T> = std::result::Result<T, SyntaxError>;
 
@@ -443,14 +443,14 @@ fn binop(r: Rule) -> Option<BinOp> {
     })
 }
 
-fn cmp_op(s: &str) -> BinOp {
+fn cmp_op(s: &str) -> CmpOp {
     match s {
-        ">=" => BinOp::Ge,
-        "<=" => BinOp::Le,
-        ">" => BinOp::Gt,
-        "<" => BinOp::Lt,
-        "!=" => BinOp::Ne,
-        _ => BinOp::Eq,
+        ">=" => CmpOp::Ge,
+        "<=" => CmpOp::Le,
+        ">" => CmpOp::Gt,
+        "<" => CmpOp::Lt,
+        "!=" => CmpOp::Ne,
+        _ => CmpOp::Eq,
     }
 }
 

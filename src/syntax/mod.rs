@@ -13,7 +13,7 @@ use pest::error::{ErrorVariant, InputLocation};
 pub use error::SyntaxError;
 use grammar::{Rule, ZdParser, rule_name};
 
-use crate::source::{FileId, Loc};
+use crate::base::source::{FileId, Loc};
 
 /// Parses one file. Returns the items that could be parsed and every syntax error found.
 pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<SyntaxError>) {

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use super::*;
+use crate::base::store::KindData;
 use crate::eval::run::run_check;
-use crate::eval::store::KindData;
 
 /// acme, plus records for the corners: a repeated person id (joins on it must find the
 /// records naming it whichever person is meant), references to missing records, a grant on
@@ -72,7 +72,7 @@ fn violations(
     let mut out = Vec::new();
     for rule in &policy.rules {
         for check in &rule.checks {
-            for v in run_check(policy, &ctx, check) {
+            for v in run_check(&ctx, check) {
                 out.push(format!("{} {:?} {}", rule.id, v.subject, v.message));
             }
         }
@@ -82,7 +82,7 @@ fn violations(
 
 #[test]
 fn resolved_references_agree_with_id_lookups_and_scans() {
-    let policy = crate::policy::load_policy(None).expect("built-in pack").0;
+    let policy = crate::compile::load_policy(None).expect("built-in pack").0;
     let dir = org_dir();
     let today = jiff::civil::date(2026, 11, 23);
     let config = crate::data::read_config(dir.path(), today).expect("config");
@@ -108,7 +108,7 @@ fn resolved_references_agree_with_id_lookups_and_scans() {
 /// looks the mentor's id up among units (and finds none).
 #[test]
 fn a_reference_read_as_another_kind_is_looked_up() {
-    let policy = crate::policy::load_policy(None).expect("built-in pack").0;
+    let policy = crate::compile::load_policy(None).expect("built-in pack").0;
     let dir = org_dir();
     let config = crate::data::read_config(dir.path(), jiff::civil::date(2026, 11, 23)).expect("config");
     let data = crate::data::load_except(dir.path(), config, &policy.schema, &[]).expect("org");

@@ -45,7 +45,7 @@ fn compare(policy: &Policy, dir: &Path) -> (usize, usize) {
 
 #[test]
 fn the_simplified_check_agrees_with_the_full_one() {
-    let policy = crate::policy::load_policy(None).expect("built-in pack").0;
+    let policy = crate::compile::load_policy(None).expect("built-in pack").0;
     let (mut compared, mut failing) = compare(&policy, Path::new("examples/acme"));
     let mut cases: Vec<_> = std::fs::read_dir("tests/cases").expect("cases").flatten().map(|e| e.path()).collect();
     cases.sort();

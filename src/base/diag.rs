@@ -1,0 +1,155 @@
+//! Located diagnostics: any stage error plus the source it points into, rendered by miette.
+//!
+//! Stage errors carry a [`Loc`] (file id + byte range) only; [`Located`] attaches the file text
+//! from the [`SourceMap`] when the error leaves the stage, so errors stay small and cheap.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, Severity as MSeverity};
+
+use crate::base::source::{Loc, SourceMap};
+
+/// A stage error that knows where it points.
+pub trait LocatedError: Diagnostic + Send + Sync + 'static {
+    /// The primary location.
+    fn loc(&self) -> Loc;
+    /// Text under the primary span.
+    fn label(&self) -> String;
+    /// Further spans with labels (e.g. "first declared here").
+    fn secondary(&self) -> Vec<(Loc, String)> {
+        Vec::new()
+    }
+}
+
+/// A diagnostic with its source attached; what the CLI prints.
+pub struct Located {
+    inner: Box<dyn Diagnostic + Send + Sync>,
+    src: NamedSource<Arc<str>>,
+    labels: Vec<LabeledSpan>,
+    /// `file:line:col` of the primary span.
+    pub position: String,
+    /// Primary location.
+    pub loc: Loc,
+}
+
+impl Located {
+    /// Attaches the source of `err`'s location.
+    pub fn new<E: LocatedError>(err: E, sources: &SourceMap) -> Self {
+        let loc = err.loc();
+        let mut labels = vec![LabeledSpan::new_primary_with_span(Some(err.label()), loc.span())];
+        for (l, text) in err.secondary() {
+            // miette renders one source per diagnostic; secondary spans elsewhere go in the text.
+            if l.file == loc.file {
+                labels.push(LabeledSpan::new_with_span(Some(text), l.span()));
+            }
+        }
+        Located {
+            src: sources.get(loc.file).named(),
+            labels,
+            position: sources.describe(loc),
+            loc,
+            inner: Box::new(err),
+        }
+    }
+
+    /// The diagnostic code, e.g. `zhidu::parse::syntax`.
+    pub fn code(&self) -> String {
+        self.inner.code().map(|c| c.to_string()).unwrap_or_default()
+    }
+
+    /// Whether this is an error (as opposed to a warning).
+    pub fn is_error(&self) -> bool {
+        !matches!(self.inner.severity(), Some(MSeverity::Warning) | Some(MSeverity::Advice))
+    }
+}
+
+impl fmt::Debug for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}] {}", self.position, self.code(), self.inner)
+    }
+}
+
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.inner, f)
+    }
+}
+
+impl std::error::Error for Located {}
+
+impl Diagnostic for Located {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<MSeverity> {
+        self.inner.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+/// Several diagnostics of one run, sorted by position.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    /// The diagnostics.
+    pub items: Vec<Located>,
+}
+
+impl Diagnostics {
+    /// Adds one.
+    pub fn push<E: LocatedError>(&mut self, err: E, sources: &SourceMap) {
+        self.items.push(Located::new(err, sources));
+    }
+
+    /// Number of error-level diagnostics.
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Sorts by file, position and code; removes exact duplicates.
+    pub fn sort(&mut self) {
+        self.items.sort_by_key(|a| (a.loc, a.code(), a.to_string()));
+        self.items.dedup_by(|a, b| a.loc == b.loc && a.code() == b.code() && a.to_string() == b.to_string());
+    }
+
+    /// Renders all diagnostics as text (graphical, with or without colour).
+    pub fn render(&self, color: bool) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            out.push_str(&render_one(d, color));
+        }
+        out
+    }
+}
+
+/// Renders one diagnostic with miette's graphical handler.
+pub fn render_one(d: &dyn Diagnostic, color: bool) -> String {
+    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut s = String::new();
+    if handler.render_report(&mut s, d).is_err() {
+        s = format!("{d}\n");
+    }
+    s
+}
+
+/// Levenshtein-based "did you mean" for names.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = strsim::levenshtein(name, c);
+        let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
+        if d <= limit && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c.to_string())
+}

@@ -1,0 +1,322 @@
+//! Source files and locations shared by every stage.
+//!
+//! A [`Loc`] is a file id plus a byte range; it is `Copy`, cheap to store on every AST node and
+//! value, and is turned into a miette span only when a diagnostic is rendered.
+
+use std::sync::Arc;
+
+use miette::{NamedSource, SourceSpan};
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Loc {
+    /// The file.
+    pub file: FileId,
+    /// Start byte offset.
+    pub start: u32,
+    /// End byte offset (exclusive).
+    pub end: u32,
+}
+
+impl Loc {
+    /// A location covering `start..end` of `file`.
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Loc { file, start: start as u32, end: end as u32 }
+    }
+
+    /// The miette span of this location.
+    pub fn span(&self) -> SourceSpan {
+        SourceSpan::new((self.start as usize).into(), (self.end - self.start) as usize)
+    }
+
+    /// The smallest location covering both (same file assumed).
+    pub fn to(&self, other: Loc) -> Loc {
+        Loc { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+}
+
+/// One loaded file: its display name and full text.
+///
+/// A large data file added by path ([`SourceMap::add_path`]) need not keep its text once its
+/// records are read; it is read again from disk only if a location or snippet in it is asked for.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as shown to users (relative to the policy or org dir where possible).
+    pub name: String,
+    /// Full text (absent until set or read).
+    text: std::sync::OnceLock<Arc<str>>,
+    /// Where to read the text when it is not held.
+    path: Option<std::path::PathBuf>,
+    /// Byte offsets of line starts, built on first use.
+    lines: std::sync::OnceLock<Vec<u32>>,
+    /// For a file whose text is not held: every [`SPARSE`]th line start, built on first use.
+    sparse: std::sync::OnceLock<Sparse>,
+}
+
+/// Lines between two entries of a file's sparse line index.
+const SPARSE: usize = 64;
+
+/// A line index of a file on disk: the offset (in the text, without a byte-order mark) of every
+/// [`SPARSE`]th line start, and the length of the mark.
+#[derive(Debug, Default)]
+struct Sparse {
+    starts: Vec<u32>,
+    bom: u64,
+}
+
+impl SourceFile {
+    /// A file with its name and text.
+    pub fn new(name: String, text: Arc<str>) -> Self {
+        SourceFile {
+            name,
+            text: std::sync::OnceLock::from(text),
+            path: None,
+            lines: std::sync::OnceLock::new(),
+            sparse: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Sets the text of a file added by path (no effect if it has one).
+    pub fn set_text(&self, text: Arc<str>) {
+        let _ = self.text.set(text);
+    }
+
+    /// The file's path on disk, if it was added with one.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
+    }
+
+    /// The full text (read from disk if it is not held; a byte-order mark is dropped,
+    /// as when it was first read).
+    pub fn text(&self) -> &Arc<str> {
+        self.text.get_or_init(|| {
+            let bytes = self.path.as_ref().and_then(|p| std::fs::read(p).ok()).unwrap_or_default();
+            let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+            Arc::from(String::from_utf8_lossy(bytes).as_ref())
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset. Uses a line index, so
+    /// locating many findings in a big file stays cheap. A file whose text is not held is not
+    /// read back into memory: a sparse line index is built by streaming it once, and each
+    /// lookup reads the few lines before the offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        if self.text.get().is_none()
+            && let Some(path) = &self.path
+            && let Some(lc) = self.line_col_on_disk(path, offset)
+        {
+            return lc;
+        }
+        let text = self.text();
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let lines = self.lines.get_or_init(|| {
+            std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32)).collect()
+        });
+        let line = lines.partition_point(|&start| start as usize <= offset).max(1);
+        let start = lines[line - 1] as usize;
+        let col = text[start..offset].chars().count() + 1;
+        (line, col)
+    }
+
+    /// The sparse line index of the file on disk, built on first use.
+    fn sparse(&self, path: &std::path::Path) -> &Sparse {
+        self.sparse.get_or_init(|| sparse_index(path).unwrap_or_default())
+    }
+
+    fn line_col_on_disk(&self, path: &std::path::Path, offset: usize) -> Option<(usize, usize)> {
+        let sparse = self.sparse(path);
+        let block = sparse.starts.partition_point(|&s| s as usize <= offset).checked_sub(1)?;
+        let from = sparse.starts[block] as usize;
+        let buf = read_at(path, from as u64 + sparse.bom, offset - from)?;
+        let newlines = memchr::memchr_iter(b'\n', &buf).count();
+        let line_start = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
+        // Characters, not bytes: count the bytes that start one.
+        let col = buf[line_start..].iter().filter(|&&b| (b as i8) >= -0x40).count() + 1;
+        Some((block * SPARSE + newlines + 1, col))
+    }
+
+    /// The text a location covers, read from disk if the file's text is not held (so showing a
+    /// few records of a big file does not bring it all back into memory).
+    pub fn read_range(&self, start: usize, end: usize) -> Option<String> {
+        if let Some(text) = self.text.get() {
+            return text.get(start..end.min(text.len())).map(str::to_string);
+        }
+        let Some(path) = &self.path else { return Some(String::new()) };
+        let bom = self.sparse(path).bom;
+        String::from_utf8(read_at(path, start as u64 + bom, end.saturating_sub(start))?).ok()
+    }
+
+    /// A miette source for this file.
+    pub fn named(&self) -> NamedSource<Arc<str>> {
+        NamedSource::new(self.name.clone(), self.text().clone()).with_language("zhidu")
+    }
+}
+
+/// Up to `len` bytes of a file from byte `offset`.
+fn read_at(path: &std::path::Path, offset: u64, len: usize) -> Option<Vec<u8>> {
+    use std::io::{Read, Seek};
+    let mut file = std::fs::File::open(path).ok()?;
+    file.seek(std::io::SeekFrom::Start(offset)).ok()?;
+    let mut buf = Vec::with_capacity(len);
+    file.take(len as u64).read_to_end(&mut buf).ok()?;
+    Some(buf)
+}
+
+/// Streams a file once to index every [`SPARSE`]th line start.
+fn sparse_index(path: &std::path::Path) -> Option<Sparse> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut sparse = Sparse { starts: vec![0], bom: 0 };
+    let (mut pos, mut line, mut first) = (0u64, 0usize, true);
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some(sparse);
+        }
+        let mut chunk = &buf[..n];
+        if first {
+            first = false;
+            if let Some(rest) = chunk.strip_prefix(b"\xef\xbb\xbf") {
+                sparse.bom = 3;
+                chunk = rest;
+            }
+        }
+        for i in memchr::memchr_iter(b'\n', chunk) {
+            line += 1;
+            if line % SPARSE == 0 {
+                sparse.starts.push((pos + i as u64 + 1) as u32);
+            }
+        }
+        pos += chunk.len() as u64;
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl Clone for SourceFile {
+    fn clone(&self) -> Self {
+        let mut f = SourceFile::new(self.name.clone(), self.text().clone());
+        f.path = self.path.clone();
+        f
+    }
+}
+
+/// All files of one run, addressed by [`FileId`].
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
+        self.files.push(SourceFile::new(name.into(), text.into()));
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    /// Adds a file by path; its text is read on first use or set with [`SourceFile::set_text`].
+    pub fn add_path(&mut self, name: impl Into<String>, path: &std::path::Path) -> FileId {
+        self.files.push(SourceFile {
+            name: name.into(),
+            text: std::sync::OnceLock::new(),
+            path: Some(path.to_path_buf()),
+            lines: std::sync::OnceLock::new(),
+            sparse: std::sync::OnceLock::new(),
+        });
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    /// The file with this id.
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// All files in load order.
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// `file:line:col` of a location.
+    pub fn describe(&self, loc: Loc) -> String {
+        let f = self.get(loc.file);
+        let (l, c) = f.line_col(loc.start as usize);
+        format!("{}:{l}:{c}", f.name)
+    }
+
+    /// The source text a location covers.
+    pub fn slice(&self, loc: Loc) -> &str {
+        let t = self.get(loc.file).text();
+        t.get(loc.start as usize..loc.end as usize).unwrap_or("")
+    }
+}
+
+/// Where a finding points in the org data.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Location {
+    /// File, relative to the org dir.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// For CSV files: the 1-based data row (the header is row 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// The field (TOML key or CSV column header), when the finding is about one field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Byte span in the run's source map (for snippets); not serialised.
+    #[serde(skip)]
+    pub loc: Option<Loc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column() {
+        let f = SourceFile::new("x".into(), Arc::from("ab\n中文c\n\nd"));
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        assert_eq!(f.line_col(9), (2, 3), "columns count characters");
+        assert_eq!(f.line_col(11), (3, 1));
+        assert_eq!(f.line_col(12), (4, 1));
+        assert_eq!(f.line_col(99), (4, 2));
+    }
+
+    #[test]
+    fn line_and_column_of_a_file_not_held() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut text = String::new();
+        for i in 0..300 {
+            text.push_str(&format!("第{i}行 line {i}\n"));
+        }
+        let held = SourceFile::new("x".into(), Arc::from(text.as_str()));
+        for (name, bytes) in
+            [("plain", text.clone().into_bytes()), ("bom", [b"\xef\xbb\xbf", text.as_bytes()].concat())]
+        {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).expect("write");
+            let mut map = SourceMap::default();
+            let id = map.add_path(name, &path);
+            let f = map.get(id);
+            for offset in [0, 1, 3, 5, 17, 1000, 1234, 5000, text.len() - 1, text.len()] {
+                let offset = floor_char_boundary(&text, offset);
+                assert_eq!(f.line_col(offset), held.line_col(offset), "{name} at {offset}");
+            }
+            assert_eq!(f.read_range(0, 8).as_deref(), Some("第0行 "), "{name}");
+            assert!(f.text.get().is_none(), "the text is not read back");
+        }
+    }
+}

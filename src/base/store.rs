@@ -1,0 +1,579 @@
+//! Records by kind, with an id index: the one in-memory form of declarations and org data.
+
+use hashbrown::HashTable;
+use rustc_hash::FxHashMap as HashMap;
+
+use super::value::{KindId, RecordRef, Str, Value};
+use crate::base::source::Loc;
+
+/// One record as a loader builds it: id, location and field values in schema order. The
+/// store keeps its values in one array per kind ([`KindData`]) and hands out [`Rec`] views.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// The `id` (declarations: their name); `None` for kinds without ids.
+    pub id: Option<Str>,
+    /// Where it was written.
+    pub loc: Loc,
+    /// Field values, indexed like the kind's schema fields.
+    pub fields: Box<[Value]>,
+    /// Fields the schema does not declare (kept for custom rules).
+    pub extra: Vec<(Str, Value)>,
+}
+
+/// A stored record: a view of its id, location and values.
+#[derive(Clone, Copy, Debug)]
+pub struct Rec<'a> {
+    /// The `id` (declarations: their name); `None` for kinds without ids.
+    pub id: &'a Option<Str>,
+    /// Where it was written.
+    pub loc: Loc,
+    /// Field values, indexed like the kind's schema fields.
+    pub fields: &'a [Value],
+    /// Fields the schema does not declare (kept for custom rules).
+    pub extra: &'a [(Str, Value)],
+}
+
+impl<'a> Rec<'a> {
+    /// A field by name: the schema field at `slot` (the slot of `name` in this record's kind),
+    /// else an undeclared one.
+    pub fn named(&self, slot: Option<usize>, name: &str) -> Option<&'a Value> {
+        match slot {
+            Some(s) => self.fields.get(s),
+            None => self.extra.iter().find(|(n, _)| &**n == name).map(|(_, v)| v),
+        }
+    }
+}
+
+/// What the store keeps per record besides its values (32 bytes).
+#[derive(Clone, Debug)]
+struct Meta {
+    id: Option<Str>,
+    loc: Loc,
+    /// Index into `extras`, or `NO_EXTRA`.
+    extra: u32,
+}
+
+const NO_EXTRA: u32 = u32::MAX;
+
+/// Positions per page of the segment table (a power of two).
+const PAGE_BITS: u32 = 12;
+
+/// Records stored together: each file's records of a kind are one segment, kept as read, so
+/// loading never copies the org into a second, bigger array.
+#[derive(Clone, Debug, Default)]
+struct Segment {
+    meta: Vec<Meta>,
+    /// Field values, `width` per record, record after record.
+    values: Vec<Value>,
+    /// Undeclared fields, for the few records that have them.
+    extras: Vec<Vec<(Str, Value)>>,
+}
+
+/// All records of one kind. Field values sit in arrays, a record's `width` values after the
+/// previous record's: no allocation per record, and reading a field of a record costs one
+/// memory access rather than two (record, then its own value array). The arrays are split in
+/// segments (one per file, as loaded); a position is found in the small table of segment
+/// starts.
+#[derive(Clone, Debug, Default)]
+pub struct KindData {
+    segs: Vec<Segment>,
+    /// The position of each segment's first record.
+    starts: Vec<usize>,
+    /// For each page of [`PAGE`] positions, the segment holding its first position: finding a
+    /// position's segment is a table read, not a search.
+    pages: Vec<u32>,
+    len: usize,
+    /// Values per record (the kind's field count), fixed by the first record.
+    width: usize,
+    /// Positions by id (first occurrence wins; duplicates are reported by the loader): tables
+    /// of positions, hashed by the id each names, so an id costs 5 bytes here rather than a
+    /// second pointer to its text (a million ids: 10 MB instead of 50). A big kind's ids are
+    /// split by hash into shards of some 32k (see [`KindData::index_ids`]).
+    ids: Vec<HashTable<u32>>,
+    /// Whether some id is repeated (then a record is not the only one its id names).
+    pub repeated_ids: bool,
+    /// Resolved reference fields: for a field slot, the position of the record each record's
+    /// reference names in the target kind, or [`NO_LINK`]. Made once by the loader, so the
+    /// evaluator follows references and joins on them without hashing ids.
+    links: HashMap<usize, Vec<u32>>,
+}
+
+/// The hash of an id in [`KindData`]'s id table.
+fn hash_id(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(id)
+}
+
+/// Ids per shard of a kind's id table, about: a shard's table stays in the processor's cache
+/// while it is built.
+const IDS_PER_SHARD: usize = 1 << 15;
+
+/// The shard of `n` shards (a power of two) an id hash goes to. Bits the tables themselves do
+/// not use (they take the low bits for the bucket and the top seven as a tag).
+#[inline]
+fn shard_of(hash: u64, n: usize) -> usize {
+    (hash >> 40) as usize & (n - 1)
+}
+
+/// Repeated ids: (position, position of the first occurrence).
+type Dups = Vec<(u32, u32)>;
+
+/// A reference that names no record (or is absent), in [`KindData::link`].
+pub const NO_LINK: u32 = u32::MAX;
+
+impl KindData {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The segment holding a position, and the position within it.
+    #[inline]
+    fn locate(&self, idx: usize) -> Option<(&Segment, usize)> {
+        if idx >= self.len {
+            return None;
+        }
+        let s = self.segment_of(idx);
+        Some((&self.segs[s], idx - self.starts[s]))
+    }
+
+    /// The segment holding a position below `len`.
+    #[inline]
+    fn segment_of(&self, idx: usize) -> usize {
+        if self.segs.len() == 1 {
+            return 0;
+        }
+        let mut s = self.pages.get(idx >> PAGE_BITS).map_or(0, |&s| s as usize);
+        while self.starts.get(s + 1).is_some_and(|&next| next <= idx) {
+            s += 1;
+        }
+        s
+    }
+
+    /// Rebuilds the page table after segments were added.
+    fn index_pages(&mut self) {
+        let pages = self.len.div_ceil(1 << PAGE_BITS);
+        self.pages.clear();
+        let mut s = 0;
+        for p in 0..pages {
+            let first = p << PAGE_BITS;
+            while self.starts.get(s + 1).is_some_and(|&next| next <= first) {
+                s += 1;
+            }
+            self.pages.push(s as u32);
+        }
+    }
+
+    /// The record at a position.
+    pub fn get(&self, idx: usize) -> Option<Rec<'_>> {
+        let (seg, i) = self.locate(idx)?;
+        Some(self.rec(seg, i))
+    }
+
+    fn rec<'a>(&self, seg: &'a Segment, i: usize) -> Rec<'a> {
+        let m = &seg.meta[i];
+        Rec {
+            id: &m.id,
+            loc: m.loc,
+            fields: seg.values.get(i * self.width..(i + 1) * self.width).unwrap_or(&[]),
+            extra: seg.extras.get(m.extra as usize).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// The id of the record at a position.
+    #[inline]
+    pub fn id(&self, idx: usize) -> Option<&Str> {
+        let (seg, i) = self.locate(idx)?;
+        seg.meta[i].id.as_ref()
+    }
+
+    /// One field of the record at a position.
+    #[inline]
+    pub fn field(&self, idx: usize, slot: usize) -> Option<&Value> {
+        if slot >= self.width {
+            return None;
+        }
+        let (seg, i) = self.locate(idx)?;
+        seg.values.get(i * self.width + slot)
+    }
+
+    /// The records in order.
+    pub fn iter(&self) -> impl Iterator<Item = Rec<'_>> + '_ {
+        self.segs.iter().flat_map(move |seg| (0..seg.meta.len()).map(move |i| self.rec(seg, i)))
+    }
+
+    /// The field values of the record at a position, to change in place.
+    pub fn fields_mut(&mut self, idx: usize) -> Option<&mut [Value]> {
+        if idx >= self.len {
+            return None;
+        }
+        self.forget_links();
+        let s = self.segment_of(idx);
+        let i = idx - self.starts[s];
+        let w = self.width;
+        self.segs[s].values.get_mut(i * w..(i + 1) * w)
+    }
+
+    /// Gives the record at a position another id. The id index is not updated: this is for a
+    /// scratch record (one streamed cell after another) that nothing looks up by id.
+    pub fn set_id(&mut self, idx: usize, id: Option<Str>) {
+        if idx >= self.len {
+            return;
+        }
+        let s = self.segment_of(idx);
+        let i = idx - self.starts[s];
+        if let Some(m) = self.segs.get_mut(s).and_then(|seg| seg.meta.get_mut(i)) {
+            m.id = id;
+        }
+    }
+
+    /// Appends a record (without indexing its id: see [`KindData::index_ids`]); returns its
+    /// position. A record with more or fewer values than the kind's first is cut or padded.
+    pub fn add(&mut self, r: Record) -> u32 {
+        let mut fields = r.fields.into_vec();
+        self.add_row(r.id, r.loc, &mut fields, r.extra)
+    }
+
+    /// Appends a record whose values are taken out of `values` (left empty, so a loader can
+    /// reuse the buffer); otherwise as [`KindData::add`].
+    pub fn add_row(&mut self, id: Option<Str>, loc: Loc, values: &mut Vec<Value>, extra: Vec<(Str, Value)>) -> u32 {
+        let idx = self.len as u32;
+        self.forget_links();
+        if self.segs.is_empty() {
+            self.width = values.len();
+            self.segs.push(Segment::default());
+            self.starts.push(0);
+        }
+        let width = self.width;
+        let Some(seg) = self.segs.last_mut() else { return idx };
+        values.resize(width, Value::None);
+        seg.values.append(values);
+        let extra = if extra.is_empty() {
+            NO_EXTRA
+        } else {
+            seg.extras.push(extra);
+            (seg.extras.len() - 1) as u32
+        };
+        seg.meta.push(Meta { id, loc, extra });
+        self.len += 1;
+        if self.segs.len() > 1 && (idx as usize) >> PAGE_BITS >= self.pages.len() {
+            self.pages.push((self.segs.len() - 1) as u32);
+        }
+        idx
+    }
+
+    /// Makes room for `records` more records of `width` values in the last segment, so a
+    /// loader that knows (or can count) its records fills arrays of the right size instead of
+    /// growing them by doubling (each doubling copies, and the kernel zeroes every new page).
+    pub fn reserve(&mut self, width: usize, records: usize) {
+        if self.segs.is_empty() {
+            self.width = width;
+            self.segs.push(Segment::default());
+            self.starts.push(0);
+        }
+        let w = self.width;
+        if let Some(seg) = self.segs.last_mut() {
+            seg.meta.reserve(records);
+            seg.values.reserve(records * w);
+        }
+    }
+
+    /// Appends a record and indexes its id.
+    pub fn push(&mut self, r: Record) -> u32 {
+        let id = r.id.clone();
+        let idx = self.add(r);
+        if let Some(id) = id {
+            let mut ids = std::mem::take(&mut self.ids);
+            if ids.is_empty() {
+                ids.push(HashTable::new());
+            }
+            let hash = hash_id(&id);
+            let n = ids.len();
+            self.index_id(&mut ids[shard_of(hash, n)], hash, idx);
+            self.ids = ids;
+        }
+        idx
+    }
+
+    /// Adds position `idx` under its record's id (of hash `hash`) unless the id is there;
+    /// returns the position it is under. Ids are read only where the hashes' tags agree: mostly
+    /// the id's own repetition, so a shard built in hash order does not visit records in its
+    /// scattered order.
+    fn index_id(&self, ids: &mut HashTable<u32>, hash: u64, idx: u32) -> u32 {
+        let id = |p: u32| self.id(p as usize).map_or("", |x| x.as_str());
+        match ids.entry(hash, |&p| id(p) == id(idx), |&p| hash_id(id(p))) {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(idx);
+                idx
+            }
+        }
+    }
+
+    /// The position of the (first) record with this id.
+    #[inline]
+    pub fn position(&self, id: &str) -> Option<u32> {
+        let hash = hash_id(id);
+        let shard = self.ids.get(shard_of(hash, self.ids.len().max(1)))?;
+        shard.find(hash, |&p| self.id(p as usize).is_some_and(|x| **x == *id)).copied()
+    }
+
+    /// Gives back the spare room of the arrays (a file's records were read into growing ones).
+    pub fn shrink_to_fit(&mut self) {
+        for seg in &mut self.segs {
+            seg.meta.shrink_to_fit();
+            seg.values.shrink_to_fit();
+        }
+    }
+
+    /// Moves every record of `other` to the end, as segments: nothing is copied (ids are not
+    /// indexed: see [`KindData::index_ids`]).
+    pub fn append(&mut self, other: KindData) {
+        if other.is_empty() {
+            return;
+        }
+        self.forget_links();
+        if self.is_empty() {
+            self.width = other.width;
+            self.segs.clear();
+            self.starts.clear();
+        }
+        if other.width != self.width {
+            for r in other.iter() {
+                self.add(Record { id: r.id.clone(), loc: r.loc, fields: r.fields.into(), extra: r.extra.to_vec() });
+            }
+            return;
+        }
+        for seg in other.segs.into_iter().filter(|s| !s.meta.is_empty()) {
+            self.starts.push(self.len);
+            self.len += seg.meta.len();
+            self.segs.push(seg);
+        }
+        self.index_pages();
+    }
+
+    /// Builds the id index of records added without it; returns each repeated id as
+    /// `(position, position of its first occurrence)`.
+    ///
+    /// The ids are hashed in parallel and split by hash into shards, which are built in
+    /// parallel, each from its positions in order (so the first occurrence of an id is the one
+    /// indexed): a shard's small table stays in the processor's cache, where one table of
+    /// millions of ids missed it at nearly every insertion.
+    pub fn index_ids(&mut self) -> Vec<(u32, u32)> {
+        use rayon::prelude::*;
+        let n = (self.len / IDS_PER_SHARD).next_power_of_two();
+        let this = &*self;
+        // Chunks of records in parallel: each shard's ids as (hash, position), in order.
+        const CHUNK: usize = 1 << 16;
+        let parts: Vec<Vec<Vec<(u64, u32)>>> = (0..this.len.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let mut shards = vec![Vec::new(); n];
+                for i in c * CHUNK..((c + 1) * CHUNK).min(this.len) {
+                    if let Some(id) = this.id(i) {
+                        let h = hash_id(id);
+                        shards[shard_of(h, n)].push((h, i as u32));
+                    }
+                }
+                shards
+            })
+            .collect();
+        let (ids, dups): (Vec<HashTable<u32>>, Vec<Dups>) = (0..n)
+            .into_par_iter()
+            .map(|s| {
+                let entries = parts.iter().flat_map(|p| p[s].iter().copied());
+                let mut ids = HashTable::with_capacity(parts.iter().map(|p| p[s].len()).sum());
+                let mut dups = Vec::new();
+                for (hash, i) in entries {
+                    let first = this.index_id(&mut ids, hash, i);
+                    if first != i {
+                        dups.push((i, first));
+                    }
+                }
+                (ids, dups)
+            })
+            .unzip();
+        let mut dups: Vec<(u32, u32)> = dups.into_iter().flatten().collect();
+        dups.sort_unstable();
+        self.ids = ids;
+        self.repeated_ids = !dups.is_empty();
+        dups
+    }
+
+    /// Drops resolved references (records were added or changed); the evaluator then looks
+    /// ids up.
+    #[inline]
+    pub fn forget_links(&mut self) {
+        if !self.links.is_empty() {
+            self.links.clear();
+        }
+    }
+
+    /// The resolved reference field `slot` (see [`KindData::set_link`]), if it was resolved.
+    #[inline]
+    pub fn link(&self, slot: usize) -> Option<&[u32]> {
+        self.links.get(&slot).map(Vec::as_slice)
+    }
+
+    /// Records the resolved reference field `slot`: one target position (or [`NO_LINK`]) per
+    /// record, in record order. Ignored unless there is one per record.
+    pub fn set_link(&mut self, slot: usize, targets: Vec<u32>) {
+        if targets.len() == self.len {
+            self.links.insert(slot, targets);
+        }
+    }
+}
+
+/// Records of every kind, indexed by [`KindId`].
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    /// Per kind.
+    pub kinds: Vec<KindData>,
+}
+
+impl Store {
+    /// A store with `n` empty kinds.
+    pub fn with_kinds(n: usize) -> Self {
+        Store { kinds: vec![KindData::default(); n] }
+    }
+
+    /// The records of a kind (empty for an unknown kind).
+    pub fn kind(&self, k: KindId) -> &KindData {
+        static EMPTY: std::sync::LazyLock<KindData> = std::sync::LazyLock::new(KindData::default);
+        self.kinds.get(k.0 as usize).unwrap_or(&EMPTY)
+    }
+
+    /// Mutable records of a kind, growing the store if needed.
+    pub fn kind_mut(&mut self, k: KindId) -> &mut KindData {
+        let i = k.0 as usize;
+        if self.kinds.len() <= i {
+            self.kinds.resize_with(i + 1, KindData::default);
+        }
+        &mut self.kinds[i]
+    }
+
+    /// A record by reference.
+    pub fn get(&self, r: RecordRef) -> Option<Rec<'_>> {
+        self.kind(r.kind).get(r.idx as usize)
+    }
+
+    /// One field of a record.
+    #[inline]
+    pub fn field(&self, r: RecordRef, slot: usize) -> Option<&Value> {
+        self.kind(r.kind).field(r.idx as usize, slot)
+    }
+
+    /// A record by kind and id.
+    pub fn by_id(&self, k: KindId, id: &str) -> Option<RecordRef> {
+        self.kind(k).position(id).map(|idx| RecordRef { kind: k, idx })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(i: usize, width: usize) -> Record {
+        Record {
+            id: Some(Str::from(format!("R{}", i % 9_000))),
+            loc: Loc::default(),
+            fields: (0..width).map(|s| Value::Int((i * 10 + s) as i64)).collect(),
+            extra: if i.is_multiple_of(7) { vec![(Str::from("x"), Value::Int(i as i64))] } else { Vec::new() },
+        }
+    }
+
+    #[test]
+    fn segments_read_like_one_array() {
+        let mut data = KindData::default();
+        let mut n = 0;
+        // Segments big and small, crossing pages, with an empty one.
+        for size in [3, 5000, 0, 1, 4096, 12_000, 2] {
+            let mut part = KindData::default();
+            for _ in 0..size {
+                part.add(rec(n, 3));
+                n += 1;
+            }
+            data.append(part);
+        }
+        for _ in 0..5000 {
+            data.add(rec(n, 3));
+            n += 1;
+        }
+        assert_eq!(data.len(), n);
+        for i in (0..n).step_by(7).chain([0, n - 1]) {
+            let r = data.get(i).expect("in range");
+            assert_eq!(
+                r.fields,
+                &[Value::Int(i as i64 * 10), Value::Int(i as i64 * 10 + 1), Value::Int(i as i64 * 10 + 2)]
+            );
+            assert_eq!(data.field(i, 2), Some(&Value::Int(i as i64 * 10 + 2)));
+            assert_eq!(r.extra.len(), usize::from(i % 7 == 0));
+            assert_eq!(data.id(i).map(|s| s.to_string()), Some(format!("R{}", i % 9_000)));
+        }
+        assert!(data.get(n).is_none() && data.field(0, 3).is_none());
+        assert_eq!(data.iter().count(), n);
+        assert!(data.iter().enumerate().all(|(i, r)| r.fields[0] == Value::Int(i as i64 * 10)));
+        if let Some(f) = data.fields_mut(9000) {
+            f[1] = Value::None;
+        }
+        assert_eq!(data.field(9000, 1), Some(&Value::None));
+        // Ids repeat every 9000 records: each later one is reported with its first.
+        let dups = data.index_ids();
+        assert_eq!(dups.len(), n - 9000);
+        assert_eq!(dups[0], (9000, 0));
+        assert_eq!(data.position("R5"), Some(5));
+        assert_eq!(data.position("R8999"), Some(8999));
+        assert_eq!(data.position("R9000"), None);
+    }
+
+    #[test]
+    fn a_big_kind_is_indexed_in_shards() {
+        // 200k records in segments, ids repeating every 90k: several shards, and every repeated
+        // id reported with its first occurrence, in order of position.
+        let mut data = KindData::default();
+        for start in (0..200_000).step_by(25_000) {
+            let mut part = KindData::default();
+            for i in start..start + 25_000 {
+                part.add(Record {
+                    id: Some(Str::from(format!("ID-{}", i % 90_000))),
+                    loc: Loc::default(),
+                    fields: vec![Value::Int(i as i64)].into(),
+                    extra: Vec::new(),
+                });
+            }
+            data.append(part);
+        }
+        let dups = data.index_ids();
+        assert!(data.ids.len() > 1, "{} shards", data.ids.len());
+        assert_eq!(dups.len(), 110_000);
+        assert!(dups.iter().all(|&(later, first)| later as usize % 90_000 == first as usize && first < 90_000));
+        assert!(dups.windows(2).all(|w| w[0].0 < w[1].0));
+        for i in [0, 1, 45_678, 89_999] {
+            assert_eq!(data.position(&format!("ID-{i}")), Some(i as u32));
+        }
+        assert_eq!(data.position("ID-90000"), None);
+        // A record pushed afterwards is found in its shard.
+        let at = data.push(Record {
+            id: Some(Str::from("NEW")),
+            loc: Loc::default(),
+            fields: vec![Value::None].into(),
+            extra: Vec::new(),
+        });
+        assert_eq!(data.position("NEW"), Some(at));
+    }
+
+    #[test]
+    fn records_of_another_width_are_fitted() {
+        let mut data = KindData::default();
+        data.add(rec(0, 2));
+        let mut other = KindData::default();
+        other.add(rec(1, 3));
+        data.append(other);
+        assert_eq!(data.get(1).map(|r| r.fields.len()), Some(2));
+    }
+}

@@ -1,0 +1,517 @@
+//! Runtime values shared by declarations, org records and rule evaluation.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+/// Shared immutable string: a thin pointer (8 bytes in a [`Value`]; the length sits with the
+/// text), equal strings that share an allocation compare by pointer.
+pub type Str = arcstr::ArcStr;
+
+/// Shared immutable list of values: a thin pointer (8 bytes in a [`Value`]), the length with
+/// the items.
+#[derive(Clone)]
+pub struct List(triomphe::ThinArc<(), Value>);
+
+impl std::ops::Deref for List {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        &self.0.slice
+    }
+}
+
+impl From<Vec<Value>> for List {
+    fn from(items: Vec<Value>) -> List {
+        List(triomphe::ThinArc::from_header_and_iter((), items.into_iter()))
+    }
+}
+
+impl fmt::Debug for List {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// An instant plus the offset it was written with (kept behind a pointer: a [`Value`] stays
+/// 16 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Instant {
+    /// The instant.
+    pub at: jiff::Timestamp,
+    /// The offset it was written with.
+    pub offset: jiff::tz::Offset,
+}
+
+/// A calendar-aware duration: whole months plus seconds (`6 months`, `4h`, `2 weeks`). Packed
+/// to 12 bytes, so that a [`Value`] holding one stays 16.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[repr(C, packed(4))]
+pub struct Duration {
+    /// Calendar months (a year is 12).
+    pub months: i32,
+    /// Seconds (a day is 86 400).
+    pub secs: i64,
+}
+
+impl Duration {
+    /// Builds a duration from a number and a unit word as written in policies.
+    pub fn from_unit(n: f64, unit: &str) -> Option<Duration> {
+        let secs = |k: f64| Some(Duration { months: 0, secs: (n * k).round() as i64 });
+        let months =
+            |k: i32| (n.fract() == 0.0 && n.abs() < 10_000.0).then(|| Duration { months: n as i32 * k, secs: 0 });
+        match unit {
+            "min" | "minute" | "minutes" | "分钟" => secs(60.0),
+            "h" | "hour" | "hours" | "小时" => secs(3600.0),
+            "d" | "day" | "days" | "天" | "日" => secs(86_400.0),
+            "w" | "week" | "weeks" | "周" => secs(604_800.0),
+            "month" | "months" | "个月" | "月" => months(1),
+            "y" | "year" | "years" | "年" => months(12),
+            _ => None,
+        }
+    }
+
+    /// Length in seconds, counting a month as 30 days (for comparisons only).
+    pub fn approx_secs(&self) -> i64 {
+        self.months as i64 * 30 * 86_400 + self.secs
+    }
+
+    /// Chinese rendering used in messages and documents: `4小时`, `2周`, `6个月`, `1年`.
+    pub fn to_zh(&self) -> String {
+        let mut parts = Vec::new();
+        if self.months != 0 {
+            if self.months % 12 == 0 {
+                parts.push(format!("{}年", self.months / 12));
+            } else {
+                parts.push(format!("{}个月", self.months));
+            }
+        }
+        let s = self.secs;
+        if s != 0 || parts.is_empty() {
+            let text = if s % 604_800 == 0 && s != 0 {
+                format!("{}周", s / 604_800)
+            } else if s % 86_400 == 0 {
+                format!("{}天", s / 86_400)
+            } else if s % 3600 == 0 {
+                format!("{}小时", s / 3600)
+            } else {
+                format!("{}分钟", s / 60)
+            };
+            parts.push(text);
+        }
+        parts.join("")
+    }
+
+    /// Canonical source form: `4h`, `2 weeks`, `6 months`.
+    pub fn to_source(&self) -> String {
+        let plural = |n: i64, unit: &str| if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") };
+        if self.secs == 0 {
+            return if self.months % 12 == 0 && self.months != 0 {
+                plural(self.months as i64 / 12, "year")
+            } else {
+                plural(self.months as i64, "month")
+            };
+        }
+        let s = self.secs;
+        if s % 604_800 == 0 {
+            plural(s / 604_800, "week")
+        } else if s % 86_400 == 0 {
+            plural(s / 86_400, "day")
+        } else if s % 3600 == 0 {
+            format!("{}h", s / 3600)
+        } else {
+            format!("{}min", s / 60)
+        }
+    }
+}
+
+/// A comparison operator (`==`, `!=`, `<`, `<=`, `>`, `>=`): what values are compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+}
+
+impl CmpOp {
+    /// The operator as written in the rule language.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+/// A comparison target such as `>= 500` or `>= 3%`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The comparison.
+    pub op: CmpOp,
+    /// The bound.
+    pub value: Value,
+}
+
+impl Target {
+    /// Whether `v` satisfies the target.
+    pub fn accepts(&self, v: &Value) -> bool {
+        compare_op(self.op, v, &self.value)
+    }
+
+    /// Parses `">= 500"`, `"≥3%"`, `"<= 4h"` as found in data.
+    pub fn parse(s: &str) -> Option<Target> {
+        let s = s.trim();
+        let (op, rest) = [
+            (">=", CmpOp::Ge),
+            ("≥", CmpOp::Ge),
+            ("<=", CmpOp::Le),
+            ("≤", CmpOp::Le),
+            ("==", CmpOp::Eq),
+            ("!=", CmpOp::Ne),
+            (">", CmpOp::Gt),
+            ("<", CmpOp::Lt),
+            ("=", CmpOp::Eq),
+        ]
+        .iter()
+        .find_map(|(p, op)| s.strip_prefix(p).map(|r| (*op, r.trim())))?;
+        let value = if let Some(p) = rest.strip_suffix('%') {
+            Value::Percent(p.trim().parse().ok()?)
+        } else {
+            Value::Num(rest.parse().ok()?)
+        };
+        Some(Target { op, value })
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = match self.op {
+            CmpOp::Ge => "≥",
+            CmpOp::Le => "≤",
+            CmpOp::Gt => ">",
+            CmpOp::Lt => "<",
+            CmpOp::Ne => "≠",
+            CmpOp::Eq => "=",
+        };
+        write!(f, "{op}{}", self.value)
+    }
+}
+
+/// A calendar window of an audit period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Window {
+    /// First day.
+    pub from: Date,
+    /// Last day (inclusive).
+    pub to: Date,
+    /// Cycle label (`2026-03`, `2026-Q1`, `2026-H1`, `2026`).
+    pub label: Str,
+}
+
+/// Index of a record kind (org kinds and declaration kinds share one numbering).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KindId(pub u32);
+
+/// A record in the [`Store`](crate::base::store::Store): kind and position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordRef {
+    /// Kind.
+    pub kind: KindId,
+    /// Position within the kind.
+    pub idx: u32,
+}
+
+/// A small ordered map (objects in data, sub-declarations).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Object {
+    /// Fields in order.
+    pub fields: Vec<(Str, Value)>,
+}
+
+impl Object {
+    /// Value of a field, if present.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.fields.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+    }
+}
+
+/// A runtime value.
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    /// Absent.
+    #[default]
+    None,
+    /// Boolean.
+    Bool(bool),
+    /// Integer.
+    Int(i64),
+    /// Decimal.
+    Num(f64),
+    /// Percentage in percent points.
+    Percent(f64),
+    /// String.
+    Str(Str),
+    /// Calendar date.
+    Date(Date),
+    /// Instant plus the offset it was written with.
+    DateTime(Arc<Instant>),
+    /// Duration.
+    Duration(Duration),
+    /// Comparison target.
+    Target(Arc<Target>),
+    /// List.
+    List(List),
+    /// Object.
+    Object(Arc<Object>),
+    /// A record of the store.
+    Record(RecordRef),
+    /// A calendar window.
+    Window(Arc<Window>),
+}
+
+impl Value {
+    /// A string value.
+    pub fn str(s: &str) -> Value {
+        Value::Str(Str::from(s))
+    }
+
+    /// A datetime value.
+    pub fn datetime(at: jiff::Timestamp, offset: jiff::tz::Offset) -> Value {
+        Value::DateTime(Arc::new(Instant { at, offset }))
+    }
+
+    /// A list value.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(items.into())
+    }
+
+    /// Truthiness: only `true` is true (none and non-booleans are false).
+    pub fn truthy(&self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+
+    /// Whether this is `none`.
+    pub fn is_none(&self) -> bool {
+        matches!(self, Value::None)
+    }
+
+    /// Numeric view (integers, decimals and percent points).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Num(n) | Value::Percent(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// String view.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// List view.
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Date view (a datetime gives its date at its own offset).
+    pub fn as_date(&self) -> Option<Date> {
+        match self {
+            Value::Date(d) => Some(*d),
+            Value::DateTime(i) => Some(i.offset.to_datetime(i.at).date()),
+            _ => None,
+        }
+    }
+
+    /// Name of the value's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::None => "none",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Num(_) => "number",
+            Value::Percent(_) => "percent",
+            Value::Str(_) => "string",
+            Value::Date(_) => "date",
+            Value::DateTime(..) => "datetime",
+            Value::Duration(_) => "duration",
+            Value::Target(_) => "target",
+            Value::List(_) => "list",
+            Value::Object(_) => "object",
+            Value::Record(_) => "record",
+            Value::Window(_) => "window",
+        }
+    }
+}
+
+fn fmt_num(f: &mut fmt::Formatter<'_>, n: f64) -> fmt::Result {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        write!(f, "{}", n as i64)
+    } else {
+        let s = format!("{n:.4}");
+        write!(f, "{}", s.trim_end_matches('0').trim_end_matches('.'))
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::None => write!(f, "-"),
+            Value::Bool(b) => write!(f, "{}", if *b { "是" } else { "否" }),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Num(n) => fmt_num(f, *n),
+            Value::Percent(p) => {
+                fmt_num(f, *p)?;
+                write!(f, "%")
+            }
+            Value::Str(s) => write!(f, "{s}"),
+            Value::Date(d) => write!(f, "{d}"),
+            Value::DateTime(i) => write!(f, "{}", i.offset.to_datetime(i.at).strftime("%Y-%m-%d %H:%M")),
+            Value::Duration(d) => write!(f, "{}", d.to_zh()),
+            Value::Target(t) => write!(f, "{t}"),
+            Value::List(l) => {
+                for (i, v) in l.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, "、")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                Ok(())
+            }
+            Value::Object(o) => {
+                write!(f, "{{")?;
+                for (i, (k, v)) in o.fields.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{k}: {v}")?;
+                }
+                write!(f, "}}")
+            }
+            Value::Record(r) => write!(f, "#{}", r.idx),
+            Value::Window(w) => write!(f, "{}", w.label),
+        }
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        values_equal(self, other)
+    }
+}
+
+/// Equality across numeric kinds; strings, dates, lists and objects structurally.
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::None, Value::None) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Date(_) | Value::DateTime(..), Value::Date(_) | Value::DateTime(..)) => {
+            compare(a, b) == Some(Ordering::Equal)
+        }
+        (Value::Duration(x), Value::Duration(y)) => x == y,
+        (Value::Target(x), Value::Target(y)) => x == y,
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| values_equal(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => x == y,
+        (Value::Record(x), Value::Record(y)) => x == y,
+        (Value::Window(x), Value::Window(y)) => x == y,
+        _ => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => (x - y).abs() < 1e-9,
+            _ => false,
+        },
+    }
+}
+
+/// Ordering of comparable values; `None` when they cannot be ordered.
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::DateTime(x), Value::DateTime(y)) => Some(x.at.cmp(&y.at)),
+        (Value::Date(_), Value::DateTime(..)) | (Value::DateTime(..), Value::Date(_)) => {
+            Some(a.as_date()?.cmp(&b.as_date()?))
+        }
+        (Value::Duration(x), Value::Duration(y)) => Some(x.approx_secs().cmp(&y.approx_secs())),
+        _ => {
+            let (x, y) = (a.as_f64()?, b.as_f64()?);
+            if (x - y).abs() < 1e-9 { Some(Ordering::Equal) } else { x.partial_cmp(&y) }
+        }
+    }
+}
+
+/// Applies a comparison operator; incomparable values compare false (and `!=` true).
+pub fn compare_op(op: CmpOp, a: &Value, b: &Value) -> bool {
+    match op {
+        CmpOp::Eq => values_equal(a, b),
+        CmpOp::Ne => !values_equal(a, b),
+        _ => match compare(a, b) {
+            Some(o) => match op {
+                CmpOp::Lt => o == Ordering::Less,
+                CmpOp::Le => o != Ordering::Greater,
+                CmpOp::Gt => o == Ordering::Greater,
+                CmpOp::Ge => o != Ordering::Less,
+                CmpOp::Eq | CmpOp::Ne => false,
+            },
+            None => false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_sixteen_bytes() {
+        // Records keep their values in arrays: the size of a value is most of the store's.
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+
+    #[test]
+    fn durations_parse_and_print() {
+        let d = Duration::from_unit(6.0, "months").unwrap();
+        assert_eq!(d, Duration { months: 6, secs: 0 });
+        assert_eq!(d.to_zh(), "6个月");
+        assert_eq!(Duration::from_unit(4.0, "h").unwrap().to_zh(), "4小时");
+        assert_eq!(Duration::from_unit(2.0, "weeks").unwrap().to_source(), "2 weeks");
+        assert!(Duration::from_unit(1.5, "months").is_none());
+    }
+
+    #[test]
+    fn targets_parse_from_data() {
+        let t = Target::parse(">= 3%").unwrap();
+        assert!(t.accepts(&Value::Percent(3.0)));
+        assert!(!t.accepts(&Value::Percent(2.9)));
+        assert!(Target::parse("≥500").unwrap().accepts(&Value::Int(500)));
+        assert!(Target::parse("lots").is_none());
+    }
+
+    #[test]
+    fn numbers_compare_across_kinds() {
+        assert!(values_equal(&Value::Int(100), &Value::Percent(100.0)));
+        assert!(compare_op(CmpOp::Lt, &Value::Num(1.5), &Value::Int(2)));
+        assert!(!compare_op(CmpOp::Lt, &Value::str("a"), &Value::Int(2)));
+    }
+}

@@ -1,0 +1,187 @@
+//! Reading a policy pack: the entry file `main.zd` and everything it includes, from a directory
+//! or from the pack embedded in the binary. Includes never leave the pack's root.
+
+use std::path::{Component, Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use super::error::{PolicyError, PolicyErrorKind as K};
+use crate::base::diag::Diagnostics;
+use crate::base::source::{FileId, Loc, SourceMap};
+use crate::syntax::{self, ast};
+
+/// The built-in policy pack (`policies/`), compiled into the binary.
+pub static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/policies");
+
+/// Name of the entry file of a pack.
+pub const ENTRY: &str = "main.zd";
+
+/// Where the pack's files come from.
+pub enum PackSource<'a> {
+    /// A directory on disk.
+    Dir(PathBuf),
+    /// The embedded pack.
+    Embedded(&'a Dir<'a>),
+    /// Files in memory, by relative path (tests, editors).
+    Memory(&'a [(&'a str, &'a str)]),
+}
+
+impl PackSource<'_> {
+    /// Display prefix for file names.
+    fn display(&self, rel: &str) -> String {
+        match self {
+            PackSource::Dir(root) => root.join(rel).display().to_string(),
+            PackSource::Embedded(_) => format!("<builtin>/{rel}"),
+            PackSource::Memory(_) => rel.to_string(),
+        }
+    }
+
+    /// Reads a file given by its normalised path relative to the root.
+    fn read(&self, rel: &str) -> Result<Option<String>, String> {
+        match self {
+            PackSource::Dir(root) => {
+                let path = root.join(rel);
+                // Symlinks must not lead out of the pack either.
+                if let (Ok(real), Ok(real_root)) = (path.canonicalize(), root.canonicalize())
+                    && !real.starts_with(&real_root)
+                {
+                    return Err("the file is a link that leaves the policy directory".into());
+                }
+                match std::fs::read(&path) {
+                    Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| "the file is not UTF-8".to_string()),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+            PackSource::Embedded(dir) => Ok(dir.get_file(rel).and_then(|f| f.contents_utf8()).map(str::to_string)),
+            PackSource::Memory(files) => Ok(files.iter().find(|(p, _)| *p == rel).map(|(_, t)| t.to_string())),
+        }
+    }
+}
+
+/// The parsed files of a pack.
+pub struct Loaded {
+    /// Sources of every file read.
+    pub sources: SourceMap,
+    /// Parsed files in include order (entry first).
+    pub files: Vec<(FileId, ast::File)>,
+}
+
+/// Normalises `base_dir/rel` to a path relative to the pack root; `None` if it escapes.
+fn normalise(base_dir: &str, rel: &str) -> Option<String> {
+    if Path::new(rel).is_absolute() {
+        return None;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for comp in Path::new(base_dir).join(rel).components() {
+        match comp {
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Loads a pack: the entry file and, transitively, every include. Syntax errors of all files
+/// are collected; the run stops after loading if there are any.
+pub fn load(src: &PackSource) -> Result<Loaded, (SourceMap, Diagnostics)> {
+    let mut sources = SourceMap::default();
+    let mut diags = Diagnostics::default();
+    let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    // (relative path, the include that asked for it)
+    let mut queue: Vec<(String, Option<Loc>)> = vec![(ENTRY.to_string(), None)];
+    let mut next = 0;
+    while next < queue.len() {
+        let (rel, from) = queue[next].clone();
+        next += 1;
+        if !seen.insert(rel.clone()) {
+            continue;
+        }
+        let text = match src.read(&rel) {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                match from {
+                    Some(loc) => diags.push(
+                        PolicyError::new(K::IncludeMissing { path: rel.clone() }, loc)
+                            .label("no such file")
+                            .help("paths are relative to the including file"),
+                        &sources,
+                    ),
+                    None => return Err((sources, missing_entry(src, &rel))),
+                }
+                continue;
+            }
+            Err(reason) => {
+                let path = src.display(&rel);
+                match from {
+                    Some(loc) => diags
+                        .push(PolicyError::new(K::Unreadable { path, reason }, loc).label("included here"), &sources),
+                    None => {
+                        let mut d = Diagnostics::default();
+                        let id = sources.add(path.clone(), "");
+                        d.push(PolicyError::new(K::Unreadable { path, reason }, Loc::new(id, 0, 0)), &sources);
+                        return Err((sources, d));
+                    }
+                }
+                continue;
+            }
+        };
+        let id = sources.add(src.display(&rel), text.as_str());
+        let (file, errors) = syntax::parse_file(id, &text);
+        for e in errors {
+            diags.push(e, &sources);
+        }
+        let dir = Path::new(&rel).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+        for item in &file.items {
+            if let ast::Item::Include(inc) = item {
+                match normalise(&dir, &inc.path) {
+                    Some(target) => queue.push((target, Some(inc.path_loc))),
+                    None => diags.push(
+                        PolicyError::new(K::IncludeEscape { path: inc.path.clone() }, inc.path_loc)
+                            .label("outside the pack")
+                            .help("includes are relative paths inside the policy directory"),
+                        &sources,
+                    ),
+                }
+            }
+        }
+        files.push((id, file));
+    }
+    if diags.error_count() > 0 {
+        diags.sort();
+        return Err((sources, diags));
+    }
+    Ok(Loaded { sources, files })
+}
+
+fn missing_entry(src: &PackSource, rel: &str) -> Diagnostics {
+    let mut sources = SourceMap::default();
+    let path = src.display(rel);
+    let id = sources.add(path.clone(), "");
+    let mut d = Diagnostics::default();
+    d.push(
+        PolicyError::new(K::Unreadable { path, reason: "no such file".into() }, Loc::new(id, 0, 0))
+            .help(format!("a policy directory needs an entry file `{ENTRY}`")),
+        &sources,
+    );
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn includes_stay_inside() {
+        assert_eq!(normalise("", "roles.zd").as_deref(), Some("roles.zd"));
+        assert_eq!(normalise("a", "../b.zd").as_deref(), Some("b.zd"));
+        assert_eq!(normalise("", "../b.zd"), None);
+        assert_eq!(normalise("", "/etc/passwd"), None);
+        assert_eq!(normalise("a/b", "./../../c.zd").as_deref(), Some("c.zd"));
+    }
+}

@@ -1,0 +1,26 @@
+//! Problems found while reading org data (`DATA-…` codes): which check, about which record,
+//! where, and what, in both languages. The findings layer makes them findings (title,
+//! severity, fingerprint, the language shown), as it does every other finding.
+
+use crate::base::lang::Text;
+use crate::base::source::Location;
+
+/// One problem found in the org data.
+#[derive(Clone, Debug)]
+pub struct Issue {
+    /// The check's code (`DATA-TYPE`, …; its title and severity are in the findings catalog).
+    pub code: &'static str,
+    /// `kind:id` of the record, if the problem is about one.
+    pub subject: Option<String>,
+    /// What is wrong (never a field's value).
+    pub message: Text,
+    /// Where.
+    pub location: Option<Location>,
+}
+
+impl Issue {
+    /// A problem of check `code`.
+    pub fn new(code: &'static str, subject: Option<String>, message: Text, location: Option<Location>) -> Self {
+        Issue { code, subject, message, location }
+    }
+}

@@ -1,0 +1,261 @@
+//! Checks over stream kinds: records produced while the files of a directory are read, one at a
+//! time (`exports/**/*.csv` → one record per cell: `file`, `row`, `column`, `value`, `line`).
+//! Each file is read once for all the checks over its stream; files are read in parallel; memory
+//! stays constant whatever their size. Per column, each check gets a [`plan::Plan`] that decides
+//! most cells from their text alone; a cell a check may fail on is evaluated in full, as a record.
+
+use rayon::prelude::*;
+
+use crate::base::csvio::Rows;
+use crate::base::exports::{Charset, open};
+use crate::base::lang::Text;
+use crate::base::store::{Record, Store};
+use crate::base::value::{KindId, RecordRef, Str, Value};
+use crate::data::{Issue, OrgData};
+use crate::engine::stream_kind;
+use crate::eval::interp::Ctx;
+use crate::eval::run::violation;
+use crate::findings::{Builder, Failed, Finding, Location, Subject};
+use crate::policy::Policy;
+use crate::policy::ir::Ir;
+use crate::syntax::ast::{BinOp, Quant};
+
+mod plan;
+
+use plan::Plan;
+
+/// One check over a stream kind: a rule version's check (see [`Failed`]).
+pub type Job<'a> = Failed<'a>;
+
+/// What the stream jobs found.
+pub struct Streamed {
+    /// Findings of every job.
+    pub findings: Vec<Finding>,
+    /// Cells checked by each job (the cells its filter admits), indexed like the jobs.
+    pub subjects: Vec<usize>,
+}
+
+/// Runs every stream job: each file of a stream is read once, for all the jobs over it.
+pub fn run_all(policy: &Policy, org: &OrgData, ctx: &Ctx, build: &Builder, jobs: &[Job]) -> Streamed {
+    let mut kinds: Vec<KindId> = jobs.iter().filter_map(|j| stream_kind(policy, &j.rule.checks[j.check])).collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut work: Vec<(KindId, &std::path::PathBuf)> = Vec::new();
+    for k in kinds {
+        let dir = policy.schema.kind(k).stream.clone().unwrap_or_default();
+        work.extend(org.exports.iter().filter(|p| p.starts_with(&dir)).map(|p| (k, p)));
+    }
+    let per_file: Vec<FileResult> = work
+        .par_iter()
+        .map(|(k, rel)| {
+            let mine: Vec<(usize, &Job)> = jobs
+                .iter()
+                .enumerate()
+                .filter(|(_, j)| stream_kind(policy, &j.rule.checks[j.check]) == Some(*k))
+                .collect();
+            run_file(policy, org, ctx, build, *k, rel, &mine)
+        })
+        .collect();
+    let mut out = Streamed { findings: Vec::new(), subjects: vec![0; jobs.len()] };
+    for (findings, counts) in per_file {
+        out.findings.extend(findings);
+        for (job, n) in counts {
+            if let Some(total) = out.subjects.get_mut(job) {
+                *total += n;
+            }
+        }
+    }
+    out
+}
+
+/// The findings of one file, and (job index, cells checked) per job.
+type FileResult = (Vec<Finding>, Vec<(usize, usize)>);
+
+fn run_file(
+    policy: &Policy,
+    org: &OrgData,
+    ctx: &Ctx,
+    build: &Builder,
+    kind: KindId,
+    rel: &std::path::Path,
+    jobs: &[(usize, &Job)],
+) -> FileResult {
+    let ks = policy.schema.kind(kind);
+    let mut out = Vec::new();
+    let mut counts: Vec<(usize, usize)> = jobs.iter().map(|(i, _)| (*i, 0)).collect();
+    let file = rel.to_string_lossy().replace('\\', "/");
+    let opened = match open(&org.dir.join(rel), Charset::Auto) {
+        Ok(o) => o,
+        Err(e) => return (vec![unreadable(build, &file, &e.to_string())], counts),
+    };
+    let mut rows = Rows::new(opened.reader);
+    let headers: Vec<Str> = match rows.next_row() {
+        Ok(h) => h.map(|h| h.fields().map(|x| Str::from(x.trim())).collect()).unwrap_or_default(),
+        Err(e) => return (vec![unreadable(build, &file, &e.to_string())], counts),
+    };
+    // Field slots the stream fills, resolved once.
+    let slot = |name: &str| ks.slot(name);
+    let (s_file, s_row, s_line, s_column, s_col, s_value) =
+        (slot("file"), slot("row"), slot("line"), slot("column"), slot("col"), slot("value"));
+    let file_v = Value::str(&file);
+    let slots = jobs.iter().map(|(_, j)| j.rule.checks[j.check].slots).max().unwrap_or(1).max(1);
+    let mut env = vec![Value::None; slots];
+    let mut scratch = Store::with_kinds(policy.schema.kinds.len());
+    scratch.kind_mut(kind).add(Record {
+        id: None,
+        loc: Default::default(),
+        fields: vec![Value::None; ks.fields.len()].into(),
+        extra: Vec::new(),
+    });
+    // Each job's per-record condition, and per column a plan for each job (made when the
+    // column is first seen).
+    let conds: Vec<Option<(usize, Ir)>> = jobs.iter().map(|(_, j)| condition(&j.rule.checks[j.check].ir)).collect();
+    // Each job's outer `where`, planned per column too: cells it admits are the subjects checked.
+    let filters: Vec<Option<(usize, Ir)>> =
+        jobs.iter().map(|(_, j)| outer_filter(&j.rule.checks[j.check].ir)).collect();
+    // Plans one condition per job for a column whose fixed fields are `known`; a job without
+    // a condition (not a `forall` over the stream, or no `where`) always holds.
+    let plan_all = |conds: &[Option<(usize, Ir)>], known: &[(usize, Value)]| -> Vec<Plan> {
+        conds
+            .iter()
+            .zip(jobs)
+            .map(|(c, (_, j))| match c {
+                Some((var, cond)) => {
+                    let cell = plan::Cell { var: *var, kind, value: s_value };
+                    plan::plan(ctx, cond, j.rule.checks[j.check].slots, &cell, known)
+                }
+                None => Plan::Holds,
+            })
+            .collect()
+    };
+    let mut plans: Vec<ColumnPlans> = Vec::new();
+    let column_name = |ci: usize| headers.get(ci).cloned().unwrap_or_else(|| Str::from(format!("#{}", ci + 1)));
+    let mut row = 0i64;
+    loop {
+        let record = match rows.next_row() {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(e) => {
+                out.push(unreadable(build, &file, &e.to_string()));
+                break;
+            }
+        };
+        row += 1;
+        let line = record.position.line as i64;
+        for (ci, cell) in record.fields().enumerate() {
+            while plans.len() <= ci {
+                let column = column_name(plans.len());
+                let col = Value::Int(plans.len() as i64 + 1);
+                let known: Vec<(usize, Value)> =
+                    [(s_file, file_v.clone()), (s_column, Value::Str(column)), (s_col, col)]
+                        .into_iter()
+                        .filter_map(|(s, v)| Some((s?, v)))
+                        .collect();
+                let filters = plan_all(&filters, &known);
+                plans.push(ColumnPlans {
+                    countable: filters.iter().all(|f| !matches!(f, Plan::Full)),
+                    checks: plan_all(&conds, &known),
+                    filters,
+                });
+            }
+            let Some(col) = plans.get(ci) else { continue };
+            let mut number = None;
+            if col.countable && col.checks.iter().all(|p| p.holds(cell, &mut number)) {
+                // Every check holds here; count the cells each one's `where` admits.
+                for (f, (_, checked)) in col.filters.iter().zip(counts.iter_mut()) {
+                    if f.holds(cell, &mut number) {
+                        *checked += 1;
+                    }
+                }
+                continue;
+            }
+            // Some check may fail: evaluate in full, as for any record (whose id is the cell's).
+            let column = column_name(ci);
+            let id = format!("{file}#{row}/{column}");
+            scratch.kind_mut(kind).set_id(0, Some(Str::from(id.as_str())));
+            if let Some(fields) = scratch.kind_mut(kind).fields_mut(0) {
+                for (s, v) in [
+                    (s_file, file_v.clone()),
+                    (s_row, Value::Int(row)),
+                    (s_line, Value::Int(line)),
+                    (s_column, Value::Str(column.clone())),
+                    (s_col, Value::Int(ci as i64 + 1)),
+                    (s_value, Value::str(cell)),
+                ] {
+                    if let Some(x) = s.and_then(|s| fields.get_mut(s)) {
+                        *x = v;
+                    }
+                }
+            }
+            let c = ctx.with_stream(&scratch);
+            for ((_, job), (_, checked)) in jobs.iter().zip(counts.iter_mut()) {
+                let check = &job.rule.checks[job.check];
+                let Ir::Quant { q: Quant::Forall, slot, filter, body: Some(body), .. } = check.ir.unwrapped() else {
+                    continue;
+                };
+                env.iter_mut().for_each(|v| *v = Value::None);
+                if let Some(x) = env.get_mut(*slot) {
+                    *x = Value::Record(RecordRef { kind, idx: 0 });
+                }
+                if filter.as_ref().is_some_and(|f| !c.eval(f, &mut env).truthy()) {
+                    continue;
+                }
+                *checked += 1;
+                if c.eval(body, &mut env).truthy() {
+                    continue;
+                }
+                let record = RecordRef { kind, idx: 0 };
+                let v = violation(&c, check, Some(record), &mut env);
+                let location = Location {
+                    file: file.clone(),
+                    line: usize::try_from(line).unwrap_or(0).max(1),
+                    column: ci + 1,
+                    row: usize::try_from(row).ok(),
+                    field: Some(column.to_string()),
+                    loc: None,
+                };
+                let about = Subject::Cell { id: id.clone(), location, record };
+                out.push(build.rule(**job, &c, about, v));
+            }
+        }
+    }
+    (out, counts)
+}
+
+/// The plans of one column: each job's condition, and each job's outer `where`.
+struct ColumnPlans {
+    /// Per job: whether the check holds for a cell.
+    checks: Vec<Plan>,
+    /// Per job: whether its `where` admits a cell (for the subjects count).
+    filters: Vec<Plan>,
+    /// Every `where` can be decided on the cell's text alone, so the fast path can count.
+    countable: bool,
+}
+
+/// The outer `where` of a stream check `forall x in STREAM where F: …`, with the variable's slot.
+fn outer_filter(ir: &Ir) -> Option<(usize, Ir)> {
+    match ir.unwrapped() {
+        Ir::Quant { q: Quant::Forall, slot, filter: Some(f), body: Some(_), .. } => Some((*slot, (**f).clone())),
+        _ => None,
+    }
+}
+
+/// A stream check's condition on one record — its `where` ⇒ its body — and the slot of the
+/// record's variable; `None` for a check that is not `forall x in STREAM: …` (never run).
+fn condition(ir: &Ir) -> Option<(usize, Ir)> {
+    let Ir::Quant { q: Quant::Forall, slot, filter, body: Some(body), .. } = ir.unwrapped() else {
+        return None;
+    };
+    let cond = match filter {
+        Some(f) => Ir::Bin(BinOp::Implies, f.clone(), body.clone()),
+        None => (**body).clone(),
+    };
+    Some((*slot, cond))
+}
+
+fn unreadable(build: &Builder, file: &str, reason: &str) -> Finding {
+    let loc = Location { file: file.to_string(), line: 1, column: 1, row: None, field: None, loc: None };
+    let message =
+        Text::new(format!("导出文件 {file} 无法读取：{reason}"), format!("cannot read the export {file}: {reason}"));
+    build.builtin(&Issue::new("DATA-SHAPE", None, message, Some(loc)))
+}

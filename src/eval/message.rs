@@ -1,0 +1,32 @@
+//! Rendering a rule's message: its literal parts and the values of its `{…}` holes, with the
+//! variables a failing subject left bound.
+
+use crate::base::value::Value;
+use crate::eval::interp::Ctx;
+use crate::policy::Part;
+
+/// The message of a check for one failing subject (`env` holds the variables it bound).
+/// Records print as their ids, lists joined by `、`.
+pub fn render(parts: &[Part], ctx: &Ctx, env: &mut [Value]) -> String {
+    let mut s = String::new();
+    for p in parts {
+        match p {
+            Part::Lit(t) => s.push_str(t),
+            Part::Hole(ir) => match ctx.eval(ir, env) {
+                Value::Record(r) => s.push_str(ctx.id_of(r).as_deref().unwrap_or("-")),
+                Value::List(l) => {
+                    let items: Vec<String> = l
+                        .iter()
+                        .map(|v| match v {
+                            Value::Record(r) => ctx.id_of(*r).map(|x| x.to_string()).unwrap_or_default(),
+                            v => v.to_string(),
+                        })
+                        .collect();
+                    s.push_str(&items.join("、"));
+                }
+                v => s.push_str(&v.to_string()),
+            },
+        }
+    }
+    s
+}

@@ -1,0 +1,232 @@
+//! Evaluating a lowered expression: what the interpreter computes for the original, with the
+//! decisions made at lowering time.
+
+use std::borrow::Cow;
+
+use super::{KeyRef, Memo, Op};
+use crate::base::store::NO_LINK;
+use crate::base::value::{RecordRef, Value, compare_op};
+use crate::eval::interp::{Ctx, arith, decides, simple};
+use crate::policy::ir::Source;
+use crate::syntax::ast::{BinOp, Quant};
+
+impl<'a> Op<'a> {
+    /// The value, as the interpreter computes it for the original expression.
+    pub(in crate::eval) fn eval(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo) -> Value {
+        match self {
+            Op::Const(v) => v.clone(),
+            Op::Logic(..) | Op::Not(_) | Op::Compare(..) | Op::Member(..) | Op::Quant { .. } => {
+                Value::Bool(self.test(ctx, env, memo))
+            }
+            Op::Coalesce(a, b) => match a.eval(ctx, env, memo) {
+                Value::None => b.eval(ctx, env, memo),
+                v => v,
+            },
+            Op::Arith(op, a, b) => {
+                let (x, y) = operands(ctx, a, b, env, memo);
+                arith(*op, &x, &y)
+            }
+            Op::Interp(ir) => ctx.eval(ir, env),
+            Op::Shared { slot, op } => match env.get(*slot) {
+                Some(v) if !v.is_none() => v.clone(),
+                _ => {
+                    let v = op.eval(ctx, env, memo);
+                    if let Some(x) = env.get_mut(*slot) {
+                        *x = v.clone();
+                    }
+                    v
+                }
+            },
+            Op::Field(base, acc) if !base.reads() => {
+                let b = base.eval(ctx, env, memo);
+                ctx.field(&b, acc)
+            }
+            Op::Var(_) | Op::Slot { .. } | Op::Linked { .. } | Op::Field(..) => self.peek(ctx, env).into_owned(),
+        }
+    }
+
+    /// Whether the value is `true` (what a filter or a condition asks), without making it.
+    pub(in crate::eval) fn test(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo) -> bool {
+        match self {
+            Op::Logic(BinOp::And, a, b) => a.test(ctx, env, memo) && b.test(ctx, env, memo),
+            Op::Logic(BinOp::Or, a, b) => a.test(ctx, env, memo) || b.test(ctx, env, memo),
+            Op::Logic(_, a, b) => !a.test(ctx, env, memo) || b.test(ctx, env, memo),
+            Op::Not(e) => !e.test(ctx, env, memo),
+            Op::Compare(op, a, b) => {
+                let (x, y) = operands(ctx, a, b, env, memo);
+                compare_op(*op, &x, &y)
+            }
+            Op::Member(op, a, b) => {
+                let (x, y) = operands(ctx, a, b, env, memo);
+                ctx.member(*op, x, &y)
+            }
+            Op::Quant { q, slot, src, filter, body, dates, memo: kept, joins, clears, by_link } => {
+                let mut result = *q == Quant::Forall;
+                let date = |b: &Option<Op<'a>>, env: &mut [Value], memo: &mut Memo| match b
+                    .as_ref()
+                    .map(|b| b.eval(ctx, env, memo))
+                {
+                    None => Some(None),
+                    Some(Value::Date(d)) => Some(Some(d)),
+                    Some(_) => None,
+                };
+                let range = dates.as_deref().map(|d| (d, date(&d.from, env, memo), date(&d.to, env, memo)));
+                // The elements of an index source, and the filter they still need.
+                let mut filter = filter.as_deref();
+                let hits = match src {
+                    Source::Index { kind, slot: key_slot, key, also } => {
+                        let (hits, by) = ctx
+                            .index_hits(*kind, *key_slot, key, also, env)
+                            .unwrap_or((Cow::Borrowed(&[]), usize::MAX));
+                        // The lookup that found them held its own condition for each.
+                        if let Some(Some(join)) = joins.get(by)
+                            && matches!(*join.key.peek(ctx, env), Value::Str(_))
+                        {
+                            filter = join.rest.as_deref();
+                        }
+                        Some((*kind, hits))
+                    }
+                    _ => None,
+                };
+                // An element's verdict: filtered out (`None`), holds, fails.
+                let verdict = |ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value| {
+                    // Looked up borrowed; the key is made only for an element not seen yet.
+                    let key = match kept.zip(KeyRef::of(&item)) {
+                        Some((m, k)) => match memo.get(m).and_then(|t| t.get(&k)) {
+                            Some(v) => return *v,
+                            None => Some((m, k.owned())),
+                        },
+                        None => None,
+                    };
+                    if let Some(x) = env.get_mut(*slot) {
+                        *x = item;
+                    }
+                    for &c in clears {
+                        if let Some(x) = env.get_mut(c) {
+                            *x = Value::None;
+                        }
+                    }
+                    let v = if filter.is_some_and(|f| !f.test(ctx, env, memo)) {
+                        None
+                    } else {
+                        Some(body.as_ref().is_none_or(|b| b.test(ctx, env, memo)))
+                    };
+                    if let Some((m, k)) = key
+                        && let Some(t) = memo.get_mut(m)
+                    {
+                        t.insert(k, v);
+                    }
+                    v
+                };
+                let mut visit = |ctx: &Ctx<'a>, env: &mut [Value], item| match verdict(ctx, env, memo, item) {
+                    Some(holds) if decides(*q, holds) => {
+                        result = holds;
+                        false
+                    }
+                    _ => true,
+                };
+                match (hits, range) {
+                    // Searched when the run is one of the sorted index's (not another
+                    // condition's, which had fewer records).
+                    (Some((kind, hits)), Some((d, Some(from), Some(to))))
+                        if let Some(run) = d.index.in_dates(&d.sorted, &hits, from, to) =>
+                    {
+                        for &(idx, _) in run {
+                            if !visit(ctx, env, Value::Record(RecordRef { kind, idx })) {
+                                break;
+                            }
+                        }
+                    }
+                    (Some((kind, hits)), _) => {
+                        for &idx in hits.iter() {
+                            if !visit(ctx, env, Value::Record(RecordRef { kind, idx })) {
+                                break;
+                            }
+                        }
+                    }
+                    (None, _) => {
+                        // An id named by a resolved reference: its record by position, no hashing.
+                        let linked = by_link.as_ref().and_then(|l| match env.get(l.var) {
+                            Some(Value::Record(r)) if r.kind == l.from => Some((l.kind, *l.links.get(r.idx as usize)?)),
+                            _ => None,
+                        });
+                        match linked {
+                            Some((_, NO_LINK)) => {}
+                            Some((kind, idx)) => {
+                                visit(ctx, env, Value::Record(RecordRef { kind, idx }));
+                            }
+                            None => ctx.each(src, env, visit),
+                        }
+                    }
+                }
+                if result == (*q == Quant::Forall)
+                    && let Some(x) = env.get_mut(*slot)
+                {
+                    *x = Value::None;
+                }
+                result
+            }
+            _ => self.eval(ctx, env, memo).truthy(),
+        }
+    }
+
+    /// Whether this only reads (then [`Op::peek`] borrows what it reads).
+    fn reads(&self) -> bool {
+        match self {
+            Op::Const(_) | Op::Var(_) | Op::Slot { .. } | Op::Linked { .. } => true,
+            Op::Field(b, _) => b.reads(),
+            Op::Interp(ir) => simple(ir),
+            _ => false,
+        }
+    }
+
+    /// The value of a plain read ([`Op::reads`]), borrowed where it is kept (`none` for
+    /// anything else: callers ask only reads).
+    fn peek<'e>(&'e self, ctx: &'e Ctx<'a>, env: &'e [Value]) -> Cow<'e, Value> {
+        let none = || Cow::Owned(Value::None);
+        match self {
+            Op::Const(v) => Cow::Borrowed(v),
+            Op::Var(s) => env.get(*s).map_or_else(none, Cow::Borrowed),
+            Op::Slot { var, kind, data, slot, acc } => match env.get(*var) {
+                Some(Value::Record(r)) if r.kind == *kind => {
+                    data.field(r.idx as usize, *slot).map_or_else(none, Cow::Borrowed)
+                }
+                Some(b) => ctx.field_ref(b, acc),
+                None => none(),
+            },
+            Op::Linked { var, from, links, data, slot, ir } => match env.get(*var) {
+                Some(Value::Record(r)) if r.kind == *from => match links.get(r.idx as usize) {
+                    Some(&NO_LINK) => none(),
+                    Some(&t) => data.field(t as usize, *slot).map_or_else(none, Cow::Borrowed),
+                    None => ctx.peek(ir, env),
+                },
+                _ => ctx.peek(ir, env),
+            },
+            Op::Field(base, acc) => match base.peek(ctx, env) {
+                Cow::Borrowed(b) => ctx.field_ref(b, acc),
+                Cow::Owned(Value::Record(r)) => ctx.record_field(r, acc).map_or_else(none, Cow::Borrowed),
+                Cow::Owned(b) => Cow::Owned(ctx.field(&b, acc)),
+            },
+            Op::Interp(ir) => ctx.peek(ir, env),
+            _ => none(),
+        }
+    }
+}
+
+/// Two operands, borrowed when both only read (as the interpreter's `operands`).
+fn operands<'e, 'a>(
+    ctx: &'e Ctx<'a>,
+    a: &'e Op<'a>,
+    b: &'e Op<'a>,
+    env: &'e mut [Value],
+    memo: &mut Memo,
+) -> (Cow<'e, Value>, Cow<'e, Value>) {
+    if a.reads() && b.reads() {
+        let env = &*env;
+        (a.peek(ctx, env), b.peek(ctx, env))
+    } else {
+        let x = a.eval(ctx, env, memo);
+        let y = b.eval(ctx, env, memo);
+        (Cow::Owned(x), Cow::Owned(y))
+    }
+}

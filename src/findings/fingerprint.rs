@@ -1,0 +1,101 @@
+//! Stable fingerprints of findings: `sha256(rule, subject, content of the subject record,
+//! discriminator)`. The record content is taken from parsed values in schema order, so reordering
+//! records, moving them between files or reformatting a file does not change a fingerprint;
+//! changing the record does. See `docs/baseline.md`.
+
+use sha2::{Digest, Sha256};
+
+use crate::base::store::Rec;
+use crate::base::value::Value;
+use crate::data::{OrgData, kind_for};
+use crate::policy::Policy;
+
+/// What tells apart findings of one rule about one subject.
+#[derive(Clone, Copy, Debug)]
+pub enum Discriminator<'a> {
+    /// The check of the rule that failed (several checks of a rule may fail for one record).
+    Check(usize),
+    /// A text that does not depend on the language shown: what a data or waiver check found
+    /// (in Chinese), or the message of a check without a subject.
+    Text(&'a str),
+}
+
+/// The fingerprint of a finding of `rule` about `subject` (32 hex digits).
+pub fn of(policy: &Policy, org: &OrgData, rule: &str, subject: Option<&str>, d: Discriminator) -> String {
+    let mut h = Sha256::new();
+    h.update(rule.as_bytes());
+    h.update([0]);
+    if let Some(subject) = subject {
+        h.update(subject.as_bytes());
+        h.update([0]);
+        if let Some(rec) = record(policy, org, subject) {
+            h.update(content(rec).as_bytes());
+        }
+        h.update([0]);
+    }
+    match d {
+        Discriminator::Check(c) => h.update(c.to_le_bytes()),
+        Discriminator::Text(t) => h.update(t.as_bytes()),
+    }
+    crate::base::hex(&h.finalize()[..16])
+}
+
+/// The record a `kind:id` subject names (org records, or `policy.kind` declarations).
+fn record<'a>(policy: &'a Policy, org: &'a OrgData, subject: &str) -> Option<Rec<'a>> {
+    let (kind, id) = subject.split_once(':')?;
+    if let Some(decl) = kind.strip_prefix("policy.") {
+        let k = policy.schema.decl_kind(decl)?;
+        return policy.decls.get(policy.decls.by_id(k, id)?);
+    }
+    let k = kind_for(&policy.schema, kind)?;
+    org.store.get(org.store.by_id(k, id)?)
+}
+
+/// A canonical text of a record's values (schema order, then extra fields by name).
+pub fn content(rec: Rec) -> String {
+    let mut s = String::new();
+    for v in rec.fields.iter() {
+        canonical(v, &mut s);
+        s.push('\u{1f}');
+    }
+    let mut extra: Vec<&(crate::base::value::Str, Value)> = rec.extra.iter().collect();
+    extra.sort_by(|a, b| a.0.cmp(&b.0));
+    for (k, v) in extra {
+        s.push_str(k);
+        s.push('=');
+        canonical(v, &mut s);
+        s.push('\u{1f}');
+    }
+    s
+}
+
+fn canonical(v: &Value, out: &mut String) {
+    use std::fmt::Write;
+    match v {
+        Value::List(l) => {
+            out.push('[');
+            for x in l.iter() {
+                canonical(x, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        Value::Object(o) => {
+            let mut fields: Vec<_> = o.fields.iter().collect();
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            out.push('{');
+            for (k, x) in fields {
+                let _ = write!(out, "{k}:");
+                canonical(x, out);
+                out.push(',');
+            }
+            out.push('}');
+        }
+        Value::Str(s) => {
+            let _ = write!(out, "{s:?}");
+        }
+        other => {
+            let _ = write!(out, "{}:{other}", other.type_name());
+        }
+    }
+}
