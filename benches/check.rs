@@ -3,14 +3,14 @@
 //! by one. `ZHIDU_BENCH_PEOPLE` sets the size (default 10 000); whole runs at 10k/100k/1M are
 //! `scripts/bench`.
 
-#![allow(missing_docs)]
+#![allow(missing_docs, reason = "criterion macros generate undocumented items")]
 
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use zhidu::engine::{self, Options, Selection};
 
-#[allow(dead_code)]
+#[allow(dead_code, reason = "the generator's command-line parts are not used here")]
 #[path = "../examples/gen_org.rs"]
 mod gen_org;
 

@@ -141,7 +141,7 @@ pub enum Command {
         out: Option<PathBuf>,
         /// Output format; repeatable (default: md and html).
         #[arg(long = "format", value_enum)]
-        formats: Vec<crate::render::Format>,
+        formats: Vec<crate::render::DocFormat>,
         /// A directory of templates that override the built-in ones (same names).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
@@ -217,7 +217,7 @@ pub enum Command {
         as_of: Option<jiff::civil::Date>,
         /// Output format (default: from the `--out` file's extension, else md).
         #[arg(long, value_enum)]
-        format: Option<crate::report::Format>,
+        format: Option<crate::report::ReportFormat>,
         /// Write the report to this file (default: standard output).
         #[arg(long, short = 'o', value_name = "FILE")]
         out: Option<PathBuf>,

@@ -29,7 +29,7 @@ pub enum Method {
 
 /// One `mask` declaration, resolved.
 #[derive(Debug, Clone)]
-pub struct Rule {
+pub struct MaskRule {
     /// Declaration name (`地址`).
     pub name: String,
     /// Column headers it applies to.
@@ -55,7 +55,7 @@ pub enum PlanError {
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     /// Rules in declaration order.
-    pub rules: Vec<Rule>,
+    pub rules: Vec<MaskRule>,
     /// Names of rules that hash IDs with plain SHA-256 (reversible by enumeration for short IDs).
     pub unkeyed_hash: Vec<String>,
 }
@@ -89,13 +89,13 @@ impl Plan {
                     }
                 }
             };
-            plan.rules.push(Rule { name, fields, method });
+            plan.rules.push(MaskRule { name, fields, method });
         }
         Ok(plan)
     }
 
     /// The rule for a column header (exact match after trimming, ASCII case-insensitive).
-    pub fn rule_for(&self, header: &str) -> Option<&Rule> {
+    pub fn rule_for(&self, header: &str) -> Option<&MaskRule> {
         let h = header.trim();
         self.rules.iter().find(|r| r.fields.iter().any(|f| f == h || f.eq_ignore_ascii_case(h)))
     }
@@ -204,7 +204,7 @@ pub struct Summary {
 /// How the cells of one column are masked.
 enum Column<'p> {
     /// By a mask rule; `mac` is its keyed hasher, if it has a key.
-    Rule { rule: &'p Rule, mac: Option<Hmac<Sha256>> },
+    Rule { rule: &'p MaskRule, mac: Option<Hmac<Sha256>> },
     /// As free text: ID-card and mobile numbers replaced by markers.
     FreeText,
 }
@@ -313,9 +313,11 @@ mod tests {
     fn plan() -> Plan {
         Plan {
             rules: vec![
-                Rule { name: "地址".into(), fields: vec!["地址".into()], method: Method::Province },
-                Rule { name: "年龄".into(), fields: vec!["年龄".into(), "age".into()], method: Method::AgeBand(5) },
-                Rule { name: "ID".into(), fields: vec!["user_id".into()], method: Method::Hash(None) },
+                MaskRule { name: "地址".into(), fields: vec!["地址".into()], method: Method::Province },
+                MaskRule {
+                    name: "年龄".into(), fields: vec!["年龄".into(), "age".into()], method: Method::AgeBand(5)
+                },
+                MaskRule { name: "ID".into(), fields: vec!["user_id".into()], method: Method::Hash(None) },
             ],
             unkeyed_hash: vec!["ID".into()],
         }

@@ -142,7 +142,11 @@ fn waivers_active_expired_unused_malformed() {
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for e in std::fs::read_dir(from).expect("read dir").flatten() {
-        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+        }
     }
 }
 
@@ -216,4 +220,42 @@ fn baselines_report_only_new_findings() {
     std::fs::write(org.join("data.toml"), data.replace("\"CHG-1\"", "\"CHG-1-renamed\"")).expect("write");
     let (_, out, _) = zhidu_in(tmp.path(), &["check", "org", "--baseline", "baseline.json"]);
     assert!(out.contains("APV-3 change:CHG-1"), "fixed entries are listed\n{out}");
+}
+
+/// Fingerprints never depend on the language shown: a baseline written with `--lang en`
+/// matches a run in Chinese and the other way round, for rule findings (records, declarations
+/// and streamed export cells), data findings and waiver findings alike.
+#[test]
+fn baselines_match_across_languages() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let org = tmp.path().join("org");
+    copy_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme").as_path(), &org);
+    // A data finding (a repeated id) and a waiver finding (expired) besides the rule findings.
+    std::fs::write(
+        org.join("extra.toml"),
+        "[[person]]\nid = \"P0002\"\nname = \"重复\"\nunit = \"U-BOD\"\nroles = [\"董事\"]\njoined = 2014-09-16\n\n\
+         [[waiver]]\nrule = \"APV-3\"\nsubject = \"change:X\"\nreason = \"试运行\"\napproved_by = \"P0001\"\n\
+         expires = 2020-01-01\n",
+    )
+    .expect("write");
+    let (_, out, _) = zhidu_in(tmp.path(), &["check", "org", "--format", "json", "--fail-on", "never"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let rules: std::collections::BTreeSet<&str> =
+        doc["findings"].as_array().expect("findings").iter().filter_map(|f| f["rule"].as_str()).collect();
+    for needed in ["DATA-DUP", "WAIVER-EXPIRED", "MASK-2", "APV-3"] {
+        assert!(rules.contains(needed), "{needed} among {rules:?}");
+    }
+    for (write, read) in [("en", "zh"), ("zh", "en")] {
+        let (code, _, err) = zhidu_in(
+            tmp.path(),
+            &["check", "org", "--lang", write, "--write-baseline", "baseline.json", "--fail-on", "never"],
+        );
+        assert_eq!(code, 0, "{err}");
+        let (code, out, err) =
+            zhidu_in(tmp.path(), &["check", "org", "--lang", read, "--baseline", "baseline.json", "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(doc["findings"], serde_json::json!([]), "written in {write}, read in {read}: {err}");
+        assert_eq!(code, 0);
+        assert!(doc["baseline"]["unchanged"].as_u64().is_some_and(|n| n >= 12), "{}", doc["baseline"]);
+    }
 }

@@ -3,14 +3,14 @@
 
 use proptest::prelude::*;
 use zhidu::base::detect::{contains_cn_id, contains_cn_mobile};
-use zhidu::mask::{Method, Plan, Rule, mask_csv};
+use zhidu::mask::{MaskRule, Method, Plan, mask_csv};
 
 fn plan() -> Plan {
     Plan {
         rules: vec![
-            Rule { name: "地址".into(), fields: vec!["地址".into()], method: Method::Province },
-            Rule { name: "年龄".into(), fields: vec!["年龄".into()], method: Method::AgeBand(5) },
-            Rule { name: "ID".into(), fields: vec!["user_id".into()], method: Method::Hash(None) },
+            MaskRule { name: "地址".into(), fields: vec!["地址".into()], method: Method::Province },
+            MaskRule { name: "年龄".into(), fields: vec!["年龄".into()], method: Method::AgeBand(5) },
+            MaskRule { name: "ID".into(), fields: vec!["user_id".into()], method: Method::Hash(None) },
         ],
         unkeyed_hash: Vec::new(),
     }

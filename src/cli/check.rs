@@ -8,12 +8,12 @@ use crate::base::timings::{Lap, Stages};
 use crate::data;
 use crate::engine::{self, Selection};
 use crate::findings::baseline::{self, Baseline};
-use crate::output::{Report, github, human, json, junit, sarif};
+use crate::output::{CheckRun, github, human, json, junit, sarif};
 use crate::syntax::ast::Severity;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum FindingsFormat {
     /// Grouped, with snippets.
     Human,
     /// Versioned JSON.
@@ -26,14 +26,14 @@ pub enum Format {
     Github,
 }
 
-impl Format {
-    fn parse(s: &str) -> Option<Format> {
+impl FindingsFormat {
+    fn parse(s: &str) -> Option<FindingsFormat> {
         Some(match s {
-            "human" => Format::Human,
-            "json" => Format::Json,
-            "sarif" => Format::Sarif,
-            "junit" => Format::Junit,
-            "github" => Format::Github,
+            "human" => FindingsFormat::Human,
+            "json" => FindingsFormat::Json,
+            "sarif" => FindingsFormat::Sarif,
+            "junit" => FindingsFormat::Junit,
+            "github" => FindingsFormat::Github,
             _ => return None,
         })
     }
@@ -74,14 +74,14 @@ pub struct Args<'a> {
 /// Runs the command; returns the exit code.
 pub fn run(a: Args) -> u8 {
     let mut clock = Clock::new(a.timings);
-    let mut targets: Vec<(Format, Option<PathBuf>)> = Vec::new();
+    let mut targets: Vec<(FindingsFormat, Option<PathBuf>)> = Vec::new();
     let default = ["human".to_string()];
     for spec in if a.formats.is_empty() { &default[..] } else { a.formats } {
         let (name, file) = match spec.split_once('=') {
             Some((n, f)) => (n, Some(PathBuf::from(f))),
             None => (spec.as_str(), None),
         };
-        let Some(fmt) = Format::parse(name) else {
+        let Some(fmt) = FindingsFormat::parse(name) else {
             eprintln!("error: unknown format `{name}` (human, json, sarif, junit, github)");
             return EXIT_ERROR;
         };
@@ -163,15 +163,15 @@ pub fn run(a: Args) -> u8 {
         FailOn::Never => None,
     };
     let report =
-        Report { policy: &policy, org: &org, outcome: &outcome, org_dir: a.org, baseline: comparison.as_ref() };
+        CheckRun { policy: &policy, org: &org, outcome: &outcome, org_dir: a.org, baseline: comparison.as_ref() };
     for (fmt, file) in &targets {
         let color = a.color && file.is_none();
         let text = match fmt {
-            Format::Human => human::render(&report, &human::Options { color, quiet: a.quiet, lang: a.lang }),
-            Format::Json => json::render(&report),
-            Format::Sarif => sarif::render(&report),
-            Format::Junit => junit::render(&report, threshold),
-            Format::Github => github::render(&report),
+            FindingsFormat::Human => human::render(&report, &human::Options { color, quiet: a.quiet, lang: a.lang }),
+            FindingsFormat::Json => json::render(&report),
+            FindingsFormat::Sarif => sarif::render(&report),
+            FindingsFormat::Junit => junit::render(&report, threshold),
+            FindingsFormat::Github => github::render(&report),
         };
         match file {
             None => print!("{text}"),

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, RenderWhat, load_or_report};
-use crate::render::{self, Doc, Format, Staleness};
+use crate::render::{self, Doc, DocFormat, Staleness};
 
 /// Arguments of `zhidu render`.
 pub struct Args<'a> {
@@ -14,7 +14,7 @@ pub struct Args<'a> {
     /// Output directory.
     pub out: Option<&'a Path>,
     /// Formats (empty: all).
-    pub formats: &'a [Format],
+    pub formats: &'a [DocFormat],
     /// Template overrides.
     pub templates: Option<&'a Path>,
     /// Compare instead of writing.
@@ -30,7 +30,8 @@ pub fn run(a: Args) -> u8 {
         RenderWhat::Sop => &[Doc::Sop],
         RenderWhat::All => &[Doc::Handbook, Doc::Sop],
     };
-    let formats: Vec<Format> = if a.formats.is_empty() { vec![Format::Md, Format::Html] } else { a.formats.to_vec() };
+    let formats: Vec<DocFormat> =
+        if a.formats.is_empty() { vec![DocFormat::Md, DocFormat::Html] } else { a.formats.to_vec() };
     if a.out.is_none() && docs.len() * formats.len() > 1 {
         eprintln!(
             "error: several documents need an output directory\n  help: add `--out DIR`, or name one document and one `--format`"

@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::data::{self, OrgConfig};
 use crate::engine;
-use crate::report::{self, Format, ReportError, Sources};
+use crate::report::{self, ReportError, ReportFormat, Sources};
 
 /// Arguments of `zhidu report`.
 pub struct Args<'a> {
@@ -22,7 +22,7 @@ pub struct Args<'a> {
     /// `as_of` override.
     pub as_of: Option<Date>,
     /// Output format (default: from the `--out` file name, else Markdown).
-    pub format: Option<Format>,
+    pub format: Option<ReportFormat>,
     /// Output file (default: standard output).
     pub out: Option<&'a Path>,
     /// A previous JSON report to compare with.
@@ -95,7 +95,7 @@ pub fn run(a: Args) -> u8 {
     if let Some(prev) = &previous {
         made.comparison = Some(report::compare::compare(prev, &made));
     }
-    let format = a.format.or_else(|| a.out.and_then(Format::from_path)).unwrap_or(Format::Md);
+    let format = a.format.or_else(|| a.out.and_then(ReportFormat::from_path)).unwrap_or(ReportFormat::Md);
     let text = match report::write(&made, format) {
         Ok(t) => t,
         Err(e) => return fail(&e, a.color),

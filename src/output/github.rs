@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Report, artifact_path};
+use super::{CheckRun, artifact_path};
 use crate::syntax::ast::Severity;
 
 /// Escapes the message part of a workflow command.
@@ -17,7 +17,7 @@ fn prop(s: &str) -> String {
 }
 
 /// Renders one `::error`/`::warning`/`::notice` line per finding (waived findings are skipped).
-pub fn render(r: &Report) -> String {
+pub fn render(r: &CheckRun) -> String {
     let mut s = String::new();
     for f in r.outcome.findings.iter().filter(|f| f.waiver.is_none()) {
         let cmd = match f.severity {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource};
 
-use super::Report;
+use super::CheckRun;
 use crate::findings::finding::Finding;
 use crate::syntax::ast::Severity;
 
@@ -63,7 +63,7 @@ pub struct Options {
 }
 
 /// Renders the report for people. Waived findings are counted, not listed.
-pub fn render(r: &Report, o: &Options) -> String {
+pub fn render(r: &CheckRun, o: &Options) -> String {
     let color = o.color;
     let en = o.lang == crate::base::lang::Lang::En;
     let t = |zh: &'static str, english: &'static str| if en { english } else { zh };
@@ -160,7 +160,7 @@ pub fn render(r: &Report, o: &Options) -> String {
     out
 }
 
-fn snippet(r: &Report, f: &Finding, color: bool) -> Option<String> {
+fn snippet(r: &CheckRun, f: &Finding, color: bool) -> Option<String> {
     let location = f.location.as_ref()?;
     // CSV rows are data, possibly personal: name the row and column, never show it.
     if location.file.ends_with(".csv") || location.field.is_some() {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Counts, Report, policy_digest};
+use super::{CheckRun, Counts, policy_digest};
 use crate::findings::finding::Finding;
 
 /// Version of the JSON output schema.
@@ -58,7 +58,7 @@ struct Tool {
 }
 
 /// Renders the report as pretty-printed JSON (fixed key order, findings sorted).
-pub fn render(r: &Report) -> String {
+pub fn render(r: &CheckRun) -> String {
     let Counts { errors, warnings, infos, waived } = r.counts();
     let doc = Doc {
         as_of: r.org.config.as_of.to_string(),

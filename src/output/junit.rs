@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::Report;
+use super::CheckRun;
 use crate::findings::finding::Finding;
 use crate::syntax::ast::Severity;
 
@@ -32,7 +32,7 @@ fn line(f: &Finding) -> String {
 }
 
 /// Renders the report as JUnit XML. `fail_at` is the lowest failing severity (`None`: never).
-pub fn render(r: &Report, fail_at: Option<Severity>) -> String {
+pub fn render(r: &CheckRun, fail_at: Option<Severity>) -> String {
     // chapter → rule id → (title, findings)
     let mut chapters: BTreeMap<String, BTreeMap<String, (String, Vec<&Finding>)>> = BTreeMap::new();
     for rule in r.policy.rules.iter().filter(|x| r.outcome.rules_run.contains(&x.id)) {

@@ -12,7 +12,7 @@ use crate::policy::Policy;
 use crate::syntax::ast::Severity;
 
 /// Everything a renderer needs.
-pub struct Report<'a> {
+pub struct CheckRun<'a> {
     /// The pack.
     pub policy: &'a Policy,
     /// The org data.
@@ -26,7 +26,7 @@ pub struct Report<'a> {
 }
 
 /// A finding's file as a path relative to the working directory (org dir + file), with `/`.
-pub fn artifact_path(r: &Report, file: &str) -> String {
+pub fn artifact_path(r: &CheckRun, file: &str) -> String {
     let p = std::path::Path::new(file);
     if p.is_absolute() || file.starts_with('<') {
         return file.to_string();
@@ -49,7 +49,7 @@ pub struct Counts {
     pub waived: usize,
 }
 
-impl Report<'_> {
+impl CheckRun<'_> {
     /// Counts findings by severity.
     pub fn counts(&self) -> Counts {
         let mut c =

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Report, artifact_path};
+use super::{CheckRun, artifact_path};
 use crate::findings::finding::Finding;
 use crate::syntax::ast::Severity;
 
@@ -164,7 +164,7 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// Renders the report as SARIF 2.1.0.
-pub fn render(r: &Report) -> String {
+pub fn render(r: &CheckRun) -> String {
     let mut descriptors: Vec<Descriptor> = r
         .policy
         .rules
@@ -245,7 +245,7 @@ fn leak_free<'a>(findings: &'a [Finding], id: &str) -> &'a str {
     findings.iter().find(|f| f.rule == id).map_or("", |f| f.rule.as_str())
 }
 
-fn result(r: &Report, f: &Finding, rule_index: usize) -> SarifResult {
+fn result(r: &CheckRun, f: &Finding, rule_index: usize) -> SarifResult {
     let locations = f
         .location
         .as_ref()

@@ -39,19 +39,19 @@ impl Doc {
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub enum DocFormat {
     /// GitHub-flavoured Markdown.
     Md,
     /// Self-contained print-ready HTML.
     Html,
 }
 
-impl Format {
+impl DocFormat {
     /// File extension.
     pub fn ext(self) -> &'static str {
         match self {
-            Format::Md => "md",
-            Format::Html => "html",
+            DocFormat::Md => "md",
+            DocFormat::Html => "html",
         }
     }
 }
@@ -119,7 +119,7 @@ pub fn builtin_names() -> Vec<String> {
 pub fn render(
     policy: &Policy,
     docs: &[Doc],
-    formats: &[Format],
+    formats: &[DocFormat],
     overrides: Option<&Path>,
 ) -> Result<Vec<Rendered>, Box<TemplateError>> {
     let env = templates::environment(overrides.map(Path::to_path_buf));

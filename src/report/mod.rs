@@ -234,7 +234,7 @@ fn waivers(policy: &Policy, org: &OrgData, outcome: &Outcome) -> Vec<WaiverInFor
 
 /// Output formats of `zhidu report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub enum ReportFormat {
     /// Markdown.
     Md,
     /// Self-contained HTML for print (A4).
@@ -245,25 +245,25 @@ pub enum Format {
     Oscal,
 }
 
-impl Format {
+impl ReportFormat {
     /// The format a file name implies (`.md`, `.html`, `.json`).
-    pub fn from_path(path: &Path) -> Option<Format> {
+    pub fn from_path(path: &Path) -> Option<ReportFormat> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "md" | "markdown" => Some(Format::Md),
-            "html" | "htm" => Some(Format::Html),
-            "json" => Some(Format::Json),
+            "md" | "markdown" => Some(ReportFormat::Md),
+            "html" | "htm" => Some(ReportFormat::Html),
+            "json" => Some(ReportFormat::Json),
             _ => None,
         }
     }
 }
 
 /// Renders a report in a format.
-pub fn write(report: &Report, format: Format) -> Result<String, ReportError> {
+pub fn write(report: &Report, format: ReportFormat) -> Result<String, ReportError> {
     Ok(match format {
-        Format::Json => to_json(report),
-        Format::Oscal => oscal::render(report),
-        Format::Md => render::markdown(report)?,
-        Format::Html => render::html(report)?,
+        ReportFormat::Json => to_json(report),
+        ReportFormat::Oscal => oscal::render(report),
+        ReportFormat::Md => render::markdown(report)?,
+        ReportFormat::Html => render::html(report)?,
     })
 }
 
