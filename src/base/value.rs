@@ -4,6 +4,8 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::base::lang::Lang;
+
 use jiff::civil::Date;
 
 /// Shared immutable string: a thin pointer (8 bytes in a [`Value`]; the length sits with the
@@ -197,17 +199,23 @@ impl Target {
     }
 }
 
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let op = match self.op {
+impl Target {
+    /// The operator as printed for readers (`≥`, `≤`, `≠`, …).
+    pub fn sign(&self) -> &'static str {
+        match self.op {
             CmpOp::Ge => "≥",
             CmpOp::Le => "≤",
             CmpOp::Gt => ">",
             CmpOp::Lt => "<",
             CmpOp::Ne => "≠",
             CmpOp::Eq => "=",
-        };
-        write!(f, "{op}{}", self.value)
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.sign(), self.value)
     }
 }
 
@@ -373,11 +381,64 @@ fn fmt_num(f: &mut fmt::Formatter<'_>, n: f64) -> fmt::Result {
     }
 }
 
+/// A value as people read it in one language: `是`/`yes`, `2周`/`2 weeks`, lists joined by
+/// `、` or `, `. What zhidu writes for people goes through this; [`Value`]'s own `Display` is
+/// the language-neutral form.
+pub struct Shown<'a> {
+    value: &'a Value,
+    lang: Lang,
+}
+
+impl Value {
+    /// The value as people read it in `lang`.
+    pub fn shown(&self, lang: Lang) -> Shown<'_> {
+        Shown { value: self, lang }
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lang = self.lang;
+        match self.value {
+            Value::Bool(b) => f.write_str(match (lang, *b) {
+                (Lang::Zh, true) => "是",
+                (Lang::Zh, false) => "否",
+                (Lang::En, true) => "yes",
+                (Lang::En, false) => "no",
+            }),
+            Value::Duration(d) => f.write_str(&lang.pick(d.to_zh(), d.to_source())),
+            Value::Target(t) => write!(f, "{}{}", t.sign(), t.value.shown(lang)),
+            Value::List(l) => {
+                for (i, v) in l.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(lang.pick("、", ", "))?;
+                    }
+                    write!(f, "{}", v.shown(lang))?;
+                }
+                Ok(())
+            }
+            Value::Object(o) => {
+                write!(f, "{{")?;
+                for (i, (k, v)) in o.fields.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{k}: {}", v.shown(lang))?;
+                }
+                write!(f, "}}")
+            }
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
+/// The language-neutral form: as the rule language would write the value (`true`, `2 weeks`,
+/// `[a, b]`), for logs, debugging and anything not meant for a reader of one language.
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::None => write!(f, "-"),
-            Value::Bool(b) => write!(f, "{}", if *b { "是" } else { "否" }),
+            Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
             Value::Num(n) => fmt_num(f, *n),
             Value::Percent(p) => {
@@ -387,16 +448,17 @@ impl fmt::Display for Value {
             Value::Str(s) => write!(f, "{s}"),
             Value::Date(d) => write!(f, "{d}"),
             Value::DateTime(i) => write!(f, "{}", i.offset.to_datetime(i.at).strftime("%Y-%m-%d %H:%M")),
-            Value::Duration(d) => write!(f, "{}", d.to_zh()),
+            Value::Duration(d) => write!(f, "{}", d.to_source()),
             Value::Target(t) => write!(f, "{t}"),
             Value::List(l) => {
+                write!(f, "[")?;
                 for (i, v) in l.iter().enumerate() {
                     if i > 0 {
-                        write!(f, "、")?;
+                        write!(f, ", ")?;
                     }
                     write!(f, "{v}")?;
                 }
-                Ok(())
+                write!(f, "]")
             }
             Value::Object(o) => {
                 write!(f, "{{")?;
@@ -482,6 +544,19 @@ pub fn compare_op(op: CmpOp, a: &Value, b: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_shown_per_language_and_displayed_neutrally() {
+        let weeks = Value::Duration(Duration { months: 0, secs: 2 * 604_800 });
+        let list = Value::list(vec![Value::Bool(true), weeks.clone()]);
+        assert_eq!(list.shown(Lang::Zh).to_string(), "是、2周");
+        assert_eq!(list.shown(Lang::En).to_string(), "yes, 2 weeks");
+        assert_eq!(list.to_string(), "[true, 2 weeks]");
+        let target = Value::Target(Arc::new(Target { op: CmpOp::Le, value: weeks }));
+        assert_eq!(target.shown(Lang::Zh).to_string(), "≤2周");
+        assert_eq!(target.shown(Lang::En).to_string(), "≤2 weeks");
+        assert_eq!(Value::Percent(2.5).shown(Lang::En).to_string(), "2.5%");
+    }
 
     #[test]
     fn values_are_sixteen_bytes() {

@@ -439,7 +439,8 @@ fn synthetic_id(kind: &KindSchema, fields: &[Value], ordinal: usize) -> Str {
     synthetic_id_from(kind, ordinal, |s, out| match fields.get(s).filter(|v| !v.is_none()) {
         Some(v) => {
             use std::fmt::Write as _;
-            let _ = write!(out, "{v}");
+            // Ids have always been written in the Chinese form (`是`, `2周`); they must not change.
+            let _ = write!(out, "{}", v.shown(crate::base::lang::Lang::Zh));
             true
         }
         None => false,

@@ -2,6 +2,7 @@
 //! values bound at that point. Values that look like personal data are never shown.
 
 use super::interp::Ctx;
+use crate::base::lang::Lang;
 use crate::base::value::{RecordRef, Value};
 use crate::policy::ir::Ir;
 use crate::policy::{Check, Policy};
@@ -76,7 +77,8 @@ impl Explainer<'_> {
             Value::List(l) if l.len() > 8 => format!("[{} 项]", l.len()),
             Value::List(l) => format!("[{}]", l.iter().map(|x| self.show(x)).collect::<Vec<_>>().join(", ")),
             Value::Object(_) => "{…}".into(),
-            other => other.to_string(),
+            // Explanations show values as messages do (in Chinese, the pack's language).
+            other => other.shown(Lang::Zh).to_string(),
         }
     }
 

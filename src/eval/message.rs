@@ -1,13 +1,15 @@
 //! Rendering a rule's message: its literal parts and the values of its `{…}` holes, with the
 //! variables a failing subject left bound.
 
+use crate::base::lang::Lang;
 use crate::base::value::Value;
 use crate::eval::interp::Ctx;
 use crate::policy::Part;
 
-/// The message of a check for one failing subject (`env` holds the variables it bound).
-/// Records print as their ids, lists joined by `、`.
-pub fn render(parts: &[Part], ctx: &Ctx, env: &mut [Value]) -> String {
+/// The message of a check for one failing subject (`env` holds the variables it bound), from a
+/// template written in `lang`: records print as their ids, other values as readers of `lang`
+/// read them (lists joined by `、` or `, `).
+pub fn render(parts: &[Part], ctx: &Ctx, env: &mut [Value], lang: Lang) -> String {
     let mut s = String::new();
     for p in parts {
         match p {
@@ -19,12 +21,15 @@ pub fn render(parts: &[Part], ctx: &Ctx, env: &mut [Value]) -> String {
                         .iter()
                         .map(|v| match v {
                             Value::Record(r) => ctx.id_of(*r).map(|x| x.to_string()).unwrap_or_default(),
-                            v => v.to_string(),
+                            v => v.shown(lang).to_string(),
                         })
                         .collect();
-                    s.push_str(&items.join("、"));
+                    s.push_str(&items.join(lang.pick("、", ", ")));
                 }
-                v => s.push_str(&v.to_string()),
+                v => {
+                    use std::fmt::Write as _;
+                    let _ = write!(s, "{}", v.shown(lang));
+                }
             },
         }
     }

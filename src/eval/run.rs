@@ -6,6 +6,7 @@ use super::interp::Ctx;
 use super::opt::hoist;
 use super::opt::lower::{Lowerer, Memo, Op};
 use super::opt::specialize::{Known, specialize};
+use crate::base::lang::Lang;
 use crate::base::value::{RecordRef, Value};
 use crate::policy::Check;
 use crate::policy::ir::{Ir, Source};
@@ -213,8 +214,9 @@ fn printed_slots(check: &Check) -> rustc_hash::FxHashSet<usize> {
 
 /// The violation of `check` by the subject whose variables `env` holds: its message rendered.
 pub fn violation(ctx: &Ctx, check: &Check, subject: Option<RecordRef>, env: &mut [Value]) -> Violation {
-    let message = super::message::render(&check.message, ctx, env);
-    let message_en = check.message_en.as_ref().map(|m| super::message::render(m, ctx, env));
+    // `message` is in the pack's own language (Chinese), `message_en` in English.
+    let message = super::message::render(&check.message, ctx, env, Lang::Zh);
+    let message_en = check.message_en.as_ref().map(|m| super::message::render(m, ctx, env, Lang::En));
     Violation { subject, message, message_en }
 }
 

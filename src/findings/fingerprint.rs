@@ -94,8 +94,10 @@ fn canonical(v: &Value, out: &mut String) {
         Value::Str(s) => {
             let _ = write!(out, "{s:?}");
         }
+        // The Chinese form, as fingerprints were first made: changing it changes every
+        // fingerprint of a record holding such a value.
         other => {
-            let _ = write!(out, "{}:{other}", other.type_name());
+            let _ = write!(out, "{}:{}", other.type_name(), other.shown(crate::base::lang::Lang::Zh));
         }
     }
 }

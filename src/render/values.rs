@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use minijinja::value::{Object, ObjectRepr, Value as J};
 
+use crate::base::lang::Lang;
 use crate::base::value::Value;
 
 /// A value that prints as text and sorts by number.
@@ -67,12 +68,12 @@ pub fn to_template(v: &Value) -> J {
         Value::Bool(b) => J::from(*b),
         Value::Int(i) => J::from(*i),
         Value::Num(n) => J::from(*n),
-        Value::Percent(p) => shown(v.to_string(), *p, None),
+        Value::Percent(p) => shown(v.shown(Lang::Zh).to_string(), *p, None),
         Value::Str(s) => J::from(&**s),
-        Value::Date(_) | Value::DateTime(..) => J::from(v.to_string()),
+        Value::Date(_) | Value::DateTime(..) => J::from(v.shown(Lang::Zh).to_string()),
         Value::Duration(d) => shown(d.to_zh(), d.approx_secs() as f64, Some(every(d))),
         Value::Target(t) => {
-            let text = t.to_string();
+            let text = Value::Target(t.clone()).shown(Lang::Zh).to_string();
             // `≥2%` → `≥ 2%`: the operator stands apart in print.
             let split = text.char_indices().find(|(_, c)| !"≥≤<>=≠".contains(*c)).map_or(text.len(), |(i, _)| i);
             let spaced = format!("{} {}", &text[..split], &text[split..]);
@@ -82,7 +83,7 @@ pub fn to_template(v: &Value) -> J {
         Value::Object(o) => J::from(
             o.fields.iter().map(|(k, v)| (k.to_string(), to_template(v))).collect::<std::collections::BTreeMap<_, _>>(),
         ),
-        Value::Record(_) => J::from(v.to_string()),
+        Value::Record(_) => J::from(v.shown(Lang::Zh).to_string()),
         Value::Window(w) => J::from(&*w.label),
     }
 }
