@@ -77,6 +77,29 @@ fn check_explain_adds_reasons() {
     assert!(jsonschema::validator_for(&schema).expect("valid schema").is_valid(&doc));
 }
 
+/// Every rule finding gets its reasons with `--explain`, whichever path made it: checks over
+/// records and declarations, and checks over streamed export cells (MASK-2), which name the
+/// cell and never its value.
+#[test]
+fn check_explain_explains_every_rule_finding() {
+    for dir in ["tests/cases/MASK-2/fail", "examples/acme"] {
+        let (_, out, _) = zhidu(&["check", dir, "--explain", "--format", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let findings = doc["findings"].as_array().expect("findings");
+        assert!(findings.iter().any(|f| f["rule"] == "MASK-2"), "{dir}: a stream finding");
+        for f in findings.iter().filter(|f| !f["rule"].as_str().is_some_and(|r| r.starts_with("DATA-"))) {
+            let why = f["explanation"].as_array().map_or(0, Vec::len);
+            assert!(why > 0, "{dir}: no explanation for {f}");
+        }
+        let cells: Vec<&serde_json::Value> = findings.iter().filter(|f| f["rule"] == "MASK-2").collect();
+        for f in cells {
+            let subject = f["subject"].as_str().unwrap_or_default();
+            let first = f["explanation"][0].as_str().unwrap_or_default();
+            assert_eq!(first, format!("c = {subject}"), "{dir}: the cell is named");
+        }
+    }
+}
+
 #[test]
 fn explain_works_when_the_outer_forall_is_an_index_lookup() {
     // `forall p in plan where p.kind == "预算"` is planned as an index lookup on `kind`.
