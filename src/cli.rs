@@ -1,5 +1,16 @@
 //! Command-line interface: argument types and dispatch. One file per subcommand in `cli/`.
 
+/// `print!` to standard output through [`write_stdout`]: a closed pipe ends the process.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!($($arg)*)) };
+}
+
+/// `println!` to standard output through [`write_stdout`]: a closed pipe ends the process.
+macro_rules! outln {
+    () => { $crate::cli::write_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 pub(crate) mod check;
 mod explain;
 pub(crate) mod fmt;
@@ -16,6 +27,28 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code of a process whose standard output was closed by its reader (`zhidu rules | head`):
+/// what a shell reports for a process ended by SIGPIPE, so a pipeline with `pipefail` does not
+/// take a cut-off run for a passing one.
+pub const EXIT_BROKEN_PIPE: i32 = 141;
+
+/// Writes to standard output. When the reader has gone (a closed pipe), the process ends
+/// quietly with [`EXIT_BROKEN_PIPE`] instead of panicking; any other write error ends it with
+/// [`EXIT_ERROR`] and a message.
+pub(crate) fn write_stdout(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout.write_fmt(args).and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(EXIT_BROKEN_PIPE),
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            std::process::exit(i32::from(EXIT_ERROR));
+        }
+    }
+}
 
 /// Exit code: success, no finding at or above the failure level.
 pub const EXIT_OK: u8 = 0;
@@ -335,7 +368,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Schema { policy } => match load_or_report(policy.as_deref(), color) {
             Ok(p) => {
                 let schema = crate::schema_export::json_schema(&p);
-                println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
                 EXIT_OK
             }
             Err(code) => code,

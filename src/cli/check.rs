@@ -174,7 +174,7 @@ pub fn run(a: Args) -> u8 {
             FindingsFormat::Github => github::render(&report),
         };
         match file {
-            None => print!("{text}"),
+            None => out!("{text}"),
             Some(path) => {
                 if let Err(e) = super::fmt::write_atomic(path, &text) {
                     eprintln!("error: cannot write `{}`: {e}", path.display());

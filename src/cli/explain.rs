@@ -16,7 +16,7 @@ pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, colo
     };
     let versions: Vec<_> = p.rules.iter().filter(|r| r.id.eq_ignore_ascii_case(id)).collect();
     if let Some((bid, sev, title, about)) = super::rules::builtin().find(|b| b.0.eq_ignore_ascii_case(id)) {
-        println!(
+        outln!(
             "{bid} {title} [{}]\n\n  built-in check of zhidu (not part of the policy pack): {about}",
             sev.as_str()
         );
@@ -30,30 +30,30 @@ pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, colo
         return EXIT_ERROR;
     }
     for r in versions {
-        println!("{} {} [{}]", r.id, r.title, r.severity.as_str());
-        println!();
-        println!("  来源 source:    {}", r.source);
-        println!("  检查 where:     {}", r.place.describe());
-        println!("  级别 level:     {}", if r.advisory { "advisory (never fails a run)" } else { "mandatory" });
+        outln!("{} {} [{}]", r.id, r.title, r.severity.as_str());
+        outln!();
+        outln!("  来源 source:    {}", r.source);
+        outln!("  检查 where:     {}", r.place.describe());
+        outln!("  级别 level:     {}", if r.advisory { "advisory (never fails a run)" } else { "mandatory" });
         if let Some(d) = r.effective {
-            println!("  生效 effective: {d}");
+            outln!("  生效 effective: {d}");
         }
-        println!("  定义 defined:   {}", p.sources.describe(r.loc));
+        outln!("  定义 defined:   {}", p.sources.describe(r.loc));
         if let Some(t) = &r.text {
-            println!("\n  规则 rule:\n{}", indent(t));
+            outln!("\n  规则 rule:\n{}", indent(t));
         }
         if let Some(q) = &r.quote {
-            println!("\n  原文 regulation ({}):\n{}", r.source, indent(&format!("「{q}」")));
+            outln!("\n  原文 regulation ({}):\n{}", r.source, indent(&format!("「{q}」")));
         }
-        println!("\n  提示 message:\n{}", indent(&r.message));
+        outln!("\n  提示 message:\n{}", indent(&r.message));
         for (i, c) in r.checks.iter().enumerate() {
             let reads: Vec<&str> = c.reads.iter().map(|k| p.schema.kind(*k).name.as_str()).collect();
-            println!(
+            outln!(
                 "\n  check {} ({}):",
                 i + 1,
                 if reads.is_empty() { "policy".to_string() } else { format!("reads {}", reads.join(", ")) }
             );
-            println!("{}", indent(&c.text));
+            outln!("{}", indent(&c.text));
         }
         if !r.documents.is_empty() {
             let docs: Vec<String> = r
@@ -64,9 +64,9 @@ pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, colo
                     None => format!("every {k}"),
                 })
                 .collect();
-            println!("\n  documents: {}", docs.join(", "));
+            outln!("\n  documents: {}", docs.join(", "));
         }
-        println!();
+        outln!();
     }
     EXIT_OK
 }
@@ -133,12 +133,12 @@ fn explain_finding(id: &str, policy: Option<&Path>, org_dir: &Path, subject: &st
             }
             let lines = crate::eval::explain::explain(&p, &ctx, c, Some(record));
             if lines.is_empty() {
-                println!("{} check {}: holds for {subject}", r.id, i + 1);
+                outln!("{} check {}: holds for {subject}", r.id, i + 1);
             } else {
                 failed = true;
-                println!("{} check {}: fails for {subject}", r.id, i + 1);
+                outln!("{} check {}: fails for {subject}", r.id, i + 1);
                 for l in lines {
-                    println!("  {l}");
+                    outln!("  {l}");
                 }
             }
         }

@@ -57,7 +57,7 @@ pub fn run(a: Args) -> u8 {
     };
     let Some(out) = a.out else {
         for r in &rendered {
-            print!("{}", r.text);
+            out!("{}", r.text);
         }
         return EXIT_OK;
     };

@@ -101,7 +101,7 @@ pub fn run(a: Args) -> u8 {
         Err(e) => return fail(&e, a.color),
     };
     match a.out {
-        None => print!("{text}"),
+        None => out!("{text}"),
         Some(path) => {
             if let Err(e) = super::fmt::write_atomic(path, &text) {
                 let e = ReportError::Write { path: path.display().to_string(), reason: e.to_string() };

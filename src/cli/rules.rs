@@ -34,15 +34,15 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, color: bool) -> u8 {
                     })
                 }))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));
+            outln!("{}", serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));
         }
         RulesFormat::Table => {
             let width = |s: &str| unicode_width(s);
             let idw = p.rules.iter().map(|r| r.id.len()).chain(builtin().map(|b| b.0.len())).max().unwrap_or(2);
             let srcw = p.rules.iter().map(|r| width(&r.source)).max().unwrap_or(6).max(6);
-            println!("{:idw$}  {:8}  {:17}  {}  TITLE", "ID", "SEVERITY", "WHERE", pad("SOURCE", srcw));
+            outln!("{:idw$}  {:8}  {:17}  {}  TITLE", "ID", "SEVERITY", "WHERE", pad("SOURCE", srcw));
             for r in &p.rules {
-                println!(
+                outln!(
                     "{:idw$}  {:8}  {:17}  {}  {}",
                     r.id,
                     r.severity.as_str(),
@@ -52,9 +52,9 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, color: bool) -> u8 {
                 );
             }
             for (id, sev, title, _) in builtin() {
-                println!("{id:idw$}  {:8}  {:17}  {}  {title}", sev.as_str(), "data (built-in)", pad("zhidu", srcw));
+                outln!("{id:idw$}  {:8}  {:17}  {}  {title}", sev.as_str(), "data (built-in)", pad("zhidu", srcw));
             }
-            println!("{} rule(s) in the pack, {} built-in data and waiver checks", p.rules.len(), builtin().count());
+            outln!("{} rule(s) in the pack, {} built-in data and waiver checks", p.rules.len(), builtin().count());
         }
     }
     EXIT_OK

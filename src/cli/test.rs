@@ -21,42 +21,42 @@ pub fn run(dir: &Path, policy: Option<&Path>, threshold: f64, color: bool) -> u8
     for r in &results {
         let name = r.dir.strip_prefix(dir).unwrap_or(&r.dir).display().to_string();
         if r.passed() {
-            println!("PASS {name}");
+            outln!("PASS {name}");
             continue;
         }
         failed += 1;
-        println!("FAIL {name}");
+        outln!("FAIL {name}");
         if let Some(e) = &r.error {
             for l in e.lines() {
-                println!("     {l}");
+                outln!("     {l}");
             }
         }
         for (rule, subj) in &r.missing {
-            println!("     - missing    {rule} {}", subj.as_deref().unwrap_or("-"));
+            outln!("     - missing    {rule} {}", subj.as_deref().unwrap_or("-"));
         }
         for (rule, subj) in &r.unexpected {
-            println!("     + unexpected {rule} {}", subj.as_deref().unwrap_or("-"));
+            outln!("     + unexpected {rule} {}", subj.as_deref().unwrap_or("-"));
         }
     }
     let cov = coverage(&p, &results);
-    println!();
-    println!("{} case(s): {} passed, {failed} failed", results.len(), results.len() - failed);
-    println!(
+    outln!();
+    outln!("{} case(s): {} passed, {failed} failed", results.len(), results.len() - failed);
+    outln!(
         "rule coverage: {:.1}% of org rules have a passing and a failing case ({} of {})",
         cov.percent,
         cov.covered.len(),
         cov.covered.len() + cov.no_pass.len().max(cov.no_fail.len())
     );
     if !cov.no_fail.is_empty() {
-        println!("  no failing case: {}", cov.no_fail.join(", "));
+        outln!("  no failing case: {}", cov.no_fail.join(", "));
     }
     if !cov.no_pass.is_empty() {
-        println!("  no passing case: {}", cov.no_pass.join(", "));
+        outln!("  no passing case: {}", cov.no_pass.join(", "));
     }
     if failed > 0 {
         EXIT_FINDINGS
     } else if cov.percent + 1e-9 < threshold {
-        println!("coverage {:.1}% is below the threshold {threshold}%", cov.percent);
+        outln!("coverage {:.1}% is below the threshold {threshold}%", cov.percent);
         EXIT_FINDINGS
     } else {
         EXIT_OK

@@ -23,19 +23,19 @@ pub fn run(report_path: &Path, org: &Path, policy: Option<&Path>, color: bool) -
         Err(e) => return fail(&e, color),
     };
     for (path, d) in &v.differences {
-        println!("{:<8} {path}", d.as_str());
+        outln!("{:<8} {path}", d.as_str());
     }
     if !v.listing_intact {
-        println!(
+        outln!(
             "the report's digest sha256:{} does not match its own list of files: the report was edited",
             made.inputs.digest
         );
     }
     if v.matches() {
-        println!("verify: all {} input file(s) match the report (sha256:{})", v.files, v.digest);
+        outln!("verify: all {} input file(s) match the report (sha256:{})", v.files, v.digest);
         EXIT_OK
     } else {
-        println!(
+        outln!(
             "verify: {} input file(s) differ from the report of {} (report sha256:{}, now sha256:{})",
             v.differences.len(),
             made.as_of,

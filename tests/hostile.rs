@@ -1,0 +1,159 @@
+//! The hostile and careless input corpus (`tests/hostile/`): each case is a directory with its
+//! input files and a `case.toml` saying how zhidu is run on them and what must (and must not)
+//! come out. A case runs in a temporary copy of its directory, so writes cannot touch the repo.
+//!
+//! `case.toml`:
+//! ```toml
+//! about = "what the case holds zhidu to"
+//! args = ["check", "org", "--rule", "APV-99"]   # run in the copy of the case dir
+//! exit = 2                                        # expected exit code
+//! stdout_has = ["…"]                              # each must appear on stdout
+//! stderr_has = ["…"]                              # each must appear on stderr
+//! absent = ["13812345678"]                        # none may appear on stdout or stderr
+//! unchanged = ["org/people.toml"]                 # files that must be byte-identical after
+//! stdout_closed = true                            # stdout is a pipe nobody reads (`| head`)
+//! timeout_secs = 20                               # longer than this is a hang (default 30)
+//! ```
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    about: String,
+    args: Vec<String>,
+    exit: i32,
+    #[serde(default)]
+    stdout_has: Vec<String>,
+    #[serde(default)]
+    stderr_has: Vec<String>,
+    #[serde(default)]
+    absent: Vec<String>,
+    #[serde(default)]
+    unchanged: Vec<String>,
+    #[serde(default)]
+    stdout_closed: bool,
+    timeout_secs: Option<u64>,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let ty = e.file_type().expect("file type");
+        if ty.is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+        }
+    }
+}
+
+/// Runs one case; returns what went wrong, if anything.
+fn run(dir: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(dir.join("case.toml")).map_err(|e| format!("case.toml: {e}"))?;
+    let case: Case = toml::from_str(&text).map_err(|e| format!("case.toml: {e}"))?;
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let work = tmp.path().join("case");
+    copy_dir(dir, &work);
+    let before: Vec<(String, Vec<u8>)> =
+        case.unchanged.iter().map(|f| (f.clone(), std::fs::read(work.join(f)).unwrap_or_default())).collect();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhidu"));
+    cmd.args(&case.args).current_dir(&work).env("NO_COLOR", "1").stdin(Stdio::null()).stderr(Stdio::piped());
+    if case.stdout_closed {
+        // A pipe whose reader has already gone: the first write fails, every time.
+        let (reader, writer) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
+        drop(reader);
+        cmd.stdout(writer);
+    } else {
+        cmd.stdout(Stdio::piped());
+    }
+    let mut child = cmd.spawn().map_err(|e| format!("spawn: {e}"))?;
+    let stdout_pipe = child.stdout.take();
+    let mut stderr_pipe = child.stderr.take().ok_or("no stderr")?;
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(mut p) = stdout_pipe {
+            let _ = p.read_to_end(&mut out);
+        }
+        out
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut err = Vec::new();
+        let _ = stderr_pipe.read_to_end(&mut err);
+        err
+    });
+    let timeout = Duration::from_secs(case.timeout_secs.unwrap_or(30));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().map_err(|e| e.to_string())? {
+            break s;
+        }
+        if started.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("hangs: still running after {timeout:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = String::from_utf8_lossy(&reader.join().map_err(|_| "stdout reader")?).into_owned();
+    let err = String::from_utf8_lossy(&err_reader.join().map_err(|_| "stderr reader")?).into_owned();
+    let code = status.code().unwrap_or(-1);
+    let mut wrong = Vec::new();
+    if code != case.exit {
+        wrong.push(format!("exit {code}, expected {}", case.exit));
+    }
+    if err.contains("panicked") {
+        wrong.push("panicked".to_string());
+    }
+    for s in &case.stdout_has {
+        if !out.contains(s.as_str()) {
+            wrong.push(format!("stdout lacks `{s}`"));
+        }
+    }
+    for s in &case.stderr_has {
+        if !err.contains(s.as_str()) {
+            wrong.push(format!("stderr lacks `{s}`"));
+        }
+    }
+    for s in &case.absent {
+        if out.contains(s.as_str()) || err.contains(s.as_str()) {
+            wrong.push(format!("prints `{s}`"));
+        }
+    }
+    for (f, bytes) in &before {
+        if std::fs::read(work.join(f)).unwrap_or_default() != *bytes {
+            wrong.push(format!("`{f}` was changed"));
+        }
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} ({})\n{}\n--- stdout\n{out}\n--- stderr\n{err}", case.about, case.args.join(" "), wrong.join("\n")))
+    }
+}
+
+fn cases() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/hostile")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("case.toml").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn every_hostile_case_holds() {
+    let dirs = cases();
+    assert!(!dirs.is_empty(), "no cases in tests/hostile");
+    let failed: Vec<String> = dirs
+        .iter()
+        .filter_map(|d| run(d).err().map(|e| format!("== {}: {e}", d.file_name().unwrap_or_default().to_string_lossy())))
+        .collect();
+    assert!(failed.is_empty(), "{} of {} cases failed:\n{}", failed.len(), dirs.len(), failed.join("\n\n"));
+}
