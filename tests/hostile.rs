@@ -131,7 +131,12 @@ fn run(dir: &Path) -> Result<(), String> {
     if wrong.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} ({})\n{}\n--- stdout\n{out}\n--- stderr\n{err}", case.about, case.args.join(" "), wrong.join("\n")))
+        Err(format!(
+            "{} ({})\n{}\n--- stdout\n{out}\n--- stderr\n{err}",
+            case.about,
+            case.args.join(" "),
+            wrong.join("\n")
+        ))
     }
 }
 
@@ -153,7 +158,9 @@ fn every_hostile_case_holds() {
     assert!(!dirs.is_empty(), "no cases in tests/hostile");
     let failed: Vec<String> = dirs
         .iter()
-        .filter_map(|d| run(d).err().map(|e| format!("== {}: {e}", d.file_name().unwrap_or_default().to_string_lossy())))
+        .filter_map(|d| {
+            run(d).err().map(|e| format!("== {}: {e}", d.file_name().unwrap_or_default().to_string_lossy()))
+        })
         .collect();
     assert!(failed.is_empty(), "{} of {} cases failed:\n{}", failed.len(), dirs.len(), failed.join("\n\n"));
 }

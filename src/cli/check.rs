@@ -133,6 +133,14 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let unknown = engine::select::unknown(&policy, &a.selection);
+    if !unknown.is_empty() {
+        for u in &unknown {
+            eprint!("{}", crate::base::diag::render_one(u, a.color));
+        }
+        eprintln!("nothing was checked");
+        return EXIT_ERROR;
+    }
     clock.lap("policy");
     let org = match super::load_org_or_report(a.org, config, &policy.schema, a.color, "nothing was checked") {
         Ok(o) => o,

@@ -16,10 +16,7 @@ pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, colo
     };
     let versions: Vec<_> = p.rules.iter().filter(|r| r.id.eq_ignore_ascii_case(id)).collect();
     if let Some((bid, sev, title, about)) = super::rules::builtin().find(|b| b.0.eq_ignore_ascii_case(id)) {
-        outln!(
-            "{bid} {title} [{}]\n\n  built-in check of zhidu (not part of the policy pack): {about}",
-            sev.as_str()
-        );
+        outln!("{bid} {title} [{}]\n\n  built-in check of zhidu (not part of the policy pack): {about}", sev.as_str());
         return EXIT_OK;
     }
     if versions.is_empty() {

@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod lint;
 pub mod run;
+pub mod select;
 pub mod stream;
 
 pub use run::{Checked, Options, Outcome, Selection, run, stream_kind};
