@@ -50,6 +50,16 @@ pub(crate) fn write_stdout(args: std::fmt::Arguments) {
     }
 }
 
+/// A percentage from 0 to 100 (`NaN`, `inf` and out-of-range values are refused: a threshold
+/// no coverage can fall below would always pass).
+fn percentage(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        Ok(_) => Err(format!("`{s}` is not a percentage from 0 to 100")),
+        Err(e) => Err(format!("`{s}` is not a number: {e}")),
+    }
+}
+
 /// Exit code: success, no finding at or above the failure level.
 pub const EXIT_OK: u8 = 0;
 /// Exit code: findings at or above the failure level.
@@ -197,7 +207,7 @@ pub enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
         /// Fail when fewer than this percentage of org rules have a passing and a failing case.
-        #[arg(long, default_value_t = 0.0)]
+        #[arg(long, default_value_t = 0.0, value_parser = percentage)]
         threshold: f64,
     },
     /// Format policy files canonically (comments kept; files written atomically).

@@ -89,7 +89,7 @@ fn parse_with(
             Err(e) => return Err(csv_error(file, text, e)),
         }
         row += 1;
-        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let start = line_start(text, record.position().map_or(0, |p| p.byte() as usize));
         let end = text[start..].find('\n').map_or(text.len(), |e| start + e);
         let loc = Loc::new(file, start, end);
         // The text is UTF-8 and the delimiters are ASCII, so every cell is too.
@@ -200,6 +200,15 @@ enum Target {
     Extra(Str),
 }
 
+/// The start of the row at byte `pos`: with CRLF line ends the reader's position of a row may be
+/// the `\n` that ends the previous line (so the row would be located one line up).
+fn line_start(text: &str, mut pos: usize) -> usize {
+    while matches!(text.as_bytes().get(pos), Some(b'\r' | b'\n')) {
+        pos += 1;
+    }
+    pos.min(text.len())
+}
+
 fn csv_error(file: FileId, text: &str, e: csv::Error) -> DataError {
     let (pos, message) = match e.kind() {
         csv::ErrorKind::UnequalLengths { pos, expected_len, len } => {
@@ -208,7 +217,7 @@ fn csv_error(file: FileId, text: &str, e: csv::Error) -> DataError {
         csv::ErrorKind::Utf8 { pos, .. } => (pos.as_ref().map(|p| p.byte() as usize), "invalid UTF-8".into()),
         _ => (e.position().map(|p| p.byte() as usize), e.to_string()),
     };
-    let start = pos.unwrap_or(0).min(text.len());
+    let start = line_start(text, pos.unwrap_or(0).min(text.len()));
     let end = text[start..].find('\n').map_or(text.len(), |x| start + x);
     DataError::Csv { message, loc: Loc::new(file, start, end) }
 }

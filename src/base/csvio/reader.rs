@@ -34,6 +34,8 @@ pub struct Rows<R> {
     /// Where the next quote or `\r` is at or after `start` (`end` if none, `usize::MAX` if
     /// not known): a line before it can be split by hand.
     special: usize,
+    /// The line the current record starts on (blank lines and line ends before it skipped).
+    record_line: u64,
     /// Position after the bytes consumed so far.
     pos: Position,
 }
@@ -45,6 +47,9 @@ pub struct Row<'a> {
     simple: bool,
     /// Where the record starts, as `csv` reports it.
     pub position: Position,
+    /// The 1-based line the record's first byte is on. `position.line` is the line `csv`
+    /// reports, which is one less after a `\r\n` (it counts the `\n` only once past it).
+    pub line: u64,
 }
 
 impl<'a> Row<'a> {
@@ -93,6 +98,7 @@ impl<R: Read> Rows<R> {
             held: Held::Decoded,
             special: usize::MAX,
             pos: Position { byte: 0, line: 1, record: 0 },
+            record_line: 1,
         }
     }
 
@@ -116,7 +122,7 @@ impl<R: Read> Rows<R> {
         if !self.bounds.iter().all(|&(s, e)| text.is_char_boundary(s) && text.is_char_boundary(e)) {
             return Err(utf8_error(self.bounds.iter().map(|&(s, e)| &bytes[s..e]), position));
         }
-        Ok(Some(Row { text, bounds: &self.bounds, simple, position }))
+        Ok(Some(Row { text, bounds: &self.bounds, simple, position, line: self.record_line }))
     }
 
     /// Reads the next record into `bounds` (and `held`); false at the end.
@@ -130,6 +136,7 @@ impl<R: Read> Rows<R> {
                 // three at once, and takes an empty input for the end: give it a byte more.
                 self.first = false;
                 while self.end - self.start < 4 && self.fill()? {}
+                self.record_line = self.pos.line;
                 return self.decode();
             }
             // Blank lines (and the `\n` of a `\r\n`) between records are skipped.
@@ -138,6 +145,7 @@ impl<R: Read> Rows<R> {
                 self.consume(1, (b == b'\n') as u64);
                 continue;
             }
+            self.record_line = self.pos.line;
             // Split at commas up to the end of the line, in one pass.
             self.bounds.clear();
             let mut s = 0;

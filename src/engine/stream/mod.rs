@@ -141,7 +141,7 @@ fn run_file(
             }
         };
         row += 1;
-        let line = record.position.line as i64;
+        let line = record.line as i64;
         for (ci, cell) in record.fields().enumerate() {
             while plans.len() <= ci {
                 let column = column_name(plans.len());
