@@ -181,11 +181,8 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             continue;
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
-        let ext = rel.extension().and_then(|x| x.to_str()).unwrap_or("").to_string();
-        if ext != "toml" && ext != "csv" {
-            continue;
-        }
-        let is_csv = ext == "csv";
+        let Some(format) = file_format(&rel) else { continue };
+        let is_csv = format == FileFormat::Csv;
         if skip.contains(&rel.as_path()) {
             continue;
         }
@@ -307,6 +304,28 @@ fn largest_first<T: Sync, R: Send, S: Default>(
     .collect();
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The formats of org data files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    /// `.toml`.
+    Toml,
+    /// `.csv`.
+    Csv,
+}
+
+/// The format of an org data file by its extension, in any case (`USERS.CSV` is CSV: a file a
+/// spreadsheet saved in capitals must not go unread).
+pub fn file_format(path: &Path) -> Option<FileFormat> {
+    let ext = path.extension()?.to_str()?;
+    if ext.eq_ignore_ascii_case("toml") {
+        Some(FileFormat::Toml)
+    } else if ext.eq_ignore_ascii_case("csv") {
+        Some(FileFormat::Csv)
+    } else {
+        None
+    }
 }
 
 /// `kind:id`.

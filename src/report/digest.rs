@@ -73,7 +73,7 @@ pub fn org_inputs(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = walk
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter(|e| matches!(e.path().extension().and_then(|x| x.to_str()), Some("toml" | "csv")))
+        .filter(|e| crate::data::file_format(e.path()).is_some())
         .filter_map(|e| e.path().strip_prefix(dir).ok().map(Path::to_path_buf))
         .collect();
     out.sort();
