@@ -171,13 +171,7 @@ pub(super) fn compile_rule(
         for k in &c.index_keys {
             index_keys.insert(*k);
         }
-        let traced = if c.errors.is_empty() {
-            let mut t = Compiler::new(names);
-            t.trace = true;
-            t.condition(e)
-        } else {
-            ir.clone()
-        };
+        let traced = if c.errors.is_empty() { Compiler::tracing(names).condition(e) } else { ir.clone() };
         let reads: Vec<KindId> = c.reads.iter().copied().collect();
         if let Some(err) = stream_misuse(&ir, &reads, names.schema, e.loc) {
             errors.push(err);
