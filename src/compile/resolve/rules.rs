@@ -304,11 +304,12 @@ fn compile_check(
 ) -> (Check, Vec<PolicyError>) {
     let mut c = Compiler::new(names);
     let ir = c.condition(e);
+    // A check with errors is not traced: the pack will not load, so nothing explains it.
+    let traced = if c.errors.is_empty() { Compiler::tracing(names).condition(e) } else { ir.clone() };
     errors.append(&mut c.errors);
     for k in &c.index_keys {
         index_keys.insert(*k);
     }
-    let traced = if c.errors.is_empty() { Compiler::tracing(names).condition(e) } else { ir.clone() };
     let reads: Vec<KindId> = c.reads.iter().copied().collect();
     if let Some(err) = stream_misuse(&ir, &reads, names.schema, e.loc) {
         errors.push(err);
