@@ -2,8 +2,9 @@
 //! schema built, references between declarations resolved, rules compiled and type-checked.
 //! Every problem found is reported; the policy is returned only when there are no errors.
 //!
-//! The stages live in `schema.rs` (record kinds), `decls.rs` (declarations and their values)
-//! and `rules.rs` (rules, checks and message templates).
+//! The stages live in `schema.rs` (record kinds and the declaration kinds as typed kinds),
+//! `decls.rs` (declarations), `values.rs` (their attribute values), `rules.rs` (rules and their
+//! checks) and `messages.rs` (message templates).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -236,8 +237,10 @@ pub fn unescape_template(s: &str) -> String {
 }
 
 mod decls;
+mod messages;
 mod rules;
 use rules::compile_rule;
 mod schema;
+mod values;
 
-pub use decls::decl_fields;
+pub use schema::decl_fields;

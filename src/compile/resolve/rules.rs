@@ -1,16 +1,66 @@
-//! Rules: attributes, `documents`, compiled checks and message templates.
+//! Rules: attributes, `documents` and compiled checks (their messages are in `messages.rs`).
 
+use super::messages::{RawTemplate, compile_template, parse_template};
 use super::*;
 
+/// Compiles one `rule` block: its attributes, the declarations it documents, its checks and
+/// their messages. Problems go to `errors`; the join indexes its checks use to `index_keys`.
 pub(super) fn compile_rule(
     rd: &ast::RuleDecl,
     names: &Names,
     errors: &mut Vec<PolicyError>,
     index_keys: &mut BTreeSet<(KindId, usize)>,
 ) -> Rule {
-    let mut attrs: HashMap<&str, &ast::Attr> = HashMap::new();
-    let mut checks_ast = Vec::new();
-    let mut documents = Vec::new();
+    let entries = sort_entries(rd, errors);
+    require_attrs(rd, &entries.attrs, errors);
+    let documents = check_documents(entries.documents, names, errors);
+    let text = RuleText::read(rd, &entries.attrs, errors);
+    let effective = effective(&entries.attrs, errors);
+    let advisory = advisory(&entries.attrs, errors);
+    let templates = Templates {
+        zh: text.message.as_ref().map(|(m, loc)| (parse_template(m, *loc), *loc)),
+        en: text.message_en.as_ref().map(|(m, loc)| (parse_template(m, *loc), *loc)),
+    };
+    let checks = compile_checks(&entries.checks, names, &templates, errors, index_keys);
+    let place = Where {
+        policy: checks.iter().any(|c| c.scope == Scope::Policy),
+        org: checks.iter().any(|c| c.scope == Scope::Org),
+        doc: !documents.is_empty(),
+    };
+    Rule {
+        id: rd.id.name.clone(),
+        severity: rd.severity.map(|(s, _)| s).unwrap_or(Severity::Error),
+        title: text.title,
+        source: text.source,
+        text: text.text,
+        quote: text.quote,
+        message: text.message.map(|m| unescape_template(&m.0)).unwrap_or_default(),
+        advisory,
+        effective,
+        documents,
+        checks,
+        place,
+        loc: rd.id.loc,
+    }
+}
+
+/// A rule's attributes given at most once, by name.
+type Attrs<'r> = HashMap<&'static str, &'r ast::Attr>;
+
+/// A rule's entries sorted by attribute.
+struct Entries<'r> {
+    /// Attributes given at most once, by name.
+    attrs: Attrs<'r>,
+    /// The `check` expressions, in order.
+    checks: Vec<&'r ast::Expr>,
+    /// What `documents` names: (declaration kind, name or `None` for the whole kind, where).
+    documents: Vec<(String, Option<String>, Loc)>,
+}
+
+/// Sorts the entries of a rule block by attribute, reporting unknown, misplaced and repeated
+/// attributes.
+fn sort_entries<'r>(rd: &'r ast::RuleDecl, errors: &mut Vec<PolicyError>) -> Entries<'r> {
+    let mut out = Entries { attrs: HashMap::new(), checks: Vec::new(), documents: Vec::new() };
     for e in &rd.entries {
         let a = match e {
             Entry::Attr(a) => a,
@@ -43,35 +93,10 @@ pub(super) fn compile_rule(
             continue;
         };
         match spec.name {
-            "check" => checks_ast.extend(a.values.iter()),
-            "documents" => {
-                for v in &a.values {
-                    match &v.kind {
-                        ExprKind::Name(k) => documents.push((k.clone(), None, v.loc)),
-                        ExprKind::Call(k, args) => {
-                            for arg in args {
-                                let n = match &arg.kind {
-                                    ExprKind::Name(n) => n.clone(),
-                                    ExprKind::Lit(Literal::Str(s)) => s.clone(),
-                                    _ => String::new(),
-                                };
-                                documents.push((k.name.clone(), Some(n), arg.loc));
-                            }
-                        }
-                        _ => errors.push(
-                            PolicyError::new(
-                                K::BadValue {
-                                    attr: "documents".into(), expected: "`kind` or `kind(name, …)`".into()
-                                },
-                                v.loc,
-                            )
-                            .help("e.g. `documents approval(日常优化, 重大改革), role`"),
-                        ),
-                    }
-                }
-            }
+            "check" => out.checks.extend(a.values.iter()),
+            "documents" => documents_of(a, &mut out.documents, errors),
             _ => {
-                if attrs.insert(spec.name, a).is_some() {
+                if out.attrs.insert(spec.name, a).is_some() {
                     errors.push(
                         PolicyError::new(K::DuplicateAttribute { attr: spec.name.into() }, a.name.loc)
                             .label("given again"),
@@ -80,20 +105,37 @@ pub(super) fn compile_rule(
             }
         }
     }
-    let text_of = |name: &str, errors: &mut Vec<PolicyError>| -> Option<(String, Loc)> {
-        let a = attrs.get(name)?;
-        match a.values.first().map(|v| (&v.kind, v.loc)) {
-            Some((ExprKind::Lit(Literal::Str(s)), loc)) => Some((s.clone(), loc)),
-            Some((_, loc)) => {
-                errors.push(
-                    PolicyError::new(K::BadValue { attr: name.into(), expected: "a string".into() }, loc)
-                        .label("this value"),
-                );
-                None
+    out
+}
+
+/// The declarations one `documents` attribute names: `kind` or `kind(name, …)`.
+fn documents_of(a: &ast::Attr, out: &mut Vec<(String, Option<String>, Loc)>, errors: &mut Vec<PolicyError>) {
+    for v in &a.values {
+        match &v.kind {
+            ExprKind::Name(k) => out.push((k.clone(), None, v.loc)),
+            ExprKind::Call(k, args) => {
+                for arg in args {
+                    let n = match &arg.kind {
+                        ExprKind::Name(n) => n.clone(),
+                        ExprKind::Lit(Literal::Str(s)) => s.clone(),
+                        _ => String::new(),
+                    };
+                    out.push((k.name.clone(), Some(n), arg.loc));
+                }
             }
-            None => None,
+            _ => errors.push(
+                PolicyError::new(
+                    K::BadValue { attr: "documents".into(), expected: "`kind` or `kind(name, …)`".into() },
+                    v.loc,
+                )
+                .help("e.g. `documents approval(日常优化, 重大改革), role`"),
+            ),
         }
-    };
+    }
+}
+
+/// Reports the required rule attributes that are missing.
+fn require_attrs(rd: &ast::RuleDecl, attrs: &Attrs<'_>, errors: &mut Vec<PolicyError>) {
     for req in RULE_ATTRS.iter().filter(|a| a.required) {
         if !attrs.contains_key(req.name) {
             errors.push(
@@ -103,7 +145,14 @@ pub(super) fn compile_rule(
             );
         }
     }
-    // Declarations named by `documents` must exist.
+}
+
+/// The declarations named by `documents`, which must exist: (kind, name).
+fn check_documents(
+    documents: Vec<(String, Option<String>, Loc)>,
+    names: &Names,
+    errors: &mut Vec<PolicyError>,
+) -> Vec<(String, Option<String>)> {
     let mut docs = Vec::new();
     for (kind, name, loc) in documents {
         if spec::decl_spec(&kind).is_none() {
@@ -122,30 +171,73 @@ pub(super) fn compile_rule(
         }
         docs.push((kind, name));
     }
-    let title = rd
-        .title
-        .as_ref()
-        .map(|(t, _)| t.clone())
-        .or_else(|| text_of("title", errors).map(|t| t.0))
-        .unwrap_or_else(|| rd.id.name.clone());
-    let source = text_of("source", errors).map(|t| t.0).unwrap_or_default();
-    let text = text_of("text", errors).map(|t| unescape_template(&t.0));
-    let quote = text_of("quote", errors).map(|t| unescape_template(&t.0));
-    let message = text_of("message", errors);
-    let message_en = text_of("message_en", errors);
-    let effective = attrs.get("effective").and_then(|a| match a.values.first().map(|v| &v.kind) {
+    docs
+}
+
+/// The text attributes of a rule.
+struct RuleText {
+    title: String,
+    source: String,
+    text: Option<String>,
+    quote: Option<String>,
+    /// The message template as written, and where.
+    message: Option<(String, Loc)>,
+    message_en: Option<(String, Loc)>,
+}
+
+impl RuleText {
+    /// Reads the text attributes; the title in the header wins over a `title` attribute, and
+    /// the rule ID stands in for both.
+    fn read(rd: &ast::RuleDecl, attrs: &Attrs<'_>, errors: &mut Vec<PolicyError>) -> Self {
+        let title = rd
+            .title
+            .as_ref()
+            .map(|(t, _)| t.clone())
+            .or_else(|| text_attr(attrs, "title", errors).map(|t| t.0))
+            .unwrap_or_else(|| rd.id.name.clone());
+        let source = text_attr(attrs, "source", errors).map(|t| t.0).unwrap_or_default();
+        let text = text_attr(attrs, "text", errors).map(|t| unescape_template(&t.0));
+        let quote = text_attr(attrs, "quote", errors).map(|t| unescape_template(&t.0));
+        let message = text_attr(attrs, "message", errors);
+        let message_en = text_attr(attrs, "message_en", errors);
+        RuleText { title, source, text, quote, message, message_en }
+    }
+}
+
+/// The string value of a text attribute, and where it is.
+fn text_attr(attrs: &Attrs<'_>, name: &str, errors: &mut Vec<PolicyError>) -> Option<(String, Loc)> {
+    let a = attrs.get(name)?;
+    match a.values.first().map(|v| (&v.kind, v.loc)) {
+        Some((ExprKind::Lit(Literal::Str(s)), loc)) => Some((s.clone(), loc)),
+        Some((_, loc)) => {
+            errors.push(
+                PolicyError::new(K::BadValue { attr: name.into(), expected: "a string".into() }, loc)
+                    .label("this value"),
+            );
+            None
+        }
+        None => None,
+    }
+}
+
+/// `effective DATE`.
+fn effective(attrs: &Attrs<'_>, errors: &mut Vec<PolicyError>) -> Option<jiff::civil::Date> {
+    attrs.get("effective").and_then(|a| match a.values.first().map(|v| &v.kind) {
         Some(ExprKind::Lit(Literal::Date(d))) => Some(*d),
         _ => {
             errors.push(PolicyError::new(K::BadValue { attr: "effective".into(), expected: "a date".into() }, a.loc));
             None
         }
-    });
-    // `level advisory` or `level "advisory"`.
+    })
+}
+
+/// Whether `level` makes the rule advisory: `level advisory` or `level "advisory"`.
+fn advisory(attrs: &Attrs<'_>, errors: &mut Vec<PolicyError>) -> bool {
     let level = attrs.get("level").and_then(|a| a.values.first()).map(|v| match &v.kind {
         ExprKind::Name(n) | ExprKind::Lit(Literal::Str(n)) => (Some(n.as_str()), v.loc),
         _ => (None, v.loc),
     });
-    let advisory = match level {
+    match level {
         Some((Some("advisory"), _)) => true,
         Some((Some("mandatory"), _)) | None => false,
         Some((_, loc)) => {
@@ -158,58 +250,36 @@ pub(super) fn compile_rule(
             );
             false
         }
-    };
+    }
+}
 
-    let template = message.as_ref().map(|(m, loc)| (parse_template(m, *loc), *loc));
-    let template_en = message_en.as_ref().map(|(m, loc)| (parse_template(m, *loc), *loc));
+/// A rule's message templates, parsed once and compiled against each check's variables.
+struct Templates {
+    zh: Option<(RawTemplate, Loc)>,
+    en: Option<(RawTemplate, Loc)>,
+}
+
+/// Compiles the checks of a rule and, against each, its messages. A message hole is wrong only
+/// if it fails against every check (checks may bind different names).
+fn compile_checks(
+    exprs: &[&ast::Expr],
+    names: &Names,
+    templates: &Templates,
+    errors: &mut Vec<PolicyError>,
+    index_keys: &mut BTreeSet<(KindId, usize)>,
+) -> Vec<Check> {
     let mut checks = Vec::new();
     let mut hole_errors: Vec<Vec<PolicyError>> = Vec::new();
-    for e in &checks_ast {
-        let mut c = Compiler::new(names);
-        let ir = c.condition(e);
-        errors.append(&mut c.errors);
-        for k in &c.index_keys {
-            index_keys.insert(*k);
-        }
-        let traced = if c.errors.is_empty() {
-            let mut t = Compiler::new(names);
-            t.trace = true;
-            t.condition(e)
-        } else {
-            ir.clone()
-        };
-        let reads: Vec<KindId> = c.reads.iter().copied().collect();
-        if let Some(err) = stream_misuse(&ir, &reads, names.schema, e.loc) {
-            errors.push(err);
-        }
-        let scope = if reads.is_empty() { Scope::Policy } else { Scope::Org };
-        let bound = c.bound.clone();
-        let slots = c.slots();
-        let mut errs = Vec::new();
-        let mut total = slots;
-        let message = compile_template(template.as_ref(), names, &bound, slots, &mut errs, &mut total);
-        let message_en =
-            template_en.as_ref().map(|t| compile_template(Some(t), names, &bound, slots, &mut errs, &mut total));
-        hole_errors.push(errs);
-        checks.push(Check {
-            ir,
-            traced,
-            vars: bound,
-            text: String::new(),
-            scope,
-            reads,
-            slots: total.max(1),
-            message,
-            message_en,
-            loc: e.loc,
-        });
+    for e in exprs {
+        let (check, holes) = compile_check(e, names, templates, errors, index_keys);
+        checks.push(check);
+        hole_errors.push(holes);
     }
-    if checks_ast.is_empty() {
+    if exprs.is_empty() {
         let mut errs = Vec::new();
-        compile_template(template.as_ref(), names, &[], 0, &mut errs, &mut 0);
+        compile_template(templates.zh.as_ref(), names, &[], 0, &mut errs, &mut 0);
         hole_errors.push(errs);
     }
-    // A hole is wrong only if it fails against every check (checks may bind different names).
     if let Some(first) = hole_errors.first() {
         for (i, e) in first.iter().enumerate() {
             if hole_errors.iter().all(|errs| errs.get(i).is_some()) {
@@ -217,121 +287,54 @@ pub(super) fn compile_rule(
             }
         }
     }
-    if let Some((Err(e), _)) = &template {
+    if let Some((Err(e), _)) = &templates.zh {
         errors.push((**e).clone());
     }
-    let place = Where {
-        policy: checks.iter().any(|c| c.scope == Scope::Policy),
-        org: checks.iter().any(|c| c.scope == Scope::Org),
-        doc: !docs.is_empty(),
-    };
-    Rule {
-        id: rd.id.name.clone(),
-        severity: rd.severity.map(|(s, _)| s).unwrap_or(Severity::Error),
-        title,
-        source,
-        text,
-        quote,
-        message: message.map(|m| unescape_template(&m.0)).unwrap_or_default(),
-        advisory,
-        effective,
-        documents: docs,
-        checks,
-        place,
-        loc: rd.id.loc,
-    }
+    checks
 }
 
-/// Raw template pieces: literal text, or a hole's text with its byte offset in the file.
-type RawTemplate = Result<Vec<(bool, String, usize)>, Box<PolicyError>>;
-
-fn parse_template(s: &str, loc: Loc) -> RawTemplate {
-    let mut out = Vec::new();
-    let mut lit = String::new();
-    let base = loc.start as usize + 1;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' if matches!(chars.peek(), Some((_, '{' | '}'))) => {
-                if let Some((_, b)) = chars.next() {
-                    lit.push(b);
-                }
-            }
-            '{' => {
-                if !lit.is_empty() {
-                    out.push((false, std::mem::take(&mut lit), 0));
-                }
-                let start = i + 1;
-                let mut end = None;
-                for (j, d) in chars.by_ref() {
-                    if d == '}' {
-                        end = Some(j);
-                        break;
-                    }
-                }
-                match end {
-                    Some(j) => out.push((true, s[start..j].to_string(), base + start)),
-                    None => {
-                        return Err(Box::new(
-                            PolicyError::new(K::BadTemplate, Loc::new(loc.file, base + i, base + i + 1))
-                                .label("opened here")
-                                .help("close the hole with `}`, or write a literal brace as `\\{`"),
-                        ));
-                    }
-                }
-            }
-            _ => lit.push(c),
-        }
-    }
-    if !lit.is_empty() {
-        out.push((false, lit, 0));
-    }
-    Ok(out)
-}
-
-fn compile_template(
-    t: Option<&(RawTemplate, Loc)>,
+/// Compiles one check (and its traced copy for `explain`) and the messages against its
+/// variables; returns the check and the errors of the message holes.
+fn compile_check(
+    e: &ast::Expr,
     names: &Names,
-    vars: &[VarInfo],
-    slots: usize,
-    errs: &mut Vec<PolicyError>,
-    max_slots: &mut usize,
-) -> Vec<Part> {
-    let Some((Ok(pieces), loc)) = t else { return Vec::new() };
-    let mut out = Vec::new();
-    for (hole, text, offset) in pieces {
-        if !hole {
-            out.push(Part::Lit(text.clone()));
-            continue;
-        }
-        match crate::syntax::parse_expr(loc.file, *offset, text) {
-            Ok(e) => {
-                let mut c = Compiler::with_vars(names, vars, slots);
-                let (ir, _) = c.expr(&e);
-                *max_slots = (*max_slots).max(c.slots());
-                let leak = ir.prints_secret(names.schema).then(|| {
-                    PolicyError::new(K::Mismatch { detail: format!("message hole `{{{text}}}` would print a secret field") }, Loc::new(loc.file, *offset, *offset + text.len()))
-                        .label("personal data")
-                        .help("secret fields (personal data) may only be tested, e.g. `{if looks_like_cn_id(c.value) then \"身份证号\" else \"手机号\"}`")
-                });
-                match c.errors.into_iter().next().or(leak) {
-                    Some(err) => {
-                        errs.push(err);
-                        out.push(Part::Lit("-".into()));
-                    }
-                    None => out.push(Part::Hole(ir)),
-                }
-            }
-            Err(e) => {
-                errs.push(PolicyError::new(
-                    K::Mismatch { detail: format!("invalid expression in message: {e}") },
-                    e.loc(),
-                ));
-                out.push(Part::Lit("-".into()));
-            }
-        }
+    templates: &Templates,
+    errors: &mut Vec<PolicyError>,
+    index_keys: &mut BTreeSet<(KindId, usize)>,
+) -> (Check, Vec<PolicyError>) {
+    let mut c = Compiler::new(names);
+    let ir = c.condition(e);
+    // A check with errors is not traced: the pack will not load, so nothing explains it.
+    let traced = if c.errors.is_empty() { Compiler::tracing(names).condition(e) } else { ir.clone() };
+    errors.append(&mut c.errors);
+    for k in &c.index_keys {
+        index_keys.insert(*k);
     }
-    out
+    let reads: Vec<KindId> = c.reads.iter().copied().collect();
+    if let Some(err) = stream_misuse(&ir, &reads, names.schema, e.loc) {
+        errors.push(err);
+    }
+    let scope = if reads.is_empty() { Scope::Policy } else { Scope::Org };
+    let bound = c.bound.clone();
+    let slots = c.slots();
+    let mut errs = Vec::new();
+    let mut total = slots;
+    let message = compile_template(templates.zh.as_ref(), names, &bound, slots, &mut errs, &mut total);
+    let message_en =
+        templates.en.as_ref().map(|t| compile_template(Some(t), names, &bound, slots, &mut errs, &mut total));
+    let check = Check {
+        ir,
+        traced,
+        vars: bound,
+        text: String::new(),
+        scope,
+        reads,
+        slots: total.max(1),
+        message,
+        message_en,
+        loc: e.loc,
+    };
+    (check, errs)
 }
 
 /// A stream kind (records produced while reading files) may only be the collection of the

@@ -1,4 +1,5 @@
-//! The record schema: `record` declarations and the declaration kinds as typed kinds.
+//! The record schema: `record` declarations, and the declaration kinds as typed kinds (their
+//! fields and field types follow the declaration table).
 
 use super::*;
 
@@ -126,5 +127,77 @@ impl Resolver {
             }
             ast::TypeExpr::Object(fields, _) => Type::Object(self.fields(fields).into()),
         }
+    }
+}
+
+/// Field types of a declaration kind: `name`, the common attributes, its own attributes and
+/// one list per nested kind.
+pub fn decl_fields(spec: &DeclSpec) -> Vec<FieldType> {
+    let mut out = vec![FieldType { name: "name".into(), ty: Type::Str, optional: false, doc: None, secret: false }];
+    for a in COMMON.iter().chain(spec.attrs.iter()) {
+        if out.iter().any(|f| f.name == a.name) {
+            continue;
+        }
+        let base = attr_type(a.ty);
+        let ty = match a.card {
+            Card::One => base,
+            Card::List | Card::RepeatOne => Type::List(Box::new(base)),
+            Card::Repeat => Type::List(Box::new(Type::List(Box::new(base)))),
+        };
+        out.push(FieldType { name: a.name.into(), ty, optional: !a.required, doc: None, secret: false });
+    }
+    for s in spec.subs {
+        out.push(FieldType {
+            name: s.kind.into(),
+            ty: Type::List(Box::new(Type::Object(decl_fields(s).into()))),
+            optional: true,
+            doc: Some(s.about.into()),
+            secret: false,
+        });
+    }
+    out
+}
+
+/// The type rule expressions see for a value of an attribute type.
+fn attr_type(t: AttrType) -> Type {
+    match t {
+        AttrType::Str | AttrType::Text | AttrType::Label | AttrType::RecordKind => Type::Str,
+        AttrType::Int => Type::Int,
+        AttrType::Num => Type::Num,
+        AttrType::Percent => Type::Percent,
+        AttrType::Date => Type::Date,
+        AttrType::Duration => Type::Duration,
+        AttrType::Target => Type::Target,
+        AttrType::Bool => Type::Bool,
+        AttrType::Name(k) => Type::Name(k.into()),
+        AttrType::Enum(w) => Type::Enum(w.iter().map(|s| s.to_string()).collect::<Vec<_>>().into()),
+        AttrType::Requirement => Type::Object(
+            vec![
+                FieldType {
+                    name: "mode".into(),
+                    ty: Type::Enum(vec!["all".into(), "any".into(), "seq".into()].into()),
+                    optional: false,
+                    doc: None,
+                    secret: false,
+                },
+                FieldType {
+                    name: "roles".into(),
+                    ty: Type::List(Box::new(Type::Name("role".into()))),
+                    optional: false,
+                    doc: None,
+                    secret: false,
+                },
+            ]
+            .into(),
+        ),
+        AttrType::Pairs(inner) => Type::List(Box::new(Type::Object(
+            vec![
+                FieldType { name: "name".into(), ty: Type::Str, optional: false, doc: None, secret: false },
+                FieldType { name: "value".into(), ty: attr_type(*inner), optional: false, doc: None, secret: false },
+            ]
+            .into(),
+        ))),
+        AttrType::Expr => Type::Any,
+        AttrType::DeclRef => Type::List(Box::new(Type::Str)),
     }
 }
