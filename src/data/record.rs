@@ -15,6 +15,9 @@ pub(crate) struct RawField {
     pub name: String,
     pub value: Value,
     pub loc: Loc,
+    /// The value holds an integer outside the 64-bit range TOML allows (reported as such,
+    /// never as a missing field).
+    pub out_of_range: bool,
 }
 
 /// A record's raw values placed in their schema slots, before coercion.
@@ -25,12 +28,19 @@ pub(crate) struct Slotted {
     pub locs: Vec<Option<Loc>>,
     /// Fields the schema does not declare.
     pub extra: Vec<(Str, Value)>,
+    /// Slots whose value holds an integer out of range.
+    pub out_of_range: Vec<usize>,
 }
 
 impl Slotted {
     /// Empty slots for a kind.
     pub fn new(kind: &KindSchema) -> Self {
-        Slotted { values: vec![Value::None; kind.fields.len()], locs: vec![None; kind.fields.len()], extra: Vec::new() }
+        Slotted {
+            values: vec![Value::None; kind.fields.len()],
+            locs: vec![None; kind.fields.len()],
+            extra: Vec::new(),
+            out_of_range: Vec::new(),
+        }
     }
 
     /// Raw fields placed in their slots by name.
@@ -41,6 +51,9 @@ impl Slotted {
                 Some(s) => {
                     slotted.values[s] = f.value;
                     slotted.locs[s] = Some(f.loc);
+                    if f.out_of_range {
+                        slotted.out_of_range.push(s);
+                    }
                 }
                 None => slotted.extra.push((Str::from(f.name.as_str()), f.value)),
             }
@@ -60,7 +73,7 @@ pub(crate) fn finish_record(
     sources: &SourceMap,
     findings: &mut Vec<Issue>,
 ) -> Record {
-    let Slotted { values: mut fields, locs, extra } = raw;
+    let Slotted { values: mut fields, locs, extra, out_of_range } = raw;
     let id = match kind.id_slot().map(|s| &fields[s]) {
         Some(Value::Str(s)) => Some(s.clone()),
         Some(Value::Int(i)) => Some(Str::from(i.to_string())),
@@ -71,6 +84,21 @@ pub(crate) fn finish_record(
     let subj = || Some(subject(&kind.name, id.as_deref().unwrap_or(&format!("#{ordinal}"))));
     for (s, ft) in kind.fields.iter().enumerate() {
         let value = std::mem::take(&mut fields[s]);
+        if out_of_range.contains(&s) {
+            let at = locs[s].unwrap_or(loc);
+            let msg = Text::new(
+                format!(
+                    "{} 记录的字段 `{}` 含超出范围的整数（整数须在 ±9223372036854775807 以内）",
+                    kind.name, ft.name
+                ),
+                format!(
+                    "field `{}` of a {} record holds an integer out of range (integers lie within ±9223372036854775807)",
+                    ft.name, kind.name
+                ),
+            );
+            findings.push(Issue::new("DATA-TYPE", subj(), msg, location(sources, at, row, Some(&ft.name))));
+            continue;
+        }
         if value.is_none() {
             if !ft.optional {
                 let msg = Text::new(

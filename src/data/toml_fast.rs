@@ -268,11 +268,14 @@ impl<'a> Reader<'a> {
                 Value::Str(self.string(decoded, intern))
             }
             ScalarKind::Boolean(b) => Value::Bool(b),
-            ScalarKind::Integer(radix) => {
-                let digits = decoded.replace('_', "");
-                let digits = digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b");
-                i64::from_str_radix(digits, radix.value()).map_or(Value::None, Value::Int)
-            }
+            ScalarKind::Integer(radix) => match integer(&decoded, radix.value()) {
+                Some(n) => Value::Int(n),
+                // Out of range: the document parser's path reports it.
+                None => {
+                    self.gave_up = true;
+                    Value::None
+                }
+            },
             ScalarKind::Float => decoded.replace('_', "").parse::<f64>().map_or(Value::None, Value::Num),
             ScalarKind::DateTime => {
                 // A plain date is the common case; anything else goes through toml's own type.
@@ -423,6 +426,13 @@ impl EventReceiver for Reader<'_> {
     fn error(&mut self, _span: Span, _error: &mut dyn ErrorSink) {
         self.give_up();
     }
+}
+
+/// A TOML integer's value (`1_000`, `0x7f`, `-5`); `None` outside the 64-bit range.
+pub(super) fn integer(text: &str, radix: u32) -> Option<i64> {
+    let digits = text.replace('_', "");
+    let digits = digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b");
+    i64::from_str_radix(digits, radix).ok()
 }
 
 #[cfg(test)]

@@ -85,10 +85,14 @@ pub(super) fn parse_document(
             let rloc = loc;
             let raw: Vec<RawField> = t
                 .iter()
-                .map(|(k, v)| RawField {
-                    name: k.get_ref().to_string(),
-                    value: raw_value(v.get_ref()),
-                    loc: Loc::new(file, v.span().start, v.span().end),
+                .map(|(k, v)| {
+                    let mut out_of_range = false;
+                    RawField {
+                        name: k.get_ref().to_string(),
+                        value: raw_value(v.get_ref(), &mut out_of_range),
+                        loc: Loc::new(file, v.span().start, v.span().end),
+                        out_of_range,
+                    }
                 })
                 .collect();
             let rec = finish_record(ks, Slotted::from_raw(ks, raw), rloc, None, i + 1, sources, &mut out.issues);
@@ -98,15 +102,18 @@ pub(super) fn parse_document(
     Ok(out)
 }
 
-/// A TOML value as an untyped value (typed later against the schema).
-fn raw_value(v: &DeValue) -> Value {
+/// A TOML value as an untyped value (typed later against the schema). An integer out of the
+/// 64-bit range sets `out_of_range` (and is `none`).
+fn raw_value(v: &DeValue, out_of_range: &mut bool) -> Value {
     match v {
         DeValue::String(s) => Value::str(s),
-        DeValue::Integer(i) => {
-            let digits = i.as_str().replace('_', "");
-            let digits = digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b");
-            i64::from_str_radix(digits, i.radix()).map_or(Value::None, Value::Int)
-        }
+        DeValue::Integer(i) => match super::toml_fast::integer(i.as_str(), i.radix()) {
+            Some(n) => Value::Int(n),
+            None => {
+                *out_of_range = true;
+                Value::None
+            }
+        },
         DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().map_or(Value::None, Value::Num),
         DeValue::Boolean(b) => Value::Bool(*b),
         DeValue::Datetime(d) => {
@@ -117,9 +124,12 @@ fn raw_value(v: &DeValue) -> Value {
                 super::coerce::parse_datetime(&s).unwrap_or_else(|| Value::str(&s))
             }
         }
-        DeValue::Array(items) => Value::list(items.iter().map(|x| raw_value(x.get_ref())).collect()),
+        DeValue::Array(items) => Value::list(items.iter().map(|x| raw_value(x.get_ref(), out_of_range)).collect()),
         DeValue::Table(t) => Value::Object(Arc::new(Object {
-            fields: t.iter().map(|(k, v)| (Str::from(k.get_ref().as_ref()), raw_value(v.get_ref()))).collect(),
+            fields: t
+                .iter()
+                .map(|(k, v)| (Str::from(k.get_ref().as_ref()), raw_value(v.get_ref(), out_of_range)))
+                .collect(),
         })),
     }
 }
