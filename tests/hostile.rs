@@ -13,6 +13,8 @@
 //! unchanged = ["org/people.toml"]                 # files that must be byte-identical after
 //! stdout_closed = true                            # stdout is a pipe nobody reads (`| head`)
 //! timeout_secs = 20                               # longer than this is a hang (default 30)
+//! fifos = ["org/zhidu.toml"]                      # made with mkfifo before the run (git has none)
+//! symlinks = [["org/zhidu.toml", "missing"]]      # (link, target) made before the run
 //! ```
 
 use std::io::Read;
@@ -37,6 +39,10 @@ struct Case {
     #[serde(default)]
     stdout_closed: bool,
     timeout_secs: Option<u64>,
+    #[serde(default)]
+    fifos: Vec<String>,
+    #[serde(default)]
+    symlinks: Vec<[String; 2]>,
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -58,6 +64,16 @@ fn run(dir: &Path) -> Result<(), String> {
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let work = tmp.path().join("case");
     copy_dir(dir, &work);
+    for f in &case.fifos {
+        let made = Command::new("mkfifo").arg(work.join(f)).status().map_err(|e| format!("mkfifo: {e}"))?;
+        if !made.success() {
+            return Err(format!("mkfifo {f} failed"));
+        }
+    }
+    for [link, target] in &case.symlinks {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(target, work.join(link)).map_err(|e| format!("symlink {link}: {e}"))?;
+    }
     let before: Vec<(String, Vec<u8>)> =
         case.unchanged.iter().map(|f| (f.clone(), std::fs::read(work.join(f)).unwrap_or_default())).collect();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhidu"));

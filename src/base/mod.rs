@@ -5,6 +5,7 @@ pub mod csvio;
 pub mod detect;
 pub mod diag;
 pub mod exports;
+pub mod files;
 pub mod lang;
 pub mod source;
 pub mod store;

@@ -104,7 +104,7 @@ pub fn run(a: Args) -> u8 {
     }
     let baseline = match a
         .baseline
-        .map(|p| std::fs::read_to_string(p).map_err(|e| e.to_string()).and_then(|t| Baseline::parse(&t)))
+        .map(|p| crate::base::files::read_to_string(p).map_err(|e| e.to_string()).and_then(|t| Baseline::parse(&t)))
     {
         Some(Ok(b)) => Some(b),
         Some(Err(e)) => {

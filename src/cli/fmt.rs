@@ -31,7 +31,7 @@ pub fn run(check: bool, files: &[PathBuf], color: bool) -> u8 {
     let mut failed = false;
     let mut unformatted = Vec::new();
     for path in &paths {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::base::files::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("error: cannot read `{}`: {e}", path.display());

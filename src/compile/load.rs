@@ -47,7 +47,7 @@ impl PackSource<'_> {
                 {
                     return Err("the file is a link that leaves the policy directory".into());
                 }
-                match std::fs::read(&path) {
+                match crate::base::files::read(&path) {
                     Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| "the file is not UTF-8".to_string()),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                     Err(e) => Err(e.to_string()),

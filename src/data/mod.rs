@@ -61,7 +61,26 @@ pub fn read_config(dir: &Path, today: jiff::civil::Date) -> Result<OrgConfig, Di
         d.push(DataError::Unreadable { path: dir.display().to_string(), reason, loc: Loc::new(id, 0, 0) }, &sources);
         return Err(d);
     }
-    let Ok(bytes) = std::fs::read(&path) else { return Ok(config::default_config(dir, today)) };
+    // Only a config that is not there at all means "defaults": one that cannot be read (a
+    // FIFO, a directory, a link to nothing, no permission) is an error, never silently ignored.
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(config::default_config(dir, today));
+    }
+    let bytes = match crate::base::files::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            let mut sources = SourceMap::default();
+            let id = sources.add("zhidu.toml", "");
+            let reason = if e.kind() == std::io::ErrorKind::NotFound {
+                "it is a link to a file that does not exist".to_string()
+            } else {
+                e.to_string()
+            };
+            let mut d = Diagnostics::default();
+            d.push(DataError::Unreadable { path: "zhidu.toml".into(), reason, loc: Loc::new(id, 0, 0) }, &sources);
+            return Err(d);
+        }
+    };
     let mut sources = SourceMap::default();
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,

@@ -96,7 +96,7 @@ pub fn org_files(dir: &Path, rels: &[PathBuf]) -> Result<Vec<FileDigest>, (PathB
 
 /// SHA-256 and size of a file, read in blocks.
 pub fn file_sha256(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut f = std::fs::File::open(path)?;
+    let mut f = crate::base::files::open(path)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut total = 0u64;

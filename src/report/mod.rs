@@ -281,7 +281,7 @@ pub fn read(path: &Path) -> Result<Report, ReportError> {
         reason,
         version: model::SCHEMA_VERSION,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let text = crate::base::files::read_to_string(path).map_err(|e| bad(e.to_string()))?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
     match value.get("schema_version").and_then(serde_json::Value::as_u64) {
         Some(v) if v == u64::from(model::SCHEMA_VERSION) => {}

@@ -99,7 +99,7 @@ fn policy_now(report: &Report, policy_dir: Option<&Path>) -> Vec<FileDigest> {
         }
         let rel = &listed.path[POLICY_PREFIX.len()..];
         let bytes: Option<Vec<u8>> = match policy_dir {
-            Some(d) => std::fs::read(d.join(rel)).ok(),
+            Some(d) => crate::base::files::read(&d.join(rel)).ok(),
             None => BUILTIN.get_file(rel).map(|f| f.contents().to_vec()),
         };
         if let Some(b) = bytes {
