@@ -126,6 +126,10 @@ pub enum Command {
         /// Explain each finding: the sub-condition that failed and the values bound there.
         #[arg(long)]
         explain: bool,
+        /// Allow writing outputs inside the org dir or the policy dir (an input file is never
+        /// overwritten).
+        #[arg(long)]
+        force: bool,
         /// Print the wall time of each stage to stderr.
         #[arg(long)]
         timings: bool,
@@ -267,6 +271,10 @@ pub enum Command {
         /// A previous JSON report: list new, fixed and unchanged findings and each rule's trend.
         #[arg(long, value_name = "PREVIOUS.json")]
         compare: Option<PathBuf>,
+        /// Allow writing outputs inside the org dir or the policy dir (an input file is never
+        /// overwritten).
+        #[arg(long)]
+        force: bool,
     },
     /// Check that the inputs still match a JSON report's digests; names every changed, missing
     /// or added file (exit 1).
@@ -345,6 +353,7 @@ pub fn run(cli: Cli) -> ExitCode {
             skip,
             as_of,
             explain,
+            force,
             timings,
             quiet,
             baseline,
@@ -358,6 +367,7 @@ pub fn run(cli: Cli) -> ExitCode {
             fail_on: *fail_on,
             selection: crate::engine::Selection { only: rules.clone(), skip: skip.clone() },
             explain: *explain,
+            force: *force,
             as_of: *as_of,
             color: color && std::io::stdout().is_terminal(),
             timings: *timings,
@@ -399,7 +409,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain { rule, policy, org, subject } => {
             explain::run(rule, policy.as_deref(), org.as_deref().zip(subject.as_deref()), color)
         }
-        Command::Report { org, policy, period, as_of, format, out, compare } => report::run(report::Args {
+        Command::Report { org, policy, period, as_of, format, out, compare, force } => report::run(report::Args {
             org,
             policy: policy.as_deref(),
             period: *period,
@@ -407,11 +417,50 @@ pub fn run(cli: Cli) -> ExitCode {
             format: *format,
             out: out.as_deref(),
             compare: compare.as_deref(),
+            force: *force,
             color,
         }),
         Command::Verify { report, org, policy } => verify::run(report, org, policy.as_deref(), color),
     };
     ExitCode::from(code)
+}
+
+/// What a run's outputs must not be written over or into: every input file of the org and of
+/// the pack (always), and the org dir and the policy dir themselves (unless `--force`).
+pub(crate) fn protected(
+    org: &crate::data::OrgData,
+    policy: &crate::policy::Policy,
+    policy_dir: Option<&std::path::Path>,
+    force: bool,
+) -> crate::base::files::Protected {
+    let mut p = crate::base::files::Protected::default();
+    for rel in &org.inputs {
+        p.file(&org.dir.join(rel));
+    }
+    if let Some(dir) = policy_dir {
+        for (_, f) in policy.sources.files() {
+            p.file(&dir.join(&f.name));
+        }
+    }
+    if !force {
+        p.dir(&org.dir, "the org dir (give `--force` to write there)");
+        if let Some(dir) = policy_dir {
+            p.dir(dir, "the policy dir (give `--force` to write there)");
+        }
+    }
+    p
+}
+
+/// Prints why each refused output is refused; true if any was.
+pub(crate) fn refused(p: &crate::base::files::Protected, outputs: &[&std::path::Path]) -> bool {
+    let mut any = false;
+    for o in outputs {
+        if let Some(why) = p.refuses(o) {
+            eprintln!("error: will not write `{}`: {why}; zhidu never overwrites its input", o.display());
+            any = true;
+        }
+    }
+    any
 }
 
 /// Loads an org's data, printing its diagnostics and what was not done (`nothing was checked`)

@@ -15,6 +15,7 @@
 //! timeout_secs = 20                               # longer than this is a hang (default 30)
 //! fifos = ["org/zhidu.toml"]                      # made with mkfifo before the run (git has none)
 //! symlinks = [["org/zhidu.toml", "missing"]]      # (link, target) made before the run
+//! still_symlinks = ["pack/link.zd"]               # must still be symlinks after the run
 //! ```
 
 use std::io::Read;
@@ -43,6 +44,8 @@ struct Case {
     fifos: Vec<String>,
     #[serde(default)]
     symlinks: Vec<[String; 2]>,
+    #[serde(default)]
+    still_symlinks: Vec<String>,
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -142,6 +145,11 @@ fn run(dir: &Path) -> Result<(), String> {
     for (f, bytes) in &before {
         if std::fs::read(work.join(f)).unwrap_or_default() != *bytes {
             wrong.push(format!("`{f}` was changed"));
+        }
+    }
+    for f in &case.still_symlinks {
+        if !std::fs::symlink_metadata(work.join(f)).is_ok_and(|m| m.file_type().is_symlink()) {
+            wrong.push(format!("`{f}` is no longer a symlink"));
         }
     }
     if wrong.is_empty() {

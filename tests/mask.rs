@@ -95,21 +95,24 @@ fn keyed_hash_from_the_environment() {
     assert!(!String::from_utf8_lossy(&run.stderr).contains("unsalted"), "no weak-hash warning with a key");
 }
 
-/// The masked file is not left private to its writer (a temporary file is 0600): it gets the
-/// raw input's permissions, or those of the file it replaces.
+/// The masked file is not left private to its writer (a temporary file is 0600): a new one
+/// gets the permissions the umask gives any new file (as `cp` or a redirect would), whatever
+/// the input's; a replaced one keeps its own.
 #[cfg(unix)]
 #[test]
-fn the_masked_file_keeps_the_permissions_of_the_input_or_of_what_it_replaces() {
+fn the_masked_file_follows_the_umask_or_keeps_what_it_replaces() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().expect("tmp");
     let (input, output) = (tmp.path().join("raw.csv"), tmp.path().join("masked.csv"));
     std::fs::write(&input, "备注\n13812345678\n").expect("write");
     let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
-    std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let reference = tmp.path().join("reference");
+    std::fs::write(&reference, "").expect("write");
     let args = ["mask", input.to_str().unwrap_or("."), "-o", output.to_str().unwrap_or(".")];
     let (code, _, err) = zhidu(&args);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(mode(&output), 0o644);
+    assert_eq!(mode(&output), mode(&reference), "a new output follows the umask");
     std::fs::set_permissions(&output, std::fs::Permissions::from_mode(0o640)).expect("chmod");
     let (code, _, err) = zhidu(&args);
     assert_eq!(code, 0, "{err}");

@@ -55,6 +55,8 @@ pub struct Args<'a> {
     pub selection: Selection,
     /// Explain each finding.
     pub explain: bool,
+    /// Allow outputs inside the org dir and the policy dir.
+    pub force: bool,
     /// `as_of` override.
     pub as_of: Option<jiff::civil::Date>,
     /// Colour for human output on a terminal.
@@ -147,6 +149,11 @@ pub fn run(a: Args) -> u8 {
         Err(code) => return code,
     };
     clock.lap("load data");
+    // Refused before anything is evaluated: an output over an input loses data.
+    let outputs: Vec<&Path> = targets.iter().filter_map(|(_, f)| f.as_deref()).chain(a.write_baseline).collect();
+    if super::refused(&super::protected(&org, &policy, policy_dir.as_deref(), a.force), &outputs) {
+        return EXIT_ERROR;
+    }
     clock.detail(&org.stages);
     let options = engine::Options { selection: a.selection, explain: a.explain, lang: a.lang };
     let mut outcome = engine::run(&policy, &org, &options);

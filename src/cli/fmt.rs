@@ -1,6 +1,5 @@
 //! `zhidu fmt`: canonical formatting of policy files, written atomically (temp file + rename).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
@@ -97,13 +96,5 @@ fn report_parse_errors(path: &Path, text: &str, fallback: &str, color: bool) {
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so a
 /// crash never leaves a half-written file.
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::base::files::write_atomic(path, text.as_bytes())
 }

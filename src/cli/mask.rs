@@ -1,11 +1,12 @@
 //! `zhidu mask`: desensitise CSV exports by the pack's `mask` rules, streaming, with atomic
 //! writes; never overwrites the input.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_ERROR, EXIT_OK, load_or_report};
 use crate::base::exports::{Charset, open};
+use crate::base::files::{Protected, identity};
 use crate::mask::{Plan, Summary, mask_csv};
 
 /// Arguments of `zhidu mask`.
@@ -35,7 +36,12 @@ pub fn run(a: Args) -> u8 {
     let jobs: Vec<(PathBuf, PathBuf)> = match (a.input, a.output, a.in_dir, a.out_dir) {
         (Some(i), Some(o), None, None) => vec![(i.to_path_buf(), o.to_path_buf())],
         (None, None, Some(i), Some(o)) => {
-            if same_path(i, o) {
+            // Made first, so `d/x/..` resolves to the directory it is before it is compared.
+            if let Err(e) = std::fs::create_dir_all(o) {
+                eprintln!("error: cannot make `{}`: {e}", o.display());
+                return EXIT_ERROR;
+            }
+            if same_dir(i, o) {
                 eprintln!("error: `--out-dir` must differ from `--in-dir`: zhidu never overwrites its input");
                 return EXIT_ERROR;
             }
@@ -72,7 +78,17 @@ pub fn run(a: Args) -> u8 {
     let mut failed = false;
     let mut weak = false;
     for (input, output) in &jobs {
-        if same_path(input, output) {
+        // The output's directory is made before the output is compared with the input, so
+        // `m/new/../in.csv` is seen to be `m/in.csv`; files compare by device and inode.
+        let dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("error: cannot make `{}`: {e}", dir.display());
+            failed = true;
+            continue;
+        }
+        let mut inputs = Protected::default();
+        inputs.file(input);
+        if inputs.refuses(output).is_some() {
             eprintln!("error: `{}`: the output is the input; zhidu never overwrites its input", input.display());
             failed = true;
             continue;
@@ -98,45 +114,40 @@ pub fn run(a: Args) -> u8 {
     if failed { EXIT_ERROR } else { EXIT_OK }
 }
 
-fn same_path(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
+/// Whether two existing directories are one (by device and inode).
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (identity(a), identity(b)) {
+        (Some(x), Some(y)) => x == y,
+        // One of them cannot be read: refuse rather than risk writing over the input.
+        _ => true,
     }
 }
 
 /// Masks one file into a temporary file next to the output, then renames it into place.
 fn mask_file(input: &Path, output: &Path, plan: &Plan, charset: Charset) -> Result<Summary, String> {
     let opened = open(input, charset).map_err(|e| e.to_string())?;
-    let dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new_spinner();
         b.set_message(format!("masking {}", input.display()));
         b
     });
-    let summary = {
-        let writer = std::io::BufWriter::new(tmp.as_file_mut());
-        mask_csv(opened.reader, writer, plan, |rows| {
+    let mut summary = None;
+    let written = crate::base::files::write_with(output, |w| {
+        let s = mask_csv(opened.reader, w, plan, |rows| {
             if let Some(b) = &bar {
                 b.set_position(rows);
                 b.set_message(format!("masking {} — {rows} rows", input.display()));
             }
         })
-        .map_err(|e| e.to_string())?
-    };
+        .map_err(std::io::Error::other)?;
+        summary = Some(s);
+        Ok(())
+    });
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    tmp.as_file_mut().flush().map_err(|e| e.to_string())?;
-    // A temporary file is private (0600); the masked file gets the permissions of the file it
-    // replaces, or else of the raw input (the masked copy is no more sensitive than that).
-    if let Ok(meta) = std::fs::metadata(output).or_else(|_| std::fs::metadata(input)) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
-    }
-    tmp.persist(output).map_err(|e| e.error.to_string())?;
-    Ok(summary)
+    written.map_err(|e| e.to_string())?;
+    summary.ok_or_else(|| "nothing was written".to_string())
 }
 
 fn print_summary(input: &Path, output: &Path, s: &Summary) {

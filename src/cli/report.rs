@@ -27,6 +27,8 @@ pub struct Args<'a> {
     pub out: Option<&'a Path>,
     /// A previous JSON report to compare with.
     pub compare: Option<&'a Path>,
+    /// Allow the report inside the org dir or the policy dir.
+    pub force: bool,
     /// Colour diagnostics.
     pub color: bool,
 }
@@ -84,6 +86,9 @@ pub fn run(a: Args) -> u8 {
         Ok(o) => o,
         Err(code) => return code,
     };
+    if super::refused(&super::protected(&org, &policy, policy_dir.as_deref(), a.force), a.out.as_slice()) {
+        return EXIT_ERROR;
+    }
     let outcome = engine::run(&policy, &org, &engine::Options::default());
     let lint = crate::engine::lint::lint(&policy);
     let sources =

@@ -173,15 +173,7 @@ pub fn stale(rendered: &[Rendered], dir: &Path) -> Vec<Staleness> {
 pub fn write(rendered: &[Rendered], dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     for r in rendered {
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        std::io::Write::write_all(&mut tmp, r.text.as_bytes())?;
-        // Temp files are private (0600); a rendered rulebook is an ordinary readable file.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
-        }
-        tmp.persist(dir.join(&r.name)).map_err(|e| e.error)?;
+        crate::base::files::write_atomic(&dir.join(&r.name), r.text.as_bytes())?;
     }
     Ok(())
 }
