@@ -207,6 +207,31 @@ fn policy_text_is_data_never_template_or_markup() {
 }
 
 #[test]
+fn unit_types_print_with_the_titles_the_pack_gives_them() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let pol = t.path().join("policies");
+    copy_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies"), &pol);
+    let f = pol.join("structure.zd");
+    let text = std::fs::read_to_string(&f).expect("read");
+    // A retitled type, and a new type without a title (printed as the word itself).
+    let text = text.replacen("store      \"门店\"", "store      \"直营门店\"", 1).replacen(
+        "values company,",
+        "values warehouse, company,",
+        1,
+    ) + "\nunit 中心仓库 {\n  type   warehouse\n  parent 运营中心\n}\n";
+    std::fs::write(&f, text).expect("write");
+    let out = t.path().join("out");
+    let (code, _, err) =
+        zhidu(&["render", "handbook", "--policy", pol.to_str().expect("utf8"), "--out", out.to_str().expect("utf8")]);
+    assert_eq!(code, 0, "{err}");
+    let md = std::fs::read_to_string(out.join("handbook.md")).expect("md");
+    assert!(md.contains("| 门店 | 直营门店 | 区域 |"), "the pack's title of `store`");
+    assert!(md.contains("| 中心仓库 | warehouse | 运营中心 |"), "a type without a title prints as its word");
+    let html = std::fs::read_to_string(out.join("handbook.html")).expect("html");
+    assert!(html.contains("<td>门店</td><td>直营门店</td>") && html.contains("<td>warehouse</td>"));
+}
+
+#[test]
 fn templates_can_be_overridden_and_errors_are_located() {
     let t = tempfile::tempdir().expect("tempdir");
     let dir = t.path().join("tpl");

@@ -119,3 +119,65 @@ fn codes_with_level(level: &str) -> Vec<String> {
         Err((_, d)) => d.items.iter().map(|x| x.code()).collect(),
     }
 }
+
+/// A pack whose units have types of its own: `enum unit_type` declares them, and the engine
+/// knows no unit type of its own.
+const OWN_UNIT_TYPES: &str = r#"
+policy 测试 { version "1"; effective 2026-01-01 }
+role 店长 {}
+enum unit_type {
+  values headquarters, warehouse, "门市部"
+  titles { headquarters "总部"; warehouse "仓库" }
+}
+enum permission_range { values 全公司, 本仓库 }
+unit 总部 { type headquarters }
+unit 一号仓 { type warehouse; parent 总部 }
+unit 门市部一 { type "门市部"; parent 总部 }
+permission 店长本仓库 { role 店长; range 本仓库; ops 查看 }
+"#;
+
+/// Resolves a pack of one file; on failure the rendered diagnostics.
+fn resolve_pack(main: &str) -> Result<zhidu::policy::Policy, String> {
+    let files = [("main.zd", main)];
+    let loaded = load(&PackSource::Memory(&files)).map_err(|(_, d)| d.render(false))?;
+    resolve(loaded).map(|(p, _)| p).map_err(|(_, d)| d.render(false))
+}
+
+#[test]
+fn unit_types_and_permission_ranges_are_the_packs_words() {
+    let p = resolve_pack(OWN_UNIT_TYPES).expect("a unit of a type the pack declares is accepted");
+    assert_eq!(p.decls_of("unit").len(), 3);
+    let rule =
+        "rule T-1 error \"t\" { source \"s\"; message \"m\"; check forall u in policy.unit: u.type != \"门市部\" }";
+    resolve_pack(&format!("{OWN_UNIT_TYPES}\n{rule}\n")).expect("a declared word compares with a unit's type");
+
+    // A type the pack does not declare (`store` is one of the built-in pack's, not of this one).
+    let err = resolve_pack(&format!("{OWN_UNIT_TYPES}\nunit 门店 {{ type store }}\n")).expect_err("undeclared type");
+    assert!(err.contains("zhidu::resolve::bad_value"), "{err}");
+    assert!(err.contains("`type` expects one of headquarters, warehouse, 门市部"), "{err}");
+    assert!(err.contains("allowed: headquarters, warehouse, 门市部"), "{err}");
+    // A misspelt one gets a did-you-mean against the pack's list.
+    let err = resolve_pack(&format!("{OWN_UNIT_TYPES}\nunit 二号仓 {{ type warehous }}\n")).expect_err("misspelt");
+    assert!(err.contains("`type` expects one of headquarters, warehouse, 门市部"), "{err}");
+    assert!(err.contains("did you mean `warehouse`?"), "{err}");
+    // So does a permission's range, and a literal compared with a unit's type in a rule.
+    let bad_range = "permission 店长全局 { role 店长; range 全局; ops 查看 }";
+    let err = resolve_pack(&format!("{OWN_UNIT_TYPES}\n{bad_range}\n")).expect_err("undeclared range");
+    assert!(err.contains("`range` expects one of 全公司, 本仓库"), "{err}");
+    let rule =
+        "rule T-1 error \"t\" { source \"s\"; message \"m\"; check forall u in policy.unit: u.type != \"warehous\" }";
+    let err = resolve_pack(&format!("{OWN_UNIT_TYPES}\n{rule}\n")).expect_err("undeclared literal");
+    assert!(err.contains("zhidu::types::mismatch") && err.contains("did you mean `warehouse`?"), "{err}");
+}
+
+#[test]
+fn an_enum_must_be_declared_and_its_titles_must_name_its_words() {
+    let no_enum = "policy 测试 { version \"1\"; effective 2026-01-01 }\nunit 总部 { type headquarters }\n";
+    let err = resolve_pack(no_enum).expect_err("no enum unit_type");
+    assert!(err.contains("`type` expects a word of `enum unit_type`"), "{err}");
+    assert!(err.contains("enum unit_type { values … }"), "{err}");
+    let bad_title = OWN_UNIT_TYPES.replace("warehouse \"仓库\"", "warehose \"仓库\"");
+    let err = resolve_pack(&bad_title).expect_err("title of no word");
+    assert!(err.contains("`titles` expects one of headquarters, warehouse, 门市部"), "{err}");
+    assert!(err.contains("did you mean `warehouse`?"), "{err}");
+}

@@ -1,7 +1,9 @@
 //! The declaration kinds of the language and the attributes each accepts.
 //!
 //! This table is the language definition (like a grammar), not a regulation: it says that an
-//! `approval` has a `requires` attribute naming roles, never which roles approve what.
+//! `approval` has a `requires` attribute naming roles, never which roles approve what. Where the
+//! words an attribute takes are the regulation's own (a unit's `type`), the attribute names an
+//! `enum` declaration of the pack ([`AttrType::OneOf`]) instead of listing them here.
 
 /// Type of an attribute value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -28,8 +30,11 @@ pub enum AttrType {
     Name(&'static str),
     /// The name of a record kind of the schema.
     RecordKind,
-    /// One of these words.
+    /// One of these words (words of the language itself, such as `up`, `down`, `stable`).
     Enum(&'static [&'static str]),
+    /// One of the words of the pack's `enum NAME` declaration: a closed set of words the
+    /// regulation chooses, such as the types of its units.
+    OneOf(&'static str),
     /// `all(role, …)`, `any(role, …)`, `seq(role, …)` or one role.
     Requirement,
     /// A free name (a label that is not a declaration).
@@ -102,9 +107,6 @@ use AttrType as T;
 pub const COMMON: &[AttrSpec] =
     &[a("title", T::Str), a("text", T::Text), a("source", T::Str), a("note", T::Text), a("order", T::Int)];
 
-/// Unit types of the organisation structure.
-pub const UNIT_TYPES: &[&str] = &["company", "board", "management", "department", "centre", "admin", "region", "store"];
-
 /// Every declaration kind of the language.
 pub const DECLS: &[DeclSpec] = &[
     DeclSpec {
@@ -132,7 +134,7 @@ pub const DECLS: &[DeclSpec] = &[
         kind: "unit",
         named: true,
         about: "a unit of the organisation structure",
-        attrs: &[req("type", T::Enum(UNIT_TYPES)), a("parent", T::Name("unit")), list("positions", T::Name("role"))],
+        attrs: &[req("type", T::OneOf("unit_type")), a("parent", T::Name("unit")), list("positions", T::Name("role"))],
         subs: &[],
     },
     DeclSpec {
@@ -217,7 +219,7 @@ pub const DECLS: &[DeclSpec] = &[
         about: "a row of the permission matrix",
         attrs: &[
             req("role", T::Name("role")),
-            req("range", T::Enum(&["本部门", "全局"])),
+            req("range", T::OneOf("permission_range")),
             list("categories", T::Label),
             a("view", T::Enum(&["raw", "masked"])),
             req_list("ops", T::Label),
@@ -369,6 +371,13 @@ pub const DECLS: &[DeclSpec] = &[
         named: true,
         about: "a named regular expression for `matches`",
         attrs: &[req("regex", T::Str)],
+        subs: &[],
+    },
+    DeclSpec {
+        kind: "enum",
+        named: true,
+        about: "a closed set of words an attribute takes (`unit_type`, `permission_range`)",
+        attrs: &[req_list("values", T::Str), a("titles", T::Pairs(&T::Str))],
         subs: &[],
     },
 ];

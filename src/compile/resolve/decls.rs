@@ -5,6 +5,46 @@
 use super::*;
 
 impl Resolver {
+    /// Reads the words of every `enum` declaration before any attribute is converted, so an
+    /// attribute that takes one of them is checked wherever the `enum` is declared, and the
+    /// schema types it as an enum of those words. The titles of an enum must name its words.
+    /// Other mistakes in an `enum` are reported when it is built, like those of any declaration.
+    pub(super) fn collect_words(&mut self, decls: &[&ast::Decl]) {
+        for d in decls.iter().filter(|d| d.kind.name == "enum") {
+            // A second `enum` of one name is reported as a duplicate declaration.
+            let Some(name) = d.name.as_ref().filter(|n| !self.words.contains_key(&n.name)) else { continue };
+            let words: Vec<String> = d
+                .entries
+                .iter()
+                .filter_map(|e| match e {
+                    Entry::Attr(a) if a.name.name == "values" => {
+                        Some(a.values.iter().filter_map(super::values::word_of))
+                    }
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            let titled = d.entries.iter().filter_map(|e| match e {
+                Entry::Decl(t) if t.kind.name == "titles" => Some(t.entries.iter()),
+                _ => None,
+            });
+            let keys: Vec<&ast::Ident> = titled
+                .flatten()
+                .filter_map(|e| match e {
+                    Entry::Attr(a) => Some(&a.name),
+                    Entry::Decl(_) => None,
+                })
+                .collect();
+            let shown: Vec<&str> = words.iter().map(String::as_str).collect();
+            for k in keys {
+                if !words.contains(&k.name) {
+                    self.one_of("titles", k.loc, Some(k.name.clone()), &shown);
+                }
+            }
+            self.words.insert(name.name.clone(), words);
+        }
+    }
+
     /// Records every declared name with its kinds, reporting a name declared twice in a kind.
     pub(super) fn collect_names(&mut self, decls: &[&ast::Decl]) {
         let mut first: HashMap<(&str, &str), Loc> = HashMap::new();
@@ -131,7 +171,7 @@ impl Resolver {
                         continue;
                     };
                     let fields = self.decl_object(sspec, sub, &sname.name);
-                    let ordered: Vec<(Str, Value)> = decl_fields(sspec)
+                    let ordered: Vec<(Str, Value)> = decl_fields(sspec, &self.words)
                         .into_iter()
                         .map(|f| {
                             let v = fields.get(&f.name).cloned().unwrap_or_default();

@@ -26,8 +26,13 @@ use crate::syntax::ast::{self, Entry, ExprKind, Item, Literal, Severity};
 /// Resolves a loaded pack. On success also returns warnings.
 pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diagnostics)> {
     let Loaded { sources, files } = loaded;
-    let mut r =
-        Resolver { errors: Vec::new(), schema: Schema::default(), declared: HashMap::new(), pending: Vec::new() };
+    let mut r = Resolver {
+        errors: Vec::new(),
+        schema: Schema::default(),
+        declared: HashMap::new(),
+        pending: Vec::new(),
+        words: Words::new(),
+    };
 
     let mut records = Vec::new();
     let mut decls = Vec::new();
@@ -43,6 +48,7 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
         }
     }
 
+    r.collect_words(&decls);
     r.build_schema(&records);
     r.collect_names(&decls);
     let store = r.build_decls(&decls);
@@ -123,7 +129,12 @@ struct Resolver {
     declared: HashMap<String, Vec<&'static str>>,
     /// Names referenced by declarations, checked once all are known: (kind, name, loc).
     pending: Vec<(&'static str, String, Loc)>,
+    /// The words of the pack's `enum` declarations.
+    words: Words,
 }
+
+/// The words of each `enum` declaration of a pack, by the enum's name, in the order written.
+pub type Words = HashMap<String, Vec<String>>;
 
 const BASIC_TYPES: &[&str] =
     &["string", "int", "number", "bool", "date", "datetime", "percent", "duration", "target", "any"];

@@ -31,7 +31,7 @@ impl Resolver {
             });
         }
         for spec in DECLS {
-            let fields = decl_fields(spec);
+            let fields = decl_fields(spec, &self.words);
             let index = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
             self.schema.add(KindSchema {
                 name: format!("policy.{}", spec.kind),
@@ -131,14 +131,15 @@ impl Resolver {
 }
 
 /// Field types of a declaration kind: `name`, the common attributes, its own attributes and
-/// one list per nested kind.
-pub fn decl_fields(spec: &DeclSpec) -> Vec<FieldType> {
+/// one list per nested kind. An attribute taking a word of an `enum` is an enum of the words the
+/// pack declares (a string if it declares none).
+pub fn decl_fields(spec: &DeclSpec, words: &Words) -> Vec<FieldType> {
     let mut out = vec![FieldType { name: "name".into(), ty: Type::Str, optional: false, doc: None, secret: false }];
     for a in COMMON.iter().chain(spec.attrs.iter()) {
         if out.iter().any(|f| f.name == a.name) {
             continue;
         }
-        let base = attr_type(a.ty);
+        let base = attr_type(a.ty, words);
         let ty = match a.card {
             Card::One => base,
             Card::List | Card::RepeatOne => Type::List(Box::new(base)),
@@ -149,7 +150,7 @@ pub fn decl_fields(spec: &DeclSpec) -> Vec<FieldType> {
     for s in spec.subs {
         out.push(FieldType {
             name: s.kind.into(),
-            ty: Type::List(Box::new(Type::Object(decl_fields(s).into()))),
+            ty: Type::List(Box::new(Type::Object(decl_fields(s, words).into()))),
             optional: true,
             doc: Some(s.about.into()),
             secret: false,
@@ -159,7 +160,7 @@ pub fn decl_fields(spec: &DeclSpec) -> Vec<FieldType> {
 }
 
 /// The type rule expressions see for a value of an attribute type.
-fn attr_type(t: AttrType) -> Type {
+fn attr_type(t: AttrType, words: &Words) -> Type {
     match t {
         AttrType::Str | AttrType::Text | AttrType::Label | AttrType::RecordKind => Type::Str,
         AttrType::Int => Type::Int,
@@ -171,6 +172,7 @@ fn attr_type(t: AttrType) -> Type {
         AttrType::Bool => Type::Bool,
         AttrType::Name(k) => Type::Name(k.into()),
         AttrType::Enum(w) => Type::Enum(w.iter().map(|s| s.to_string()).collect::<Vec<_>>().into()),
+        AttrType::OneOf(set) => words.get(set).map_or(Type::Str, |w| Type::Enum(w.clone().into())),
         AttrType::Requirement => Type::Object(
             vec![
                 FieldType {
@@ -193,7 +195,13 @@ fn attr_type(t: AttrType) -> Type {
         AttrType::Pairs(inner) => Type::List(Box::new(Type::Object(
             vec![
                 FieldType { name: "name".into(), ty: Type::Str, optional: false, doc: None, secret: false },
-                FieldType { name: "value".into(), ty: attr_type(*inner), optional: false, doc: None, secret: false },
+                FieldType {
+                    name: "value".into(),
+                    ty: attr_type(*inner, words),
+                    optional: false,
+                    doc: None,
+                    secret: false,
+                },
             ]
             .into(),
         ))),

@@ -60,11 +60,31 @@ impl Resolver {
 
     /// Reports a value of the wrong type; the value becomes `none`.
     fn bad(&mut self, attr: &str, e: &ast::Expr, expected: &str, help: Option<String>) -> Value {
-        let err = PolicyError::new(K::BadValue { attr: attr.into(), expected: expected.into() }, e.loc)
+        self.bad_at(attr, e.loc, expected, help)
+    }
+
+    /// Reports a value of the wrong type at `loc`; the value becomes `none`.
+    fn bad_at(&mut self, attr: &str, loc: Loc, expected: &str, help: Option<String>) -> Value {
+        let err = PolicyError::new(K::BadValue { attr: attr.into(), expected: expected.into() }, loc)
             .label("this value")
             .maybe_help(help);
         self.error(err);
         Value::None
+    }
+
+    /// A word that must be one of `words` (did you mean the closest one?).
+    pub(super) fn one_of(&mut self, attr: &str, loc: Loc, word: Option<String>, words: &[&str]) -> Value {
+        match word {
+            Some(n) if words.contains(&n.as_str()) => Value::str(&n),
+            _ => {
+                let shown = match &word {
+                    Some(w) => suggest(w, words.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+                    None => None,
+                };
+                let shown = shown.or_else(|| Some(format!("allowed: {}", words.join(", "))));
+                self.bad_at(attr, loc, &format!("one of {}", words.join(", ")), shown)
+            }
+        }
     }
 
     /// A constant attribute value of the expected type.
@@ -73,11 +93,7 @@ impl Resolver {
             ExprKind::Lit(l) => Some(l),
             _ => None,
         };
-        let word = match &e.kind {
-            ExprKind::Name(n) => Some(n.clone()),
-            ExprKind::Lit(Literal::Str(s)) => Some(unescape_template(s)),
-            _ => None,
-        };
+        let word = word_of(e);
         match ty {
             AttrType::Str | AttrType::Text | AttrType::Label => match (&e.kind, lit) {
                 (ExprKind::Name(n), _) => Value::str(n),
@@ -176,16 +192,18 @@ impl Resolver {
                     self.bad(attr, e, "a record kind", Some("write the name of a kind declared with `record`".into()))
                 }
             },
-            AttrType::Enum(words) => match word {
-                Some(n) if words.contains(&n.as_str()) => Value::str(&n),
-                _ => {
-                    let shown = match &word {
-                        Some(w) => suggest(w, words.iter().copied()).map(|s| format!("did you mean `{s}`?")),
-                        None => None,
-                    };
-                    let shown = shown.or_else(|| Some(format!("allowed: {}", words.join(", "))));
-                    self.bad(attr, e, &format!("one of {}", words.join(", ")), shown)
+            AttrType::Enum(words) => self.one_of(attr, e.loc, word, words),
+            AttrType::OneOf(set) => match self.words.get(set) {
+                Some(declared) => {
+                    let declared = declared.clone();
+                    self.one_of(attr, e.loc, word, &declared.iter().map(String::as_str).collect::<Vec<_>>())
                 }
+                None => self.bad(
+                    attr,
+                    e,
+                    &format!("a word of `enum {set}`"),
+                    Some(format!("declare the words it may take with `enum {set} {{ values … }}`")),
+                ),
             },
             AttrType::Requirement => self.requirement(attr, e),
             AttrType::Pairs(_) => {
@@ -270,5 +288,14 @@ impl Resolver {
                 Some("parameters hold fixed values, e.g. `value 2 days`".into()),
             ),
         }
+    }
+}
+
+/// A value written as a word: a name, or a string for words that are not identifiers.
+pub(super) fn word_of(e: &ast::Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Lit(Literal::Str(s)) => Some(unescape_template(s)),
+        _ => None,
     }
 }
