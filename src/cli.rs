@@ -1,14 +1,20 @@
 //! Command-line interface: argument types and dispatch. One file per subcommand in `cli/`.
 
-/// `print!` to standard output through [`write_stdout`]: a closed pipe ends the process.
-macro_rules! out {
-    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!($($arg)*)) };
+/// `println!` to standard output through [`emit`]: redacted; a closed pipe ends the process.
+macro_rules! outln {
+    () => { $crate::cli::emit("\n") };
+    ($($arg:tt)*) => { $crate::cli::emit(&format!("{}\n", format_args!($($arg)*))) };
 }
 
-/// `println!` to standard output through [`write_stdout`]: a closed pipe ends the process.
-macro_rules! outln {
-    () => { $crate::cli::write_stdout(format_args!("\n")) };
-    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+/// `eprint!` through [`emit_err`]: redacted.
+macro_rules! err {
+    ($($arg:tt)*) => { $crate::cli::emit_err(&format!($($arg)*)) };
+}
+
+/// `eprintln!` through [`emit_err`]: redacted.
+macro_rules! errln {
+    () => { $crate::cli::emit_err("\n") };
+    ($($arg:tt)*) => { $crate::cli::emit_err(&format!("{}\n", format_args!($($arg)*))) };
 }
 
 pub(crate) mod check;
@@ -33,18 +39,19 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// take a cut-off run for a passing one.
 pub const EXIT_BROKEN_PIPE: i32 = 141;
 
-/// Writes to standard output. When the reader has gone (a closed pipe), the process ends
-/// quietly with [`EXIT_BROKEN_PIPE`] instead of panicking; any other write error ends it with
-/// [`EXIT_ERROR`] and a message.
-pub(crate) fn write_stdout(args: std::fmt::Arguments) {
+/// Writes to standard output, through the redaction step ([`crate::base::redact`]). When the
+/// reader has gone (a closed pipe), the process ends quietly with [`EXIT_BROKEN_PIPE`] instead
+/// of panicking; any other write error ends it with [`EXIT_ERROR`] and a message.
+pub(crate) fn emit(text: &str) {
     use std::io::Write;
+    let text = crate::base::redact::redact(text);
     let mut stdout = std::io::stdout().lock();
-    let written = stdout.write_fmt(args).and_then(|()| stdout.flush());
+    let written = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
     match written {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(EXIT_BROKEN_PIPE),
         Err(e) => {
-            eprintln!("error: cannot write to standard output: {e}");
+            errln!("error: cannot write to standard output: {e}");
             std::process::exit(i32::from(EXIT_ERROR));
         }
     }
@@ -58,6 +65,20 @@ fn percentage(s: &str) -> Result<f64, String> {
         Ok(_) => Err(format!("`{s}` is not a percentage from 0 to 100")),
         Err(e) => Err(format!("`{s}` is not a number: {e}")),
     }
+}
+
+/// Writes to standard error, through the redaction step (diagnostics quote source lines, and
+/// a line of a record file may hold anything). A failed write to standard error is ignored:
+/// there is nowhere left to say so.
+pub(crate) fn emit_err(text: &str) {
+    use std::io::Write;
+    let text = crate::base::redact::redact(text);
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Writes an output file of a run (findings, a baseline, a report) through the redaction step.
+pub(crate) fn write_output(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    crate::base::files::write_atomic(path, crate::base::redact::redact(text).as_bytes())
 }
 
 /// Exit code: success, no finding at or above the failure level.
@@ -456,7 +477,7 @@ pub(crate) fn refused(p: &crate::base::files::Protected, outputs: &[&std::path::
     let mut any = false;
     for o in outputs {
         if let Some(why) = p.refuses(o) {
-            eprintln!("error: will not write `{}`: {why}; zhidu never overwrites its input", o.display());
+            errln!("error: will not write `{}`: {why}; zhidu never overwrites its input", o.display());
             any = true;
         }
     }
@@ -473,8 +494,8 @@ pub(crate) fn load_org_or_report(
     not_done: &str,
 ) -> Result<crate::data::OrgData, u8> {
     crate::data::load(org, config, schema).map_err(|d| {
-        eprint!("{}", d.render(color));
-        eprintln!("error: the org data has {} error(s); {not_done}", d.error_count());
+        err!("{}", d.render(color));
+        errln!("error: the org data has {} error(s); {not_done}", d.error_count());
         EXIT_ERROR
     })
 }
@@ -484,8 +505,8 @@ pub(crate) fn load_or_report(policy: Option<&std::path::Path>, color: bool) -> R
     match crate::compile::load_policy(policy) {
         Ok((p, _warnings)) => Ok(p),
         Err(diags) => {
-            eprint!("{}", diags.render(color));
-            eprintln!("error: the policy has {} error(s); nothing was run", diags.error_count());
+            err!("{}", diags.render(color));
+            errln!("error: the policy has {} error(s); nothing was run", diags.error_count());
             Err(EXIT_ERROR)
         }
     }

@@ -16,6 +16,9 @@
 //! fifos = ["org/zhidu.toml"]                      # made with mkfifo before the run (git has none)
 //! symlinks = [["org/zhidu.toml", "missing"]]      # (link, target) made before the run
 //! still_symlinks = ["pack/link.zd"]               # must still be symlinks after the run
+//! [[also]]                                        # further runs, held to `absent` (as are
+//! args = ["report", "org", "--out", "r.md"]        # the files any run writes)
+//! exit = 0
 //! ```
 
 use std::io::Read;
@@ -46,6 +49,16 @@ struct Case {
     symlinks: Vec<[String; 2]>,
     #[serde(default)]
     still_symlinks: Vec<String>,
+    #[serde(default)]
+    also: Vec<Also>,
+}
+
+/// A further run on the same files, held to the case's `absent`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Also {
+    args: Vec<String>,
+    exit: i32,
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -60,28 +73,16 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Runs one case; returns what went wrong, if anything.
-fn run(dir: &Path) -> Result<(), String> {
-    let text = std::fs::read_to_string(dir.join("case.toml")).map_err(|e| format!("case.toml: {e}"))?;
-    let case: Case = toml::from_str(&text).map_err(|e| format!("case.toml: {e}"))?;
-    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let work = tmp.path().join("case");
-    copy_dir(dir, &work);
-    for f in &case.fifos {
-        let made = Command::new("mkfifo").arg(work.join(f)).status().map_err(|e| format!("mkfifo: {e}"))?;
-        if !made.success() {
-            return Err(format!("mkfifo {f} failed"));
-        }
-    }
-    for [link, target] in &case.symlinks {
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(target, work.join(link)).map_err(|e| format!("symlink {link}: {e}"))?;
-    }
-    let before: Vec<(String, Vec<u8>)> =
-        case.unchanged.iter().map(|f| (f.clone(), std::fs::read(work.join(f)).unwrap_or_default())).collect();
+/// Runs zhidu once in `work`; returns (exit code, stdout, stderr), or why it could not.
+fn run_once(
+    work: &Path,
+    args: &[String],
+    stdout_closed: bool,
+    timeout: Duration,
+) -> Result<(i32, String, String), String> {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zhidu"));
-    cmd.args(&case.args).current_dir(&work).env("NO_COLOR", "1").stdin(Stdio::null()).stderr(Stdio::piped());
-    if case.stdout_closed {
+    cmd.args(args).current_dir(work).env("NO_COLOR", "1").stdin(Stdio::null()).stderr(Stdio::piped());
+    if stdout_closed {
         // A pipe whose reader has already gone: the first write fails, every time.
         let (reader, writer) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
         drop(reader);
@@ -104,7 +105,6 @@ fn run(dir: &Path) -> Result<(), String> {
         let _ = stderr_pipe.read_to_end(&mut err);
         err
     });
-    let timeout = Duration::from_secs(case.timeout_secs.unwrap_or(30));
     let started = Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().map_err(|e| e.to_string())? {
@@ -119,7 +119,49 @@ fn run(dir: &Path) -> Result<(), String> {
     };
     let out = String::from_utf8_lossy(&reader.join().map_err(|_| "stdout reader")?).into_owned();
     let err = String::from_utf8_lossy(&err_reader.join().map_err(|_| "stderr reader")?).into_owned();
-    let code = status.code().unwrap_or(-1);
+    Ok((status.code().unwrap_or(-1), out, err))
+}
+
+/// Every file under `dir`, relative, sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir()) {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                out.push(rel.to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Runs one case; returns what went wrong, if anything.
+fn run_case(dir: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(dir.join("case.toml")).map_err(|e| format!("case.toml: {e}"))?;
+    let case: Case = toml::from_str(&text).map_err(|e| format!("case.toml: {e}"))?;
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let work = tmp.path().join("case");
+    copy_dir(dir, &work);
+    for f in &case.fifos {
+        let made = Command::new("mkfifo").arg(work.join(f)).status().map_err(|e| format!("mkfifo: {e}"))?;
+        if !made.success() {
+            return Err(format!("mkfifo {f} failed"));
+        }
+    }
+    for [link, target] in &case.symlinks {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(target, work.join(link)).map_err(|e| format!("symlink {link}: {e}"))?;
+    }
+    let before: Vec<(String, Vec<u8>)> =
+        case.unchanged.iter().map(|f| (f.clone(), std::fs::read(work.join(f)).unwrap_or_default())).collect();
+    let files_before = files_under(&work);
+    let timeout = Duration::from_secs(case.timeout_secs.unwrap_or(30));
+    let (code, out, err) = run_once(&work, &case.args, case.stdout_closed, timeout)?;
     let mut wrong = Vec::new();
     if code != case.exit {
         wrong.push(format!("exit {code}, expected {}", case.exit));
@@ -140,6 +182,31 @@ fn run(dir: &Path) -> Result<(), String> {
     for s in &case.absent {
         if out.contains(s.as_str()) || err.contains(s.as_str()) {
             wrong.push(format!("prints `{s}`"));
+        }
+    }
+    // Further runs on the same files: what they print is held to `absent` too.
+    for also in &case.also {
+        let (code, out, err) = run_once(&work, &also.args, false, timeout)?;
+        let shown = also.args.join(" ");
+        if code != also.exit {
+            wrong.push(format!("`{shown}`: exit {code}, expected {}", also.exit));
+        }
+        if err.contains("panicked") {
+            wrong.push(format!("`{shown}`: panicked"));
+        }
+        for s in &case.absent {
+            if out.contains(s.as_str()) || err.contains(s.as_str()) {
+                wrong.push(format!("`{shown}` prints `{s}`"));
+            }
+        }
+    }
+    // Files the runs wrote are held to `absent` as well.
+    for f in files_under(&work).iter().filter(|f| !files_before.contains(f)) {
+        let text = String::from_utf8_lossy(&std::fs::read(work.join(f)).unwrap_or_default()).into_owned();
+        for s in &case.absent {
+            if text.contains(s.as_str()) {
+                wrong.push(format!("the written file `{}` holds `{s}`", f.display()));
+            }
         }
     }
     for (f, bytes) in &before {
@@ -183,7 +250,7 @@ fn every_hostile_case_holds() {
     let failed: Vec<String> = dirs
         .iter()
         .filter_map(|d| {
-            run(d).err().map(|e| format!("== {}: {e}", d.file_name().unwrap_or_default().to_string_lossy()))
+            run_case(d).err().map(|e| format!("== {}: {e}", d.file_name().unwrap_or_default().to_string_lossy()))
         })
         .collect();
     assert!(failed.is_empty(), "{} of {} cases failed:\n{}", failed.len(), dirs.len(), failed.join("\n\n"));

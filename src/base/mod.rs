@@ -7,6 +7,7 @@ pub mod diag;
 pub mod exports;
 pub mod files;
 pub mod lang;
+pub mod redact;
 pub mod source;
 pub mod store;
 pub mod timings;

@@ -84,7 +84,7 @@ pub fn run(a: Args) -> u8 {
             None => (spec.as_str(), None),
         };
         let Some(fmt) = FindingsFormat::parse(name) else {
-            eprintln!("error: unknown format `{name}` (human, json, sarif, junit, github)");
+            errln!("error: unknown format `{name}` (human, json, sarif, junit, github)");
             return EXIT_ERROR;
         };
         targets.push((fmt, file));
@@ -93,15 +93,13 @@ pub fn run(a: Args) -> u8 {
         match targets.iter_mut().filter(|(_, f)| f.is_none()).collect::<Vec<_>>().as_mut_slice() {
             [one] => one.1 = Some(out.to_path_buf()),
             _ => {
-                eprintln!("error: `--output` needs exactly one `--format` without `=FILE`");
+                errln!("error: `--output` needs exactly one `--format` without `=FILE`");
                 return EXIT_ERROR;
             }
         }
     }
     if targets.iter().filter(|(_, f)| f.is_none()).count() > 1 {
-        eprintln!(
-            "error: only one format can go to standard output; give the others a file: `--format sarif=out.sarif`"
-        );
+        errln!("error: only one format can go to standard output; give the others a file: `--format sarif=out.sarif`");
         return EXIT_ERROR;
     }
     let baseline = match a
@@ -110,7 +108,7 @@ pub fn run(a: Args) -> u8 {
     {
         Some(Ok(b)) => Some(b),
         Some(Err(e)) => {
-            eprintln!(
+            errln!(
                 "error: cannot read baseline `{}`: {e}",
                 a.baseline.map(Path::display).map(|d| d.to_string()).unwrap_or_default()
             );
@@ -123,7 +121,7 @@ pub fn run(a: Args) -> u8 {
     let mut config = match data::read_config(a.org, today) {
         Ok(c) => c,
         Err(d) => {
-            eprint!("{}", d.render(a.color));
+            err!("{}", d.render(a.color));
             return EXIT_ERROR;
         }
     };
@@ -138,9 +136,9 @@ pub fn run(a: Args) -> u8 {
     let unknown = engine::select::unknown(&policy, &a.selection);
     if !unknown.is_empty() {
         for u in &unknown {
-            eprint!("{}", crate::base::diag::render_one(u, a.color));
+            err!("{}", crate::base::diag::render_one(u, a.color));
         }
-        eprintln!("nothing was checked");
+        errln!("nothing was checked");
         return EXIT_ERROR;
     }
     clock.lap("policy");
@@ -160,11 +158,11 @@ pub fn run(a: Args) -> u8 {
     clock.lap("evaluate");
     clock.detail(&outcome.stages);
     if let Some(path) = a.write_baseline {
-        if let Err(e) = super::fmt::write_atomic(path, &Baseline::of(&outcome.findings).to_json()) {
-            eprintln!("error: cannot write baseline `{}`: {e}", path.display());
+        if let Err(e) = super::write_output(path, &Baseline::of(&outcome.findings).to_json()) {
+            errln!("error: cannot write baseline `{}`: {e}", path.display());
             return EXIT_ERROR;
         }
-        eprintln!(
+        errln!(
             "wrote baseline of {} finding(s) to {}",
             outcome.findings.iter().filter(|f| f.waiver.is_none()).count(),
             path.display()
@@ -189,10 +187,10 @@ pub fn run(a: Args) -> u8 {
             FindingsFormat::Github => github::render(&report),
         };
         match file {
-            None => out!("{text}"),
+            None => super::emit(&text),
             Some(path) => {
-                if let Err(e) = super::fmt::write_atomic(path, &text) {
-                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                if let Err(e) = super::write_output(path, &text) {
+                    errln!("error: cannot write `{}`: {e}", path.display());
                     return EXIT_ERROR;
                 }
             }
@@ -240,7 +238,7 @@ impl Clock {
         t.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| (&a.rule, a.check).cmp(&(&b.rule, b.check))));
         for c in t.iter().take(10) {
             let name = format!("  check {}#{}", c.rule, c.check + 1);
-            eprintln!("timing: {name:<36} {:>8.3} s", c.time.as_secs_f64());
+            errln!("timing: {name:<36} {:>8.3} s", c.time.as_secs_f64());
         }
     }
     fn report(&self, records: usize) {
@@ -249,8 +247,8 @@ impl Clock {
         }
         for l in &self.stages.laps {
             let peak = l.peak_rss.map(|b| format!("   peak {:>6} MB", b / 1_000_000)).unwrap_or_default();
-            eprintln!("timing: {:<36} {:>8.3} s{peak}", l.name, l.time.as_secs_f64());
+            errln!("timing: {:<36} {:>8.3} s{peak}", l.name, l.time.as_secs_f64());
         }
-        eprintln!("timing: {:<36} {:>8.3} s ({records} records)", "total", self.start.elapsed().as_secs_f64());
+        errln!("timing: {:<36} {:>8.3} s ({records} records)", "total", self.start.elapsed().as_secs_f64());
     }
 }

@@ -23,7 +23,7 @@ pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, colo
         let hint = suggest(id, p.rules.iter().map(|r| r.id.as_str()))
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
-        eprintln!("error: no rule `{id}` in the pack{hint}; `zhidu rules` lists them");
+        errln!("error: no rule `{id}` in the pack{hint}; `zhidu rules` lists them");
         return EXIT_ERROR;
     }
     for r in versions {
@@ -79,7 +79,7 @@ fn explain_finding(id: &str, policy: Option<&Path>, org_dir: &Path, subject: &st
     let config = match crate::data::read_config(org_dir, today) {
         Ok(c) => c,
         Err(d) => {
-            eprint!("{}", d.render(color));
+            err!("{}", d.render(color));
             return EXIT_ERROR;
         }
     };
@@ -91,25 +91,25 @@ fn explain_finding(id: &str, policy: Option<&Path>, org_dir: &Path, subject: &st
     let org = match crate::data::load(org_dir, config, &p.schema) {
         Ok(o) => o,
         Err(d) => {
-            eprint!("{}", d.render(color));
+            err!("{}", d.render(color));
             return EXIT_ERROR;
         }
     };
     let Some((kind, rid)) = subject.split_once(':') else {
-        eprintln!("error: `--subject` is `kind:id`, e.g. `change:CHG-1`");
+        errln!("error: `--subject` is `kind:id`, e.g. `change:CHG-1`");
         return EXIT_ERROR;
     };
     let Some(k) = crate::data::kind_for(&p.schema, kind) else {
-        eprintln!("error: unknown record kind `{kind}`");
+        errln!("error: unknown record kind `{kind}`");
         return EXIT_ERROR;
     };
     let Some(record) = org.store.by_id(k, rid) else {
-        eprintln!("error: no {kind} with id `{rid}` in `{}`", org_dir.display());
+        errln!("error: no {kind} with id `{rid}` in `{}`", org_dir.display());
         return EXIT_ERROR;
     };
     let rules: Vec<_> = p.rules.iter().filter(|r| r.id.eq_ignore_ascii_case(id)).collect();
     if rules.is_empty() {
-        eprintln!("error: no rule `{id}` in the pack; `zhidu rules` lists them");
+        errln!("error: no rule `{id}` in the pack; `zhidu rules` lists them");
         return EXIT_ERROR;
     }
     let indexes = Indexes::build(&p.index_keys, &p.schema, &p.decls, &org.store);

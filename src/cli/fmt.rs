@@ -23,7 +23,7 @@ pub fn run(check: bool, files: &[PathBuf], color: bool) -> u8 {
         } else if root.exists() {
             paths.push(root.clone());
         } else {
-            eprintln!("error: `{}` does not exist", root.display());
+            errln!("error: `{}` does not exist", root.display());
             return EXIT_ERROR;
         }
     }
@@ -33,7 +33,7 @@ pub fn run(check: bool, files: &[PathBuf], color: bool) -> u8 {
         let text = match crate::base::files::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
+                errln!("error: cannot read `{}`: {e}", path.display());
                 failed = true;
                 continue;
             }
@@ -52,23 +52,23 @@ pub fn run(check: bool, files: &[PathBuf], color: bool) -> u8 {
         if check {
             unformatted.push(path.clone());
         } else if let Err(e) = write_atomic(path, &formatted) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+            errln!("error: cannot write `{}`: {e}", path.display());
             failed = true;
         } else {
-            eprintln!("formatted {}", path.display());
+            errln!("formatted {}", path.display());
         }
     }
     for p in &unformatted {
-        eprintln!("would reformat {}", p.display());
+        errln!("would reformat {}", p.display());
     }
     if failed {
         EXIT_ERROR
     } else if !unformatted.is_empty() {
-        eprintln!("{} of {} file(s) would be reformatted; run `zhidu fmt`", unformatted.len(), paths.len());
+        errln!("{} of {} file(s) would be reformatted; run `zhidu fmt`", unformatted.len(), paths.len());
         EXIT_FINDINGS
     } else {
         if check {
-            eprintln!("{} file(s) already formatted", paths.len());
+            errln!("{} file(s) already formatted", paths.len());
         }
         EXIT_OK
     }
@@ -83,14 +83,14 @@ fn report_parse_errors(path: &Path, text: &str, fallback: &str, color: bool) {
     let id = sources.add(path.display().to_string(), text);
     let (_, errors) = syntax::parse_file(id, text);
     if errors.is_empty() {
-        eprintln!("error: {}: {fallback}", path.display());
+        errln!("error: {}: {fallback}", path.display());
         return;
     }
     let mut d = Diagnostics::default();
     for e in errors {
         d.push(e, &sources);
     }
-    eprint!("{}", d.render(color));
+    err!("{}", d.render(color));
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so a

@@ -12,8 +12,8 @@ pub fn run(policy: Option<&Path>, color: bool) -> u8 {
     let (p, mut diags) = match load_policy(policy) {
         Ok(x) => x,
         Err(diags) => {
-            eprint!("{}", diags.render(color));
-            eprintln!("lint: {} error(s), {} warning(s)", diags.error_count(), diags.items.len() - diags.error_count());
+            err!("{}", diags.render(color));
+            errln!("lint: {} error(s), {} warning(s)", diags.error_count(), diags.items.len() - diags.error_count());
             return EXIT_ERROR;
         }
     };
@@ -23,11 +23,11 @@ pub fn run(policy: Option<&Path>, color: bool) -> u8 {
     }
     diags.items.append(&mut found.items);
     diags.sort();
-    eprint!("{}", diags.render(color));
+    err!("{}", diags.render(color));
     let errors = diags.error_count();
     let warnings = diags.items.len() - errors;
     let files = p.sources.files().count();
-    eprintln!(
+    errln!(
         "lint: {} {} — {} rule(s), {} file(s): {errors} error(s), {warnings} warning(s)",
         p.meta.name,
         p.meta.version,

@@ -30,7 +30,7 @@ pub struct Args<'a> {
 /// Runs the command; returns the exit code.
 pub fn run(a: Args) -> u8 {
     let Some(charset) = Charset::parse(a.encoding) else {
-        eprintln!("error: unknown encoding `{}` (auto, utf-8, gbk, gb18030)", a.encoding);
+        errln!("error: unknown encoding `{}` (auto, utf-8, gbk, gb18030)", a.encoding);
         return EXIT_ERROR;
     };
     let jobs: Vec<(PathBuf, PathBuf)> = match (a.input, a.output, a.in_dir, a.out_dir) {
@@ -38,11 +38,11 @@ pub fn run(a: Args) -> u8 {
         (None, None, Some(i), Some(o)) => {
             // Made first, so `d/x/..` resolves to the directory it is before it is compared.
             if let Err(e) = std::fs::create_dir_all(o) {
-                eprintln!("error: cannot make `{}`: {e}", o.display());
+                errln!("error: cannot make `{}`: {e}", o.display());
                 return EXIT_ERROR;
             }
             if same_dir(i, o) {
-                eprintln!("error: `--out-dir` must differ from `--in-dir`: zhidu never overwrites its input");
+                errln!("error: `--out-dir` must differ from `--in-dir`: zhidu never overwrites its input");
                 return EXIT_ERROR;
             }
             walkdir::WalkDir::new(i)
@@ -60,7 +60,7 @@ pub fn run(a: Args) -> u8 {
                 .collect()
         }
         _ => {
-            eprintln!("error: give `INPUT -o OUTPUT`, or `--in-dir DIR --out-dir DIR`");
+            errln!("error: give `INPUT -o OUTPUT`, or `--in-dir DIR --out-dir DIR`");
             return EXIT_ERROR;
         }
     };
@@ -71,7 +71,7 @@ pub fn run(a: Args) -> u8 {
     let plan = match Plan::from_policy(&policy) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return EXIT_ERROR;
         }
     };
@@ -82,14 +82,14 @@ pub fn run(a: Args) -> u8 {
         // `m/new/../in.csv` is seen to be `m/in.csv`; files compare by device and inode.
         let dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if let Err(e) = std::fs::create_dir_all(dir) {
-            eprintln!("error: cannot make `{}`: {e}", dir.display());
+            errln!("error: cannot make `{}`: {e}", dir.display());
             failed = true;
             continue;
         }
         let mut inputs = Protected::default();
         inputs.file(input);
         if inputs.refuses(output).is_some() {
-            eprintln!("error: `{}`: the output is the input; zhidu never overwrites its input", input.display());
+            errln!("error: `{}`: the output is the input; zhidu never overwrites its input", input.display());
             failed = true;
             continue;
         }
@@ -99,13 +99,13 @@ pub fn run(a: Args) -> u8 {
                 print_summary(input, output, &s);
             }
             Err(e) => {
-                eprintln!("error: `{}`: {e}", input.display());
+                errln!("error: `{}`: {e}", input.display());
                 failed = true;
             }
         }
     }
     if weak && !plan.unkeyed_hash.is_empty() {
-        eprintln!(
+        errln!(
             "warning: IDs were hashed with unsalted SHA-256 (mask {}); short IDs and ID-card numbers can be recovered by \
              enumeration — set `algorithm hmac_sha256` and `key_env` in the pack's mask rule",
             plan.unkeyed_hash.join(", ")
@@ -151,13 +151,13 @@ fn mask_file(input: &Path, output: &Path, plan: &Plan, charset: Charset) -> Resu
 }
 
 fn print_summary(input: &Path, output: &Path, s: &Summary) {
-    eprintln!("{} → {}: {} row(s)", input.display(), output.display(), s.rows);
+    errln!("{} → {}: {} row(s)", input.display(), output.display(), s.rows);
     for (col, (rule, n)) in &s.columns {
         if *n > 0 {
-            eprintln!("  {col:<12} {rule:<10} {n} value(s) masked");
+            errln!("  {col:<12} {rule:<10} {n} value(s) masked");
         }
     }
     if s.ids + s.mobiles > 0 {
-        eprintln!("  free text: {} ID-card number(s), {} mobile number(s) replaced", s.ids, s.mobiles);
+        errln!("  free text: {} ID-card number(s), {} mobile number(s) replaced", s.ids, s.mobiles);
     }
 }

@@ -33,7 +33,7 @@ pub fn run(a: Args) -> u8 {
     let formats: Vec<DocFormat> =
         if a.formats.is_empty() { vec![DocFormat::Md, DocFormat::Html] } else { a.formats.to_vec() };
     if a.out.is_none() && docs.len() * formats.len() > 1 {
-        eprintln!(
+        errln!(
             "error: several documents need an output directory\n  help: add `--out DIR`, or name one document and one `--format`"
         );
         return EXIT_ERROR;
@@ -41,7 +41,7 @@ pub fn run(a: Args) -> u8 {
     if let Some(t) = a.templates
         && !t.is_dir()
     {
-        eprintln!("error: template directory `{}` does not exist", t.display());
+        errln!("error: template directory `{}` does not exist", t.display());
         return EXIT_ERROR;
     }
     let policy = match load_or_report(a.policy, a.color) {
@@ -51,13 +51,13 @@ pub fn run(a: Args) -> u8 {
     let rendered = match render::render(&policy, docs, &formats, a.templates) {
         Ok(r) => r,
         Err(e) => {
-            eprint!("{}", crate::base::diag::render_one(e.as_ref(), a.color));
+            err!("{}", crate::base::diag::render_one(e.as_ref(), a.color));
             return EXIT_ERROR;
         }
     };
     let Some(out) = a.out else {
         for r in &rendered {
-            out!("{}", r.text);
+            super::emit(&r.text);
         }
         return EXIT_OK;
     };
@@ -65,15 +65,15 @@ pub fn run(a: Args) -> u8 {
         let stale = render::stale(&rendered, out);
         for s in &stale {
             match s {
-                Staleness::Missing(p) => eprintln!("stale: {} is missing", p.display()),
-                Staleness::Differs(p, line) => eprintln!("stale: {} differs from line {line}", p.display()),
+                Staleness::Missing(p) => errln!("stale: {} is missing", p.display()),
+                Staleness::Differs(p, line) => errln!("stale: {} differs from line {line}", p.display()),
             }
         }
         if stale.is_empty() {
-            eprintln!("render: {} file(s) in {} are up to date", rendered.len(), out.display());
+            errln!("render: {} file(s) in {} are up to date", rendered.len(), out.display());
             return EXIT_OK;
         }
-        eprintln!(
+        errln!(
             "render: {} of {} file(s) are stale; run `zhidu render --out {}`",
             stale.len(),
             rendered.len(),
@@ -82,11 +82,11 @@ pub fn run(a: Args) -> u8 {
         return EXIT_FINDINGS;
     }
     if let Err(e) = render::write(&rendered, out) {
-        eprintln!("error: cannot write to {}: {e}", out.display());
+        errln!("error: cannot write to {}: {e}", out.display());
         return EXIT_ERROR;
     }
     for r in &rendered {
-        eprintln!("wrote {}", out.join(&r.name).display());
+        errln!("wrote {}", out.join(&r.name).display());
     }
     EXIT_OK
 }

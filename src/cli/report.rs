@@ -49,7 +49,7 @@ pub fn parse_period(s: &str) -> Result<(Date, Date), String> {
 pub(super) fn org_config(org: &Path, policy: Option<&Path>, color: bool) -> Result<(OrgConfig, Option<PathBuf>), u8> {
     let today = jiff::Zoned::now().date();
     let config = data::read_config(org, today).map_err(|d| {
-        eprint!("{}", d.render(color));
+        err!("{}", d.render(color));
         EXIT_ERROR
     })?;
     let dir = policy.map(Path::to_path_buf).or_else(|| config.policy.clone());
@@ -58,7 +58,7 @@ pub(super) fn org_config(org: &Path, policy: Option<&Path>, color: bool) -> Resu
 
 /// Prints a report error; returns exit code 2.
 pub(super) fn fail(e: &ReportError, color: bool) -> u8 {
-    eprint!("{}", crate::base::diag::render_one(e, color));
+    err!("{}", crate::base::diag::render_one(e, color));
     EXIT_ERROR
 }
 
@@ -106,14 +106,14 @@ pub fn run(a: Args) -> u8 {
         Err(e) => return fail(&e, a.color),
     };
     match a.out {
-        None => out!("{text}"),
+        None => super::emit(&text),
         Some(path) => {
-            if let Err(e) = super::fmt::write_atomic(path, &text) {
+            if let Err(e) = super::write_output(path, &text) {
                 let e = ReportError::Write { path: path.display().to_string(), reason: e.to_string() };
                 return fail(&e, a.color);
             }
             let t = &made.summary.total;
-            eprintln!(
+            errln!(
                 "wrote {} ({} rules: {} pass, {} fail, {} waived, {} not applicable, {} not checked, {} pending)",
                 path.display(),
                 t.rules,

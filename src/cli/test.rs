@@ -13,7 +13,7 @@ pub fn run(dir: &Path, policy: Option<&Path>, threshold: f64, color: bool) -> u8
     };
     let cases = find_cases(dir);
     if cases.is_empty() {
-        eprintln!("error: no test cases (directories with expected.toml) under `{}`", dir.display());
+        errln!("error: no test cases (directories with expected.toml) under `{}`", dir.display());
         return EXIT_ERROR;
     }
     let results: Vec<_> = cases.iter().map(|c| run_case(&p, c)).collect();

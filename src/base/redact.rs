@@ -1,0 +1,70 @@
+//! The one redaction step every text zhidu emits passes through on its way out (standard
+//! output, standard error, and the files `check` and `report` write): ID-card numbers (check
+//! digit, birth date and region valid) and mainland mobile numbers become markers that say what
+//! was there, never the value. Any field of any record may hold one — a change's title, a
+//! person's name, an id, a waiver's reason, a reference to a missing record — and so may a
+//! source line a diagnostic quotes; catching them where text leaves the process catches them
+//! in every format and every path that made the text.
+//!
+//! Numbers only count as tokens of their own (not inside a hex hash or a longer number), so
+//! fingerprints and digests are never touched. Values that are personal by where they sit
+//! (an address field, a name) are masked where they are printed, by the schema; see
+//! `crate::eval::message`.
+
+use std::borrow::Cow;
+
+use crate::base::detect::may_contain_number;
+use crate::base::detect::redact_free_text_cow;
+
+/// `text` with every ID-card and mobile number replaced by its marker. Costs one vectorised
+/// pass when there is nothing to replace (the common case), and searches only the lines that
+/// may hold a number.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    if !may_contain_number(text.as_bytes()) {
+        return Cow::Borrowed(text);
+    }
+    let mut out: Option<String> = None;
+    let mut done = 0;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if may_contain_number(line.as_bytes())
+            && let (Cow::Owned(clean), ..) = redact_free_text_cow(line)
+        {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[done..at]);
+            o.push_str(&clean);
+            done = at + line.len();
+        }
+        at += line.len();
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&text[done..]);
+            Cow::Owned(o)
+        }
+        None => Cow::Borrowed(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_replaced_by_markers_and_hashes_are_left_alone() {
+        let text = "变更 客户11010519491231002X电话13812345678 不合规\n\
+                    \"fingerprint\": \"0123456789012345678a9b\"\nline 2\n电话 +86 138-1234-5678";
+        let out = redact(text);
+        assert!(!out.contains("11010519491231002X"), "{out}");
+        assert!(!out.contains("13812345678"), "{out}");
+        assert!(!out.contains("138-1234-5678"), "{out}");
+        assert!(out.contains("[身份证号已脱敏]") && out.contains("[手机号已脱敏]"), "{out}");
+        assert!(out.contains("0123456789012345678a9b"), "a hash is not a number: {out}");
+        assert!(out.contains("\nline 2\n"));
+        // Nothing to replace: the text itself, not a copy.
+        let plain = "nothing here 2026-06-30";
+        assert!(matches!(redact(plain), Cow::Borrowed(_)));
+        // An 18-digit number with a wrong check digit is not an ID-card number.
+        assert!(redact("110105194912310021").contains("110105194912310021"));
+    }
+}
