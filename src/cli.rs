@@ -57,6 +57,14 @@ pub(crate) fn emit(text: &str) {
     }
 }
 
+/// A date, or `today` (the day of the run, asked for explicitly).
+fn as_of_date(s: &str) -> Result<jiff::civil::Date, String> {
+    if s.trim() == "today" {
+        return Ok(jiff::Zoned::now().date());
+    }
+    s.trim().parse().map_err(|_| format!("`{s}` is not a date such as 2026-06-30 (or `today`)"))
+}
+
 /// A percentage from 0 to 100 (`NaN`, `inf` and out-of-range values are refused: a threshold
 /// no coverage can fall below would always pass).
 fn percentage(s: &str) -> Result<f64, String> {
@@ -141,9 +149,12 @@ pub enum Command {
         /// Skip these rules (IDs or chapters); repeatable.
         #[arg(long = "skip", value_name = "ID")]
         skip: Vec<String>,
-        /// Check as of this date instead of `as_of` in zhidu.toml.
-        #[arg(long, value_name = "DATE")]
+        /// Check as of this date (or `today`) instead of `as_of` in zhidu.toml.
+        #[arg(long, value_name = "DATE", value_parser = as_of_date)]
         as_of: Option<jiff::civil::Date>,
+        /// Audit period instead of `period` in zhidu.toml.
+        #[arg(long, value_name = "FROM..TO", value_parser = report::parse_period)]
+        period: Option<(jiff::civil::Date, jiff::civil::Date)>,
         /// Explain each finding: the sub-condition that failed and the values bound there.
         #[arg(long)]
         explain: bool,
@@ -280,8 +291,8 @@ pub enum Command {
         /// Audit period instead of `period` in zhidu.toml.
         #[arg(long, value_name = "FROM..TO", value_parser = report::parse_period)]
         period: Option<(jiff::civil::Date, jiff::civil::Date)>,
-        /// Report as of this date instead of `as_of` in zhidu.toml.
-        #[arg(long, value_name = "DATE")]
+        /// Report as of this date (or `today`) instead of `as_of` in zhidu.toml.
+        #[arg(long, value_name = "DATE", value_parser = as_of_date)]
         as_of: Option<jiff::civil::Date>,
         /// Output format (default: from the `--out` file's extension, else md).
         #[arg(long, value_enum)]
@@ -373,6 +384,7 @@ pub fn run(cli: Cli) -> ExitCode {
             rules,
             skip,
             as_of,
+            period,
             explain,
             force,
             timings,
@@ -390,6 +402,7 @@ pub fn run(cli: Cli) -> ExitCode {
             explain: *explain,
             force: *force,
             as_of: *as_of,
+            period: *period,
             color: color && std::io::stdout().is_terminal(),
             timings: *timings,
             quiet: *quiet,

@@ -59,6 +59,8 @@ pub struct Args<'a> {
     pub force: bool,
     /// `as_of` override.
     pub as_of: Option<jiff::civil::Date>,
+    /// Audit period override.
+    pub period: Option<(jiff::civil::Date, jiff::civil::Date)>,
     /// Colour for human output on a terminal.
     pub color: bool,
     /// Print the wall time of each stage to stderr.
@@ -118,16 +120,14 @@ pub fn run(a: Args) -> u8 {
     };
 
     let today = jiff::Zoned::now().date();
-    let mut config = match data::read_config(a.org, today) {
+    let given = data::config::Given { as_of: a.as_of, period: a.period };
+    let config = match data::read_config_given(a.org, today, &given) {
         Ok(c) => c,
         Err(d) => {
             err!("{}", d.render(a.color));
             return EXIT_ERROR;
         }
     };
-    if let Some(d) = a.as_of {
-        config.as_of = d;
-    }
     let policy_dir: Option<PathBuf> = a.policy.map(Path::to_path_buf).or_else(|| config.policy.clone());
     let policy = match super::load_or_report(policy_dir.as_deref(), a.color) {
         Ok(p) => p,

@@ -46,9 +46,14 @@ pub fn parse_period(s: &str) -> Result<(Date, Date), String> {
 
 /// Reads `zhidu.toml` of an org dir and picks the pack: `--policy`, else the config's, else
 /// the built-in pack. Prints diagnostics on failure.
-pub(super) fn org_config(org: &Path, policy: Option<&Path>, color: bool) -> Result<(OrgConfig, Option<PathBuf>), u8> {
+pub(super) fn org_config(
+    org: &Path,
+    policy: Option<&Path>,
+    given: &data::config::Given,
+    color: bool,
+) -> Result<(OrgConfig, Option<PathBuf>), u8> {
     let today = jiff::Zoned::now().date();
-    let config = data::read_config(org, today).map_err(|d| {
+    let config = data::read_config_given(org, today, given).map_err(|d| {
         err!("{}", d.render(color));
         EXIT_ERROR
     })?;
@@ -64,16 +69,11 @@ pub(super) fn fail(e: &ReportError, color: bool) -> u8 {
 
 /// Runs the command; returns the exit code.
 pub fn run(a: Args) -> u8 {
-    let (mut config, policy_dir) = match org_config(a.org, a.policy, a.color) {
+    let given = data::config::Given { as_of: a.as_of, period: a.period };
+    let (config, policy_dir) = match org_config(a.org, a.policy, &given, a.color) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    if let Some(d) = a.as_of {
-        config.as_of = d;
-    }
-    if let Some(p) = a.period {
-        config.period = p;
-    }
     let previous = match a.compare.map(report::read).transpose() {
         Ok(p) => p,
         Err(e) => return fail(&e, a.color),

@@ -14,7 +14,13 @@ pub fn run(report_path: &Path, org: &Path, policy: Option<&Path>, color: bool) -
         Ok(r) => r,
         Err(e) => return fail(&e, color),
     };
-    let (_, policy_dir) = match org_config(org, policy, color) {
+    // The report says for which day and period it was made: an org dir without zhidu.toml
+    // can still be verified.
+    let given = crate::data::config::Given {
+        as_of: made.as_of.parse().ok(),
+        period: made.period.from.parse().ok().zip(made.period.to.parse().ok()),
+    };
+    let (_, policy_dir) = match org_config(org, policy, &given, color) {
         Ok(x) => x,
         Err(code) => return code,
     };

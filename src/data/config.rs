@@ -20,9 +20,73 @@ pub struct OrgConfig {
     pub as_of_given: bool,
 }
 
-/// Reads `zhidu.toml` values. Accepts the keys at top level or under `[org]`.
-pub fn parse(text: &str, dir: &Path, today: Date) -> Result<OrgConfig, (String, Option<std::ops::Range<usize>>)> {
+/// What the command line gives in place of `zhidu.toml` values (`--as-of`, `--period`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Given {
+    /// `--as-of`.
+    pub as_of: Option<Date>,
+    /// `--period`.
+    pub period: Option<(Date, Date)>,
+}
+
+/// Keys `zhidu.toml` may have at top level or under `[org]`.
+const KEYS: &[&str] = &["name", "policy", "as_of", "period"];
+/// Keys of `period`.
+const PERIOD_KEYS: &[&str] = &["from", "to"];
+
+/// A problem with `zhidu.toml`: what, and where in its text if known.
+pub type ConfigProblem = (String, Option<std::ops::Range<usize>>);
+
+/// Where `key` is first written in `text` as a key or a table name (for the diagnostic).
+fn key_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        let indent = line.len() - t.len();
+        let t = t.strip_prefix('[').unwrap_or(t);
+        if let Some(rest) = t.strip_prefix(key)
+            && rest.trim_start().starts_with(['=', ']', '.'])
+        {
+            let start = at + indent + (line.trim_start().len() - t.len());
+            return Some(start..start + key.len());
+        }
+        at += line.len();
+    }
+    None
+}
+
+/// An error for an unknown key, with a did-you-mean.
+fn unknown_key(text: &str, key: &str, known: &[&str], place: &str) -> ConfigProblem {
+    let tail = match crate::base::diag::suggest(key, known.iter().copied()) {
+        Some(k) => format!("did you mean `{k}`?"),
+        None => format!("known: {}", known.join(", ")),
+    };
+    (format!("unknown key `{key}` {place}; {tail}"), key_span(text, key))
+}
+
+/// Reads `zhidu.toml` values. Accepts the keys at top level or under `[org]`; any other key is
+/// an error (a misspelt `asof` silently ignored would make the check run as of another day).
+/// `as_of` must be given — by `given`, or in the file as a date or as `"today"` — so that no
+/// output depends on the day of the run unless asked; it may not precede the period.
+pub fn parse(text: &str, dir: &Path, today: Date, given: &Given) -> Result<OrgConfig, ConfigProblem> {
     let doc: toml::Table = toml::from_str(text).map_err(|e| (e.message().to_string(), e.span()))?;
+    for (k, v) in &doc {
+        match k.as_str() {
+            "org" => {
+                let Some(t) = v.as_table() else {
+                    return Err(("`org` must be a table: `[org]`".into(), key_span(text, k)));
+                };
+                if let Some(bad) = t.keys().find(|k| !KEYS.contains(&k.as_str())) {
+                    return Err(unknown_key(text, bad, KEYS, "in `[org]`"));
+                }
+            }
+            k if KEYS.contains(&k) => {}
+            other => {
+                let known: Vec<&str> = std::iter::once("org").chain(KEYS.iter().copied()).collect();
+                return Err(unknown_key(text, other, &known, "in zhidu.toml"));
+            }
+        }
+    }
     let org = doc.get("org").and_then(|v| v.as_table());
     let get = |k: &str| org.and_then(|o| o.get(k)).or_else(|| doc.get(k));
     let name = get("name")
@@ -30,32 +94,72 @@ pub fn parse(text: &str, dir: &Path, today: Date) -> Result<OrgConfig, (String, 
         .map(str::to_string)
         .unwrap_or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
     let policy = get("policy").and_then(|v| v.as_str()).map(|p| dir.join(p));
-    let date = |v: &toml::Value, what: &str| -> Result<Date, (String, Option<std::ops::Range<usize>>)> {
+    let date = |v: &toml::Value, what: &str| -> Result<Date, ConfigProblem> {
         let s = match v {
             toml::Value::Datetime(d) => d.to_string(),
             toml::Value::String(s) => s.clone(),
-            _ => return Err((format!("`{what}` must be a date such as 2026-06-30"), None)),
+            _ => return Err((format!("`{what}` must be a date such as 2026-06-30"), key_span(text, what))),
         };
-        s.parse::<Date>().map_err(|_| (format!("`{what}` must be a date such as 2026-06-30"), None))
+        s.parse::<Date>().map_err(|_| (format!("`{what}` must be a date such as 2026-06-30"), key_span(text, what)))
     };
-    let as_of = match get("as_of") {
-        Some(v) => date(v, "as_of")?,
-        None => today,
-    };
-    let period = match get("period") {
-        Some(toml::Value::Table(t)) => {
-            let from = t.get("from").ok_or(("`period` needs `from`".to_string(), None))?;
-            let to = t.get("to").ok_or(("`period` needs `to`".to_string(), None))?;
-            let (f, t) = (date(from, "period.from")?, date(to, "period.to")?);
-            if f > t {
-                return Err(("`period.from` is after `period.to`".into(), None));
+    // The period first: a broken one is reported whatever else is missing.
+    let period: Option<(Date, Date)> = match (given.period, get("period")) {
+        (Some(p), _) => Some(p),
+        (None, Some(toml::Value::Table(t))) => {
+            if let Some(bad) = t.keys().find(|k| !PERIOD_KEYS.contains(&k.as_str())) {
+                return Err(unknown_key(text, bad, PERIOD_KEYS, "in `period`"));
             }
-            (f, t)
+            let from = t.get("from").ok_or(("`period` needs `from`".to_string(), key_span(text, "period")))?;
+            let to = t.get("to").ok_or(("`period` needs `to`".to_string(), key_span(text, "period")))?;
+            let (f, t) = (date(from, "from")?, date(to, "to")?);
+            if f > t {
+                return Err(("`period.from` is after `period.to`".into(), key_span(text, "period")));
+            }
+            Some((f, t))
         }
-        Some(_) => return Err(("`period` must be a table: { from = 2026-01-01, to = 2026-06-30 }".into(), None)),
-        None => default_period(as_of),
+        (None, Some(_)) => {
+            return Err((
+                "`period` must be a table: { from = 2026-01-01, to = 2026-06-30 }".into(),
+                key_span(text, "period"),
+            ));
+        }
+        (None, None) => None,
     };
-    Ok(OrgConfig { name, policy, as_of, period, as_of_given: get("as_of").is_some() })
+    let as_of = match (given.as_of, get("as_of")) {
+        (Some(d), _) => d,
+        (None, Some(toml::Value::String(s))) if s == "today" => today,
+        (None, Some(v)) => date(v, "as_of")?,
+        (None, None) => {
+            return Err((
+                "no `as_of`: zhidu checks as of a date you give — write `as_of = 2026-06-30` (or `as_of = \"today\"` for the day of each run), or pass `--as-of`".into(),
+                None,
+            ));
+        }
+    };
+    let period = period.unwrap_or_else(|| default_period(as_of));
+    if as_of < period.0 {
+        return Err((
+            format!(
+                "`as_of` ({as_of}) is before the period starts ({}): nothing of the period has happened yet",
+                period.0
+            ),
+            key_span(text, "as_of"),
+        ));
+    }
+    Ok(OrgConfig { name, policy, as_of, period, as_of_given: true })
+}
+
+/// The config of an org dir without `zhidu.toml`, from what the command line gives: both
+/// `--as-of` and `--period`, or nothing (`None`).
+pub fn from_given(dir: &Path, given: &Given) -> Option<OrgConfig> {
+    let (as_of, period) = (given.as_of?, given.period?);
+    Some(OrgConfig {
+        name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        policy: None,
+        as_of,
+        period,
+        as_of_given: true,
+    })
 }
 
 /// The 12 months before `as_of` (inclusive of `as_of`).

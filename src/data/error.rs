@@ -33,9 +33,19 @@ pub enum DataError {
     #[error("invalid zhidu.toml: {message}")]
     #[diagnostic(
         code(zhidu::data::config),
-        help("see org-data.md: `[org] name`, `as_of`, `period = {{ from = …, to = … }}`")
+        help(
+            "zhidu.toml holds `[org]` with `name = …`, `as_of = 2026-06-30` and `period = {{ from = 2026-01-01, to = 2026-06-30 }}`"
+        )
     )]
     Config { message: String, loc: Loc },
+    #[error("no zhidu.toml in `{dir}`: the date to check as of and the audit period are not known")]
+    #[diagnostic(
+        code(zhidu::data::no_config),
+        help(
+            "create `{dir}/zhidu.toml` with `[org]`, `name = …`, `as_of = 2026-06-30` and `period = {{ from = 2026-01-01, to = 2026-06-30 }}`, or give both `--as-of` and `--period`"
+        )
+    )]
+    NoConfig { dir: String, loc: Loc },
 }
 
 impl LocatedError for DataError {
@@ -45,7 +55,8 @@ impl LocatedError for DataError {
             | DataError::NotUtf8 { loc, .. }
             | DataError::Toml { loc, .. }
             | DataError::Csv { loc, .. }
-            | DataError::Config { loc, .. } => *loc,
+            | DataError::Config { loc, .. }
+            | DataError::NoConfig { loc, .. } => *loc,
         }
     }
     fn label(&self) -> String {

@@ -50,8 +50,19 @@ pub struct OrgData {
     pub stages: crate::base::timings::Stages,
 }
 
-/// Reads `zhidu.toml` of an org dir (defaults if there is none).
+/// Reads `zhidu.toml` of an org dir, with nothing given on the command line.
 pub fn read_config(dir: &Path, today: jiff::civil::Date) -> Result<OrgConfig, Diagnostics> {
+    read_config_given(dir, today, &config::Given::default())
+}
+
+/// Reads `zhidu.toml` of an org dir; what `given` holds (`--as-of`, `--period`) wins over it.
+/// Without `zhidu.toml`, both must be given. `today` is used only where the config asks for it
+/// (`as_of = "today"`).
+pub fn read_config_given(
+    dir: &Path,
+    today: jiff::civil::Date,
+    given: &config::Given,
+) -> Result<OrgConfig, Diagnostics> {
     let path = dir.join("zhidu.toml");
     if !dir.is_dir() {
         let mut sources = SourceMap::default();
@@ -64,7 +75,13 @@ pub fn read_config(dir: &Path, today: jiff::civil::Date) -> Result<OrgConfig, Di
     // Only a config that is not there at all means "defaults": one that cannot be read (a
     // FIFO, a directory, a link to nothing, no permission) is an error, never silently ignored.
     if std::fs::symlink_metadata(&path).is_err() {
-        return Ok(config::default_config(dir, today));
+        return config::from_given(dir, given).ok_or_else(|| {
+            let mut sources = SourceMap::default();
+            let id = sources.add(dir.display().to_string(), "");
+            let mut d = Diagnostics::default();
+            d.push(DataError::NoConfig { dir: dir.display().to_string(), loc: Loc::new(id, 0, 0) }, &sources);
+            d
+        });
     }
     let bytes = match crate::base::files::read(&path) {
         Ok(b) => b,
@@ -93,7 +110,7 @@ pub fn read_config(dir: &Path, today: jiff::civil::Date) -> Result<OrgConfig, Di
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
-    match config::parse(&text, dir, today) {
+    match config::parse(&text, dir, today, given) {
         Ok(c) => Ok(c),
         Err((message, span)) => {
             let id = sources.add("zhidu.toml", text.as_str());
