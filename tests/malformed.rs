@@ -23,13 +23,13 @@ const OUTCOMES: &[(&str, i32, &str)] = &[
     ("bad-toml", 2, "zhidu::data::toml"),
     ("bom", 0, "PASS"),
     ("duplicate-ids", 1, "DATA-DUP"),
-    ("empty-files", 0, "PASS"),
+    ("empty-files", 2, "zhidu::data::no_records"),
     ("gbk-csv", 2, "zhidu::data::encoding"),
     ("missing-field", 1, "DATA-MISSING"),
     ("missing-reference", 1, "DATA-REF"),
     ("not-an-array", 1, "DATA-SHAPE"),
     ("ragged-csv", 2, "zhidu::data::csv"),
-    ("unknown-kind", 0, "DATA-KIND"),
+    ("unknown-kind", 1, "DATA-KIND"),
     ("wrong-types", 1, "DATA-TYPE"),
 ];
 

@@ -8,7 +8,6 @@ use super::error::DataError;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Parsed, Slotted, coerce, finish_record, issue::Issue, kind_for, location, synthetic_id_from};
-use crate::base::lang::Text;
 use crate::base::source::{FileId, Loc, SourceMap};
 use crate::base::value::{Object, Str, Value};
 use crate::policy::types::{FieldType, Type};
@@ -40,12 +39,7 @@ fn parse_with(
     let mut out = Parsed::default();
     let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let Some(kind) = kind_for(schema, stem) else {
-        let msg = Text::new(
-            format!("未知的数据类型 `{stem}`：CSV 文件名不是策略声明的记录类型，文件被忽略"),
-            format!(
-                "unknown record kind `{stem}`: the CSV file name is no kind the policy declares; the file is ignored"
-            ),
-        );
+        let msg = super::unknown_kind(schema, stem, "CSV 文件名", "the CSV file name");
         out.issues.push(Issue::new("DATA-KIND", None, msg, location(sources, Loc::new(file, 0, 0), None, None)));
         return Ok(out);
     };

@@ -46,6 +46,14 @@ pub enum DataError {
         )
     )]
     NoConfig { dir: String, loc: Loc },
+    #[error("no records in `{dir}`: nothing would be checked{detail}")]
+    #[diagnostic(
+        code(zhidu::data::no_records),
+        help(
+            "name each record file after a record kind (`person.csv`, `[[unit]]` in a TOML file); `zhidu schema` lists the kinds"
+        )
+    )]
+    NoRecords { dir: String, detail: String, loc: Loc },
 }
 
 impl LocatedError for DataError {
@@ -56,7 +64,8 @@ impl LocatedError for DataError {
             | DataError::Toml { loc, .. }
             | DataError::Csv { loc, .. }
             | DataError::Config { loc, .. }
-            | DataError::NoConfig { loc, .. } => *loc,
+            | DataError::NoConfig { loc, .. }
+            | DataError::NoRecords { loc, .. } => *loc,
         }
     }
     fn label(&self) -> String {

@@ -302,6 +302,16 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     stages.lap("merge, id index, duplicate ids");
     findings.extend(validate::resolve_refs(schema, &mut store, &sources));
     stages.lap("references");
+    // An org with no record and no export to scan would pass having checked nothing.
+    if store.kinds.iter().all(|k| k.is_empty()) && exports.is_empty() {
+        let unknown: Vec<String> =
+            findings.iter().filter(|i| i.code == "DATA-KIND").map(|i| format!("\n  {}", i.message.en)).collect();
+        let detail = if unknown.is_empty() { String::new() } else { format!(":{}", unknown.concat()) };
+        let id = sources.add(dir.display().to_string(), "");
+        let mut d = Diagnostics::default();
+        d.push(DataError::NoRecords { dir: dir.display().to_string(), detail, loc: Loc::new(id, 0, 0) }, &sources);
+        return Err(d);
+    }
     Ok(OrgData { dir: dir.to_path_buf(), config, sources, store, issues: findings, exports, inputs, stages })
 }
 
@@ -378,6 +388,29 @@ pub fn location(sources: &SourceMap, loc: Loc, row: Option<usize>, field: Option
     let f = sources.get(loc.file);
     let (line, column) = f.line_col(loc.start as usize);
     Some(Location { file: f.name.clone(), line, column, row, field: field.map(str::to_string), loc: Some(loc) })
+}
+
+/// The message of a file or table that names no record kind: what was not read, and the
+/// kind it may have meant (or the kinds there are).
+fn unknown_kind(schema: &Schema, name: &str, what_zh: &str, what_en: &str) -> Text {
+    let mut names: Vec<&str> = Vec::new();
+    for (_, ks) in schema.record_kinds().filter(|(_, k)| k.stream.is_none()) {
+        names.push(&ks.name);
+        names.extend(ks.aliases.iter().map(String::as_str));
+    }
+    let lower = name.to_lowercase();
+    let near = crate::base::diag::suggest(&lower, names.iter().copied())
+        .and_then(|n| kind_for(schema, &n).map(|k| schema.kind(k).name.clone()));
+    let kinds: Vec<&str> =
+        schema.record_kinds().filter(|(_, k)| k.stream.is_none()).map(|(_, k)| k.name.as_str()).collect();
+    let (zh, en) = match near {
+        Some(k) => (format!("；是否应为 `{k}`？"), format!("; did you mean `{k}`?")),
+        None => (format!("；记录类型有：{}", kinds.join("、")), format!("; the kinds are: {}", kinds.join(", "))),
+    };
+    Text::new(
+        format!("未知的数据类型 `{name}`：{what_zh}不是策略声明的记录类型，其数据未被读取{zh}"),
+        format!("unknown record kind `{name}`: {what_en} is no kind the policy declares, so its data was not read{en}"),
+    )
 }
 
 /// The record kind a file stem or table name stands for: the kind, an alias, or a plural.

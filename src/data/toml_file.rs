@@ -42,10 +42,7 @@ pub(super) fn parse_document(
         let name: &str = key.get_ref();
         let kloc = Loc::new(file, key.span().start, key.span().end);
         let Some(kind) = kind_for(schema, name) else {
-            let msg = Text::new(
-                format!("未知的数据类型 `{name}`：策略未声明此记录类型，数据被忽略"),
-                format!("unknown record kind `{name}`: the policy declares no such kind; the data is ignored"),
-            );
+            let msg = super::unknown_kind(schema, name, "表名", "the table name");
             out.issues.push(Issue::new("DATA-KIND", None, msg, location(sources, kloc, None, None)));
             continue;
         };

@@ -25,7 +25,8 @@ const DATA_SOURCE: &str = "org-data.md";
 pub const DATA_RULES: &[BuiltinRule] = &[
     BuiltinRule {
         id: "DATA-KIND",
-        severity: Severity::Warning,
+        // An error: data that was not read was not checked.
+        severity: Severity::Error,
         title: "未知的数据类型",
         about: "a TOML table or CSV file names a record kind the policy does not declare",
         source: DATA_SOURCE,
