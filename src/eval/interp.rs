@@ -92,26 +92,16 @@ impl<'a> Ctx<'a> {
     /// Evaluates an expression with variable slots `env`.
     pub fn eval(&self, ir: &Ir, env: &mut [Value]) -> Value {
         match ir {
-            Ir::Const(v) => v.clone(),
-            Ir::Var(s) => env.get(*s).cloned().unwrap_or_default(),
-            Ir::AsOf => Value::Date(self.as_of),
-            Ir::Period => self.period.clone(),
+            // Reads have one definition, [`Ctx::read`]'s; it evaluates what they read from.
+            Ir::Const(_) | Ir::Var(_) | Ir::AsOf | Ir::Period | Ir::Field(..) | Ir::Deref(..) | Ir::IdOf(_) => {
+                self.read(ir, env).into_owned()
+            }
+            // A location is transparent; most wrap a condition, which is not a read.
+            Ir::At(_, e) => self.eval(e, env),
             Ir::Kind(k) => {
                 let n = self.store(*k).kind(*k).len() as u32;
                 Value::list((0..n).map(|idx| Value::Record(RecordRef { kind: *k, idx })).collect())
             }
-            Ir::Field(base, acc) => {
-                if simple(base) {
-                    return self.peek(ir, env).into_owned();
-                }
-                let b = self.eval(base, env);
-                self.field(&b, acc)
-            }
-            Ir::Deref(k, e) => match self.follow(*k, e, env) {
-                Some(v) => v,
-                None => self.deref(*k, &self.operand(e, env)),
-            },
-            Ir::IdOf(e) => self.id_value(self.operand(e, env)),
             Ir::Index(a, i) => {
                 let a = self.eval(a, env);
                 let i = self.eval(i, env);
@@ -147,7 +137,7 @@ impl<'a> Ctx<'a> {
                 _ => Value::None,
             },
             Ir::Bin(op, a, b) => self.binary(*op, a, b, env),
-            Ir::Matches(e, re) => match &*self.operand(e, env) {
+            Ir::Matches(e, re) => match &*self.read(e, env) {
                 Value::Str(s) => Value::Bool(re.is_match(s)),
                 Value::Int(i) => Value::Bool(re.is_match(&i.to_string())),
                 _ => Value::None,
@@ -224,19 +214,13 @@ impl<'a> Ctx<'a> {
                 Value::Target(Arc::new(crate::base::value::Target { op: *op, value: v }))
             }
             Ir::List(items) => Value::list(items.iter().map(|i| self.eval(i, env)).collect()),
-            Ir::At(_, e) => self.eval(e, env),
         }
     }
 
-    /// An operand's value: borrowed where it is a plain read (a variable, a constant, a field
-    /// of a record or object), so comparing two fields copies nothing and touches no reference
-    /// count (those counts are shared by both threads, and updating them costs more than the
-    /// comparison); evaluated otherwise.
-    fn operand<'e>(&'e self, ir: &'e Ir, env: &'e mut [Value]) -> Cow<'e, Value> {
-        if simple(ir) { self.peek(ir, env) } else { Cow::Owned(self.eval(ir, env)) }
-    }
-
-    /// Two operands, as [`Ctx::operand`]: both borrowed when both are plain reads.
+    /// Two operands, each as [`Ctx::read`] gives it: both borrowed when both are plain reads
+    /// ([`simple`]), so comparing two fields copies nothing and touches no reference count
+    /// (those counts are shared by both threads, and updating them costs more than the
+    /// comparison); both evaluated otherwise, since evaluating one may bind variables.
     fn operands<'e>(&'e self, a: &'e Ir, b: &'e Ir, env: &'e mut [Value]) -> (Cow<'e, Value>, Cow<'e, Value>) {
         if simple(a) && simple(b) {
             let env = &*env;
@@ -248,32 +232,31 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Evaluates a plain read ([`simple`]) without copying what it reads.
+    /// Evaluates a plain read ([`simple`]) without copying what it reads; anything else is
+    /// `none` (the variables cannot be bound here: callers ask only plain reads).
     pub(super) fn peek<'e>(&'e self, ir: &'e Ir, env: &'e [Value]) -> Cow<'e, Value> {
+        self.read(ir, env)
+    }
+
+    /// The value of an expression, borrowed where it is read from where it is kept (a
+    /// variable, a constant, a field of a record or object): the one definition of reads
+    /// (constants, variables, fields, references, ids), for [`Ctx::eval`], [`Ctx::peek`] and
+    /// operands. What a read reads from that is not itself a read is left to `env`
+    /// ([`Slots::other`]): evaluated with mutable slots, `none` with shared ones.
+    fn read<'e, S: Slots<'e>>(&'e self, ir: &'e Ir, env: S) -> Cow<'e, Value> {
         match ir {
             Ir::Const(v) => Cow::Borrowed(v),
-            Ir::Var(s) => env.get(*s).map_or(Cow::Owned(Value::None), Cow::Borrowed),
+            Ir::Var(s) => env.var(*s).map_or(Cow::Owned(Value::None), Cow::Borrowed),
             Ir::Period => Cow::Borrowed(&self.period),
             Ir::AsOf => Cow::Owned(Value::Date(self.as_of)),
-            Ir::At(_, e) => self.peek(e, env),
-            Ir::Field(base, acc) => match self.peek(base, env) {
-                Cow::Borrowed(b) => self.field_ref(b, acc),
-                // A record reached by a reference: its fields are in the store, not in the
-                // value (no copy, no reference count).
-                Cow::Owned(Value::Record(r)) => {
-                    self.record_field(r, acc).map_or(Cow::Owned(Value::None), Cow::Borrowed)
-                }
-                Cow::Owned(b) => match self.field_ref(&b, acc) {
-                    Cow::Borrowed(v) => Cow::Owned(v.clone()),
-                    Cow::Owned(v) => Cow::Owned(v),
-                },
-            },
-            Ir::Deref(k, e) => Cow::Owned(match self.follow(*k, e, env) {
+            Ir::At(_, e) => self.read(e, env),
+            Ir::Field(base, acc) => self.field_of(self.read(base, env), acc),
+            Ir::Deref(k, e) => Cow::Owned(match self.follow(*k, e, env.slots()) {
                 Some(v) => v,
-                None => self.deref(*k, &self.peek(e, env)),
+                None => self.deref(*k, &self.read(e, env)),
             }),
-            Ir::IdOf(e) => Cow::Owned(self.id_value(self.peek(e, env))),
-            _ => Cow::Owned(Value::None),
+            Ir::IdOf(e) => Cow::Owned(self.id_value(self.read(e, env))),
+            _ => Cow::Owned(env.other(self, ir)),
         }
     }
 
@@ -338,8 +321,23 @@ impl<'a> Ctx<'a> {
         found.map_or(Cow::Owned(Value::None), Cow::Borrowed)
     }
 
+    /// A field of `base`, borrowed where `base` or the store keeps it: a record reached by a
+    /// reference (an owned `base`) has its fields in the store, not in the value (no copy, no
+    /// reference count).
+    #[inline(always)]
+    pub(super) fn field_of<'e>(&'e self, base: Cow<'e, Value>, acc: &'e FieldAcc) -> Cow<'e, Value> {
+        match base {
+            Cow::Borrowed(b) => self.field_ref(b, acc),
+            Cow::Owned(Value::Record(r)) => self.record_field(r, acc).map_or(Cow::Owned(Value::None), Cow::Borrowed),
+            Cow::Owned(b) => match self.field_ref(&b, acc) {
+                Cow::Borrowed(v) => Cow::Owned(v.clone()),
+                Cow::Owned(v) => Cow::Owned(v),
+            },
+        }
+    }
+
     /// A field of a record, where the store keeps it.
-    pub(super) fn record_field(&self, r: RecordRef, acc: &FieldAcc) -> Option<&'a Value> {
+    fn record_field(&self, r: RecordRef, acc: &FieldAcc) -> Option<&'a Value> {
         match acc {
             FieldAcc::Slot(_, s) => self.store(r.kind).field(r, *s),
             FieldAcc::Name(n) => {
@@ -633,6 +631,43 @@ pub(super) fn simple(ir: &Ir) -> bool {
         Ir::Const(_) | Ir::Var(_) | Ir::AsOf | Ir::Period => true,
         Ir::Field(b, _) | Ir::Deref(_, b) | Ir::IdOf(b) | Ir::At(_, b) => simple(b),
         _ => false,
+    }
+}
+
+/// The variable slots a read ([`Ctx::read`]) finds its variables in, borrowed for as long as
+/// the value it gives: shared slots for reads side by side ([`Ctx::peek`]), mutable ones where
+/// what a read reads from is evaluated (which may bind variables).
+trait Slots<'e> {
+    /// Variable `slot`'s value.
+    fn var(self, slot: usize) -> Option<&'e Value>;
+    /// The slots, for a moment.
+    fn slots(&self) -> &[Value];
+    /// The value of an expression that is not a read.
+    fn other(self, ctx: &Ctx<'_>, ir: &Ir) -> Value;
+}
+
+impl<'e> Slots<'e> for &'e [Value] {
+    fn var(self, slot: usize) -> Option<&'e Value> {
+        self.get(slot)
+    }
+    fn slots(&self) -> &[Value] {
+        self
+    }
+    fn other(self, _: &Ctx<'_>, _: &Ir) -> Value {
+        Value::None
+    }
+}
+
+impl<'e> Slots<'e> for &'e mut [Value] {
+    fn var(self, slot: usize) -> Option<&'e Value> {
+        let shared: &'e [Value] = self;
+        shared.get(slot)
+    }
+    fn slots(&self) -> &[Value] {
+        self
+    }
+    fn other(self, ctx: &Ctx<'_>, ir: &Ir) -> Value {
+        ctx.eval(ir, self)
     }
 }
 
