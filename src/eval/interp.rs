@@ -111,18 +111,18 @@ impl<'a> Ctx<'a> {
                     _ => Value::None,
                 }
             }
-            Ir::Call(Builtin::Cyclic { slot }, args) => match self.eval(&args[0], env) {
-                Value::Record(r) => Value::Bool(self.on_cycle(r, *slot)),
+            Ir::Call(Builtin::Cyclic { slot }, args) => match args.first().map(|a| self.eval(a, env)) {
+                Some(Value::Record(r)) => Value::Bool(self.on_cycle(r, *slot)),
                 _ => Value::None,
             },
             Ir::Call(b, args) => {
                 let mut vals: Vec<Value> = args.iter().map(|a| self.eval(a, env)).collect();
-                if let (Builtin::Has, [Value::Record(_), Value::Str(k)]) = (b, vals.as_slice()) {
+                if let (Builtin::Has, [record @ Value::Record(_), Value::Str(k)]) = (b, vals.as_mut_slice()) {
                     let k = k.clone();
                     // `has(record, "field")`: read the field, then test it like an object key.
-                    let v = self.field(&vals[0], &FieldAcc::Name(k.clone()));
+                    let v = self.field(record, &FieldAcc::Name(k.clone()));
                     let obj = crate::base::value::Object { fields: vec![(k, v)] };
-                    vals[0] = Value::Object(Arc::new(obj));
+                    *record = Value::Object(Arc::new(obj));
                 }
                 builtins::call(*b, &vals)
             }

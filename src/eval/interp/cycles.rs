@@ -46,50 +46,53 @@ impl Ctx<'_> {
                 _ => Vec::new(),
             })
             .collect();
-        let mut index = vec![u32::MAX; n];
-        let mut low = vec![0u32; n];
-        let mut on_stack = vec![false; n];
+        // Every position here is a record of `kind` (`data.position`), below `n`: each lookup
+        // finds its entry (one that did not would be skipped, not trusted).
+        let mut visits = vec![UNSEEN; n];
         let mut stack: Vec<u32> = Vec::new();
         let mut members = HashSet::default();
         let mut counter = 0u32;
         for start in 0..n {
-            if index[start] != u32::MAX {
+            if visits.get(start).is_none_or(|s| s.index != UNSEEN.index) {
                 continue;
             }
             let mut work: Vec<(u32, usize)> = vec![(start as u32, 0)];
             while let Some(&mut (v, ref mut next)) = work.last_mut() {
-                let vi = v as usize;
-                if *next == 0 && index[vi] == u32::MAX {
-                    index[vi] = counter;
-                    low[vi] = counter;
+                let (Some(visit), Some(out)) = (visits.get_mut(v as usize), succ.get(v as usize)) else {
+                    work.pop();
+                    continue;
+                };
+                if *next == 0 && visit.index == UNSEEN.index {
+                    *visit = Visit { index: counter, low: counter, on_stack: true };
                     counter += 1;
                     stack.push(v);
-                    on_stack[vi] = true;
                 }
-                if let Some(&w) = succ[vi].get(*next) {
+                if let Some(&w) = out.get(*next) {
                     *next += 1;
-                    let wi = w as usize;
-                    if index[wi] == u32::MAX {
-                        work.push((w, 0));
-                    } else if on_stack[wi] {
-                        low[vi] = low[vi].min(index[wi]);
+                    match visits.get(w as usize) {
+                        Some(seen) if seen.index == UNSEEN.index => work.push((w, 0)),
+                        Some(&seen) if seen.on_stack => lower(&mut visits, v, seen.index),
+                        _ => {}
                     }
                     continue;
                 }
+                let visit = *visit;
                 work.pop();
                 if let Some(&(parent, _)) = work.last() {
-                    low[parent as usize] = low[parent as usize].min(low[vi]);
+                    lower(&mut visits, parent, visit.low);
                 }
-                if low[vi] == index[vi] {
+                if visit.low == visit.index {
                     let mut comp = Vec::new();
                     while let Some(w) = stack.pop() {
-                        on_stack[w as usize] = false;
+                        if let Some(x) = visits.get_mut(w as usize) {
+                            x.on_stack = false;
+                        }
                         comp.push(w);
                         if w == v {
                             break;
                         }
                     }
-                    let self_loop = succ[vi].contains(&v);
+                    let self_loop = out.contains(&v);
                     if comp.len() > 1 || self_loop {
                         members.extend(comp);
                     }
@@ -97,5 +100,26 @@ impl Ctx<'_> {
             }
         }
         members
+    }
+}
+
+/// A record's state in Tarjan's algorithm.
+#[derive(Clone, Copy)]
+struct Visit {
+    /// When the search first reached it (`UNSEEN.index`: not yet).
+    index: u32,
+    /// The earliest record still on the stack that it reaches.
+    low: u32,
+    /// Whether it is on the stack (its component is not complete).
+    on_stack: bool,
+}
+
+/// A record the search has not reached.
+const UNSEEN: Visit = Visit { index: u32::MAX, low: 0, on_stack: false };
+
+/// Lowers record `v`'s `low` to `to`, where that is lower.
+fn lower(visits: &mut [Visit], v: u32, to: u32) {
+    if let Some(x) = visits.get_mut(v as usize) {
+        x.low = x.low.min(to);
     }
 }
