@@ -1,4 +1,6 @@
 //! Records by kind, with an id index: the one in-memory form of declarations and org data.
+// The evaluator reads every field through here and must never panic: no unchecked index.
+#![deny(clippy::indexing_slicing)]
 
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap as HashMap;
@@ -139,7 +141,7 @@ impl KindData {
             return None;
         }
         let s = self.segment_of(idx);
-        Some((&self.segs[s], idx - self.starts[s]))
+        Some((self.segs.get(s)?, idx - self.starts.get(s)?))
     }
 
     /// The segment holding a position below `len`.
@@ -172,11 +174,11 @@ impl KindData {
     /// The record at a position.
     pub fn get(&self, idx: usize) -> Option<Rec<'_>> {
         let (seg, i) = self.locate(idx)?;
-        Some(self.rec(seg, i))
+        Some(self.rec(seg, i, seg.meta.get(i)?))
     }
 
-    fn rec<'a>(&self, seg: &'a Segment, i: usize) -> Rec<'a> {
-        let m = &seg.meta[i];
+    /// The record at position `i` of a segment, of which `m` is the `meta`.
+    fn rec<'a>(&self, seg: &'a Segment, i: usize, m: &'a Meta) -> Rec<'a> {
         Rec {
             id: &m.id,
             loc: m.loc,
@@ -189,7 +191,7 @@ impl KindData {
     #[inline]
     pub fn id(&self, idx: usize) -> Option<&Str> {
         let (seg, i) = self.locate(idx)?;
-        seg.meta[i].id.as_ref()
+        seg.meta.get(i)?.id.as_ref()
     }
 
     /// One field of the record at a position.
@@ -204,7 +206,7 @@ impl KindData {
 
     /// The records in order.
     pub fn iter(&self) -> impl Iterator<Item = Rec<'_>> + '_ {
-        self.segs.iter().flat_map(move |seg| (0..seg.meta.len()).map(move |i| self.rec(seg, i)))
+        self.segs.iter().flat_map(move |seg| seg.meta.iter().enumerate().map(move |(i, m)| self.rec(seg, i, m)))
     }
 
     /// The field values of the record at a position, to change in place.
@@ -214,9 +216,9 @@ impl KindData {
         }
         self.forget_links();
         let s = self.segment_of(idx);
-        let i = idx - self.starts[s];
+        let i = idx - self.starts.get(s)?;
         let w = self.width;
-        self.segs[s].values.get_mut(i * w..(i + 1) * w)
+        self.segs.get_mut(s)?.values.get_mut(i * w..(i + 1) * w)
     }
 
     /// Gives the record at a position another id. The id index is not updated: this is for a
@@ -226,8 +228,8 @@ impl KindData {
             return;
         }
         let s = self.segment_of(idx);
-        let i = idx - self.starts[s];
-        if let Some(m) = self.segs.get_mut(s).and_then(|seg| seg.meta.get_mut(i)) {
+        let Some(&start) = self.starts.get(s) else { return };
+        if let Some(m) = self.segs.get_mut(s).and_then(|seg| seg.meta.get_mut(idx - start)) {
             m.id = id;
         }
     }
@@ -294,7 +296,9 @@ impl KindData {
             }
             let hash = hash_id(&id);
             let n = ids.len();
-            self.index_id(&mut ids[shard_of(hash, n)], hash, idx);
+            if let Some(shard) = ids.get_mut(shard_of(hash, n)) {
+                self.index_id(shard, hash, idx);
+            }
             self.ids = ids;
         }
         idx
@@ -377,7 +381,9 @@ impl KindData {
                 for i in c * CHUNK..((c + 1) * CHUNK).min(this.len) {
                     if let Some(id) = this.id(i) {
                         let h = hash_id(id);
-                        shards[shard_of(h, n)].push((h, i as u32));
+                        if let Some(shard) = shards.get_mut(shard_of(h, n)) {
+                            shard.push((h, i as u32));
+                        }
                     }
                 }
                 shards
@@ -386,8 +392,12 @@ impl KindData {
         let (ids, dups): (Vec<HashTable<u32>>, Vec<Dups>) = (0..n)
             .into_par_iter()
             .map(|s| {
-                let entries = parts.iter().flat_map(|p| p[s].iter().copied());
-                let mut ids = HashTable::with_capacity(parts.iter().map(|p| p[s].len()).sum());
+                // Each part has its `n` shards.
+                fn shard(p: &[Vec<(u64, u32)>], s: usize) -> &[(u64, u32)] {
+                    p.get(s).map_or(&[], Vec::as_slice)
+                }
+                let entries = parts.iter().flat_map(|p| shard(p, s).iter().copied());
+                let mut ids = HashTable::with_capacity(parts.iter().map(|p| shard(p, s).len()).sum());
                 let mut dups = Vec::new();
                 for (hash, i) in entries {
                     let first = this.index_id(&mut ids, hash, i);
@@ -449,6 +459,7 @@ impl Store {
     }
 
     /// Mutable records of a kind, growing the store if needed.
+    #[allow(clippy::indexing_slicing, reason = "the kinds were just grown to hold `i`")]
     pub fn kind_mut(&mut self, k: KindId) -> &mut KindData {
         let i = k.0 as usize;
         if self.kinds.len() <= i {
@@ -475,6 +486,7 @@ impl Store {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests: an item that is not there fails the test")]
 mod tests {
     use super::*;
 

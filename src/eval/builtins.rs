@@ -21,13 +21,19 @@ pub fn call(b: Builtin, args: &[Value]) -> Value {
             _ => None,
         }
     }
+    // The type checker gives each built-in its arguments; one missing here is `none`.
+    let (x, y) = match args {
+        [x, y, ..] => (x, y),
+        [x] => (x, NONE),
+        [] => (NONE, NONE),
+    };
     match b {
-        Len => match &args[0] {
+        Len => match x {
             Value::List(l) => Value::Int(l.len() as i64),
             Value::Str(s) => Value::Int(s.chars().count() as i64),
             _ => Value::None,
         },
-        Distinct => match &args[0] {
+        Distinct => match x {
             Value::List(l) => {
                 let mut out: Vec<Value> = Vec::new();
                 for v in l.iter() {
@@ -39,7 +45,7 @@ pub fn call(b: Builtin, args: &[Value]) -> Value {
             }
             _ => Value::None,
         },
-        Min | Max => match &args[0] {
+        Min | Max => match x {
             Value::List(l) => {
                 let want = if b == Min { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater };
                 let mut best: Option<&Value> = None;
@@ -52,18 +58,20 @@ pub fn call(b: Builtin, args: &[Value]) -> Value {
             }
             _ => Value::None,
         },
-        Ascending => match &args[0] {
+        Ascending => match x {
             Value::List(l) => Value::Bool(
-                l.windows(2).all(|w| compare(&w[0], &w[1]).is_some_and(|o| o != std::cmp::Ordering::Greater)),
+                l.iter()
+                    .zip(l.iter().skip(1))
+                    .all(|(p, q)| compare(p, q).is_some_and(|o| o != std::cmp::Ordering::Greater)),
             ),
             _ => Value::None,
         },
         Has => {
-            let key = match &args[1] {
+            let key = match y {
                 Value::Str(s) => s.clone(),
                 _ => return Value::Bool(false),
             };
-            match &args[0] {
+            match x {
                 Value::Object(o) => Value::Bool(o.get(&key).is_some_and(non_empty)),
                 Value::List(l) => Value::Bool(named_item(l, &key).is_some_and(|v| non_empty(&v))),
                 // Records are handled by the interpreter, which can read their fields.
@@ -71,53 +79,56 @@ pub fn call(b: Builtin, args: &[Value]) -> Value {
             }
         }
         Meets => {
-            let target = match &args[1] {
+            let target = match y {
                 Value::Target(t) => Some((**t).clone()),
                 Value::Str(s) => Target::parse(s),
                 _ => None,
             };
             match target {
-                Some(t) if !args[0].is_none() => Value::Bool(t.accepts(&args[0])),
+                Some(t) if !x.is_none() => Value::Bool(t.accepts(x)),
                 _ => Value::None,
             }
         }
-        IsTarget => Value::Bool(match &args[0] {
+        IsTarget => Value::Bool(match x {
             Value::Target(_) => true,
             Value::Str(s) => Target::parse(s).is_some(),
             _ => false,
         }),
-        Windows => match (period_bounds(&args[0]), &args[1]) {
+        Windows => match (period_bounds(x), y) {
             (Some((from, to)), Value::Duration(d)) => windows_value(from, to, *d),
             _ => Value::None,
         },
-        Label => match (args[0].as_date(), &args[1]) {
+        Label => match (x.as_date(), y) {
             (Some(d), Value::Duration(every)) => window_of(d, *every).map_or(Value::None, |w| Value::Str(w.label)),
             _ => Value::None,
         },
-        Shift => match (&args[0], args[1].as_f64()) {
+        Shift => match (x, y.as_f64()) {
             (Value::Str(l), Some(n)) => shift_label(l, n as i32).map_or(Value::None, |s| Value::str(&s)),
             _ => Value::None,
         },
-        Date => args[0].as_date().map_or(Value::None, Value::Date),
-        Year => args[0].as_date().map_or(Value::None, |d| Value::Int(d.year() as i64)),
-        Month => args[0].as_date().map_or(Value::None, |d| Value::Int(d.month() as i64)),
+        Date => x.as_date().map_or(Value::None, Value::Date),
+        Year => x.as_date().map_or(Value::None, |d| Value::Int(d.year() as i64)),
+        Month => x.as_date().map_or(Value::None, |d| Value::Int(d.month() as i64)),
         YearStart => {
-            args[0].as_date().and_then(|d| jiff::civil::Date::new(d.year(), 1, 1).ok()).map_or(Value::None, Value::Date)
+            x.as_date().and_then(|d| jiff::civil::Date::new(d.year(), 1, 1).ok()).map_or(Value::None, Value::Date)
         }
-        Days => match &args[0] {
+        Days => match x {
             Value::Duration(d) => Value::Num(d.approx_secs() as f64 / 86_400.0),
             _ => Value::None,
         },
-        Hours => match &args[0] {
+        Hours => match x {
             Value::Duration(d) => Value::Num(d.approx_secs() as f64 / 3600.0),
             _ => Value::None,
         },
         Cyclic { .. } => Value::None,
         IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile => {
-            text(&args[0]).and_then(|s| string_test(b, &s)).map_or(Value::None, Value::Bool)
+            text(x).and_then(|s| string_test(b, &s)).map_or(Value::None, Value::Bool)
         }
     }
 }
+
+/// A missing argument.
+const NONE: &Value = &Value::None;
 
 /// The string tests (`is_province`, `is_age_band`, `is_sha256`, `looks_like_cn_id`,
 /// `looks_like_cn_mobile`) on a string; `None` for any other built-in. [`call`] answers with
@@ -292,6 +303,7 @@ pub fn shift_label(label: &str, n: i32) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests: an item that is not there fails the test")]
 mod tests {
     use super::*;
     use jiff::civil::date;
@@ -316,6 +328,19 @@ mod tests {
         assert_eq!(w[0].label.as_str(), "2026-W02");
         assert_eq!(w[0].from, date(2026, 1, 5));
         assert_eq!(w.len(), 3);
+    }
+
+    /// A built-in given fewer arguments than it takes (the type checker does not let a rule do
+    /// that) reads the missing ones as `none` instead of panicking.
+    #[test]
+    fn missing_arguments_are_none() {
+        for name in crate::policy::builtin::NAMES {
+            let (b, arity) = crate::policy::builtin::lookup(name).expect("a built-in");
+            let one = [Value::str("2026-Q1")];
+            for args in [&[][..], &one[..]].into_iter().filter(|a| a.len() < arity) {
+                assert!(matches!(call(b, args), Value::None | Value::Bool(false)), "{name}{args:?}");
+            }
+        }
     }
 
     #[test]

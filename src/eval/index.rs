@@ -43,14 +43,19 @@ impl ByPos {
                 *c += 1;
             }
         }
-        for i in 2..starts.len() {
-            starts[i] += starts[i - 1];
+        let mut total = 0;
+        for c in &mut starts {
+            total += *c;
+            *c = total;
         }
         // starts[t + 1] is now where target t's run begins; filling moves it to its end.
         let mut records = vec![0u32; starts.last().copied().unwrap_or(0) as usize];
         for (i, &t) in links.iter().enumerate() {
-            if let Some(next) = starts.get_mut(t as usize + 1) {
-                records[*next as usize] = i as u32;
+            // `next` is below the count of links to targets, the length of `records`.
+            if let Some(next) = starts.get_mut(t as usize + 1)
+                && let Some(r) = records.get_mut(*next as usize)
+            {
+                *r = i as u32;
                 *next += 1;
             }
         }
@@ -94,7 +99,7 @@ impl Index {
                 Some(Value::List(l)) => {
                     for (i, v) in l.iter().enumerate() {
                         if let Value::Str(s) = v
-                            && !l[..i].iter().any(|p| p.as_str() == Some(s))
+                            && !l.iter().take(i).any(|p| p.as_str() == Some(s))
                         {
                             f(s);
                         }
@@ -121,8 +126,11 @@ impl Index {
                 continue;
             }
             keys(r.fields.get(slot), |k| {
-                if let Some(run) = runs.get_mut(&**k) {
-                    records[(run.0 + run.1) as usize] = i as u32;
+                // Runs were sized by the first pass over the same keys.
+                if let Some(run) = runs.get_mut(&**k)
+                    && let Some(r) = records.get_mut((run.0 + run.1) as usize)
+                {
+                    *r = i as u32;
                     run.1 += 1;
                 }
             });
@@ -133,7 +141,10 @@ impl Index {
     /// The records holding `key`, in record order (not for a resolved reference field's keys
     /// that name a record: see [`Ctx::lookup`]).
     pub fn get(&self, key: &str) -> &[u32] {
-        self.runs.get(key).map_or(&[], |&(start, len)| &self.records[start as usize..(start + len) as usize])
+        self.runs
+            .get(key)
+            .and_then(|&(start, len)| self.records.get(start as usize..(start + len) as usize))
+            .unwrap_or(&[])
     }
 }
 
@@ -181,7 +192,7 @@ impl Index {
         };
         let by_pos = match &self.by_pos {
             Some(b) => {
-                let mut runs = b.starts.windows(2).map(|w| (w[0] as usize, w[1] as usize));
+                let mut runs = b.starts.iter().zip(b.starts.iter().skip(1)).map(|(&s, &e)| (s as usize, e as usize));
                 sorted(&b.records, &mut runs)?
             }
             None => Vec::new(),
@@ -222,6 +233,7 @@ fn within(whole: &[u32], part: &[u32]) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests: an item that is not there fails the test")]
 mod tests {
     use super::*;
     use crate::base::store::NO_LINK;

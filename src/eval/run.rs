@@ -192,7 +192,7 @@ fn verdict(
 
 /// Binds a subject to `slot`, clearing the check's own variables (those below `base`).
 fn bind(env: &mut [Value], slot: usize, base: usize, item: Value) {
-    env[..base].iter_mut().for_each(|v| *v = Value::None);
+    env.iter_mut().take(base).for_each(|v| *v = Value::None);
     if let Some(x) = env.get_mut(slot) {
         *x = item;
     }
@@ -234,4 +234,5 @@ fn source_list(src: &crate::policy::ir::Source) -> Ir {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests: an item that is not there fails the test")]
 mod tests;

@@ -134,3 +134,67 @@ fn a_reference_read_as_another_kind_is_looked_up() {
     assert!(matches!(m, Value::Record(r) if r.kind == person && r.idx == first), "{m:?}");
     assert!(ctx.eval(&Ir::Deref(unit, Box::new(field)), &mut env).is_none(), "no unit has a person's id");
 }
+
+/// `cyclic(t, "depends")` holds exactly for the tasks that reach themselves through
+/// `depends`: a self-loop, every task of a ring, not a task that only leads into a ring or
+/// names a missing task.
+#[test]
+fn records_on_cycles_are_those_that_reach_themselves() {
+    let policy = crate::compile::load_policy(None).expect("built-in pack").0;
+    let dir = org_dir();
+    let task = |id: &str, depends: &[&str]| {
+        let depends: Vec<String> = depends.iter().map(|d| format!("\"{d}\"")).collect();
+        format!(
+            "[[task]]\nid = \"{id}\"\nproject = \"环\"\nname = \"{id}\"\nowner = \"P0001\"\n\
+             start = 2026-01-01\nend = 2026-01-02\ndepends = [{}]\n\n",
+            depends.join(", ")
+        )
+    };
+    let tasks = [
+        task("C1", &["C1"]),
+        task("C2", &["C3"]),
+        task("C3", &["C4"]),
+        task("C4", &["C2"]),
+        task("C5", &["C2"]),
+        task("C6", &["C7", "C9999"]),
+        task("C7", &[]),
+        task("C8", &["C5", "C8"]),
+    ];
+    std::fs::write(dir.path().join("zz-tasks.toml"), tasks.concat()).expect("write");
+    let config = crate::data::read_config(dir.path(), jiff::civil::date(2026, 11, 23)).expect("config");
+    let data = crate::data::load_except(dir.path(), config, &policy.schema, &[]).expect("org");
+    let kind = policy.schema.id("task").expect("task kind");
+    let slot = policy.schema.kind(kind).slot("depends").expect("depends field");
+    let indexes = Indexes::default();
+    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let tasks = data.store.kind(kind);
+    // The tasks a task names directly, by position.
+    let next = |i: u32| -> Vec<u32> {
+        match tasks.field(i as usize, slot) {
+            Some(Value::List(l)) => l.iter().filter_map(|v| v.as_str()).filter_map(|id| tasks.position(id)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let reaches_itself = |start: u32| {
+        let (mut seen, mut todo) = (std::collections::HashSet::new(), next(start));
+        while let Some(i) = todo.pop() {
+            if i == start {
+                return true;
+            }
+            if seen.insert(i) {
+                todo.extend(next(i));
+            }
+        }
+        false
+    };
+    let mut on = Vec::new();
+    for idx in 0..tasks.len() as u32 {
+        let cyclic = ctx.on_cycle(RecordRef { kind, idx }, slot);
+        assert_eq!(cyclic, reaches_itself(idx), "task {:?}", tasks.id(idx as usize));
+        if cyclic {
+            on.extend(tasks.id(idx as usize).map(|id| id.to_string()));
+        }
+    }
+    on.sort();
+    assert_eq!(on, ["C1", "C2", "C3", "C4", "C8"]);
+}

@@ -29,7 +29,10 @@ impl Hoisted {
         let mut env = vec![Value::None; self.slots()];
         for (i, c) in self.consts.iter().enumerate() {
             let v = ctx.eval(c, &mut env);
-            env[self.base + i] = v;
+            // `env` has a slot for each (`slots`).
+            if let Some(x) = env.get_mut(self.base + i) {
+                *x = v;
+            }
         }
         env
     }
@@ -130,6 +133,7 @@ fn free_into(ir: &Ir, out: &mut HashSet<usize>) {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests: an item that is not there fails the test")]
 mod tests {
     use super::*;
     use crate::base::value::{KindId, Value};

@@ -489,4 +489,5 @@ fn linked<'a>(ctx: &Ctx<'a>, to: KindId, link: &Ir) -> Option<(usize, KindId, &'
 mod eval;
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests: an item that is not there fails the test")]
 mod tests;

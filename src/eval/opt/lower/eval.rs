@@ -202,11 +202,7 @@ impl<'a> Op<'a> {
                 },
                 _ => ctx.peek(ir, env),
             },
-            Op::Field(base, acc) => match base.peek(ctx, env) {
-                Cow::Borrowed(b) => ctx.field_ref(b, acc),
-                Cow::Owned(Value::Record(r)) => ctx.record_field(r, acc).map_or_else(none, Cow::Borrowed),
-                Cow::Owned(b) => Cow::Owned(ctx.field(&b, acc)),
-            },
+            Op::Field(base, acc) => ctx.field_of(base.peek(ctx, env), acc),
             Op::Interp(ir) => ctx.peek(ir, env),
             _ => none(),
         }
