@@ -12,6 +12,7 @@ mod record;
 mod toml_fast;
 mod toml_file;
 mod validate;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 
@@ -193,30 +194,13 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     let mut sizes: Vec<u64> = Vec::new();
     let mut exports = Vec::new();
     let mut inputs = Vec::new();
-    let walk = walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(false).into_iter().filter_entry(|e| {
-        let name = e.file_name().to_string_lossy();
-        e.depth() == 0 || !(name.starts_with('.') || (e.file_type().is_dir() && name == "target"))
-    });
-    for entry in walk {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let id = sources.add(dir.display().to_string(), "");
-                diags.push(
-                    DataError::Unreadable {
-                        path: dir.display().to_string(),
-                        reason: e.to_string(),
-                        loc: Loc::new(id, 0, 0),
-                    },
-                    &sources,
-                );
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
+    let walked = walk::walk(dir);
+    for (path, reason) in walked.problems {
+        let id = sources.add(path.clone(), "");
+        diags.push(DataError::Unreadable { path, reason, loc: Loc::new(id, 0, 0) }, &sources);
+    }
+    for input in walked.files {
+        let walk::Input { rel, path, size } = input;
         let Some(format) = file_format(&rel) else { continue };
         let is_csv = format == FileFormat::Csv;
         if skip.contains(&rel.as_path()) {
@@ -231,9 +215,9 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             continue;
         }
         let name = rel.to_string_lossy().replace('\\', "/");
-        let id = sources.add_path(name, entry.path());
+        let id = sources.add_path(name, &path);
         files.push((id, rel, is_csv));
-        sizes.push(entry.metadata().map_or(0, |m| m.len()));
+        sizes.push(size);
     }
     stages.lap("walk");
     // Read and parse files in parallel; merge in path order so the result is deterministic.

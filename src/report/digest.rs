@@ -64,20 +64,10 @@ pub fn pack_relative(name: &str, root: Option<&Path>) -> Option<String> {
     Some(rel.replace('\\', "/"))
 }
 
-/// Every file of an org dir the loader reads, relative to it, sorted (as `OrgData::inputs`).
+/// Every file of an org dir the loader reads, relative to it, sorted (as `OrgData::inputs`):
+/// the loader's own walk, so the two never disagree about links or case.
 pub fn org_inputs(dir: &Path) -> Vec<PathBuf> {
-    let walk = walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(false).into_iter().filter_entry(|e| {
-        let name = e.file_name().to_string_lossy();
-        e.depth() == 0 || !(name.starts_with('.') || (e.file_type().is_dir() && name == "target"))
-    });
-    let mut out: Vec<PathBuf> = walk
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter(|e| crate::data::file_format(e.path()).is_some())
-        .filter_map(|e| e.path().strip_prefix(dir).ok().map(Path::to_path_buf))
-        .collect();
-    out.sort();
-    out
+    crate::data::walk::walk(dir).files.into_iter().map(|f| f.rel).collect()
 }
 
 /// Digests of org files (read in parallel, streamed: exports may be large).
