@@ -227,6 +227,10 @@ pub fn mask_csv(
         Some(h) => h.fields().map(String::from).collect(),
         None => Vec::new(),
     };
+    // A first row of data taken for a header would be copied out unmasked.
+    if let Some(why) = crate::base::exports::header_problem(headers.iter().map(String::as_str)) {
+        return Err(csv::Error::from(std::io::Error::new(std::io::ErrorKind::InvalidData, why)));
+    }
     wtr.write_record(&headers)?;
     let columns: Vec<Column> = headers
         .iter()

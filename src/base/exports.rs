@@ -5,13 +5,13 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 
-use encoding_rs::{Encoding, GB18030, UTF_8};
+use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
 /// An encoding choice for exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Charset {
-    /// Detect: UTF-8 (BOM or valid UTF-8 in the first 64 KiB), else GB18030.
+    /// Detect from the first 64 KiB (see [`detect`]).
     #[default]
     Auto,
     /// UTF-8.
@@ -51,7 +51,7 @@ pub fn open(path: &Path, charset: Charset) -> std::io::Result<Opened> {
             let n = read_up_to(&mut file, &mut head)?;
             head.truncate(n);
             file.rewind()?;
-            detect(&head, n < 64 * 1024)
+            detect(&head, n < 64 * 1024).map_err(|why| std::io::Error::new(std::io::ErrorKind::InvalidData, why))?
         }
     };
     if encoding == UTF_8 {
@@ -80,17 +80,105 @@ fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-/// UTF-8 if the sample has a UTF-8 BOM or is valid UTF-8 (a character cut at the end of a
-/// partial sample is allowed); otherwise GB18030.
-pub fn detect(sample: &[u8], complete: bool) -> &'static Encoding {
+/// The encoding of an export from its first bytes, never a guess that changes what the file
+/// says:
+/// - a byte-order mark decides (UTF-8, UTF-16LE, UTF-16BE);
+/// - NUL bytes mean UTF-16 without a mark (which half of each pair is zero tells the order),
+///   or binary data, which cannot be scanned;
+/// - valid UTF-8 is UTF-8 (a character cut at the end of a partial sample allowed), and so is
+///   UTF-8 with a few bad bytes: decoding it as GBK would garble every header and value, and
+///   silently take the masked columns out of the check; the bad bytes are reported where they
+///   are when the file is read;
+/// - otherwise text that decodes as GB18030 (Excel's GBK) is GB18030;
+/// - anything else cannot be read as text: an error, never a silent pass.
+pub fn detect(sample: &[u8], complete: bool) -> Result<&'static Encoding, String> {
     if sample.starts_with(b"\xef\xbb\xbf") {
-        return UTF_8;
+        return Ok(UTF_8);
     }
-    match std::str::from_utf8(sample) {
-        Ok(_) => UTF_8,
-        Err(e) if !complete && e.error_len().is_none() => UTF_8,
-        Err(_) => GB18030,
+    if sample.starts_with(b"\xff\xfe") {
+        return Ok(UTF_16LE);
     }
+    if sample.starts_with(b"\xfe\xff") {
+        return Ok(UTF_16BE);
+    }
+    if sample.contains(&0) {
+        let (even, odd) =
+            sample
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == 0)
+                .fold((0usize, 0usize), |(e, o), (i, _)| if i % 2 == 0 { (e + 1, o) } else { (e, o + 1) });
+        let pairs = sample.len() / 2;
+        return if odd * 2 > pairs && even * 10 < odd {
+            Ok(UTF_16LE)
+        } else if even * 2 > pairs && odd * 10 < even {
+            Ok(UTF_16BE)
+        } else {
+            Err("it holds NUL bytes: binary data, not CSV text".into())
+        };
+    }
+    let (valid, bad) = utf8_sequences(sample, complete);
+    if bad == 0 || (valid > 0 && bad * 20 <= valid) {
+        return Ok(UTF_8);
+    }
+    let (_, _, gbk_errors) = GB18030.decode(sample);
+    if !gbk_errors {
+        return Ok(GB18030);
+    }
+    Err(format!(
+        "it is neither UTF-8 ({bad} invalid byte sequence(s) in its first {} bytes) nor GBK text",
+        sample.len()
+    ))
+}
+
+/// How many multi-byte UTF-8 characters a sample holds, and how many invalid sequences (a
+/// character cut at the end of a partial sample is neither).
+fn utf8_sequences(sample: &[u8], complete: bool) -> (usize, usize) {
+    let (mut valid, mut bad) = (0, 0);
+    let mut rest = sample;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                valid += s.chars().filter(|c| !c.is_ascii()).count();
+                return (valid, bad);
+            }
+            Err(e) => {
+                let (good, after) = rest.split_at(e.valid_up_to());
+                valid += std::str::from_utf8(good).map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                match e.error_len() {
+                    Some(n) => {
+                        bad += 1;
+                        rest = after.get(n..).unwrap_or_default();
+                    }
+                    None => {
+                        // Cut at the end: bad only if the sample is the whole file.
+                        bad += usize::from(complete);
+                        return (valid, bad);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Why the first row of an export cannot be its header, if it cannot: a header cell that is an
+/// ID-card or mobile number, or a bare number or date, means the file has no header row, so its
+/// first row would go unchecked and every column would be misnamed.
+pub fn header_problem<'a>(cells: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    for (i, cell) in cells.into_iter().enumerate() {
+        let c = cell.trim();
+        let personal = crate::base::detect::contains_cn_id(c) || crate::base::detect::contains_cn_mobile(c);
+        let number =
+            !c.is_empty() && c.chars().all(|ch| ch.is_ascii_digit() || matches!(ch, '.' | '-' | '/' | ':' | ' '));
+        if personal || number {
+            return Some(format!(
+                "its first row is data, not a header (column {} is {}): add a header row naming the columns",
+                i + 1,
+                if personal { "personal data" } else { "a number or a date" }
+            ));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -99,10 +187,35 @@ mod tests {
 
     #[test]
     fn detects_gbk() {
+        let name = |b: &[u8], complete| detect(b, complete).map(|e| e.name());
         let (gbk, _, _) = GB18030.encode("姓名,地址\n张三,广东省广州市\n");
-        assert_eq!(detect(&gbk, true).name(), "gb18030");
-        assert_eq!(detect("姓名".as_bytes(), true).name(), "UTF-8");
+        assert_eq!(name(&gbk, true), Ok("gb18030"));
+        assert_eq!(name("姓名".as_bytes(), true), Ok("UTF-8"));
         // A UTF-8 character cut at the end of a partial sample is still UTF-8.
-        assert_eq!(detect(&"姓名".as_bytes()[..4], false).name(), "UTF-8");
+        assert_eq!(name(&"姓名".as_bytes()[..4], false), Ok("UTF-8"));
+    }
+
+    #[test]
+    fn one_bad_byte_does_not_make_utf8_gbk() {
+        let mut text = "姓名,地址,年龄\n张三,广东省广州市天河区体育西路 1 号,27\n".repeat(20).into_bytes();
+        text.insert(40, 0xff);
+        assert_eq!(detect(&text, true).map(|e| e.name()), Ok("UTF-8"));
+    }
+
+    #[test]
+    fn utf16_and_binary_are_told_apart() {
+        let le: Vec<u8> = "user_id,备注\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = "user_id,备注\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(detect(&le, true).map(|e| e.name()), Ok("UTF-16LE"));
+        assert_eq!(detect(&be, true).map(|e| e.name()), Ok("UTF-16BE"));
+        assert!(detect(&[0, 0, 0, 1, 2, 0, 0, 0, 0, 7], true).is_err());
+        assert!(detect(&[0xff; 64], true).is_err());
+    }
+
+    #[test]
+    fn a_first_row_of_data_is_no_header() {
+        assert!(header_problem(["user_id", "地址", "年龄"]).is_none());
+        assert!(header_problem(["U1", "13812345678"]).is_some());
+        assert!(header_problem(["x", "2026-06-30"]).is_some());
     }
 }

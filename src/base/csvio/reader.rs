@@ -102,6 +102,11 @@ impl<R: Read> Rows<R> {
         }
     }
 
+    /// The line the last record read (or refused) starts on.
+    pub fn line(&self) -> u64 {
+        self.record_line
+    }
+
     /// The next record, or `None` at the end. An error is an I/O error or a record that is not
     /// UTF-8, worded as `csv` words it.
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>, csv::Error> {

@@ -93,6 +93,11 @@ fn run_file(
         Ok(h) => h.map(|h| h.fields().map(|x| Str::from(x.trim())).collect()).unwrap_or_default(),
         Err(e) => return (vec![unreadable(build, &file, &e.to_string())], counts),
     };
+    // A file without a header row would have its first row of data taken for column names,
+    // unchecked: it cannot be scanned.
+    if let Some(why) = crate::base::exports::header_problem(headers.iter().map(|h| &**h)) {
+        return (vec![unreadable(build, &file, &why)], counts);
+    }
     // Field slots the stream fills, resolved once.
     let slot = |name: &str| ks.slot(name);
     let (s_file, s_row, s_line, s_column, s_col, s_value) =
@@ -135,6 +140,26 @@ fn run_file(
         let record = match rows.next_row() {
             Ok(Some(r)) => r,
             Ok(None) => break,
+            // A row that is not UTF-8 is reported where it is, and the rest of the file is
+            // scanned: one bad byte must not take the file's other rows out of the check.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData) => {
+                row += 1;
+                let line = usize::try_from(rows.line()).unwrap_or(0);
+                let at = Location {
+                    file: file.clone(),
+                    line: line.max(1),
+                    column: 1,
+                    row: usize::try_from(row).ok(),
+                    field: None,
+                    loc: None,
+                };
+                let message = Text::new(
+                    format!("导出文件 {file} 第 {row} 行不是 UTF-8 文本，该行未能检查（其余行照常检查）"),
+                    format!("export {file}, row {row} is not UTF-8 text and was not checked (the other rows were)"),
+                );
+                out.push(build.builtin(&Issue::new("DATA-SHAPE", None, message, Some(at))));
+                continue;
+            }
             Err(e) => {
                 out.push(unreadable(build, &file, &e.to_string()));
                 break;
