@@ -673,6 +673,11 @@ impl<'a> Compiler<'a> {
     /// `y.f == key` (or `key in y.f`) whose key does not depend on `y`.
     fn plan(&mut self, slot: usize, coll: Ir, filter: Option<Ir>) -> (Source, Option<Ir>) {
         let Ir::Kind(kind) = coll else { return (Source::Expr(Box::new(coll)), filter) };
+        // A stream kind's records are read one at a time and never held, so none is looked up:
+        // its `forall` runs over every record, the filter whole (`where c.column == "手机"`).
+        if self.names.schema.kind(kind).stream.is_some() {
+            return (Source::Kind(kind), filter);
+        }
         let Some(filter) = filter else { return (Source::Kind(kind), None) };
         let mut conj = Vec::new();
         split_and(filter, &mut conj);
