@@ -14,11 +14,15 @@ pub use super::index::{Index, Indexes};
 use crate::base::store::Store;
 use crate::base::value::{Duration, KindId, RecordRef, Str, Value, compare_op, values_equal};
 use crate::policy::ir::{FieldAcc, Ir, Source};
+use crate::policy::types::Type;
 use crate::policy::{KindOrigin, Schema};
 use crate::syntax::ast::{BinOp, Quant};
 
 /// Records on reference cycles, per (kind, field slot), computed once per run.
 type CycleCache = HashMap<(KindId, usize), Arc<HashSet<u32>>>;
+
+/// Records whose `id` field is `none`, per kind, computed once per run.
+type WithoutIdCache = HashMap<KindId, Arc<[u32]>>;
 
 /// Everything a rule reads while it runs.
 pub struct Ctx<'a> {
@@ -37,6 +41,7 @@ pub struct Ctx<'a> {
     /// The current record(s) of stream kinds, while a stream is read.
     pub stream: Option<&'a Store>,
     cycles: Mutex<CycleCache>,
+    without_id: Mutex<WithoutIdCache>,
 }
 
 impl<'a> Ctx<'a> {
@@ -58,6 +63,7 @@ impl<'a> Ctx<'a> {
             period: builtins::period_value(period.0, period.1),
             stream: None,
             cycles: Mutex::new(HashMap::default()),
+            without_id: Mutex::new(HashMap::default()),
         }
     }
 
@@ -72,6 +78,7 @@ impl<'a> Ctx<'a> {
             period: self.period.clone(),
             stream: Some(stream),
             cycles: Mutex::new(HashMap::default()),
+            without_id: Mutex::new(HashMap::default()),
         }
     }
 
@@ -366,14 +373,42 @@ impl<'a> Ctx<'a> {
                 }
             }
             Source::Id { kind, key } => {
-                let key = self.eval(key, env);
-                let id = match &key {
-                    Value::Str(s) => Some(s.clone()),
-                    Value::Record(r) => self.id_of(*r),
-                    _ => None,
+                let data = self.store(*kind).kind(*kind);
+                let id = match self.eval(key, env) {
+                    Value::Str(s) => Some(s),
+                    Value::Record(r) => self.id_of(r),
+                    Value::None => None,
+                    _ => return,
                 };
-                if let Some(r) = id.and_then(|id| self.store(*kind).by_id(*kind, &id)) {
-                    f(self, env, Value::Record(r));
+                // The records `y.id == key` holds for: those whose `id` field holds the key (a
+                // record without one is known by a made-up id, `#n`, which its field does not
+                // hold) — the one with the id; every one where ids repeat (the loader reports
+                // it); for a `none` key, those without an id.
+                let record = |idx: u32| Value::Record(RecordRef { kind: *kind, idx });
+                let slot = self.schema.kind(*kind).id_slot();
+                let holds = |idx: u32, id: &str| matches!(slot.and_then(|s| data.field(idx as usize, s)), Some(Value::Str(s)) if **s == *id);
+                match id {
+                    Some(id) if !data.repeated_ids => {
+                        if let Some(idx) = data.position(&id)
+                            && holds(idx, &id)
+                        {
+                            f(self, env, record(idx));
+                        }
+                    }
+                    Some(id) => {
+                        for idx in 0..data.len() as u32 {
+                            if holds(idx, &id) && !f(self, env, record(idx)) {
+                                return;
+                            }
+                        }
+                    }
+                    None => {
+                        for &idx in self.without_id(*kind).iter() {
+                            if !f(self, env, record(idx)) {
+                                return;
+                            }
+                        }
+                    }
                 }
             }
             Source::Index { kind, slot, key, also } => {
@@ -398,7 +433,7 @@ impl<'a> Ctx<'a> {
 
     /// The records an index source names: of the lookups of its indexable conditions, the
     /// one with the fewest records, and which it is (0: the first key, `i`: `also[i - 1]`).
-    /// `None` when a key is not a string or record (nothing can match).
+    /// `None` when a key is not a string, record or `none` (nothing can match).
     pub(super) fn index_hits(
         &self,
         kind: KindId,
@@ -422,7 +457,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// The records of `kind` whose field `slot` holds (or, for a list, contains) the value of
-    /// `key`; `None` when the key is not a string or record (nothing can match).
+    /// `key`, or is `none` when the key is; `None` when the key is of another type (nothing
+    /// can match).
     fn lookup(&self, kind: KindId, slot: usize, key: &Ir, env: &mut [Value]) -> Option<std::borrow::Cow<'a, [u32]>> {
         let index = self.indexes.map.get(&(kind, slot));
         // A resolved reference field is joined on record positions: a key that is a record's
@@ -433,9 +469,20 @@ impl<'a> Ctx<'a> {
             return Some(std::borrow::Cow::Borrowed(by_pos.get(pos)));
         }
         let key = match self.eval(key, env) {
-            Value::Str(s) => s,
-            Value::Record(r) => self.id_of(r)?,
+            Value::Str(s) => Some(s),
+            Value::Record(r) => self.id_of(r),
+            Value::None => None,
             _ => return None,
+        };
+        // A `none` key (an absent field, a record without an id) equals a field that is `none`
+        // too, as `y.f == none` does; it is never an item of a list field.
+        let Some(key) = key else {
+            let list = matches!(self.schema.kind(kind).fields.get(slot).map(|f| &f.ty), Some(Type::List(_)));
+            return Some(match index {
+                Some(idx) => Cow::Borrowed(&idx.missing[..]),
+                None if list => Cow::Borrowed(&[]),
+                None => Cow::Owned(super::index::missing(self.store(kind).kind(kind), slot).collect()),
+            });
         };
         Some(match index {
             Some(idx) => match &idx.by_pos {
@@ -525,6 +572,23 @@ impl<'a> Ctx<'a> {
         };
         let found = contains(y, &x);
         if op == BinOp::In { found } else { !found }
+    }
+
+    /// The records of `kind` whose `id` field is `none` (the loader named them `#n`): those a
+    /// `none` id key names.
+    fn without_id(&self, kind: KindId) -> Arc<[u32]> {
+        if let Some(found) = self.without_id.lock().ok().and_then(|m| m.get(&kind).cloned()) {
+            return found;
+        }
+        let (data, slot) = (self.store(kind).kind(kind), self.schema.kind(kind).id_slot());
+        let found: Arc<[u32]> = (0..data.len())
+            .filter(|&i| slot.and_then(|s| data.field(i, s)).is_none_or(Value::is_none))
+            .map(|i| i as u32)
+            .collect();
+        if let Ok(mut m) = self.without_id.lock() {
+            m.insert(kind, found.clone());
+        }
+        found
     }
 
     /// Whether record `r` lies on a cycle through its reference-list field `slot`.

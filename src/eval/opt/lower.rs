@@ -78,6 +78,17 @@ pub(in crate::eval) struct ByLink<'a> {
     from: KindId,
     links: &'a [u32],
     kind: KindId,
+    /// The records of `kind`, and the slot of their `id` field.
+    data: &'a KindData,
+    id: usize,
+}
+
+impl ByLink<'_> {
+    /// Whether the record at `idx` is the one `y.id == key` names: its `id` field holds its id
+    /// (a record without one is known by a made-up id, `#n`, which a reference may name).
+    fn has_id(&self, idx: u32) -> bool {
+        matches!(self.data.field(idx as usize, self.id), Some(Value::Str(_)))
+    }
 }
 
 /// An index lookup whose filter bounds a date field of the records (`c.date >= w.from and
@@ -326,9 +337,18 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     }
                     _ => Vec::new(),
                 };
+                // Not where ids repeat: then an id names several records, a reference only one.
                 let by_link = match src {
-                    Source::Id { kind, key } => {
-                        linked(ctx, *kind, key).map(|(var, from, links)| ByLink { var, from, links, kind: *kind })
+                    Source::Id { kind, key } if !ctx.store(*kind).kind(*kind).repeated_ids => {
+                        let (data, id) = (ctx.store(*kind).kind(*kind), ctx.schema.kind(*kind).id_slot());
+                        linked(ctx, *kind, key).zip(id).map(|((var, from, links), id)| ByLink {
+                            var,
+                            from,
+                            links,
+                            kind: *kind,
+                            data,
+                            id,
+                        })
                     }
                     _ => None,
                 };
