@@ -691,8 +691,11 @@ impl<'a> Compiler<'a> {
             if k != kind || key.uses_slot(slot) {
                 continue;
             }
+            // Only fields that hold strings: an index holds string keys (a list's items), so a
+            // field declared `any` (a number, a list, …) is compared by the filter, as written.
+            let strings = |t: &Type| matches!(t, Type::Str | Type::Enum(_) | Type::Name(_) | Type::Ref(_));
             let fty = &schema.fields[s].ty;
-            let ok = if list { matches!(fty, Type::List(t) if t.is_stringy()) } else { fty.is_stringy() };
+            let ok = if list { matches!(fty, Type::List(t) if strings(t)) } else { strings(fty) };
             if !ok {
                 continue;
             }

@@ -205,3 +205,19 @@ fn lookups_find_what_their_conditions_do() {
     );
     assert_eq!(got, [vec![1], vec![1], vec![1], vec![1], vec![1], vec![1], vec![0, 1, 2], vec![0, 1, 2]]);
 }
+
+/// A join on a field declared `any` is not planned as a lookup (an index holds string keys,
+/// a list's items): `y.v == "t"` holds for no list `["t"]`, and `y.v == x.n` for equal numbers.
+#[test]
+fn a_join_on_a_field_of_any_type_compares_as_written() {
+    let org = "[[a]]\nid = \"a1\"\nn = 1\nv = 1\n\n[[a]]\nid = \"a2\"\nv = [\"t\"]\n\n[[b]]\nid = \"b1\"\n";
+    let got = failing(
+        &twinned(&[
+            "forall x in b: exists y in a where y.v == \"t\"",
+            "forall x in a: exists y in a where y.v == x.n",
+            "forall x in b: exists y in a where \"t\" in y.v",
+        ]),
+        org,
+    );
+    assert_eq!(got, [vec![0], vec![0], vec![1], vec![1], vec![], vec![]]);
+}
