@@ -7,3 +7,6 @@ pub mod run;
 pub mod stream;
 
 pub use run::{Checked, Options, Outcome, Selection, run, stream_kind};
+
+#[cfg(test)]
+mod differential_tests;

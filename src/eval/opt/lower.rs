@@ -161,6 +161,32 @@ pub(in crate::eval) fn lower<'a>(ctx: &Ctx<'a>, ir: &Ir, base: usize, subject: O
     (op, l.memo(), l.slots())
 }
 
+/// For differential tests outside `eval`: `ir` lowered alone ([`lower`], slots from `base` on
+/// fixed for the run) and evaluated once per subject, each bound to `subject` in fresh slots
+/// (one memo table for all of them, as a thread of a run keeps it). With no subject slot,
+/// evaluated once.
+#[cfg(test)]
+pub(crate) fn lowered_values(
+    ctx: &Ctx,
+    ir: &Ir,
+    base: usize,
+    subject: Option<usize>,
+    subjects: &[Value],
+) -> Vec<Value> {
+    let (op, mut memo, slots) = lower(ctx, ir, base, subject);
+    let fresh = |item: Option<&Value>| {
+        let mut env = vec![Value::None; slots.max(base).max(1)];
+        if let (Some(s), Some(v)) = (subject, item) {
+            env[s] = v.clone();
+        }
+        env
+    };
+    match subject {
+        Some(_) => subjects.iter().map(|v| op.eval(ctx, &mut fresh(Some(v)), &mut memo)).collect(),
+        None => vec![op.eval(ctx, &mut fresh(None), &mut memo)],
+    }
+}
+
 /// A lookup's condition in a quantifier's filter (`a.person == p.id`, `p.id in t.attendees`):
 /// every record the lookup finds for a string key meets it, so they are filtered by the rest.
 #[derive(Debug)]
