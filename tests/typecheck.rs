@@ -181,3 +181,36 @@ fn an_enum_must_be_declared_and_its_titles_must_name_its_words() {
     assert!(err.contains("`titles` expects one of headquarters, warehouse, 门市部"), "{err}");
     assert!(err.contains("did you mean `warehouse`?"), "{err}");
 }
+
+/// A stream kind's records are never held, so no lookup is planned over them: a `where` that
+/// compares a field of the cell with a string (`c.column == "手机"`) stays a filter, and the
+/// check compiles as the outermost `forall` it is (it was refused as not outermost once the
+/// comparison had been planned as an index lookup of the stream).
+#[test]
+fn a_filter_on_a_stream_field_is_not_planned_as_a_lookup() {
+    use zhidu::policy::ir::{Ir, Source};
+    let main = r#"
+policy 测试 { version "1"; effective 2026-01-01 }
+record export_cell stream "exports" { file: string; row: int; line: int; column: string; value: secret string }
+rule S-1 error "s" {
+  source "s"
+  message "{c.file} {c.row}"
+  check forall c in export_cell where c.column == "手机": not looks_like_cn_mobile(c.value)
+  check forall c in export_cell where "a" == c.value and c.row > 1: true
+}
+"#;
+    let files = [("main.zd", main)];
+    let loaded = load(&PackSource::Memory(&files)).map_err(|(_, d)| d.render(false)).expect("loads");
+    let policy = match resolve(loaded) {
+        Ok((p, _)) => p,
+        Err((_, d)) => panic!("{}", d.render(false)),
+    };
+    for check in &policy.rules[0].checks {
+        assert!(
+            matches!(check.ir.unwrapped(), Ir::Quant { src: Source::Kind(_), filter: Some(_), .. }),
+            "{:?}",
+            check.ir
+        );
+    }
+    assert!(policy.index_keys.is_empty(), "{:?}", policy.index_keys);
+}

@@ -102,12 +102,11 @@ pub fn detect(sample: &[u8], complete: bool) -> Result<&'static Encoding, String
         return Ok(UTF_16BE);
     }
     if sample.contains(&0) {
-        let (even, odd) =
-            sample
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == 0)
-                .fold((0usize, 0usize), |(e, o), (i, _)| if i % 2 == 0 { (e + 1, o) } else { (e, o + 1) });
+        let (even, odd) = sample
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == 0)
+            .fold((0usize, 0usize), |(e, o), (i, _)| if i % 2 == 0 { (e + 1, o) } else { (e, o + 1) });
         let pairs = sample.len() / 2;
         return if odd * 2 > pairs && even * 10 < odd {
             Ok(UTF_16LE)

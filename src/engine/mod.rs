@@ -8,3 +8,6 @@ pub mod select;
 pub mod stream;
 
 pub use run::{Checked, Options, Outcome, Selection, run, stream_kind};
+
+#[cfg(test)]
+mod differential_tests;

@@ -24,6 +24,9 @@ pub struct Index {
     pub(super) records: Vec<u32>,
     /// For a resolved reference field: the records by the position of the record they name.
     pub(super) by_pos: Option<ByPos>,
+    /// The records whose field is `none` (absent), which a `none` key equals; empty for a list
+    /// field (`none` is never an item of one).
+    pub(super) missing: Vec<u32>,
 }
 
 /// The records of a kind grouped by the record their reference field names: the records
@@ -80,14 +83,19 @@ impl Index {
             Some(crate::policy::types::Type::Ref(t)) => Some(*t),
             _ => None,
         };
-        if let (Some(links), Some(t)) = (data.link(slot), target) {
-            let by_pos = ByPos::build(t, store.kind(t).len(), links);
-            let dangling = |i: usize| links.get(i) == Some(&crate::base::store::NO_LINK);
-            let mut index = Index::by_strings(data, slot, dangling);
-            index.by_pos = Some(by_pos);
-            return index;
+        let mut index = match (data.link(slot), target) {
+            (Some(links), Some(t)) => {
+                let dangling = |i: usize| links.get(i) == Some(&crate::base::store::NO_LINK);
+                let mut index = Index::by_strings(data, slot, dangling);
+                index.by_pos = Some(ByPos::build(t, store.kind(t).len(), links));
+                index
+            }
+            _ => Index::by_strings(data, slot, |_| true),
+        };
+        if !matches!(schema.kind(kind).fields.get(slot).map(|f| &f.ty), Some(crate::policy::types::Type::List(_))) {
+            index.missing = missing(data, slot).collect();
         }
-        Index::by_strings(data, slot, |_| true)
+        index
     }
 
     /// Indexes the records `take` accepts by the string (or strings) in field `slot`.
@@ -135,7 +143,7 @@ impl Index {
                 }
             });
         }
-        Index { runs, records, by_pos: None }
+        Index { runs, records, by_pos: None, missing: Vec::new() }
     }
 
     /// The records holding `key`, in record order (not for a resolved reference field's keys
@@ -161,6 +169,11 @@ impl Indexes {
             .collect();
         Indexes { map }
     }
+}
+
+/// The records of `data` whose field `slot` is `none` (absent).
+pub(super) fn missing(data: &crate::base::store::KindData, slot: usize) -> impl Iterator<Item = u32> + '_ {
+    data.iter().enumerate().filter(move |(_, r)| r.fields.get(slot).is_none_or(Value::is_none)).map(|(i, _)| i as u32)
 }
 
 /// An index's runs, each sorted by a date field of its records (records without the date
@@ -257,7 +270,7 @@ mod tests {
         let by_pos = ByPos::build(KindId(0), 4, &[2, NO_LINK, 0, 2, 3, NO_LINK, 0]);
         let mut runs = HashMap::default();
         runs.insert(Str::from("x"), (0, 3));
-        let index = Index { runs, records: vec![6, 1, 4], by_pos: Some(by_pos) };
+        let index = Index { runs, records: vec![6, 1, 4], by_pos: Some(by_pos), missing: Vec::new() };
         let day: [Option<i8>; 7] = [Some(20), Some(1), Some(10), None, Some(5), Some(9), Some(3)];
         let june = |d: i8| date(2026, 6, d);
         let sorted = index.by_date(|r| Ok(day[r as usize].map(june))).expect("all dates");

@@ -18,6 +18,9 @@ use crate::syntax::ast::{BinOp, Quant};
 
 pub use ops::arith;
 
+/// Records whose `id` field is `none`, per kind, computed once per run.
+type WithoutIdCache = HashMap<KindId, Arc<[u32]>>;
+
 /// Everything a rule reads while it runs.
 pub struct Ctx<'a> {
     /// Kinds.
@@ -35,6 +38,7 @@ pub struct Ctx<'a> {
     /// The current record(s) of stream kinds, while a stream is read.
     pub stream: Option<&'a Store>,
     cycles: Mutex<cycles::CycleCache>,
+    without_id: Mutex<WithoutIdCache>,
 }
 
 impl<'a> Ctx<'a> {
@@ -56,6 +60,7 @@ impl<'a> Ctx<'a> {
             period: builtins::period_value(period.0, period.1),
             stream: None,
             cycles: Mutex::new(HashMap::default()),
+            without_id: Mutex::new(HashMap::default()),
         }
     }
 
@@ -70,6 +75,7 @@ impl<'a> Ctx<'a> {
             period: self.period.clone(),
             stream: Some(stream),
             cycles: Mutex::new(HashMap::default()),
+            without_id: Mutex::new(HashMap::default()),
         }
     }
 

@@ -169,6 +169,16 @@ impl<'a> Quick<'a> {
     }
 }
 
+/// For differential tests outside `eval`: each item's answer from the check simplified for the
+/// run ([`Quick`], with one copy of its slots and memo tables for all items, as a thread of a
+/// run keeps them); `None` when the check has no simplified form.
+#[cfg(test)]
+pub(crate) fn quick_verdicts(ctx: &Ctx, check: &Check, items: &[Value]) -> Option<Vec<Option<bool>>> {
+    let quick = Quick::new(ctx, check)?;
+    let (mut env, mut memo) = (quick.env.clone(), quick.memo.clone());
+    Some(items.iter().map(|item| quick.holds(ctx, &mut env, &mut memo, item.clone())).collect())
+}
+
 /// One subject of `forall x in C where filter: body`: binds it to `slot` (clearing the check's
 /// own variables, those below `base`), then `Some(false)` if it is filtered out, `Some(true)` if
 /// the body holds, `None` if it fails (with the variables the evaluation bound left in `env`).

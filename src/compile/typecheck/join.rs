@@ -27,6 +27,11 @@ pub(super) struct Plan {
 pub(super) fn plan(schema: &Schema, slot: usize, coll: Ir, filter: Option<Ir>) -> Plan {
     let plain = |src, filter| Plan { src, filter, index_keys: Vec::new() };
     let Ir::Kind(kind) = coll else { return plain(Source::Expr(Box::new(coll)), filter) };
+    // A stream kind's records are read one at a time and never held, so none is looked up:
+    // its `forall` runs over every record, the filter whole (`where c.column == "手机"`).
+    if schema.kind(kind).stream.is_some() {
+        return plain(Source::Kind(kind), filter);
+    }
     let Some(filter) = filter else { return plain(Source::Kind(kind), None) };
     let mut conj = Vec::new();
     split_and(filter, &mut conj);
@@ -40,8 +45,11 @@ pub(super) fn plan(schema: &Schema, slot: usize, coll: Ir, filter: Option<Ir>) -
         if k != kind || key.uses_slot(slot) {
             continue;
         }
+        // Only fields that hold strings: an index holds string keys (a list's items), so a
+        // field declared `any` (a number, a list, …) is compared by the filter, as written.
+        let strings = |t: &Type| matches!(t, Type::Str | Type::Enum(_) | Type::Name(_) | Type::Ref(_));
         let fty = &schema.fields[s].ty;
-        let ok = if list { matches!(fty, Type::List(t) if t.is_stringy()) } else { fty.is_stringy() };
+        let ok = if list { matches!(fty, Type::List(t) if strings(t)) } else { strings(fty) };
         if !ok {
             continue;
         }

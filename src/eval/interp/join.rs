@@ -2,10 +2,12 @@
 //! records a join index names, a list.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::{Ctx, simple};
 use crate::base::value::{KindId, RecordRef, Value};
 use crate::policy::ir::{FieldAcc, Ir, Source};
+use crate::policy::types::Type;
 
 /// A lookup with at most this many records is not narrowed by the source's other conditions
 /// (they are in the filter anyway).
@@ -29,14 +31,42 @@ impl<'a> Ctx<'a> {
                 }
             }
             Source::Id { kind, key } => {
-                let key = self.eval(key, env);
-                let id = match &key {
-                    Value::Str(s) => Some(s.clone()),
-                    Value::Record(r) => self.id_of(*r),
-                    _ => None,
+                let data = self.store(*kind).kind(*kind);
+                let id = match self.eval(key, env) {
+                    Value::Str(s) => Some(s),
+                    Value::Record(r) => self.id_of(r),
+                    Value::None => None,
+                    _ => return,
                 };
-                if let Some(r) = id.and_then(|id| self.store(*kind).by_id(*kind, &id)) {
-                    f(self, env, Value::Record(r));
+                // The records `y.id == key` holds for: those whose `id` field holds the key (a
+                // record without one is known by a made-up id, `#n`, which its field does not
+                // hold) — the one with the id; every one where ids repeat (the loader reports
+                // it); for a `none` key, those without an id.
+                let record = |idx: u32| Value::Record(RecordRef { kind: *kind, idx });
+                let slot = self.schema.kind(*kind).id_slot();
+                let holds = |idx: u32, id: &str| matches!(slot.and_then(|s| data.field(idx as usize, s)), Some(Value::Str(s)) if **s == *id);
+                match id {
+                    Some(id) if !data.repeated_ids => {
+                        if let Some(idx) = data.position(&id)
+                            && holds(idx, &id)
+                        {
+                            f(self, env, record(idx));
+                        }
+                    }
+                    Some(id) => {
+                        for idx in 0..data.len() as u32 {
+                            if holds(idx, &id) && !f(self, env, record(idx)) {
+                                return;
+                            }
+                        }
+                    }
+                    None => {
+                        for &idx in self.without_id(*kind).iter() {
+                            if !f(self, env, record(idx)) {
+                                return;
+                            }
+                        }
+                    }
                 }
             }
             Source::Index { kind, slot, key, also } => {
@@ -96,9 +126,22 @@ impl<'a> Ctx<'a> {
             return Some(std::borrow::Cow::Borrowed(by_pos.get(pos)));
         }
         let key = match self.eval(key, env) {
-            Value::Str(s) => s,
-            Value::Record(r) => self.id_of(r)?,
+            Value::Str(s) => Some(s),
+            Value::Record(r) => self.id_of(r),
+            Value::None => None,
             _ => return None,
+        };
+        // A `none` key (an absent field, a record without an id) equals a field that is `none`
+        // too, as `y.f == none` does; it is never an item of a list field.
+        let Some(key) = key else {
+            let list = matches!(self.schema.kind(kind).fields.get(slot).map(|f| &f.ty), Some(Type::List(_)));
+            return Some(match index {
+                Some(idx) => std::borrow::Cow::Borrowed(&idx.missing[..]),
+                None if list => std::borrow::Cow::Borrowed(&[]),
+                None => {
+                    std::borrow::Cow::Owned(crate::eval::index::missing(self.store(kind).kind(kind), slot).collect())
+                }
+            });
         };
         Some(match index {
             Some(idx) => match &idx.by_pos {
@@ -152,5 +195,24 @@ impl<'a> Ctx<'a> {
             },
             _ => None,
         }
+    }
+}
+
+impl Ctx<'_> {
+    /// The records of `kind` whose `id` field is `none` (the loader named them `#n`): those a
+    /// `none` id key names.
+    fn without_id(&self, kind: KindId) -> Arc<[u32]> {
+        if let Some(found) = self.without_id.lock().ok().and_then(|m| m.get(&kind).cloned()) {
+            return found;
+        }
+        let (data, slot) = (self.store(kind).kind(kind), self.schema.kind(kind).id_slot());
+        let found: Arc<[u32]> = (0..data.len())
+            .filter(|&i| slot.and_then(|s| data.field(i, s)).is_none_or(Value::is_none))
+            .map(|i| i as u32)
+            .collect();
+        if let Ok(mut m) = self.without_id.lock() {
+            m.insert(kind, found.clone());
+        }
+        found
     }
 }

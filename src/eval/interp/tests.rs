@@ -198,3 +198,94 @@ fn records_on_cycles_are_those_that_reach_themselves() {
     on.sort();
     assert_eq!(on, ["C1", "C2", "C3", "C4", "C8"]);
 }
+
+/// The subjects (by position) failing each check of a small pack on a small org (TOML), each
+/// check run as a run runs it (join indexes, lowered, simplified).
+fn failing(main: &str, org: &str) -> Vec<Vec<u32>> {
+    use crate::compile::load::{PackSource, load};
+    let files = [("main.zd", main)];
+    let loaded = load(&PackSource::Memory(&files)).map_err(|(_, d)| d.render(false)).expect("loads");
+    let policy = match crate::compile::resolve::resolve(loaded) {
+        Ok((p, _)) => p,
+        Err((_, d)) => panic!("{}", d.render(false)),
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("org.toml"), org).expect("write");
+    let given = crate::data::config::Given {
+        as_of: Some(jiff::civil::date(2026, 6, 30)),
+        period: Some((jiff::civil::date(2026, 1, 1), jiff::civil::date(2026, 6, 30))),
+    };
+    let config = crate::data::read_config_given(dir.path(), jiff::civil::date(2026, 6, 30), &given).expect("config");
+    let data = crate::data::load(dir.path(), config, &policy.schema).expect("org");
+    let indexes = Indexes::build(&policy.index_keys, &policy.schema, &policy.decls, &data.store);
+    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let checks = policy.rules.iter().flat_map(|r| &r.checks);
+    checks.map(|c| run_check(&ctx, c).iter().filter_map(|v| v.subject.map(|s| s.idx)).collect()).collect()
+}
+
+/// A pack of kinds `a` and `b` with one rule: each check, then the same over plain lists
+/// (`[w for w in a]`, which is never looked up in), so nothing is planned.
+fn twinned(checks: &[&str]) -> String {
+    let mut main = String::from(
+        "policy 测试 { version \"1\"; effective 2026-01-01 }\n\
+         record a { id: string; n?: int; s?: string; b?: ref b; v?: any }\n\
+         record b { id: string; n?: int; s?: string; a?: ref a; tags?: [string] }\n\
+         rule T-1 error \"t\" {\n  source \"s\"\n  message \"m\"\n",
+    );
+    for c in checks {
+        main.push_str(&format!("  check {c}\n"));
+        let plain = c.replace(" in a", " in [w for w in a]").replace(" in b", " in [w for w in b]");
+        main.push_str(&format!("  check {plain}\n"));
+    }
+    main + "}\n"
+}
+
+/// A lookup planned for a join finds the records its condition holds for, as the condition
+/// over a plain list does: for a `none` key (an absent field) the records without the field
+/// (`y.f == none` holds for them); where ids repeat (the loader reports it), every record with
+/// the id; never a record without an id (known by a made-up id, `#2`, which its `id` field does
+/// not hold). Once a `none` key found nothing, and an id lookup one record at most.
+#[test]
+fn lookups_find_what_their_conditions_do() {
+    // a1 has no `b`; b2 has no `a` and no `s`.
+    let org = "[[a]]\nid = \"a1\"\n\n[[a]]\nid = \"a2\"\nb = \"b1\"\n\n[[b]]\nid = \"b1\"\na = \"a2\"\n\n[[b]]\nid = \"b2\"\n";
+    let got = failing(
+        &twinned(&[
+            "forall x in a: exists y in b where y.id != x.b and y.s == x.b",
+            "forall x in a: count(y in b where y.a == x.b) == 1",
+            "forall x in a: exists y in b where y.a == x.s and not (\"t\" in y.tags)",
+        ]),
+        org,
+    );
+    assert_eq!(got, [vec![1], vec![1], vec![1], vec![1], vec![], vec![]]);
+    // b1 twice (n 1 and 2); the second a has no id, and names no b.
+    let org = "[[a]]\nid = \"a1\"\nb = \"b1\"\n\n[[a]]\nn = 1\nb = \"b9\"\n\n\
+               [[b]]\nid = \"b1\"\nn = 1\n\n[[b]]\nid = \"b1\"\nn = 2\n\n[[b]]\nid = \"b3\"\n";
+    let got = failing(
+        &twinned(&[
+            "forall x in b where x.id == \"b1\": x.n == 1",
+            // Keyed by a resolved reference, which the lowered evaluator follows by position.
+            "forall x in a: exists y in b where y.id == x.b and y.n == 2",
+            "forall x in a: count(y in a where y.id == x) == 1",
+            "forall x in b: not (exists y in a where y.id == x.a)",
+        ]),
+        org,
+    );
+    assert_eq!(got, [vec![1], vec![1], vec![1], vec![1], vec![1], vec![1], vec![0, 1, 2], vec![0, 1, 2]]);
+}
+
+/// A join on a field declared `any` is not planned as a lookup (an index holds string keys,
+/// a list's items): `y.v == "t"` holds for no list `["t"]`, and `y.v == x.n` for equal numbers.
+#[test]
+fn a_join_on_a_field_of_any_type_compares_as_written() {
+    let org = "[[a]]\nid = \"a1\"\nn = 1\nv = 1\n\n[[a]]\nid = \"a2\"\nv = [\"t\"]\n\n[[b]]\nid = \"b1\"\n";
+    let got = failing(
+        &twinned(&[
+            "forall x in b: exists y in a where y.v == \"t\"",
+            "forall x in a: exists y in a where y.v == x.n",
+            "forall x in b: exists y in a where \"t\" in y.v",
+        ]),
+        org,
+    );
+    assert_eq!(got, [vec![0], vec![0], vec![1], vec![1], vec![], vec![]]);
+}

@@ -78,6 +78,17 @@ pub(in crate::eval) struct ByLink<'a> {
     from: KindId,
     links: &'a [u32],
     kind: KindId,
+    /// The records of `kind`, and the slot of their `id` field.
+    data: &'a KindData,
+    id: usize,
+}
+
+impl ByLink<'_> {
+    /// Whether the record at `idx` is the one `y.id == key` names: its `id` field holds its id
+    /// (a record without one is known by a made-up id, `#n`, which a reference may name).
+    fn has_id(&self, idx: u32) -> bool {
+        matches!(self.data.field(idx as usize, self.id), Some(Value::Str(_)))
+    }
 }
 
 /// An index lookup whose filter bounds a date field of the records (`c.date >= w.from and
@@ -148,6 +159,34 @@ pub(in crate::eval) fn lower<'a>(ctx: &Ctx<'a>, ir: &Ir, base: usize, subject: O
     l.share(&[ir]);
     let op = l.lower(ir);
     (op, l.memo(), l.slots())
+}
+
+/// For differential tests outside `eval`: `ir` lowered alone ([`lower`], slots from `base` on
+/// fixed for the run) and evaluated once per subject, each bound to `subject` in fresh slots
+/// (one memo table for all of them, as a thread of a run keeps it). With no subject slot,
+/// evaluated once.
+#[cfg(test)]
+pub(crate) fn lowered_values(
+    ctx: &Ctx,
+    ir: &Ir,
+    base: usize,
+    subject: Option<usize>,
+    subjects: &[Value],
+) -> Vec<Value> {
+    let (op, mut memo, slots) = lower(ctx, ir, base, subject);
+    let fresh = |item: Option<&Value>| {
+        let mut env = vec![Value::None; slots.max(base).max(1)];
+        if let (Some(s), Some(v)) = (subject, item)
+            && let Some(slot) = env.get_mut(s)
+        {
+            *slot = v.clone();
+        }
+        env
+    };
+    match subject {
+        Some(_) => subjects.iter().map(|v| op.eval(ctx, &mut fresh(Some(v)), &mut memo)).collect(),
+        None => vec![op.eval(ctx, &mut fresh(None), &mut memo)],
+    }
 }
 
 /// A lookup's condition in a quantifier's filter (`a.person == p.id`, `p.id in t.attendees`):
@@ -326,9 +365,18 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     }
                     _ => Vec::new(),
                 };
+                // Not where ids repeat: then an id names several records, a reference only one.
                 let by_link = match src {
-                    Source::Id { kind, key } => {
-                        linked(ctx, *kind, key).map(|(var, from, links)| ByLink { var, from, links, kind: *kind })
+                    Source::Id { kind, key } if !ctx.store(*kind).kind(*kind).repeated_ids => {
+                        let (data, id) = (ctx.store(*kind).kind(*kind), ctx.schema.kind(*kind).id_slot());
+                        linked(ctx, *kind, key).zip(id).map(|((var, from, links), id)| ByLink {
+                            var,
+                            from,
+                            links,
+                            kind: *kind,
+                            data,
+                            id,
+                        })
                     }
                     _ => None,
                 };

@@ -146,12 +146,17 @@ impl<'a> Op<'a> {
                     }
                     (None, _) => {
                         // An id named by a resolved reference: its record by position, no hashing.
+                        // A reference that names no record (dangling, or absent: a `none` key
+                        // names the records without an id) or a record without an id in its
+                        // field is looked up as the interpreter does.
                         let linked = by_link.as_ref().and_then(|l| match env.get(l.var) {
-                            Some(Value::Record(r)) if r.kind == l.from => Some((l.kind, *l.links.get(r.idx as usize)?)),
+                            Some(Value::Record(r)) if r.kind == l.from => {
+                                let t = *l.links.get(r.idx as usize)?;
+                                (t != NO_LINK && l.has_id(t)).then_some((l.kind, t))
+                            }
                             _ => None,
                         });
                         match linked {
-                            Some((_, NO_LINK)) => {}
                             Some((kind, idx)) => {
                                 visit(ctx, env, Value::Record(RecordRef { kind, idx }));
                             }
