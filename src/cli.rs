@@ -1,4 +1,5 @@
 //! Command-line interface: argument types and dispatch. One file per subcommand in `cli/`.
+//! (Over 500 lines: the clap definitions of every subcommand are one table, kept together.)
 
 /// `println!` to standard output through [`emit`]: redacted; a closed pipe ends the process.
 macro_rules! outln {

@@ -1,4 +1,6 @@
 //! Records by kind, with an id index: the one in-memory form of declarations and org data.
+//! (Over 500 lines: segments, the sharded id index and resolved links are one structure whose
+//! invariants each method keeps; splitting it would expose them.)
 // The evaluator reads every field through here and must never panic: no unchecked index.
 #![deny(clippy::indexing_slicing)]
 

@@ -1,4 +1,5 @@
 //! Runtime values shared by declarations, org records and rule evaluation.
+//! (Over 500 lines: the value type with its comparison, equality and display, which must agree.)
 
 use std::cmp::Ordering;
 use std::fmt;

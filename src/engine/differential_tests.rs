@@ -1,3 +1,5 @@
+//! (A test over 500 lines: the generator and the comparisons are one property.)
+//!
 //! Random packs against random orgs: every way a check is evaluated gives what the interpreter
 //! gives. The built-in pack's checks are held to this elsewhere (`eval::opt::lower`,
 //! `eval::run`, `engine::stream::plan`); here the checks are generated, so that expression

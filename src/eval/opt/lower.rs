@@ -4,6 +4,7 @@
 //! point straight at the kind's records. The simplified checks ([`super::run`]) evaluate every
 //! subject with this; anything it does not lower is evaluated by the interpreter, so the two
 //! always agree (a test holds them to it, subject by subject).
+//! (Over 500 lines: the lowering of every IR node is one match; its evaluation is `lower/eval.rs`.)
 
 use std::sync::Arc;
 
