@@ -220,7 +220,7 @@ pub fn window_of(d: Date, every: Duration) -> Option<Window> {
         let idx = (d.month() as i32 - 1) / m.min(12);
         let start_month = if m >= 12 { 1 } else { idx * m + 1 };
         let from = Date::new(d.year(), start_month as i8, 1).ok()?;
-        let to = from.checked_add(m.months()).ok()?.checked_sub(1.day()).ok()?;
+        let to = from.checked_add(super::interp::ops::span_months(i64::from(m))?).ok()?.checked_sub(1.day()).ok()?;
         let label = match m {
             1 => format!("{:04}-{:02}", d.year(), d.month()),
             3 => format!("{:04}-Q{}", d.year(), idx + 1),
@@ -262,7 +262,11 @@ pub fn windows(from: Date, to: Date, every: Duration) -> Vec<Window> {
                 None => break,
             }
         } else {
-            let end = cursor.checked_add(every.months.months()).and_then(|d| d.checked_add(every.secs.seconds()));
+            use super::interp::ops::{span_months, span_seconds};
+            let (Some(months), Some(secs)) = (span_months(i64::from(every.months)), span_seconds(every.secs)) else {
+                break;
+            };
+            let end = cursor.checked_add(months).and_then(|d| d.checked_add(secs));
             let Ok(end) = end.and_then(|d| d.checked_sub(1.day())) else { break };
             Window { from: cursor, to: end, label: Str::from(format!("{cursor}..{end}")) }
         };

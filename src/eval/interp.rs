@@ -420,6 +420,6 @@ fn set(env: &mut [Value], slot: usize, v: Value) {
 
 mod cycles;
 mod join;
-mod ops;
+pub(in crate::eval) mod ops;
 #[cfg(test)]
 mod tests;

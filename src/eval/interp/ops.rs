@@ -2,7 +2,6 @@
 
 use std::borrow::Cow;
 
-use jiff::ToSpan;
 use jiff::civil::Date;
 
 use super::Ctx;
@@ -85,9 +84,9 @@ pub fn arith(op: BinOp, a: &Value, b: &Value) -> Value {
             let (t, o) = (i.at, i.offset);
             let sign = if op == BinOp::Sub { -1 } else { 1 };
             let dt = o.to_datetime(t);
-            dt.checked_add((du.months * sign).months())
-                .ok()
-                .and_then(|dt| dt.checked_add((du.secs * sign as i64).seconds()).ok())
+            span_months(i64::from(du.months) * i64::from(sign))
+                .and_then(|m| dt.checked_add(m).ok())
+                .and_then(|dt| dt.checked_add(span_seconds(du.secs.checked_mul(i64::from(sign))?)?).ok())
                 .and_then(|dt| o.to_timestamp(dt).ok())
                 .map_or(Value::None, |at| Value::datetime(at, o))
         }
@@ -136,6 +135,25 @@ fn div(x: f64, y: f64) -> Option<f64> {
 }
 
 fn add_date(d: Date, du: Duration, sub: bool) -> Option<Date> {
-    let sign = if sub { -1 } else { 1 };
-    d.checked_add((du.months * sign).months()).ok()?.checked_add((du.secs / 86_400 * sign as i64).days()).ok()
+    let sign: i64 = if sub { -1 } else { 1 };
+    let days = (du.secs / 86_400).checked_mul(sign)?;
+    d.checked_add(span_months(i64::from(du.months) * sign)?).ok()?.checked_add(span_days(days)?).ok()
+}
+
+// jiff's `ToSpan` (`n.days()`) panics when `n` is beyond what a span holds (a pack may write
+// `99999999 days`); these give `None` instead, and the arithmetic evaluates to none.
+
+/// A span of `n` months, if a span can hold it.
+pub(in crate::eval) fn span_months(n: i64) -> Option<jiff::Span> {
+    jiff::Span::new().try_months(n).ok()
+}
+
+/// A span of `n` days, if a span can hold it.
+pub(in crate::eval) fn span_days(n: i64) -> Option<jiff::Span> {
+    jiff::Span::new().try_days(n).ok()
+}
+
+/// A span of `n` seconds, if a span can hold it.
+pub(in crate::eval) fn span_seconds(n: i64) -> Option<jiff::Span> {
+    jiff::Span::new().try_seconds(n).ok()
 }
