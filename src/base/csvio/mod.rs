@@ -8,6 +8,20 @@ use std::io::Write;
 
 pub use reader::{Row, Rows};
 
+/// The longest record [`Rows`] reads: 16 MiB of input, its line end included. A longer one is
+/// an error that names the line it starts on, not a buffer grown without bound: an input with no
+/// line break (`/dev/zero`, a binary file named `.csv`) would otherwise be read whole into
+/// memory, and abort the process when that fails. No export has records anywhere near this long
+/// (Excel's own cell limit is 32 767 characters), and the reader's buffers stay within a small
+/// multiple of it.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// The most fields [`Rows`] reads in one record: 65 536, four times Excel's 16 384 columns.
+/// Within [`MAX_RECORD_BYTES`] a record could hold millions of one-byte fields, and what reads a
+/// stream keeps something per column (the checks plan each column of an export once: eight
+/// million columns took 24 s and 2.7 GB).
+pub const MAX_RECORD_FIELDS: usize = 1 << 16;
+
 /// Where a record starts, as `csv::Position` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {

@@ -86,12 +86,14 @@ fn run_file(
     let file = rel.to_string_lossy().replace('\\', "/");
     let opened = match open(&org.dir.join(rel), Charset::Auto) {
         Ok(o) => o,
-        Err(e) => return (vec![unreadable(build, &file, &e.to_string())], counts),
+        Err(e) => return (vec![unreadable(build, &file, 1, &e.to_string())], counts),
     };
+    // Records are bounded (`csvio::MAX_RECORD_BYTES`): a file with no line break is reported
+    // as unreadable, at the line its overlong record starts on, not read whole into memory.
     let mut rows = Rows::new(opened.reader);
     let headers: Vec<Str> = match rows.next_row() {
         Ok(h) => h.map(|h| h.fields().map(|x| Str::from(x.trim())).collect()).unwrap_or_default(),
-        Err(e) => return (vec![unreadable(build, &file, &e.to_string())], counts),
+        Err(e) => return (vec![unreadable(build, &file, rows.record_line(), &e.to_string())], counts),
     };
     // Field slots the stream fills, resolved once.
     let slot = |name: &str| ks.slot(name);
@@ -136,7 +138,7 @@ fn run_file(
             Ok(Some(r)) => r,
             Ok(None) => break,
             Err(e) => {
-                out.push(unreadable(build, &file, &e.to_string()));
+                out.push(unreadable(build, &file, rows.record_line(), &e.to_string()));
                 break;
             }
         };
@@ -253,8 +255,11 @@ fn condition(ir: &Ir) -> Option<(usize, Ir)> {
     Some((*slot, cond))
 }
 
-fn unreadable(build: &Builder, file: &str, reason: &str) -> Finding {
-    let loc = Location { file: file.to_string(), line: 1, column: 1, row: None, field: None, loc: None };
+/// The finding for an export that cannot be read (from `line` on, the line of the record that
+/// could not be read).
+fn unreadable(build: &Builder, file: &str, line: u64, reason: &str) -> Finding {
+    let line = usize::try_from(line).unwrap_or(usize::MAX).max(1);
+    let loc = Location { file: file.to_string(), line, column: 1, row: None, field: None, loc: None };
     let message =
         Text::new(format!("导出文件 {file} 无法读取：{reason}"), format!("cannot read the export {file}: {reason}"));
     build.builtin(&Issue::new("DATA-SHAPE", None, message, Some(loc)))
