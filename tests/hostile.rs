@@ -16,6 +16,8 @@
 //! fifos = ["org/zhidu.toml"]                      # made with mkfifo before the run (git has none)
 //! symlinks = [["org/zhidu.toml", "missing"]]      # (link, target) made before the run
 //! still_symlinks = ["pack/link.zd"]               # must still be symlinks after the run
+//! no_files_matching = [".zhidu-", "out.csv"]      # no file or dir whose name holds one may be
+//!                                                 # left anywhere in the copy (temporary files)
 //! [[also]]                                        # further runs, held to `absent` (as are
 //! args = ["report", "org", "--out", "r.md"]        # the files any run writes)
 //! exit = 0
@@ -51,6 +53,8 @@ struct Case {
     still_symlinks: Vec<String>,
     #[serde(default)]
     also: Vec<Also>,
+    #[serde(default)]
+    no_files_matching: Vec<String>,
 }
 
 /// A further run on the same files, held to the case's `absent`.
@@ -59,6 +63,22 @@ struct Case {
 struct Also {
     args: Vec<String>,
     exit: i32,
+}
+
+/// The paths under `dir` (relative to it, recursively, symlinks not followed) whose file name
+/// holds one of `parts`.
+fn files_matching(dir: &Path, parts: &[String], under: &Path, found: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let path = e.path();
+        if parts.iter().any(|p| name.contains(p.as_str())) {
+            found.push(path.strip_prefix(under).unwrap_or(&path).display().to_string());
+        }
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            files_matching(&path, parts, under, found);
+        }
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -217,6 +237,14 @@ fn run_case(dir: &Path) -> Result<(), String> {
     for f in &case.still_symlinks {
         if !std::fs::symlink_metadata(work.join(f)).is_ok_and(|m| m.file_type().is_symlink()) {
             wrong.push(format!("`{f}` is no longer a symlink"));
+        }
+    }
+    if !case.no_files_matching.is_empty() {
+        let mut left = Vec::new();
+        files_matching(&work, &case.no_files_matching, &work, &mut left);
+        left.sort();
+        for f in left {
+            wrong.push(format!("`{f}` was left behind"));
         }
     }
     if wrong.is_empty() {

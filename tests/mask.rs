@@ -118,3 +118,31 @@ fn the_masked_file_follows_the_umask_or_keeps_what_it_replaces() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(mode(&output), 0o640, "the replaced file's permissions are kept");
 }
+
+/// A record longer than `csvio::MAX_RECORD_BYTES` (16 MiB; made here, too big to keep in the
+/// repo): `mask` is exit 2 naming the file and the line the record starts on, and leaves
+/// neither output nor temporary file; `check` reports the export unreadable at that line.
+#[test]
+fn an_overlong_record_is_an_error_that_leaves_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let org = tmp.path().join("org");
+    std::fs::create_dir_all(org.join("exports")).expect("mkdir");
+    std::fs::copy(Path::new(FAIL).join("zhidu.toml"), org.join("zhidu.toml")).expect("copy");
+    let input = org.join("exports/long.csv");
+    let mut text = "备注,地址\n电话13812345678,北京\n".as_bytes().to_vec();
+    text.extend(std::iter::repeat_n(b'x', (16 << 20) + 1));
+    text.extend_from_slice("\n[手机号已脱敏],北京\n".as_bytes());
+    std::fs::write(&input, &text).expect("write");
+    let out = tmp.path().join("out");
+    let (code, _, err) =
+        zhidu(&["mask", &input.display().to_string(), "-o", &out.join("masked.csv").display().to_string()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("long.csv`: the CSV record that starts on line 3 is longer than 16 MiB"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&out).expect("the output dir is made").flatten().map(|e| e.path()).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let (code, stdout, _) = zhidu(&["check", &org.display().to_string(), "--rule", "MASK-2", "--format", "human"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("exports/long.csv 无法读取：the CSV record that starts on line 3"), "{stdout}");
+    assert!(stdout.contains("exports/long.csv:3:1"), "{stdout}");
+    assert!(stdout.contains("exports/long.csv:2:1"), "the rows before it are checked: {stdout}");
+}

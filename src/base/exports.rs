@@ -40,9 +40,11 @@ pub struct Opened {
     pub encoding: &'static str,
 }
 
-/// Opens an export for streaming.
+/// Opens an export for streaming. Only a regular file is opened (see
+/// [`crate::base::files::check_regular`]): a device such as `/dev/zero` never ends, and a FIFO
+/// blocks until something writes into it.
 pub fn open(path: &Path, charset: Charset) -> std::io::Result<Opened> {
-    let mut file = File::open(path)?;
+    let mut file = crate::base::files::open(path)?;
     let encoding: &'static Encoding = match charset {
         Charset::Utf8 => UTF_8,
         Charset::Gb18030 => GB18030,

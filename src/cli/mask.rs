@@ -123,9 +123,16 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Masks one file into a temporary file next to the output, then renames it into place.
+/// Masks one file into a temporary file next to the output, then renames it into place. On
+/// any error the temporary file is removed (`write_with` drops it before this returns, and the
+/// command returns its exit code rather than exiting the process), so nothing is left behind.
 fn mask_file(input: &Path, output: &Path, plan: &Plan, charset: Charset) -> Result<Summary, String> {
-    let opened = open(input, charset).map_err(|e| e.to_string())?;
+    // Only a regular file is masked: a device (`/dev/zero`) never ends and a FIFO may block for
+    // ever; `open` refuses them, naming what the path is.
+    let opened = open(input, charset).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => format!("{e}; zhidu mask reads regular files only"),
+        _ => e.to_string(),
+    })?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new_spinner();
         b.set_message(format!("masking {}", input.display()));

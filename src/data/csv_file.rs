@@ -66,6 +66,22 @@ fn parse_with(
             (target, sub.as_deref().map(Str::from))
         })
         .collect();
+    // Each undeclared column's name as a number (the same for columns of the same name), so
+    // that a row finds the first value of a name without searching its other values: a file
+    // may have tens of thousands of such columns.
+    let mut names: HashMap<&str, usize> = HashMap::default();
+    let extra_name: Vec<usize> = targets
+        .iter()
+        .map(|(t, _)| match t {
+            Target::Extra(name) => {
+                let next = names.len();
+                *names.entry(name.as_str()).or_insert(next)
+            }
+            Target::Slot(_) => usize::MAX,
+        })
+        .collect();
+    // Per name, where its first value is in the current row's undeclared fields (reset per row).
+    let mut first_extra = vec![usize::MAX; names.len()];
     let id_slot = ks.id_slot();
     // Cells repeat (unit ids, roles, enum values, whole lists): they share one value. Ids are
     // unique, so they are not looked up.
@@ -100,6 +116,7 @@ fn parse_with(
         // The general path: anything the fast path does not take (a cell that does not parse,
         // a missing required field, undeclared columns) is placed, coerced and reported here.
         let mut slots = Slotted::new(ks);
+        first_extra.fill(usize::MAX);
         // Lists of objects (`approvals.by`, `approvals.date`, …), item by item.
         let mut item_lists: Vec<(usize, Vec<Object>)> = Vec::new();
         for i in 0..record.len() {
@@ -139,11 +156,20 @@ fn parse_with(
                     &mut slots.values[*s]
                 }
                 Target::Extra(name) => {
-                    let at = match slots.extra.iter().position(|(n, _)| n == name) {
-                        Some(at) if sub.is_some() => at,
-                        _ => {
+                    // A dotted column (`x.a`) adds its key to the row's first `x`; any other
+                    // column is a value of its own, even when its name repeats.
+                    let first = extra_name.get(i).and_then(|&n| first_extra.get_mut(n));
+                    let at = match first {
+                        Some(at) if *at != usize::MAX && sub.is_some() => *at,
+                        first => {
                             slots.extra.push((name.clone(), Value::None));
-                            slots.extra.len() - 1
+                            let at = slots.extra.len() - 1;
+                            if let Some(first) = first
+                                && *first == usize::MAX
+                            {
+                                *first = at;
+                            }
+                            at
                         }
                     };
                     &mut slots.extra[at].1
@@ -163,13 +189,20 @@ fn parse_with(
         let rec = finish_record(ks, slots, loc, Some(row), row, sources, &mut out.issues);
         out.push(kind, rec);
     }
-    // CSV locations name the column of the field.
-    for f in out.issues.iter_mut() {
-        if let Some(l) = f.location.as_mut()
-            && let Some(field) = &l.field
-            && let Some(col) = columns.iter().position(|(c, _)| c == field)
-        {
-            l.column = col + 1;
+    // CSV locations name the (first) column of the field, found through a map made once, not
+    // by a search per finding.
+    if !out.issues.is_empty() {
+        let mut column_of: HashMap<&str, usize> = HashMap::default();
+        for (i, (c, _)) in columns.iter().enumerate() {
+            column_of.entry(c.as_str()).or_insert(i);
+        }
+        for f in out.issues.iter_mut() {
+            if let Some(l) = f.location.as_mut()
+                && let Some(field) = &l.field
+                && let Some(col) = column_of.get(field.as_str())
+            {
+                l.column = col + 1;
+            }
         }
     }
     Ok(out)

@@ -182,6 +182,12 @@ impl<'a> Reader<'a> {
             return;
         }
         c.slots.extra.sort_by(|a, b| a.0.cmp(&b.0));
+        // An undeclared key given twice is a duplicate key, which the document parser reports.
+        // Looked for once the keys are sorted, not per key: a record may have tens of thousands.
+        if has_duplicates(&c.slots.extra) {
+            self.gave_up = true;
+            return;
+        }
         let n = &mut self.counts[c.kind.0 as usize];
         *n += 1;
         let ordinal = *n;
@@ -237,9 +243,10 @@ impl<'a> Reader<'a> {
     fn deliver(&mut self, value: Value, start: usize, end: usize) {
         match self.stack.last_mut() {
             Some(Frame::Array { items, .. }) => items.push(value),
+            // Duplicate keys are looked for when the table closes.
             Some(Frame::Table { fields, key, .. }) => match key.take() {
-                Some(k) if !fields.iter().any(|(x, _)| *x == k) => fields.push((k, value)),
-                _ => self.gave_up = true,
+                Some(k) => fields.push((k, value)),
+                None => self.gave_up = true,
             },
             None => {
                 let loc = self.loc(start, end);
@@ -249,9 +256,8 @@ impl<'a> Reader<'a> {
                         c.slots.values[slot] = value;
                         c.slots.locs[slot] = Some(loc);
                     }
-                    Some(Err(name)) if !c.slots.extra.iter().any(|(x, _)| *x == name) => {
-                        c.slots.extra.push((name, value));
-                    }
+                    // Duplicates are looked for when the record ends.
+                    Some(Err(name)) => c.slots.extra.push((name, value)),
                     _ => self.gave_up = true,
                 }
             }
@@ -344,6 +350,9 @@ impl EventReceiver for Reader<'_> {
             Some(Frame::Table { start, mut fields, key: None }) => {
                 // The document parser's tables are sorted by key; keep its order.
                 fields.sort_by(|a, b| a.0.cmp(&b.0));
+                if has_duplicates(&fields) {
+                    return self.give_up();
+                }
                 self.deliver(Value::Object(Arc::new(Object { fields })), start, span.end());
             }
             _ => self.give_up(),
@@ -426,6 +435,11 @@ impl EventReceiver for Reader<'_> {
     fn error(&mut self, _span: Span, _error: &mut dyn ErrorSink) {
         self.give_up();
     }
+}
+
+/// Whether fields sorted by name name one twice (a duplicate key).
+fn has_duplicates(sorted: &[(Str, Value)]) -> bool {
+    sorted.windows(2).any(|w| w[0].0 == w[1].0)
 }
 
 /// A TOML integer's value (`1_000`, `0x7f`, `-5`); `None` outside the 64-bit range.

@@ -8,6 +8,20 @@ use std::io::Write;
 
 pub use reader::{Row, Rows};
 
+/// The longest record [`Rows`] reads: 16 MiB of input, its line end included. A longer one is
+/// an error that names the line it starts on, not a buffer grown without bound: an input with no
+/// line break (`/dev/zero`, a binary file named `.csv`) would otherwise be read whole into
+/// memory, and abort the process when that fails. No export has records anywhere near this long
+/// (Excel's own cell limit is 32 767 characters), and the reader's buffers stay within a small
+/// multiple of it.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// The most fields [`Rows`] reads in one record: 65 536, four times Excel's 16 384 columns.
+/// Within [`MAX_RECORD_BYTES`] a record could hold millions of one-byte fields, and what reads a
+/// stream keeps something per column (the checks plan each column of an export once: eight
+/// million columns took 24 s and 2.7 GB).
+pub const MAX_RECORD_FIELDS: usize = 1 << 16;
+
 /// Where a record starts, as `csv::Position` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
@@ -31,7 +45,25 @@ fn utf8_error<'a>(fields: impl Iterator<Item = &'a [u8]>, pos: Position) -> csv:
          {field} near byte index {valid_up_to}",
         pos.record, pos.line, pos.byte
     );
-    csv::Error::from(std::io::Error::new(std::io::ErrorKind::InvalidData, msg))
+    csv::Error::from(std::io::Error::new(std::io::ErrorKind::InvalidData, NotUtf8Row(msg)))
+}
+
+/// A record that is not UTF-8 (the reader has moved past it: the next record can be read).
+#[derive(Debug)]
+struct NotUtf8Row(String);
+
+impl std::fmt::Display for NotUtf8Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotUtf8Row {}
+
+/// Whether an error of [`Rows::next_row`] is a record that is not UTF-8, after which reading
+/// can go on (any other error ends the file).
+pub fn is_utf8_error(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<NotUtf8Row>()))
 }
 
 /// Writes records as `csv::Writer` does: fields quoted only when they hold a comma, quote,

@@ -6,7 +6,7 @@
 
 use std::io::Read;
 
-use super::{Position, utf8_error};
+use super::{MAX_RECORD_BYTES, MAX_RECORD_FIELDS, Position, utf8_error};
 
 /// Where the fields of the current row are.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,10 @@ pub struct Rows<R> {
     record_line: u64,
     /// Position after the bytes consumed so far.
     pos: Position,
+    /// The most bytes a record may take ([`MAX_RECORD_BYTES`]; smaller in tests).
+    limit: usize,
+    /// The most fields a record may have ([`MAX_RECORD_FIELDS`]; fewer in tests).
+    max_fields: usize,
 }
 
 /// One record: its fields as text (checked as UTF-8 in one pass), and where it starts.
@@ -99,12 +103,44 @@ impl<R: Read> Rows<R> {
             special: usize::MAX,
             pos: Position { byte: 0, line: 1, record: 0 },
             record_line: 1,
+            limit: MAX_RECORD_BYTES,
+            max_fields: MAX_RECORD_FIELDS,
         }
     }
 
-    /// The line the last record read (or refused) starts on.
-    pub fn line(&self) -> u64 {
+    /// The same reader with other bounds on a record's bytes and fields (tests use small ones).
+    pub fn with_limits(mut self, bytes: usize, fields: usize) -> Self {
+        self.limit = bytes.max(1);
+        self.max_fields = fields.max(1);
+        self
+    }
+
+    /// The line the record being read (or that could not be read) starts on.
+    pub fn record_line(&self) -> u64 {
         self.record_line
+    }
+
+    /// The error for a record longer than the limit.
+    fn too_long(&self) -> csv::Error {
+        let limit = if self.limit.is_multiple_of(1 << 20) {
+            format!("{} MiB", self.limit >> 20)
+        } else {
+            format!("{} bytes", self.limit)
+        };
+        self.refused(&format!(
+            "is longer than {limit}, the most read as one record (the input has no line break there, or a \
+             quote that is never closed)"
+        ))
+    }
+
+    /// The error for a record with more fields than the limit.
+    fn too_many_fields(&self) -> csv::Error {
+        self.refused(&format!("has more than {} fields, the most read in one record", self.max_fields))
+    }
+
+    fn refused(&self, why: &str) -> csv::Error {
+        let msg = format!("the CSV record that starts on line {} {why}", self.record_line);
+        csv::Error::from(std::io::Error::new(std::io::ErrorKind::InvalidData, msg))
     }
 
     /// The next record, or `None` at the end. An error is an I/O error or a record that is not
@@ -155,6 +191,10 @@ impl<R: Read> Rows<R> {
             self.bounds.clear();
             let mut s = 0;
             let mut line_end = None;
+            // Commas before the first quote or `\r` surely end fields; past one, only `csv_core`
+            // can tell (a quoted field may hold any number of them).
+            let special = self.next_special() - self.start;
+            let mut too_many = false;
             for i in memchr::memchr2_iter(b',', b'\n', &self.buf[self.start..self.end]) {
                 if self.buf[self.start + i] == b'\n' {
                     line_end = Some(i);
@@ -162,15 +202,36 @@ impl<R: Read> Rows<R> {
                 }
                 self.bounds.push((s, i));
                 s = i + 1;
+                if self.bounds.len() >= self.max_fields {
+                    too_many = true;
+                    break;
+                }
+            }
+            if too_many {
+                // A field follows every comma: the record has more fields than the limit.
+                return if special >= s { Err(self.too_many_fields()) } else { self.decode() };
             }
             let line_end = match line_end {
                 Some(i) => self.start + i,
                 None if !self.eof => {
-                    self.fill()?;
+                    // No line end yet: the record is at least this long.
+                    let have = self.end - self.start;
+                    if have > self.limit {
+                        return Err(self.too_long());
+                    }
+                    // Read at least as much again before the line is split anew, so that a long
+                    // line is scanned a few times, not once per read (a decoder hands over 8 KiB
+                    // at a time); never more than it takes to see that it is too long.
+                    let want = (have * 2).clamp(have + 1, self.limit + 1);
+                    while self.end - self.start < want && self.fill()? {}
                     continue;
                 }
                 None => self.end,
             };
+            // The record's bytes with its line end (none at the end of the input).
+            if line_end - self.start + usize::from(line_end < self.end) > self.limit {
+                return Err(self.too_long());
+            }
             // A `\r` ends a record by itself; the `\n` of a `\r\n` is skipped before the next one.
             let cr = line_end > self.start && self.buf[line_end - 1] == b'\r';
             let len = line_end - self.start - cr as usize;
@@ -189,6 +250,9 @@ impl<R: Read> Rows<R> {
     fn decode(&mut self) -> Result<bool, csv::Error> {
         use csv_core::ReadRecordResult::*;
         let (mut nout, mut nend) = (0, 0);
+        // Input bytes of this record so far (for the first record, with any blank lines before
+        // it), held to the limit: a quoted field may run on to the end of the input.
+        let mut taken = 0usize;
         loop {
             let input = &self.buf[self.start..self.end];
             let (res, nin, o, e) = self.core.read_record(input, &mut self.data[nout..], &mut self.ends[nend..]);
@@ -196,6 +260,10 @@ impl<R: Read> Rows<R> {
             self.consume(nin, lines);
             nout += o;
             nend += e;
+            taken += nin;
+            if taken > self.limit && !matches!(res, End) {
+                return Err(self.too_long());
+            }
             match res {
                 InputEmpty => {
                     if !self.eof {
@@ -203,7 +271,10 @@ impl<R: Read> Rows<R> {
                     }
                 }
                 OutputFull => self.data.resize(self.data.len() * 2, 0),
+                // Room for another field's end is asked for only when another field follows.
+                OutputEndsFull if nend >= self.max_fields => return Err(self.too_many_fields()),
                 OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                Record if nend > self.max_fields => return Err(self.too_many_fields()),
                 Record => {
                     self.bounds.clear();
                     let mut s = 0;

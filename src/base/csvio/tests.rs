@@ -131,3 +131,97 @@ fn long_records_grow_the_buffers() {
     assert_eq!(got, with_csv(input.as_bytes()));
     assert_eq!(got.len(), 2);
 }
+
+/// A reader that hands over at most `.1` bytes per read, as a decoder does.
+struct Trickle<'a>(&'a [u8], usize);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.1).min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+/// `Rows` over `input` with records limited to `limit` bytes and 4 fields, read `chunk` bytes at
+/// a time.
+fn limited(input: &[u8], limit: usize, chunk: usize) -> Vec<Result<Vec<String>, String>> {
+    let mut rows = Rows::with_capacity(Trickle(input, chunk), 4).with_limits(limit, 4);
+    let mut out = Vec::new();
+    loop {
+        match rows.next_row() {
+            Ok(Some(r)) => out.push(Ok(r.fields().map(String::from).collect())),
+            Ok(None) => break,
+            Err(e) => {
+                out.push(Err(e.to_string()));
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn records_longer_than_the_limit_are_errors() {
+    let ok = |fields: &[&str]| Ok(fields.iter().map(|f| f.to_string()).collect::<Vec<_>>());
+    let too_long = |line: u64| {
+        Err(format!(
+            "the CSV record that starts on line {line} is longer than 10 bytes, the most read as one record (the input has no line break there, or a quote that is never closed)"
+        ))
+    };
+    for chunk in [1, 3, 64] {
+        // Ten bytes with the line end are allowed; eleven are not, on a plain line, at the end
+        // of the input without a line end, and in a quoted field (even one that never closes).
+        assert_eq!(limited(b"h\n12345,789\nx\n", 10, chunk), vec![ok(&["h"]), ok(&["12345", "789"]), ok(&["x"])]);
+        assert_eq!(limited(b"h\n\n12345,7890\nx\n", 10, chunk), vec![ok(&["h"]), too_long(3)]);
+        assert_eq!(limited(b"h\n1234567890", 10, chunk), vec![ok(&["h"]), ok(&["1234567890"])]);
+        assert_eq!(limited(b"h\n12345678901", 10, chunk), vec![ok(&["h"]), too_long(2)]);
+        assert_eq!(limited(b"h\n\"a\nb\",\"cdefghij\"\n", 10, chunk), vec![ok(&["h"]), too_long(2)]);
+        assert_eq!(limited(b"h\nx\n\"never closed\n\n\n\n", 10, chunk), vec![ok(&["h"]), ok(&["x"]), too_long(3)]);
+        // The header too, and an input with no line break at all, however long.
+        assert_eq!(limited(&[0u8; 1000], 10, chunk), vec![too_long(1)]);
+        assert_eq!(limited(&[b'a'; 1000], 10, chunk), vec![too_long(1)]);
+    }
+}
+
+#[test]
+fn records_with_more_fields_than_the_limit_are_errors() {
+    let ok = |fields: &[&str]| Ok(fields.iter().map(|f| f.to_string()).collect::<Vec<_>>());
+    let too_many = |line: u64| {
+        Err(format!("the CSV record that starts on line {line} has more than 4 fields, the most read in one record"))
+    };
+    for chunk in [1, 3, 64] {
+        // Four fields are allowed, five are not: plain, quoted (decoded by `csv_core`), empty.
+        assert_eq!(limited(b"a,b,c,d\n,,,\n", 100, chunk), vec![ok(&["a", "b", "c", "d"]), ok(&["", "", "", ""])]);
+        assert_eq!(limited(b"h\nx\n,,,,\n", 100, chunk), vec![ok(&["h"]), ok(&["x"]), too_many(3)]);
+        assert_eq!(limited(b"h\n\"a\",b,c,d\n\"a\",b,c,d,e\n", 100, chunk)[2], too_many(3));
+        assert_eq!(limited(b"a,b,c,d,e", 100, chunk), vec![too_many(1)]);
+        assert_eq!(limited(b"\"a\",b,c,d,\"e\"", 100, chunk), vec![too_many(1)]);
+        assert_eq!(limited(&b",".repeat(1000), 10_000, chunk), vec![too_many(1)]);
+        // Commas in a quoted field do not count; a quote after the fifth field does not help.
+        assert_eq!(limited(b"a,\"b,c,d,e,f\"\n", 100, chunk), vec![ok(&["a", "b,c,d,e,f"])]);
+        assert_eq!(limited(b"h\r\na,b,c,d,\"e\"\n", 100, chunk)[1], too_many(2));
+        assert_eq!(limited(b"h\na,b,c,d,\"e\"\n", 100, chunk)[1], too_many(2));
+        assert_eq!(
+            limited(b"h\na,b,c\r,d,e,f\n", 100, chunk),
+            vec![ok(&["h"]), ok(&["a", "b", "c"]), ok(&["", "d", "e", "f"])]
+        );
+    }
+}
+
+#[test]
+fn a_line_without_end_is_read_in_few_passes() {
+    // Read a byte at a time, a line of a megabyte is still split in a moment: it is scanned
+    // again only once the input read has doubled, not after every read.
+    let mut input = b"h\n".to_vec();
+    input.extend(std::iter::repeat_n(b'a', 1 << 20));
+    let started = std::time::Instant::now();
+    let mut rows = Rows::with_capacity(Trickle(&input, 1), 4);
+    let mut n = 0;
+    while let Ok(Some(_)) = rows.next_row() {
+        n += 1;
+    }
+    assert_eq!(n, 2);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+}

@@ -145,3 +145,37 @@ proptest! {
         prop_assert_eq!(fast, slow);
     }
 }
+
+/// The records' undeclared fields and the findings' columns, as text to compare.
+fn extras_and_columns(name: &str, text: &str) -> String {
+    let mut sources = SourceMap::default();
+    let id = sources.add(name, text);
+    let p = parse(id, text, Path::new(name), schema(), &sources, &mut Cells::default()).expect("parses");
+    let mut out = String::new();
+    for r in p.kinds.iter().flat_map(|d| d.iter()) {
+        out.push_str(&format!("{:?}: {:?}\n", r.id, r.extra));
+    }
+    for f in &p.issues {
+        let l = f.location.as_ref().expect("located");
+        out.push_str(&format!("{} {:?} {}:{}\n", f.code, l.field, l.line, l.column));
+    }
+    out
+}
+
+#[test]
+fn undeclared_columns_keep_their_order_and_merging() {
+    // Undeclared columns: a name given twice is kept twice; dotted ones (`x.a`, `x.b`) make one
+    // object, merged into the first `x` of the row (which a plain `x` before them may be, and
+    // an empty cell is not); a mistyped field's finding names its first column.
+    let text = "id,name,unit,x,roles,x.a,joined,y,x.b,y,z.a,level,z.b,level\n\
+                P1,马,U1,1,董事,2,2018-11-18,3,4,5,6,高级,7,特级\n\
+                P2,李,U1,,董事,2,2018-13-18,,4,5,,,7,\n\
+                P3,王,U1,,董事,,2018-11-18,,,,,,,\n";
+    let expected = r#"Some("P1"): [("x", Object(Object { fields: [("a", Str("2")), ("b", Str("4"))] })), ("y", Str("3")), ("y", Str("5")), ("z", Object(Object { fields: [("a", Str("6")), ("b", Str("7"))] }))]
+Some("P2"): [("x", Object(Object { fields: [("a", Str("2")), ("b", Str("4"))] })), ("y", Str("5")), ("z", Object(Object { fields: [("b", Str("7"))] }))]
+Some("P3"): []
+DATA-TYPE Some("level") 2:12
+DATA-TYPE Some("joined") 3:7
+"#;
+    assert_eq!(extras_and_columns("person.csv", text), expected);
+}

@@ -43,6 +43,8 @@ fn reads_record_files_like_the_document_parser() {
         "[[change]]\nid = \"C1\"\ntitle = \"t\"\ntier = \"日常优化\"\nauthor = \"P1\"\nsubmitted = 2026-03-16\napprovals = [\n  { by = \"P2\", role = \"运营经理\", date = 2026-03-17, decision = \"approve\" },\n]\n",
         "[[person]]\nid = \"P1\"\nname = \"重复\"\nunit = \"U9\"\nroles = [\"不存在的岗位\"]\njoined = 1979-05-27T07:32:00Z\nactive = true\nscore = -1e3\n",
     ));
+    // Undeclared keys, sorted by name; one name in two records is no duplicate.
+    same("[[person]]\nid = \"P1\"\nz = 1\nx = { b = 1, a = 2 }\ny = 3\n[[person]]\nid = \"P2\"\nx = 1\n");
     for f in std::fs::read_dir("examples/acme").expect("acme").flatten() {
         let path = f.path();
         if path.extension().is_some_and(|x| x == "toml") && !path.ends_with("zhidu.toml") {
@@ -103,6 +105,10 @@ fn leaves_other_shapes_to_the_document_parser() {
     falls_back("[[nosuchkind]]\nid = \"P1\"\n");
     falls_back("id = \"P1\"\n");
     falls_back("[[person]]\nextra = { a = 1, a = 2 }\n");
+    // Duplicates found once the keys are sorted, wherever they are: apart, in the last record.
+    falls_back("[[person]]\nextra = { a = 1, b = 2, a = 3 }\n");
+    falls_back("[[person]]\nx = 1\ny = 2\nx = 3\n[[person]]\nid = \"P2\"\n");
+    falls_back("[[person]]\nid = \"P1\"\n[[person]]\nx = 1\ny = 2\nx = 3\n");
     falls_back("[[person]]\nid = \n");
     falls_back("[[person]]\nid = \"unterminated\n");
     falls_back("[[person]]\njoined = 2024-13-45\n");

@@ -86,17 +86,19 @@ fn run_file(
     let file = rel.to_string_lossy().replace('\\', "/");
     let opened = match open(&org.dir.join(rel), Charset::Auto) {
         Ok(o) => o,
-        Err(e) => return (vec![unreadable(build, &file, &e.to_string())], counts),
+        Err(e) => return (vec![unreadable(build, &file, 1, &e.to_string())], counts),
     };
+    // Records are bounded (`csvio::MAX_RECORD_BYTES`): a file with no line break is reported
+    // as unreadable, at the line its overlong record starts on, not read whole into memory.
     let mut rows = Rows::new(opened.reader);
     let headers: Vec<Str> = match rows.next_row() {
         Ok(h) => h.map(|h| h.fields().map(|x| Str::from(x.trim())).collect()).unwrap_or_default(),
-        Err(e) => return (vec![unreadable(build, &file, &e.to_string())], counts),
+        Err(e) => return (vec![unreadable(build, &file, rows.record_line(), &e.to_string())], counts),
     };
     // A file without a header row would have its first row of data taken for column names,
     // unchecked: it cannot be scanned.
     if let Some(why) = crate::base::exports::header_problem(headers.iter().map(|h| &**h)) {
-        return (vec![unreadable(build, &file, &why)], counts);
+        return (vec![unreadable(build, &file, 1, &why)], counts);
     }
     // Field slots the stream fills, resolved once.
     let slot = |name: &str| ks.slot(name);
@@ -142,9 +144,9 @@ fn run_file(
             Ok(None) => break,
             // A row that is not UTF-8 is reported where it is, and the rest of the file is
             // scanned: one bad byte must not take the file's other rows out of the check.
-            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData) => {
+            Err(e) if crate::base::csvio::is_utf8_error(&e) => {
                 row += 1;
-                let line = usize::try_from(rows.line()).unwrap_or(0);
+                let line = usize::try_from(rows.record_line()).unwrap_or(0);
                 let at = Location {
                     file: file.clone(),
                     line: line.max(1),
@@ -161,7 +163,7 @@ fn run_file(
                 continue;
             }
             Err(e) => {
-                out.push(unreadable(build, &file, &e.to_string()));
+                out.push(unreadable(build, &file, rows.record_line(), &e.to_string()));
                 break;
             }
         };
@@ -278,8 +280,11 @@ fn condition(ir: &Ir) -> Option<(usize, Ir)> {
     Some((*slot, cond))
 }
 
-fn unreadable(build: &Builder, file: &str, reason: &str) -> Finding {
-    let loc = Location { file: file.to_string(), line: 1, column: 1, row: None, field: None, loc: None };
+/// The finding for an export that cannot be read (from `line` on, the line of the record that
+/// could not be read).
+fn unreadable(build: &Builder, file: &str, line: u64, reason: &str) -> Finding {
+    let line = usize::try_from(line).unwrap_or(usize::MAX).max(1);
+    let loc = Location { file: file.to_string(), line, column: 1, row: None, field: None, loc: None };
     let message =
         Text::new(format!("导出文件 {file} 无法读取：{reason}"), format!("cannot read the export {file}: {reason}"));
     build.builtin(&Issue::new("DATA-SHAPE", None, message, Some(loc)))
