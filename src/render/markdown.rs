@@ -8,7 +8,9 @@ use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html
 
 /// Renders Markdown to an HTML fragment.
 pub fn to_html(text: &str) -> String {
-    let text = &join_cjk_lines(text);
+    // Control characters pass pulldown-cmark untouched: make them visible first (the layout,
+    // line breaks and tabs, stays), as every value the templates print.
+    let text = &join_cjk_lines(&crate::base::visible::text(text));
     // One entry per open link: whether its `<a>` is written (a link dropped for its target
     // leaves its text, so its end must be dropped too).
     let mut links: Vec<bool> = Vec::new();
@@ -148,6 +150,12 @@ mod tests {
         // An image inside a link: the link stays (if allowed), the image is its alt text.
         assert_eq!(to_html_inline("[![logo](x.png)](#top)"), "<a href=\"#top\">logo</a>");
         assert!(!to_html("![a](https://evil.example/t.png)").contains("<img"));
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_passed_through() {
+        assert_eq!(to_html_inline("甲\x1b[2J乙\x07"), "甲\\u{1b}[2J乙\\u{7}");
+        assert!(to_html("```\n\tcode\n```").contains("\tcode"), "tabs are layout");
     }
 
     #[test]
