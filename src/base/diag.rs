@@ -48,13 +48,7 @@ impl Located {
                 labels.push(LabeledSpan::new_with_span(Some(text), span(l)));
             }
         }
-        Located {
-            src: file.named(),
-            labels,
-            position: sources.describe(loc),
-            loc,
-            inner: Box::new(err),
-        }
+        Located { src: file.named(), labels, position: sources.describe(loc), loc, inner: Box::new(err) }
     }
 
     /// The diagnostic code, e.g. `zhidu::parse::syntax`.

@@ -147,7 +147,8 @@ impl Source {
             if !is_active(c) || layout {
                 continue;
             }
-            let s = out.get_or_insert_with(|| Source { text: String::with_capacity(text.len() + 16), shifts: Vec::new() });
+            let s =
+                out.get_or_insert_with(|| Source { text: String::with_capacity(text.len() + 16), shifts: Vec::new() });
             s.text.push_str(text.get(done..at).unwrap_or_default());
             push_escape(&mut s.text, c);
             done = at + c.len_utf8();
@@ -181,7 +182,8 @@ mod tests {
 
     #[test]
     fn json_escapes_what_serde_leaves_raw_and_reads_back_the_same() {
-        let value = serde_json::json!({ "t": "首\x1b[2J\x07\r\n\u{7f}\u{9b}31m\u{2028}\u{202e}页 \"q\" \\", "n": [1, 2] });
+        let value =
+            serde_json::json!({ "t": "首\x1b[2J\x07\r\n\u{7f}\u{9b}31m\u{2028}\u{202e}页 \"q\" \\", "n": [1, 2] });
         let text = json(&value).expect("json");
         assert!(!text.chars().any(|c| is_active(c) && c != '\n'), "{text}");
         assert!(text.contains(r#""首\u001b[2J\u0007\r\n\u007f\u009b31m\u2028\u202e页 \"q\" \\""#), "{text}");

@@ -71,8 +71,7 @@ pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, colo
 /// Pack text indented under its heading, its control characters escaped (its line breaks are
 /// its layout).
 fn indent(s: &str) -> String {
-    crate::base::visible::text(s)
-        .lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    crate::base::visible::text(s).lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
 }
 
 /// Explains why rule `id` fails (or holds) for one record of an org.

@@ -80,8 +80,11 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
     let findings: Vec<&Finding> = r.outcome.findings.iter().filter(|f| f.waiver.is_none()).collect();
     if o.quiet {
         for f in &findings {
-            let at =
-                f.location.as_ref().map(|l| format!("{}:{}:{}: ", shown(&l.file), l.line, l.column)).unwrap_or_default();
+            let at = f
+                .location
+                .as_ref()
+                .map(|l| format!("{}:{}:{}: ", shown(&l.file), l.line, l.column))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "{at}{} {} [{}] {}",

@@ -108,7 +108,10 @@ mod tests {
 
     #[test]
     fn text_is_xml_without_control_characters() {
-        assert_eq!(esc("<a & \"b\">\x1b[2J\x07\r\n\t\u{fffe}"), "&lt;a &amp; &quot;b&quot;&gt;\\u{1b}[2J\\u{7}\\r\\n\\t\\u{fffe}");
+        assert_eq!(
+            esc("<a & \"b\">\x1b[2J\x07\r\n\t\u{fffe}"),
+            "&lt;a &amp; &quot;b&quot;&gt;\\u{1b}[2J\\u{7}\\r\\n\\t\\u{fffe}"
+        );
         let doc = format!("<r a=\"{}\">{}</r>", esc("\x00\x1b\u{8}'"), esc("\x0b\x0c\u{7f}\u{9b}"));
         let parsed = roxmltree::Document::parse(&doc).expect("well-formed XML 1.0");
         assert_eq!(parsed.root_element().attribute("a"), Some("\\u{0}\\u{1b}\\u{8}'"));

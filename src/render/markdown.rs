@@ -101,7 +101,9 @@ mod tests {
 
     #[test]
     fn raw_html_blocks_and_comments_are_escaped() {
-        let h = to_html("<div onclick=\"x()\">\n<img src=x onerror=alert(1)>\n</div>\n\n<!-- c -->\n\n段落 <a href=\"javascript:x\">y</a>");
+        let h = to_html(
+            "<div onclick=\"x()\">\n<img src=x onerror=alert(1)>\n</div>\n\n<!-- c -->\n\n段落 <a href=\"javascript:x\">y</a>",
+        );
         assert!(!h.contains("<div") && !h.contains("<img") && !h.contains("<a ") && !h.contains("<!--"), "{h}");
         assert!(h.contains("&lt;div onclick=\"x()\"&gt;") && h.contains("&lt;!-- c --&gt;"), "{h}");
     }
@@ -135,7 +137,10 @@ mod tests {
         ] {
             let h = to_html_inline(hostile);
             assert!(!h.contains("<a") && !h.contains("href"), "{hostile}: {h}");
-            assert!(h == "t" || h.starts_with("[t]"), "the text stays (a target with a line break is no link at all): {h}");
+            assert!(
+                h == "t" || h.starts_with("[t]"),
+                "the text stays (a target with a line break is no link at all): {h}"
+            );
         }
         // A dropped link keeps everything inside it, markup included.
         assert_eq!(to_html_inline("[**粗** `c`](javascript:x) 后"), "<strong>粗</strong> <code>c</code> 后");

@@ -10,8 +10,8 @@ use minijinja::value::Value as J;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use super::markdown;
-use crate::base::visible;
 use super::svg::{self, Node, Step, Tier};
+use crate::base::visible;
 
 /// The built-in templates, compiled into the binary.
 pub static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -192,14 +192,18 @@ mod tests {
         let v = "<b>标题</b>\x1b[2J\x07\n\t第二行";
         let html = env.template_from_named_str("t.html", "{{ v }}|{{ v|markdown_inline }}").expect("template");
         let out = html.render(minijinja::context! { v => v }).expect("render");
-        assert_eq!(out, "&lt;b&gt;标题&lt;&#x2f;b&gt;\\u{1b}[2J\\u{7}\n\t第二行|&lt;b&gt;标题&lt;/b&gt;\\u{1b}[2J\\u{7}\n第二行");
+        assert_eq!(
+            out,
+            "&lt;b&gt;标题&lt;&#x2f;b&gt;\\u{1b}[2J\\u{7}\n\t第二行|&lt;b&gt;标题&lt;/b&gt;\\u{1b}[2J\\u{7}\n第二行"
+        );
         let md = env.template_from_named_str("t.md", "{{ v }}").expect("template");
         assert_eq!(md.render(minijinja::context! { v => v }).expect("render"), "<b>标题</b>\\u{1b}[2J\\u{7}\n\t第二行");
         // The shared macros of _lib.j2 print into the calling template: escaped as HTML there.
         let lib = env
             .template_from_named_str("t.html", "{% import \"_lib.j2\" as lib %}{{ lib.word(set, \"store\") }}")
             .expect("template");
-        let set = minijinja::context! { titles => vec![minijinja::context! { name => "store", value => "<i>门店</i>" }] };
+        let set =
+            minijinja::context! { titles => vec![minijinja::context! { name => "store", value => "<i>门店</i>" }] };
         assert_eq!(lib.render(minijinja::context! { set => set }).expect("render"), "&lt;i&gt;门店&lt;&#x2f;i&gt;");
     }
 }
