@@ -423,7 +423,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Schema { policy } => match load_or_report(policy.as_deref(), color) {
             Ok(p) => {
                 let schema = crate::schema_export::json_schema(&p);
-                outln!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+                outln!("{}", crate::base::visible::json(&schema).unwrap_or_default());
                 EXIT_OK
             }
             Err(code) => code,

@@ -259,3 +259,39 @@ fn baselines_match_across_languages() {
         assert!(doc["baseline"]["unchanged"].as_u64().is_some_and(|n| n >= 12), "{}", doc["baseline"]);
     }
 }
+
+/// Issue 21 #23: a change title and a person's name holding ESC, BEL, CR, LF, a C1 CSI and a
+/// bidi override reach no output raw. JSON and SARIF carry them escaped by serde (`\u001b`)
+/// and read back as the record holds them; JUnit parses and shows them as `\u{1b}`; GitHub and
+/// the human format keep one finding on one line.
+#[test]
+fn control_characters_in_records_are_escaped_in_every_format() {
+    const ORG: &str = "tests/hostile/23-control-characters-in-records/org";
+    let title = "首页\u{1b}[2J文案\u{7}微调\r\n::error::forged %0A 50%\u{9b}31m\u{202e}";
+    let raw = |out: &str| out.chars().filter(|&c| c.is_control() && c != '\n').collect::<Vec<char>>();
+    let run = |format: &str| {
+        let (code, out, err) = zhidu(&["check", ORG, "--format", format, "--rule", "APV-3", "--rule", "CAD-1"]);
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(raw(&out).is_empty() && raw(&err).is_empty(), "{format} prints {:?}", raw(&out));
+        out
+    };
+    let json: serde_json::Value = serde_json::from_str(&run("json")).expect("json");
+    let message = |f: &serde_json::Value| f.as_str().map(str::to_string).unwrap_or_default();
+    assert!(message(&json["findings"][0]["message"]).contains(title), "{}", json["findings"][0]);
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).expect("sarif");
+    assert!(message(&sarif["runs"][0]["results"][0]["message"]["text"]).contains(title));
+    let junit = run("junit");
+    let doc = roxmltree::Document::parse(&junit).expect("well-formed XML");
+    let failures: Vec<&str> =
+        doc.descendants().filter(|n| n.has_tag_name("failure")).filter_map(|n| n.text()).collect();
+    assert!(failures.iter().any(|t| t.contains("首页\\u{1b}[2J文案\\u{7}微调\\r\\n::error::forged")), "{failures:?}");
+    // One line per finding in the failure text (4: APV-3 CHG-1, CAD-1 P1 to P3), none forged.
+    assert_eq!(failures.iter().map(|t| t.trim().lines().count()).sum::<usize>(), 4, "{failures:?}");
+    let github = run("github");
+    assert_eq!(github.lines().count(), 4, "{github}");
+    assert!(github.lines().all(|l| l.starts_with("::error file=")), "{github}");
+    let human = run("human");
+    assert!(human.contains("王\\u{1b}]0;pwned\\u{7}芳\\ttab"), "{human}");
+    let (_, quiet, _) = zhidu(&["check", ORG, "-q", "--rule", "APV-3", "--rule", "CAD-1"]);
+    assert_eq!(quiet.lines().count(), 4, "{quiet}");
+}

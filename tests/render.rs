@@ -191,7 +191,8 @@ fn policy_text_is_data_never_template_or_markup() {
     let text = std::fs::read_to_string(&f).expect("read");
     let text = text.replacen(
         "公司采用**层级式**组织架构",
-        "公司采用{{ 7 * 7 }}{% raw %}<script>alert(1)</script><b onclick=x>",
+        "公司采用{{ 7 * 7 }}{% raw %}<script>alert(1)</script><b onclick=x> [点此](javascript:alert(1)) \
+         ![图标](https://evil.example/t.png) [数据](data:text/html,x) [规章](https://example.com/a) [见上](#toc)",
         1,
     );
     std::fs::write(&f, text).expect("write");
@@ -202,6 +203,13 @@ fn policy_text_is_data_never_template_or_markup() {
     let html = std::fs::read_to_string(out.join("handbook.html")).expect("html");
     assert!(html.contains("公司采用{{ 7 * 7 }}{% raw %}&lt;script&gt;"), "text is printed as written, escaped");
     assert!(!html.contains("<script") && !html.contains("<b onclick"));
+    // Links only to anchors, relative paths and http(s); images as their alt text (issue 21 #22).
+    for banned in ["javascript:", "data:text", "evil.example", "<img"] {
+        assert!(!html.contains(banned), "handbook.html holds `{banned}`");
+    }
+    assert!(html.contains("<a href=\"https://example.com/a\">规章</a> <a href=\"#toc\">见上</a>"));
+    assert!(html.contains(" 点此 图标 数据 "), "dropped links and images leave their text");
+    assert!(html_errors(&html).is_empty(), "{:?}", html_errors(&html));
     let md = std::fs::read_to_string(out.join("handbook.md")).expect("md");
     assert!(md.contains("公司采用{{ 7 * 7 }}"), "not evaluated in Markdown either");
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity as MSeverity};
 
 use crate::base::source::{Loc, SourceMap};
+use crate::base::visible;
 
 /// A stage error that knows where it points.
 pub trait LocatedError: Diagnostic + Send + Sync + 'static {
@@ -37,20 +38,17 @@ impl Located {
     /// Attaches the source of `err`'s location.
     pub fn new<E: LocatedError>(err: E, sources: &SourceMap) -> Self {
         let loc = err.loc();
-        let mut labels = vec![LabeledSpan::new_primary_with_span(Some(err.label()), loc.span())];
+        let file = sources.get(loc.file);
+        // Spans in the quoted source, which has the file's control characters escaped.
+        let span = |l: Loc| file.span(l.start as usize, l.end as usize);
+        let mut labels = vec![LabeledSpan::new_primary_with_span(Some(err.label()), span(loc))];
         for (l, text) in err.secondary() {
             // miette renders one source per diagnostic; secondary spans elsewhere go in the text.
             if l.file == loc.file {
-                labels.push(LabeledSpan::new_with_span(Some(text), l.span()));
+                labels.push(LabeledSpan::new_with_span(Some(text), span(l)));
             }
         }
-        Located {
-            src: sources.get(loc.file).named(),
-            labels,
-            position: sources.describe(loc),
-            loc,
-            inner: Box::new(err),
-        }
+        Located { src: file.named(), labels, position: sources.describe(loc), loc, inner: Box::new(err) }
     }
 
     /// The diagnostic code, e.g. `zhidu::parse::syntax`.
@@ -130,15 +128,97 @@ impl Diagnostics {
     }
 }
 
-/// Renders one diagnostic with miette's graphical handler.
+/// Renders one diagnostic with miette's graphical handler. Its words go through
+/// [`Shown`] (a message may quote a value of a record, and that value may hold control
+/// characters); the source lines it quotes are escaped by [`SourceFile::named`].
+///
+/// [`SourceFile::named`]: crate::base::source::SourceFile::named
 pub fn render_one(d: &dyn Diagnostic, color: bool) -> String {
     let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let shown = Shown::of(d);
     let mut s = String::new();
-    if handler.render_report(&mut s, d).is_err() {
-        s = format!("{d}\n");
+    if handler.render_report(&mut s, &shown).is_err() {
+        s = format!("{shown}\n");
     }
     s
+}
+
+/// A diagnostic as it is printed: message, help and labels with their control characters
+/// escaped (line breaks kept in the message and help, which zhidu breaks itself; none in a
+/// label, which sits on one line under the source).
+struct Shown<'a> {
+    inner: &'a dyn Diagnostic,
+    message: String,
+    help: Option<String>,
+    labels: Option<Vec<LabeledSpan>>,
+}
+
+impl<'a> Shown<'a> {
+    fn of(inner: &'a dyn Diagnostic) -> Self {
+        let labels = inner.labels().map(|ls| {
+            ls.map(|l| {
+                let label = l.label().map(|t| visible::line(t).into_owned());
+                if l.primary() {
+                    LabeledSpan::new_primary_with_span(label, *l.inner())
+                } else {
+                    LabeledSpan::new_with_span(label, *l.inner())
+                }
+            })
+            .collect()
+        });
+        Shown {
+            inner,
+            message: visible::lines(&inner.to_string()).into_owned(),
+            help: inner.help().map(|h| visible::lines(&h.to_string()).into_owned()),
+            labels,
+        }
+    }
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Shown<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source()
+    }
+}
+
+impl Diagnostic for Shown<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<MSeverity> {
+        self.inner.severity()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.inner.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.inner.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.labels.as_ref().map(|ls| Box::new(ls.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        self.inner.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.inner.diagnostic_source()
+    }
 }
 
 /// Levenshtein-based "did you mean" for names.

@@ -1,6 +1,7 @@
 //! Layer 0: the building blocks every other layer uses — values, the record store, source
 //! files and locations, diagnostics, the output language, detectors of personal data, CSV
-//! reading and timings. Nothing here knows a policy, a rule or a finding.
+//! reading, timings and the escaping of control characters in text bound for a terminal.
+//! Nothing here knows a policy, a rule or a finding.
 pub mod csvio;
 pub mod detect;
 pub mod diag;
@@ -12,6 +13,7 @@ pub mod source;
 pub mod store;
 pub mod timings;
 pub mod value;
+pub mod visible;
 
 /// Lower-case hexadecimal of bytes (digests and fingerprints).
 pub fn hex(bytes: &[u8]) -> String {

@@ -55,6 +55,16 @@ pub struct SourceFile {
     lines: std::sync::OnceLock<Vec<u32>>,
     /// For a file whose text is not held: every [`SPARSE`]th line start, built on first use.
     sparse: std::sync::OnceLock<Sparse>,
+    /// The text as diagnostics quote it, when it has control characters to escape; built on
+    /// first use (a diagnostic or a snippet in this file).
+    shown: std::sync::OnceLock<Option<Shown>>,
+}
+
+/// A file's text with its control characters escaped, shared by the diagnostics that quote it.
+#[derive(Debug)]
+struct Shown {
+    text: Arc<str>,
+    map: crate::base::visible::Source,
 }
 
 /// Lines between two entries of a file's sparse line index.
@@ -77,6 +87,7 @@ impl SourceFile {
             path: None,
             lines: std::sync::OnceLock::new(),
             sparse: std::sync::OnceLock::new(),
+            shown: std::sync::OnceLock::new(),
         }
     }
 
@@ -150,9 +161,35 @@ impl SourceFile {
         String::from_utf8(read_at(path, start as u64 + bom, end.saturating_sub(start))?).ok()
     }
 
-    /// A miette source for this file.
+    /// A miette source for this file, as a diagnostic quotes it: a line of a data file may hold
+    /// anything, and a raw `\x1b[2J` or `\r` in a quoted line would act on the terminal, so
+    /// control characters are escaped (`\u{1b}`; see [`crate::base::visible`]). Point into it
+    /// with [`SourceFile::span`], which accounts for the escapes.
     pub fn named(&self) -> NamedSource<Arc<str>> {
-        NamedSource::new(self.name.clone(), self.text().clone()).with_language("zhidu")
+        let text = self.shown().map_or_else(|| self.text().clone(), |s| s.text.clone());
+        NamedSource::new(crate::base::visible::line(&self.name), text).with_language("zhidu")
+    }
+
+    /// The span in [`SourceFile::named`] of bytes `start..end` of the file.
+    pub fn span(&self, start: usize, end: usize) -> SourceSpan {
+        let (start, end) = match self.shown() {
+            Some(s) => (s.map.offset(start), s.map.offset(end)),
+            None => (start, end),
+        };
+        SourceSpan::new(start.into(), end.saturating_sub(start))
+    }
+
+    /// The escaped text, if the file has anything to escape.
+    fn shown(&self) -> Option<&Shown> {
+        self.shown
+            .get_or_init(|| {
+                crate::base::visible::Source::of(self.text()).map(|mut map| {
+                    // The map keeps only its offsets; the text moves to the shared copy.
+                    let text = Arc::from(std::mem::take(&mut map.text));
+                    Shown { text, map }
+                })
+            })
+            .as_ref()
     }
 }
 
@@ -232,6 +269,7 @@ impl SourceMap {
             path: Some(path.to_path_buf()),
             lines: std::sync::OnceLock::new(),
             sparse: std::sync::OnceLock::new(),
+            shown: std::sync::OnceLock::new(),
         });
         FileId((self.files.len() - 1) as u32)
     }

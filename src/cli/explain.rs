@@ -68,8 +68,10 @@ pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, colo
     EXIT_OK
 }
 
+/// Pack text indented under its heading, its control characters escaped (its line breaks are
+/// its layout).
 fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    crate::base::visible::text(s).lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
 }
 
 /// Explains why rule `id` fails (or holds) for one record of an org.
@@ -135,7 +137,9 @@ fn explain_finding(id: &str, policy: Option<&Path>, org_dir: &Path, subject: &st
                 failed = true;
                 outln!("{} check {}: fails for {subject}", r.id, i + 1);
                 for l in lines {
-                    outln!("  {l}");
+                    // An explanation quotes the record's values: one line each, control
+                    // characters escaped, as in `check --format human`.
+                    outln!("  {}", crate::base::visible::line(&l));
                 }
             }
         }

@@ -34,7 +34,7 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, color: bool) -> u8 {
                     })
                 }))
                 .collect();
-            outln!("{}", serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));
+            outln!("{}", crate::base::visible::json(&rows).unwrap_or_else(|_| "[]".into()));
         }
         RulesFormat::Table => {
             let width = |s: &str| unicode_width(s);

@@ -45,7 +45,7 @@ impl Baseline {
 
     /// Serialised form (pretty JSON, trailing newline).
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        let mut s = crate::base::visible::json(self).unwrap_or_else(|_| "{}".into());
         s.push('\n');
         s
     }

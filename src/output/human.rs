@@ -6,6 +6,7 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource};
 
 use super::CheckRun;
+use crate::base::visible;
 use crate::findings::finding::Finding;
 use crate::syntax::ast::Severity;
 
@@ -62,6 +63,13 @@ pub struct Options {
     pub lang: crate::base::lang::Lang,
 }
 
+/// Text of the pack or the org (a message, a subject, a title, a file name) as the human format
+/// prints it: one line, control characters escaped (`\u{1b}`, `\n`), so data can neither
+/// drive the terminal nor start a line that looks like another finding.
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    visible::line(s)
+}
+
 /// Renders the report for people. Waived findings are counted, not listed.
 pub fn render(r: &CheckRun, o: &Options) -> String {
     let color = o.color;
@@ -72,14 +80,18 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
     let findings: Vec<&Finding> = r.outcome.findings.iter().filter(|f| f.waiver.is_none()).collect();
     if o.quiet {
         for f in &findings {
-            let at = f.location.as_ref().map(|l| format!("{}:{}:{}: ", l.file, l.line, l.column)).unwrap_or_default();
+            let at = f
+                .location
+                .as_ref()
+                .map(|l| format!("{}:{}:{}: ", shown(&l.file), l.line, l.column))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "{at}{} {} [{}] {}",
                 f.severity.as_str(),
-                f.rule,
-                f.subject.as_deref().unwrap_or("-"),
-                f.message
+                shown(&f.rule),
+                shown(f.subject.as_deref().unwrap_or("-")),
+                shown(&f.message)
             );
         }
         return out;
@@ -94,12 +106,12 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
             out,
             "{} {} {} {}",
             st.sev(first.severity),
-            st.paint("1", rule),
-            first.title,
-            st.paint("2", &format!("· {} · {} {}", first.source, group.len(), t("条", "finding(s)")))
+            st.paint("1", &shown(rule)),
+            shown(&first.title),
+            st.paint("2", &format!("· {} · {} {}", shown(&first.source), group.len(), t("条", "finding(s)")))
         );
         for (n, f) in group.iter().enumerate() {
-            let subject = f.subject.as_deref().unwrap_or("-");
+            let subject = shown(f.subject.as_deref().unwrap_or("-"));
             let mut tags = String::new();
             if f.advisory {
                 tags.push_str(" [advisory]");
@@ -107,13 +119,14 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
             if let Some(d) = &f.pending {
                 let _ = write!(tags, " [effective {d}]");
             }
-            let at = f.location.as_ref().map(|l| format!("{}:{}:{}", l.file, l.line, l.column)).unwrap_or_default();
-            let _ = writeln!(out, "  {} {}{}", st.paint("1", subject), f.message, st.paint("33", &tags));
+            let at =
+                f.location.as_ref().map(|l| format!("{}:{}:{}", shown(&l.file), l.line, l.column)).unwrap_or_default();
+            let _ = writeln!(out, "  {} {}{}", st.paint("1", &subject), shown(&f.message), st.paint("33", &tags));
             if !at.is_empty() {
                 let _ = writeln!(out, "    {} {at}", st.paint("2", "-->"));
             }
             for line in &f.explanation {
-                let _ = writeln!(out, "    {} {line}", st.paint("36", "why:"));
+                let _ = writeln!(out, "    {} {}", st.paint("36", "why:"), shown(line));
             }
             if n < SNIPPETS_PER_RULE
                 && let Some(s) = snippet(r, f, color)
@@ -135,7 +148,7 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
         if !b.fixed.is_empty() {
             let _ = writeln!(out, "{} ({}):", t("已修复的基线问题", "fixed since the baseline"), b.fixed.len());
             for e in &b.fixed {
-                let _ = writeln!(out, "  {} {}", e.rule, e.subject.as_deref().unwrap_or("-"));
+                let _ = writeln!(out, "  {} {}", shown(&e.rule), shown(e.subject.as_deref().unwrap_or("-")));
             }
         }
     }
@@ -152,9 +165,9 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
         t("条规则，检查", "rule(s) checked on"),
         r.outcome.records,
         t("条记录，组织", "record(s) of"),
-        r.org.config.name,
-        r.policy.meta.name,
-        r.policy.meta.version,
+        shown(&r.org.config.name),
+        shown(&r.policy.meta.name),
+        shown(&r.policy.meta.version),
         r.org.config.as_of
     );
     out
@@ -186,8 +199,8 @@ fn snippet(r: &CheckRun, f: &Finding, color: bool) -> Option<String> {
     let d = Snippet {
         src: file.named(),
         label: LabeledSpan::new_primary_with_span(
-            Some(f.subject.clone().unwrap_or_else(|| f.title.clone())),
-            (start, end - start),
+            Some(shown(f.subject.as_deref().unwrap_or(&f.title)).into_owned()),
+            file.span(start, end),
         ),
         text: String::new(),
     };

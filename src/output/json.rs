@@ -83,7 +83,7 @@ pub fn render(r: &CheckRun) -> String {
         baseline: r.baseline,
         version: SCHEMA_VERSION,
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+    let mut s = crate::base::visible::json(&doc).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
 }

@@ -6,10 +6,15 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::CheckRun;
+use crate::base::visible;
 use crate::findings::finding::Finding;
 use crate::syntax::ast::Severity;
 
-/// Escapes text for XML attributes and content.
+/// Escapes text for XML attributes and content: markup characters as entities; control
+/// characters (most of them are not allowed in XML 1.0 at all) and the non-characters U+FFFE
+/// and U+FFFF made visible (`\u{1b}`, `\n`), so the document parses, a line break in a message
+/// does not split its finding over two lines, and a report printed to a terminal cannot drive
+/// it.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -19,7 +24,7 @@ fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c if visible::is_active(c) || matches!(c, '\u{fffe}' | '\u{ffff}') => visible::push_escape(&mut out, c),
             c => out.push(c),
         }
     }
@@ -95,4 +100,20 @@ pub fn render(r: &CheckRun, fail_at: Option<Severity>) -> String {
     }
     s.push_str("</testsuites>\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_xml_without_control_characters() {
+        assert_eq!(
+            esc("<a & \"b\">\x1b[2J\x07\r\n\t\u{fffe}"),
+            "&lt;a &amp; &quot;b&quot;&gt;\\u{1b}[2J\\u{7}\\r\\n\\t\\u{fffe}"
+        );
+        let doc = format!("<r a=\"{}\">{}</r>", esc("\x00\x1b\u{8}'"), esc("\x0b\x0c\u{7f}\u{9b}"));
+        let parsed = roxmltree::Document::parse(&doc).expect("well-formed XML 1.0");
+        assert_eq!(parsed.root_element().attribute("a"), Some("\\u{0}\\u{1b}\\u{8}'"));
+    }
 }

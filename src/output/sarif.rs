@@ -235,7 +235,7 @@ pub fn render(r: &CheckRun) -> String {
             },
         }],
     };
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
+    let mut s = crate::base::visible::json(&log).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
 }

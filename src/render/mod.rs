@@ -92,8 +92,16 @@ impl TemplateError {
         if let Some(line) = e.line() {
             detail = format!("{detail} (line {line})");
         }
-        let src = e.template_source().map(|s| NamedSource::new(name.clone(), s.to_string()));
-        let span = e.range().map(|r| SourceSpan::from(r.start..r.end));
+        // A template from --templates may hold control characters too: quote it escaped, as
+        // data files are (crate::base::visible), and point into the escaped text.
+        let shown = e.template_source().map(|s| (s, crate::base::visible::Source::of(s)));
+        let span = e.range().map(|r| match shown.as_ref().and_then(|(_, m)| m.as_ref()) {
+            Some(m) => SourceSpan::from(m.offset(r.start)..m.offset(r.end)),
+            None => SourceSpan::from(r.start..r.end),
+        });
+        let src = shown.map(|(s, m)| {
+            NamedSource::new(crate::base::visible::line(&name), m.map_or_else(|| s.to_string(), |m| m.text))
+        });
         let help = Some(match e.kind() {
             minijinja::ErrorKind::TemplateNotFound => {
                 format!(

@@ -11,6 +11,7 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use super::markdown;
 use super::svg::{self, Node, Step, Tier};
+use crate::base::visible;
 
 /// The built-in templates, compiled into the binary.
 pub static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -20,6 +21,7 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.set_auto_escape_callback(|name| if name.contains(".html") { AutoEscape::Html } else { AutoEscape::None });
+    env.set_formatter(visible_formatter);
     if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
         env.set_syntax(syntax);
     }
@@ -112,6 +114,28 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
     env
 }
 
+/// The formatter of the handbook's templates: every string a template prints has its control
+/// characters escaped (`\u{1b}`; the layout of pack text, line breaks and tabs, kept: see
+/// [`visible::text`]) before the auto-escaping of its format, so a rendered document printed to
+/// a terminal (`render --format md` without `--out`) cannot drive it. Safe strings (the HTML of
+/// the `markdown` filters, the charts) were made by zhidu from escaped text already.
+fn visible_formatter(out: &mut minijinja::Output, state: &mut minijinja::State, value: &J) -> Result<(), Error> {
+    shown_formatter(out, state, value, visible::text)
+}
+
+/// Prints `value` through the auto-escaping of its format, a string first through `escape`.
+pub(crate) fn shown_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &J,
+    escape: fn(&str) -> std::borrow::Cow<'_, str>,
+) -> Result<(), Error> {
+    match value.as_str().filter(|_| !value.is_safe()).map(escape) {
+        Some(std::borrow::Cow::Owned(shown)) => minijinja::escape_formatter(out, state, &J::from(shown)),
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
 /// The printed form of a value; `None` for none/undefined and empty strings.
 fn display(v: &J) -> Option<String> {
     if v.is_undefined() || v.is_none() {
@@ -156,4 +180,30 @@ pub(crate) fn css_str(s: &str) -> String {
     }
     o.push('"');
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_values_are_escaped_for_their_format_and_the_terminal() {
+        let env = environment(None);
+        let v = "<b>标题</b>\x1b[2J\x07\n\t第二行";
+        let html = env.template_from_named_str("t.html", "{{ v }}|{{ v|markdown_inline }}").expect("template");
+        let out = html.render(minijinja::context! { v => v }).expect("render");
+        assert_eq!(
+            out,
+            "&lt;b&gt;标题&lt;&#x2f;b&gt;\\u{1b}[2J\\u{7}\n\t第二行|&lt;b&gt;标题&lt;/b&gt;\\u{1b}[2J\\u{7}\n第二行"
+        );
+        let md = env.template_from_named_str("t.md", "{{ v }}").expect("template");
+        assert_eq!(md.render(minijinja::context! { v => v }).expect("render"), "<b>标题</b>\\u{1b}[2J\\u{7}\n\t第二行");
+        // The shared macros of _lib.j2 print into the calling template: escaped as HTML there.
+        let lib = env
+            .template_from_named_str("t.html", "{% import \"_lib.j2\" as lib %}{{ lib.word(set, \"store\") }}")
+            .expect("template");
+        let set =
+            minijinja::context! { titles => vec![minijinja::context! { name => "store", value => "<i>门店</i>" }] };
+        assert_eq!(lib.render(minijinja::context! { set => set }).expect("render"), "&lt;i&gt;门店&lt;&#x2f;i&gt;");
+    }
 }

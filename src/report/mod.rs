@@ -269,7 +269,7 @@ pub fn write(report: &Report, format: ReportFormat) -> Result<String, ReportErro
 
 /// The report as pretty JSON with a trailing newline.
 pub fn to_json(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".into());
+    let mut s = crate::base::visible::json(report).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
 }

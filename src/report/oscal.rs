@@ -82,7 +82,7 @@ pub fn render(r: &Report) -> String {
             "results": [ result ],
         }
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+    let mut s = crate::base::visible::json(&doc).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
 }

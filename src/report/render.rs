@@ -44,6 +44,13 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.set_auto_escape_callback(|name| if name.ends_with(".html.j2") { AutoEscape::Html } else { AutoEscape::None });
+    // Every value the report prints (a title, a name, a message, a reason, a path) is one line
+    // of org or pack data: its control characters, line breaks included, are escaped
+    // (`\u{1b}`, `\n`), as in the human format, so neither the HTML nor the Markdown printed to
+    // a terminal can drive it, and a row stays one row.
+    env.set_formatter(|out, state, value| {
+        crate::render::templates::shown_formatter(out, state, value, crate::base::visible::line)
+    });
     let mut syntax = minijinja::syntax::SyntaxConfig::builder();
     syntax.trim_blocks(true).lstrip_blocks(true);
     env.set_syntax(syntax.build()?);
@@ -97,6 +104,18 @@ mod tests {
     fn markdown_cells_cannot_add_markup() {
         assert_eq!(cell("a|b\n<script>*x*".into()), "a\\|b &lt;script&gt;\\*x\\*");
         assert_eq!(code("change:C|1`".into()), "`change:C\\|1'`");
+    }
+
+    #[test]
+    fn printed_values_are_one_line_without_control_characters() {
+        let mut env = environment().expect("templates compile");
+        env.add_template("t.html.j2", "{{ v }}").expect("template");
+        let v = "<b>标题</b>\x1b[2J\x07\r\n::x\u{9b}";
+        let html = env.get_template("t.html.j2").and_then(|t| t.render(context! { v => v })).expect("render");
+        assert_eq!(html, "&lt;b&gt;标题&lt;&#x2f;b&gt;\\u{1b}[2J\\u{7}\\r\\n::x\\u{9b}");
+        let md = env.template_from_str("{{ v|cell }}").and_then(|t| t.render(context! { v => v })).expect("render");
+        // `cell` escapes the `[`; the escapes of control characters come after it.
+        assert_eq!(md, "&lt;b&gt;标题&lt;/b&gt;\\u{1b}\\[2J\\u{7} ::x\\u{9b}");
     }
 
     #[test]
