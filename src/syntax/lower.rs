@@ -13,7 +13,8 @@ use crate::base::value::{CmpOp, Duration};
 
 type Result<T> = std::result::Result<T, SyntaxError>;
 
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+/// Operator precedence, loosest first; also used by the depth check, which must see the same tree.
+pub(super) static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
         .op(Op::infix(Rule::op_implies, Assoc::Right))
         .op(Op::infix(Rule::op_or, Assoc::Left))
