@@ -6,7 +6,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, Severity as MSeverity};
+use miette::{
+    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, NamedSource, Severity as MSeverity, SourceCode,
+    SourceSpan, SpanContents,
+};
 
 use crate::base::source::{Loc, SourceMap};
 use crate::base::visible;
@@ -23,10 +26,55 @@ pub trait LocatedError: Diagnostic + Send + Sync + 'static {
     }
 }
 
+/// Lines longer than this (in bytes) are shown cut to a window around the span: miette pads a
+/// label out to its column with a format width, which panics past 65 535 columns (a generated
+/// policy written on one line, with an error far along it).
+const LONG_LINE: usize = 10_000;
+
+/// Bytes of a long line shown before and after a span's start.
+const WINDOW: usize = 100;
+
+/// A file as miette reads it, except that a span on a long line comes with only a window of that
+/// line around it (and no context lines), at the span's true line and column.
+#[derive(Debug)]
+struct Source(NamedSource<Arc<str>>);
+
+impl SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let full = self.0.read_span(span, context_lines_before, context_lines_after)?;
+        if full.data().split(|b| *b == b'\n').all(|line| line.len() <= LONG_LINE) {
+            return Ok(full);
+        }
+        let text: &str = self.0.inner();
+        let at = text.floor_char_boundary(span.offset().min(text.len()));
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let from = text.floor_char_boundary(at.saturating_sub(WINDOW).max(line_start));
+        let to = text.ceil_char_boundary((at + span.len().min(WINDOW) + WINDOW).min(line_end));
+        let head = self.0.read_span(span, 0, 0)?;
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                self.0.name().to_string(),
+                &text.as_bytes()[from..to],
+                (from, to - from).into(),
+                head.line(),
+                head.column(),
+                full.line_count(),
+            )
+            .with_language("zhidu"),
+        ))
+    }
+}
+
 /// A diagnostic with its source attached; what the CLI prints.
 pub struct Located {
     inner: Box<dyn Diagnostic + Send + Sync>,
-    src: NamedSource<Arc<str>>,
+    src: Source,
     labels: Vec<LabeledSpan>,
     /// `file:line:col` of the primary span.
     pub position: String,
@@ -48,7 +96,7 @@ impl Located {
                 labels.push(LabeledSpan::new_with_span(Some(text), span(l)));
             }
         }
-        Located { src: file.named(), labels, position: sources.describe(loc), loc, inner: Box::new(err) }
+        Located { src: Source(file.named()), labels, position: sources.describe(loc), loc, inner: Box::new(err) }
     }
 
     /// The diagnostic code, e.g. `zhidu::parse::syntax`.
@@ -232,4 +280,49 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         }
     }
     best.map(|(_, c)| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error, Diagnostic)]
+    #[error("m")]
+    #[diagnostic(code(zhidu::test))]
+    struct Err(Loc);
+
+    impl LocatedError for Err {
+        fn loc(&self) -> Loc {
+            self.0
+        }
+        fn label(&self) -> String {
+            "here".into()
+        }
+    }
+
+    fn render(text: &str, start: usize, end: usize) -> String {
+        let mut sources = SourceMap::default();
+        let file = sources.add("p.zd", text);
+        let err = Err(Loc::new(file, start, end));
+        let mut d = Diagnostics::default();
+        d.push(err, &sources);
+        d.render(false)
+    }
+
+    #[test]
+    fn a_span_far_along_a_long_line_is_shown_in_a_window_at_its_true_position() {
+        // miette would pad the label with a format width past 65 535 and panic.
+        let text = format!("a\n{}é)\nb\n", "x ".repeat(40_000));
+        let at = text.find(')').unwrap_or_default();
+        let out = render(&text, at, at + 1);
+        assert!(out.contains("p.zd:2:80003]"), "{out}");
+        assert!(out.contains("x x é)") && out.contains("here"), "{out}");
+        assert!(out.lines().all(|l| l.len() < 400), "{out}");
+    }
+
+    #[test]
+    fn short_lines_are_shown_whole() {
+        let out = render("role a {\n  unit b\n}\n", 11, 15);
+        assert!(out.contains("p.zd:2:3]") && out.contains("1 │ role a {") && out.contains("3 │ }"), "{out}");
+    }
 }

@@ -34,6 +34,21 @@ pub enum SyntaxError {
         #[help]
         help: String,
     },
+    /// Nesting or a chain of operators deeper than [`super::depth::MAX_DEPTH`]: refused before
+    /// the recursive stages (parser, lowering, type checking, evaluation) could run out of stack.
+    #[error("{message}")]
+    #[diagnostic(code(zhidu::parse::too_deep))]
+    TooDeep {
+        /// What is too deep.
+        message: String,
+        /// Where the level that exceeds the limit starts.
+        loc: Loc,
+        /// Label text.
+        label: String,
+        /// Advice, naming the limit.
+        #[help]
+        help: String,
+    },
     /// A parser bug: the tree did not have the shape the grammar promises.
     #[error("internal parser error: {message}")]
     #[diagnostic(code(zhidu::parse::internal), help("this is a bug in zhidu; please report it with the policy file"))]
@@ -59,6 +74,7 @@ impl SyntaxError {
         match self {
             SyntaxError::Unexpected { loc, .. }
             | SyntaxError::Invalid { loc, .. }
+            | SyntaxError::TooDeep { loc, .. }
             | SyntaxError::Internal { loc, .. } => *loc,
         }
     }
@@ -66,7 +82,7 @@ impl SyntaxError {
     /// The label to show under the span.
     pub fn label(&self) -> String {
         match self {
-            SyntaxError::Unexpected { label, .. } => label.clone(),
+            SyntaxError::Unexpected { label, .. } | SyntaxError::TooDeep { label, .. } => label.clone(),
             SyntaxError::Invalid { .. } => "not a valid value".into(),
             SyntaxError::Internal { .. } => "here".into(),
         }

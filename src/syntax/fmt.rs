@@ -139,6 +139,8 @@ fn space_between(a: &Tok, b: &Tok, unary: bool) -> bool {
 
 /// Formats policy source. Fails (with the parser's message) if the text does not parse.
 pub fn format(src: &str) -> Result<String, String> {
+    // pest recurses once per level of nesting: too deep a file is refused before it runs.
+    super::depth::prescan(crate::base::source::FileId(0), 0, src).map_err(|e| e.to_string())?;
     let original = leaves(src)?;
     let out = layout(src);
     let formatted = leaves(&out).map_err(|e| format!("formatter produced invalid output: {e}"))?;

@@ -13,7 +13,8 @@ use crate::base::value::{CmpOp, Duration};
 
 type Result<T> = std::result::Result<T, SyntaxError>;
 
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+/// Operator precedence, loosest first; also used by the depth check, which must see the same tree.
+pub(super) static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
         .op(Op::infix(Rule::op_implies, Assoc::Right))
         .op(Op::infix(Rule::op_or, Assoc::Left))
@@ -303,7 +304,22 @@ impl Lowerer {
             Rule::duration => ExprKind::Lit(Literal::Duration(self.lower_duration(p)?)),
             Rule::boolean => ExprKind::Lit(Literal::Bool(p.as_str() == "true")),
             Rule::none => ExprKind::Lit(Literal::None),
-            Rule::list => ExprKind::List(p.into_inner().map(|e| self.lower_expr(e)).collect::<Result<_>>()?),
+            Rule::list => {
+                // `[e for x in xs]` is a `list` whose second child is the `comprehension` tail.
+                let mut inner = p.into_inner();
+                match (inner.next(), inner.peek().map(|q| q.as_rule())) {
+                    (Some(e), Some(Rule::comprehension)) => {
+                        let e = self.lower_expr(e)?;
+                        let tail =
+                            inner.next().ok_or_else(|| SyntaxError::internal(loc, "empty comprehension".into()))?;
+                        let (binding, _) = self.lower_binding_and_body(tail.into_inner(), loc)?;
+                        ExprKind::Comprehension(Box::new(e), binding)
+                    }
+                    (first, _) => ExprKind::List(
+                        first.into_iter().chain(inner).map(|e| self.lower_expr(e)).collect::<Result<_>>()?,
+                    ),
+                }
+            }
             Rule::call => {
                 let mut inner = p.into_inner();
                 let f = inner.next().ok_or_else(|| SyntaxError::internal(loc, "call without name".into()))?;
@@ -343,13 +359,6 @@ impl Lowerer {
                 let (binding, body) = self.lower_binding_and_body(p.into_inner(), loc)?;
                 let body = body.ok_or_else(|| SyntaxError::internal(loc, "sum without body".into()))?;
                 ExprKind::Sum(binding, Box::new(body))
-            }
-            Rule::comprehension => {
-                let mut inner = p.into_inner();
-                let e = inner.next().ok_or_else(|| SyntaxError::internal(loc, "empty comprehension".into()))?;
-                let e = self.lower_expr(e)?;
-                let (binding, _) = self.lower_binding_and_body(inner, loc)?;
-                ExprKind::Comprehension(Box::new(e), binding)
             }
             Rule::conditional => {
                 let mut es = p.into_inner().filter(|q| q.as_rule() == Rule::expr);

@@ -2,6 +2,7 @@
 //! next top-level item after an error).
 
 pub mod ast;
+pub mod depth;
 pub mod error;
 pub mod fmt;
 pub mod grammar;
@@ -17,6 +18,10 @@ use crate::base::source::{FileId, Loc};
 
 /// Parses one file. Returns the items that could be parsed and every syntax error found.
 pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<SyntaxError>) {
+    // Before pest, which recurses once per level of nesting.
+    if let Err(e) = depth::prescan(file, 0, text) {
+        return (ast::File::default(), vec![e]);
+    }
     let mut items = Vec::new();
     let mut errors = Vec::new();
     let mut base = 0usize;
@@ -24,6 +29,12 @@ pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<SyntaxError>) {
         let rest = &text[base..];
         match ZdParser::parse(Rule::file, rest) {
             Ok(mut pairs) => {
+                // Before lowering, which recurses once per level of an expression's tree.
+                let too_deep = depth::check_pairs(file, base, pairs.clone());
+                if !too_deep.is_empty() {
+                    errors.extend(too_deep);
+                    break;
+                }
                 let lowerer = lower::Lowerer::new(file, base);
                 if let Some(f) = pairs.next()
                     && let Err(e) = lowerer.lower_items(f.into_inner(), &mut items)
@@ -47,8 +58,12 @@ pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<SyntaxError>) {
 
 /// Parses a single expression (a `{…}` hole of a message template) located at `offset`.
 pub fn parse_expr(file: FileId, offset: usize, text: &str) -> Result<ast::Expr, SyntaxError> {
+    depth::prescan(file, offset, text)?;
     match ZdParser::parse(Rule::template_expr, text) {
         Ok(mut pairs) => {
+            if let Some(e) = depth::check_pairs(file, offset, pairs.clone()).into_iter().next() {
+                return Err(e);
+            }
             let lowerer = lower::Lowerer::new(file, offset);
             let top = pairs.next().and_then(|p| p.into_inner().find(|q| q.as_rule() == Rule::expr));
             match top {
