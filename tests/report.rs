@@ -299,6 +299,78 @@ fn verify_covers_a_policy_directory() {
     assert!(out.contains("missing  policies/main.zd") || out.contains("changed  policies/main.zd"), "{out}");
 }
 
+/// Rewrites a JSON report file in place.
+fn forge(json: &Path, f: impl FnOnce(&mut Value)) {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(json).expect("read")).expect("json");
+    f(&mut doc);
+    std::fs::write(json, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
+}
+
+/// Adds a file to a report's list of inputs.
+fn list_file(doc: &mut Value, path: &str, sha256: &str) {
+    let files = doc["inputs"]["files"].as_array_mut().expect("files");
+    files.push(serde_json::json!({ "path": path, "sha256": sha256, "bytes": 6 }));
+}
+
+#[test]
+fn verify_opens_no_path_a_report_makes_up() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (pack, org) = (tmp.path().join("pack"), tmp.path().join("org"));
+    copy_dir(&root().join(PACK), &pack);
+    copy_dir(&root().join(PACK_ORG), &org);
+    // A file outside both dirs that a forged report would have verify hash and compare.
+    let secret = tmp.path().join("secret.toml");
+    std::fs::write(&secret, "secret").expect("write");
+    let right = {
+        use sha2::Digest;
+        zhidu::base::hex(&sha2::Sha256::digest(b"secret"))
+    };
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&secret, pack.join("link.zd")).expect("symlink");
+        std::os::unix::fs::symlink(&secret, org.join("link.toml")).expect("symlink");
+    }
+    let json = tmp.path().join("r.json");
+    let (pack_s, org_s, json_s) =
+        (pack.to_str().expect("utf-8"), org.to_str().expect("utf-8"), json.to_str().expect("utf-8"));
+    assert_eq!(zhidu(&["report", org_s, "--policy", pack_s, "--out", json_s]).0, 0);
+    let honest = std::fs::read_to_string(&json).expect("read");
+    let (code, out, err) = zhidu(&["verify", json_s, org_s, "--policy", pack_s]);
+    assert_eq!(code, 0, "an honest report verifies: {out}{err}");
+    let secret_s = secret.to_str().expect("utf-8");
+    let mut listed = vec![
+        ("policies/../secret.toml".to_string(), "a `..` component"),
+        ("org/../secret.toml".to_string(), "a `..` component"),
+        ("policies/sub/../../secret.toml".to_string(), "a `..` component"),
+        (format!("org/{secret_s}"), "an absolute path"),
+        (format!("policies/{secret_s}"), "an absolute path"),
+        (secret_s.to_string(), "an absolute path"),
+        ("policies/..\\secret.toml".to_string(), "holds `\\`"),
+        ("org/./zhidu.toml".to_string(), "a `.` component"),
+        ("etc/hostname".to_string(), "expected `org/<path>` or `policies/<path>`"),
+    ];
+    if cfg!(unix) {
+        listed.push(("policies/link.zd".into(), "leads outside the policy dir through a symlink"));
+        listed.push(("org/link.toml".into(), "leads outside the org dir through a symlink"));
+    }
+    for (path, why) in &listed {
+        // Whether the listed digest is the file's or not, verify says the same: it never looked.
+        let mut outs = Vec::new();
+        for sha in [right.as_str(), &"0".repeat(64)] {
+            std::fs::write(&json, &honest).expect("write");
+            forge(&json, |doc| list_file(doc, path, sha));
+            let (code, out, err) = zhidu(&["verify", json_s, org_s, "--policy", pack_s]);
+            assert_eq!(code, 1, "{path}: {out}{err}");
+            let line = format!("tampered {path}: {why}");
+            let named = out.lines().any(|l| l.starts_with(&line) && l.contains("; not opened"));
+            assert!(named, "{path}: wants `{line}…; not opened` in\n{out}");
+            assert!(!out.contains("changed ") && !out.contains("missing "), "{path}: {out}");
+            outs.push(out.replace(sha, "[sha]"));
+        }
+        assert_eq!(outs[0], outs[1], "{path}: the output depends on the file's content");
+    }
+}
+
 #[test]
 fn output_is_byte_identical_across_runs() {
     for format in ["md", "html", "json", "oscal"] {

@@ -28,6 +28,9 @@ pub fn run(report_path: &Path, org: &Path, policy: Option<&Path>, color: bool) -
         Ok(v) => v,
         Err(e) => return fail(&e, color),
     };
+    for (path, problem) in &v.tampered {
+        outln!("{:<8} {path}: {problem}; not opened: the report was tampered with", "tampered");
+    }
     for (path, d) in &v.differences {
         outln!("{:<8} {path}", d.as_str());
     }
@@ -40,6 +43,9 @@ pub fn run(report_path: &Path, org: &Path, policy: Option<&Path>, color: bool) -
     if v.matches() {
         outln!("verify: all {} input file(s) match the report (sha256:{})", v.files, v.digest);
         EXIT_OK
+    } else if !v.tampered.is_empty() {
+        outln!("verify: the report lists {} path(s) zhidu never writes; it was tampered with", v.tampered.len());
+        EXIT_FINDINGS
     } else {
         outln!(
             "verify: {} input file(s) differ from the report of {} (report sha256:{}, now sha256:{})",

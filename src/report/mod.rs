@@ -9,6 +9,7 @@ pub mod compare;
 pub mod digest;
 pub mod model;
 pub mod oscal;
+pub mod paths;
 pub mod render;
 pub mod status;
 pub mod verify;
