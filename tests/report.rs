@@ -234,6 +234,13 @@ fn compare_names_new_fixed_and_unchanged_findings() {
     let t = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
     assert_eq!(changed, vec![t("SOP-2", "pass", "fail"), t("RISK-2", "fail", "pass")]);
     assert_eq!(c["trend"].as_array().map(Vec::len), Some(61));
+    // A previous report of schema version 1 (no content digest) is still compared.
+    let mut v1: Value = serde_json::from_str(&std::fs::read_to_string(&previous).expect("read")).expect("json");
+    v1["schema_version"] = Value::from(1);
+    v1.as_object_mut().expect("object").remove("content_digest");
+    std::fs::write(&previous, v1.to_string()).expect("write");
+    let again = report_json(&[after.to_str().expect("utf-8"), "--compare", previous.to_str().expect("utf-8")]);
+    assert_eq!(again["comparison"], doc["comparison"]);
     // The Markdown report shows the comparison too.
     let (_, md, _) = zhidu(&["report", after.to_str().expect("utf-8"), "--compare", previous.to_str().expect("utf-8")]);
     assert!(md.contains("新增 1 个问题，已整改 1 个，未变 1 个"), "{md}");
@@ -299,10 +306,15 @@ fn verify_covers_a_policy_directory() {
     assert!(out.contains("missing  policies/main.zd") || out.contains("changed  policies/main.zd"), "{out}");
 }
 
-/// Rewrites a JSON report file in place.
+/// Rewrites a JSON report file in place, as a careful forger would: the input digest and the
+/// content digest are made again to fit the edit, so only recomputation can tell.
 fn forge(json: &Path, f: impl FnOnce(&mut Value)) {
     let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(json).expect("read")).expect("json");
     f(&mut doc);
+    let files: Vec<zhidu::report::model::FileDigest> =
+        serde_json::from_value(doc["inputs"]["files"].clone()).expect("files");
+    doc["inputs"]["digest"] = Value::from(zhidu::report::digest::overall(&files));
+    doc["content_digest"] = Value::from(zhidu::report::digest::content(&doc));
     std::fs::write(json, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
 }
 
@@ -310,6 +322,50 @@ fn forge(json: &Path, f: impl FnOnce(&mut Value)) {
 fn list_file(doc: &mut Value, path: &str, sha256: &str) {
     let files = doc["inputs"]["files"].as_array_mut().expect("files");
     files.push(serde_json::json!({ "path": path, "sha256": sha256, "bytes": 6 }));
+}
+
+#[test]
+fn a_report_seals_its_content() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let org = tmp.path().join("org");
+    copy_dir(&root().join(SMALL), &org);
+    let json = tmp.path().join("r.json");
+    let (org_s, json_s) = (org.to_str().expect("utf-8"), json.to_str().expect("utf-8"));
+    assert_eq!(zhidu(&["report", org_s, "--out", json_s]).0, 0);
+    let text = std::fs::read_to_string(&json).expect("read");
+    let doc: Value = serde_json::from_str(&text).expect("json");
+    validate(&doc);
+    assert_eq!(doc["content_digest"], Value::from(zhidu::report::digest::content(&doc)));
+    // The documented canonical form, computed by another implementation where there is one.
+    let script = "import json, sys, hashlib\n\
+        d = json.load(open(sys.argv[1], encoding='utf-8'))\n\
+        c = d.pop('content_digest')\n\
+        s = json.dumps(d, sort_keys=True, separators=(',', ':'), ensure_ascii=False)\n\
+        print(hashlib.sha256(s.encode('utf-8')).hexdigest() == c)\n";
+    match std::process::Command::new("python3").arg("-c").arg(script).arg(&json).output() {
+        Ok(o) if o.status.success() => assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "True"),
+        _ => eprintln!("skipped: no python3 to compute the canonical form independently"),
+    }
+    // Layout and key order are not content.
+    std::fs::write(&json, serde_json::to_string(&doc).expect("json")).expect("write");
+    let (code, out, err) = zhidu(&["verify", json_s, org_s]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Any edit is: the report is named as edited.
+    std::fs::write(&json, text.replacen("\"title\": \"", "\"title\": \"x", 1)).expect("write");
+    let (code, out, _) = zhidu(&["verify", json_s, org_s]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.lines().next().is_some_and(|l| l.starts_with("edited   report: its content digest is sha256:")),
+        "{out}"
+    );
+    assert!(out.contains("it was edited after it was written"), "{out}");
+    // So is a report without its digest.
+    let mut bare = doc.clone();
+    bare.as_object_mut().expect("object").remove("content_digest");
+    std::fs::write(&json, bare.to_string()).expect("write");
+    let (code, out, _) = zhidu(&["verify", json_s, org_s]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("its content digest is none"), "{out}");
 }
 
 #[test]
@@ -364,8 +420,9 @@ fn verify_opens_no_path_a_report_makes_up() {
             let line = format!("tampered {path}: {why}");
             let named = out.lines().any(|l| l.starts_with(&line) && l.contains("; not opened"));
             assert!(named, "{path}: wants `{line}…; not opened` in\n{out}");
-            assert!(!out.contains("changed ") && !out.contains("missing "), "{path}: {out}");
-            outs.push(out.replace(sha, "[sha]"));
+            let opened = out.lines().any(|l| l.starts_with("changed ") || l.starts_with("missing "));
+            assert!(!opened && !out.contains("edited "), "{path}: {out}");
+            outs.push(out);
         }
         assert_eq!(outs[0], outs[1], "{path}: the output depends on the file's content");
     }

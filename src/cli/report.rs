@@ -74,7 +74,7 @@ pub fn run(a: Args) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let previous = match a.compare.map(report::read).transpose() {
+    let previous = match a.compare.map(report::read_previous).transpose() {
         Ok(p) => p,
         Err(e) => return fail(&e, a.color),
     };

@@ -10,7 +10,7 @@ use crate::report;
 
 /// Runs the command; returns the exit code.
 pub fn run(report_path: &Path, org: &Path, policy: Option<&Path>, color: bool) -> u8 {
-    let made = match report::read(report_path) {
+    let (made, document) = match report::read(report_path) {
         Ok(r) => r,
         Err(e) => return fail(&e, color),
     };
@@ -24,10 +24,18 @@ pub fn run(report_path: &Path, org: &Path, policy: Option<&Path>, color: bool) -
         Ok(x) => x,
         Err(code) => return code,
     };
-    let v = match report::verify::verify(&made, org, policy_dir.as_deref()) {
+    let v = match report::verify::verify(&made, &document, org, policy_dir.as_deref()) {
         Ok(v) => v,
         Err(e) => return fail(&e, color),
     };
+    if !v.content_intact {
+        let says = made.content_digest.as_deref().map_or("none".to_string(), |d| format!("sha256:{d}"));
+        outln!(
+            "{:<8} report: its content digest is {says}, its content gives sha256:{}: the report was changed after it was written",
+            "edited",
+            v.content_digest
+        );
+    }
     for (path, problem) in &v.tampered {
         outln!("{:<8} {path}: {problem}; not opened: the report was tampered with", "tampered");
     }
@@ -42,18 +50,23 @@ pub fn run(report_path: &Path, org: &Path, policy: Option<&Path>, color: bool) -
     }
     if v.matches() {
         outln!("verify: all {} input file(s) match the report (sha256:{})", v.files, v.digest);
-        EXIT_OK
-    } else if !v.tampered.is_empty() {
-        outln!("verify: the report lists {} path(s) zhidu never writes; it was tampered with", v.tampered.len());
-        EXIT_FINDINGS
-    } else {
-        outln!(
-            "verify: {} input file(s) differ from the report of {} (report sha256:{}, now sha256:{})",
+        return EXIT_OK;
+    }
+    let mut why: Vec<String> = Vec::new();
+    if !v.content_intact || !v.listing_intact {
+        why.push("it was edited after it was written".into());
+    }
+    if !v.tampered.is_empty() {
+        why.push(format!("it lists {} path(s) zhidu never writes", v.tampered.len()));
+    }
+    if !v.differences.is_empty() {
+        why.push(format!(
+            "{} input file(s) differ (report sha256:{}, now sha256:{})",
             v.differences.len(),
-            made.as_of,
             made.inputs.digest,
             v.digest
-        );
-        EXIT_FINDINGS
+        ));
     }
+    outln!("verify: the report of {} does not match its inputs: {}", made.as_of, why.join("; "));
+    EXIT_FINDINGS
 }

@@ -44,6 +44,10 @@ pub struct Verification {
     pub listing_intact: bool,
     /// The digest over the inputs now.
     pub digest: String,
+    /// The report's content digest, recomputed from its JSON document as read.
+    pub content_digest: String,
+    /// Whether that is the digest the report gives (else it was edited after it was written).
+    pub content_intact: bool,
     /// Paths the report lists that zhidu never writes, or that lead outside the org or policy
     /// dir: the report was tampered with. None of them was opened.
     pub tampered: Vec<(String, PathProblem)>,
@@ -52,14 +56,22 @@ pub struct Verification {
 impl Verification {
     /// Whether the inputs are exactly the report's.
     pub fn matches(&self) -> bool {
-        self.differences.is_empty() && self.listing_intact && self.tampered.is_empty()
+        self.content_intact && self.differences.is_empty() && self.listing_intact && self.tampered.is_empty()
     }
 }
 
-/// Recomputes the digests of the pack (`policy_dir`, `None`: built-in) and the org dir. Every
-/// path the report lists is checked first ([`paths`]): one that is not a path zhidu writes, or
-/// that leads outside its directory, is named in `tampered` and never opened.
-pub fn verify(report: &Report, org_dir: &Path, policy_dir: Option<&Path>) -> Result<Verification, ReportError> {
+/// Checks a report (`document`: its JSON as read) against its inputs: first its own content
+/// digest, then every path it lists ([`paths`]: one that is not a path zhidu writes, or that
+/// leads outside its directory, is named in `tampered` and never opened), then the digests of
+/// the pack (`policy_dir`, `None`: built-in) and the org dir now.
+pub fn verify(
+    report: &Report,
+    document: &serde_json::Value,
+    org_dir: &Path,
+    policy_dir: Option<&Path>,
+) -> Result<Verification, ReportError> {
+    let content_digest = digest::content(document);
+    let content_intact = report.content_digest.as_deref() == Some(content_digest.as_str());
     let listing = check_listing(report, org_dir, policy_dir);
     let mut now = policy_now(&listing, policy_dir);
     let rels = digest::org_inputs(org_dir);
@@ -94,6 +106,8 @@ pub fn verify(report: &Report, org_dir: &Path, policy_dir: Option<&Path>) -> Res
         listing_intact: report.inputs.algorithm == "sha256"
             && digest::overall(&report.inputs.files) == report.inputs.digest,
         digest: digest::overall(&now),
+        content_digest,
+        content_intact,
         tampered: listing.tampered,
     })
 }
