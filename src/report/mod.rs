@@ -10,6 +10,7 @@ pub mod digest;
 pub mod model;
 pub mod oscal;
 pub mod paths;
+pub mod reconcile;
 pub mod render;
 pub mod status;
 pub mod verify;
