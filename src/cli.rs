@@ -309,8 +309,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Check that the inputs still match a JSON report's digests; names every changed, missing
-    /// or added file (exit 1).
+    /// Check that a JSON report is what its inputs give: its own digest, every path it lists,
+    /// the input files' digests, then its results made again from the inputs; names each
+    /// difference (exit 1).
     Verify {
         /// The report (`zhidu report --format json`).
         report: PathBuf,

@@ -234,6 +234,13 @@ fn compare_names_new_fixed_and_unchanged_findings() {
     let t = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
     assert_eq!(changed, vec![t("SOP-2", "pass", "fail"), t("RISK-2", "fail", "pass")]);
     assert_eq!(c["trend"].as_array().map(Vec::len), Some(61));
+    // A previous report of schema version 1 (no content digest) is still compared.
+    let mut v1: Value = serde_json::from_str(&std::fs::read_to_string(&previous).expect("read")).expect("json");
+    v1["schema_version"] = Value::from(1);
+    v1.as_object_mut().expect("object").remove("content_digest");
+    std::fs::write(&previous, v1.to_string()).expect("write");
+    let again = report_json(&[after.to_str().expect("utf-8"), "--compare", previous.to_str().expect("utf-8")]);
+    assert_eq!(again["comparison"], doc["comparison"]);
     // The Markdown report shows the comparison too.
     let (_, md, _) = zhidu(&["report", after.to_str().expect("utf-8"), "--compare", previous.to_str().expect("utf-8")]);
     assert!(md.contains("新增 1 个问题，已整改 1 个，未变 1 个"), "{md}");
@@ -276,7 +283,8 @@ fn verify_names_the_changed_file() {
     std::fs::write(&json, doc.to_string()).expect("write");
     let (code, out, _) = zhidu(&["verify", json_s, root().join(SMALL).to_str().expect("utf-8")]);
     assert_eq!(code, 1);
-    assert!(out.contains("the report was edited"), "{out}");
+    assert!(out.contains("edited   inputs: the input digest sha256:0000"), "{out}");
+    assert!(out.contains("edited   report: its content digest is sha256:"), "{out}");
     assert_eq!(zhidu(&["verify", "no/such/report.json", SMALL]).0, 2);
 }
 
@@ -297,6 +305,278 @@ fn verify_covers_a_policy_directory() {
     let (code, out, _) = zhidu(&["verify", json_s, PACK_ORG]);
     assert_eq!(code, 1);
     assert!(out.contains("missing  policies/main.zd") || out.contains("changed  policies/main.zd"), "{out}");
+}
+
+/// Rewrites a JSON report file in place, as a careful forger would: the input digest and the
+/// content digest are made again to fit the edit, so only recomputation can tell.
+fn forge(json: &Path, f: impl FnOnce(&mut Value)) {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(json).expect("read")).expect("json");
+    f(&mut doc);
+    let files: Vec<zhidu::report::model::FileDigest> =
+        serde_json::from_value(doc["inputs"]["files"].clone()).expect("files");
+    doc["inputs"]["digest"] = Value::from(zhidu::report::digest::overall(&files));
+    doc["content_digest"] = Value::from(zhidu::report::digest::content(&doc));
+    std::fs::write(json, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
+}
+
+/// Adds a file to a report's list of inputs.
+fn list_file(doc: &mut Value, path: &str, sha256: &str) {
+    let files = doc["inputs"]["files"].as_array_mut().expect("files");
+    files.push(serde_json::json!({ "path": path, "sha256": sha256, "bytes": 6 }));
+}
+
+#[test]
+fn a_report_seals_its_content() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let org = tmp.path().join("org");
+    copy_dir(&root().join(SMALL), &org);
+    let json = tmp.path().join("r.json");
+    let (org_s, json_s) = (org.to_str().expect("utf-8"), json.to_str().expect("utf-8"));
+    assert_eq!(zhidu(&["report", org_s, "--out", json_s]).0, 0);
+    let text = std::fs::read_to_string(&json).expect("read");
+    let doc: Value = serde_json::from_str(&text).expect("json");
+    validate(&doc);
+    assert_eq!(doc["content_digest"], Value::from(zhidu::report::digest::content(&doc)));
+    // The documented canonical form, computed by another implementation where there is one.
+    let script = "import json, sys, hashlib\n\
+        d = json.load(open(sys.argv[1], encoding='utf-8'))\n\
+        c = d.pop('content_digest')\n\
+        s = json.dumps(d, sort_keys=True, separators=(',', ':'), ensure_ascii=False)\n\
+        print(hashlib.sha256(s.encode('utf-8')).hexdigest() == c)\n";
+    match std::process::Command::new("python3").arg("-c").arg(script).arg(&json).output() {
+        Ok(o) if o.status.success() => assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "True"),
+        _ => eprintln!("skipped: no python3 to compute the canonical form independently"),
+    }
+    // Layout and key order are not content.
+    std::fs::write(&json, serde_json::to_string(&doc).expect("json")).expect("write");
+    let (code, out, err) = zhidu(&["verify", json_s, org_s]);
+    assert_eq!(code, 0, "{out}{err}");
+    // Any edit is: the report is named as edited.
+    std::fs::write(&json, text.replacen("\"title\": \"", "\"title\": \"x", 1)).expect("write");
+    let (code, out, _) = zhidu(&["verify", json_s, org_s]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.lines().next().is_some_and(|l| l.starts_with("edited   report: its content digest is sha256:")),
+        "{out}"
+    );
+    assert!(out.contains("it was edited after it was written"), "{out}");
+    // So is a report without its digest.
+    let mut bare = doc.clone();
+    bare.as_object_mut().expect("object").remove("content_digest");
+    std::fs::write(&json, bare.to_string()).expect("write");
+    let (code, out, _) = zhidu(&["verify", json_s, org_s]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("its content digest is none"), "{out}");
+}
+
+/// The rule of a report document with this ID, to edit.
+fn rule_mut<'a>(doc: &'a mut Value, id: &str) -> &'a mut Value {
+    doc["rules"].as_array_mut().and_then(|r| r.iter_mut().find(|x| x["id"] == id)).expect("rule")
+}
+
+#[test]
+fn verify_recomputes_the_results_and_names_each_forgery() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let org = tmp.path().join("org");
+    copy_dir(&root().join(SMALL), &org);
+    let json = tmp.path().join("r.json");
+    let (org_s, json_s) = (org.to_str().expect("utf-8"), json.to_str().expect("utf-8"));
+    assert_eq!(zhidu(&["report", org_s, "--out", json_s]).0, 0);
+    let honest = std::fs::read_to_string(&json).expect("read");
+    let (code, out, err) = zhidu(&["verify", json_s, org_s]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("and so do its results (61 rules"), "{out}");
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let forgeries: Vec<(&str, Edit, Vec<&str>)> = vec![
+        (
+            "a status flipped to pass",
+            Box::new(|d| rule_mut(d, "RISK-2")["status"] = "pass".into()),
+            vec!["status   RISK-2: report says pass, the inputs give fail"],
+        ),
+        (
+            "the evidence emptied",
+            Box::new(|d| rule_mut(d, "RISK-2")["evidence"] = serde_json::json!([])),
+            vec![
+                "evidence RISK-2: the inputs give risk:RK-2 \"风险 RK-2《加盟扩张过快》（可能性 高，影响 中）的应对措施“接受”与其风险等级不符\" (fingerprint 6a042cc0514e883a5bec4f88a5318491), the report does not list it",
+            ],
+        ),
+        (
+            "a subject count changed",
+            Box::new(|d| {
+                rule_mut(d, "RISK-2")["subjects"] = 30.into();
+                rule_mut(d, "RISK-2")["checks"][0]["subjects"] = 30.into();
+            }),
+            vec![
+                "subjects RISK-2: report says 30, the inputs give 3",
+                "checks   RISK-2 #1 subjects: report says 30, the inputs give 3",
+            ],
+        ),
+        (
+            "a waiver dropped",
+            Box::new(|d| d["waivers"] = serde_json::json!([])),
+            vec!["waiver   RISK-1 risk:RK-3: the inputs give a waiver until 2026-12-31 approved by 风险管理委员会"],
+        ),
+        (
+            "a waiver's approver changed",
+            Box::new(|d| {
+                d["waivers"][0]["approved_by"] = "总经理".into();
+                rule_mut(d, "RISK-1")["evidence"][0]["waiver"]["approved_by"] = "总经理".into();
+            }),
+            vec![
+                "waiver   RISK-1 risk:RK-3 approved_by: report says 总经理, the inputs give 风险管理委员会",
+                "evidence RISK-1 risk:RK-3 waiver approved_by: report says 总经理, the inputs give 风险管理委员会",
+            ],
+        ),
+        (
+            "the lint flipped",
+            Box::new(|d| d["lint"]["status"] = "fail".into()),
+            vec!["lint     status: report says fail, the inputs give pass"],
+        ),
+        (
+            "a finding's message reworded",
+            Box::new(|d| rule_mut(d, "RISK-2")["evidence"][0]["message"] = "已整改".into()),
+            vec!["evidence RISK-2 risk:RK-2 message: report says 已整改, the inputs give 风险 RK-2"],
+        ),
+        (
+            "a clean bill, consistently forged",
+            Box::new(|d| {
+                let r = rule_mut(d, "RISK-2");
+                r["status"] = "pass".into();
+                r["findings"] = 0.into();
+                r["evidence"] = serde_json::json!([]);
+                let t = &mut d["summary"]["total"];
+                t["pass"] = (t["pass"].as_u64().unwrap_or(0) + 1).into();
+                t["fail"] = (t["fail"].as_u64().unwrap_or(0) - 1).into();
+                d["summary"]["findings"] = (d["summary"]["findings"].as_u64().unwrap_or(0) - 1).into();
+            }),
+            vec![
+                "summary  total fail: report says 0, the inputs give 1",
+                "summary  total pass: report says 8, the inputs give 7",
+                "summary  findings: report says 1, the inputs give 2",
+                "status   RISK-2: report says pass, the inputs give fail",
+                "findings RISK-2: report says 0, the inputs give 1",
+                "evidence RISK-2: the inputs give risk:RK-2",
+            ],
+        ),
+        (
+            "a member zhidu does not write",
+            Box::new(|d| d["auditor_note"] = "all clear".into()),
+            vec!["member   auditor_note: report says all clear, the inputs give none"],
+        ),
+        (
+            "a rule left out",
+            Box::new(|d| {
+                d["rules"].as_array_mut().expect("rules").retain(|r| r["id"] != "RISK-2");
+            }),
+            vec!["rule     RISK-2: the inputs give it with status fail, the report does not list it"],
+        ),
+    ];
+    for (what, edit, lines) in &forgeries {
+        std::fs::write(&json, &honest).expect("write");
+        forge(&json, edit);
+        let (code, out, err) = zhidu(&["verify", json_s, org_s]);
+        assert_eq!(code, 1, "{what}: {out}{err}");
+        for line in lines {
+            assert!(out.lines().any(|l| l.starts_with(line)), "{what}: wants `{line}` in\n{out}");
+        }
+        assert!(!out.contains("edited "), "{what}: resealed, so only recomputation can tell: {out}");
+        assert!(out.contains("difference(s) between its results and what the inputs give"), "{what}: {out}");
+    }
+    // A comparison is checked against the results now, as far as the report allows.
+    let compared = tmp.path().join("compared.json");
+    std::fs::write(&json, &honest).expect("write");
+    let compared_s = compared.to_str().expect("utf-8");
+    assert_eq!(zhidu(&["report", org_s, "--compare", json_s, "--out", compared_s]).0, 0);
+    let (code, out, err) = zhidu(&["verify", compared_s, org_s]);
+    assert_eq!(code, 0, "{out}{err}");
+    forge(&compared, |d| {
+        let trend = d["comparison"]["trend"].as_array_mut().expect("trend");
+        let t = trend.iter_mut().find(|t| t["id"] == "RISK-2").expect("RISK-2");
+        t["now"] = "pass".into();
+        t["changed"] = true.into();
+        d["comparison"]["unchanged"].as_array_mut().expect("unchanged").retain(|c| c["rule"] != "RISK-2");
+    });
+    let (code, out, _) = zhidu(&["verify", compared_s, org_s]);
+    assert_eq!(code, 1, "{out}");
+    for line in [
+        "comparison trend RISK-2 changed: report says true, the inputs give false",
+        "comparison trend RISK-2 now: report says pass, the inputs give fail",
+        "comparison new RISK-2: the inputs give risk:RK-2 \"风险 RK-2《加盟扩张过快》",
+    ] {
+        assert!(out.lines().any(|l| l.starts_with(line)), "wants `{line}` in\n{out}");
+    }
+    // The dates are the report's: a report for another day is made again for that day.
+    std::fs::write(&json, &honest).expect("write");
+    forge(&json, |d| d["as_of"] = "2027-06-30".into());
+    let (code, out, _) = zhidu(&["verify", json_s, org_s]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("status   RISK-1: report says waived, the inputs give fail"), "{out}");
+    assert!(out.contains("status   WAIVER-EXPIRED: report says pass, the inputs give fail"), "{out}");
+    forge(&json, |d| d["as_of"] = "soon".into());
+    let (code, _, err) = zhidu(&["verify", json_s, org_s]);
+    assert_eq!(code, 2);
+    assert!(err.contains("as_of `soon` is not a date"), "{err}");
+}
+
+#[test]
+fn verify_opens_no_path_a_report_makes_up() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (pack, org) = (tmp.path().join("pack"), tmp.path().join("org"));
+    copy_dir(&root().join(PACK), &pack);
+    copy_dir(&root().join(PACK_ORG), &org);
+    // A file outside both dirs that a forged report would have verify hash and compare.
+    let secret = tmp.path().join("secret.toml");
+    std::fs::write(&secret, "secret").expect("write");
+    let right = {
+        use sha2::Digest;
+        zhidu::base::hex(&sha2::Sha256::digest(b"secret"))
+    };
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&secret, pack.join("link.zd")).expect("symlink");
+    let json = tmp.path().join("r.json");
+    let (pack_s, org_s, json_s) =
+        (pack.to_str().expect("utf-8"), org.to_str().expect("utf-8"), json.to_str().expect("utf-8"));
+    assert_eq!(zhidu(&["report", org_s, "--policy", pack_s, "--out", json_s]).0, 0);
+    let honest = std::fs::read_to_string(&json).expect("read");
+    let (code, out, err) = zhidu(&["verify", json_s, org_s, "--policy", pack_s]);
+    assert_eq!(code, 0, "an honest report verifies: {out}{err}");
+    // A link out of the org dir is refused by the loader itself (it would be read): it is made
+    // after the honest report, for verify to meet in a forged listing.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&secret, org.join("link.toml")).expect("symlink");
+    let secret_s = secret.to_str().expect("utf-8");
+    let mut listed = vec![
+        ("policies/../secret.toml".to_string(), "a `..` component"),
+        ("org/../secret.toml".to_string(), "a `..` component"),
+        ("policies/sub/../../secret.toml".to_string(), "a `..` component"),
+        (format!("org/{secret_s}"), "an absolute path"),
+        (format!("policies/{secret_s}"), "an absolute path"),
+        (secret_s.to_string(), "an absolute path"),
+        ("policies/..\\secret.toml".to_string(), "holds `\\`"),
+        ("org/./zhidu.toml".to_string(), "a `.` component"),
+        ("etc/hostname".to_string(), "expected `org/<path>` or `policies/<path>`"),
+    ];
+    if cfg!(unix) {
+        listed.push(("policies/link.zd".into(), "leads outside the policy dir through a symlink"));
+        listed.push(("org/link.toml".into(), "leads outside the org dir through a symlink"));
+    }
+    for (path, why) in &listed {
+        // Whether the listed digest is the file's or not, verify says the same: it never looked.
+        let mut outs = Vec::new();
+        for sha in [right.as_str(), &"0".repeat(64)] {
+            std::fs::write(&json, &honest).expect("write");
+            forge(&json, |doc| list_file(doc, path, sha));
+            let (code, out, err) = zhidu(&["verify", json_s, org_s, "--policy", pack_s]);
+            assert_eq!(code, 1, "{path}: {out}{err}");
+            let line = format!("tampered {path}: {why}");
+            let named = out.lines().any(|l| l.starts_with(&line) && l.contains("; not opened"));
+            assert!(named, "{path}: wants `{line}…; not opened` in\n{out}");
+            let opened = out.lines().any(|l| l.starts_with("changed ") || l.starts_with("missing "));
+            assert!(!opened && !out.contains("edited "), "{path}: {out}");
+            outs.push(out);
+        }
+        assert_eq!(outs[0], outs[1], "{path}: the output depends on the file's content");
+    }
 }
 
 #[test]

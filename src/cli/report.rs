@@ -67,6 +67,18 @@ pub(super) fn fail(e: &ReportError, color: bool) -> u8 {
     EXIT_ERROR
 }
 
+/// The report of a pack on an org: every rule run, the pack linted. `verify` makes it the same
+/// way to compare.
+pub(super) fn made_from(
+    policy: &crate::policy::Policy,
+    policy_dir: Option<&Path>,
+    org: &crate::data::OrgData,
+) -> Result<report::model::Report, ReportError> {
+    let outcome = engine::run(policy, org, &engine::Options::default());
+    let lint = crate::engine::lint::lint(policy);
+    report::build(&Sources { policy, policy_dir, org, outcome: &outcome, lint: &lint })
+}
+
 /// Runs the command; returns the exit code.
 pub fn run(a: Args) -> u8 {
     let given = data::config::Given { as_of: a.as_of, period: a.period };
@@ -74,7 +86,7 @@ pub fn run(a: Args) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let previous = match a.compare.map(report::read).transpose() {
+    let previous = match a.compare.map(report::read_previous).transpose() {
         Ok(p) => p,
         Err(e) => return fail(&e, a.color),
     };
@@ -89,11 +101,7 @@ pub fn run(a: Args) -> u8 {
     if super::refused(&super::protected(&org, &policy, policy_dir.as_deref(), a.force), a.out.as_slice()) {
         return EXIT_ERROR;
     }
-    let outcome = engine::run(&policy, &org, &engine::Options::default());
-    let lint = crate::engine::lint::lint(&policy);
-    let sources =
-        Sources { policy: &policy, policy_dir: policy_dir.as_deref(), org: &org, outcome: &outcome, lint: &lint };
-    let mut made = match report::build(&sources) {
+    let mut made = match made_from(&policy, policy_dir.as_deref(), &org) {
         Ok(r) => r,
         Err(e) => return fail(&e, a.color),
     };

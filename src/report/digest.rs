@@ -7,6 +7,10 @@
 //!
 //! The digest over all inputs is the SHA-256 of the lines `"<sha256>  <path>\n"` (two spaces,
 //! the `sha256sum` format), one per file, sorted by path (byte order).
+//!
+//! The report's own content digest ([`content`]) is the SHA-256 of its JSON document without
+//! the top-level `content_digest` member, in canonical form ([`canonical`]), so that an edit of
+//! anything in the report shows whatever file it is kept in and however it is indented.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -38,6 +42,82 @@ pub fn overall(files: &[FileDigest]) -> String {
         h.update(b"\n");
     }
     hex(&h.finalize())
+}
+
+/// The member of a report that holds its content digest (left out of what it digests).
+pub const CONTENT_DIGEST: &str = "content_digest";
+
+/// The content digest of a report's JSON document: SHA-256 of [`canonical`] of the document
+/// without its top-level `content_digest` member, lower-case hex.
+pub fn content(document: &serde_json::Value) -> String {
+    let mut out = Vec::new();
+    canonical(document, Some(CONTENT_DIGEST), &mut out);
+    sha256(&out)
+}
+
+/// Writes the canonical form of a JSON value: no whitespace; object members sorted by the
+/// UTF-8 bytes of their keys (`skip`: a top-level member left out); arrays in order; strings
+/// with `"` `\\` escaped, U+0008 U+0009 U+000A U+000C U+000D as `\b \t \n \f \r`, the other
+/// controls below U+0020 as `\u00xx` (lower-case hex) and everything else as its UTF-8; numbers
+/// as serde_json prints them (a report holds integers only: plain decimal); `true`, `false`,
+/// `null`. For a zhidu report (ASCII keys, integers) this is RFC 8785 (JCS), and what
+/// Python's `json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` gives.
+pub fn canonical(value: &serde_json::Value, skip: Option<&str>, out: &mut Vec<u8>) {
+    use serde_json::Value;
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::String(s) => canonical_string(s, out),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                canonical(item, None, out);
+            }
+            out.push(b']');
+        }
+        Value::Object(members) => {
+            // Sorted here, not by the map: serde_json's map keeps insertion order when any crate
+            // in the build turns on its `preserve_order` feature.
+            let mut sorted: Vec<(&String, &Value)> = members.iter().filter(|(k, _)| Some(k.as_str()) != skip).collect();
+            sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push(b'{');
+            for (i, (k, v)) in sorted.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                canonical_string(k, out);
+                out.push(b':');
+                canonical(v, None, out);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+/// A JSON string in canonical form (see [`canonical`]).
+fn canonical_string(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\u{8}' => out.extend_from_slice(b"\\b"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\u{c}' => out.extend_from_slice(b"\\f"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            c if (c as u32) < 0x20 => out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes()),
+            c => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
 }
 
 /// Digests of the pack's files as loaded. `root` is the pack directory (`None`: built-in).
@@ -114,6 +194,34 @@ mod tests {
         let listing = format!("{}  org/a.toml\n{}  policies/main.zd\n", sha256(b"a"), sha256(b"b"));
         assert_eq!(overall(&files), sha256(listing.as_bytes()));
         assert_eq!(sha256(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+
+    #[test]
+    fn canonical_form() {
+        let doc = serde_json::json!({
+            "z": [1, -2, true, null, {"b": "x", "a": ""}],
+            "content_digest": "left out",
+            "é": "中文 \"q\" \\ / \u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}",
+            "B": {"content_digest": "kept below the top"},
+            "a": 0,
+        });
+        let mut out = Vec::new();
+        canonical(&doc, Some(CONTENT_DIGEST), &mut out);
+        let want = concat!(
+            r#"{"B":{"content_digest":"kept below the top"},"a":0,"#,
+            r#""z":[1,-2,true,null,{"a":"","b":"x"}],"#,
+            "\"é\":\"中文 \\\"q\\\" \\\\ / \\b\\f\\n\\r\\t\\u0001\\u001f\u{7f}\"}"
+        );
+        assert_eq!(String::from_utf8(out).expect("UTF-8"), want);
+        assert_eq!(content(&doc), sha256(want.as_bytes()));
+        // Key order, whitespace and the digest's own value do not matter.
+        let same: serde_json::Value = serde_json::from_str(
+            "{ \"a\": 0, \"content_digest\": \"other\", \"B\": {\"content_digest\": \"kept below the top\"},\n\
+             \"é\": \"中文 \\\"q\\\" \\\\ \\/ \\b\\f\\n\\r\\t\\u0001\\u001F\u{7f}\",\n\
+             \"z\": [1, -2, true, null, {\"b\": \"x\", \"a\": \"\"}] }",
+        )
+        .expect("JSON");
+        assert_eq!(content(&same), content(&doc));
     }
 
     #[test]

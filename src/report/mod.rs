@@ -9,6 +9,8 @@ pub mod compare;
 pub mod digest;
 pub mod model;
 pub mod oscal;
+pub mod paths;
+pub mod reconcile;
 pub mod render;
 pub mod status;
 pub mod verify;
@@ -144,6 +146,8 @@ pub fn build(s: &Sources) -> Result<Report, ReportError> {
         as_of: org.config.as_of.to_string(),
         period: Period { from: org.config.period.0.to_string(), to: org.config.period.1.to_string() },
         inputs: Inputs { algorithm: "sha256".into(), digest: digest::overall(&files), files },
+        // Sealed when written as JSON (`to_json`), after `--compare` has added its part.
+        content_digest: None,
         summary,
         rules,
         waivers: waivers(policy, org, s.outcome),
@@ -267,15 +271,40 @@ pub fn write(report: &Report, format: ReportFormat) -> Result<String, ReportErro
     })
 }
 
-/// The report as pretty JSON with a trailing newline.
+/// The report as pretty JSON with a trailing newline, redacted and sealed: `content_digest` is
+/// the digest of everything else the text holds.
 pub fn to_json(report: &Report) -> String {
-    let mut s = crate::base::visible::json(report).unwrap_or_else(|_| "{}".into());
+    // Control characters escaped as in every JSON zhidu writes (`crate::base::visible`).
+    let pretty = |r: &Report| crate::base::visible::json(r).unwrap_or_else(|_| "{}".into());
+    // Text leaves zhidu through the redaction step (`crate::base::redact`; the writer applies it
+    // again, which changes nothing): the digest is of what is written, so it is computed over
+    // the redacted document. Redaction works line by line and the digest's own line holds only
+    // hex, so adding that line leaves every other line as it was.
+    let mut sealed = report.clone();
+    sealed.content_digest = None;
+    let unsealed = crate::base::redact::redact(&pretty(&sealed)).into_owned();
+    // The model always serialises to JSON, and redaction only replaces digits in strings by
+    // markers; were the text ever not JSON, the digest of `null` would not verify: fail closed.
+    let document: serde_json::Value = serde_json::from_str(&unsealed).unwrap_or_default();
+    sealed.content_digest = Some(digest::content(&document));
+    let mut s = crate::base::redact::redact(&pretty(&sealed)).into_owned();
     s.push('\n');
     s
 }
 
-/// Reads a report written by `zhidu report --format json`.
-pub fn read(path: &Path) -> Result<Report, ReportError> {
+/// Reads a report written by `zhidu report --format json` by this zhidu (schema version
+/// [`model::SCHEMA_VERSION`]): the model, and the JSON document it was read from (the content
+/// digest is over the document, so a member this zhidu does not know still counts).
+pub fn read(path: &Path) -> Result<(Report, serde_json::Value), ReportError> {
+    read_versions(path, &[model::SCHEMA_VERSION])
+}
+
+/// Reads a previous report for `--compare` (schema versions [`model::PREVIOUS_VERSIONS`]).
+pub fn read_previous(path: &Path) -> Result<Report, ReportError> {
+    read_versions(path, &model::PREVIOUS_VERSIONS).map(|(r, _)| r)
+}
+
+fn read_versions(path: &Path, versions: &[u32]) -> Result<(Report, serde_json::Value), ReportError> {
     let bad = |reason: String| ReportError::BadReport {
         path: path.display().to_string(),
         reason,
@@ -284,9 +313,20 @@ pub fn read(path: &Path) -> Result<Report, ReportError> {
     let text = crate::base::files::read_to_string(path).map_err(|e| bad(e.to_string()))?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
     match value.get("schema_version").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(model::SCHEMA_VERSION) => {}
+        Some(v) if versions.iter().any(|x| u64::from(*x) == v) => {}
         Some(v) => return Err(bad(format!("schema version {v} is not supported"))),
         None => return Err(bad("no `schema_version`: not a zhidu report".into())),
     }
-    serde_json::from_value(value).map_err(|e| bad(e.to_string()))
+    let report: Report = serde_json::from_value(value.clone()).map_err(|e| bad(e.to_string()))?;
+    // The dates say which day and period the report is for (verify recomputes with them): ones
+    // that are not dates would leave that to whatever zhidu.toml says.
+    let date = |what: &str, s: &str| {
+        s.parse::<jiff::civil::Date>().map_err(|_| bad(format!("{what} `{s}` is not a date such as 2026-06-30")))
+    };
+    date("as_of", &report.as_of)?;
+    let (from, to) = (date("period.from", &report.period.from)?, date("period.to", &report.period.to)?);
+    if from > to {
+        return Err(bad(format!("the period starts ({from}) after it ends ({to})")));
+    }
+    Ok((report, value))
 }

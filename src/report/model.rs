@@ -7,8 +7,12 @@ use serde::{Deserialize, Serialize};
 
 pub use super::compare::{Change, Comparison, Previous, Trend};
 
-/// Version of the report's JSON schema; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the report's JSON schema; bumped when the JSON's shape changes. 2: the report
+/// carries `content_digest`.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Versions `--compare` reads as a previous report (what it reads of them has not changed).
+pub const PREVIOUS_VERSIONS: [u32; 2] = [1, SCHEMA_VERSION];
 
 /// A conformance report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,6 +31,11 @@ pub struct Report {
     pub period: Period,
     /// SHA-256 of every input file and one digest over all of them.
     pub inputs: Inputs,
+    /// SHA-256 of the report's own canonical content: the JSON document without this field, in
+    /// canonical form ([`super::digest::content`], `docs/report.md`). Always written; absent
+    /// only in reports of schema version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_digest: Option<String>,
     /// Counts of rules by status, in total and by chapter.
     pub summary: Summary,
     /// Every rule of the pack, in pack order.
