@@ -560,6 +560,21 @@ fn verify_opens_no_path_a_report_makes_up() {
         listed.push(("policies/link.zd".into(), "leads outside the policy dir through a symlink"));
         listed.push(("org/link.toml".into(), "leads outside the org dir through a symlink"));
     }
+    // The schema says the same of the text of a path (symlinks aside).
+    let schema: Value = serde_json::from_str(include_str!("../docs/report.schema.json")).expect("schema");
+    let validator = jsonschema::options().build(&schema).expect("compiles");
+    let honest_doc: Value = serde_json::from_str(&honest).expect("json");
+    assert!(validator.is_valid(&honest_doc));
+    for (path, _) in listed.iter().filter(|(p, _)| !p.ends_with("link.zd") && !p.ends_with("link.toml")) {
+        let mut doc = honest_doc.clone();
+        list_file(&mut doc, path, &right);
+        assert!(!validator.is_valid(&doc), "the schema admits {path}");
+    }
+    for fine in ["org/..data.toml", "org/a/.b/c.csv", "policies/x...zd", "org/人员.toml"] {
+        let mut doc = honest_doc.clone();
+        list_file(&mut doc, fine, &right);
+        assert!(validator.is_valid(&doc), "the schema refuses {fine}");
+    }
     for (path, why) in &listed {
         // Whether the listed digest is the file's or not, verify says the same: it never looked.
         let mut outs = Vec::new();

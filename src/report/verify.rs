@@ -1,6 +1,7 @@
-//! `zhidu verify`: recompute the digests of a report's inputs and name every file that changed,
-//! disappeared or was added since the report was made, and every listed path that zhidu would
-//! never write (never opening it).
+//! `zhidu verify`, first half: the report's own content digest, then every path it lists (one
+//! zhidu would never write is named and never opened), then the digests of its inputs now —
+//! every file that changed, disappeared or was added since the report was made. The second half,
+//! the results made again from the inputs, is [`super::reconcile`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
