@@ -37,15 +37,15 @@ pub(super) static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 });
 
 /// Lowers pairs of one file into AST nodes.
-pub(crate) struct Lowerer {
+pub(crate) struct AstBuilder {
     file: FileId,
     /// Byte offset added to every pest position (for re-parsing a tail after an error).
     base: usize,
 }
 
-impl Lowerer {
+impl AstBuilder {
     pub(crate) fn new(file: FileId, base: usize) -> Self {
-        Lowerer { file, base }
+        AstBuilder { file, base }
     }
 
     fn loc(&self, p: &Pair<Rule>) -> Loc {

@@ -35,7 +35,7 @@ pub fn parse_file(file: FileId, text: &str) -> (ast::File, Vec<SyntaxError>) {
                     errors.extend(too_deep);
                     break;
                 }
-                let lowerer = lower::Lowerer::new(file, base);
+                let lowerer = lower::AstBuilder::new(file, base);
                 if let Some(f) = pairs.next()
                     && let Err(e) = lowerer.lower_items(f.into_inner(), &mut items)
                 {
@@ -64,7 +64,7 @@ pub fn parse_expr(file: FileId, offset: usize, text: &str) -> Result<ast::Expr, 
             if let Some(e) = depth::check_pairs(file, offset, pairs.clone()).into_iter().next() {
                 return Err(e);
             }
-            let lowerer = lower::Lowerer::new(file, offset);
+            let lowerer = lower::AstBuilder::new(file, offset);
             let top = pairs.next().and_then(|p| p.into_inner().find(|q| q.as_rule() == Rule::expr));
             match top {
                 Some(e) => lowerer.lower_expr(e),
