@@ -263,6 +263,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         format: RulesFormat,
+        /// Which rules are pending is judged on this date (default: today).
+        #[arg(long, value_name = "DATE", value_parser = as_of_date)]
+        as_of: Option<jiff::civil::Date>,
     },
     /// Explain a rule: its text, source clause, the regulation's words and the data it reads;
     /// with `--org` and `--subject`, why it fails for that record.
@@ -441,7 +444,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Test { dir, policy, threshold } => test::run(dir, policy.as_deref(), *threshold, color),
         Command::Lint { policy } => lint::run(policy.as_deref(), color),
         Command::Fmt { check, files } => fmt::run(*check, files, color),
-        Command::Rules { policy, format } => rules::run(policy.as_deref(), *format, color),
+        Command::Rules { policy, format, as_of } => {
+            rules::run(policy.as_deref(), *format, as_of.unwrap_or_else(|| jiff::Zoned::now().date()), color)
+        }
         Command::Explain { rule, policy, org, subject } => {
             explain::run(rule, policy.as_deref(), org.as_deref().zip(subject.as_deref()), color)
         }

@@ -1,14 +1,27 @@
-//! `zhidu rules`: the rules of a pack as a table or JSON.
+//! `zhidu rules`: the rules of a pack as a table or JSON, with the count `check` and `report` show.
 
 use std::path::Path;
 
+use jiff::civil::Date;
+
 use super::{EXIT_OK, RulesFormat, load_or_report};
+use crate::base::lang::Lang;
+use crate::policy::Selection;
+use crate::policy::counts::{self, RuleState};
 
 /// Runs the command; returns the exit code.
-pub fn run(policy: Option<&Path>, format: RulesFormat, color: bool) -> u8 {
+/// `as_of` decides which rules are pending (`check` and `report` take theirs from zhidu.toml).
+pub fn run(policy: Option<&Path>, format: RulesFormat, as_of: Date, color: bool) -> u8 {
     let p = match load_or_report(policy, color) {
         Ok(p) => p,
         Err(code) => return code,
+    };
+    let all = Selection::default();
+    let state = |r: &crate::policy::Rule| match counts::state(r, as_of, &all) {
+        RuleState::Checked => "checked",
+        RuleState::Documented => "documented",
+        RuleState::Pending(_) => "pending",
+        RuleState::Skipped => "skipped",
     };
     match format {
         RulesFormat::Json => {
@@ -25,6 +38,7 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, color: bool) -> u8 {
                         "level": if r.advisory { "advisory" } else { "mandatory" },
                         "effective": r.effective.map(|d| d.to_string()),
                         "checks": r.checks.len(),
+                        "state": state(r),
                     })
                 })
                 .chain(builtin().map(|(id, sev, title, about)| {
@@ -54,7 +68,12 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, color: bool) -> u8 {
             for (id, sev, title, _) in builtin() {
                 outln!("{id:idw$}  {:8}  {:17}  {}  {title}", sev.as_str(), "data (built-in)", pad("zhidu", srcw));
             }
-            outln!("{} rule(s) in the pack, {} built-in data and waiver checks", p.rules.len(), builtin().count());
+            // The count `check` and `report` show (policy::counts), then the checks of zhidu's own.
+            outln!(
+                "{}（截至 {as_of}）；另有 {} 项内置的数据与豁免检查",
+                counts::count(&p, as_of, &all).describe(Lang::Zh),
+                builtin().count()
+            );
         }
     }
     EXIT_OK

@@ -29,6 +29,9 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Rules evaluated (in force or pending), in pack order.
     pub rules_run: Vec<String>,
+    /// The pack's rule IDs by state for this run (checked, documented only, pending, skipped):
+    /// the one count every summary shows.
+    pub rules: crate::policy::counts::RuleCounts,
     /// Number of records checked.
     pub records: usize,
     /// Subjects examined by each check that ran, in pack order.
@@ -138,7 +141,8 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
     let mut rules_run: Vec<String> = selected.iter().map(|(r, _)| r.id.clone()).collect();
     rules_run.dedup();
     let records = org.store.kinds.iter().map(|k| k.len()).sum();
-    Outcome { findings, rules_run, records, checked, stages, check_times }
+    let rules = crate::policy::counts::count(policy, as_of, sel);
+    Outcome { findings, rules_run, rules, records, checked, stages, check_times }
 }
 
 fn pending_of(st: &Status) -> Option<jiff::civil::Date> {

@@ -161,7 +161,7 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
         c.errors,
         c.warnings,
         c.infos,
-        r.outcome.rules_run.len(),
+        r.outcome.rules.checked,
         t("条规则，检查", "rule(s) checked on"),
         r.outcome.records,
         t("条记录，组织", "record(s) of"),
@@ -170,6 +170,8 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
         shown(&r.policy.meta.version),
         r.org.config.as_of
     );
+    // The same breakdown `zhidu rules` and the report show (policy::counts).
+    let _ = writeln!(out, "{}", r.outcome.rules.describe(o.lang));
     out
 }
 

@@ -48,6 +48,8 @@ struct Summary {
     waived: usize,
     findings: usize,
     rules_checked: usize,
+    /// Every rule ID of the pack by state (`rules_checked` is its `checked`).
+    rules: crate::policy::counts::RuleCounts,
     records: usize,
 }
 
@@ -76,7 +78,8 @@ pub fn render(r: &CheckRun) -> String {
             findings: r.outcome.findings.len(),
             infos,
             records: r.outcome.records,
-            rules_checked: r.outcome.rules_run.len(),
+            rules_checked: r.outcome.rules.checked,
+            rules: r.outcome.rules,
             warnings,
         },
         tool: Tool { name: "zhidu", version: env!("CARGO_PKG_VERSION") },

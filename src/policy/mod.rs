@@ -1,6 +1,7 @@
 //! The typed, resolved policy: declarations, record schema and compiled rules.
 
 pub mod builtin;
+pub mod counts;
 pub mod ir;
 pub mod select;
 pub mod types;

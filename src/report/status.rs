@@ -8,35 +8,31 @@
 //! checks examined no subject is `not_applicable`; otherwise `pass`. A policy-scope check always
 //! has data (the pack), and fails when `zhidu lint` reports the rule.
 
-use jiff::civil::Date;
-
 use super::model::{CheckReport, Evidence, Location, RuleReport, Status, Waiver};
 use crate::compile::error::{PolicyError, PolicyErrorKind};
 use crate::data::OrgData;
 use crate::engine::Outcome;
 use crate::findings::finding::Finding;
-use crate::policy::{Policy, Rule, Scope};
+use crate::policy::counts::{self, RuleState};
+use crate::policy::{Policy, Rule, Scope, Selection};
 
-/// Every rule ID of the pack once, in pack order, with its status.
+/// Every rule ID of the pack once, in pack order, with its status. Which rules are checked,
+/// documented only or pending is decided by [`crate::policy::counts`], as for `check` and `rules`.
 pub fn rules(policy: &Policy, org: &OrgData, outcome: &Outcome, lint: &[PolicyError]) -> Vec<RuleReport> {
-    let as_of = org.config.as_of;
-    let mut ids: Vec<&str> = Vec::new();
-    for r in &policy.rules {
-        if !ids.contains(&r.id.as_str()) {
-            ids.push(&r.id);
-        }
-    }
-    ids.into_iter().filter_map(|id| version(policy, id, as_of).map(|r| row(policy, org, outcome, lint, r))).collect()
+    counts::states(policy, org.config.as_of, &Selection::default())
+        .into_iter()
+        .map(|(r, state)| row(policy, org, outcome, lint, r, state))
+        .collect()
 }
 
-/// The version of a rule that applies on `as_of`: the latest in force, else the first pending.
-fn version<'a>(policy: &'a Policy, id: &str, as_of: Date) -> Option<&'a Rule> {
-    let versions = || policy.rules.iter().filter(move |r| r.id == id);
-    let in_force = versions().filter(|r| r.effective.is_none_or(|d| d <= as_of)).max_by_key(|r| r.effective);
-    in_force.or_else(|| versions().min_by_key(|r| r.effective))
-}
-
-fn row(policy: &Policy, org: &OrgData, outcome: &Outcome, lint: &[PolicyError], rule: &Rule) -> RuleReport {
+fn row(
+    policy: &Policy,
+    org: &OrgData,
+    outcome: &Outcome,
+    lint: &[PolicyError],
+    rule: &Rule,
+    state: RuleState,
+) -> RuleReport {
     let pending = rule.effective.filter(|d| *d > org.config.as_of);
     let findings: Vec<&Finding> =
         outcome.findings.iter().filter(|f| f.rule == rule.id && f.pending.is_some() == pending.is_some()).collect();
@@ -65,9 +61,13 @@ fn row(policy: &Policy, org: &OrgData, outcome: &Outcome, lint: &[PolicyError], 
         evidence.extend(lint_failures.iter().map(|e| lint_evidence(policy, e)));
     }
     let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
-    let (status, reason) = if rule.checks.is_empty() {
+    let (status, reason) = if state == RuleState::Documented {
         (Status::NotChecked, Some(format!("本条没有检查，只写入制度文本（{}）", rule.place.describe())))
-    } else if let Some(d) = pending {
+    } else if state == RuleState::Skipped {
+        // A report runs every rule; a selection never reaches here, but if it did the rule was
+        // not checked, and says why.
+        (Status::NotChecked, Some("本次未选".into()))
+    } else if let RuleState::Pending(d) = state {
         (Status::Pending, Some(format!("{d} 起施行")))
     } else if waived < findings.len() || !lint_failures.is_empty() {
         (Status::Fail, None)
