@@ -21,8 +21,10 @@ macro_rules! errln {
 pub(crate) mod check;
 mod explain;
 pub(crate) mod fmt;
+mod help;
 mod lint;
 mod mask;
+pub mod meta;
 mod render;
 mod report;
 pub(crate) mod rules;
@@ -99,7 +101,7 @@ pub const EXIT_ERROR: u8 = 2;
 
 /// zhidu (制度): company operating regulations as code — check, render, report.
 #[derive(Debug, Parser)]
-#[command(name = "zhidu", version, about, long_about = None)]
+#[command(name = "zhidu", version, about, long_about = None, after_help = help::ZHIDU)]
 pub struct Cli {
     /// When to colour output.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -127,6 +129,7 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check an organisation's data against every rule of the pack.
+    #[command(after_help = help::CHECK)]
     Check {
         /// The org dir (default: the current directory).
         #[arg(default_value = ".")]
@@ -180,6 +183,7 @@ pub enum Command {
         lang: Lang,
     },
     /// Run every static check of a policy pack (syntax, names, types, the pack's policy rules).
+    #[command(after_help = help::LINT)]
     Lint {
         /// Policy directory (default: the built-in pack).
         #[arg(long)]
@@ -188,6 +192,7 @@ pub enum Command {
     /// Desensitise CSV exports by the pack's mask rules (address → province, age → band,
     /// ID → hash, ID-card and mobile numbers in free text → marker). Streams; never overwrites
     /// the input; writes atomically.
+    #[command(after_help = help::MASK)]
     Mask {
         /// Input CSV file.
         input: Option<PathBuf>,
@@ -209,6 +214,7 @@ pub enum Command {
     },
     /// Render the wall-posted handbook and the SOP sheets from the policy pack (Markdown and
     /// print-ready HTML); with `--check`, exit 1 when the copies in `--out` are stale.
+    #[command(after_help = help::RENDER)]
     Render {
         /// What to render.
         #[arg(value_enum, default_value_t = RenderWhat::All)]
@@ -230,12 +236,14 @@ pub enum Command {
         check: bool,
     },
     /// Print the JSON Schema (draft 2020-12) of the org data files the pack reads.
+    #[command(after_help = help::SCHEMA)]
     Schema {
         /// Policy directory (default: the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
     },
     /// Run policy test cases (dirs with `expected.toml`) and report rule coverage.
+    #[command(after_help = help::TEST)]
     Test {
         /// Directory of cases.
         #[arg(default_value = "tests/cases")]
@@ -248,6 +256,7 @@ pub enum Command {
         threshold: f64,
     },
     /// Format policy files canonically (comments kept; files written atomically).
+    #[command(after_help = help::FMT)]
     Fmt {
         /// Report files that are not formatted instead of rewriting them (exit 1).
         #[arg(long)]
@@ -256,6 +265,7 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
     /// List the rules of a pack.
+    #[command(after_help = help::RULES)]
     Rules {
         /// Policy directory (default: the built-in pack).
         #[arg(long)]
@@ -269,6 +279,7 @@ pub enum Command {
     },
     /// Explain a rule: its text, source clause, the regulation's words and the data it reads;
     /// with `--org` and `--subject`, why it fails for that record.
+    #[command(after_help = help::EXPLAIN)]
     Explain {
         /// Rule ID, e.g. `APV-3`.
         rule: String,
@@ -285,6 +296,7 @@ pub enum Command {
     /// The auditors' conformance report: every rule of the pack with its status for the org,
     /// the subjects checked, the findings as evidence, the waivers in force, the pack's lint and
     /// SHA-256 digests of every input. Exit 0 whatever the rules' status.
+    #[command(after_help = help::REPORT)]
     Report {
         /// The org dir (default: the current directory).
         #[arg(default_value = ".")]
@@ -315,6 +327,7 @@ pub enum Command {
     /// Check that a JSON report is what its inputs give: its own digest, every path it lists,
     /// the input files' digests, then its results made again from the inputs; names each
     /// difference (exit 1).
+    #[command(after_help = help::VERIFY)]
     Verify {
         /// The report (`zhidu report --format json`).
         report: PathBuf,
@@ -324,6 +337,19 @@ pub enum Command {
         /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = help::COMPLETIONS)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page of zhidu, or write one page per command into a directory.
+    #[command(after_help = help::MAN)]
+    Man {
+        /// Write `zhidu.1` and `zhidu-COMMAND.1` for every command into this directory.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
 }
 
@@ -462,6 +488,8 @@ pub fn run(cli: Cli) -> ExitCode {
             color,
         }),
         Command::Verify { report, org, policy } => verify::run(report, org, policy.as_deref(), color),
+        Command::Completions { shell } => meta::completions(*shell),
+        Command::Man { out_dir } => meta::man(out_dir.as_deref()),
     };
     ExitCode::from(code)
 }

@@ -121,16 +121,22 @@ pub fn run(a: Args) -> u8 {
                 return fail(&e, a.color);
             }
             let t = &made.summary.total;
+            // The breakdown `check` and `rules` print (policy::counts decided each status).
+            let counts = crate::policy::counts::RuleCounts {
+                rules: t.rules,
+                checked: t.pass + t.fail + t.waived + t.not_applicable,
+                documented: t.not_checked,
+                pending: t.pending,
+                skipped: 0,
+            };
             errln!(
-                "wrote {} ({} rules: {} pass, {} fail, {} waived, {} not applicable, {} not checked, {} pending)",
+                "wrote {} ({}; checked: {} pass, {} fail, {} waived, {} not applicable)",
                 path.display(),
-                t.rules,
+                counts.describe(crate::base::lang::Lang::En),
                 t.pass,
                 t.fail,
                 t.waived,
                 t.not_applicable,
-                t.not_checked,
-                t.pending
             );
         }
     }
