@@ -32,7 +32,12 @@ struct Run<'a> {
 struct RunProperties<'a> {
     organisation: &'a str,
     as_of: String,
+    /// The pack's name and version, as one string (kept for readers of earlier output).
     policy: String,
+    /// The pack's version: versioned apart from the tool's (`driver.version`).
+    policy_version: &'a str,
+    /// The pack's content digest, as in `check --format json`'s `policy.digest`.
+    policy_digest: String,
 }
 
 #[derive(Serialize)]
@@ -46,7 +51,6 @@ struct Driver<'a> {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
-    information_uri: &'static str,
     rules: Vec<Descriptor<'a>>,
 }
 
@@ -222,7 +226,6 @@ pub fn render(r: &CheckRun) -> String {
                     name: "zhidu",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
-                    information_uri: "https://github.com/zhidu/zhidu",
                     rules: descriptors,
                 },
             },
@@ -232,6 +235,8 @@ pub fn render(r: &CheckRun) -> String {
                 organisation: &r.org.config.name,
                 as_of: r.org.config.as_of.to_string(),
                 policy: format!("{} {}", r.policy.meta.name, r.policy.meta.version),
+                policy_version: &r.policy.meta.version,
+                policy_digest: format!("sha256:{}", super::policy_digest(r.policy)),
             },
         }],
     };

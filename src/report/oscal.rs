@@ -76,7 +76,8 @@ pub fn render(r: &Report) -> String {
                 "last-modified": at,
                 "version": format!("{}+{}", r.as_of, &r.inputs.digest[..r.inputs.digest.len().min(12)]),
                 "oscal-version": OSCAL_VERSION,
-                "props": [ prop("policy-version", &r.policy.version) ],
+                // The pack and the tool are versioned apart (docs/versioning.md): both are named.
+                "props": [ prop("policy-version", &r.policy.version), prop("tool-version", &r.tool.version) ],
             },
             "import-ap": { "href": format!("urn:zhidu:policy:{}:{}", slug(&r.policy.name), slug(&r.policy.version)) },
             "results": [ result ],
