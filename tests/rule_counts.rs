@@ -4,6 +4,14 @@
 mod common;
 use common::*;
 
+use jiff::civil::Date;
+use zhidu::policy::counts::{RuleState, count, state, states};
+use zhidu::policy::{Policy, Selection};
+
+fn pack() -> Policy {
+    zhidu::compile::load_policy(None).expect("built-in pack").0
+}
+
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).expect("JSON")
 }
@@ -106,4 +114,38 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(e.path(), &target).expect("copy");
         }
     }
+}
+
+#[test]
+fn every_rule_id_is_in_exactly_one_state() {
+    let p = pack();
+    let as_of: Date = "2026-06-30".parse().expect("date");
+    let c = count(&p, as_of, &Selection::default());
+    let mut ids: Vec<&str> = p.rules.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(c.rules, ids.len());
+    assert_eq!(c.checked + c.documented + c.pending + c.skipped, c.rules);
+    assert_eq!(c.documented, p.rules.iter().filter(|r| r.checks.is_empty()).count());
+    assert_eq!(c.skipped, 0);
+}
+
+#[test]
+fn a_selection_skips_and_a_date_before_the_rules_makes_them_pending() {
+    let p = pack();
+    let first = p.rules.iter().find(|r| !r.checks.is_empty()).expect("a rule with a check");
+    let chapter = first.chapter().to_string();
+    let as_of: Date = "2026-06-30".parse().expect("date");
+    let all = count(&p, as_of, &Selection::default());
+    let skip = Selection { only: Vec::new(), skip: vec![chapter.clone()] };
+    let c = count(&p, as_of, &skip);
+    let in_chapter = states(&p, as_of, &Selection::default()).iter().filter(|(r, _)| r.chapter() == chapter).count();
+    assert_eq!(c.skipped, in_chapter);
+    assert_eq!(c.rules, all.rules);
+    assert_eq!(c.checked + c.documented + c.pending + c.skipped, c.rules);
+    // A rule version with an effective date after `as_of` is pending, whatever else it is.
+    let mut later = first.clone();
+    later.effective = Some("2030-01-01".parse().expect("date"));
+    assert_eq!(state(&later, as_of, &Selection::default()), RuleState::Pending(later.effective.expect("set")));
+    assert_eq!(state(&later, as_of, &skip), RuleState::Skipped);
 }
