@@ -7,9 +7,9 @@
 //! in every format and every path that made the text.
 //!
 //! Numbers only count as tokens of their own (not inside a hex hash or a longer number), so
-//! fingerprints and digests are never touched. Values that are personal by where they sit
-//! (an address field, a name) are masked where they are printed, by the schema; see
-//! `crate::eval::message`.
+//! fingerprints and digests are never touched. Values that are personal by where they sit (a
+//! field the schema marks `personal`, such as a person's name) are masked by [`mask_personal`]
+//! where they enter a message or an explanation (`crate::eval::message`, `crate::eval::explain`).
 
 use std::borrow::Cow;
 
@@ -46,9 +46,39 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// The masked form of the value of a `personal` field (a name): its first character, then one
+/// `*` for each further character of a Chinese name (`王芳` → `王*`, `张三丰` → `张**`), or a
+/// single `*` for any other (`Li Lei` → `L*`), so the length of a Latin name is not told
+/// either. A value of one character becomes `*`.
+pub fn mask_personal(value: &str) -> String {
+    let v = value.trim();
+    let mut chars = v.chars();
+    let Some(first) = chars.next() else { return String::new() };
+    let rest = chars.count();
+    if rest == 0 {
+        return "*".into();
+    }
+    let cjk = v.chars().all(|c| matches!(c, '\u{3400}'..='\u{9fff}' | '\u{20000}'..='\u{3134f}' | '·' | '•'));
+    let mut out = String::with_capacity(first.len_utf8() + rest);
+    out.push(first);
+    out.push_str(&"*".repeat(if cjk { rest } else { 1 }));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn personal_values_keep_their_first_character() {
+        assert_eq!(mask_personal("王芳"), "王*");
+        assert_eq!(mask_personal("张三丰"), "张**");
+        assert_eq!(mask_personal("Li Lei"), "L*");
+        assert_eq!(mask_personal("Alexandra"), "A*");
+        assert_eq!(mask_personal("王"), "*");
+        assert_eq!(mask_personal(""), "");
+        assert_eq!(mask_personal("  王芳 "), "王*");
+    }
 
     #[test]
     fn numbers_are_replaced_by_markers_and_hashes_are_left_alone() {

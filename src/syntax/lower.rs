@@ -141,19 +141,21 @@ impl AstBuilder {
 
     fn lower_field(&self, p: Pair<Rule>) -> Result<FieldDecl> {
         let loc = self.loc(&p);
-        let (mut name, mut optional, mut ty, mut doc, mut secret) = (None, false, None, None, false);
+        let (mut name, mut optional, mut ty, mut doc, mut secret, mut personal) =
+            (None, false, None, None, false, false);
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::ident => name = Some(self.ident(q)),
                 Rule::optional => optional = true,
                 Rule::secret => secret = true,
+                Rule::personal => personal = true,
                 Rule::type_expr => ty = Some(self.lower_type(q)?),
                 Rule::string => doc = Some(self.lower_string(q)?),
                 _ => return Err(self.internal(&q, "field")),
             }
         }
         match (name, ty) {
-            (Some(name), Some(ty)) => Ok(FieldDecl { name, optional, secret, ty, doc, loc }),
+            (Some(name), Some(ty)) => Ok(FieldDecl { name, optional, secret, personal, ty, doc, loc }),
             _ => Err(SyntaxError::internal(loc, "incomplete field".into())),
         }
     }
