@@ -403,12 +403,24 @@ impl AstBuilder {
 
     fn lower_duration(&self, p: Pair<Rule>) -> Result<Duration> {
         let loc = self.loc(&p);
+        let text = p.as_str();
         let mut inner = p.into_inner();
         let n = inner.next().ok_or_else(|| SyntaxError::internal(loc, "duration without number".into()))?;
         let unit = inner.next().ok_or_else(|| SyntaxError::internal(loc, "duration without unit".into()))?;
         let n = parse_f64(n.as_str(), loc)?;
-        Duration::from_unit(n, unit.as_str())
-            .ok_or_else(|| SyntaxError::invalid(loc, "invalid duration", "months and years must be whole numbers"))
+        let d = Duration::from_unit(n, unit.as_str()).ok_or_else(|| {
+            SyntaxError::invalid(loc, "invalid duration", "months and years are whole numbers below 10000")
+        })?;
+        // A date moved by more than this leaves the calendar dates can hold (years 1 to 9999):
+        // refused here, where the literal is, rather than left to evaluate to `none` in every run.
+        if d.secs.unsigned_abs() > Duration::MAX_SECS {
+            return Err(SyntaxError::invalid(
+                loc,
+                &format!("duration `{text}` is out of range"),
+                "a duration lies within 7304484 days (1043497 weeks, 175307616 hours, 10518456960 minutes); months and years are whole numbers below 10000",
+            ));
+        }
+        Ok(d)
     }
 
     pub(crate) fn lower_string(&self, p: Pair<Rule>) -> Result<String> {
