@@ -181,6 +181,10 @@ pub enum Command {
         /// Language of zhidu's own messages (rule messages use `message_en` with `en` if given).
         #[arg(long, value_enum, default_value_t = Lang::Zh)]
         lang: Lang,
+        /// Show the values of fields the schema marks `personal` (a person's name) whole
+        /// instead of masked (`王*`).
+        #[arg(long)]
+        show_personal: bool,
     },
     /// Run every static check of a policy pack (syntax, names, types, the pack's policy rules).
     #[command(after_help = help::LINT)]
@@ -292,6 +296,10 @@ pub enum Command {
         /// The record, as `kind:id` (e.g. `change:CHG-1`).
         #[arg(long, requires = "org")]
         subject: Option<String>,
+        /// Show the values of fields the schema marks `personal` (a person's name) whole
+        /// instead of masked (`王*`).
+        #[arg(long)]
+        show_personal: bool,
     },
     /// The auditors' conformance report: every rule of the pack with its status for the org,
     /// the subjects checked, the findings as evidence, the waivers in force, the pack's lint and
@@ -323,6 +331,10 @@ pub enum Command {
         /// overwritten).
         #[arg(long)]
         force: bool,
+        /// Show the values of fields the schema marks `personal` (a person's name) whole
+        /// instead of masked (`王*`).
+        #[arg(long)]
+        show_personal: bool,
     },
     /// Check that a JSON report is what its inputs give: its own digest, every path it lists,
     /// the input files' digests, then its results made again from the inputs; names each
@@ -337,6 +349,9 @@ pub enum Command {
         /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
+        /// The report was made with `--show-personal`: make it again so.
+        #[arg(long)]
+        show_personal: bool,
     },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = help::COMPLETIONS)]
@@ -423,6 +438,7 @@ pub fn run(cli: Cli) -> ExitCode {
             baseline,
             write_baseline,
             lang,
+            show_personal,
         } => check::run(check::Args {
             org,
             policy: policy.as_deref(),
@@ -440,6 +456,7 @@ pub fn run(cli: Cli) -> ExitCode {
             baseline: baseline.as_deref(),
             write_baseline: write_baseline.as_deref(),
             lang: *lang,
+            show_personal: *show_personal,
         }),
         Command::Mask { input, output, in_dir, out_dir, encoding, policy } => mask::run(mask::Args {
             input: input.as_deref(),
@@ -473,21 +490,26 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rules { policy, format, as_of } => {
             rules::run(policy.as_deref(), *format, as_of.unwrap_or_else(|| jiff::Zoned::now().date()), color)
         }
-        Command::Explain { rule, policy, org, subject } => {
-            explain::run(rule, policy.as_deref(), org.as_deref().zip(subject.as_deref()), color)
+        Command::Explain { rule, policy, org, subject, show_personal } => {
+            explain::run(rule, policy.as_deref(), org.as_deref().zip(subject.as_deref()), *show_personal, color)
         }
-        Command::Report { org, policy, period, as_of, format, out, compare, force } => report::run(report::Args {
-            org,
-            policy: policy.as_deref(),
-            period: *period,
-            as_of: *as_of,
-            format: *format,
-            out: out.as_deref(),
-            compare: compare.as_deref(),
-            force: *force,
-            color,
-        }),
-        Command::Verify { report, org, policy } => verify::run(report, org, policy.as_deref(), color),
+        Command::Report { org, policy, period, as_of, format, out, compare, force, show_personal } => {
+            report::run(report::Args {
+                org,
+                policy: policy.as_deref(),
+                period: *period,
+                as_of: *as_of,
+                format: *format,
+                out: out.as_deref(),
+                compare: compare.as_deref(),
+                force: *force,
+                show_personal: *show_personal,
+                color,
+            })
+        }
+        Command::Verify { report, org, policy, show_personal } => {
+            verify::run(report, org, policy.as_deref(), *show_personal, color)
+        }
         Command::Completions { shell } => meta::completions(*shell),
         Command::Man { out_dir } => meta::man(out_dir.as_deref()),
     };

@@ -290,7 +290,9 @@ fn control_characters_in_records_are_escaped_in_every_format() {
     let github = run("github");
     assert_eq!(github.lines().count(), 4, "{github}");
     assert!(github.lines().all(|l| l.starts_with("::error file=")), "{github}");
-    let human = run("human");
+    // The name is a `personal` field: masked unless asked, escaped when shown.
+    assert!(run("human").contains("P1（王*）"));
+    let (_, human, _) = zhidu(&["check", ORG, "--show-personal", "--rule", "APV-3", "--rule", "CAD-1"]);
     assert!(human.contains("王\\u{1b}]0;pwned\\u{7}芳\\ttab"), "{human}");
     let (_, quiet, _) = zhidu(&["check", ORG, "-q", "--rule", "APV-3", "--rule", "CAD-1"]);
     assert_eq!(quiet.lines().count(), 4, "{quiet}");

@@ -256,7 +256,7 @@ fn one_level_more_is_a_located_error() {
             assert_eq!(errors.len(), 1, "{}: {errors:?}", shape.name);
             let (code, loc) = &errors[0];
             let expected =
-                if shape.name == "message hole" { "zhidu::types::mismatch" } else { "zhidu::parse::too_deep" };
+                if shape.name == "message hole" { "zhidu::resolve::bad_hole" } else { "zhidu::parse::too_deep" };
             assert_eq!(code, expected, "{}", shape.name);
             let (start, end) = (loc.start as usize, loc.end as usize);
             assert!(start < end && end <= text.len(), "{}: {loc:?}", shape.name);

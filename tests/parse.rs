@@ -143,3 +143,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn duration_literals_out_of_range_are_located() {
+    // The longest a calendar date can be moved by is accepted, one unit more is not.
+    for ok in ["7304484 days", "1043497 weeks", "175307616 hours", "10518456960 min", "9999 years"] {
+        assert!(parse_expr(FileId(0), 0, ok).is_ok(), "{ok}");
+    }
+    for bad in ["7304485 days", "99999999 days", "2000000 weeks", "200000000 hours", "10000 years"] {
+        let src = format!("as_of + {bad}");
+        let e = parse_expr(FileId(0), 0, &src).expect_err(bad);
+        let loc = e.loc();
+        assert_eq!(&src[loc.start as usize..loc.end as usize], bad, "label on the literal");
+        assert_eq!(
+            miette::Diagnostic::code(&e).map(|c| c.to_string()).as_deref(),
+            Some("zhidu::parse::invalid_literal")
+        );
+    }
+}

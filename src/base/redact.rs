@@ -1,35 +1,33 @@
 //! The one redaction step every text zhidu emits passes through on its way out (standard
 //! output, standard error, and the files `check` and `report` write): ID-card numbers (check
-//! digit, birth date and region valid) and mainland mobile numbers become markers that say what
-//! was there, never the value. Any field of any record may hold one — a change's title, a
+//! digit, birth date and region valid), mainland mobile numbers and full mainland addresses
+//! (`北京市朝阳区建国路88号`) become markers that say what was there, never the value. Any field of any record may hold one — a change's title, a
 //! person's name, an id, a waiver's reason, a reference to a missing record — and so may a
 //! source line a diagnostic quotes; catching them where text leaves the process catches them
 //! in every format and every path that made the text.
 //!
 //! Numbers only count as tokens of their own (not inside a hex hash or a longer number), so
-//! fingerprints and digests are never touched. Values that are personal by where they sit
-//! (an address field, a name) are masked where they are printed, by the schema; see
-//! `crate::eval::message`.
+//! fingerprints and digests are never touched. Values that are personal by where they sit (a
+//! field the schema marks `personal`, such as a person's name) are masked by [`mask_personal`]
+//! where they enter a message or an explanation (`crate::eval::message`, `crate::eval::explain`).
 
 use std::borrow::Cow;
 
-use crate::base::detect::may_contain_number;
-use crate::base::detect::redact_free_text_cow;
+use crate::base::detect::{may_contain_address, may_contain_number, redact_addresses, redact_free_text_cow};
 
-/// `text` with every ID-card and mobile number replaced by its marker. Costs one vectorised
-/// pass when there is nothing to replace (the common case), and searches only the lines that
-/// may hold a number.
+/// `text` with every ID-card number, mobile number and full address replaced by its marker.
+/// Costs one vectorised pass when there is nothing to replace (the common case), and searches
+/// only the lines that may hold a number or an address.
 pub fn redact(text: &str) -> Cow<'_, str> {
-    if !may_contain_number(text.as_bytes()) {
+    let numbers = may_contain_number(text.as_bytes());
+    if !numbers && !may_contain_address(text) {
         return Cow::Borrowed(text);
     }
     let mut out: Option<String> = None;
     let mut done = 0;
     let mut at = 0;
     for line in text.split_inclusive('\n') {
-        if may_contain_number(line.as_bytes())
-            && let (Cow::Owned(clean), ..) = redact_free_text_cow(line)
-        {
+        if let Some(clean) = redact_line(line, numbers) {
             let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
             o.push_str(&text[done..at]);
             o.push_str(&clean);
@@ -46,9 +44,51 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// One line redacted, or `None` if nothing in it is replaced. Addresses go first: an ID-card
+/// or mobile marker inside one would break it up.
+fn redact_line(line: &str, numbers: bool) -> Option<String> {
+    let (after, addresses) = redact_addresses(line);
+    let (clean, ids, mobiles) = if numbers && may_contain_number(after.as_bytes()) {
+        redact_free_text_cow(&after)
+    } else {
+        (Cow::Borrowed(after.as_ref()), 0, 0)
+    };
+    (addresses + ids + mobiles > 0).then(|| clean.into_owned())
+}
+
+/// The masked form of the value of a `personal` field (a name): its first character, then one
+/// `*` for each further character of a Chinese name (`王芳` → `王*`, `张三丰` → `张**`), or a
+/// single `*` for any other (`Li Lei` → `L*`), so the length of a Latin name is not told
+/// either. A value of one character becomes `*`.
+pub fn mask_personal(value: &str) -> String {
+    let v = value.trim();
+    let mut chars = v.chars();
+    let Some(first) = chars.next() else { return String::new() };
+    let rest = chars.count();
+    if rest == 0 {
+        return "*".into();
+    }
+    let cjk = v.chars().all(|c| matches!(c, '\u{3400}'..='\u{9fff}' | '\u{20000}'..='\u{3134f}' | '·' | '•'));
+    let mut out = String::with_capacity(first.len_utf8() + rest);
+    out.push(first);
+    out.push_str(&"*".repeat(if cjk { rest } else { 1 }));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn personal_values_keep_their_first_character() {
+        assert_eq!(mask_personal("王芳"), "王*");
+        assert_eq!(mask_personal("张三丰"), "张**");
+        assert_eq!(mask_personal("Li Lei"), "L*");
+        assert_eq!(mask_personal("Alexandra"), "A*");
+        assert_eq!(mask_personal("王"), "*");
+        assert_eq!(mask_personal(""), "");
+        assert_eq!(mask_personal("  王芳 "), "王*");
+    }
 
     #[test]
     fn numbers_are_replaced_by_markers_and_hashes_are_left_alone() {
@@ -66,5 +106,14 @@ mod tests {
         assert!(matches!(redact(plain), Cow::Borrowed(_)));
         // An 18-digit number with a wrong check digit is not an ID-card number.
         assert!(redact("110105194912310021").contains("110105194912310021"));
+    }
+
+    #[test]
+    fn addresses_are_replaced_on_the_lines_that_hold_them() {
+        let text =
+            "门店 S08（广州北京路店）缺少岗位\n客户 广东省深圳市南山区科技园路1号3栋 电话13812345678\n北京区域 第 3 号";
+        let out = redact(text);
+        assert_eq!(out, "门店 S08（广州北京路店）缺少岗位\n客户 [地址已脱敏] 电话[手机号已脱敏]\n北京区域 第 3 号");
+        assert!(matches!(redact("北京区域 第 3 号\n区域经理"), Cow::Borrowed(_)));
     }
 }

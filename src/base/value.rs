@@ -59,6 +59,10 @@ pub struct Duration {
 }
 
 impl Duration {
+    /// The longest duration in seconds a literal may give (7 304 484 days, 19 998 years): the
+    /// span between the first and the last date a calendar date can hold, as jiff counts it.
+    pub const MAX_SECS: u64 = 7_304_484 * 86_400;
+
     /// Builds a duration from a number and a unit word as written in policies.
     pub fn from_unit(n: f64, unit: &str) -> Option<Duration> {
         let secs = |k: f64| Some(Duration { months: 0, secs: (n * k).round() as i64 });

@@ -65,6 +65,8 @@ pub struct Args<'a> {
     pub color: bool,
     /// Print the wall time of each stage to stderr.
     pub timings: bool,
+    /// Show the values of `personal` fields whole.
+    pub show_personal: bool,
     /// Only findings, no snippets or summary.
     pub quiet: bool,
     /// Report only findings not in this baseline.
@@ -153,7 +155,8 @@ pub fn run(a: Args) -> u8 {
         return EXIT_ERROR;
     }
     clock.detail(&org.stages);
-    let options = engine::Options { selection: a.selection, explain: a.explain, lang: a.lang };
+    let options =
+        engine::Options { selection: a.selection, explain: a.explain, lang: a.lang, show_personal: a.show_personal };
     let mut outcome = engine::run(&policy, &org, &options);
     clock.lap("evaluate");
     clock.detail(&outcome.stages);

@@ -6,9 +6,9 @@ use super::{EXIT_ERROR, EXIT_OK, load_or_report};
 use crate::base::diag::suggest;
 
 /// Runs the command; returns the exit code.
-pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, color: bool) -> u8 {
+pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, show_personal: bool, color: bool) -> u8 {
     if let Some((org, subject)) = finding {
-        return explain_finding(id, policy, org, subject, color);
+        return explain_finding(id, policy, org, subject, show_personal, color);
     }
     let p = match load_or_report(policy, color) {
         Ok(p) => p,
@@ -75,7 +75,14 @@ fn indent(s: &str) -> String {
 }
 
 /// Explains why rule `id` fails (or holds) for one record of an org.
-fn explain_finding(id: &str, policy: Option<&Path>, org_dir: &Path, subject: &str, color: bool) -> u8 {
+fn explain_finding(
+    id: &str,
+    policy: Option<&Path>,
+    org_dir: &Path,
+    subject: &str,
+    show_personal: bool,
+    color: bool,
+) -> u8 {
     use crate::eval::interp::{Ctx, Indexes};
     let today = jiff::Zoned::now().date();
     let config = match crate::data::read_config(org_dir, today) {
@@ -115,7 +122,8 @@ fn explain_finding(id: &str, policy: Option<&Path>, org_dir: &Path, subject: &st
         return EXIT_ERROR;
     }
     let indexes = Indexes::build(&p.index_keys, &p.schema, &p.decls, &org.store);
-    let ctx = Ctx::new(&p.schema, &p.decls, &org.store, &indexes, org.config.as_of, org.config.period);
+    let mut ctx = Ctx::new(&p.schema, &p.decls, &org.store, &indexes, org.config.as_of, org.config.period);
+    ctx.show_personal = show_personal;
     let mut failed = false;
     for r in rules {
         for (i, c) in r.checks.iter().enumerate() {

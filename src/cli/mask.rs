@@ -45,18 +45,23 @@ pub fn run(a: Args) -> u8 {
                 errln!("error: `--out-dir` must differ from `--in-dir`: zhidu never overwrites its input");
                 return EXIT_ERROR;
             }
-            walkdir::WalkDir::new(i)
-                .sort_by_file_name()
+            // The org walk's rules: links inside the dir are followed, a link out of it (or a
+            // loop, or a CSV that is not a regular file) is an error naming it, never a file
+            // silently left out of the masking.
+            let walked = crate::data::walk::walk_in(i, "input dir");
+            if !walked.problems.is_empty() {
+                for (path, why) in &walked.problems {
+                    errln!("error: `{}`: {why}", i.join(path).display());
+                }
+                errln!("error: nothing was masked");
+                return EXIT_ERROR;
+            }
+            walked
+                .files
                 .into_iter()
-                .flatten()
-                .filter(|e| {
-                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"))
-                })
-                .filter(|e| !e.path().starts_with(o))
-                .map(|e| {
-                    let rel = e.path().strip_prefix(i).unwrap_or(e.path()).to_path_buf();
-                    (e.into_path(), o.join(rel))
-                })
+                .filter(|f| f.rel.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
+                .filter(|f| !f.path.starts_with(o))
+                .map(|f| (f.path, o.join(f.rel)))
                 .collect()
         }
         _ => {

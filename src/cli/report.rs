@@ -29,6 +29,8 @@ pub struct Args<'a> {
     pub compare: Option<&'a Path>,
     /// Allow the report inside the org dir or the policy dir.
     pub force: bool,
+    /// Show the values of `personal` fields whole.
+    pub show_personal: bool,
     /// Colour diagnostics.
     pub color: bool,
 }
@@ -73,8 +75,9 @@ pub(super) fn made_from(
     policy: &crate::policy::Policy,
     policy_dir: Option<&Path>,
     org: &crate::data::OrgData,
+    show_personal: bool,
 ) -> Result<report::model::Report, ReportError> {
-    let outcome = engine::run(policy, org, &engine::Options::default());
+    let outcome = engine::run(policy, org, &engine::Options { show_personal, ..engine::Options::default() });
     let lint = crate::engine::lint::lint(policy);
     report::build(&Sources { policy, policy_dir, org, outcome: &outcome, lint: &lint })
 }
@@ -101,7 +104,7 @@ pub fn run(a: Args) -> u8 {
     if super::refused(&super::protected(&org, &policy, policy_dir.as_deref(), a.force), a.out.as_slice()) {
         return EXIT_ERROR;
     }
-    let mut made = match made_from(&policy, policy_dir.as_deref(), &org) {
+    let mut made = match made_from(&policy, policy_dir.as_deref(), &org, a.show_personal) {
         Ok(r) => r,
         Err(e) => return fail(&e, a.color),
     };

@@ -13,7 +13,7 @@ use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::report;
 
 /// Runs the command; returns the exit code.
-pub fn run(report_path: &Path, org: &Path, policy: Option<&Path>, color: bool) -> u8 {
+pub fn run(report_path: &Path, org: &Path, policy: Option<&Path>, show_personal: bool, color: bool) -> u8 {
     let (made, document) = match report::read(report_path) {
         Ok(r) => r,
         Err(e) => return fail(&e, color),
@@ -57,7 +57,7 @@ pub fn run(report_path: &Path, org: &Path, policy: Option<&Path>, color: bool) -
     // names: the loaders read the org dir and the pack as `report` does).
     let recomputed = super::load_or_report(policy_dir.as_deref(), color).and_then(|policy| {
         let data = super::load_org_or_report(org, config, &policy.schema, color, "the results were not made again")?;
-        made_from(&policy, policy_dir.as_deref(), &data).map_err(|e| fail(&e, color))
+        made_from(&policy, policy_dir.as_deref(), &data, show_personal).map_err(|e| fail(&e, color))
     });
     let discrepancies = match &recomputed {
         Ok(now) => {

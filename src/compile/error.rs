@@ -88,6 +88,9 @@ pub enum PolicyErrorKind {
     #[error("unclosed `{{` in message template")]
     #[diagnostic(code(zhidu::resolve::bad_template))]
     BadTemplate,
+    #[error("message hole `{{{hole}}}` is not a valid expression: {reason}")]
+    #[diagnostic(code(zhidu::resolve::bad_hole))]
+    BadHole { hole: String, reason: String },
     #[error("rule `{id}` has neither a check nor a `documents` list")]
     #[diagnostic(code(zhidu::lint::unreachable_rule), severity(Warning))]
     UnreachableRule { id: String },

@@ -28,6 +28,11 @@ pub struct Walked {
 
 /// Walks an org dir (see the module doc).
 pub fn walk(dir: &Path) -> Walked {
+    walk_in(dir, "org dir")
+}
+
+/// Walks `dir` as [`walk`] does; problems call it `what` (`org dir`, `input dir`).
+pub fn walk_in(dir: &Path, what: &str) -> Walked {
     let mut out = Walked::default();
     let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let entries = walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(true).into_iter().filter_entry(|e| {
@@ -52,7 +57,7 @@ pub fn walk(dir: &Path) -> Walked {
                     out.problems.push((
                         rel.display().to_string(),
                         format!(
-                            "a symlink leading outside the org dir (to `{}`): copy the data into the org dir",
+                            "a symlink leading outside the {what} (to `{}`): copy the data into the {what}",
                             real.display()
                         ),
                     ));

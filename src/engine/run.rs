@@ -20,6 +20,9 @@ pub struct Options {
     pub explain: bool,
     /// The language of zhidu's own words in findings (and of rule messages that have one).
     pub lang: Lang,
+    /// Show the values of `personal` fields whole in messages and explanations
+    /// (`--show-personal`); masked otherwise.
+    pub show_personal: bool,
 }
 
 /// The result of a check run.
@@ -86,7 +89,8 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
     let mut stages = crate::base::timings::Stages::start();
     let as_of = org.config.as_of;
     let indexes = Indexes::build(&policy.index_keys, &policy.schema, &policy.decls, &org.store);
-    let ctx = Ctx::new(&policy.schema, &policy.decls, &org.store, &indexes, as_of, org.config.period);
+    let mut ctx = Ctx::new(&policy.schema, &policy.decls, &org.store, &indexes, as_of, org.config.period);
+    ctx.show_personal = opts.show_personal;
     let ctx = &ctx;
     stages.lap("index build");
     let selected: Vec<(&Rule, Status)> = policy

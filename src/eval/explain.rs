@@ -84,8 +84,16 @@ impl Explainer<'_> {
 
     /// An operand's value for people, or `[已隐藏]` where the operand is a secret field's value
     /// (such values may be checked, never shown).
+    /// The value of a `personal` field shows masked (`"王*"`), as in messages, unless the run
+    /// shows personal data.
     fn operand(&self, ir: &Ir, v: &Value) -> String {
-        if ir.prints_secret(&self.policy.schema) { HIDDEN.into() } else { self.show(v) }
+        if ir.prints_secret(&self.policy.schema) {
+            HIDDEN.into()
+        } else if !self.ctx.show_personal && ir.prints_personal(&self.policy.schema) {
+            self.show(&masked(v))
+        } else {
+            self.show(v)
+        }
     }
 
     fn text(&self, loc: crate::base::source::Loc) -> String {
@@ -141,6 +149,15 @@ impl Explainer<'_> {
             }
             _ => out.push(format!("{pad}{text} is false")),
         }
+    }
+}
+
+/// `v` with each string in it masked as the value of a `personal` field.
+fn masked(v: &Value) -> Value {
+    match v {
+        Value::Str(s) => Value::Str(crate::base::redact::mask_personal(s).into()),
+        Value::List(l) => Value::list(l.iter().map(masked).collect()),
+        other => other.clone(),
     }
 }
 

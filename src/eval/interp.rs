@@ -37,6 +37,9 @@ pub struct Ctx<'a> {
     pub period: Value,
     /// The current record(s) of stream kinds, while a stream is read.
     pub stream: Option<&'a Store>,
+    /// Whether messages and explanations show the values of `personal` fields whole
+    /// (`--show-personal`); masked (`王*`) otherwise.
+    pub show_personal: bool,
     cycles: Mutex<cycles::CycleCache>,
     without_id: Mutex<WithoutIdCache>,
 }
@@ -59,6 +62,7 @@ impl<'a> Ctx<'a> {
             as_of,
             period: builtins::period_value(period.0, period.1),
             stream: None,
+            show_personal: false,
             cycles: Mutex::new(HashMap::default()),
             without_id: Mutex::new(HashMap::default()),
         }
@@ -74,6 +78,7 @@ impl<'a> Ctx<'a> {
             as_of: self.as_of,
             period: self.period.clone(),
             stream: Some(stream),
+            show_personal: self.show_personal,
             cycles: Mutex::new(HashMap::default()),
             without_id: Mutex::new(HashMap::default()),
         }

@@ -137,16 +137,29 @@ impl Ir {
     /// Whether a message hole would print a secret field (reading one inside a function call, such
     /// as `looks_like_cn_id(c.value)`, prints only the function's result).
     pub fn prints_secret(&self, schema: &super::Schema) -> bool {
+        self.prints_field(schema, &|f| f.secret)
+    }
+
+    /// Whether a message hole (or an operand an explanation shows) would print the value of a
+    /// `personal` field, which is then shown masked.
+    pub fn prints_personal(&self, schema: &super::Schema) -> bool {
+        self.prints_field(schema, &|f| f.personal)
+    }
+
+    /// Whether the value of this expression is (or holds) the value of a field `marked` says
+    /// is marked, as opposed to something computed from one.
+    fn prints_field(&self, schema: &super::Schema, marked: &dyn Fn(&super::types::FieldType) -> bool) -> bool {
+        let p = |e: &Ir| e.prints_field(schema, marked);
         match self {
-            Ir::Field(base, FieldAcc::Slot(k, s)) => {
-                schema.kind(*k).fields.get(*s).is_some_and(|f| f.secret) || base.prints_secret(schema)
-            }
+            Ir::Field(base, FieldAcc::Slot(k, s)) => schema.kind(*k).fields.get(*s).is_some_and(marked) || p(base),
+            // `a ?? b` is one of its operands; `a + b` of strings holds both.
+            Ir::Bin(BinOp::Coalesce | BinOp::Add, a, b) => p(a) || p(b),
             Ir::Call(..) | Ir::Matches(..) | Ir::Bin(..) | Ir::Not(_) | Ir::Quant { .. } | Ir::Count { .. } => false,
-            Ir::If(_, t, f) => t.prints_secret(schema) || f.prints_secret(schema),
-            Ir::Comp { body, .. } => body.prints_secret(schema),
-            Ir::List(items) => items.iter().any(|i| i.prints_secret(schema)),
-            Ir::At(_, e) | Ir::Deref(_, e) | Ir::IdOf(e) | Ir::Neg(e) => e.prints_secret(schema),
-            Ir::Index(a, _) => a.prints_secret(schema),
+            Ir::If(_, t, f) => p(t) || p(f),
+            Ir::Comp { body, .. } => p(body),
+            Ir::List(items) => items.iter().any(p),
+            Ir::At(_, e) | Ir::Deref(_, e) | Ir::IdOf(e) | Ir::Neg(e) => p(e),
+            Ir::Index(a, _) => p(a),
             _ => false,
         }
     }

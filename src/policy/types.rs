@@ -18,6 +18,9 @@ pub struct FieldType {
     pub doc: Option<String>,
     /// Personal data: never printed in a message.
     pub secret: bool,
+    /// Personal data that may be printed masked (`王*`): a person's name. Shown whole only when
+    /// the user asks (`--show-personal`).
+    pub personal: bool,
 }
 
 /// A static type.

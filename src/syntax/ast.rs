@@ -140,6 +140,8 @@ pub struct FieldDecl {
     pub optional: bool,
     /// Marked `secret`: never printed.
     pub secret: bool,
+    /// Marked `personal`: printed masked unless asked otherwise.
+    pub personal: bool,
     /// Declared type.
     pub ty: TypeExpr,
     /// Description.

@@ -156,7 +156,13 @@ fn leaves(src: &str) -> Result<Vec<(Rule, String)>, String> {
     Ok(pairs
         .flatten()
         .filter(|p| p.clone().into_inner().next().is_none())
-        .map(|p| (p.as_rule(), p.as_str().to_string()))
+        .map(|p| {
+            let t = p.as_str();
+            // An empty block (`{}`, `{ }` or `{` and `}` on lines of their own) is a leaf of the
+            // parse holding its brackets and the blank between them: only the brackets count.
+            let t = if t.starts_with(['{', '[', '(']) { t.split_whitespace().collect() } else { t.to_string() };
+            (p.as_rule(), t)
+        })
         .collect())
 }
 
@@ -397,6 +403,17 @@ mod tests {
         assert!(out.starts_with("# header\n\nrecord change {\n  id: string\n  golive?: date  # optional\n"), "{out}");
         assert!(out.contains("  check   forall p in person:\n      p.joined <= as_of and\n      -1 < 2\n"), "{out}");
         assert_eq!(format(&out).unwrap(), out);
+    }
+
+    #[test]
+    fn formats_empty_blocks() {
+        for src in
+            ["role 甲 {}\n", "role 甲 { a { } }\n", "record foo \"t\" {\n  a: {}\n}\n", "role 甲 {\n  x { y {} }\n}\n"]
+        {
+            let out = format(src).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+            assert_eq!(format(&out).unwrap(), out, "idempotent: {out}");
+        }
+        assert_eq!(format("role 甲 { a { } }").unwrap(), "role 甲 {\n  a {\n  }\n}\n");
     }
 
     #[test]

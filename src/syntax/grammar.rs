@@ -26,6 +26,7 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::record_alias | Rule::kw_alias => "`alias`",
         Rule::record_stream | Rule::kw_stream => "`stream`",
         Rule::secret => "`secret`",
+        Rule::personal => "`personal`",
         Rule::record_block => "`{`",
         Rule::field => "a field such as `name: string`",
         Rule::optional => "`?`",

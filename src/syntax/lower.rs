@@ -141,19 +141,21 @@ impl AstBuilder {
 
     fn lower_field(&self, p: Pair<Rule>) -> Result<FieldDecl> {
         let loc = self.loc(&p);
-        let (mut name, mut optional, mut ty, mut doc, mut secret) = (None, false, None, None, false);
+        let (mut name, mut optional, mut ty, mut doc, mut secret, mut personal) =
+            (None, false, None, None, false, false);
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::ident => name = Some(self.ident(q)),
                 Rule::optional => optional = true,
                 Rule::secret => secret = true,
+                Rule::personal => personal = true,
                 Rule::type_expr => ty = Some(self.lower_type(q)?),
                 Rule::string => doc = Some(self.lower_string(q)?),
                 _ => return Err(self.internal(&q, "field")),
             }
         }
         match (name, ty) {
-            (Some(name), Some(ty)) => Ok(FieldDecl { name, optional, secret, ty, doc, loc }),
+            (Some(name), Some(ty)) => Ok(FieldDecl { name, optional, secret, personal, ty, doc, loc }),
             _ => Err(SyntaxError::internal(loc, "incomplete field".into())),
         }
     }
@@ -401,12 +403,24 @@ impl AstBuilder {
 
     fn lower_duration(&self, p: Pair<Rule>) -> Result<Duration> {
         let loc = self.loc(&p);
+        let text = p.as_str();
         let mut inner = p.into_inner();
         let n = inner.next().ok_or_else(|| SyntaxError::internal(loc, "duration without number".into()))?;
         let unit = inner.next().ok_or_else(|| SyntaxError::internal(loc, "duration without unit".into()))?;
         let n = parse_f64(n.as_str(), loc)?;
-        Duration::from_unit(n, unit.as_str())
-            .ok_or_else(|| SyntaxError::invalid(loc, "invalid duration", "months and years must be whole numbers"))
+        let d = Duration::from_unit(n, unit.as_str()).ok_or_else(|| {
+            SyntaxError::invalid(loc, "invalid duration", "months and years are whole numbers below 10000")
+        })?;
+        // A date moved by more than this leaves the calendar dates can hold (years 1 to 9999):
+        // refused here, where the literal is, rather than left to evaluate to `none` in every run.
+        if d.secs.unsigned_abs() > Duration::MAX_SECS {
+            return Err(SyntaxError::invalid(
+                loc,
+                &format!("duration `{text}` is out of range"),
+                "a duration lies within 7304484 days (1043497 weeks, 175307616 hours, 10518456960 minutes); months and years are whole numbers below 10000",
+            ));
+        }
+        Ok(d)
     }
 
     pub(crate) fn lower_string(&self, p: Pair<Rule>) -> Result<String> {

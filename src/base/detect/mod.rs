@@ -1,11 +1,13 @@
-//! Detectors for personal data and its masked forms (ID-card numbers, mobile numbers, provinces,
-//! age bands, hashes). Pure functions over `&str`; no value ever leaves them.
+//! Detectors for personal data and its masked forms (ID-card numbers, mobile numbers, full
+//! addresses, provinces, age bands, hashes). Pure functions over `&str`; no value ever leaves them.
 
 use std::sync::LazyLock;
 
+mod address;
 mod free_text;
 mod prefilter;
 
+pub use address::{ADDRESS_MARKER, contains_address, may_contain_address, redact_addresses};
 pub use free_text::{
     ID_MARKER, MOBILE_MARKER, contains_cn_id, contains_cn_mobile, id_token, mobile_match, redact_free_text,
     redact_free_text_cow,

@@ -89,10 +89,16 @@ pub(super) fn compile_template(
                 }
             }
             Err(e) => {
-                errs.push(PolicyError::new(
-                    K::Mismatch { detail: format!("invalid expression in message: {e}") },
-                    e.loc(),
-                ));
+                // The label goes on the whole hole, braces included: the expression is what the
+                // author wrote between them; the parser's own words say where it went wrong.
+                let into = (e.loc().start as usize).saturating_sub(*offset);
+                let column = text.get(..into).map_or(0, |t| t.chars().count());
+                let hole = Loc::new(loc.file, offset.saturating_sub(1), *offset + text.len() + 1);
+                errs.push(
+                    PolicyError::new(K::BadHole { hole: text.clone(), reason: e.to_string() }, hole)
+                        .label(format!("this hole does not parse ({} at character {})", e.label(), column + 1))
+                        .help("a hole holds one expression over the check's variables, e.g. `{c.id}`; write a literal brace as `\\{`"),
+                );
                 out.push(Part::Lit("-".into()));
             }
         }

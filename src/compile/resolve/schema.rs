@@ -75,6 +75,7 @@ impl Resolver {
                 optional: f.optional,
                 doc: f.doc.clone(),
                 secret: f.secret,
+                personal: f.personal,
             });
         }
         out
@@ -134,7 +135,14 @@ impl Resolver {
 /// one list per nested kind. An attribute taking a word of an `enum` is an enum of the words the
 /// pack declares (a string if it declares none).
 pub fn decl_fields(spec: &DeclSpec, words: &Words) -> Vec<FieldType> {
-    let mut out = vec![FieldType { name: "name".into(), ty: Type::Str, optional: false, doc: None, secret: false }];
+    let mut out = vec![FieldType {
+        name: "name".into(),
+        ty: Type::Str,
+        optional: false,
+        doc: None,
+        secret: false,
+        personal: false,
+    }];
     for a in COMMON.iter().chain(spec.attrs.iter()) {
         if out.iter().any(|f| f.name == a.name) {
             continue;
@@ -145,7 +153,14 @@ pub fn decl_fields(spec: &DeclSpec, words: &Words) -> Vec<FieldType> {
             Card::List | Card::RepeatOne => Type::List(Box::new(base)),
             Card::Repeat => Type::List(Box::new(Type::List(Box::new(base)))),
         };
-        out.push(FieldType { name: a.name.into(), ty, optional: !a.required, doc: None, secret: false });
+        out.push(FieldType {
+            name: a.name.into(),
+            ty,
+            optional: !a.required,
+            doc: None,
+            secret: false,
+            personal: false,
+        });
     }
     for s in spec.subs {
         out.push(FieldType {
@@ -154,6 +169,7 @@ pub fn decl_fields(spec: &DeclSpec, words: &Words) -> Vec<FieldType> {
             optional: true,
             doc: Some(s.about.into()),
             secret: false,
+            personal: false,
         });
     }
     out
@@ -181,6 +197,7 @@ fn attr_type(t: AttrType, words: &Words) -> Type {
                     optional: false,
                     doc: None,
                     secret: false,
+                    personal: false,
                 },
                 FieldType {
                     name: "roles".into(),
@@ -188,19 +205,28 @@ fn attr_type(t: AttrType, words: &Words) -> Type {
                     optional: false,
                     doc: None,
                     secret: false,
+                    personal: false,
                 },
             ]
             .into(),
         ),
         AttrType::Pairs(inner) => Type::List(Box::new(Type::Object(
             vec![
-                FieldType { name: "name".into(), ty: Type::Str, optional: false, doc: None, secret: false },
+                FieldType {
+                    name: "name".into(),
+                    ty: Type::Str,
+                    optional: false,
+                    doc: None,
+                    secret: false,
+                    personal: false,
+                },
                 FieldType {
                     name: "value".into(),
                     ty: attr_type(*inner, words),
                     optional: false,
                     doc: None,
                     secret: false,
+                    personal: false,
                 },
             ]
             .into(),
