@@ -21,6 +21,7 @@ macro_rules! errln {
 pub(crate) mod check;
 mod explain;
 pub(crate) mod fmt;
+mod init;
 mod lint;
 mod mask;
 mod render;
@@ -128,9 +129,9 @@ pub enum ColorChoice {
 pub enum Command {
     /// Check an organisation's data against every rule of the pack.
     Check {
-        /// The org dir (default: the current directory).
-        #[arg(default_value = ".")]
-        org: PathBuf,
+        /// The org dir (default: the nearest directory from the current one up that holds
+        /// zhidu.toml, else the current directory).
+        org: Option<PathBuf>,
         /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
@@ -181,7 +182,7 @@ pub enum Command {
     },
     /// Run every static check of a policy pack (syntax, names, types, the pack's policy rules).
     Lint {
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
     },
@@ -203,7 +204,7 @@ pub enum Command {
         /// Input encoding: auto (UTF-8 or GBK/GB18030, detected), utf-8, gbk.
         #[arg(long, default_value = "auto")]
         encoding: String,
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
     },
@@ -213,7 +214,7 @@ pub enum Command {
         /// What to render.
         #[arg(value_enum, default_value_t = RenderWhat::All)]
         what: RenderWhat,
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
         /// Output directory (required unless one document in one format goes to stdout).
@@ -231,7 +232,7 @@ pub enum Command {
     },
     /// Print the JSON Schema (draft 2020-12) of the org data files the pack reads.
     Schema {
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
     },
@@ -240,12 +241,22 @@ pub enum Command {
         /// Directory of cases.
         #[arg(default_value = "tests/cases")]
         dir: PathBuf,
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
         /// Fail when fewer than this percentage of org rules have a passing and a failing case.
         #[arg(long, default_value_t = 0.0, value_parser = percentage)]
         threshold: f64,
+    },
+    /// Start a working org dir for a company: zhidu.toml, a policy overlay over the built-in
+    /// pack, one commented template per record kind, `exports/` and a README.
+    Init {
+        /// The directory to create (default: the current directory).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Write into a directory that is not empty (existing files are never overwritten).
+        #[arg(long)]
+        force: bool,
     },
     /// Format policy files canonically (comments kept; files written atomically).
     Fmt {
@@ -257,7 +268,7 @@ pub enum Command {
     },
     /// List the rules of a pack.
     Rules {
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
         /// Output format.
@@ -283,9 +294,9 @@ pub enum Command {
     /// the subjects checked, the findings as evidence, the waivers in force, the pack's lint and
     /// SHA-256 digests of every input. Exit 0 whatever the rules' status.
     Report {
-        /// The org dir (default: the current directory).
-        #[arg(default_value = ".")]
-        org: PathBuf,
+        /// The org dir (default: the nearest directory from the current one up that holds
+        /// zhidu.toml, else the current directory).
+        org: Option<PathBuf>,
         /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
@@ -315,9 +326,9 @@ pub enum Command {
     Verify {
         /// The report (`zhidu report --format json`).
         report: PathBuf,
-        /// The org dir (default: the current directory).
-        #[arg(default_value = ".")]
-        org: PathBuf,
+        /// The org dir (default: the nearest directory from the current one up that holds
+        /// zhidu.toml, else the current directory).
+        org: Option<PathBuf>,
         /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
@@ -395,7 +406,7 @@ pub fn run(cli: Cli) -> ExitCode {
             write_baseline,
             lang,
         } => check::run(check::Args {
-            org,
+            org: &org_dir(org.as_deref()),
             policy: policy.as_deref(),
             formats,
             output: output.as_deref(),
@@ -421,14 +432,16 @@ pub fn run(cli: Cli) -> ExitCode {
             policy: policy.as_deref(),
             color,
         }),
-        Command::Schema { policy } => match load_or_report(policy.as_deref(), color) {
-            Ok(p) => {
-                let schema = crate::schema_export::json_schema(&p);
-                outln!("{}", crate::base::visible::json(&schema).unwrap_or_default());
-                EXIT_OK
+        Command::Schema { policy } => {
+            match pack_dir(policy.as_deref(), color).and_then(|d| load_or_report(d.as_deref(), color)) {
+                Ok(p) => {
+                    let schema = crate::schema_export::json_schema(&p);
+                    outln!("{}", crate::base::visible::json(&schema).unwrap_or_default());
+                    EXIT_OK
+                }
+                Err(code) => code,
             }
-            Err(code) => code,
-        },
+        }
         Command::Render { what, policy, out, formats, templates, check } => render::run(render::Args {
             what: *what,
             policy: policy.as_deref(),
@@ -438,15 +451,24 @@ pub fn run(cli: Cli) -> ExitCode {
             check: *check,
             color,
         }),
-        Command::Test { dir, policy, threshold } => test::run(dir, policy.as_deref(), *threshold, color),
-        Command::Lint { policy } => lint::run(policy.as_deref(), color),
+        Command::Test { dir, policy, threshold } => match pack_dir(policy.as_deref(), color) {
+            Ok(p) => test::run(dir, p.as_deref(), *threshold, color),
+            Err(code) => code,
+        },
+        Command::Lint { policy } => match pack_dir(policy.as_deref(), color) {
+            Ok(p) => lint::run(p.as_deref(), color),
+            Err(code) => code,
+        },
         Command::Fmt { check, files } => fmt::run(*check, files, color),
-        Command::Rules { policy, format } => rules::run(policy.as_deref(), *format, color),
+        Command::Rules { policy, format } => match pack_dir(policy.as_deref(), color) {
+            Ok(p) => rules::run(p.as_deref(), *format, color),
+            Err(code) => code,
+        },
         Command::Explain { rule, policy, org, subject } => {
             explain::run(rule, policy.as_deref(), org.as_deref().zip(subject.as_deref()), color)
         }
         Command::Report { org, policy, period, as_of, format, out, compare, force } => report::run(report::Args {
-            org,
+            org: &org_dir(org.as_deref()),
             policy: policy.as_deref(),
             period: *period,
             as_of: *as_of,
@@ -456,7 +478,10 @@ pub fn run(cli: Cli) -> ExitCode {
             force: *force,
             color,
         }),
-        Command::Verify { report, org, policy } => verify::run(report, org, policy.as_deref(), color),
+        Command::Verify { report, org, policy } => {
+            verify::run(report, &org_dir(org.as_deref()), policy.as_deref(), color)
+        }
+        Command::Init { dir, force } => init::run(dir, *force, color),
     };
     ExitCode::from(code)
 }
@@ -511,6 +536,32 @@ pub(crate) fn load_org_or_report(
     crate::data::load(org, config, schema).map_err(|d| {
         err!("{}", d.render(color));
         errln!("error: the org data has {} error(s); {not_done}", d.error_count());
+        EXIT_ERROR
+    })
+}
+
+/// The nearest directory, from the current one up, that holds `zhidu.toml` (as git and cargo
+/// look for theirs).
+pub(crate) fn nearest_org() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors().find(|d| d.join("zhidu.toml").is_file()).map(std::path::Path::to_path_buf)
+}
+
+/// The org dir of a command: the one given, else [`nearest_org`], else the current directory.
+fn org_dir(given: Option<&std::path::Path>) -> PathBuf {
+    given.map(std::path::Path::to_path_buf).or_else(nearest_org).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The pack of a command that reads no org data: `--policy`, else `policy` in the nearest
+/// zhidu.toml, else `None` (the built-in pack). A zhidu.toml that cannot be read is an error.
+pub(crate) fn pack_dir(given: Option<&std::path::Path>, color: bool) -> Result<Option<PathBuf>, u8> {
+    if let Some(p) = given {
+        return Ok(Some(p.to_path_buf()));
+    }
+    let Some(dir) = nearest_org() else { return Ok(None) };
+    crate::data::read_config_policy(&dir).map_err(|d| {
+        err!("{}", d.render(color));
+        errln!("error: `{}` cannot be read; nothing was run", dir.join("zhidu.toml").display());
         EXIT_ERROR
     })
 }

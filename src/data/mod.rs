@@ -123,6 +123,34 @@ pub fn read_config_given(
     }
 }
 
+/// Only the `policy` of `dir/zhidu.toml` (`None` if it names none), the file checked as
+/// strictly as [`read_config_given`] checks it. For the commands that read no org data.
+pub fn read_config_policy(dir: &Path) -> Result<Option<PathBuf>, Diagnostics> {
+    let fail = |e: DataError, sources: &SourceMap| {
+        let mut d = Diagnostics::default();
+        d.push(e, sources);
+        d
+    };
+    let mut sources = SourceMap::default();
+    let bytes = crate::base::files::read(&dir.join("zhidu.toml")).map_err(|e| {
+        let id = sources.add("zhidu.toml", "");
+        fail(
+            DataError::Unreadable { path: "zhidu.toml".into(), reason: e.to_string(), loc: Loc::new(id, 0, 0) },
+            &sources,
+        )
+    })?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        let id = sources.add("zhidu.toml", "");
+        return Err(fail(DataError::NotUtf8 { path: "zhidu.toml".into(), loc: Loc::new(id, 0, 0) }, &sources));
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    config::policy_of(&text, dir).map_err(|(message, span)| {
+        let id = sources.add("zhidu.toml", text.as_str());
+        let span = span.unwrap_or(0..0);
+        fail(DataError::Config { message, loc: Loc::new(id, span.start, span.end) }, &sources)
+    })
+}
+
 /// Files at least this big give their text back after parsing (read again on demand).
 const EVICT_BYTES: usize = 1 << 20;
 

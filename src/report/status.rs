@@ -1,7 +1,8 @@
 //! The status of every rule of the pack for one org on `as_of`, from a check run's findings and
 //! subject counts and the pack's lint. Generic: nothing here knows any rule.
 //!
-//! In order: a rule without checks is `not_checked`; a rule whose every version takes effect
+//! In order: a rule an overlay disabled is `not_applicable` with `disabled: <reason>`; a rule
+//! without checks is `not_checked`; a rule whose every version takes effect
 //! after `as_of` is `pending`; a rule with a finding that is not waived is `fail` (advisory rules
 //! too, marked `advisory`); with findings that are all waived, `waived`; a rule none of whose
 //! checks has data (an org check has data if any record kind it reads has records) or whose
@@ -65,7 +66,9 @@ fn row(policy: &Policy, org: &OrgData, outcome: &Outcome, lint: &[PolicyError], 
         evidence.extend(lint_failures.iter().map(|e| lint_evidence(policy, e)));
     }
     let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
-    let (status, reason) = if rule.checks.is_empty() {
+    let (status, reason) = if let Some(d) = &rule.disabled {
+        (Status::NotApplicable, Some(format!("disabled: {}", d.reason)))
+    } else if rule.checks.is_empty() {
         (Status::NotChecked, Some(format!("本条没有检查，只写入制度文本（{}）", rule.place.describe())))
     } else if let Some(d) = pending {
         (Status::Pending, Some(format!("{d} 起施行")))
