@@ -273,3 +273,38 @@ fn init_makes_an_org_dir_that_checks_and_lints() {
     assert_eq!(code, 2, "{err}");
     assert_eq!(std::fs::read(dir.join("zhidu.toml")).expect("read"), before);
 }
+
+#[test]
+fn gbk_record_csvs_are_read_like_utf8_ones() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let utf8 = tmp.path().join("utf8");
+    let gbk = tmp.path().join("gbk");
+    copy_dir(&root().join(DATA), &utf8);
+    copy_dir(&root().join(DATA), &gbk);
+    let mut converted = 0;
+    for e in std::fs::read_dir(&gbk).expect("dir") {
+        let path = e.expect("entry").path();
+        if path.extension().is_some_and(|x| x == "csv") {
+            let text = std::fs::read_to_string(&path).expect("utf-8");
+            let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
+            assert!(!unmappable);
+            converted += usize::from(bytes.as_ref() != text.as_bytes());
+            std::fs::write(&path, bytes).expect("write");
+        }
+    }
+    assert!(converted > 0, "no CSV held Chinese text");
+    let (code_a, a, err) = common::zhidu_in(&utf8, &["check", "--format", "json"]);
+    assert!(code_a < 2, "{err}");
+    let (code_b, b, err) = common::zhidu_in(&gbk, &["check", "--format", "json"]);
+    assert_eq!(code_a, code_b, "{err}");
+    assert_eq!(findings(&a), findings(&b));
+    // UTF-8 with one bad byte stays UTF-8: the bad byte is reported where it is.
+    let path = utf8.join("training.csv");
+    let mut bytes = std::fs::read(&path).expect("read");
+    let at = bytes.iter().position(|b| *b >= 0x80).expect("a Chinese character");
+    bytes.insert(at, 0xff);
+    std::fs::write(&path, bytes).expect("write");
+    let (code, _, err) = common::zhidu_in(&utf8, &["check"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("training.csv:2"), "{err}");
+}
