@@ -279,3 +279,89 @@ fn disable(
         loc: d.id.loc,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::base::diag::Diagnostics;
+    use crate::compile::load::{PackSource, load};
+    use crate::policy::{DeviationKind, Policy};
+
+    /// Resolves a pack held in memory (it may extend the built-in one).
+    fn pack(main: &str) -> Result<Policy, Diagnostics> {
+        let files = [("main.zd", main)];
+        let loaded = load(&PackSource::Memory(&files)).map_err(|(_, d)| d)?;
+        super::super::resolve(loaded).map(|(p, _)| p).map_err(|(_, d)| d)
+    }
+
+    fn codes(d: &Diagnostics) -> Vec<String> {
+        d.items.iter().map(|x| x.code()).collect()
+    }
+
+    /// The built-in pack's first param and first checked rule (no names written here).
+    fn base() -> (String, String) {
+        let p = crate::compile::load_policy(None).expect("built-in pack").0;
+        let param = p.params.first().map(|x| x.name.clone()).expect("a param");
+        let rule = p.rules.iter().find(|r| !r.checks.is_empty()).map(|r| r.id.clone()).expect("a rule");
+        (param, rule)
+    }
+
+    #[test]
+    fn override_replaces_only_the_attributes_given_and_disable_needs_a_reason() {
+        let (param, rule) = base();
+        let builtin = crate::compile::load_policy(None).expect("built-in pack").0;
+        let before = builtin.params.iter().find(|p| p.name == param).expect("param");
+        let p = pack(&format!(
+            "extends \"builtin\"\noverride param {param} {{ value 17 days }}\nparam 测试参数 {{ value 3 }}\n\
+             disable rule {rule} {{ reason \"不适用\" approved_by \"某人\" }}\n"
+        ))
+        .expect("resolves");
+        let after = p.params.iter().find(|x| x.name == param).expect("param");
+        assert_eq!(after.value.to_string(), "17 days");
+        assert_ne!(before.value, after.value);
+        assert!(p.params.iter().any(|x| x.name == "测试参数"));
+        // Other attributes of the param are kept.
+        let r = *p
+            .decls_of("param")
+            .iter()
+            .find(|r| p.decls.get(**r).and_then(|x| x.id.as_deref()) == Some(param.as_str()))
+            .expect("decl");
+        let r0 = *builtin.decls_of("param").first().expect("decl");
+        assert_eq!(p.decl_field(r, "source"), builtin.decl_field(r0, "source"));
+        assert!(
+            p.rules.iter().filter(|r| r.id == rule).all(|r| r.disabled.as_ref().is_some_and(|d| d.reason == "不适用"))
+        );
+        let kinds: Vec<(DeviationKind, &str, &str)> =
+            p.deviations.iter().map(|d| (d.action, d.kind.as_str(), d.name.as_str())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (DeviationKind::Override, "param", param.as_str()),
+                (DeviationKind::Added, "param", "测试参数"),
+                (DeviationKind::Disable, "rule", rule.as_str())
+            ]
+        );
+        let over = p.deviations.first().expect("override");
+        assert_eq!(over.attrs, ["value"]);
+        assert!(over.base.starts_with("value") && over.company == "value 17 days", "{over:?}");
+    }
+
+    #[test]
+    fn overlay_mistakes_are_located_errors() {
+        let (param, rule) = base();
+        let cases = [
+            (format!("override param {param} {{ value 1 day }}\n"), "zhidu::overlay::unknown_override"),
+            (format!("extends \"builtin\"\nparam {param} {{ value 1 day }}\n"), "zhidu::overlay::redeclared"),
+            (format!("extends \"builtin\"\ndisable rule {rule} {{ }}\n"), "zhidu::overlay::disable_without_reason"),
+            (
+                "extends \"builtin\"\ndisable rule ZZ-999 { reason \"r\" }\n".into(),
+                "zhidu::overlay::unknown_disabled_rule",
+            ),
+            ("extends \"../other\"\n".into(), "zhidu::load::extends_path"),
+            ("include \"a.zd\"\nextends \"builtin\"\n".into(), "zhidu::load::extends_misplaced"),
+        ];
+        for (text, code) in cases {
+            let err = pack(&text).err().unwrap_or_default();
+            assert!(codes(&err).iter().any(|c| c == code), "{text}: {:?}", codes(&err));
+        }
+    }
+}
