@@ -140,6 +140,11 @@ fn lint_lists_the_deviations() {
     let (code, _, err) = common::zhidu_in(&root().join(OVERLAY), &["lint"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("deviations from the base pack: 4"), "{err}");
+    // So does `rules`, which marks the disabled rule.
+    let (code, out, err) = common::zhidu_in(&root().join(OVERLAY), &["rules"]);
+    assert_eq!(code, 0, "{err}");
+    let line = out.lines().find(|l| l.starts_with(DISABLED)).unwrap_or_default();
+    assert!(line.contains("disabled: 本公司未设产品运营中心"), "{line}");
 }
 
 #[test]

@@ -16,7 +16,7 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, color: bool) -> u8 {
                 .rules
                 .iter()
                 .map(|r| {
-                    serde_json::json!({
+                    let mut row = serde_json::json!({
                         "id": r.id,
                         "severity": r.severity.as_str(),
                         "title": r.title,
@@ -25,7 +25,15 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, color: bool) -> u8 {
                         "level": if r.advisory { "advisory" } else { "mandatory" },
                         "effective": r.effective.map(|d| d.to_string()),
                         "checks": r.checks.len(),
-                    })
+                    });
+                    // Only a rule an overlay turned off has the member, so other output is unchanged.
+                    if let (Some(d), Some(o)) = (&r.disabled, row.as_object_mut()) {
+                        o.insert(
+                            "disabled".into(),
+                            serde_json::json!({ "reason": d.reason, "approved_by": d.approved_by }),
+                        );
+                    }
+                    row
                 })
                 .chain(builtin().map(|(id, sev, title, about)| {
                     serde_json::json!({
@@ -48,7 +56,10 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, color: bool) -> u8 {
                     r.severity.as_str(),
                     r.place.describe(),
                     pad(&r.source, srcw),
-                    r.title
+                    match &r.disabled {
+                        Some(d) => format!("{}（disabled: {}）", r.title, d.reason),
+                        None => r.title.clone(),
+                    }
                 );
             }
             for (id, sev, title, _) in builtin() {
