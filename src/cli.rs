@@ -561,7 +561,7 @@ pub(crate) fn pack_dir(given: Option<&std::path::Path>, color: bool) -> Result<O
     let Some(dir) = nearest_org() else { return Ok(None) };
     crate::data::read_config_policy(&dir).map_err(|d| {
         err!("{}", d.render(color));
-        errln!("error: `{}` cannot be read; nothing was run", dir.join("zhidu.toml").display());
+        errln!("error: `{}` is not a valid zhidu.toml; nothing was run", dir.join("zhidu.toml").display());
         EXIT_ERROR
     })
 }

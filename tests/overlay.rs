@@ -111,6 +111,11 @@ fn overlay_company_checks_like_the_full_pack_with_the_same_changes() {
     let (code, out, err) = run(&co, &["check", "--format", "json"]);
     assert_eq!(code, 1, "{err}");
     let got = findings(&out);
+    // From a directory below the org dir: the same org, found by its zhidu.toml.
+    let below = co.join("exports");
+    std::fs::create_dir_all(&below).expect("mkdir");
+    let (code, out, err) = run(&below, &["check", "--format", "json"]);
+    assert_eq!((code, findings(&out)), (1, got.clone()), "{err}");
     let (code, out, err) = run(&full, &["check", "--format", "json", "--skip", DISABLED]);
     assert_eq!(code, 1, "{err}");
     let want = findings(&out);
