@@ -498,9 +498,11 @@ pub(crate) fn protected(
     for rel in &org.inputs {
         p.file(&org.dir.join(rel));
     }
-    if let Some(dir) = policy_dir {
-        for (_, f) in policy.sources.files() {
-            p.file(&dir.join(&f.name));
+    if policy_dir.is_some() {
+        // A pack file's name is its path as read (an overlay's base files included); the
+        // built-in pack's files are not on disk.
+        for (_, f) in policy.sources.files().filter(|(_, f)| !f.name.starts_with("<builtin>/")) {
+            p.file(std::path::Path::new(&f.name));
         }
     }
     if !force {
