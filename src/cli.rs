@@ -22,6 +22,7 @@ pub(crate) mod check;
 mod explain;
 pub(crate) mod fmt;
 mod help;
+mod init;
 mod lint;
 mod mask;
 pub mod meta;
@@ -131,9 +132,9 @@ pub enum Command {
     /// Check an organisation's data against every rule of the pack.
     #[command(after_help = help::CHECK)]
     Check {
-        /// The org dir (default: the current directory).
-        #[arg(default_value = ".")]
-        org: PathBuf,
+        /// The org dir (default: the nearest directory from the current one up that holds
+        /// zhidu.toml, else the current directory).
+        org: Option<PathBuf>,
         /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
@@ -189,7 +190,7 @@ pub enum Command {
     /// Run every static check of a policy pack (syntax, names, types, the pack's policy rules).
     #[command(after_help = help::LINT)]
     Lint {
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
     },
@@ -212,7 +213,7 @@ pub enum Command {
         /// Input encoding: auto (UTF-8 or GBK/GB18030, detected), utf-8, gbk.
         #[arg(long, default_value = "auto")]
         encoding: String,
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
     },
@@ -223,7 +224,7 @@ pub enum Command {
         /// What to render.
         #[arg(value_enum, default_value_t = RenderWhat::All)]
         what: RenderWhat,
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
         /// Output directory (required unless one document in one format goes to stdout).
@@ -242,7 +243,7 @@ pub enum Command {
     /// Print the JSON Schema (draft 2020-12) of the org data files the pack reads.
     #[command(after_help = help::SCHEMA)]
     Schema {
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
     },
@@ -252,12 +253,23 @@ pub enum Command {
         /// Directory of cases.
         #[arg(default_value = "tests/cases")]
         dir: PathBuf,
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
         /// Fail when fewer than this percentage of org rules have a passing and a failing case.
         #[arg(long, default_value_t = 0.0, value_parser = percentage)]
         threshold: f64,
+    },
+    /// Start a working org dir for a company: zhidu.toml, a policy overlay over the built-in
+    /// pack, one commented template per record kind, `exports/` and a README.
+    #[command(after_help = help::INIT)]
+    Init {
+        /// The directory to create (default: the current directory).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Write into a directory that is not empty (existing files are never overwritten).
+        #[arg(long)]
+        force: bool,
     },
     /// Format policy files canonically (comments kept; files written atomically).
     #[command(after_help = help::FMT)]
@@ -271,7 +283,7 @@ pub enum Command {
     /// List the rules of a pack.
     #[command(after_help = help::RULES)]
     Rules {
-        /// Policy directory (default: the built-in pack).
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
         /// Output format.
@@ -306,9 +318,9 @@ pub enum Command {
     /// SHA-256 digests of every input. Exit 0 whatever the rules' status.
     #[command(after_help = help::REPORT)]
     Report {
-        /// The org dir (default: the current directory).
-        #[arg(default_value = ".")]
-        org: PathBuf,
+        /// The org dir (default: the nearest directory from the current one up that holds
+        /// zhidu.toml, else the current directory).
+        org: Option<PathBuf>,
         /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
@@ -343,9 +355,9 @@ pub enum Command {
     Verify {
         /// The report (`zhidu report --format json`).
         report: PathBuf,
-        /// The org dir (default: the current directory).
-        #[arg(default_value = ".")]
-        org: PathBuf,
+        /// The org dir (default: the nearest directory from the current one up that holds
+        /// zhidu.toml, else the current directory).
+        org: Option<PathBuf>,
         /// Policy directory (default: `policy` in zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
@@ -440,7 +452,7 @@ pub fn run(cli: Cli) -> ExitCode {
             lang,
             show_personal,
         } => check::run(check::Args {
-            org,
+            org: &org_dir(org.as_deref()),
             policy: policy.as_deref(),
             formats,
             output: output.as_deref(),
@@ -467,14 +479,16 @@ pub fn run(cli: Cli) -> ExitCode {
             policy: policy.as_deref(),
             color,
         }),
-        Command::Schema { policy } => match load_or_report(policy.as_deref(), color) {
-            Ok(p) => {
-                let schema = crate::schema_export::json_schema(&p);
-                outln!("{}", crate::base::visible::json(&schema).unwrap_or_default());
-                EXIT_OK
+        Command::Schema { policy } => {
+            match pack_dir(policy.as_deref(), color).and_then(|d| load_or_report(d.as_deref(), color)) {
+                Ok(p) => {
+                    let schema = crate::schema_export::json_schema(&p);
+                    outln!("{}", crate::base::visible::json(&schema).unwrap_or_default());
+                    EXIT_OK
+                }
+                Err(code) => code,
             }
-            Err(code) => code,
-        },
+        }
         Command::Render { what, policy, out, formats, templates, check } => render::run(render::Args {
             what: *what,
             policy: policy.as_deref(),
@@ -484,18 +498,25 @@ pub fn run(cli: Cli) -> ExitCode {
             check: *check,
             color,
         }),
-        Command::Test { dir, policy, threshold } => test::run(dir, policy.as_deref(), *threshold, color),
-        Command::Lint { policy } => lint::run(policy.as_deref(), color),
+        Command::Test { dir, policy, threshold } => match pack_dir(policy.as_deref(), color) {
+            Ok(p) => test::run(dir, p.as_deref(), *threshold, color),
+            Err(code) => code,
+        },
+        Command::Lint { policy } => match pack_dir(policy.as_deref(), color) {
+            Ok(p) => lint::run(p.as_deref(), color),
+            Err(code) => code,
+        },
         Command::Fmt { check, files } => fmt::run(*check, files, color),
-        Command::Rules { policy, format, as_of } => {
-            rules::run(policy.as_deref(), *format, as_of.unwrap_or_else(|| jiff::Zoned::now().date()), color)
-        }
+        Command::Rules { policy, format, as_of } => match pack_dir(policy.as_deref(), color) {
+            Ok(p) => rules::run(p.as_deref(), *format, as_of.unwrap_or_else(|| jiff::Zoned::now().date()), color),
+            Err(code) => code,
+        },
         Command::Explain { rule, policy, org, subject, show_personal } => {
             explain::run(rule, policy.as_deref(), org.as_deref().zip(subject.as_deref()), *show_personal, color)
         }
         Command::Report { org, policy, period, as_of, format, out, compare, force, show_personal } => {
             report::run(report::Args {
-                org,
+                org: &org_dir(org.as_deref()),
                 policy: policy.as_deref(),
                 period: *period,
                 as_of: *as_of,
@@ -508,10 +529,11 @@ pub fn run(cli: Cli) -> ExitCode {
             })
         }
         Command::Verify { report, org, policy, show_personal } => {
-            verify::run(report, org, policy.as_deref(), *show_personal, color)
+            verify::run(report, &org_dir(org.as_deref()), policy.as_deref(), *show_personal, color)
         }
         Command::Completions { shell } => meta::completions(*shell),
         Command::Man { out_dir } => meta::man(out_dir.as_deref()),
+        Command::Init { dir, force } => init::run(dir, *force, color),
     };
     ExitCode::from(code)
 }
@@ -528,9 +550,11 @@ pub(crate) fn protected(
     for rel in &org.inputs {
         p.file(&org.dir.join(rel));
     }
-    if let Some(dir) = policy_dir {
-        for (_, f) in policy.sources.files() {
-            p.file(&dir.join(&f.name));
+    if policy_dir.is_some() {
+        // A pack file's name is its path as read (an overlay's base files included); the
+        // built-in pack's files are not on disk.
+        for (_, f) in policy.sources.files().filter(|(_, f)| !f.name.starts_with("<builtin>/")) {
+            p.file(std::path::Path::new(&f.name));
         }
     }
     if !force {
@@ -566,6 +590,32 @@ pub(crate) fn load_org_or_report(
     crate::data::load(org, config, schema).map_err(|d| {
         err!("{}", d.render(color));
         errln!("error: the org data has {} error(s); {not_done}", d.error_count());
+        EXIT_ERROR
+    })
+}
+
+/// The nearest directory, from the current one up, that holds `zhidu.toml` (as git and cargo
+/// look for theirs).
+pub(crate) fn nearest_org() -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors().find(|d| d.join("zhidu.toml").is_file()).map(std::path::Path::to_path_buf)
+}
+
+/// The org dir of a command: the one given, else [`nearest_org`], else the current directory.
+fn org_dir(given: Option<&std::path::Path>) -> PathBuf {
+    given.map(std::path::Path::to_path_buf).or_else(nearest_org).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The pack of a command that reads no org data: `--policy`, else `policy` in the nearest
+/// zhidu.toml, else `None` (the built-in pack). A zhidu.toml that cannot be read is an error.
+pub(crate) fn pack_dir(given: Option<&std::path::Path>, color: bool) -> Result<Option<PathBuf>, u8> {
+    if let Some(p) = given {
+        return Ok(Some(p.to_path_buf()));
+    }
+    let Some(dir) = nearest_org() else { return Ok(None) };
+    crate::data::read_config_policy(&dir).map_err(|d| {
+        err!("{}", d.render(color));
+        errln!("error: `{}` is not a valid zhidu.toml; nothing was run", dir.join("zhidu.toml").display());
         EXIT_ERROR
     })
 }

@@ -89,6 +89,9 @@ fn items_of_every_kind() {
                 d.name.as_ref().map_or("-", |n| n.name.as_str()),
                 d.entries.iter().filter(|e| matches!(e, Entry::Decl(_))).count()
             ),
+            Item::Extends(x) => format!("extends {}", x.path),
+            Item::Override(d) => format!("override {} {}", d.kind.name, d.entries.len()),
+            Item::Disable(d) => format!("disable {} {}", d.id.name, d.entries.len()),
         })
         .collect();
     assert_eq!(
@@ -160,4 +163,28 @@ fn duration_literals_out_of_range_are_located() {
             Some("zhidu::parse::invalid_literal")
         );
     }
+}
+
+#[test]
+fn overlay_items() {
+    let src = "extends \"builtin\"\noverride approval 预算 { requires seq(会计, 总经理, 董事) }\n\
+               override param 时限 { value 3 days }\ndisable rule APV-6 { reason \"r\" approved_by \"b\" }\n";
+    let (file, errors) = parse_file(FileId(0), src);
+    assert!(errors.is_empty(), "{errors:?}");
+    let kinds: Vec<String> = file
+        .items
+        .iter()
+        .map(|i| match i {
+            Item::Extends(x) => format!("extends {}", x.path),
+            Item::Override(d) => {
+                format!("override {} {} {}", d.kind.name, d.name.as_ref().map_or("-", |n| &n.name), d.entries.len())
+            }
+            Item::Disable(d) => format!("disable {} {}", d.id.name, d.entries.len()),
+            _ => "other".into(),
+        })
+        .collect();
+    assert_eq!(kinds, ["extends builtin", "override approval 预算 1", "override param 时限 1", "disable APV-6 2"]);
+    // The formatter keeps the new items (and proves it by re-parsing).
+    let formatted = zhidu::syntax::fmt::format(src).expect("formats");
+    assert!(formatted.contains("override param 时限 {"), "{formatted}");
 }

@@ -80,6 +80,37 @@ pub struct Located {
     pub position: String,
     /// Primary location.
     pub loc: Loc,
+    /// Secondary spans in other files (miette shows one source per diagnostic).
+    related: Vec<Related>,
+}
+
+/// A secondary span in another file than the primary one, shown as a related diagnostic with
+/// its own source (e.g. where the base pack declares what an overlay declares again).
+#[derive(Debug)]
+struct Related {
+    text: String,
+    src: Source,
+    label: LabeledSpan,
+}
+
+impl fmt::Display for Related {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for Related {}
+
+impl Diagnostic for Related {
+    fn severity(&self) -> Option<MSeverity> {
+        Some(MSeverity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.src)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
+    }
 }
 
 impl Located {
@@ -90,13 +121,33 @@ impl Located {
         // Spans in the quoted source, which has the file's control characters escaped.
         let span = |l: Loc| file.span(l.start as usize, l.end as usize);
         let mut labels = vec![LabeledSpan::new_primary_with_span(Some(err.label()), span(loc))];
+        let mut related = Vec::new();
         for (l, text) in err.secondary() {
-            // miette renders one source per diagnostic; secondary spans elsewhere go in the text.
+            // miette renders one source per diagnostic; a secondary span elsewhere is a related
+            // diagnostic with that file as its source.
             if l.file == loc.file {
                 labels.push(LabeledSpan::new_with_span(Some(text), span(l)));
+            } else {
+                let other = sources.get(l.file);
+                let label = LabeledSpan::new_primary_with_span(
+                    Some(text.clone()),
+                    other.span(l.start as usize, l.end as usize),
+                );
+                related.push(Related {
+                    text: format!("{text}: {}", sources.describe(l)),
+                    src: Source(other.named()),
+                    label,
+                });
             }
         }
-        Located { src: Source(file.named()), labels, position: sources.describe(loc), loc, inner: Box::new(err) }
+        Located {
+            src: Source(file.named()),
+            labels,
+            position: sources.describe(loc),
+            loc,
+            inner: Box::new(err),
+            related,
+        }
     }
 
     /// The diagnostic code, e.g. `zhidu::parse::syntax`.
@@ -139,6 +190,12 @@ impl Diagnostic for Located {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
     }
 }
 

@@ -10,7 +10,7 @@ pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, show
     if let Some((org, subject)) = finding {
         return explain_finding(id, policy, org, subject, show_personal, color);
     }
-    let p = match load_or_report(policy, color) {
+    let p = match super::pack_dir(policy, color).and_then(|d| load_or_report(d.as_deref(), color)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -34,6 +34,10 @@ pub fn run(id: &str, policy: Option<&Path>, finding: Option<(&Path, &str)>, show
         outln!("  级别 level:     {}", if r.advisory { "advisory (never fails a run)" } else { "mandatory" });
         if let Some(d) = r.effective {
             outln!("  生效 effective: {d}");
+        }
+        if let Some(d) = &r.disabled {
+            let by = d.approved_by.as_deref().map(|b| format!("; approved by {b}")).unwrap_or_default();
+            outln!("  停用 disabled:  {}{by}", d.reason);
         }
         outln!("  定义 defined:   {}", p.sources.describe(r.loc));
         if let Some(t) = &r.text {

@@ -129,3 +129,10 @@ pub const MAN: &str = "\
 Examples:
   zhidu man > zhidu.1          # then: man -l zhidu.1
   zhidu man --out-dir man      # zhidu.1 and one page per command: zhidu-check.1, …";
+
+/// After `zhidu init --help`.
+pub const INIT: &str = "\
+Examples:
+  zhidu init newco                  # zhidu.toml, policy/main.zd (extends \"builtin\"), record templates
+  zhidu check newco                 # exit 1 or 0: the starter data is checked, never refused
+  zhidu init newco --force          # add the files a newer zhidu writes; existing files are kept";

@@ -24,6 +24,7 @@ pub fn run(policy: Option<&Path>, color: bool) -> u8 {
     diags.items.append(&mut found.items);
     diags.sort();
     err!("{}", diags.render(color));
+    print_deviations(&p);
     let errors = diags.error_count();
     let warnings = diags.items.len() - errors;
     let files = p.sources.files().count();
@@ -35,4 +36,35 @@ pub fn run(policy: Option<&Path>, color: bool) -> u8 {
         files
     );
     if errors > 0 { EXIT_ERROR } else { EXIT_OK }
+}
+
+/// Lists what an overlay changes in its base pack (overrides, disabled rules), then what it adds.
+fn print_deviations(p: &crate::policy::Policy) {
+    use crate::policy::DeviationKind;
+    if p.deviations.is_empty() {
+        return;
+    }
+    let changed: Vec<_> = p.deviations.iter().filter(|d| d.changes_base()).collect();
+    errln!("deviations from the base pack: {}", changed.len());
+    for d in &changed {
+        let what = match d.action {
+            DeviationKind::Disable => format!(
+                "disable {} {}: {}{}",
+                d.kind,
+                d.name,
+                d.reason.as_deref().unwrap_or(""),
+                d.approved_by.as_deref().map(|b| format!(" (approved by {b})")).unwrap_or_default()
+            ),
+            _ => format!("override {} {} ({})", d.kind, d.name, d.attrs.join(", ")),
+        };
+        errln!("  {what}  — {}", p.sources.describe(d.loc));
+    }
+    let added: Vec<String> =
+        p.deviations.iter().filter(|d| !d.changes_base()).map(|d| format!("{} {}", d.kind, d.name)).collect();
+    if !added.is_empty() {
+        errln!("added to the base pack: {}", added.len());
+        for a in added {
+            errln!("  {a}");
+        }
+    }
 }

@@ -69,7 +69,7 @@ pub fn run(a: Args) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let policy = match load_or_report(a.policy, a.color) {
+    let policy = match super::pack_dir(a.policy, a.color).and_then(|d| load_or_report(d.as_deref(), a.color)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -112,8 +112,10 @@ pub fn run(a: Args) -> u8 {
     if weak && !plan.unkeyed_hash.is_empty() {
         errln!(
             "warning: IDs were hashed with unsalted SHA-256 (mask {}); short IDs and ID-card numbers can be recovered by \
-             enumeration — set `algorithm hmac_sha256` and `key_env` in the pack's mask rule",
-            plan.unkeyed_hash.join(", ")
+             enumeration — in the company's policy overlay write `override mask {} {{ algorithm hmac_sha256 key_env \"ZHIDU_MASK_KEY\" }}` \
+             and set that environment variable",
+            plan.unkeyed_hash.join(", "),
+            plan.unkeyed_hash.first().map_or("…", String::as_str)
         );
     }
     if failed { EXIT_ERROR } else { EXIT_OK }

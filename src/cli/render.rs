@@ -44,7 +44,7 @@ pub fn run(a: Args) -> u8 {
         errln!("error: template directory `{}` does not exist", t.display());
         return EXIT_ERROR;
     }
-    let policy = match load_or_report(a.policy, a.color) {
+    let policy = match super::pack_dir(a.policy, a.color).and_then(|d| load_or_report(d.as_deref(), a.color)) {
         Ok(p) => p,
         Err(code) => return code,
     };

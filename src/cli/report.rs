@@ -125,12 +125,15 @@ pub fn run(a: Args) -> u8 {
             }
             let t = &made.summary.total;
             // The breakdown `check` and `rules` print (policy::counts decided each status).
+            // A disabled rule's status is `not_applicable`; the deviations say which they are.
+            let disabled = made.deviations.iter().filter(|d| d.action == "disable").count();
             let counts = crate::policy::counts::RuleCounts {
                 rules: t.rules,
-                checked: t.pass + t.fail + t.waived + t.not_applicable,
+                checked: (t.pass + t.fail + t.waived + t.not_applicable).saturating_sub(disabled),
                 documented: t.not_checked,
                 pending: t.pending,
                 skipped: 0,
+                disabled,
             };
             errln!(
                 "wrote {} ({}; checked: {} pass, {} fail, {} waived, {} not applicable)",

@@ -22,6 +22,7 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, as_of: Date, color: bool)
         RuleState::Documented => "documented",
         RuleState::Pending(_) => "pending",
         RuleState::Skipped => "skipped",
+        RuleState::Disabled => "disabled",
     };
     match format {
         RulesFormat::Json => {
@@ -29,7 +30,7 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, as_of: Date, color: bool)
                 .rules
                 .iter()
                 .map(|r| {
-                    serde_json::json!({
+                    let mut row = serde_json::json!({
                         "id": r.id,
                         "severity": r.severity.as_str(),
                         "title": r.title,
@@ -39,7 +40,15 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, as_of: Date, color: bool)
                         "effective": r.effective.map(|d| d.to_string()),
                         "checks": r.checks.len(),
                         "state": state(r),
-                    })
+                    });
+                    // Only a rule an overlay turned off has the member, so other output is unchanged.
+                    if let (Some(d), Some(o)) = (&r.disabled, row.as_object_mut()) {
+                        o.insert(
+                            "disabled".into(),
+                            serde_json::json!({ "reason": d.reason, "approved_by": d.approved_by }),
+                        );
+                    }
+                    row
                 })
                 .chain(builtin().map(|(id, sev, title, about)| {
                     serde_json::json!({
@@ -62,7 +71,10 @@ pub fn run(policy: Option<&Path>, format: RulesFormat, as_of: Date, color: bool)
                     r.severity.as_str(),
                     r.place.describe(),
                     pad(&r.source, srcw),
-                    r.title
+                    match &r.disabled {
+                        Some(d) => format!("{}（disabled: {}）", r.title, d.reason),
+                        None => r.title.clone(),
+                    }
                 );
             }
             for (id, sev, title, _) in builtin() {

@@ -19,6 +19,30 @@ pub enum PolicyErrorKind {
     #[error("included file `{path}` does not exist")]
     #[diagnostic(code(zhidu::load::include_missing))]
     IncludeMissing { path: String },
+    #[error("`extends` must be the first item of the pack's main.zd")]
+    #[diagnostic(code(zhidu::load::extends_misplaced))]
+    ExtendsMisplaced,
+    #[error("cannot extend `{path}`")]
+    #[diagnostic(code(zhidu::load::extends_path))]
+    ExtendsBadPath { path: String },
+    #[error("the packs extend each other in a cycle: {chain}")]
+    #[diagnostic(code(zhidu::load::extends_cycle))]
+    ExtendsCycle { chain: String },
+    #[error("override of {kind} `{name}`, which the base pack does not declare")]
+    #[diagnostic(code(zhidu::overlay::unknown_override))]
+    UnknownOverride { kind: String, name: String },
+    #[error("{kind} `{name}` is already declared by the base pack")]
+    #[diagnostic(code(zhidu::overlay::redeclared))]
+    Redeclared { kind: String, name: String, first: Loc },
+    #[error("disable of rule `{id}`, which the base pack does not have")]
+    #[diagnostic(code(zhidu::overlay::unknown_disabled_rule))]
+    UnknownDisabledRule { id: String },
+    #[error("`disable` has no attribute `{attr}`")]
+    #[diagnostic(code(zhidu::overlay::disable_attribute))]
+    DisableAttribute { attr: String },
+    #[error("`disable rule {id}` needs a `reason`")]
+    #[diagnostic(code(zhidu::overlay::disable_without_reason))]
+    DisableWithoutReason { id: String },
     #[error("unknown declaration kind `{kind}`")]
     #[diagnostic(code(zhidu::resolve::unknown_kind))]
     UnknownKind { kind: String },
@@ -173,6 +197,7 @@ impl LocatedError for PolicyError {
             PolicyErrorKind::DuplicateDeclaration { first, .. } | PolicyErrorKind::DuplicateRule { first, .. } => {
                 vec![(*first, "first declared here".into())]
             }
+            PolicyErrorKind::Redeclared { first, .. } => vec![(*first, "declared by the base pack here".into())],
             _ => Vec::new(),
         }
     }

@@ -1,5 +1,6 @@
 //! Reading a policy pack: the entry file `main.zd` and everything it includes, from a directory
-//! or from the pack embedded in the binary. Includes never leave the pack's root.
+//! or from the pack embedded in the binary. Includes never leave the pack's root; `extends`
+//! (an overlay) names the pack it builds on, which is loaded first.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -63,8 +64,10 @@ impl PackSource<'_> {
 pub struct Loaded {
     /// Sources of every file read.
     pub sources: SourceMap,
-    /// Parsed files in include order (entry first).
+    /// Parsed files: the base pack's first (for an overlay), each pack's in include order.
     pub files: Vec<(FileId, ast::File)>,
+    /// The layer of each file of `files`: 0 for the innermost base, one more for each overlay.
+    pub layer: Vec<usize>,
 }
 
 /// Normalises `base_dir/rel` to a path relative to the pack root; `None` if it escapes.
@@ -86,11 +89,118 @@ fn normalise(base_dir: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Loads a pack: the entry file and, transitively, every include. Syntax errors of all files
-/// are collected; the run stops after loading if there are any.
+/// Loads a pack: the entry file and, transitively, every include; for an overlay (a pack whose
+/// `main.zd` begins with `extends`), first the pack it builds on, and that one's base in turn.
+/// Syntax errors of all files are collected; the run stops after loading if there are any.
 pub fn load(src: &PackSource) -> Result<Loaded, (SourceMap, Diagnostics)> {
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
+    let mut layers: Vec<Vec<(FileId, ast::File)>> = Vec::new();
+    let mut chain = vec![chain_key(src)];
+    if let Err(d) = load_chain(src, &mut sources, &mut diags, &mut layers, &mut chain) {
+        return Err((sources, d));
+    }
+    if diags.error_count() > 0 {
+        diags.sort();
+        return Err((sources, diags));
+    }
+    let mut files = Vec::new();
+    let mut layer = Vec::new();
+    for (i, l) in layers.into_iter().enumerate() {
+        layer.extend(std::iter::repeat_n(i, l.len()));
+        files.extend(l);
+    }
+    Ok(Loaded { sources, files, layer })
+}
+
+/// The name of a pack in an `extends` chain: `builtin`, or its directory's real path.
+fn chain_key(src: &PackSource) -> String {
+    match src {
+        PackSource::Dir(d) => d.canonicalize().unwrap_or_else(|_| d.clone()).display().to_string(),
+        PackSource::Embedded(_) => BUILTIN_NAME.to_string(),
+        PackSource::Memory(_) => "<memory>".to_string(),
+    }
+}
+
+/// The name `extends` gives the pack built into zhidu.
+pub const BUILTIN_NAME: &str = "builtin";
+
+/// Loads one pack of an `extends` chain after its base (`layers` gets the base's layers first).
+/// `Err` is a fatal problem (a missing entry file); other problems go to `diags`.
+fn load_chain(
+    src: &PackSource,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+    layers: &mut Vec<Vec<(FileId, ast::File)>>,
+    chain: &mut Vec<String>,
+) -> Result<(), Diagnostics> {
+    let own = load_files(src, sources, diags)?;
+    // `extends` is the first item of the entry file; anywhere else it is an error.
+    let mut base: Option<&ast::Include> = None;
+    for (n, (_, file)) in own.iter().enumerate() {
+        for (i, item) in file.items.iter().enumerate() {
+            if let ast::Item::Extends(e) = item {
+                if n == 0 && i == 0 {
+                    base = Some(e);
+                } else {
+                    diags.push(
+                        PolicyError::new(K::ExtendsMisplaced, e.loc)
+                            .label("not the first item of main.zd")
+                            .help(format!("write `extends \"{BUILTIN_NAME}\"` once, as the first line of `{ENTRY}`")),
+                        sources,
+                    );
+                }
+            }
+        }
+    }
+    if let Some(e) = base {
+        let base_src = match (e.path.as_str(), src) {
+            (BUILTIN_NAME, _) => Some(PackSource::Embedded(&BUILTIN)),
+            (p, PackSource::Dir(root)) if !Path::new(p).is_absolute() => Some(PackSource::Dir(root.join(p))),
+            _ => None,
+        };
+        match base_src {
+            None => diags.push(
+                PolicyError::new(K::ExtendsBadPath { path: e.path.clone() }, e.path_loc)
+                    .label("not a pack this one can build on")
+                    .help(format!("write `extends \"{BUILTIN_NAME}\"` or a path relative to this file's directory")),
+                sources,
+            ),
+            Some(PackSource::Dir(dir)) if !dir.join(ENTRY).is_file() => diags.push(
+                PolicyError::new(K::ExtendsBadPath { path: e.path.clone() }, e.path_loc)
+                    .label(format!("no `{ENTRY}` there"))
+                    .help("the path is relative to the directory of the file that declares `extends`"),
+                sources,
+            ),
+            Some(base_src) => {
+                let key = chain_key(&base_src);
+                if chain.contains(&key) {
+                    let mut shown: Vec<&str> = chain.iter().map(String::as_str).collect();
+                    shown.push(&key);
+                    diags.push(
+                        PolicyError::new(K::ExtendsCycle { chain: shown.join(" → ") }, e.path_loc)
+                            .label("extends a pack of its own chain")
+                            .help("a pack cannot build on itself; break the cycle"),
+                        sources,
+                    );
+                } else {
+                    chain.push(key);
+                    load_chain(&base_src, sources, diags, layers, chain)?;
+                    chain.pop();
+                }
+            }
+        }
+    }
+    layers.push(own);
+    Ok(())
+}
+
+/// Reads the entry file of one pack and every file it includes.
+fn load_files(
+    src: &PackSource,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Result<Vec<(FileId, ast::File)>, Diagnostics> {
     let mut files = Vec::new();
     let mut seen = std::collections::HashSet::new();
     // (relative path, the include that asked for it)
@@ -110,9 +220,9 @@ pub fn load(src: &PackSource) -> Result<Loaded, (SourceMap, Diagnostics)> {
                         PolicyError::new(K::IncludeMissing { path: rel.clone() }, loc)
                             .label("no such file")
                             .help("paths are relative to the including file"),
-                        &sources,
+                        sources,
                     ),
-                    None => return Err((sources, missing_entry(src, &rel))),
+                    None => return Err(missing_entry(src, &rel)),
                 }
                 continue;
             }
@@ -120,12 +230,12 @@ pub fn load(src: &PackSource) -> Result<Loaded, (SourceMap, Diagnostics)> {
                 let path = src.display(&rel);
                 match from {
                     Some(loc) => diags
-                        .push(PolicyError::new(K::Unreadable { path, reason }, loc).label("included here"), &sources),
+                        .push(PolicyError::new(K::Unreadable { path, reason }, loc).label("included here"), sources),
                     None => {
                         let mut d = Diagnostics::default();
                         let id = sources.add(path.clone(), "");
-                        d.push(PolicyError::new(K::Unreadable { path, reason }, Loc::new(id, 0, 0)), &sources);
-                        return Err((sources, d));
+                        d.push(PolicyError::new(K::Unreadable { path, reason }, Loc::new(id, 0, 0)), sources);
+                        return Err(d);
                     }
                 }
                 continue;
@@ -134,7 +244,7 @@ pub fn load(src: &PackSource) -> Result<Loaded, (SourceMap, Diagnostics)> {
         let id = sources.add(src.display(&rel), text.as_str());
         let (file, errors) = syntax::parse_file(id, &text);
         for e in errors {
-            diags.push(e, &sources);
+            diags.push(e, sources);
         }
         let dir = Path::new(&rel).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
         for item in &file.items {
@@ -145,18 +255,14 @@ pub fn load(src: &PackSource) -> Result<Loaded, (SourceMap, Diagnostics)> {
                         PolicyError::new(K::IncludeEscape { path: inc.path.clone() }, inc.path_loc)
                             .label("outside the pack")
                             .help("includes are relative paths inside the policy directory"),
-                        &sources,
+                        sources,
                     ),
                 }
             }
         }
         files.push((id, file));
     }
-    if diags.error_count() > 0 {
-        diags.sort();
-        return Err((sources, diags));
-    }
-    Ok(Loaded { sources, files })
+    Ok(files)
 }
 
 fn missing_entry(src: &PackSource, rel: &str) -> Diagnostics {

@@ -64,11 +64,8 @@ fn unknown_key(text: &str, key: &str, known: &[&str], place: &str) -> ConfigProb
     (format!("unknown key `{key}` {place}; {tail}"), key_span(text, key))
 }
 
-/// Reads `zhidu.toml` values. Accepts the keys at top level or under `[org]`; any other key is
-/// an error (a misspelt `asof` silently ignored would make the check run as of another day).
-/// `as_of` must be given — by `given`, or in the file as a date or as `"today"` — so that no
-/// output depends on the day of the run unless asked; it may not precede the period.
-pub fn parse(text: &str, dir: &Path, today: Date, given: &Given) -> Result<OrgConfig, ConfigProblem> {
+/// Parses `zhidu.toml` and refuses any key it does not know.
+fn checked_doc(text: &str) -> Result<toml::Table, ConfigProblem> {
     let doc: toml::Table = toml::from_str(text).map_err(|e| (e.message().to_string(), e.span()))?;
     for (k, v) in &doc {
         match k.as_str() {
@@ -87,13 +84,39 @@ pub fn parse(text: &str, dir: &Path, today: Date, given: &Given) -> Result<OrgCo
             }
         }
     }
+    Ok(doc)
+}
+
+/// Only the `policy` of `zhidu.toml` (for the commands that read no org data: `lint`,
+/// `render`, `schema`, `mask`, …), the file checked as strictly as a full read checks it.
+/// Relative paths are relative to `dir`.
+pub fn policy_of(text: &str, dir: &Path) -> Result<Option<PathBuf>, ConfigProblem> {
+    let doc = checked_doc(text)?;
+    let org = doc.get("org").and_then(|v| v.as_table());
+    match org.and_then(|o| o.get("policy")).or_else(|| doc.get("policy")) {
+        None => Ok(None),
+        Some(toml::Value::String(p)) => Ok(Some(dir.join(p))),
+        Some(_) => Err(("`policy` must be a path such as \"policy\"".into(), key_span(text, "policy"))),
+    }
+}
+
+/// Reads `zhidu.toml` values. Accepts the keys at top level or under `[org]`; any other key is
+/// an error (a misspelt `asof` silently ignored would make the check run as of another day).
+/// `as_of` must be given — by `given`, or in the file as a date or as `"today"` — so that no
+/// output depends on the day of the run unless asked; it may not precede the period.
+pub fn parse(text: &str, dir: &Path, today: Date, given: &Given) -> Result<OrgConfig, ConfigProblem> {
+    let doc = checked_doc(text)?;
     let org = doc.get("org").and_then(|v| v.as_table());
     let get = |k: &str| org.and_then(|o| o.get(k)).or_else(|| doc.get(k));
     let name = get("name")
         .and_then(|v| v.as_str())
         .map(str::to_string)
         .unwrap_or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-    let policy = get("policy").and_then(|v| v.as_str()).map(|p| dir.join(p));
+    let policy = match get("policy") {
+        None => None,
+        Some(toml::Value::String(p)) => Some(dir.join(p)),
+        Some(_) => return Err(("`policy` must be a path such as \"policy\"".into(), key_span(text, "policy"))),
+    };
     let date = |v: &toml::Value, what: &str| -> Result<Date, ConfigProblem> {
         let s = match v {
             toml::Value::Datetime(d) => d.to_string(),

@@ -17,7 +17,7 @@ pub enum DataError {
     #[diagnostic(
         code(zhidu::data::encoding),
         help(
-            "save the file as UTF-8 (with or without BOM); files from Excel are often GBK — convert with `iconv -f GBK -t UTF-8`"
+            "save the file as UTF-8 (with or without BOM); a CSV file may also be GBK/GB18030 as Excel writes it, but not UTF-8 with stray bytes — find the bytes shown and fix them"
         )
     )]
     NotUtf8 { path: String, loc: Loc },

@@ -123,17 +123,49 @@ pub fn read_config_given(
     }
 }
 
+/// Only the `policy` of `dir/zhidu.toml` (`None` if it names none), the file checked as
+/// strictly as [`read_config_given`] checks it. For the commands that read no org data.
+pub fn read_config_policy(dir: &Path) -> Result<Option<PathBuf>, Diagnostics> {
+    let fail = |e: DataError, sources: &SourceMap| {
+        let mut d = Diagnostics::default();
+        d.push(e, sources);
+        d
+    };
+    let mut sources = SourceMap::default();
+    let bytes = crate::base::files::read(&dir.join("zhidu.toml")).map_err(|e| {
+        let id = sources.add("zhidu.toml", "");
+        fail(
+            DataError::Unreadable { path: "zhidu.toml".into(), reason: e.to_string(), loc: Loc::new(id, 0, 0) },
+            &sources,
+        )
+    })?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        let id = sources.add("zhidu.toml", "");
+        return Err(fail(DataError::NotUtf8 { path: "zhidu.toml".into(), loc: Loc::new(id, 0, 0) }, &sources));
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+    config::policy_of(&text, dir).map_err(|(message, span)| {
+        let id = sources.add("zhidu.toml", text.as_str());
+        let span = span.unwrap_or(0..0);
+        fail(DataError::Config { message, loc: Loc::new(id, span.start, span.end) }, &sources)
+    })
+}
+
 /// Files at least this big give their text back after parsing (read again on demand).
 const EVICT_BYTES: usize = 1 << 20;
 
 /// Reads a record file into `buf` (emptied first, its room kept: a loader reuses one buffer for
 /// many files, so the kernel does not hand out and zero fresh pages for every file) and returns
-/// its text: UTF-8, without a byte-order mark. An unreadable or non-UTF-8 file is an error
-/// located in it.
+/// its text: UTF-8, without a byte-order mark. A CSV file that is not UTF-8 is decoded when
+/// its encoding is detected as exports' is ([`crate::base::exports::detect`]: GBK/GB18030 as
+/// Excel writes it, UTF-16 with a byte-order mark), never guessed: UTF-8 with a few bad bytes
+/// stays UTF-8 and its first bad byte is reported where it is. An unreadable or non-UTF-8 file
+/// is an error located in it.
 fn read_text<'b>(
     file: &crate::base::source::SourceFile,
     id: FileId,
     buf: &'b mut Vec<u8>,
+    csv: bool,
 ) -> Result<&'b str, DataError> {
     use std::io::Read;
     buf.clear();
@@ -141,6 +173,23 @@ fn read_text<'b>(
     if let Err(e) = read {
         file.set_text("".into());
         return Err(DataError::Unreadable { path: file.name.clone(), reason: e.to_string(), loc: Loc::new(id, 0, 0) });
+    }
+    let utf8 = simdutf8::basic::from_utf8(buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buf)).is_ok();
+    if !utf8
+        && csv
+        && let Ok(encoding) = crate::base::exports::detect(buf, true)
+        && encoding != encoding_rs::UTF_8
+    {
+        let (decoded, _, errors) = encoding.decode(buf);
+        if !errors {
+            let decoded = decoded.into_owned();
+            // Kept whatever its size: a diagnostic must not read the file again as UTF-8.
+            file.set_text(decoded.as_str().into());
+            buf.clear();
+            buf.extend_from_slice(decoded.as_bytes());
+            return std::str::from_utf8(buf)
+                .map_err(|_| DataError::NotUtf8 { path: file.name.clone(), loc: Loc::new(id, 0, 0) });
+        }
     }
     let bytes = buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buf);
     if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
@@ -226,7 +275,7 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     let results: Vec<Result<Parsed, DataError>> =
         largest_first(&files, &sizes, |scratch: &mut Scratch, (id, rel, is_csv)| {
             let file = sources.get(*id);
-            let text = read_text(file, *id, &mut scratch.buf)?;
+            let text = read_text(file, *id, &mut scratch.buf, *is_csv)?;
             // Only a file small enough to keep is copied into a shared text.
             if text.len() < EVICT_BYTES {
                 file.set_text(text.into());

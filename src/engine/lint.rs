@@ -14,7 +14,8 @@ pub fn lint(policy: &Policy) -> Vec<PolicyError> {
     let date = policy.meta.effective;
     let ctx = Ctx::new(&policy.schema, &policy.decls, &org, &indexes, date, (date, date));
     let mut out = Vec::new();
-    for rule in &policy.rules {
+    // A rule an overlay turned off is not checked, here either.
+    for rule in policy.rules.iter().filter(|r| r.disabled.is_none()) {
         for check in rule.checks.iter().filter(|c| c.scope == Scope::Policy) {
             for v in run_check(&ctx, check) {
                 let loc = v.subject.and_then(|s| policy.decls.get(s)).map_or(check.loc, |r| r.loc);

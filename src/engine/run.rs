@@ -96,7 +96,7 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
     let selected: Vec<(&Rule, Status)> = policy
         .rules
         .iter()
-        .filter(|r| sel.selects(&r.id) && !r.checks.is_empty())
+        .filter(|r| sel.selects(&r.id) && !r.checks.is_empty() && r.disabled.is_none())
         .map(|r| (r, status(r, policy, as_of)))
         .filter(|(_, s)| !matches!(s, Status::Superseded))
         .collect();

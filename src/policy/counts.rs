@@ -5,6 +5,7 @@
 //! Every rule ID of the pack is in exactly one state, judged on the version that applies on
 //! `as_of` (the latest in force, else the first pending):
 //! - **skipped**: left out of the run by `--rule` / `--skip`;
+//! - **disabled**: an overlay turned it off with `disable rule … { reason … }`;
 //! - **documented**: the rule has no check; it is written into the handbook only;
 //! - **pending**: it takes effect after `as_of` (it is evaluated, its findings are warnings at most);
 //! - **checked**: in force and evaluated.
@@ -25,9 +26,12 @@ pub enum RuleState {
     Pending(Date),
     /// Left out by the rule selection.
     Skipped,
+    /// Turned off by an overlay (`disable rule`), with a reason.
+    Disabled,
 }
 
-/// The rule IDs of a pack by [`RuleState`]; `checked + documented + pending + skipped == rules`.
+/// The rule IDs of a pack by [`RuleState`];
+/// `checked + documented + pending + skipped + disabled == rules`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RuleCounts {
     /// Rule IDs in the pack (a rule with several versions counts once).
@@ -40,6 +44,8 @@ pub struct RuleCounts {
     pub pending: usize,
     /// Left out by `--rule` / `--skip`.
     pub skipped: usize,
+    /// Turned off by an overlay, with a reason.
+    pub disabled: usize,
 }
 
 /// The version of a rule that applies on `as_of`: the latest in force, else the first pending.
@@ -51,7 +57,9 @@ pub fn applicable<'a>(policy: &'a Policy, id: &str, as_of: Date) -> Option<&'a R
 
 /// The state of a rule version (as [`applicable`] gives it) for a run.
 pub fn state(rule: &Rule, as_of: Date, selection: &Selection) -> RuleState {
-    if !selection.selects(&rule.id) {
+    if rule.disabled.is_some() {
+        RuleState::Disabled
+    } else if !selection.selects(&rule.id) {
         RuleState::Skipped
     } else if rule.checks.is_empty() {
         RuleState::Documented
@@ -83,6 +91,7 @@ pub fn count(policy: &Policy, as_of: Date, selection: &Selection) -> RuleCounts 
             RuleState::Documented => c.documented += 1,
             RuleState::Pending(_) => c.pending += 1,
             RuleState::Skipped => c.skipped += 1,
+            RuleState::Disabled => c.disabled += 1,
         }
     }
     c
@@ -91,15 +100,19 @@ pub fn count(policy: &Policy, as_of: Date, selection: &Selection) -> RuleCounts 
 impl RuleCounts {
     /// The breakdown in one line, the same words wherever it is shown: `共 61 条规则：检查 55 条，
     /// 仅写入制度文本 6 条，未生效 0 条` / `61 rules: 55 checked, 6 documented only, 0 pending`,
-    /// and `，未选 N 条` / `, N skipped` when a selection left rules out (a report runs them all).
+    /// `，停用 N 条` / `, N disabled` when an overlay turned rules off, and `，未选 N 条` /
+    /// `, N skipped` when a selection left rules out (a report runs them all).
     pub fn describe(&self, lang: Lang) -> String {
-        let RuleCounts { rules, checked, documented, pending, skipped } = *self;
+        let RuleCounts { rules, checked, documented, pending, skipped, disabled } = *self;
         let mut s = match lang {
             Lang::Zh => {
                 format!("共 {rules} 条规则：检查 {checked} 条，仅写入制度文本 {documented} 条，未生效 {pending} 条")
             }
             Lang::En => format!("{rules} rules: {checked} checked, {documented} documented only, {pending} pending"),
         };
+        if disabled > 0 {
+            s.push_str(&lang.pick(format!("，停用 {disabled} 条"), format!(", {disabled} disabled")));
+        }
         if skipped > 0 {
             s.push_str(&lang.pick(format!("，未选 {skipped} 条"), format!(", {skipped} skipped")));
         }
@@ -114,11 +127,14 @@ mod tests {
 
     #[test]
     fn the_breakdown_reads_the_same_in_both_languages() {
-        let c = RuleCounts { rules: 61, checked: 55, documented: 6, pending: 0, skipped: 0 };
+        let c = RuleCounts { rules: 61, checked: 55, documented: 6, pending: 0, skipped: 0, disabled: 0 };
         assert_eq!(c.describe(Lang::Zh), "共 61 条规则：检查 55 条，仅写入制度文本 6 条，未生效 0 条");
         assert_eq!(c.describe(Lang::En), "61 rules: 55 checked, 6 documented only, 0 pending");
-        let c = RuleCounts { rules: 61, checked: 48, documented: 6, pending: 0, skipped: 7 };
-        assert_eq!(c.describe(Lang::Zh), "共 61 条规则：检查 48 条，仅写入制度文本 6 条，未生效 0 条，未选 7 条");
-        assert_eq!(c.describe(Lang::En), "61 rules: 48 checked, 6 documented only, 0 pending, 7 skipped");
+        let c = RuleCounts { rules: 61, checked: 47, documented: 6, pending: 0, skipped: 7, disabled: 1 };
+        assert_eq!(
+            c.describe(Lang::Zh),
+            "共 61 条规则：检查 47 条，仅写入制度文本 6 条，未生效 0 条，停用 1 条，未选 7 条"
+        );
+        assert_eq!(c.describe(Lang::En), "61 rules: 47 checked, 6 documented only, 0 pending, 1 disabled, 7 skipped");
     }
 }

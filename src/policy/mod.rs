@@ -226,6 +226,62 @@ pub struct Rule {
     pub place: Where,
     /// Location of the rule.
     pub loc: Loc,
+    /// Set when an overlay turned the rule off (`disable rule …`): never checked.
+    pub disabled: Option<Disabled>,
+}
+
+/// Why an overlay turned a rule off.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Disabled {
+    /// The reason given (required).
+    pub reason: String,
+    /// Who approved it, if given.
+    pub approved_by: Option<String>,
+}
+
+/// What an overlay does to its base pack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviationKind {
+    /// A declaration the base does not have (a supplement, 补充).
+    Added,
+    /// `override`: attributes of a base declaration replaced (an adjustment, 调整).
+    Override,
+    /// `disable rule`: a base rule turned off.
+    Disable,
+}
+
+/// One change an overlay makes to its base pack, with the text of both sides.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Deviation {
+    /// Added, overridden or disabled.
+    pub action: DeviationKind,
+    /// Declaration kind (`approval`, `param`) or `rule`.
+    pub kind: String,
+    /// Declaration name or rule ID.
+    pub name: String,
+    /// The attributes an override replaces (empty otherwise).
+    pub attrs: Vec<String>,
+    /// The base pack's text of what changed (empty for an addition).
+    pub base: String,
+    /// The overlay's text.
+    pub company: String,
+    /// For a disabled rule: the reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// For a disabled rule: who approved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    /// Where the overlay writes it.
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+impl Deviation {
+    /// Whether it changes the base (an override or a disabled rule) rather than adding to it.
+    pub fn changes_base(&self) -> bool {
+        self.action != DeviationKind::Added
+    }
 }
 
 impl Rule {
@@ -267,6 +323,8 @@ pub struct Policy {
     pub patterns: Vec<(String, regex::Regex)>,
     /// (kind, field slot) pairs that rules join on; the evaluator indexes them once per run.
     pub index_keys: Vec<(KindId, usize)>,
+    /// What an overlay adds to, overrides in and disables of its base pack, in source order.
+    pub deviations: Vec<Deviation>,
 }
 
 impl Policy {

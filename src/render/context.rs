@@ -76,7 +76,24 @@ pub fn build(policy: &Policy) -> J {
         issuer => policy.meta.issuer.clone(),
         text => text,
     };
-    let rules: Vec<J> = policy.rules.iter().map(rule).collect();
+    // A rule an overlay disabled is not stated; the appendix of deviations says why.
+    let rules: Vec<J> = policy.rules.iter().filter(|r| r.disabled.is_none()).map(rule).collect();
+    let deviations: Vec<J> = policy
+        .deviations
+        .iter()
+        .map(|d| {
+            let action = match d.action {
+                crate::policy::DeviationKind::Added => "补充",
+                crate::policy::DeviationKind::Override => "调整",
+                crate::policy::DeviationKind::Disable => "停用",
+            };
+            minijinja::context! {
+                action => action, kind => d.kind.clone(), name => d.name.clone(), attrs => d.attrs.clone(),
+                base => d.base.clone(), company => d.company.clone(), reason => d.reason.clone(),
+                approved_by => d.approved_by.clone(),
+            }
+        })
+        .collect();
     let params: Vec<J> = policy
         .params
         .iter()
@@ -89,6 +106,7 @@ pub fn build(policy: &Policy) -> J {
         rules => rules,
         params => params,
         chapters => chapters,
+        deviations => deviations,
     }
 }
 

@@ -135,11 +135,28 @@ pub fn policy_files(sources: &SourceMap, root: Option<&Path>) -> Vec<FileDigest>
     out
 }
 
-/// The path of a loaded policy file inside its pack.
+/// The path of a loaded policy file inside its pack. For an overlay (a pack that `extends`
+/// another), the base pack's files are inputs too: a file of the built-in base is
+/// `@builtin/<file>`, one of a base directory its path from the overlay's directory with each
+/// `..` written `@up` (`extends "../base"` → `@up/base/main.zd`), so every listed path stays a
+/// plain relative one.
 pub fn pack_relative(name: &str, root: Option<&Path>) -> Option<String> {
     let rel = match root {
         None => name.strip_prefix("<builtin>/")?.to_string(),
-        Some(root) => Path::new(name).strip_prefix(root).ok()?.to_string_lossy().into_owned(),
+        Some(_) if name.starts_with("<builtin>/") => format!("@builtin/{}", name.strip_prefix("<builtin>/")?),
+        Some(root) => {
+            let inside = Path::new(name).strip_prefix(root).ok()?;
+            let mut parts: Vec<String> = Vec::new();
+            for c in inside.components() {
+                match c {
+                    std::path::Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+                    std::path::Component::ParentDir => parts.push("@up".into()),
+                    std::path::Component::CurDir => {}
+                    _ => return None,
+                }
+            }
+            parts.join("/")
+        }
     };
     Some(rel.replace('\\', "/"))
 }
@@ -229,5 +246,8 @@ mod tests {
         assert_eq!(pack_relative("<builtin>/kpi.zd", None).as_deref(), Some("kpi.zd"));
         assert_eq!(pack_relative("packs/x/a/b.zd", Some(Path::new("packs/x"))).as_deref(), Some("a/b.zd"));
         assert_eq!(pack_relative("elsewhere/b.zd", Some(Path::new("packs/x"))), None);
+        // An overlay's base packs.
+        assert_eq!(pack_relative("<builtin>/kpi.zd", Some(Path::new("p"))).as_deref(), Some("@builtin/kpi.zd"));
+        assert_eq!(pack_relative("p/../base/main.zd", Some(Path::new("p"))).as_deref(), Some("@up/base/main.zd"));
     }
 }

@@ -154,13 +154,31 @@ pub fn build(s: &Sources) -> Result<Report, ReportError> {
         lint: lint(policy, s.lint),
         data_checks: data_checks(s.outcome),
         comparison: None,
+        deviations: policy
+            .deviations
+            .iter()
+            .map(|d| model::DeviationReport {
+                action: serde_json::to_value(d.action)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                kind: d.kind.clone(),
+                name: d.name.clone(),
+                attrs: d.attrs.clone(),
+                base: d.base.clone(),
+                company: d.company.clone(),
+                reason: d.reason.clone(),
+                approved_by: d.approved_by.clone(),
+            })
+            .collect(),
     })
 }
 
 /// The pack's policy-scope rules and whether each holds.
 fn lint(policy: &Policy, failures: &[PolicyError]) -> Lint {
     let mut rules: Vec<LintRule> = Vec::new();
-    for r in policy.rules.iter().filter(|r| r.checks.iter().any(|c| c.scope == Scope::Policy)) {
+    let lintable = |r: &&crate::policy::Rule| r.disabled.is_none() && r.checks.iter().any(|c| c.scope == Scope::Policy);
+    for r in policy.rules.iter().filter(lintable) {
         if rules.iter().any(|x| x.id == r.id) {
             continue;
         }

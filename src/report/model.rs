@@ -49,6 +49,34 @@ pub struct Report {
     /// Changes since a previous report (`--compare`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
+    /// What the company's overlay adds to, overrides in and disables of its base pack, in
+    /// source order (absent for a pack that is no overlay).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<DeviationReport>,
+}
+
+/// One change an overlay makes to its base pack.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeviationReport {
+    /// `added`, `override` or `disable`.
+    pub action: String,
+    /// Declaration kind, or `rule`.
+    pub kind: String,
+    /// Declaration name or rule ID.
+    pub name: String,
+    /// Attributes an override replaces.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attrs: Vec<String>,
+    /// The base pack's text of what changed.
+    pub base: String,
+    /// The overlay's text.
+    pub company: String,
+    /// Why a rule is disabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Who approved disabling it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
 }
 
 /// Name and version of the tool.

@@ -60,6 +60,20 @@ pub fn render(r: &Report) -> String {
         ],
         "reviewed-controls": { "control-selections": [ { "include-all": {} } ] },
     });
+    // The overlay's deviations from its base pack: one prop each, the overlay's text as remarks.
+    if let Some(props) = result.get_mut("props").and_then(Value::as_array_mut) {
+        for d in &r.deviations {
+            let mut p = prop("deviation", &format!("{} {} {}", d.action, d.kind, d.name));
+            let mut remarks = d.company.clone();
+            if let Some(reason) = &d.reason {
+                remarks.push_str(&format!("\n\nreason: {reason}"));
+            }
+            if let Some(o) = p.as_object_mut() {
+                o.insert("remarks".into(), Value::String(remarks));
+            }
+            props.push(p);
+        }
+    }
     // OSCAL lists may not be empty: leave out a list with nothing in it.
     if let Some(o) = result.as_object_mut() {
         for (key, list) in [("observations", observations), ("findings", findings)] {

@@ -76,7 +76,7 @@ pub fn reconcile(made: &Report, document: &Value, now: &Report) -> Vec<Discrepan
 /// Members left out of the comparison of content: checked on their own before.
 const CHECKED_BEFORE: [&str; 2] = ["inputs", CONTENT_DIGEST];
 /// The order sections are compared and named in (members a report should not have come last).
-const SECTIONS: [&str; 13] = [
+const SECTIONS: [&str; 14] = [
     "schema_version",
     "tool",
     "org",
@@ -89,6 +89,7 @@ const SECTIONS: [&str; 13] = [
     "lint",
     "data_checks",
     "comparison",
+    "deviations",
     "inputs",
 ];
 
@@ -458,6 +459,7 @@ fn previous(c: &Comparison, made: &Report) -> Report {
         rules,
         waivers: Vec::new(),
         lint: Lint { status: Status::Pass, rules: Vec::new() },
+        deviations: Vec::new(),
         data_checks,
         comparison: None,
     }

@@ -1,7 +1,8 @@
 //! The status of every rule of the pack for one org on `as_of`, from a check run's findings and
 //! subject counts and the pack's lint. Generic: nothing here knows any rule.
 //!
-//! In order: a rule without checks is `not_checked`; a rule whose every version takes effect
+//! In order: a rule an overlay disabled is `not_applicable` with `disabled: <reason>`; a rule
+//! without checks is `not_checked`; a rule whose every version takes effect
 //! after `as_of` is `pending`; a rule with a finding that is not waived is `fail` (advisory rules
 //! too, marked `advisory`); with findings that are all waived, `waived`; a rule none of whose
 //! checks has data (an org check has data if any record kind it reads has records) or whose
@@ -61,7 +62,9 @@ fn row(
         evidence.extend(lint_failures.iter().map(|e| lint_evidence(policy, e)));
     }
     let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
-    let (status, reason) = if state == RuleState::Documented {
+    let (status, reason) = if let (RuleState::Disabled, Some(d)) = (state, &rule.disabled) {
+        (Status::NotApplicable, Some(format!("disabled: {}", d.reason)))
+    } else if state == RuleState::Documented {
         (Status::NotChecked, Some(format!("本条没有检查，只写入制度文本（{}）", rule.place.describe())))
     } else if state == RuleState::Skipped {
         // A report runs every rule; a selection never reaches here, but if it did the rule was

@@ -30,6 +30,23 @@ pub enum Item {
     Record(RecordDecl),
     /// Any other declaration, e.g. `role 运营经理 { … }`.
     Decl(Decl),
+    /// `extends "builtin"`: the pack this one builds on (an overlay).
+    Extends(Include),
+    /// `override approval 预算 { … }`: replaces the attributes given of a base declaration.
+    Override(Decl),
+    /// `disable rule APV-6 { reason "…" }`: turns a rule of the base pack off.
+    Disable(Disable),
+}
+
+/// `disable rule ID { reason "…" approved_by "…" }`.
+#[derive(Clone, Debug)]
+pub struct Disable {
+    /// The rule ID.
+    pub id: Ident,
+    /// The body (`reason`, `approved_by`).
+    pub entries: Vec<Entry>,
+    /// Whole item.
+    pub loc: Loc,
 }
 
 /// `include "path"`.

@@ -22,7 +22,7 @@ enum Tok<'a> {
 
 const KEYWORDS: &[&str] = &[
     "include", "import", "rule", "record", "forall", "exists", "count", "sum", "for", "in", "where", "if", "then",
-    "else", "and", "or", "not", "implies", "matches", "alias", "ref", "enum",
+    "else", "and", "or", "not", "implies", "matches", "alias", "ref", "enum", "extends", "override", "disable",
 ];
 
 fn lex(src: &str) -> Vec<Tok<'_>> {

@@ -68,6 +68,9 @@ impl AstBuilder {
                 Rule::rule_decl => out.push(Item::Rule(self.lower_rule(p)?)),
                 Rule::record_decl => out.push(Item::Record(self.lower_record(p)?)),
                 Rule::decl => out.push(Item::Decl(self.lower_decl(p)?)),
+                Rule::extends => out.push(Item::Extends(self.lower_include(p)?)),
+                Rule::override_decl => out.push(Item::Override(self.lower_decl(p)?)),
+                Rule::disable_decl => out.push(Item::Disable(self.lower_disable(p)?)),
                 Rule::EOI => {}
                 _ => return Err(self.internal(&p, "file")),
             }
@@ -81,6 +84,21 @@ impl AstBuilder {
         let s = s.ok_or_else(|| SyntaxError::internal(loc, "include without path".into()))?;
         let path_loc = self.loc(&s);
         Ok(Include { path: self.lower_string(s)?, loc, path_loc })
+    }
+
+    fn lower_disable(&self, p: Pair<Rule>) -> Result<Disable> {
+        let loc = self.loc(&p);
+        let (mut id, mut entries) = (None, Vec::new());
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::kw_disable | Rule::kw_rule => {}
+                Rule::rule_id => id = Some(self.ident(q)),
+                Rule::block => entries = self.lower_block(q)?,
+                _ => return Err(self.internal(&q, "disable")),
+            }
+        }
+        let id = id.ok_or_else(|| SyntaxError::internal(loc, "disable without rule id".into()))?;
+        Ok(Disable { id, entries, loc })
     }
 
     fn lower_rule(&self, p: Pair<Rule>) -> Result<RuleDecl> {
@@ -203,6 +221,7 @@ impl AstBuilder {
         let (mut kind, mut name, mut entries) = (None, None, Vec::new());
         for q in p.into_inner() {
             match q.as_rule() {
+                Rule::kw_override => {}
                 Rule::ident => kind = Some(self.ident(q)),
                 Rule::name => name = Some(self.lower_name(q)?),
                 Rule::block => entries = self.lower_block(q)?,

@@ -25,7 +25,7 @@ use crate::syntax::ast::{self, Entry, ExprKind, Item, Literal, Severity};
 
 /// Resolves a loaded pack. On success also returns warnings.
 pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diagnostics)> {
-    let Loaded { sources, files } = loaded;
+    let Loaded { sources, files, layer } = loaded;
     let mut r = Resolver {
         errors: Vec::new(),
         schema: Schema::default(),
@@ -34,25 +34,17 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
         words: Words::new(),
     };
 
-    let mut records = Vec::new();
-    let mut decls = Vec::new();
-    let mut rules = Vec::new();
-    for (_, f) in &files {
-        for item in &f.items {
-            match item {
-                Item::Record(rd) => records.push(rd),
-                Item::Decl(d) => decls.push(d),
-                Item::Rule(rl) => rules.push(rl),
-                Item::Include(_) => {}
-            }
-        }
-    }
+    let applied = overlay::apply(&files, &layer, &sources, &mut r.errors);
+    let records = applied.records;
+    let rules = applied.rules;
+    let decls: Vec<&ast::Decl> = applied.decls.iter().collect();
 
     r.collect_words(&decls);
     r.build_schema(&records);
     r.collect_names(&decls);
     let store = r.build_decls(&decls);
-    let meta = r.meta(&decls, &store, files.first().map(|(id, _)| Loc::new(*id, 0, 0)).unwrap_or_default());
+    let entry = files.iter().zip(&layer).filter(|(_, l)| Some(*l) == layer.last()).map(|((id, _), _)| *id).next();
+    let meta = r.meta(&decls, &store, entry.map(|id| Loc::new(id, 0, 0)).unwrap_or_default());
     let params = r.params(&decls, &store);
     let patterns = r.patterns(&decls);
     r.check_pending();
@@ -65,7 +57,8 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
     let mut seen: HashMap<String, (Loc, Option<jiff::civil::Date>)> = HashMap::new();
     let mut warnings = Vec::new();
     for rd in rules {
-        let rule = compile_rule(rd, &names, &mut errors, &mut index_keys);
+        let mut rule = compile_rule(rd, &names, &mut errors, &mut index_keys);
+        rule.disabled = applied.disabled.get(&rule.id).cloned();
         match seen.get(&rule.id) {
             Some((first, eff)) if *eff == rule.effective || eff.is_none() || rule.effective.is_none() => {
                 errors.push(
@@ -119,6 +112,7 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
         params,
         patterns,
         index_keys: index_keys.into_iter().collect(),
+        deviations: applied.deviations,
     };
     Ok((policy, diags))
 }
@@ -249,6 +243,7 @@ pub fn unescape_template(s: &str) -> String {
 
 mod decls;
 mod messages;
+mod overlay;
 mod rules;
 use rules::compile_rule;
 mod schema;

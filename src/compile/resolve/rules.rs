@@ -41,6 +41,7 @@ pub(super) fn compile_rule(
         checks,
         place,
         loc: rd.id.loc,
+        disabled: None,
     }
 }
 
