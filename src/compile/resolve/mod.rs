@@ -57,13 +57,16 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
     let patterns = r.patterns(&decls);
     r.check_pending();
 
+    let mut text_warnings = Vec::new();
+    texts::check(&files, &r.schema, &store, &sources, &mut r.errors, &mut text_warnings);
+
     let declared = std::mem::take(&mut r.declared);
     let names = Names { schema: &r.schema, declared: &declared, params: &params, patterns: &patterns };
     let mut index_keys = BTreeSet::new();
     let mut compiled = Vec::new();
     let mut errors = std::mem::take(&mut r.errors);
     let mut seen: HashMap<String, (Loc, Option<jiff::civil::Date>)> = HashMap::new();
-    let mut warnings = Vec::new();
+    let mut warnings = text_warnings;
     for rd in rules {
         let rule = compile_rule(rd, &names, &mut errors, &mut index_keys);
         match seen.get(&rule.id) {
@@ -252,6 +255,7 @@ mod messages;
 mod rules;
 use rules::compile_rule;
 mod schema;
+mod texts;
 mod values;
 
 pub use schema::decl_fields;
