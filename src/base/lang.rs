@@ -94,13 +94,26 @@ mod numeral_tests {
 
     #[test]
     fn numbers_read_as_chapters_and_articles_are_numbered() {
-        let got: Vec<String> = [1, 9, 10, 12, 20, 21, 100, 105, 110, 243, 1000, 1010, 0, 10_000]
-            .into_iter()
-            .map(zh_numeral)
-            .collect();
+        let got: Vec<String> =
+            [1, 9, 10, 12, 20, 21, 100, 105, 110, 243, 1000, 1010, 0, 10_000].into_iter().map(zh_numeral).collect();
         assert_eq!(
             got,
-            ["一", "九", "十", "十二", "二十", "二十一", "一百", "一百零五", "一百一十", "二百四十三", "一千", "一千零一十", "0", "10000"]
+            [
+                "一",
+                "九",
+                "十",
+                "十二",
+                "二十",
+                "二十一",
+                "一百",
+                "一百零五",
+                "一百一十",
+                "二百四十三",
+                "一千",
+                "一千零一十",
+                "0",
+                "10000"
+            ]
         );
     }
 }

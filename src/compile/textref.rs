@@ -254,7 +254,8 @@ mod tests {
 
     #[test]
     fn references_are_found_and_other_braces_are_text() {
-        let p = pieces("客户投诉 {param 投诉反馈时限} 内反馈；{{ 7 * 7 }} {中文} {appraisal 绩效考核.weights.上级评价}");
+        let p =
+            pieces("客户投诉 {param 投诉反馈时限} 内反馈；{{ 7 * 7 }} {中文} {appraisal 绩效考核.weights.上级评价}");
         let refs: Vec<String> = p
             .iter()
             .filter_map(|x| match x {

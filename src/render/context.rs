@@ -103,7 +103,10 @@ pub fn build_edition(policy: &Policy, edition: super::Edition) -> J {
         decls.insert(kind.to_string(), J::from(items.into_iter().map(|(_, v)| v).collect::<Vec<_>>()));
     }
     let policy_decl = policy.decls_of("policy").first().copied();
-    let text = policy_decl.and_then(|r| policy.decl_field(r, "text")).map(|v| fill_value(policy, "text", v)).unwrap_or_default();
+    let text = policy_decl
+        .and_then(|r| policy.decl_field(r, "text"))
+        .map(|v| fill_value(policy, "text", v))
+        .unwrap_or_default();
     let meta = minijinja::context! {
         name => policy.meta.name.clone(),
         title => policy.meta.title.clone().unwrap_or_else(|| policy.meta.name.clone()),

@@ -121,9 +121,16 @@ impl Cx<'_> {
         }
     }
 
-    /// Warns for each quantity in `s` equal to a declared value.
+    /// Warns for each quantity in `s` equal to a declared value; words quoted from the
+    /// regulations (“…”) are the seed's example, not the pack's value.
     fn literals(&mut self, s: &str, loc: Loc) {
-        for (written, n) in quantities(s) {
+        let unquoted: String = s
+            .split('“')
+            .enumerate()
+            .map(|(i, part)| if i == 0 { part } else { part.split_once('”').map_or("", |(_, rest)| rest) })
+            .collect::<Vec<_>>()
+            .join(" ");
+        for (written, n) in quantities(&unquoted) {
             let refs: Vec<&str> =
                 self.declared.iter().filter(|(d, _)| same(*d, n)).map(|(_, r)| r.as_str()).take(3).collect();
             if refs.is_empty() {
