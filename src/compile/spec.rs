@@ -372,7 +372,9 @@ pub const DECLS: &[DeclSpec] = &[
         kind: "param",
         named: true,
         about: "a concrete, overridable value for a vague clause",
-        attrs: &[req("value", T::Expr)],
+        // `period true`: the value is how often something recurs (the calendar lists it), not
+        // a deadline.
+        attrs: &[req("value", T::Expr), a("period", T::Bool)],
         subs: &[],
     },
     DeclSpec {

@@ -22,7 +22,7 @@ pub fn build(policy: &Policy) -> J {
 }
 
 /// Text attributes whose references (`{param 投诉反馈时限}`) are filled in for documents.
-const TEXT_FIELDS: &[&str] = &["text", "explain", "note"];
+const TEXT_FIELDS: &[&str] = &["text", "explain", "note", "chosen"];
 
 /// A text with its references to declared values filled in (`compile::textref`).
 fn filled(policy: &Policy, text: &str) -> String {
@@ -150,7 +150,7 @@ fn rule(policy: &Policy, r: &Rule) -> J {
         source => r.source.clone(),
         text => r.text.as_deref().map(|t| filled(policy, t)),
         explain => r.explain.as_deref().map(|t| filled(policy, t)),
-        chosen => r.chosen.clone(),
+        chosen => r.chosen.as_deref().map(|t| filled(policy, t)),
         message => r.message.clone(),
         advisory => r.advisory,
         effective => r.effective.map(|d| d.to_string()),

@@ -112,6 +112,11 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
         for c in &mut rule.checks {
             c.text = sources.slice(c.loc).to_string();
         }
+        // Every output (SARIF help, reports, `explain`) prints a rule's text with its references
+        // filled in; the lint of literal values read the texts as written, above.
+        for t in [&mut rule.text, &mut rule.explain, &mut rule.chosen].into_iter().flatten() {
+            *t = crate::compile::textref::resolve(&r.schema, &store, t);
+        }
     }
     let policy = Policy {
         sources,

@@ -11,7 +11,7 @@ use crate::base::value::Duration;
 use crate::compile::textref::{self, Piece, RefError};
 
 /// Attributes whose text may hold references.
-const REF_ATTRS: &[&str] = &["text", "explain", "note"];
+const REF_ATTRS: &[&str] = &["text", "explain", "note", "chosen"];
 /// Attributes whose numbers are not values an article states (sorting keys).
 const NOT_VALUES: &[&str] = &["order", "rank"];
 
