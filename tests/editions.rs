@@ -284,3 +284,53 @@ fn changing_a_param_or_weight_changes_every_page_that_states_it() {
         }
     }
 }
+
+/// The pack with `from` replaced by `to` in `file`, compiled through `zhidu lint`: exit code and
+/// stderr.
+fn lint_edited(file: &str, from: &str, to: &str) -> (i32, String) {
+    let t = tempfile::tempdir().expect("tempdir");
+    let dir = t.path().join("policies");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    for (name, text) in pack() {
+        let text = if name == file {
+            assert!(text.contains(from), "{file} holds `{from}`");
+            text.replacen(from, to, 1)
+        } else {
+            text
+        };
+        std::fs::write(dir.join(name), text).expect("write");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhidu"))
+        .args(["lint", "--policy", dir.to_str().expect("utf8")])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run zhidu");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn an_unknown_reference_is_a_located_error_with_a_suggestion() {
+    let (code, err) = lint_edited("params.zd", "{param 投诉反馈时限}内，须", "{param 投诉反馈时线}内，须");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("zhidu::resolve::text_reference"), "{err}");
+    assert!(err.contains("params.zd") && err.contains("did you mean `投诉反馈时限`?"), "{err}");
+    let (code, err) = lint_edited("params.zd", "{param 投诉反馈时限}内，须", "{parm 投诉反馈时限}内，须");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did you mean `{param 投诉反馈时限}`?"), "{err}");
+    let (code, err) = lint_edited("appraisal.zd", "{appraisal 绩效考核.low_score}", "{appraisal 绩效考核.low_scor}");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no attribute or key `low_scor`") && err.contains("did you mean `low_score`?"), "{err}");
+}
+
+#[test]
+fn lint_warns_of_literal_values_and_unmarked_choices() {
+    let (code, err) = lint_edited("params.zd", "{param 投诉反馈时限}内，须", "2 天内，须");
+    assert_eq!(code, 0, "warnings only: {err}");
+    assert!(err.contains("zhidu::lint::literal_value") && err.contains("`{param 投诉反馈时限}`"), "{err}");
+    let (code, err) = lint_edited("params.zd", "param 区域最少门店数 {", "# chosen: 取 4。\nparam 区域最少门店数 {");
+    assert_eq!(code, 0, "the declaration is marked: {err}");
+    assert!(!err.contains("unmarked_choice"), "{err}");
+    let (code, err) = lint_edited("params.zd", "pattern 季度 {", "# chosen: 季度标签。\npattern 季度 {");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("zhidu::lint::unmarked_choice") && err.contains("1 warning(s)"), "{err}");
+}
