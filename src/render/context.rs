@@ -22,7 +22,7 @@ pub fn build(policy: &Policy) -> J {
 }
 
 /// Text attributes whose references (`{param 投诉反馈时限}`) are filled in for documents.
-const TEXT_FIELDS: &[&str] = &["text", "explain", "note", "chosen"];
+const TEXT_FIELDS: &[&str] = &["text", "explain", "note", "chosen", "detail"];
 
 /// A text with its references to declared values filled in (`compile::textref`).
 fn filled(policy: &Policy, text: &str) -> String {

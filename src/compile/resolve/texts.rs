@@ -10,8 +10,9 @@ use crate::base::source::FileId;
 use crate::base::value::Duration;
 use crate::compile::textref::{self, Piece, RefError};
 
-/// Attributes whose text may hold references.
-const REF_ATTRS: &[&str] = &["text", "explain", "note", "chosen"];
+/// Attributes whose text may hold references (`text` and a step's `detail` are articles: their
+/// literal values are linted).
+const REF_ATTRS: &[&str] = &["text", "explain", "note", "chosen", "detail"];
 /// Attributes whose numbers are not values an article states (sorting keys).
 const NOT_VALUES: &[&str] = &["order", "rank"];
 
@@ -75,7 +76,7 @@ impl Cx<'_> {
                 Entry::Attr(a) if REF_ATTRS.contains(&a.name.name.as_str()) => {
                     for v in &a.values {
                         if let ExprKind::Lit(Literal::Str(s)) = &v.kind {
-                            self.text(&unescape_template(s), v.loc, a.name.name == "text");
+                            self.text(&unescape_template(s), v.loc, ["text", "detail"].contains(&a.name.name.as_str()));
                         }
                     }
                 }
