@@ -110,6 +110,24 @@ fn annotated_edition_names_every_rule_and_each_choice() {
         assert!(text.contains("本制度补充"), "{name} marks the chosen values");
         assert!(text.contains("检查说明"), "{name} explains the checks");
     }
+    // Every choice the pack marks is printed with its reason (its first words, references filled).
+    let md = &pages.iter().find(|(n, _)| n == "handbook-annotated.md").expect("handbook-annotated.md").1;
+    let head = |t: &str| t.chars().take(12).collect::<String>();
+    for r in policy.rules.iter().filter_map(|r| r.chosen.as_deref().map(|c| (r.id.as_str(), c))) {
+        assert!(md.contains(&head(r.1)), "{}: its choice is not printed", r.0);
+    }
+    let mut marked = 0;
+    for k in policy.schema.kinds.iter().filter(|k| k.origin == KindOrigin::Decl) {
+        let kind = k.name.strip_prefix("policy.").unwrap_or(&k.name);
+        for d in policy.decls_of(kind) {
+            let Some(c) = policy.decl_field(d, "chosen").and_then(Value::as_str) else { continue };
+            marked += 1;
+            let c = zhidu::compile::textref::resolve(&policy.schema, &policy.decls, c);
+            let name = policy.decls.get(d).and_then(|r| r.id.as_deref().map(str::to_string)).unwrap_or_default();
+            assert!(md.contains(&head(&c)), "{kind} {name}: its choice is not printed");
+        }
+    }
+    assert!(marked >= 20, "the pack marks its choices: {marked}");
 }
 
 /// A declared value to change: its file, the text to find and the text that replaces it.
