@@ -86,6 +86,8 @@ fn wall_edition_has_no_rule_ids_field_names_or_english() {
             let english = w.len() >= 3 && w.chars().all(|c| c.is_ascii_lowercase() || c == '_');
             assert!(!english, "{name} holds the English word `{w}`");
         }
+        // Sources are cited by title in the appendix, never by code (`004 §2(一)2`).
+        assert!(!text.contains('§'), "{name} cites a source by its code");
         for note in ["组织数据检查", "制度自检", "手册载明", "不再重复报告", "policies/", ".zd"] {
             assert!(!text.contains(note), "{name} holds the checking note `{note}`");
         }
