@@ -239,6 +239,11 @@ pub enum Command {
         /// Compare with the files in `--out` instead of writing; exit 1 if any is stale.
         #[arg(long, requires = "out")]
         check: bool,
+        /// Which edition: `wall` (上墙版, the articles as issued) or `annotated` (审计版: rule IDs,
+        /// sources, how each article is checked, the values the pack chose); the annotated
+        /// edition's files are named `handbook-annotated.*`, `sop-annotated.*`.
+        #[arg(long, value_enum, default_value_t = crate::render::Edition::Wall)]
+        edition: crate::render::Edition,
     },
     /// Print the JSON Schema (draft 2020-12) of the org data files the pack reads.
     #[command(after_help = help::SCHEMA)]
@@ -489,8 +494,9 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(code) => code,
             }
         }
-        Command::Render { what, policy, out, formats, templates, check } => render::run(render::Args {
+        Command::Render { what, policy, out, formats, templates, check, edition } => render::run(render::Args {
             what: *what,
+            edition: *edition,
             policy: policy.as_deref(),
             out: out.as_deref(),
             formats,

@@ -72,10 +72,17 @@ fn handbook_states_every_doc_rule_with_its_key_content() {
         .map(|r| r["id"].as_str().expect("id").to_string())
         .collect();
     assert!(doc.len() >= 50, "the pack states most rules in the handbook: {doc:?}");
+    // Rule IDs are the auditors' (the annotated edition); the wall edition states the articles.
+    let t = tempfile::tempdir().expect("tempdir");
+    let (code, err) = render_into(t.path(), &["--edition", "annotated"]);
+    assert_eq!(code, 0, "{err}");
+    let ann_md = std::fs::read_to_string(t.path().join("handbook-annotated.md")).expect("md");
+    let ann_html = std::fs::read_to_string(t.path().join("handbook-annotated.html")).expect("html");
     for id in &doc {
-        assert!(md.contains(&format!("**{id} ")), "{id} is missing from handbook.md");
-        assert!(html.contains(&format!(">{id}</span>")), "{id} is missing from handbook.html");
-        assert!(html.contains(&format!("id=\"rule-{id}\"")), "{id} has no anchor");
+        assert!(ann_md.contains(&format!("**{id} ")), "{id} is missing from handbook-annotated.md");
+        assert!(ann_html.contains(&format!(">{id}</span>")), "{id} is missing from handbook-annotated.html");
+        assert!(ann_html.contains(&format!("id=\"rule-{id}\"")), "{id} has no anchor");
+        assert!(!md.contains(&format!("**{id} ")) && !html.contains(&format!(">{id}</span>")), "{id} on the wall");
     }
     let both = format!("{md}\n{sop_md}");
     let both_html = format!("{html}\n{sop_html}");
@@ -149,8 +156,13 @@ fn html_is_valid_self_contained_and_print_ready() {
 
 #[test]
 fn committed_rulebook_is_fresh() {
-    let (code, _, err) = zhidu(&["render", "--check", "--out", "docs/rulebook"]);
-    assert_eq!(code, 0, "docs/rulebook is stale: run `cargo run -- render --out docs/rulebook`\n{err}");
+    for edition in ["wall", "annotated"] {
+        let (code, _, err) = zhidu(&["render", "--check", "--out", "docs/rulebook", "--edition", edition]);
+        assert_eq!(
+            code, 0,
+            "docs/rulebook is stale: run `cargo run -- render --out docs/rulebook --edition {edition}`\n{err}"
+        );
+    }
 }
 
 #[test]

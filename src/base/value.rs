@@ -84,6 +84,20 @@ impl Duration {
         self.months as i64 * 30 * 86_400 + self.secs
     }
 
+    /// Frequency wording of a duration as a period: `每周`, `每月`, `每季度`, `每半年`, `每年`,
+    /// else `每2周`.
+    pub fn every_zh(&self) -> String {
+        match (self.months, self.secs) {
+            (0, 86_400) => "每天".into(),
+            (0, 604_800) => "每周".into(),
+            (1, 0) => "每月".into(),
+            (3, 0) => "每季度".into(),
+            (6, 0) => "每半年".into(),
+            (12, 0) => "每年".into(),
+            _ => format!("每{}", self.to_zh()),
+        }
+    }
+
     /// Chinese rendering used in messages and documents: `4小时`, `2周`, `6个月`, `1年`.
     pub fn to_zh(&self) -> String {
         let mut parts = Vec::new();

@@ -3,12 +3,14 @@
 use std::path::Path;
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, RenderWhat, load_or_report};
-use crate::render::{self, Doc, DocFormat, Staleness};
+use crate::render::{self, Doc, DocFormat, Edition, Staleness};
 
 /// Arguments of `zhidu render`.
 pub struct Args<'a> {
     /// Documents.
     pub what: RenderWhat,
+    /// Edition (wall or annotated).
+    pub edition: Edition,
     /// Policy directory.
     pub policy: Option<&'a Path>,
     /// Output directory.
@@ -48,7 +50,7 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let rendered = match render::render(&policy, docs, &formats, a.templates) {
+    let rendered = match render::render_edition(&policy, docs, &formats, a.templates, a.edition) {
         Ok(r) => r,
         Err(e) => {
             err!("{}", crate::base::diag::render_one(e.as_ref(), a.color));

@@ -115,6 +115,15 @@ pub enum PolicyErrorKind {
     #[error("message hole `{{{hole}}}` is not a valid expression: {reason}")]
     #[diagnostic(code(zhidu::resolve::bad_hole))]
     BadHole { hole: String, reason: String },
+    #[error("text reference `{{{reference}}}`: {reason}")]
+    #[diagnostic(code(zhidu::resolve::text_reference))]
+    BadTextRef { reference: String, reason: String },
+    #[error("the text states `{literal}`, a value the pack declares")]
+    #[diagnostic(code(zhidu::lint::literal_value), severity(Warning))]
+    LiteralValue { literal: String, reference: String },
+    #[error("a `# chosen:` comment without a `chosen` attribute on its declaration")]
+    #[diagnostic(code(zhidu::lint::unmarked_choice), severity(Warning))]
+    UnmarkedChoice,
     #[error("rule `{id}` has neither a check nor a `documents` list")]
     #[diagnostic(code(zhidu::lint::unreachable_rule), severity(Warning))]
     UnreachableRule { id: String },

@@ -5,6 +5,7 @@ pub mod error;
 pub mod load;
 pub mod resolve;
 pub mod spec;
+pub mod textref;
 pub mod typecheck;
 
 pub use error::{PolicyError, PolicyErrorKind};

@@ -103,9 +103,18 @@ const fn req_list(name: &'static str, ty: AttrType) -> AttrSpec {
 
 use AttrType as T;
 
-/// Attributes every declaration accepts.
-pub const COMMON: &[AttrSpec] =
-    &[a("title", T::Str), a("text", T::Text), a("source", T::Str), a("note", T::Text), a("order", T::Int)];
+/// Attributes every declaration accepts. Two audiences read a declaration: `text` is the article
+/// as issued (the wall edition prints it), `explain` how it is checked (the annotated edition
+/// only); `chosen "reason"` marks a value the regulations leave open (printed as 本制度补充).
+pub const COMMON: &[AttrSpec] = &[
+    a("title", T::Str),
+    a("text", T::Text),
+    a("explain", T::Text),
+    a("chosen", T::Str),
+    a("source", T::Str),
+    a("note", T::Text),
+    a("order", T::Int),
+];
 
 /// Every declaration kind of the language.
 pub const DECLS: &[DeclSpec] = &[
@@ -363,7 +372,16 @@ pub const DECLS: &[DeclSpec] = &[
         kind: "param",
         named: true,
         about: "a concrete, overridable value for a vague clause",
-        attrs: &[req("value", T::Expr)],
+        // `period true`: the value is how often something recurs (the calendar lists it), not
+        // a deadline.
+        attrs: &[req("value", T::Expr), a("period", T::Bool)],
+        subs: &[],
+    },
+    DeclSpec {
+        kind: "document",
+        named: true,
+        about: "a source document the pack cites: its code (the name, as in `source \"004 §2\"`) and `title`",
+        attrs: &[],
         subs: &[],
     },
     DeclSpec {
@@ -389,11 +407,30 @@ pub const RULE_ATTRS: &[AttrSpec] = &[
     a("message_en", T::Str),
     a("title", T::Str),
     a("text", T::Text),
+    a("explain", T::Text),
+    a("chosen", T::Str),
     a("quote", T::Text),
     a("level", T::Enum(&["advisory", "mandatory"])),
     a("effective", T::Date),
     AttrSpec { name: "documents", ty: T::DeclRef, card: Card::List, required: false },
     AttrSpec { name: "check", ty: T::Expr, card: Card::RepeatOne, required: false },
+];
+
+/// What a text reference `{KIND NAME}` without an attribute path prints, by kind: the attribute
+/// path of the value a reader of the article needs (`{param 投诉反馈时限}` → its value,
+/// `{cadence 周例会}` → how often it meets). Part of the language, like the table above.
+pub const REF_DEFAULT: &[(&str, &str)] = &[
+    ("param", "value"),
+    ("cadence", "every"),
+    ("training", "every"),
+    ("appraisal", "weights"),
+    ("approval", "requires.roles"),
+    ("indicator", "target"),
+    ("award", "threshold"),
+    ("sop", "limit"),
+    ("document", "title"),
+    ("unit", "title"),
+    ("role", "title"),
 ];
 
 /// Looks up a top-level declaration kind.

@@ -210,6 +210,10 @@ pub struct Rule {
     pub source: String,
     /// The rule stated in full.
     pub text: Option<String>,
+    /// How the rule is checked: for auditors (the annotated edition), never on the wall.
+    pub explain: Option<String>,
+    /// Why the pack chose what the regulations leave open (`chosen "…"`): printed as 本制度补充.
+    pub chosen: Option<String>,
     /// The regulation's own words.
     pub quote: Option<String>,
     /// Message template as written.

@@ -16,8 +16,44 @@ pub fn anchor(kind: &str, name: &str) -> String {
     format!("{kind}-{name}").replace(char::is_whitespace, "-")
 }
 
-/// Builds the whole context.
+/// Builds the whole context for the wall edition.
 pub fn build(policy: &Policy) -> J {
+    build_edition(policy, super::Edition::Wall)
+}
+
+/// Text attributes whose references (`{param 投诉反馈时限}`) are filled in for documents.
+const TEXT_FIELDS: &[&str] = &["text", "explain", "note", "chosen", "detail"];
+
+/// A text with its references to declared values filled in (`compile::textref`).
+fn filled(policy: &Policy, text: &str) -> String {
+    crate::compile::textref::resolve(&policy.schema, &policy.decls, text)
+}
+
+/// Fills the references of a declaration's text attributes, and of its sub-declarations'.
+fn fill_value(policy: &Policy, field: &str, v: &Value) -> J {
+    match v {
+        Value::Str(s) if TEXT_FIELDS.contains(&field) => J::from(filled(policy, s)),
+        Value::List(items) if items.iter().any(|x| matches!(x, Value::Object(_))) => J::from(
+            items
+                .iter()
+                .map(|x| match x {
+                    Value::Object(o) => J::from(
+                        o.fields
+                            .iter()
+                            .map(|(k, x)| (k.to_string(), fill_value(policy, k, x)))
+                            .collect::<BTreeMap<_, _>>(),
+                    ),
+                    other => to_template(other),
+                })
+                .collect::<Vec<_>>(),
+        ),
+        other => to_template(other),
+    }
+}
+
+/// Builds the whole context for an edition: `edition` is `"wall"` or `"annotated"`; texts have
+/// their references filled in.
+pub fn build_edition(policy: &Policy, edition: super::Edition) -> J {
     let documented = documented_by(policy);
     let mut decls: BTreeMap<String, J> = BTreeMap::new();
     let mut index: BTreeMap<String, BTreeMap<String, J>> = BTreeMap::new();
@@ -30,7 +66,7 @@ pub fn build(policy: &Policy) -> J {
             let name = rec.id.as_deref().unwrap_or_default();
             let mut obj: BTreeMap<String, J> = BTreeMap::new();
             for (f, v) in k.fields.iter().zip(rec.fields.iter()) {
-                obj.insert(f.name.clone(), to_template(v));
+                obj.insert(f.name.clone(), fill_value(policy, &f.name, v));
             }
             let title = match rec.fields.get(k.slot("title").unwrap_or(usize::MAX)) {
                 Some(Value::Str(t)) => t.to_string(),
@@ -67,7 +103,10 @@ pub fn build(policy: &Policy) -> J {
         decls.insert(kind.to_string(), J::from(items.into_iter().map(|(_, v)| v).collect::<Vec<_>>()));
     }
     let policy_decl = policy.decls_of("policy").first().copied();
-    let text = policy_decl.and_then(|r| policy.decl_field(r, "text")).map(to_template).unwrap_or_default();
+    let text = policy_decl
+        .and_then(|r| policy.decl_field(r, "text"))
+        .map(|v| fill_value(policy, "text", v))
+        .unwrap_or_default();
     let meta = minijinja::context! {
         name => policy.meta.name.clone(),
         title => policy.meta.title.clone().unwrap_or_else(|| policy.meta.name.clone()),
@@ -77,7 +116,7 @@ pub fn build(policy: &Policy) -> J {
         text => text,
     };
     // A rule an overlay disabled is not stated; the appendix of deviations says why.
-    let rules: Vec<J> = policy.rules.iter().filter(|r| r.disabled.is_none()).map(rule).collect();
+    let rules: Vec<J> = policy.rules.iter().filter(|r| r.disabled.is_none()).map(|r| rule(policy, r)).collect();
     let deviations: Vec<J> = policy
         .deviations
         .iter()
@@ -107,10 +146,11 @@ pub fn build(policy: &Policy) -> J {
         params => params,
         chapters => chapters,
         deviations => deviations,
+        edition => edition.name(),
     }
 }
 
-fn rule(r: &Rule) -> J {
+fn rule(policy: &Policy, r: &Rule) -> J {
     let documents: Vec<J> = r
         .documents
         .iter()
@@ -126,7 +166,9 @@ fn rule(r: &Rule) -> J {
         severity => r.severity.as_str(),
         title => r.title.clone(),
         source => r.source.clone(),
-        text => r.text.clone(),
+        text => r.text.as_deref().map(|t| filled(policy, t)),
+        explain => r.explain.as_deref().map(|t| filled(policy, t)),
+        chosen => r.chosen.as_deref().map(|t| filled(policy, t)),
         message => r.message.clone(),
         advisory => r.advisory,
         effective => r.effective.map(|d| d.to_string()),

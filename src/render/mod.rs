@@ -56,6 +56,35 @@ impl DocFormat {
     }
 }
 
+/// Which readers a document is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Edition {
+    /// 上墙版: the articles as issued, numbered 第一条…; no rule IDs, checks or sources by code.
+    #[default]
+    Wall,
+    /// 审计版: each article with its rule ID, source clause, how it is checked and the values the
+    /// pack chose (本制度补充).
+    Annotated,
+}
+
+impl Edition {
+    /// The name templates see as `edition`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Edition::Wall => "wall",
+            Edition::Annotated => "annotated",
+        }
+    }
+
+    /// What the edition adds to a file stem (`handbook-annotated.html`); the wall edition none.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Edition::Wall => "",
+            Edition::Annotated => "-annotated",
+        }
+    }
+}
+
 /// One rendered file.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -123,15 +152,28 @@ pub fn builtin_names() -> Vec<String> {
     v
 }
 
-/// Renders `docs` in `formats` from the policy; templates in `overrides` win over the built-in.
+/// Renders `docs` in `formats` from the policy (the wall edition); templates in `overrides`
+/// win over the built-in.
 pub fn render(
     policy: &Policy,
     docs: &[Doc],
     formats: &[DocFormat],
     overrides: Option<&Path>,
 ) -> Result<Vec<Rendered>, Box<TemplateError>> {
+    render_edition(policy, docs, formats, overrides, Edition::Wall)
+}
+
+/// Renders `docs` in `formats` for one edition; the annotated edition's files are named
+/// `handbook-annotated.md` and so on, so both editions can live in one directory.
+pub fn render_edition(
+    policy: &Policy,
+    docs: &[Doc],
+    formats: &[DocFormat],
+    overrides: Option<&Path>,
+    edition: Edition,
+) -> Result<Vec<Rendered>, Box<TemplateError>> {
     let env = templates::environment(overrides.map(Path::to_path_buf));
-    let ctx = context::build(policy);
+    let ctx = context::build_edition(policy, edition);
     let mut out = Vec::new();
     for d in docs {
         for f in formats {
@@ -141,7 +183,7 @@ pub fn render(
             if !text.ends_with('\n') {
                 text.push('\n');
             }
-            out.push(Rendered { name: format!("{}.{}", d.stem(), f.ext()), text });
+            out.push(Rendered { name: format!("{}{}.{}", d.stem(), edition.suffix(), f.ext()), text });
         }
     }
     Ok(out)

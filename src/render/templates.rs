@@ -61,6 +61,9 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
         |title: String, owner: Option<String>| minijinja::context! { title => title, owner => owner },
     );
     env.add_filter("num", |n: f64| crate::base::value::Value::Num(n).shown(crate::base::lang::Lang::Zh).to_string());
+    // Words with a Chinese character: the wall edition lists a field by its Chinese names only.
+    env.add_test("cjk", |s: String| !s.is_ascii());
+    env.add_filter("cn_num", |n: u64| crate::base::lang::zh_numeral(n));
     env.add_filter("css_str", |s: J| J::from_safe_string(css_str(&display(&s).unwrap_or_default())));
     env.add_filter("md_cell", |s: J| md_cell(&display(&s).unwrap_or_default()));
     env.add_function("flowchart", |steps: Vec<J>, label: Option<String>| {

@@ -50,15 +50,7 @@ fn shown(text: String, num: f64, every: Option<String>) -> J {
 
 /// Frequency wording of a duration: `每周`, `每月`, `每季度`, `每半年`, `每年`, else `每 2周`.
 pub fn every(d: &crate::base::value::Duration) -> String {
-    match (d.months, d.secs) {
-        (0, 86_400) => "每天".into(),
-        (0, 604_800) => "每周".into(),
-        (1, 0) => "每月".into(),
-        (3, 0) => "每季度".into(),
-        (6, 0) => "每半年".into(),
-        (12, 0) => "每年".into(),
-        _ => format!("每{}", d.to_zh()),
-    }
+    d.every_zh()
 }
 
 /// Converts a policy value into a template value.

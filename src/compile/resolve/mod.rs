@@ -49,13 +49,16 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
     let patterns = r.patterns(&decls);
     r.check_pending();
 
+    let mut text_warnings = Vec::new();
+    texts::check(&files, &r.schema, &store, &sources, &mut r.errors, &mut text_warnings);
+
     let declared = std::mem::take(&mut r.declared);
     let names = Names { schema: &r.schema, declared: &declared, params: &params, patterns: &patterns };
     let mut index_keys = BTreeSet::new();
     let mut compiled = Vec::new();
     let mut errors = std::mem::take(&mut r.errors);
     let mut seen: HashMap<String, (Loc, Option<jiff::civil::Date>)> = HashMap::new();
-    let mut warnings = Vec::new();
+    let mut warnings = text_warnings;
     for rd in rules {
         let mut rule = compile_rule(rd, &names, &mut errors, &mut index_keys);
         rule.disabled = applied.disabled.get(&rule.id).cloned();
@@ -101,6 +104,11 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
     for rule in &mut compiled {
         for c in &mut rule.checks {
             c.text = sources.slice(c.loc).to_string();
+        }
+        // Every output (SARIF help, reports, `explain`) prints a rule's text with its references
+        // filled in; the lint of literal values read the texts as written, above.
+        for t in [&mut rule.text, &mut rule.explain, &mut rule.chosen].into_iter().flatten() {
+            *t = crate::compile::textref::resolve(&r.schema, &store, t);
         }
     }
     let policy = Policy {
@@ -247,6 +255,7 @@ mod overlay;
 mod rules;
 use rules::compile_rule;
 mod schema;
+mod texts;
 mod values;
 
 pub use schema::decl_fields;

@@ -33,6 +33,8 @@ pub(super) fn compile_rule(
         title: text.title,
         source: text.source,
         text: text.text,
+        explain: text.explain,
+        chosen: text.chosen,
         quote: text.quote,
         message: text.message.map(|m| unescape_template(&m.0)).unwrap_or_default(),
         advisory,
@@ -180,6 +182,8 @@ struct RuleText {
     title: String,
     source: String,
     text: Option<String>,
+    explain: Option<String>,
+    chosen: Option<String>,
     quote: Option<String>,
     /// The message template as written, and where.
     message: Option<(String, Loc)>,
@@ -198,10 +202,12 @@ impl RuleText {
             .unwrap_or_else(|| rd.id.name.clone());
         let source = text_attr(attrs, "source", errors).map(|t| t.0).unwrap_or_default();
         let text = text_attr(attrs, "text", errors).map(|t| unescape_template(&t.0));
+        let explain = text_attr(attrs, "explain", errors).map(|t| unescape_template(&t.0));
+        let chosen = text_attr(attrs, "chosen", errors).map(|t| unescape_template(&t.0));
         let quote = text_attr(attrs, "quote", errors).map(|t| unescape_template(&t.0));
         let message = text_attr(attrs, "message", errors);
         let message_en = text_attr(attrs, "message_en", errors);
-        RuleText { title, source, text, quote, message, message_en }
+        RuleText { title, source, text, explain, chosen, quote, message, message_en }
     }
 }
 
