@@ -49,6 +49,13 @@ struct Summary {
     findings: usize,
     rules_checked: usize,
     records: usize,
+    /// Failing checks of records whose fields hold undeclared words (reported as DATA-VOCAB).
+    #[serde(skip_serializing_if = "is_zero")]
+    not_evaluated: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -78,6 +85,7 @@ pub fn render(r: &CheckRun) -> String {
             records: r.outcome.records,
             rules_checked: r.outcome.rules_run.len(),
             warnings,
+            not_evaluated: r.outcome.not_evaluated,
         },
         tool: Tool { name: "zhidu", version: env!("CARGO_PKG_VERSION") },
         baseline: r.baseline,

@@ -52,6 +52,7 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
     r.build_schema(&records);
     r.collect_names(&decls);
     let store = r.build_decls(&decls);
+    r.fill_vocab(&store, &records);
     let meta = r.meta(&decls, &store, files.first().map(|(id, _)| Loc::new(*id, 0, 0)).unwrap_or_default());
     let params = r.params(&decls, &store);
     let patterns = r.patterns(&decls);
