@@ -38,7 +38,7 @@ const SHARD: usize = 50_000;
 
 /// Injection rates: one violation per this many candidate records (the candidates are named).
 mod rate {
-    /// ROLE-4: persons (a role the policy does not declare).
+    /// DATA-VOCAB (formerly ROLE-4): persons (a role the policy does not declare).
     pub const ROLE_4: u64 = 5_000;
     /// ORG-1: 管理部 units (a second 督导专员).
     pub const ORG_1: u64 = 10;
@@ -116,10 +116,47 @@ mod rate {
 
 /// Rules with injected violations, in output order; every one is printed, zero or not.
 const RULES: &[&str] = &[
-    "ROLE-4", "ORG-1", "ORG-2", "ORG-3", "ORG-4", "ORG-5", "APV-2", "APV-3", "APV-4", "APV-5", "APV-6", "APV-7",
-    "KPI-2", "KPI-3", "KPI-5", "APR-2", "APR-3", "APR-5", "APR-7", "PERM-2", "PERM-3", "PERM-4", "PERM-5", "CAD-4",
-    "CAD-7", "DEV-1", "DEV-2", "SOP-1", "SOP-2", "SOP-3", "SOP-4", "SOP-5", "SOP-6", "SOP-8", "SOP-9", "SOP-10",
-    "SOP-11", "RISK-1", "RISK-2", "MASK-2",
+    "ROLE-4",
+    "ORG-1",
+    "ORG-2",
+    "ORG-3",
+    "ORG-4",
+    "ORG-5",
+    "APV-2",
+    "APV-3",
+    "APV-4",
+    "APV-5",
+    "APV-6",
+    "APV-7",
+    "KPI-2",
+    "KPI-3",
+    "KPI-5",
+    "APR-2",
+    "APR-3",
+    "APR-5",
+    "APR-7",
+    "PERM-2",
+    "PERM-3",
+    "PERM-4",
+    "PERM-5",
+    "CAD-4",
+    "CAD-7",
+    "DEV-1",
+    "DEV-2",
+    "SOP-1",
+    "SOP-2",
+    "SOP-3",
+    "SOP-4",
+    "SOP-5",
+    "SOP-6",
+    "SOP-8",
+    "SOP-9",
+    "SOP-10",
+    "SOP-11",
+    "RISK-1",
+    "RISK-2",
+    "MASK-2",
+    "DATA-VOCAB",
 ];
 
 struct Rng(u64);
@@ -553,6 +590,8 @@ struct Gen {
     rng: Rng,
     cal: Cal,
     inj: BTreeMap<&'static str, u64>,
+    /// The unknown words injected so far (see `inject_word`).
+    words: std::collections::BTreeSet<&'static str>,
     s: Sinks,
     hq: Hq,
     persons: usize,
@@ -566,6 +605,14 @@ struct Gen {
 impl Gen {
     fn inject(&mut self, rule: &'static str) {
         *self.inj.entry(rule).or_default() += 1;
+    }
+
+    /// A word no vocabulary of the pack holds, in `field`: one DATA-VOCAB finding per distinct
+    /// (field, word), however many records hold it.
+    fn inject_word(&mut self, field_word: &'static str) {
+        if self.words.insert(field_word) {
+            self.inject("DATA-VOCAB");
+        }
     }
 
     fn name(&mut self) -> String {
@@ -846,8 +893,8 @@ impl Gen {
         let mut skip_excel: Vec<String> = Vec::new();
         for p in members.iter_mut() {
             if self.rng.chance(rate::ROLE_4) {
-                p.roles.push("运营专家"); // ROLE-4: a role the policy does not declare
-                self.inject("ROLE-4");
+                p.roles.push("运营专家"); // DATA-VOCAB: a role the policy does not declare
+                self.inject_word("person.roles 运营专家");
             }
             if p.roles[0] == "运营专员" && self.rng.chance(rate::KPI_3) {
                 p.roles.push("内容运营"); // KPI-3: a 运营部 role without a KPI sheet
@@ -1741,6 +1788,7 @@ pub fn generate(people: usize, out: &std::path::Path, seed: u64, csv: bool) -> s
         rng: Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1),
         cal,
         inj: RULES.iter().map(|r| (*r, 0)).collect(),
+        words: Default::default(),
         s: Sinks::new(&out, csv),
         hq: Hq::default(),
         persons: 0,

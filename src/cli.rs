@@ -115,6 +115,15 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// What `zhidu schema` prints.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SchemaFormat {
+    /// JSON Schema (draft 2020-12).
+    Json,
+    /// The data reference in Markdown.
+    Md,
+}
+
 /// Colour choice.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum ColorChoice {
@@ -245,12 +254,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::render::Edition::Wall)]
         edition: crate::render::Edition,
     },
-    /// Print the JSON Schema (draft 2020-12) of the org data files the pack reads.
+    /// Print the JSON Schema (draft 2020-12) of the org data files the pack reads, or
+    /// (`--format md`) the data reference `docs/data.md`.
     #[command(after_help = help::SCHEMA)]
     Schema {
         /// Policy directory (default: `policy` in the nearest zhidu.toml, else the built-in pack).
         #[arg(long)]
         policy: Option<PathBuf>,
+        /// `json` (JSON Schema, for editors) or `md` (the data reference in Markdown).
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Json)]
+        format: SchemaFormat,
     },
     /// Run policy test cases (dirs with `expected.toml`) and report rule coverage.
     #[command(after_help = help::TEST)]
@@ -484,11 +497,16 @@ pub fn run(cli: Cli) -> ExitCode {
             policy: policy.as_deref(),
             color,
         }),
-        Command::Schema { policy } => {
+        Command::Schema { policy, format } => {
             match pack_dir(policy.as_deref(), color).and_then(|d| load_or_report(d.as_deref(), color)) {
                 Ok(p) => {
-                    let schema = crate::schema_export::json_schema(&p);
-                    outln!("{}", crate::base::visible::json(&schema).unwrap_or_default());
+                    match format {
+                        SchemaFormat::Json => {
+                            let schema = crate::schema_export::json_schema(&p);
+                            outln!("{}", crate::base::visible::json(&schema).unwrap_or_default());
+                        }
+                        SchemaFormat::Md => crate::cli::emit(&crate::schema_export::markdown(&p)),
+                    }
                     EXIT_OK
                 }
                 Err(code) => code,

@@ -1,5 +1,9 @@
 //! `zhidu schema`: the record kinds a pack declares, as a JSON Schema (draft 2020-12), so editors
-//! (Taplo / Even Better TOML with `#:schema`) validate and complete org files.
+//! (Taplo / Even Better TOML with `#:schema`) validate and complete org files; and the same as
+//! the data reference in Markdown (`--format md`, `docs/data.md`).
+
+mod markdown;
+pub use markdown::markdown;
 
 use serde_json::{Map, Value as Json, json};
 
@@ -11,7 +15,14 @@ pub fn json_schema(policy: &Policy) -> Json {
     let mut props = Map::new();
     let mut defs = Map::new();
     for (_, k) in policy.schema.record_kinds() {
-        defs.insert(k.name.clone(), object(policy, &k.fields, k.title.as_deref()));
+        let mut def = object(policy, &k.fields, k.title.as_deref(), k.open);
+        // A kind without an `id` field accepts one as a row label (the loader ignores it).
+        if !k.has_id
+            && let Some(p) = def.get_mut("properties").and_then(Json::as_object_mut)
+        {
+            p.insert("id".into(), json!({ "type": "string", "description": "row label (not read)" }));
+        }
+        defs.insert(k.name.clone(), def);
         let array = json!({
             "type": "array",
             "description": k.title.clone().unwrap_or_else(|| k.name.clone()),
@@ -48,18 +59,25 @@ pub fn json_schema(policy: &Policy) -> Json {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://zhidu.invalid/schema/org-data.json",
         "title": format!("zhidu org data — {} {}", policy.meta.name, policy.meta.version),
-        "description": "Arrays of tables, one per record kind (org-data.md). Dates are TOML dates; unknown fields are kept; unknown kinds are reported as warnings.",
+        "description": "Arrays of tables, one per record kind (see docs/data.md, made by `zhidu schema --format md`). Dates are TOML dates. A field a kind does not declare is reported (DATA-FIELD) unless the kind is open; a word a vocabulary does not hold is an error (DATA-VOCAB); a table naming no kind is an error (DATA-KIND).",
         "type": "object",
         "properties": props,
         "$defs": defs
     })
 }
 
-fn object(policy: &Policy, fields: &[FieldType], title: Option<&str>) -> Json {
+fn object(policy: &Policy, fields: &[FieldType], title: Option<&str>, open: bool) -> Json {
     let mut props = Map::new();
     let mut required = Vec::new();
     for f in fields {
-        let mut t = ty(policy, &policy.schema, &f.ty);
+        let mut t = match f.vocab_key().and_then(|k| policy.schema.vocab.get(k)) {
+            // The words of a vocabulary, for the field or each item of a list of them.
+            Some(words) => {
+                let e = json!({ "type": "string", "enum": words.iter().collect::<Vec<_>>() });
+                if matches!(f.ty, Type::List(_)) { json!({ "type": "array", "items": e }) } else { e }
+            }
+            None => ty(policy, &policy.schema, &f.ty, open),
+        };
         if let (Some(doc), Some(o)) = (&f.doc, t.as_object_mut()) {
             o.insert("description".into(), Json::String(doc.clone()));
         }
@@ -68,14 +86,14 @@ fn object(policy: &Policy, fields: &[FieldType], title: Option<&str>) -> Json {
             required.push(Json::String(f.name.clone()));
         }
     }
-    let mut o = json!({ "type": "object", "properties": props, "required": required, "additionalProperties": true });
+    let mut o = json!({ "type": "object", "properties": props, "required": required, "additionalProperties": open });
     if let (Some(t), Some(m)) = (title, o.as_object_mut()) {
         m.insert("title".into(), Json::String(t.to_string()));
     }
     o
 }
 
-fn ty(policy: &Policy, schema: &Schema, t: &Type) -> Json {
+fn ty(policy: &Policy, schema: &Schema, t: &Type, open: bool) -> Json {
     match t {
         Type::Str => json!({ "type": "string" }),
         Type::Int => json!({ "type": "integer" }),
@@ -91,21 +109,13 @@ fn ty(policy: &Policy, schema: &Schema, t: &Type) -> Json {
             json!({ "type": "string", "pattern": "^\\s*(>=|<=|==|!=|>|<|≥|≤|=)\\s*-?\\d+(\\.\\d+)?\\s*%?\\s*$" })
         }
         Type::Enum(v) => json!({ "enum": v.iter().collect::<Vec<_>>() }),
-        Type::Name(kind) => {
-            let names: Vec<String> = policy
-                .decls_of(kind)
-                .into_iter()
-                .filter_map(|r| policy.decls.get(r).and_then(|x| x.id.as_deref().map(str::to_string)))
-                .collect();
-            if names.is_empty() {
-                json!({ "type": "string" })
-            } else {
-                json!({ "type": "string", "description": format!("a declared {kind}"), "examples": names })
-            }
-        }
+        Type::Name(kind) => match schema.vocab.get(kind.as_str()) {
+            Some(words) => json!({ "type": "string", "enum": words.iter().collect::<Vec<_>>() }),
+            None => json!({ "type": "string", "description": format!("a declared {kind}") }),
+        },
         Type::Ref(k) => json!({ "type": "string", "description": format!("id of a {} record", schema.kind(*k).name) }),
-        Type::List(inner) => json!({ "type": "array", "items": ty(policy, schema, inner) }),
-        Type::Object(fields) => object(policy, fields, None),
+        Type::List(inner) => json!({ "type": "array", "items": ty(policy, schema, inner, open) }),
+        Type::Object(fields) => object(policy, fields, None, open),
         _ => json!({}),
     }
 }

@@ -60,3 +60,63 @@ fn schema_accepts_acme_and_rejects_wrong_types() {
     let missing = to_json(toml::Value::Table(toml::from_str("[[change]]\nid = \"C1\"\n").expect("TOML")));
     assert!(!validator.is_valid(&missing), "required fields");
 }
+
+/// Each mistake of issue 22 a user makes in a TOML org file, rejected by the exported schema at
+/// the field it is in: a misspelt tier, a step named by a synonym, a misspelt optional field,
+/// a misspelt field of an approval, an undeclared role.
+#[test]
+fn schema_rejects_words_and_fields_the_pack_does_not_declare() {
+    let schema = schema();
+    let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("compiles");
+    let person = "[[person]]\nid = \"P1\"\nname = \"王芳\"\nunit = \"U1\"\njoined = 2025-01-01\n";
+    let change = "[[change]]\nid = \"C1\"\ntitle = \"t\"\nauthor = \"P1\"\nsubmitted = 2026-03-01\n";
+    let approval = "{ by = \"P1\", role = \"运营总监\", date = 2026-03-05, decision = \"approve\" }";
+    let complaint = "[[complaint]]\nid = \"CP1\"\nreceived = 2026-03-02\n";
+    let good = [
+        format!("{person}roles = [\"运营总监\"]\n"),
+        format!("{change}tier = \"重大改革\"\ngolive = 2026-03-20\napprovals = [{approval}]\n"),
+        format!("{complaint}steps = [{{ step = \"投诉调查与处理\", at = 2026-03-03 }}]\n"),
+    ];
+    for text in &good {
+        let doc = to_json(toml::Value::Table(toml::from_str(text).expect("TOML")));
+        let errors: Vec<String> =
+            validator.iter_errors(&doc).map(|x| format!("{x} at {}", x.instance_path())).collect();
+        assert!(errors.is_empty(), "{text}: {errors:?}");
+    }
+    let bad = [
+        (format!("{change}tier = \"重大变更\"\napprovals = []\n"), "/change/0/tier"),
+        (format!("{complaint}steps = [{{ step = \"调查与处理\", at = 2026-03-03 }}]\n"), "/complaint/0/steps/0/step"),
+        (format!("{change}tier = \"重大改革\"\ngo_live = 2026-03-20\napprovals = []\n"), "/change/0"),
+        (
+            format!(
+                "{change}tier = \"重大改革\"\napprovals = [{{ approver = \"P1\", role = \"运营总监\", date = 2026-03-05, decision = \"approve\" }}]\n"
+            ),
+            "/change/0/approvals/0",
+        ),
+        (format!("{person}roles = [\"研发工程师\"]\n"), "/person/0/roles/0"),
+        (format!("{person}role = [\"运营总监\"]\n"), "/person/0"),
+    ];
+    for (text, at) in &bad {
+        let doc = to_json(toml::Value::Table(toml::from_str(text).expect("TOML")));
+        let paths: Vec<String> = validator.iter_errors(&doc).map(|x| x.instance_path().to_string()).collect();
+        assert!(paths.iter().any(|p| p == at), "{text}: expected an error at {at}, got {paths:?}");
+    }
+}
+
+/// `docs/data.md` is exactly what `zhidu schema --format md` makes of the built-in pack.
+#[test]
+fn data_reference_is_generated_from_the_pack() {
+    let out = Command::new(env!("CARGO_BIN_EXE_zhidu"))
+        .args(["schema", "--format", "md"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run zhidu schema --format md");
+    assert!(out.status.success());
+    let made = String::from_utf8(out.stdout).expect("UTF-8");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/data.md");
+    let kept = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(made == kept, "docs/data.md is stale: run `cargo run -- schema --format md > docs/data.md` and commit it");
+    for needle in ["## person", "### 词表 role", "`approvals.by`", "`;` 分隔"] {
+        assert!(made.contains(needle), "{needle}");
+    }
+}

@@ -164,11 +164,20 @@ pub fn coerce_object(o: &Object, fields: &[FieldType]) -> Result<Object, Mismatc
                 out.push((k.clone(), v));
             }
             _ if !f.optional => {
-                return Err(Mismatch {
-                    expected: "必填值".into(),
-                    expected_en: "a value (the field is required)".into(),
-                    path: format!(".{}", f.name),
+                // A key the table does not declare that stands for this field (`approver` for `by`).
+                let empty = |s: usize| fields.get(s).is_none_or(|x| o.get(&x.name).is_none_or(Value::is_none));
+                let near = o.fields.iter().map(|(k, _)| k).find(|k| {
+                    !fields.iter().any(|x| *x.name == ***k)
+                        && super::vocab::near_field(k, fields, empty).as_deref() == Some(f.name.as_str())
                 });
+                let (zh, en) = match near {
+                    Some(k) => (
+                        format!("必填值（是否把 `{k}` 写错了？）"),
+                        format!("a value (the field is required; is `{k}` misspelt?)"),
+                    ),
+                    None => ("必填值".into(), "a value (the field is required)".into()),
+                };
+                return Err(Mismatch { expected: zh, expected_en: en, path: format!(".{}", f.name) });
             }
             _ => out.push((Str::from(f.name.as_str()), Value::None)),
         }

@@ -16,11 +16,20 @@ pub struct Issue {
     pub message: Text,
     /// Where.
     pub location: Option<Location>,
+    /// What tells it apart from other findings of the check (for the fingerprint), when not
+    /// the message: a message that counts records would change with the count.
+    pub key: Option<String>,
 }
 
 impl Issue {
     /// A problem of check `code`.
     pub fn new(code: &'static str, subject: Option<String>, message: Text, location: Option<Location>) -> Self {
-        Issue { code, subject, message, location }
+        Issue { code, subject, message, location, key: None }
+    }
+
+    /// The same, told apart from others of its check by `key` rather than by its message.
+    pub fn keyed(mut self, key: String) -> Self {
+        self.key = Some(key);
+        self
     }
 }

@@ -12,6 +12,7 @@ mod record;
 mod toml_fast;
 mod toml_file;
 mod validate;
+mod vocab;
 pub mod walk;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ use crate::base::value::KindId;
 use crate::policy::{KindOrigin, Schema};
 pub use issue::Issue;
 pub(crate) use record::{RawField, Slotted, finish_record, synthetic_id_from};
+pub use vocab::Unknown;
 
 /// An organisation's data, loaded and validated.
 #[derive(Debug)]
@@ -43,6 +45,9 @@ pub struct OrgData {
     pub store: Store,
     /// Problems found in the data (`DATA-…`).
     pub issues: Vec<Issue>,
+    /// Records holding words no vocabulary declares, and in which fields (checks reading those
+    /// fields do not evaluate them).
+    pub unknown: Unknown,
     /// CSV files under `exports/` (checked by the desensitisation rules).
     pub exports: Vec<PathBuf>,
     /// Every input file read, relative to the org dir, sorted.
@@ -335,6 +340,9 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     stages.lap("merge, id index, duplicate ids");
     findings.extend(validate::resolve_refs(schema, &mut store, &sources));
     stages.lap("references");
+    let (closed_world, unknown) = vocab::check(schema, &store, &sources);
+    findings.extend(closed_world);
+    stages.lap("vocabularies, undeclared fields");
     // An org with no record and no export to scan would pass having checked nothing.
     if store.kinds.iter().all(|k| k.is_empty()) && exports.is_empty() {
         let unknown: Vec<String> =
@@ -345,7 +353,7 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
         d.push(DataError::NoRecords { dir: dir.display().to_string(), detail, loc: Loc::new(id, 0, 0) }, &sources);
         return Err(d);
     }
-    Ok(OrgData { dir: dir.to_path_buf(), config, sources, store, issues: findings, exports, inputs, stages })
+    Ok(OrgData { dir: dir.to_path_buf(), config, sources, store, issues: findings, unknown, exports, inputs, stages })
 }
 
 /// What a thread keeps across the files it reads: one read buffer (a fresh buffer per file had

@@ -101,9 +101,21 @@ pub(crate) fn finish_record(
         }
         if value.is_none() {
             if !ft.optional {
+                // An undeclared field that stands for this one (`role` for `roles`) is named.
+                let near = extra.iter().find(|(e, _)| {
+                    super::vocab::near_field(e, &kind.fields, |s| locs.get(s).is_none_or(Option::is_none)).as_deref()
+                        == Some(ft.name.as_str())
+                });
+                let (near_zh, near_en) = match near {
+                    Some((e, _)) => (
+                        format!("；是否把字段（列）`{e}` 写错了？"),
+                        format!("; is the field (column) `{e}` misspelt?"),
+                    ),
+                    None => (String::new(), String::new()),
+                };
                 let msg = Text::new(
-                    format!("{} 记录缺少必填字段 `{}`", kind.name, ft.name),
-                    format!("{} record lacks the required field `{}`", kind.name, ft.name),
+                    format!("{} 记录缺少必填字段 `{}`{near_zh}", kind.name, ft.name),
+                    format!("{} record lacks the required field `{}`{near_en}", kind.name, ft.name),
                 );
                 findings.push(Issue::new("DATA-MISSING", subj(), msg, location(sources, loc, row, Some(&ft.name))));
             }

@@ -119,7 +119,7 @@ impl<'a> Builder<'a> {
             self.org,
             issue.code,
             issue.subject.as_deref(),
-            Discriminator::Text(&issue.message.zh),
+            Discriminator::Text(issue.key.as_deref().unwrap_or(&issue.message.zh)),
         );
         Finding {
             rule: issue.code.to_string(),

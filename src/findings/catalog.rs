@@ -19,7 +19,7 @@ pub struct BuiltinRule {
 }
 
 /// Where the data checks' rules are written down (a finding's `source`).
-const DATA_SOURCE: &str = "org-data.md";
+const DATA_SOURCE: &str = "docs/data.md";
 
 /// All data checks.
 pub const DATA_RULES: &[BuiltinRule] = &[
@@ -57,6 +57,22 @@ pub const DATA_RULES: &[BuiltinRule] = &[
         severity: Severity::Error,
         title: "引用不存在",
         about: "a reference names no record of the referenced kind",
+        source: DATA_SOURCE,
+    },
+    BuiltinRule {
+        id: "DATA-VOCAB",
+        // An error: the rules that read the field cannot judge the record.
+        severity: Severity::Error,
+        title: "取值不在制度声明的词表中",
+        about: "a field naming a declaration (a role, an approval tier, a step…) holds a word the policy does not declare",
+        source: DATA_SOURCE,
+    },
+    BuiltinRule {
+        id: "DATA-FIELD",
+        // A warning: the record was read; only the undeclared field is ignored by every rule.
+        severity: Severity::Warning,
+        title: "未声明的字段",
+        about: "a record holds a field its kind does not declare",
         source: DATA_SOURCE,
     },
     BuiltinRule {

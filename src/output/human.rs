@@ -152,6 +152,18 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
             }
         }
     }
+    if r.outcome.not_evaluated > 0 {
+        let _ = writeln!(
+            out,
+            "{}: {} {}",
+            t("未评估", "not evaluated"),
+            r.outcome.not_evaluated,
+            t(
+                "项（记录的字段取值不在制度声明的词表中，见 DATA-VOCAB）",
+                "check(s) of records whose fields hold words the policy does not declare (see DATA-VOCAB)"
+            )
+        );
+    }
     let waived =
         if c.waived > 0 { format!(", {} {}", c.waived, t("waived（已豁免）", "waived")) } else { String::new() };
     let _ = writeln!(

@@ -51,6 +51,13 @@ struct Summary {
     /// Every rule ID of the pack by state (`rules_checked` is its `checked`).
     rules: crate::policy::counts::RuleCounts,
     records: usize,
+    /// Failing checks of records whose fields hold undeclared words (reported as DATA-VOCAB).
+    #[serde(skip_serializing_if = "is_zero")]
+    not_evaluated: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -81,6 +88,7 @@ pub fn render(r: &CheckRun) -> String {
             rules_checked: r.outcome.rules.checked,
             rules: r.outcome.rules,
             warnings,
+            not_evaluated: r.outcome.not_evaluated,
         },
         tool: Tool { name: "zhidu", version: env!("CARGO_PKG_VERSION") },
         baseline: r.baseline,

@@ -46,6 +46,8 @@ pub struct KindSchema {
     pub has_id: bool,
     /// For a stream kind: the directory (relative to the org dir) whose files produce its records.
     pub stream: Option<String>,
+    /// Declared `open`: records may carry fields the schema does not declare (no `DATA-FIELD`).
+    pub open: bool,
     /// Where it was declared.
     pub loc: Loc,
 }
@@ -68,6 +70,9 @@ pub struct Schema {
     /// Kinds by id.
     pub kinds: Vec<KindSchema>,
     by_name: HashMap<String, KindId>,
+    /// The words of each vocabulary record fields name (by [`FieldType::vocab_key`](types::FieldType::vocab_key)),
+    /// in declaration order: the names the pack declares.
+    pub vocab: HashMap<String, std::sync::Arc<[String]>>,
 }
 
 impl Schema {

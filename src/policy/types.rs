@@ -21,6 +21,29 @@ pub struct FieldType {
     /// Personal data that may be printed masked (`王*`): a person's name. Shown whole only when
     /// the user asks (`--show-personal`).
     pub personal: bool,
+    /// The vocabulary its (string) values are words of, when it is not the type's own
+    /// declaration kind: `sop(客户投诉处理).step` for `ref sop(客户投诉处理).step`. See
+    /// [`FieldType::vocab_key`].
+    pub vocab: Option<String>,
+}
+
+impl FieldType {
+    /// The key of the vocabulary its values (or list items) must be words of: the explicit
+    /// `vocab`, or the declaration kind of a `Name` type (`role` for `role` and `[role]`).
+    /// Words of each key are in [`Schema::vocab`](super::Schema).
+    pub fn vocab_key(&self) -> Option<&str> {
+        if let Some(v) = &self.vocab {
+            return Some(v);
+        }
+        match &self.ty {
+            Type::Name(k) => Some(k),
+            Type::List(inner) => match &**inner {
+                Type::Name(k) => Some(k),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// A static type.

@@ -142,6 +142,8 @@ pub struct RecordDecl {
     pub aliases: Vec<Ident>,
     /// For a stream kind: the directory whose files produce its records.
     pub stream: Option<(String, Loc)>,
+    /// Declared `open`: records may carry undeclared fields.
+    pub open: bool,
     /// Fields.
     pub fields: Vec<FieldDecl>,
     /// Whole declaration.
@@ -176,6 +178,18 @@ pub enum TypeExpr {
     List(Box<TypeExpr>, Loc),
     /// `ref kind`.
     Ref(Ident),
+    /// `ref kind.member` or `ref kind(name).member`: a word of a declaration's attribute or
+    /// nested declarations (`ref sop(客户投诉处理).step`), a string at run time.
+    Vocab {
+        /// Declaration kind.
+        kind: Ident,
+        /// The one declaration whose words count (all of the kind if absent).
+        scope: Option<Ident>,
+        /// Attribute or nested kind.
+        member: Ident,
+        /// Whole type.
+        loc: Loc,
+    },
     /// `enum(a, b)`.
     Enum(Vec<Ident>, Loc),
     /// `{ f: T, … }`.
@@ -188,6 +202,7 @@ impl TypeExpr {
         match self {
             TypeExpr::Named(i) | TypeExpr::Ref(i) => i.loc,
             TypeExpr::List(_, l) | TypeExpr::Enum(_, l) | TypeExpr::Object(_, l) => *l,
+            TypeExpr::Vocab { loc, .. } => *loc,
         }
     }
 }

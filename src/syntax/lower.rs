@@ -131,6 +131,7 @@ impl AstBuilder {
     fn lower_record(&self, p: Pair<Rule>) -> Result<RecordDecl> {
         let loc = self.loc(&p);
         let (mut kind, mut title, mut aliases, mut fields, mut stream) = (None, None, Vec::new(), Vec::new(), None);
+        let mut open = false;
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::kw_record => {}
@@ -146,11 +147,12 @@ impl AstBuilder {
                     }
                 }
                 Rule::record_block => fields = self.lower_fields(q)?,
+                Rule::record_open => open = true,
                 _ => return Err(self.internal(&q, "record")),
             }
         }
         let kind = kind.ok_or_else(|| SyntaxError::internal(loc, "record without kind".into()))?;
-        Ok(RecordDecl { kind, title, aliases, fields, stream, loc })
+        Ok(RecordDecl { kind, title, aliases, fields, stream, open, loc })
     }
 
     fn lower_fields(&self, p: Pair<Rule>) -> Result<Vec<FieldDecl>> {
@@ -190,9 +192,26 @@ impl AstBuilder {
                 TypeExpr::List(Box::new(self.lower_type(t)?), iloc)
             }
             Rule::ref_type => {
-                let k = inner.into_inner().find(|q| q.as_rule() == Rule::ident);
-                let k = k.ok_or_else(|| SyntaxError::internal(iloc, "ref without kind".into()))?;
-                TypeExpr::Ref(self.ident(k))
+                let (mut kind, mut scope, mut member) = (None, None, None);
+                for q in inner.into_inner() {
+                    match q.as_rule() {
+                        Rule::ident => kind = Some(self.ident(q)),
+                        Rule::ref_scope => {
+                            if let Some(n) = q.into_inner().find(|x| x.as_rule() == Rule::name) {
+                                scope = Some(self.lower_name(n)?);
+                            }
+                        }
+                        Rule::ref_member => {
+                            member = q.into_inner().find(|x| x.as_rule() == Rule::ident).map(|m| self.ident(m))
+                        }
+                        _ => {}
+                    }
+                }
+                let k = kind.ok_or_else(|| SyntaxError::internal(iloc, "ref without kind".into()))?;
+                match member {
+                    Some(member) => TypeExpr::Vocab { kind: k, scope, member, loc: iloc },
+                    None => TypeExpr::Ref(k),
+                }
             }
             Rule::enum_type => {
                 let mut items = Vec::new();

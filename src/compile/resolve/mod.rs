@@ -43,6 +43,7 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
     r.build_schema(&records);
     r.collect_names(&decls);
     let store = r.build_decls(&decls);
+    r.fill_vocab(&store, &records);
     let entry = files.iter().zip(&layer).filter(|(_, l)| Some(*l) == layer.last()).map(|((id, _), _)| *id).next();
     let meta = r.meta(&decls, &store, entry.map(|id| Loc::new(id, 0, 0)).unwrap_or_default());
     let params = r.params(&decls, &store);

@@ -54,8 +54,9 @@ type Attrs<'r> = HashMap<&'static str, &'r ast::Attr>;
 struct Entries<'r> {
     /// Attributes given at most once, by name.
     attrs: Attrs<'r>,
-    /// The `check` expressions, in order.
-    checks: Vec<&'r ast::Expr>,
+    /// The `check` expressions, in order, each with the message of its own if one follows it
+    /// (`check EXPR, "message"`).
+    checks: Vec<(&'r ast::Expr, Option<(&'r str, Loc)>)>,
     /// What `documents` names: (declaration kind, name or `None` for the whole kind, where).
     documents: Vec<(String, Option<String>, Loc)>,
 }
@@ -96,7 +97,15 @@ fn sort_entries<'r>(rd: &'r ast::RuleDecl, errors: &mut Vec<PolicyError>) -> Ent
             continue;
         };
         match spec.name {
-            "check" => out.checks.extend(a.values.iter()),
+            "check" => {
+                for v in &a.values {
+                    match (&v.kind, out.checks.last_mut()) {
+                        // A string after a check is that check's message (a string is never a check).
+                        (ExprKind::Lit(Literal::Str(m)), Some((_, own @ None))) => *own = Some((m.as_str(), v.loc)),
+                        _ => out.checks.push((v, None)),
+                    }
+                }
+            }
             "documents" => documents_of(a, &mut out.documents, errors),
             _ => {
                 if out.attrs.insert(spec.name, a).is_some() {
@@ -269,7 +278,7 @@ struct Templates {
 /// Compiles the checks of a rule and, against each, its messages. A message hole is wrong only
 /// if it fails against every check (checks may bind different names).
 fn compile_checks(
-    exprs: &[&ast::Expr],
+    exprs: &[(&ast::Expr, Option<(&str, Loc)>)],
     names: &Names,
     templates: &Templates,
     errors: &mut Vec<PolicyError>,
@@ -277,10 +286,27 @@ fn compile_checks(
 ) -> Vec<Check> {
     let mut checks = Vec::new();
     let mut hole_errors: Vec<Vec<PolicyError>> = Vec::new();
-    for e in exprs {
-        let (check, holes) = compile_check(e, names, templates, errors, index_keys);
+    for (e, own) in exprs {
+        // A check's own message replaces the rule's (in every language: it is written once).
+        let own_templates;
+        let templates = match own {
+            Some((m, loc)) => {
+                own_templates = Templates { zh: Some((parse_template(m, *loc), *loc)), en: None };
+                if let Some((Err(e), _)) = &own_templates.zh {
+                    errors.push((**e).clone());
+                }
+                &own_templates
+            }
+            None => templates,
+        };
+        let (check, mut holes) = compile_check(e, names, templates, errors, index_keys);
         checks.push(check);
-        hole_errors.push(holes);
+        // A check's own message is compiled against that check only: its holes must all work.
+        if own.is_some() {
+            errors.append(&mut holes);
+        } else {
+            hole_errors.push(holes);
+        }
     }
     if exprs.is_empty() {
         let mut errs = Vec::new();

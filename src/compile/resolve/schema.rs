@@ -27,6 +27,7 @@ impl Resolver {
                 index: Default::default(),
                 has_id: false,
                 stream: rd.stream.as_ref().map(|(s, _)| s.clone()),
+                open: rd.open,
                 loc: rd.kind.loc,
             });
         }
@@ -42,6 +43,7 @@ impl Resolver {
                 index,
                 has_id: true,
                 stream: None,
+                open: false,
                 loc: Loc::default(),
             });
         }
@@ -69,6 +71,14 @@ impl Resolver {
                 continue;
             }
             let ty = self.type_expr(&f.ty);
+            let vocab = match &f.ty {
+                ast::TypeExpr::Vocab { kind, scope, member, .. } => self.vocab_key(kind, scope.as_ref(), member),
+                ast::TypeExpr::List(inner, _) => match &**inner {
+                    ast::TypeExpr::Vocab { kind, scope, member, .. } => self.vocab_key(kind, scope.as_ref(), member),
+                    _ => None,
+                },
+                _ => None,
+            };
             out.push(FieldType {
                 name: f.name.name.clone(),
                 ty,
@@ -76,6 +86,7 @@ impl Resolver {
                 doc: f.doc.clone(),
                 secret: f.secret,
                 personal: f.personal,
+                vocab,
             });
         }
         out
@@ -109,6 +120,11 @@ impl Resolver {
                 }
             },
             ast::TypeExpr::List(inner, _) => Type::List(Box::new(self.type_expr(inner))),
+            ast::TypeExpr::Vocab { .. } => Type::Str,
+            // `ref role`: the name of a declaration, as the bare kind `role` is.
+            ast::TypeExpr::Ref(k) if spec::decl_spec(&k.name).is_some() && self.schema.id(&k.name).is_none() => {
+                Type::Name(k.name.clone())
+            }
             ast::TypeExpr::Ref(k) => match self.schema.id(&k.name) {
                 Some(id) if self.schema.kind(id).origin == KindOrigin::Record => Type::Ref(id),
                 _ => {
@@ -131,6 +147,132 @@ impl Resolver {
     }
 }
 
+impl Resolver {
+    /// The vocabulary key of `ref kind(scope).member`, checked against the declaration table:
+    /// `member` must be an attribute or nested kind of `kind`.
+    fn vocab_key(&mut self, kind: &ast::Ident, scope: Option<&ast::Ident>, member: &ast::Ident) -> Option<String> {
+        let Some(spec) = spec::decl_spec(&kind.name) else {
+            let help = suggest(&kind.name, DECLS.iter().map(|d| d.kind))
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| "`ref KIND.member` names a declaration kind".into());
+            self.error(
+                PolicyError::new(K::UnknownType { name: kind.name.clone() }, kind.loc)
+                    .label("no such declaration kind")
+                    .help(help),
+            );
+            return None;
+        };
+        let fields = decl_fields(spec, &self.words);
+        if !fields.iter().any(|f| f.name == member.name) {
+            let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+            let help = suggest(&member.name, names.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("`{}` has: {}", kind.name, names.join(", ")));
+            self.error(
+                PolicyError::new(K::UnknownType { name: format!("{}.{}", kind.name, member.name) }, member.loc)
+                    .label("no such attribute")
+                    .help(help),
+            );
+            return None;
+        }
+        Some(match scope {
+            Some(s) => format!("{}({}).{}", kind.name, s.name, member.name),
+            None => format!("{}.{}", kind.name, member.name),
+        })
+    }
+
+    /// Fills [`Schema::vocab`] with the words of every vocabulary a record field names, from the
+    /// declarations.
+    pub(super) fn fill_vocab(&mut self, decls: &crate::base::store::Store, records: &[&ast::RecordDecl]) {
+        let mut keys: Vec<String> = Vec::new();
+        fn collect(fields: &[FieldType], out: &mut Vec<String>) {
+            for f in fields {
+                if let Some(k) = f.vocab_key() {
+                    out.push(k.to_string());
+                }
+                let mut t = &f.ty;
+                while let Type::List(inner) = t {
+                    t = inner;
+                }
+                if let Type::Object(fs) = t {
+                    collect(fs, out);
+                }
+            }
+        }
+        for rd in records {
+            if let Some(k) = self.schema.id(&rd.kind.name) {
+                collect(&self.schema.kind(k).fields, &mut keys);
+            }
+        }
+        for key in keys {
+            if self.schema.vocab.contains_key(&key) {
+                continue;
+            }
+            let words = vocab_words(&self.schema, decls, &key);
+            // A vocabulary of a kind the pack declares none of (a small pack using `role` for
+            // names it does not list) is not checked: every value would be reported.
+            if !words.is_empty() {
+                self.schema.vocab.insert(key, words.into());
+            }
+        }
+    }
+}
+
+/// The words of a vocabulary: `kind` → the names of its declarations; `kind.member` → the values
+/// of that attribute (the names of nested declarations) over all of them; `kind(name).member`
+/// → the same of the one declaration `name`. In declaration order, each once.
+fn vocab_words(schema: &crate::policy::Schema, decls: &crate::base::store::Store, key: &str) -> Vec<String> {
+    let (head, member) = match key.rsplit_once(").") {
+        Some((h, m)) => (h, Some(m)),
+        None => match key.split_once('.') {
+            Some((h, m)) => (h, Some(m)),
+            None => (key, None),
+        },
+    };
+    let (kind, scope) = match head.split_once('(') {
+        Some((k, s)) => (k, Some(s)),
+        None => (head, None),
+    };
+    let Some(kid) = schema.decl_kind(kind) else { return Vec::new() };
+    let data = decls.kind(kid);
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |w: &str, out: &mut Vec<String>| {
+        if !out.iter().any(|x| x == w) {
+            out.push(w.to_string());
+        }
+    };
+    let slot = member.and_then(|m| schema.kind(kid).slot(m));
+    for rec in data.iter() {
+        let name = rec.id.as_deref().unwrap_or_default();
+        if scope.is_some_and(|s| s != name) {
+            continue;
+        }
+        let Some(slot) = slot else {
+            if member.is_none() {
+                push(name, &mut out);
+            }
+            continue;
+        };
+        fn words(v: &crate::base::value::Value, out: &mut Vec<String>, push: &mut dyn FnMut(&str, &mut Vec<String>)) {
+            use crate::base::value::Value;
+            match v {
+                Value::Str(s) => push(s, out),
+                Value::List(items) => items.iter().for_each(|x| words(x, out, push)),
+                Value::Object(o) => {
+                    if let Some(Value::Str(s)) = o.get("name") {
+                        push(s, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(v) = rec.fields.get(slot) {
+            words(v, &mut out, &mut push);
+        }
+    }
+    out
+}
+
 /// Field types of a declaration kind: `name`, the common attributes, its own attributes and
 /// one list per nested kind. An attribute taking a word of an `enum` is an enum of the words the
 /// pack declares (a string if it declares none).
@@ -142,6 +284,7 @@ pub fn decl_fields(spec: &DeclSpec, words: &Words) -> Vec<FieldType> {
         doc: None,
         secret: false,
         personal: false,
+        vocab: None,
     }];
     for a in COMMON.iter().chain(spec.attrs.iter()) {
         if out.iter().any(|f| f.name == a.name) {
@@ -160,6 +303,7 @@ pub fn decl_fields(spec: &DeclSpec, words: &Words) -> Vec<FieldType> {
             doc: None,
             secret: false,
             personal: false,
+            vocab: None,
         });
     }
     for s in spec.subs {
@@ -170,6 +314,7 @@ pub fn decl_fields(spec: &DeclSpec, words: &Words) -> Vec<FieldType> {
             doc: Some(s.about.into()),
             secret: false,
             personal: false,
+            vocab: None,
         });
     }
     out
@@ -198,6 +343,7 @@ fn attr_type(t: AttrType, words: &Words) -> Type {
                     doc: None,
                     secret: false,
                     personal: false,
+                    vocab: None,
                 },
                 FieldType {
                     name: "roles".into(),
@@ -206,6 +352,7 @@ fn attr_type(t: AttrType, words: &Words) -> Type {
                     doc: None,
                     secret: false,
                     personal: false,
+                    vocab: None,
                 },
             ]
             .into(),
@@ -219,6 +366,7 @@ fn attr_type(t: AttrType, words: &Words) -> Type {
                     doc: None,
                     secret: false,
                     personal: false,
+                    vocab: None,
                 },
                 FieldType {
                     name: "value".into(),
@@ -227,6 +375,7 @@ fn attr_type(t: AttrType, words: &Words) -> Type {
                     doc: None,
                     secret: false,
                     personal: false,
+                    vocab: None,
                 },
             ]
             .into(),

@@ -358,7 +358,7 @@ fn literal(l: &Literal) -> Typed {
 /// The type of the audit period object.
 pub fn period_type() -> Type {
     Type::Object(Arc::from(vec![
-        FieldType { name: "from".into(), ty: Type::Date, optional: false, doc: None, secret: false, personal: false },
-        FieldType { name: "to".into(), ty: Type::Date, optional: false, doc: None, secret: false, personal: false },
+        FieldType { name: "from".into(), ty: Type::Date, optional: false, doc: None, secret: false, personal: false, vocab: None },
+        FieldType { name: "to".into(), ty: Type::Date, optional: false, doc: None, secret: false, personal: false, vocab: None },
     ]))
 }

@@ -1,0 +1,119 @@
+//! Closed-world vocabulary and undeclared fields (issue 22) on `tests/fixtures/vocab-org`: a
+//! misspelt tier, complaint steps named by synonyms, a misspelt optional field, a misspelt field
+//! of an approval, a misspelt CSV column, a person without a role and an undeclared role give
+//! exactly their DATA-VOCAB / DATA-FIELD / DATA-MISSING / DATA-TYPE / ROLE-4 findings, each naming
+//! the word to write, and no rule failure for the records whose words are unknown.
+
+mod common;
+use common::*;
+
+const ORG: &str = "tests/fixtures/vocab-org";
+
+fn run(args: &[&str]) -> (i32, String) {
+    let mut all = vec!["check", ORG, "--rule", "DATA", "--rule", "ROLE-4", "--rule", "APV-2", "--rule", "SOP-8"];
+    all.extend_from_slice(args);
+    let (code, out, err) = zhidu(&all);
+    assert!(err.is_empty() || code != 2, "{err}");
+    (code, out)
+}
+
+#[test]
+fn vocabulary_and_field_mistakes_are_named_once_each() {
+    let (code, out) = run(&[]);
+    assert_eq!(code, 1, "{out}");
+    insta::assert_snapshot!("vocab_org_human", out);
+}
+
+#[test]
+fn findings_name_the_expected_word_and_records_with_unknown_words_are_not_judged() {
+    let (_, out) = run(&["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let findings = doc["findings"].as_array().expect("findings");
+    let of = |rule: &str| -> Vec<String> {
+        findings.iter().filter(|f| f["rule"] == rule).map(|f| f["message"].as_str().unwrap_or("").to_string()).collect()
+    };
+    let vocab = of("DATA-VOCAB");
+    let expect = [
+        ("`tier` 取值 `重大变更`", "是否应为 `重大改革`"),
+        ("`steps.step` 取值 `调查与处理`", "是否应为 `投诉调查与处理`"),
+        ("`steps.step` 取值 `跟踪与反馈`", "是否应为 `投诉跟踪与反馈`"),
+        ("`roles` 取值 `研发工程师`", "在制度包中声明"),
+    ];
+    assert_eq!(vocab.len(), expect.len(), "{vocab:#?}");
+    for (what, hint) in expect {
+        assert!(vocab.iter().any(|m| m.contains(what) && m.contains(hint)), "{what} / {hint}: {vocab:#?}");
+    }
+    // The undeclared role is one finding for both people who hold it.
+    assert!(vocab.iter().any(|m| m.contains("研发工程师") && m.contains("共 2 条记录")), "{vocab:#?}");
+    let fields = of("DATA-FIELD");
+    assert!(fields.iter().any(|m| m.contains("`go_live`") && m.contains("是否应为 `golive`")), "{fields:#?}");
+    assert!(fields.iter().any(|m| m.contains("`role`") && m.contains("是否应为 `roles`")), "{fields:#?}");
+    let missing = of("DATA-MISSING");
+    assert!(missing.iter().any(|m| m.contains("`roles`") && m.contains("`role`")), "{missing:#?}");
+    let mistyped = of("DATA-TYPE");
+    assert!(mistyped.iter().any(|m| m.contains("approvals[1].by") && m.contains("`approver`")), "{mistyped:#?}");
+    let roles = of("ROLE-4");
+    assert!(roles.iter().any(|m| m.contains("P3") && m.contains("没有登记任何岗位")), "{roles:#?}");
+    assert!(!roles.iter().any(|m| m.contains("研发工程师")), "an undeclared role is no ROLE-4 error: {roles:#?}");
+    // CHG-1 (unknown tier) and CP-1 (unknown steps) would fail APV-2 and SOP-8: not judged.
+    assert!(of("APV-2").iter().all(|m| !m.contains("CHG-1")), "{:#?}", of("APV-2"));
+    assert!(of("SOP-8").is_empty(), "{:#?}", of("SOP-8"));
+    assert_eq!(doc["summary"]["not_evaluated"], 1, "CP-1 is not judged by SOP-8: {}", doc["summary"]);
+}
+
+/// A small pack of its own: an `open` kind keeps undeclared fields silently, a closed one
+/// reports them; `ref role` checks the words the pack declares; a check's own message
+/// (`check EXPR, "message"`) replaces the rule's for that check only.
+#[test]
+fn open_kinds_vocabularies_and_check_messages_in_a_pack_of_ones_own() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (pack, org) = (tmp.path().join("pack"), tmp.path().join("org"));
+    std::fs::create_dir_all(&pack).expect("pack dir");
+    std::fs::create_dir_all(&org).expect("org dir");
+    std::fs::write(
+        pack.join("main.zd"),
+        "policy 测试 { version \"1\"; effective 2020-01-01 }\n\
+         role 店长 {}\n\
+         record note \"备注\" open { id: string }\n\
+         record member \"成员\" { id: string; role: ref role; n: int }\n\
+         rule T-1 error \"两项检查\" {\n\
+           source \"test\"\n\
+           message \"规则的提示 {m.id}\"\n\
+           check forall m in member: m.n > 0, \"{m.id} 的 n 须为正\"\n\
+           check forall m in member: m.n < 10\n\
+           check forall m in member: m.role == 店长\n\
+         }\n",
+    )
+    .expect("write pack");
+    std::fs::write(
+        org.join("zhidu.toml"),
+        "[org]\nname = \"t\"\nas_of = 2026-06-30\nperiod = { from = 2026-01-01, to = 2026-06-30 }\n",
+    )
+    .expect("config");
+    std::fs::write(
+        org.join("data.toml"),
+        "[[note]]\nid = \"N1\"\nanything = 1\n\n\
+         [[member]]\nid = \"M1\"\nrole = \"店长\"\nn = 0\nextra = 1\n\n\
+         [[member]]\nid = \"M2\"\nrole = \"店员\"\nn = 20\n",
+    )
+    .expect("data");
+    let (pack_s, org_s) = (pack.to_str().expect("utf-8"), org.to_str().expect("utf-8"));
+    let (code, out, err) = zhidu(&["check", org_s, "--policy", pack_s, "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let found: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap_or("").to_string(), f["message"].as_str().unwrap_or("").to_string()))
+        .collect();
+    let has = |rule: &str, text: &str| found.iter().any(|(r, m)| r == rule && m.contains(text));
+    assert!(has("DATA-FIELD", "member 记录含未声明的字段 `extra`"), "{found:#?}");
+    assert!(!found.iter().any(|(_, m)| m.contains("anything")), "an open kind: {found:#?}");
+    assert!(has("DATA-VOCAB", "`店员`") && has("DATA-VOCAB", "可用取值：店长"), "{found:#?}");
+    assert!(has("T-1", "M1 的 n 须为正"), "the check's own message: {found:#?}");
+    assert!(has("T-1", "规则的提示 M2"), "the rule's message for the other checks: {found:#?}");
+    // M2's role is unknown: the check reading `role` does not judge it; `n < 10` still does.
+    assert_eq!(found.iter().filter(|(r, _)| r == "T-1").count(), 2, "{found:#?}");
+    assert_eq!(doc["summary"]["not_evaluated"], 1, "{}", doc["summary"]);
+}
