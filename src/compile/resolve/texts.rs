@@ -41,7 +41,8 @@ pub(super) fn check(
         let mut spans: Vec<(u32, u32, bool)> = Vec::new();
         for item in &f.items {
             match item {
-                Item::Decl(d) => {
+                // An override's attributes are text of the company's pack like a declaration's.
+                Item::Decl(d) | Item::Override(d) => {
                     cx.entries(&d.entries, &mut spans);
                     spans.push((d.loc.start, d.loc.end, has_attr(&d.entries, "chosen")));
                 }
@@ -49,7 +50,7 @@ pub(super) fn check(
                     cx.entries(&rd.entries, &mut spans);
                     spans.push((rd.loc.start, rd.loc.end, has_attr(&rd.entries, "chosen")));
                 }
-                Item::Record(_) | Item::Include(_) => {}
+                Item::Record(_) | Item::Include(_) | Item::Extends(_) | Item::Disable(_) => {}
             }
         }
         cx.unmarked_choices(*fid, &spans);
