@@ -292,7 +292,8 @@ impl Clock {
         }
         for l in &self.stages.laps {
             let peak = l.peak_rss.map(|b| format!("   peak {:>6} MB", b / 1_000_000)).unwrap_or_default();
-            errln!("timing: {:<36} {:>8.3} s{peak}", l.name, l.time.as_secs_f64());
+            let cpu = l.cpu.map(|c| format!("   cpu {:>7.2} s", c.as_secs_f64())).unwrap_or_default();
+            errln!("timing: {:<36} {:>8.3} s{peak}{cpu}", l.name, l.time.as_secs_f64());
         }
         errln!("timing: {:<36} {:>8.3} s ({records} records)", "total", self.start.elapsed().as_secs_f64());
     }

@@ -68,7 +68,8 @@ impl Finding {
     }
 }
 
-/// Sorts findings deterministically (by [`Finding::sort_key`]) and removes exact duplicates.
+/// Sorts findings deterministically (by [`Finding::sort_key`]) and removes exact duplicates
+/// (of two checks of a rule failing alike for a record, the finding of the first check stays).
 ///
 /// Hundreds of thousands of findings are sorted by a precomputed key — the rank of the rule ID
 /// among the few distinct IDs and the first 16 bytes of the subject as a number — computed once
@@ -100,7 +101,8 @@ pub fn sort_findings(findings: &mut Vec<Finding>) {
         if let Some(run) = findings.get_mut(i..end)
             && run.len() > 1
         {
-            run.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            // Of findings alike but for the check that made them, the first check's is kept.
+            run.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()).then(a.check.cmp(&b.check)));
         }
         i = end.max(i + 1);
     }

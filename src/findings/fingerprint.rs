@@ -90,6 +90,21 @@ fn write_content(rec: Rec, out: &mut impl Write) {
     }
 }
 
+/// `s` as Rust's `{:?}` writes it — the form fingerprints were first made with — without its
+/// per-character escape tables for the common text: printable ASCII other than `"` and `\`,
+/// and the CJK ideographs, are written as they are by `{:?}` too.
+fn quoted(s: &str, out: &mut impl Write) {
+    let plain =
+        |c: char| (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' || ('\u{4e00}'..='\u{9fff}').contains(&c);
+    if s.chars().all(plain) {
+        let _ = out.write_char('"');
+        let _ = out.write_str(s);
+        let _ = out.write_char('"');
+    } else {
+        let _ = write!(out, "{s:?}");
+    }
+}
+
 fn canonical(v: &Value, out: &mut impl Write) {
     match v {
         Value::List(l) => {
@@ -111,13 +126,42 @@ fn canonical(v: &Value, out: &mut impl Write) {
             }
             let _ = out.write_char('}');
         }
-        Value::Str(s) => {
-            let _ = write!(out, "{s:?}");
-        }
+        Value::Str(s) => quoted(s, out),
         // The Chinese form, as fingerprints were first made: changing it changes every
         // fingerprint of a record holding such a value.
         other => {
             let _ = write!(out, "{}:{}", other.type_name(), other.shown(crate::base::lang::Lang::Zh));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The quick form of a string is `{:?}` exactly, whatever the string holds.
+    #[test]
+    fn quoted_is_debug() {
+        for s in [
+            "",
+            "plain ASCII 123",
+            "王芳",
+            "运营专员·高级",
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "新\n行",
+            "\u{1b}[2J",
+            "\u{301}combining",
+            "全角　空格",
+            "emoji 😀",
+            "\u{9fff}\u{4e00}\u{3400}",
+            "\u{202e}bidi",
+            "~`!@#$%^&*()_+{}|:<>?",
+        ] {
+            let mut got = String::new();
+            quoted(s, &mut got);
+            assert_eq!(got, format!("{s:?}"), "{s}");
         }
     }
 }

@@ -106,11 +106,12 @@ pub fn render(r: &CheckRun, lang: Lang) -> String {
             data(&format!("{subject}{}（{}）", f.message, f.source))
         );
     }
+    // Plain log lines, not commands: only made one line with control characters visible.
     for row in rows(r) {
         let _ = writeln!(
             s,
             "{}",
-            data(&lang.pick(
+            visible::line(&lang.pick(
                 format!(
                     "zhidu {} {}：{} 个问题（{}），其中 {} 个已标注",
                     row.rule,
