@@ -3,8 +3,12 @@
 //! of the tool: the engine knows no regulation; this generator knows the default pack.
 //!
 //! ```sh
-//! cargo run --release --example gen_org -- --people 100000 --out /tmp/org100k [--csv] [--seed 7]
+//! cargo run --release --example gen_org -- --people 100000 --out /tmp/org100k [--csv] [--seed 7] [--heavy]
 //! ```
+//!
+//! `--heavy` makes a findings-heavy variant for benchmarks: the same org without any training,
+//! coaching or appraisal record, audited over the whole half-year, so the rules on them fail for
+//! (nearly) every employee — about 3 findings a person.
 //!
 //! Shape: per person about 2 grants, 2 appraisals, 0.2 changes with 1–3 approvals; a unit per 50
 //! people (stores and operations groups); a task per 20 people with dependencies; stores in
@@ -292,12 +296,23 @@ struct Sink {
     count: usize,
     shard: usize,
     files: usize,
+    /// Records are made but not written (`--heavy`): the org lacks this kind entirely.
+    dropped: bool,
 }
 
 impl Sink {
     fn new(dir: &Path, stem: &'static str, format: Format, header: &'static str) -> Self {
-        let mut s =
-            Sink { dir: dir.to_path_buf(), stem, format, header, buf: String::new(), count: 0, shard: 0, files: 0 };
+        let mut s = Sink {
+            dir: dir.to_path_buf(),
+            stem,
+            format,
+            header,
+            buf: String::new(),
+            count: 0,
+            shard: 0,
+            files: 0,
+            dropped: false,
+        };
         s.start();
         s
     }
@@ -329,6 +344,11 @@ impl Sink {
     }
     fn flush(&mut self) {
         if self.shard == 0 {
+            return;
+        }
+        if self.dropped {
+            self.shard = 0;
+            self.start();
             return;
         }
         let path = match self.format {
@@ -509,8 +529,8 @@ struct Sinks {
 }
 
 impl Sinks {
-    fn new(out: &Path, csv: bool) -> Sinks {
-        Sinks {
+    fn new(out: &Path, csv: bool, heavy: bool) -> Sinks {
+        let mut s = Sinks {
             units: Sink::toml(out, "units"),
             people: Sink::table(out, csv, "person", "people", "id,name,unit,roles,joined,level,mentor"),
             grants: Sink::table(out, csv, "grant", "grants", "id,person,dataset,ops,view"),
@@ -553,7 +573,11 @@ impl Sinks {
                 Format::Export,
                 "user_id,地址,年龄,会员等级,近90天订单数,近90天消费金额,备注",
             ),
+        };
+        for dropped in [&mut s.trainings, &mut s.coaching, &mut s.appraisals] {
+            dropped.dropped = heavy;
         }
+        s
     }
     fn all(&mut self) -> [(&'static str, &mut Sink); 25] {
         [
@@ -1763,23 +1787,36 @@ fn main() {
     let out = PathBuf::from(get("--out").unwrap_or_else(|| "target/gen-org".into()));
     let seed: u64 = get("--seed").and_then(|s| s.parse().ok()).unwrap_or(7);
     let csv = args.iter().any(|a| a == "--csv");
-    let summary = generate(people, &out, seed, csv);
+    let heavy = args.iter().any(|a| a == "--heavy");
+    let summary = generate_with(people, &out, seed, csv, heavy);
     println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
 }
 
 /// Writes an org dir of `people` people to `out` (replacing it) and returns the summary the
 /// command prints: record counts and injected violations per rule. Benchmarks call it too.
+#[allow(dead_code, reason = "the example's main calls generate_with; tests and benches call this")]
 pub fn generate(people: usize, out: &std::path::Path, seed: u64, csv: bool) -> serde_json::Value {
+    generate_with(people, out, seed, csv, false)
+}
+
+/// [`generate`], or with `heavy` a findings-heavy org: the same org without its trainings,
+/// coaching and appraisals, audited over the whole half-year (2026-01-01 … 06-30), so that
+/// nearly every employee fails the training, coaching and appraisal rules (CAD-1, CAD-7, DEV-2,
+/// APR-2: about 3 findings a person). Its findings are not the injected ones: the summary then
+/// has no `injected` counts.
+pub fn generate_with(people: usize, out: &std::path::Path, seed: u64, csv: bool, heavy: bool) -> serde_json::Value {
     let out = out.to_path_buf();
     let _ = fs::remove_dir_all(&out);
     fs::create_dir_all(&out).expect("create out dir");
 
     let cal = Cal::new();
+    // A heavy org is audited over the whole half-year, so the half-yearly training is due too.
+    let from = if heavy { "2026-01-01".to_string() } else { cal.from.to_string() };
     fs::write(
         out.join("zhidu.toml"),
         format!(
-            "[org]\nname = \"生成的组织（{people} 人）\"\nas_of = {}\nperiod = {{ from = {}, to = {} }}\n",
-            cal.to, cal.from, cal.to
+            "[org]\nname = \"生成的组织（{people} 人）\"\nas_of = {}\nperiod = {{ from = {from}, to = {} }}\n",
+            cal.to, cal.to
         ),
     )
     .expect("write zhidu.toml");
@@ -1789,7 +1826,7 @@ pub fn generate(people: usize, out: &std::path::Path, seed: u64, csv: bool) -> s
         cal,
         inj: RULES.iter().map(|r| (*r, 0)).collect(),
         words: Default::default(),
-        s: Sinks::new(&out, csv),
+        s: Sinks::new(&out, csv, heavy),
         hq: Hq::default(),
         persons: 0,
         grants: 0,
@@ -1816,10 +1853,14 @@ pub fn generate(people: usize, out: &std::path::Path, seed: u64, csv: bool) -> s
     let mut records = serde_json::Map::new();
     for (kind, sink) in g.s.all() {
         sink.flush();
-        records.insert(kind.to_string(), sink.count.into());
+        records.insert(kind.to_string(), if sink.dropped { 0 } else { sink.count }.into());
     }
-    let injected: serde_json::Map<String, serde_json::Value> =
-        RULES.iter().map(|r| (r.to_string(), g.inj.get(r).copied().unwrap_or(0).into())).collect();
+    // A heavy org's findings are its missing records, not the injected violations.
+    let injected: serde_json::Map<String, serde_json::Value> = if heavy {
+        serde_json::Map::new()
+    } else {
+        RULES.iter().map(|r| (r.to_string(), g.inj.get(r).copied().unwrap_or(0).into())).collect()
+    };
     let summary = serde_json::json!({
         "people": g.persons,
         "units": units.len(),
@@ -1827,6 +1868,7 @@ pub fn generate(people: usize, out: &std::path::Path, seed: u64, csv: bool) -> s
         "appraisals": g.appraisals,
         "changes": g.changes,
         "csv": csv,
+        "heavy": heavy,
         "seed": seed,
         "period": { "from": g.cal.from.to_string(), "to": g.cal.to.to_string() },
         "records": records,

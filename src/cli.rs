@@ -88,6 +88,35 @@ pub(crate) fn emit_err(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
+/// Writes an output file of a run as `fill` makes it, through the redaction step (line by line,
+/// as [`write_output`] would redact the whole text): no document is held in memory.
+pub(crate) fn write_output_with(
+    path: &std::path::Path,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    crate::base::files::write_with(path, |w| {
+        let mut r = crate::base::redact::Redacting::new(w);
+        fill(&mut r)?;
+        r.finish().map(drop)
+    })
+}
+
+/// Writes to standard output as `fill` makes it, through the redaction step; a closed pipe ends
+/// the process as [`emit`] does.
+pub(crate) fn emit_with(fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
+    let stdout = std::io::stdout().lock();
+    let mut r = crate::base::redact::Redacting::new(std::io::BufWriter::with_capacity(1 << 16, stdout));
+    let written = fill(&mut r).and_then(|()| r.finish()).and_then(|mut w| std::io::Write::flush(&mut w));
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(EXIT_BROKEN_PIPE),
+        Err(e) => {
+            errln!("error: cannot write to standard output: {e}");
+            std::process::exit(i32::from(EXIT_ERROR));
+        }
+    }
+}
+
 /// Writes an output file of a run (findings, a baseline, a report) through the redaction step.
 pub(crate) fn write_output(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     crate::base::files::write_atomic(path, crate::base::redact::redact(text).as_bytes())
@@ -195,6 +224,13 @@ pub enum Command {
         /// instead of masked (`王*`).
         #[arg(long)]
         show_personal: bool,
+        /// Human output: list at most N findings per rule, count the others (0: list all).
+        /// JSON, SARIF and JUnit are not affected.
+        #[arg(long, value_name = "N", default_value_t = crate::output::human::MAX_PER_RULE)]
+        max_per_rule: usize,
+        /// Human output: a table of findings per rule instead of the findings.
+        #[arg(long)]
+        statistics: bool,
     },
     /// Run every static check of a policy pack (syntax, names, types, the pack's policy rules).
     #[command(after_help = help::LINT)]
@@ -469,6 +505,8 @@ pub fn run(cli: Cli) -> ExitCode {
             write_baseline,
             lang,
             show_personal,
+            max_per_rule,
+            statistics,
         } => check::run(check::Args {
             org: &org_dir(org.as_deref()),
             policy: policy.as_deref(),
@@ -487,6 +525,8 @@ pub fn run(cli: Cli) -> ExitCode {
             write_baseline: write_baseline.as_deref(),
             lang: *lang,
             show_personal: *show_personal,
+            max_per_rule: *max_per_rule,
+            statistics: *statistics,
         }),
         Command::Mask { input, output, in_dir, out_dir, encoding, policy } => mask::run(mask::Args {
             input: input.as_deref(),

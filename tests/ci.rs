@@ -7,23 +7,32 @@ use common::*;
 
 use std::path::Path;
 
+// The benchmark generator, for an org with tens of thousands of findings.
+#[path = "../examples/gen_org.rs"]
+#[allow(dead_code, reason = "only the generator is used, not the example's main")]
+mod gen_org;
+
 const WAIVERS: &str = "tests/ci/waivers";
+
+/// The errors of a SARIF document against the official 2.1.0 schema.
+fn sarif_errors(doc: &serde_json::Value) -> Vec<String> {
+    // The official schema (vendored unchanged) has one pattern, `run.language`, that relies on
+    // ECMAScript's lenient reading of an unescaped `]`; escape it (same meaning) so a strict
+    // regex engine compiles the schema.
+    let text = include_str!("schemas/sarif-schema-2.1.0.json")
+        .replace(r#"^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$"#, r#"^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$"#);
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("vendored schema");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path())).collect()
+}
 
 #[test]
 fn sarif_is_valid_against_the_official_schema() {
     for org in ["examples/acme", WAIVERS] {
         let (code, out, err) = zhidu(&["check", org, "--format", "sarif"]);
         assert_eq!(code, 1, "{err}");
-        // The official schema (vendored unchanged) has one pattern, `run.language`, that relies on
-        // ECMAScript's lenient reading of an unescaped `]`; escape it (same meaning) so a strict
-        // regex engine compiles the schema.
-        let text = include_str!("schemas/sarif-schema-2.1.0.json")
-            .replace(r#"^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$"#, r#"^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$"#);
-        let schema: serde_json::Value = serde_json::from_str(&text).expect("vendored schema");
-        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
         let doc: serde_json::Value = serde_json::from_str(&out).expect("SARIF is JSON");
-        let errors: Vec<String> =
-            validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let errors = sarif_errors(&doc);
         assert!(errors.is_empty(), "{org}: {errors:?}");
         let run = &doc["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
@@ -75,9 +84,14 @@ fn junit_parses_and_counts_match() {
 fn github_annotations() {
     let (_, out, _) = zhidu(&["check", WAIVERS, "--format", "github", "--rule", "APV-3", "--rule", "WAIVER"]);
     insta::assert_snapshot!("github_waivers", out);
-    assert!(
-        out.lines().all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice "))
-    );
+    // Annotations, errors first, then a line of counts per rule.
+    let annotation = |l: &str| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice ");
+    let (annotations, counts): (Vec<&str>, Vec<&str>) = out.lines().partition(|l| annotation(l));
+    assert_eq!(annotations.len(), 4, "{out}");
+    assert!(annotations[..2].iter().all(|l| l.starts_with("::error ")), "most severe first: {out}");
+    assert!(out.lines().take(4).all(annotation), "{out}");
+    assert_eq!(counts.len(), 4, "{out}");
+    assert!(counts.iter().all(|l| l.starts_with("zhidu ")), "{out}");
     assert!(out.contains("file=tests/ci/waivers/data.toml,line="), "{out}");
     assert!(!out.contains("CHG-1"), "waived findings are not annotated");
 }
@@ -288,12 +302,112 @@ fn control_characters_in_records_are_escaped_in_every_format() {
     // One line per finding in the failure text (4: APV-3 CHG-1, CAD-1 P1 to P3), none forged.
     assert_eq!(failures.iter().map(|t| t.trim().lines().count()).sum::<usize>(), 4, "{failures:?}");
     let github = run("github");
-    assert_eq!(github.lines().count(), 4, "{github}");
-    assert!(github.lines().all(|l| l.starts_with("::error file=")), "{github}");
+    // Four annotations, then a line of counts per rule.
+    assert_eq!(github.lines().filter(|l| l.starts_with("::")).count(), 4, "{github}");
+    assert!(github.lines().all(|l| l.starts_with("::error file=") || l.starts_with("zhidu ")), "{github}");
+    assert_eq!(github.lines().count(), 6, "{github}");
     // The name is a `personal` field: masked unless asked, escaped when shown.
     assert!(run("human").contains("P1（王*）"));
     let (_, human, _) = zhidu(&["check", ORG, "--show-personal", "--rule", "APV-3", "--rule", "CAD-1"]);
     assert!(human.contains("王\\u{1b}]0;pwned\\u{7}芳\\ttab"), "{human}");
     let (_, quiet, _) = zhidu(&["check", ORG, "-q", "--rule", "APV-3", "--rule", "CAD-1"]);
     assert_eq!(quiet.lines().count(), 4, "{quiet}");
+}
+
+/// An org with more findings than a SARIF run may hold (the generator's findings-heavy variant):
+/// the SARIF file holds at most 25 000 results, validates against the official schema and says
+/// what it left out (a notification, one aggregate result per rule, a note on stderr); JSON has
+/// every finding; the human format lists 20 per rule and counts the rest, or (`--statistics`)
+/// counts per rule; the GitHub format stays within the annotation limits and writes the job
+/// summary.
+#[test]
+fn outputs_fit_their_consumers_at_scale() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let org = tmp.path().join("org");
+    gen_org::generate_with(11_000, &org, 7, true, true);
+    let (json, sarif, summary) =
+        (tmp.path().join("out.json"), tmp.path().join("out.sarif"), tmp.path().join("step.md"));
+    std::fs::write(&summary, "earlier step text\n").expect("summary");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhidu"))
+        .args(["check", &org.display().to_string(), "--format", "human"])
+        .args(["--format", &format!("json={}", json.display()), "--format", &format!("sarif={}", sarif.display())])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run zhidu");
+    let (human, err) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("json");
+    let findings = doc["findings"].as_array().expect("findings");
+    assert!(findings.len() > 26_000, "{} findings", findings.len());
+    let mut per_rule: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in findings.iter().filter(|f| f.get("waiver").is_none()) {
+        *per_rule.entry(f["rule"].as_str().expect("rule")).or_default() += 1;
+    }
+
+    // SARIF: truncated, valid, and saying so.
+    let text = std::fs::read_to_string(&sarif).expect("sarif");
+    assert!(!text.contains("\n  "), "compact");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("SARIF is JSON");
+    let errors = sarif_errors(&doc);
+    assert!(errors.is_empty(), "{:?}", &errors[..errors.len().min(5)]);
+    let run = &doc["runs"][0];
+    let results = run["results"].as_array().expect("results");
+    assert!(results.len() <= 25_000 && results.len() > 24_000, "{} results", results.len());
+    let notes = run["invocations"][0]["toolExecutionNotifications"].as_array().expect("notification");
+    assert!(notes[0]["message"]["text"].as_str().is_some_and(|t| t.contains("25000")), "{notes:?}");
+    let omitted: usize = results.iter().filter_map(|r| r["properties"]["omitted"].as_u64()).map(|n| n as usize).sum();
+    let listed = results.iter().filter(|r| r["properties"]["omitted"].is_null()).count();
+    assert_eq!(listed + omitted, findings.len(), "every finding is listed or counted");
+    assert_eq!(run["properties"]["omittedResults"].as_u64(), Some(omitted as u64));
+    // Every rule keeps its first findings: a rule with findings has listed results.
+    for rule in per_rule.keys() {
+        assert!(results.iter().any(|r| r["ruleId"] == *rule && r["properties"]["omitted"].is_null()), "{rule}");
+    }
+    assert!(err.contains("SARIF output lists") && err.contains("25000"), "{err}");
+
+    // Human: 20 a rule, then how many more.
+    for (rule, n) in &per_rule {
+        if *n > 20 {
+            let more = format!("… 还有 {} 条", grouped(n - 20));
+            let block = human.split("\n\n").find(|b| b.contains(&format!(" {rule} "))).expect("rule block");
+            assert!(block.contains(&more), "{rule}: {more} in {block}");
+        }
+    }
+    let (_, stats, _) = zhidu(&["check", &org.display().to_string(), "--statistics", "--lang", "en"]);
+    for (rule, n) in &per_rule {
+        let row = format!("{} {rule} ", grouped(*n));
+        assert!(stats.lines().any(|l| l.trim_start().starts_with(&row)), "{rule} {n}: {stats}");
+    }
+    assert!(stats.lines().count() < per_rule.len() + 10, "{stats}");
+
+    // GitHub: within the per-step limits, then the counts; the job summary is appended.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zhidu"))
+        .args(["check", &org.display().to_string(), "--format", "github"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("run zhidu");
+    let gh = String::from_utf8_lossy(&out.stdout);
+    for kind in ["::error ", "::warning ", "::notice "] {
+        assert!(gh.lines().filter(|l| l.starts_with(kind)).count() <= 10, "{kind}: {gh}");
+    }
+    assert_eq!(gh.lines().filter(|l| l.starts_with("zhidu ")).count(), per_rule.len(), "{gh}");
+    let md = std::fs::read_to_string(&summary).expect("summary");
+    assert!(md.starts_with("earlier step text\n## zhidu check"), "appended: {md}");
+    assert!(md.contains("| 规则 | 标题 | 级别 | 问题 | 已豁免 |"), "{md}");
+    for (rule, n) in &per_rule {
+        assert!(md.contains(&format!("{rule} | ")) && md.contains(&format!("| {} |", grouped(*n))), "{rule}: {md}");
+    }
+}
+
+/// `99930` as `99 930`.
+fn grouped(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -145,6 +145,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_with(path, |w| w.write_all(bytes))
 }
 
+/// Appends `bytes` to `path` (created if missing): for a file that others write too and that
+/// zhidu adds to, never replaces — the job summary a CI runner hands each step
+/// (`$GITHUB_STEP_SUMMARY`).
+pub fn append(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{} is a directory", path.display())));
+    }
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    f.write_all(bytes)?;
+    f.flush()
+}
+
 /// Like [`write_atomic`], with the content written by `fill` (which may stream it).
 pub fn write_with(path: &Path, fill: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> io::Result<()> {
     use std::io::Write;

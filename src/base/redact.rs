@@ -75,6 +75,69 @@ pub fn mask_personal(value: &str) -> String {
     out
 }
 
+/// A writer that redacts what goes through it as [`redact`] redacts a whole text, line by
+/// line, so that an output of hundreds of megabytes can stream into its file: it holds back at
+/// most the last incomplete line (and one block of whole lines), redacts whole lines only and
+/// writes exactly the bytes `redact(whole output)` would. Call [`Redacting::finish`] at the end
+/// for the last line.
+pub struct Redacting<W: std::io::Write> {
+    inner: W,
+    buf: Vec<u8>,
+    /// The first `searched` bytes of `buf` hold no line break.
+    searched: usize,
+}
+
+/// Bytes gathered before whole lines are redacted and passed on.
+const BLOCK: usize = 1 << 16;
+
+impl<W: std::io::Write> Redacting<W> {
+    /// Redacts into `inner`.
+    pub fn new(inner: W) -> Self {
+        Redacting { inner, buf: Vec::with_capacity(BLOCK * 2), searched: 0 }
+    }
+
+    /// Redacts and writes `bytes` (whole lines, or the last part of the output).
+    fn pass(inner: &mut W, bytes: &[u8]) -> std::io::Result<()> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => inner.write_all(redact(text).as_bytes()),
+            // Every writer of text writes UTF-8; bytes that are not text have no numbers to find.
+            Err(_) => inner.write_all(bytes),
+        }
+    }
+
+    /// Writes what is held back and flushes: the output is complete.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        Self::pass(&mut self.inner, &self.buf)?;
+        self.buf.clear();
+        self.inner.flush()?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Redacting<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= BLOCK {
+            // Only the bytes not searched yet: a line of any length costs one pass.
+            match memchr::memrchr(b'\n', self.buf.get(self.searched..).unwrap_or_default()) {
+                Some(at) => {
+                    let end = self.searched + at;
+                    Self::pass(&mut self.inner, self.buf.get(..=end).unwrap_or_default())?;
+                    self.buf.drain(..=end);
+                    self.searched = self.buf.len();
+                }
+                None => self.searched = self.buf.len(),
+            }
+        }
+        Ok(bytes.len())
+    }
+
+    /// Flushes what has been passed on; an incomplete line stays held back until it ends.
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +178,27 @@ mod tests {
         let out = redact(text);
         assert_eq!(out, "门店 S08（广州北京路店）缺少岗位\n客户 [地址已脱敏] 电话[手机号已脱敏]\n北京区域 第 3 号");
         assert!(matches!(redact("北京区域 第 3 号\n区域经理"), Cow::Borrowed(_)));
+    }
+
+    /// Streamed through the writer in pieces of any size, a text comes out as `redact` makes it.
+    #[test]
+    fn the_writer_redacts_as_the_whole_text_is_redacted() {
+        use std::io::Write;
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!("{{\"n\": {i}, \"电话\": \"13812345678\", \"id\": \"11010519491231002X\"}}\n"));
+            if i % 7 == 0 {
+                text.push_str("no line end here, 1381234");
+            }
+        }
+        text.push_str("last 13812345678");
+        for piece in [1, 7, 4096, 100_000] {
+            let mut w = Redacting::new(Vec::new());
+            for chunk in text.as_bytes().chunks(piece) {
+                w.write_all(chunk).expect("write");
+            }
+            let out = w.finish().expect("finish");
+            assert_eq!(String::from_utf8(out).expect("utf-8"), redact(&text), "pieces of {piece}");
+        }
     }
 }

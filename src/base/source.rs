@@ -58,6 +58,8 @@ pub struct SourceFile {
     /// The text as diagnostics quote it, when it has control characters to escape; built on
     /// first use (a diagnostic or a snippet in this file).
     shown: std::sync::OnceLock<Option<Shown>>,
+    /// Unique in the process (see [`read_at`]).
+    serial: u64,
 }
 
 /// A file's text with its control characters escaped, shared by the diagnostics that quote it.
@@ -88,6 +90,7 @@ impl SourceFile {
             lines: std::sync::OnceLock::new(),
             sparse: std::sync::OnceLock::new(),
             shown: std::sync::OnceLock::new(),
+            serial: serial(),
         }
     }
 
@@ -142,7 +145,7 @@ impl SourceFile {
         let sparse = self.sparse(path);
         let block = sparse.starts.partition_point(|&s| s as usize <= offset).checked_sub(1)?;
         let from = sparse.starts[block] as usize;
-        let buf = read_at(path, from as u64 + sparse.bom, offset - from)?;
+        let buf = read_at(self.serial, path, from as u64 + sparse.bom, offset - from)?;
         let newlines = memchr::memchr_iter(b'\n', &buf).count();
         let line_start = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
         // Characters, not bytes: count the bytes that start one.
@@ -158,7 +161,7 @@ impl SourceFile {
         }
         let Some(path) = &self.path else { return Some(String::new()) };
         let bom = self.sparse(path).bom;
-        String::from_utf8(read_at(path, start as u64 + bom, end.saturating_sub(start))?).ok()
+        String::from_utf8(read_at(self.serial, path, start as u64 + bom, end.saturating_sub(start))?).ok()
     }
 
     /// A miette source for this file, as a diagnostic quotes it: a line of a data file may hold
@@ -193,14 +196,37 @@ impl SourceFile {
     }
 }
 
-/// Up to `len` bytes of a file from byte `offset`.
-fn read_at(path: &std::path::Path, offset: u64, len: usize) -> Option<Vec<u8>> {
+thread_local! {
+    /// The file [`read_at`] read last on this thread, kept open: the findings of a check come
+    /// record after record, mostly from one file, and opening it again for each of hundreds of
+    /// thousands of them cost more than reading (one descriptor a thread, never more).
+    /// Keyed by the [`SourceFile`]'s serial number, unique in the process: a file of another
+    /// run at the same path (rewritten in between) is opened anew.
+    static LAST_READ: std::cell::RefCell<Option<(u64, std::fs::File)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A number no other [`SourceFile`] of the process has.
+fn serial() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Up to `len` bytes of the file `path` (of the [`SourceFile`] numbered `serial`) from byte
+/// `offset`.
+fn read_at(serial: u64, path: &std::path::Path, offset: u64, len: usize) -> Option<Vec<u8>> {
     use std::io::{Read, Seek};
-    let mut file = std::fs::File::open(path).ok()?;
-    file.seek(std::io::SeekFrom::Start(offset)).ok()?;
-    let mut buf = Vec::with_capacity(len);
-    file.take(len as u64).read_to_end(&mut buf).ok()?;
-    Some(buf)
+    LAST_READ.with(|last| {
+        let mut last = last.try_borrow_mut().ok()?;
+        if last.as_ref().is_none_or(|(s, _)| *s != serial) {
+            *last = None;
+            *last = Some((serial, std::fs::File::open(path).ok()?));
+        }
+        let mut file: &std::fs::File = &last.as_ref()?.1;
+        file.seek(std::io::SeekFrom::Start(offset)).ok()?;
+        let mut buf = Vec::with_capacity(len);
+        file.take(len as u64).read_to_end(&mut buf).ok()?;
+        Some(buf)
+    })
 }
 
 /// Streams a file once to index every [`SPARSE`]th line start.
@@ -270,6 +296,7 @@ impl SourceMap {
             lines: std::sync::OnceLock::new(),
             sparse: std::sync::OnceLock::new(),
             shown: std::sync::OnceLock::new(),
+            serial: serial(),
         });
         FileId((self.files.len() - 1) as u32)
     }

@@ -73,17 +73,36 @@ fn escape(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
 /// The value read back is the same.
 pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
     let mut out = Vec::with_capacity(4096);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, Json(serde_json::ser::PrettyFormatter::new()));
-    value.serialize(&mut ser)?;
+    json_to(&mut out, value, true)?;
     // The serializer writes only what `str` fragments and ASCII give it.
     Ok(String::from_utf8(out).unwrap_or_default())
 }
 
-/// serde_json's pretty printer, writing the active characters of strings escaped.
-struct Json<'a>(serde_json::ser::PrettyFormatter<'a>);
+/// [`json`] written into `w` as it is made, pretty-printed or (`pretty` false) compact, with no
+/// document held in memory: outputs of hundreds of megabytes stream into their file.
+pub fn json_to<W: std::io::Write, T: serde::Serialize + ?Sized>(
+    w: W,
+    value: &T,
+    pretty: bool,
+) -> Result<(), serde_json::Error> {
+    if pretty {
+        value.serialize(&mut serde_json::Serializer::with_formatter(w, Json(serde_json::ser::PrettyFormatter::new())))
+    } else {
+        value.serialize(&mut serde_json::Serializer::with_formatter(w, Json(serde_json::ser::CompactFormatter)))
+    }
+}
 
-impl serde_json::ser::Formatter for Json<'_> {
+/// A serde_json formatter (pretty or compact), writing the active characters of strings escaped.
+struct Json<F>(F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for Json<F> {
     fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
+        // Every active character that reaches here (serde escapes the C0 controls) is DEL or
+        // starts with one of the bytes 0xC2 (C1 controls) and 0xE2 (separators, bidi controls):
+        // a fragment without them — nearly all — is written as it is.
+        if memchr::memchr3(0x7f, 0xc2, 0xe2, fragment.as_bytes()).is_none() {
+            return w.write_all(fragment.as_bytes());
+        }
         let mut done = 0;
         for (at, c) in fragment.char_indices().filter(|&(_, c)| is_active(c)) {
             w.write_all(fragment.get(done..at).unwrap_or_default().as_bytes())?;

@@ -75,6 +75,10 @@ pub struct Args<'a> {
     pub write_baseline: Option<&'a Path>,
     /// Language of the tool's own messages.
     pub lang: super::Lang,
+    /// Human output: findings listed per rule (0: all).
+    pub max_per_rule: usize,
+    /// Human output: the per-rule table instead of the findings.
+    pub statistics: bool,
 }
 
 /// Runs the command; returns the exit code.
@@ -150,7 +154,20 @@ pub fn run(a: Args) -> u8 {
     };
     clock.lap("load data");
     // Refused before anything is evaluated: an output over an input loses data.
-    let outputs: Vec<&Path> = targets.iter().filter_map(|(_, f)| f.as_deref()).chain(a.write_baseline).collect();
+    // GitHub's job summary of this step, when the runner gives one and it is asked for.
+    let step_summary: Option<PathBuf> = targets
+        .iter()
+        .any(|(f, _)| *f == FindingsFormat::Github)
+        .then(|| std::env::var_os("GITHUB_STEP_SUMMARY"))
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from);
+    let outputs: Vec<&Path> = targets
+        .iter()
+        .filter_map(|(_, f)| f.as_deref())
+        .chain(a.write_baseline)
+        .chain(step_summary.as_deref())
+        .collect();
     if super::refused(&super::protected(&org, &policy, policy_dir.as_deref(), a.force), &outputs) {
         return EXIT_ERROR;
     }
@@ -182,21 +199,49 @@ pub fn run(a: Args) -> u8 {
         CheckRun { policy: &policy, org: &org, outcome: &outcome, org_dir: a.org, baseline: comparison.as_ref() };
     for (fmt, file) in &targets {
         let color = a.color && file.is_none();
-        let text = match fmt {
-            FindingsFormat::Human => human::render(&report, &human::Options { color, quiet: a.quiet, lang: a.lang }),
-            FindingsFormat::Json => json::render(&report),
-            FindingsFormat::Sarif => sarif::render(&report),
-            FindingsFormat::Junit => junit::render(&report, threshold),
-            FindingsFormat::Github => github::render(&report),
+        let plan = (*fmt == FindingsFormat::Sarif).then(|| sarif::plan(&report, sarif::MAX_RESULTS));
+        // Every format is written as it is made, straight into its file or standard output.
+        let write = |w: &mut dyn std::io::Write| match fmt {
+            FindingsFormat::Human => {
+                let o = human::Options {
+                    color,
+                    quiet: a.quiet,
+                    lang: a.lang,
+                    max_per_rule: a.max_per_rule,
+                    statistics: a.statistics,
+                };
+                w.write_all(human::render(&report, &o).as_bytes())
+            }
+            FindingsFormat::Json => json::write(&report, w),
+            FindingsFormat::Sarif => sarif::write(&report, plan.as_ref().unwrap_or(&sarif::Plan::default()), w),
+            FindingsFormat::Junit => junit::write(&report, threshold, w),
+            FindingsFormat::Github => w.write_all(github::render(&report, a.lang).as_bytes()),
         };
         match file {
-            None => super::emit(&text),
+            None => super::emit_with(write),
             Some(path) => {
-                if let Err(e) = super::write_output(path, &text) {
+                if let Err(e) = super::write_output_with(path, write) {
                     errln!("error: cannot write `{}`: {e}", path.display());
                     return EXIT_ERROR;
                 }
             }
+        }
+        if let Some(p) = plan.filter(|p| !p.omitted.is_empty()) {
+            errln!(
+                "note: the SARIF output lists {} of {} findings: a SARIF run holds at most {} results (GitHub code scanning rejects more); the other {} are counted in one result per rule ({} rules) and a notification; --format json has them all",
+                p.results - p.omitted.len(),
+                outcome.findings.len(),
+                sarif::MAX_RESULTS,
+                p.left_out(),
+                p.omitted.len()
+            );
+        }
+    }
+    if let Some(path) = &step_summary {
+        let text = crate::base::redact::redact(&github::summary(&report, a.lang)).into_owned();
+        if let Err(e) = crate::base::files::append(path, text.as_bytes()) {
+            errln!("error: cannot write the job summary `{}`: {e}", path.display());
+            return EXIT_ERROR;
         }
     }
     clock.lap("output");
@@ -250,7 +295,8 @@ impl Clock {
         }
         for l in &self.stages.laps {
             let peak = l.peak_rss.map(|b| format!("   peak {:>6} MB", b / 1_000_000)).unwrap_or_default();
-            errln!("timing: {:<36} {:>8.3} s{peak}", l.name, l.time.as_secs_f64());
+            let cpu = l.cpu.map(|c| format!("   cpu {:>7.2} s", c.as_secs_f64())).unwrap_or_default();
+            errln!("timing: {:<36} {:>8.3} s{peak}{cpu}", l.name, l.time.as_secs_f64());
         }
         errln!("timing: {:<36} {:>8.3} s ({records} records)", "total", self.start.elapsed().as_secs_f64());
     }

@@ -149,7 +149,13 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
         .collect();
     let order = |c: &Checked| policy.rules.iter().position(|r| r.id == c.rule && r.effective == c.effective);
     checked.sort_by_key(|c| (order(c), c.check));
-    let mut findings: Vec<Finding> = evaluated.into_iter().flat_map(|(_, f, _)| f).collect();
+    // Sized once: hundreds of thousands of findings are moved, not copied again and again by a
+    // growing vector (which held up to twice their memory at once).
+    let total = evaluated.iter().map(|(_, f, _)| f.len()).sum::<usize>() + streamed_out.findings.len();
+    let mut findings: Vec<Finding> = Vec::with_capacity(total);
+    for (_, mut found, _) in evaluated {
+        findings.append(&mut found);
+    }
     findings.extend(streamed_out.findings);
     findings.extend(org.issues.iter().filter(|i| sel.selects(i.code)).map(|i| build.builtin(i)));
     let about_waivers = crate::findings::waiver::apply(policy, org, &build, &mut findings, sel);

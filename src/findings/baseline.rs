@@ -71,10 +71,12 @@ pub struct Comparison {
 
 /// Removes findings recorded in the baseline; returns what was unchanged and what was fixed.
 pub fn apply(baseline: &Baseline, findings: &mut Vec<Finding>) -> Comparison {
-    let known: std::collections::HashSet<&str> = baseline.findings.iter().map(|e| e.fingerprint.as_str()).collect();
-    let present: std::collections::HashSet<String> = findings.iter().map(|f| f.fingerprint.clone()).collect();
+    let known: rustc_hash::FxHashSet<&str> = baseline.findings.iter().map(|e| e.fingerprint.as_str()).collect();
+    let fixed = {
+        let present: rustc_hash::FxHashSet<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+        baseline.findings.iter().filter(|e| !present.contains(e.fingerprint.as_str())).cloned().collect()
+    };
     let before = findings.len();
     findings.retain(|f| f.waiver.is_some() || !known.contains(f.fingerprint.as_str()));
-    let fixed = baseline.findings.iter().filter(|e| !present.contains(&e.fingerprint)).cloned().collect();
     Comparison { unchanged: before - findings.len(), fixed }
 }

@@ -3,6 +3,8 @@
 //! records, moving them between files or reformatting a file does not change a fingerprint;
 //! changing the record does. See `docs/baseline.md`.
 
+use std::fmt::Write;
+
 use sha2::{Digest, Sha256};
 
 use crate::base::store::Rec;
@@ -29,7 +31,8 @@ pub fn of(policy: &Policy, org: &OrgData, rule: &str, subject: Option<&str>, d: 
         h.update(subject.as_bytes());
         h.update([0]);
         if let Some(rec) = record(policy, org, subject) {
-            h.update(content(rec).as_bytes());
+            // Fed to the hash as it is written: the same bytes as `content`, no string built.
+            write_content(rec, &mut Hashed(&mut h));
         }
         h.update([0]);
     }
@@ -54,50 +57,111 @@ fn record<'a>(policy: &'a Policy, org: &'a OrgData, subject: &str) -> Option<Rec
 /// A canonical text of a record's values (schema order, then extra fields by name).
 pub fn content(rec: Rec) -> String {
     let mut s = String::new();
+    write_content(rec, &mut s);
+    s
+}
+
+/// A hash as a text sink: what is written is hashed, byte for byte.
+struct Hashed<'a>(&'a mut Sha256);
+
+impl Write for Hashed<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Writes [`content`] into `out`.
+fn write_content(rec: Rec, out: &mut impl Write) {
     for v in rec.fields.iter() {
-        canonical(v, &mut s);
-        s.push('\u{1f}');
+        canonical(v, out);
+        let _ = out.write_char('\u{1f}');
+    }
+    if rec.extra.is_empty() {
+        return;
     }
     let mut extra: Vec<&(crate::base::value::Str, Value)> = rec.extra.iter().collect();
     extra.sort_by(|a, b| a.0.cmp(&b.0));
     for (k, v) in extra {
-        s.push_str(k);
-        s.push('=');
-        canonical(v, &mut s);
-        s.push('\u{1f}');
+        let _ = out.write_str(k);
+        let _ = out.write_char('=');
+        canonical(v, out);
+        let _ = out.write_char('\u{1f}');
     }
-    s
 }
 
-fn canonical(v: &Value, out: &mut String) {
-    use std::fmt::Write;
+/// `s` as Rust's `{:?}` writes it — the form fingerprints were first made with — without its
+/// per-character escape tables for the common text: printable ASCII other than `"` and `\`,
+/// and the CJK ideographs, are written as they are by `{:?}` too.
+fn quoted(s: &str, out: &mut impl Write) {
+    let plain =
+        |c: char| (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' || ('\u{4e00}'..='\u{9fff}').contains(&c);
+    if s.chars().all(plain) {
+        let _ = out.write_char('"');
+        let _ = out.write_str(s);
+        let _ = out.write_char('"');
+    } else {
+        let _ = write!(out, "{s:?}");
+    }
+}
+
+fn canonical(v: &Value, out: &mut impl Write) {
     match v {
         Value::List(l) => {
-            out.push('[');
+            let _ = out.write_char('[');
             for x in l.iter() {
                 canonical(x, out);
-                out.push(',');
+                let _ = out.write_char(',');
             }
-            out.push(']');
+            let _ = out.write_char(']');
         }
         Value::Object(o) => {
             let mut fields: Vec<_> = o.fields.iter().collect();
             fields.sort_by(|a, b| a.0.cmp(&b.0));
-            out.push('{');
+            let _ = out.write_char('{');
             for (k, x) in fields {
                 let _ = write!(out, "{k}:");
                 canonical(x, out);
-                out.push(',');
+                let _ = out.write_char(',');
             }
-            out.push('}');
+            let _ = out.write_char('}');
         }
-        Value::Str(s) => {
-            let _ = write!(out, "{s:?}");
-        }
+        Value::Str(s) => quoted(s, out),
         // The Chinese form, as fingerprints were first made: changing it changes every
         // fingerprint of a record holding such a value.
         other => {
             let _ = write!(out, "{}:{}", other.type_name(), other.shown(crate::base::lang::Lang::Zh));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The quick form of a string is `{:?}` exactly, whatever the string holds.
+    #[test]
+    fn quoted_is_debug() {
+        for s in [
+            "",
+            "plain ASCII 123",
+            "王芳",
+            "运营专员·高级",
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "新\n行",
+            "\u{1b}[2J",
+            "\u{301}combining",
+            "全角　空格",
+            "emoji 😀",
+            "\u{9fff}\u{4e00}\u{3400}",
+            "\u{202e}bidi",
+            "~`!@#$%^&*()_+{}|:<>?",
+        ] {
+            let mut got = String::new();
+            quoted(s, &mut got);
+            assert_eq!(got, format!("{s:?}"), "{s}");
         }
     }
 }

@@ -27,6 +27,8 @@ pub fn apply(
     let ks = policy.schema.kind(k);
     let field = |rec: crate::base::store::Rec, name: &str| given(ks, rec, name);
     let mut out = Vec::new();
+    // Made at the first waiver that needs it: most runs have none.
+    let mut index: Option<Index> = None;
     for rec in org.store.kind(k).iter() {
         let subj = rec.id.as_deref().map(|id| subject(&ks.name, id));
         let loc = location(&org.sources, rec.loc, None, None);
@@ -63,8 +65,11 @@ pub fn apply(
             continue;
         }
         let waived = Waived { reason, approved_by: approver, expires: expires.to_string() };
+        let index = index.get_or_insert_with(|| Index::of(findings));
+        let candidates = if target == "*" { index.by_rule(&rule) } else { index.by_subject(&rule, &target) };
         let mut matched = 0;
-        for f in findings.iter_mut() {
+        for &i in candidates {
+            let Some(f) = findings.get_mut(i as usize) else { continue };
             let same_subject = target == "*" || f.subject.as_deref() == Some(target.as_str());
             if f.rule == rule && same_subject && f.waiver.is_none() {
                 f.waiver = Some(waived.clone());
@@ -83,4 +88,40 @@ pub fn apply(
         }
     }
     out
+}
+
+/// The findings by the hash of their rule, and of their rule and subject: a waiver finds its
+/// findings without looking at the others. A hash only proposes; the waiver compares the rule
+/// and the subject itself.
+struct Index {
+    rule: rustc_hash::FxHashMap<u64, Vec<u32>>,
+    subject: rustc_hash::FxHashMap<u64, Vec<u32>>,
+}
+
+impl Index {
+    fn of(findings: &[Finding]) -> Index {
+        let mut ix = Index { rule: Default::default(), subject: Default::default() };
+        for (i, f) in findings.iter().enumerate() {
+            let Ok(i) = u32::try_from(i) else { break };
+            ix.rule.entry(hash(&f.rule, None)).or_default().push(i);
+            if let Some(s) = &f.subject {
+                ix.subject.entry(hash(&f.rule, Some(s))).or_default().push(i);
+            }
+        }
+        ix
+    }
+    fn by_rule(&self, rule: &str) -> &[u32] {
+        self.rule.get(&hash(rule, None)).map_or(&[], Vec::as_slice)
+    }
+    fn by_subject(&self, rule: &str, subject: &str) -> &[u32] {
+        self.subject.get(&hash(rule, Some(subject))).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn hash(rule: &str, subject: Option<&str>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    rule.hash(&mut h);
+    subject.hash(&mut h);
+    h.finish()
 }

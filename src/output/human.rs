@@ -61,6 +61,58 @@ pub struct Options {
     pub quiet: bool,
     /// Language of zhidu's own words.
     pub lang: crate::base::lang::Lang,
+    /// Findings listed per rule (`0`: all); the others are counted (`… 还有 N 条`).
+    pub max_per_rule: usize,
+    /// A table of findings per rule instead of the findings themselves (like `ruff --statistics`).
+    pub statistics: bool,
+}
+
+/// Findings listed per rule by default: a first run with a finding for every person prints a
+/// screenful per rule, not a hundred thousand lines.
+pub const MAX_PER_RULE: usize = 20;
+
+/// `n` with its digits grouped by three with spaces (`99 930`), as the counts of the summary
+/// lines are easiest read.
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The line that stands for the findings of a rule not listed.
+fn more(n: usize, en: bool) -> String {
+    if en { format!("… {} more", grouped(n)) } else { format!("… 还有 {} 条", grouped(n)) }
+}
+
+/// The statistics table: one line per rule with its count of findings (waived ones apart),
+/// severity, ID and title, most findings first.
+fn statistics(findings: &[&Finding], st: &Style, en: bool, out: &mut String) {
+    let mut rows: Vec<(usize, &Finding)> = Vec::new();
+    for f in findings {
+        match rows.last_mut() {
+            Some((n, first)) if first.rule == f.rule => *n += 1,
+            _ => rows.push((1, f)),
+        }
+    }
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.rule.cmp(&b.1.rule)));
+    let width = rows.iter().map(|(n, _)| grouped(*n).len()).max().unwrap_or(1);
+    let id_width = rows.iter().map(|(_, f)| shown(&f.rule).chars().count()).max().unwrap_or(1);
+    let (count, rule, level, title) =
+        if en { ("count", "rule", "level", "title") } else { ("数量", "规则", "级别", "标题") };
+    let _ = writeln!(out, "{}", st.paint("1", &format!("{count:>width$} {rule:<id_width$} {level:<7} {title}")));
+    for (n, f) in &rows {
+        let sev = st.sev(f.severity);
+        // Colour codes do not take room on screen: pad the plain word.
+        let pad = " ".repeat(7usize.saturating_sub(f.severity.as_str().len()));
+        let _ = writeln!(out, "{:>width$} {:<id_width$} {sev}{pad} {}", grouped(*n), shown(&f.rule), shown(&f.title));
+    }
+    out.push('\n');
 }
 
 /// Text of the pack or the org (a message, a subject, a title, a file name) as the human format
@@ -78,8 +130,18 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
     let st = Style { color };
     let mut out = String::new();
     let findings: Vec<&Finding> = r.outcome.findings.iter().filter(|f| f.waiver.is_none()).collect();
+    let limit = if o.max_per_rule == 0 { usize::MAX } else { o.max_per_rule };
     if o.quiet {
-        for f in &findings {
+        let mut listed = 0;
+        for (i, f) in findings.iter().enumerate() {
+            listed = if i > 0 && findings.get(i - 1).is_some_and(|p| p.rule == f.rule) { listed + 1 } else { 1 };
+            if listed > limit {
+                // Counted at the rule's last finding.
+                if findings.get(i + 1).is_none_or(|n| n.rule != f.rule) {
+                    let _ = writeln!(out, "{}", more(listed - limit, en));
+                }
+                continue;
+            }
             let at = f
                 .location
                 .as_ref()
@@ -97,6 +159,10 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
         return out;
     }
     let mut i = 0;
+    if o.statistics {
+        statistics(&findings, &st, en, &mut out);
+        i = findings.len();
+    }
     while i < findings.len() {
         let rule = &findings[i].rule;
         let group: Vec<&Finding> = findings[i..].iter().copied().take_while(|f| &f.rule == rule).collect();
@@ -110,7 +176,7 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
             shown(&first.title),
             st.paint("2", &format!("· {} · {} {}", shown(&first.source), group.len(), t("条", "finding(s)")))
         );
-        for (n, f) in group.iter().enumerate() {
+        for (n, f) in group.iter().take(limit).enumerate() {
             let subject = shown(f.subject.as_deref().unwrap_or("-"));
             let mut tags = String::new();
             if f.advisory {
@@ -133,6 +199,9 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
             {
                 out.push_str(&s);
             }
+        }
+        if group.len() > limit {
+            let _ = writeln!(out, "  {}", st.paint("2", &more(group.len() - limit, en)));
         }
         out.push('\n');
     }

@@ -68,6 +68,15 @@ struct Tool {
 
 /// Renders the report as pretty-printed JSON (fixed key order, findings sorted).
 pub fn render(r: &CheckRun) -> String {
+    let mut out = Vec::new();
+    // Writing into memory fails only on a serialisation error, which these types do not have.
+    let _ = write(r, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes [`render`]'s document into `w` as it is made: every finding is serialised straight
+/// into the writer, with no document held in memory.
+pub fn write(r: &CheckRun, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let Counts { errors, warnings, infos, waived } = r.counts();
     let doc = Doc {
         as_of: r.org.config.as_of.to_string(),
@@ -94,7 +103,9 @@ pub fn render(r: &CheckRun) -> String {
         baseline: r.baseline,
         version: SCHEMA_VERSION,
     };
-    let mut s = crate::base::visible::json(&doc).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
+    // serde writes token by token: gather them before they reach the (dynamic) writer.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    crate::base::visible::json_to(&mut w, &doc, true)?;
+    std::io::Write::write_all(&mut w, b"\n")?;
+    std::io::Write::flush(&mut w)
 }

@@ -3,7 +3,7 @@
 //! failure level fails, listing its subjects; lower findings and waived ones go to `system-out`.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
+use std::io::Write;
 
 use super::CheckRun;
 use crate::base::visible;
@@ -38,6 +38,14 @@ fn line(f: &Finding) -> String {
 
 /// Renders the report as JUnit XML. `fail_at` is the lowest failing severity (`None`: never).
 pub fn render(r: &CheckRun, fail_at: Option<Severity>) -> String {
+    let mut out = Vec::new();
+    // Writing into memory does not fail.
+    let _ = write(r, fail_at, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes [`render`]'s document into `w` as it is made.
+pub fn write(r: &CheckRun, fail_at: Option<Severity>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     // chapter → rule id → (title, findings)
     let mut chapters: BTreeMap<String, BTreeMap<String, (String, Vec<&Finding>)>> = BTreeMap::new();
     for rule in r.policy.rules.iter().filter(|x| r.outcome.rules_run.contains(&x.id)) {
@@ -55,51 +63,52 @@ pub fn render(r: &CheckRun, fail_at: Option<Severity>) -> String {
     let total: usize = chapters.values().map(BTreeMap::len).sum();
     let failed: usize =
         chapters.values().flat_map(|c| c.values()).filter(|(_, fs)| fs.iter().any(|f| fails(f))).count();
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
+    let mut s = std::io::BufWriter::with_capacity(1 << 16, w);
+    s.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")?;
+    writeln!(
         s,
         "<testsuites name=\"zhidu {}\" tests=\"{total}\" failures=\"{failed}\" errors=\"0\">",
         esc(&r.org.config.name)
-    );
+    )?;
     for (chapter, rules) in &chapters {
         let f_count = rules.values().filter(|(_, fs)| fs.iter().any(|f| fails(f))).count();
-        let _ = writeln!(
+        writeln!(
             s,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f_count}\" errors=\"0\" skipped=\"0\">",
             esc(chapter),
             rules.len()
-        );
+        )?;
         for (id, (title, fs)) in rules {
-            let _ = write!(s, "    <testcase classname=\"zhidu.{}\" name=\"{} {}\"", esc(chapter), esc(id), esc(title));
+            write!(s, "    <testcase classname=\"zhidu.{}\" name=\"{} {}\"", esc(chapter), esc(id), esc(title))?;
             let failing: Vec<&Finding> = fs.iter().copied().filter(|f| fails(f)).collect();
             let other: Vec<&Finding> = fs.iter().copied().filter(|f| !fails(f)).collect();
             if failing.is_empty() && other.is_empty() {
-                s.push_str("/>\n");
+                s.write_all("/>\n".as_bytes())?;
                 continue;
             }
-            s.push_str(">\n");
+            s.write_all(">\n".as_bytes())?;
             if !failing.is_empty() {
                 let sev = failing.iter().map(|f| f.severity).max().unwrap_or(Severity::Error).as_str();
-                let _ = writeln!(s, "      <failure type=\"{sev}\" message=\"{} finding(s)\">", failing.len());
+                writeln!(s, "      <failure type=\"{sev}\" message=\"{} finding(s)\">", failing.len())?;
                 for f in &failing {
-                    let _ = writeln!(s, "{}", esc(&line(f)));
+                    writeln!(s, "{}", esc(&line(f)))?;
                 }
-                s.push_str("      </failure>\n");
+                s.write_all("      </failure>\n".as_bytes())?;
             }
             if !other.is_empty() {
-                s.push_str("      <system-out>");
+                s.write_all("      <system-out>".as_bytes())?;
                 for f in &other {
                     let tag = if f.waiver.is_some() { "waived" } else { f.severity.as_str() };
-                    let _ = writeln!(s, "[{tag}] {}", esc(&line(f)));
+                    writeln!(s, "[{tag}] {}", esc(&line(f)))?;
                 }
-                s.push_str("</system-out>\n");
+                s.write_all("</system-out>\n".as_bytes())?;
             }
-            s.push_str("    </testcase>\n");
+            s.write_all("    </testcase>\n".as_bytes())?;
         }
-        s.push_str("  </testsuite>\n");
+        s.write_all("  </testsuite>\n".as_bytes())?;
     }
-    s.push_str("</testsuites>\n");
-    s
+    s.write_all("</testsuites>\n".as_bytes())?;
+    s.flush()
 }
 
 #[cfg(test)]

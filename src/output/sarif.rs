@@ -1,31 +1,15 @@
 //! `--format sarif`: SARIF 2.1.0 for code-scanning tools (GitHub, GitLab, Azure DevOps). One
 //! `reportingDescriptor` per rule with its Chinese title, text, source clause and default level;
 //! results with physical locations and stable `partialFingerprints`; waived findings carry
-//! `suppressions`.
+//! `suppressions`. A run holds at most [`MAX_RESULTS`] results, the limit of GitHub code
+//! scanning: beyond it, the most severe and first findings of every rule are listed, the others
+//! counted in one result per rule and a run-level notification.
 
 use serde::Serialize;
 
 use super::{CheckRun, artifact_path};
 use crate::findings::finding::Finding;
 use crate::syntax::ast::Severity;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: Vec<Run<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    tool: Tool<'a>,
-    results: Vec<SarifResult>,
-    column_kind: &'static str,
-    properties: RunProperties<'a>,
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -38,20 +22,27 @@ struct RunProperties<'a> {
     policy_version: &'a str,
     /// The pack's content digest, as in `check --format json`'s `policy.digest`.
     policy_digest: String,
-}
-
-#[derive(Serialize)]
-struct Tool<'a> {
-    driver: Driver<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    omitted_results: Option<usize>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Driver<'a> {
-    name: &'static str,
-    version: &'static str,
-    semantic_version: &'static str,
-    rules: Vec<Descriptor<'a>>,
+struct Invocation {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+    descriptor: NotificationId,
+}
+
+#[derive(Serialize)]
+struct NotificationId {
+    id: &'static str,
 }
 
 #[derive(Serialize)]
@@ -98,7 +89,8 @@ struct SarifResult {
     message: Text,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     locations: Vec<Location>,
-    partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partial_fingerprints: Option<Fingerprints>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,7 +100,11 @@ struct SarifResult {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ResultProperties {
-    subject: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<String>,
+    /// For the result that stands for findings left out: how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    omitted: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -167,8 +163,199 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// Renders the report as SARIF 2.1.0.
+/// Results GitHub code scanning accepts in one run (it rejects a run with more).
+pub const MAX_RESULTS: usize = 25_000;
+
+/// Which findings a SARIF file lists: all, or — beyond the limit — the most severe and the first
+/// of every rule, with the others counted per rule.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Per finding (in the run's order): listed or left out. Empty: every finding is listed.
+    keep: Vec<bool>,
+    /// Per rule with findings left out, in the run's order: rule ID, how many, most severe.
+    pub omitted: Vec<(String, usize, Severity)>,
+    /// Results the file holds (aggregate results included).
+    pub results: usize,
+}
+
+impl Plan {
+    /// Findings left out in all.
+    pub fn left_out(&self) -> usize {
+        self.omitted.iter().map(|(_, n, _)| n).sum()
+    }
+}
+
+/// Plans a SARIF file of at most `limit` results. Beyond the limit, findings are taken in this
+/// order until the limit less one aggregate result per rule is reached: not waived before
+/// waived, most severe first, then the first finding of every rule, the second of every rule,
+/// and so on (so every rule keeps its first findings), in the run's order.
+pub fn plan(r: &CheckRun, limit: usize) -> Plan {
+    let findings = &r.outcome.findings;
+    if findings.len() <= limit {
+        return Plan { keep: Vec::new(), omitted: Vec::new(), results: findings.len() };
+    }
+    // Findings are sorted by rule: a finding's rank is its place in its rule's run.
+    let mut rules = 0usize;
+    let mut keys: Vec<(bool, std::cmp::Reverse<Severity>, u32, u32)> = Vec::with_capacity(findings.len());
+    let mut rank = 0u32;
+    for (i, f) in findings.iter().enumerate() {
+        if i == 0 || findings.get(i - 1).is_some_and(|p| p.rule != f.rule) {
+            rules += 1;
+            rank = 0;
+        }
+        keys.push((f.waiver.is_some(), std::cmp::Reverse(f.severity), rank, u32::try_from(i).unwrap_or(u32::MAX)));
+        rank = rank.saturating_add(1);
+    }
+    // One result per rule may be an aggregate: keep room for them all.
+    let budget = limit.saturating_sub(rules).min(keys.len());
+    let mut keep = vec![false; findings.len()];
+    if budget > 0 {
+        keys.select_nth_unstable(budget - 1);
+        for k in keys.iter().take(budget) {
+            if let Some(x) = keep.get_mut(k.3 as usize) {
+                *x = true;
+            }
+        }
+    }
+    let mut omitted: Vec<(String, usize, Severity)> = Vec::new();
+    for (f, kept) in findings.iter().zip(&keep) {
+        if *kept {
+            continue;
+        }
+        match omitted.last_mut() {
+            Some((rule, n, sev)) if *rule == f.rule => {
+                *n += 1;
+                *sev = (*sev).max(f.severity);
+            }
+            _ => omitted.push((f.rule.clone(), 1, f.severity)),
+        }
+    }
+    Plan { keep, results: budget + omitted.len(), omitted }
+}
+
+/// Renders the report as SARIF 2.1.0 (at most [`MAX_RESULTS`] results).
 pub fn render(r: &CheckRun) -> String {
+    let mut out = Vec::new();
+    // Writing into memory fails only on a serialisation error, which these types do not have.
+    let _ = write(r, &plan(r, MAX_RESULTS), &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the SARIF file of `plan` into `w` as it is made: compact JSON, one rule descriptor
+/// and one result a line (results refer to their rule by `ruleIndex`), so a file of the
+/// largest run GitHub accepts stays small and no document is held in memory.
+pub fn write(r: &CheckRun, plan: &Plan, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    let json = |w: &mut std::io::BufWriter<&mut dyn std::io::Write>, v: &dyn erased::Ser| v.to(w);
+    let descriptors = descriptors(r);
+    // Several versions of one rule share an ID: the first is listed, and `ruleIndex` counts
+    // positions in the list as written (not in `descriptors`, where a repeated ID would shift
+    // every later rule's index).
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<&Descriptor> = descriptors.iter().filter(|d| seen.insert(d.id)).collect();
+    let index: rustc_hash::FxHashMap<&str, usize> = unique.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
+    let index_of = |id: &str| index.get(id).copied().unwrap_or(0);
+    w.write_all(b"{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"zhidu\",\"version\":")?;
+    json(&mut w, &env!("CARGO_PKG_VERSION"))?;
+    w.write_all(b",\"semanticVersion\":")?;
+    json(&mut w, &env!("CARGO_PKG_VERSION"))?;
+    w.write_all(b",\"rules\":[")?;
+    for (i, d) in unique.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        json(&mut w, *d)?;
+    }
+    w.write_all(b"\n]}}")?;
+    let total = r.outcome.findings.len();
+    if !plan.omitted.is_empty() {
+        let text = format!(
+            "SARIF 每次运行至多 {MAX_RESULTS} 条结果：{total} 个问题中列出 {}，另有 {} 个按规则汇总为 {} 条结果（完整结果请用 --format json）/ a SARIF run holds at most {MAX_RESULTS} results: {} of {total} findings listed, {} more summed up in one result per rule ({} rules; --format json has them all)",
+            total - plan.left_out(),
+            plan.left_out(),
+            plan.omitted.len(),
+            total - plan.left_out(),
+            plan.left_out(),
+            plan.omitted.len(),
+        );
+        let inv = [Invocation {
+            execution_successful: true,
+            tool_execution_notifications: vec![Notification {
+                level: "warning",
+                message: Text { text },
+                descriptor: NotificationId { id: "zhidu/results-truncated" },
+            }],
+        }];
+        w.write_all(b",\"invocations\":")?;
+        json(&mut w, &inv)?;
+    }
+    w.write_all(b",\"results\":[")?;
+    let mut first = true;
+    let mut sep = |w: &mut std::io::BufWriter<&mut dyn std::io::Write>| {
+        let s: &[u8] = if first { b"\n" } else { b",\n" };
+        first = false;
+        w.write_all(s)
+    };
+    for (i, f) in r.outcome.findings.iter().enumerate() {
+        if plan.keep.get(i).is_some_and(|k| !k) {
+            continue;
+        }
+        sep(&mut w)?;
+        json(&mut w, &result(r, f, index_of(&f.rule)))?;
+    }
+    for (rule, n, severity) in &plan.omitted {
+        sep(&mut w)?;
+        json(&mut w, &aggregate(rule, index_of(rule), *n, *severity))?;
+    }
+    w.write_all(b"\n],\"columnKind\":\"unicodeCodePoints\",\"properties\":")?;
+    let props = RunProperties {
+        organisation: &r.org.config.name,
+        as_of: r.org.config.as_of.to_string(),
+        policy: format!("{} {}", r.policy.meta.name, r.policy.meta.version),
+        policy_version: &r.policy.meta.version,
+        policy_digest: format!("sha256:{}", super::policy_digest(r.policy)),
+        omitted_results: (!plan.omitted.is_empty()).then(|| plan.left_out()),
+    };
+    json(&mut w, &props)?;
+    w.write_all(b"}]}\n")?;
+    w.flush()
+}
+
+/// Serialising values of different types through one closure.
+mod erased {
+    /// A value written as compact JSON with active characters escaped.
+    pub trait Ser {
+        /// Writes it.
+        fn to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+    impl<T: serde::Serialize + ?Sized> Ser for T {
+        fn to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+            crate::base::visible::json_to(w, self, false).map_err(std::io::Error::from)
+        }
+    }
+}
+
+/// The result that stands for the findings of a rule left out.
+fn aggregate(rule: &str, rule_index: usize, n: usize, severity: Severity) -> SarifResult {
+    SarifResult {
+        rule_id: rule.to_string(),
+        rule_index,
+        level: level(severity),
+        kind: "fail",
+        message: Text {
+            text: format!(
+                "另有 {n} 个 {rule} 问题未列出：SARIF 每次运行至多 {MAX_RESULTS} 条结果（完整结果请用 --format json）/ {n} more {rule} findings not listed: a SARIF run holds at most {MAX_RESULTS} results (--format json has them all)"
+            ),
+        },
+        locations: Vec::new(),
+        partial_fingerprints: None,
+        suppressions: Vec::new(),
+        properties: Some(ResultProperties { subject: None, omitted: Some(n) }),
+    }
+}
+
+/// One descriptor per rule of the pack, then one per built-in check (`DATA-…`, `WAIVER-…`) that
+/// occurs in the results.
+fn descriptors<'a>(r: &'a CheckRun) -> Vec<Descriptor<'a>> {
     let mut descriptors: Vec<Descriptor> = r
         .policy
         .rules
@@ -195,59 +382,26 @@ pub fn render(r: &CheckRun) -> String {
             }
         })
         .collect();
-    // Built-in checks (DATA-…, WAIVER-…) that occur in the results.
-    for f in &r.outcome.findings {
-        if !descriptors.iter().any(|d| d.id == f.rule) {
-            descriptors.push(Descriptor {
-                id: leak_free(&r.outcome.findings, &f.rule),
-                name: f.rule.replace('-', ""),
-                short_description: Text { text: f.title.clone() },
-                full_description: Text { text: f.title.clone() },
-                help: Help {
-                    text: format!("{}\n出处：{}", f.title, f.source),
-                    markdown: format!("**{}**\n\n出处：{}", f.title, f.source),
-                },
-                default_configuration: Config { level: level(f.severity) },
-                properties: DescriptorProperties { source: &f.source, tags: vec!["data".into()] },
-            });
+    let mut known: std::collections::HashSet<&str> = descriptors.iter().map(|d| d.id).collect();
+    // Findings are sorted by rule: one look per rule.
+    for (i, f) in r.outcome.findings.iter().enumerate() {
+        if r.outcome.findings.get(i.wrapping_sub(1)).is_some_and(|p| p.rule == f.rule) || !known.insert(&f.rule) {
+            continue;
         }
+        descriptors.push(Descriptor {
+            id: &f.rule,
+            name: f.rule.replace('-', ""),
+            short_description: Text { text: f.title.clone() },
+            full_description: Text { text: f.title.clone() },
+            help: Help {
+                text: format!("{}\n出处：{}", f.title, f.source),
+                markdown: format!("**{}**\n\n出处：{}", f.title, f.source),
+            },
+            default_configuration: Config { level: level(f.severity) },
+            properties: DescriptorProperties { source: &f.source, tags: vec!["data".into()] },
+        });
     }
-    // Several versions of one rule share an ID: index the first.
-    let index_of = |id: &str| descriptors.iter().position(|d| d.id == id).unwrap_or(0);
-    let results: Vec<SarifResult> = r.outcome.findings.iter().map(|f| result(r, f, index_of(&f.rule))).collect();
-    let mut seen = std::collections::HashSet::new();
-    descriptors.retain(|d| seen.insert(d.id));
-    let log = Log {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "zhidu",
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    rules: descriptors,
-                },
-            },
-            results,
-            column_kind: "unicodeCodePoints",
-            properties: RunProperties {
-                organisation: &r.org.config.name,
-                as_of: r.org.config.as_of.to_string(),
-                policy: format!("{} {}", r.policy.meta.name, r.policy.meta.version),
-                policy_version: &r.policy.meta.version,
-                policy_digest: format!("sha256:{}", super::policy_digest(r.policy)),
-            },
-        }],
-    };
-    let mut s = crate::base::visible::json(&log).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
-}
-
-/// The rule ID string owned by the findings (descriptors borrow it).
-fn leak_free<'a>(findings: &'a [Finding], id: &str) -> &'a str {
-    findings.iter().find(|f| f.rule == id).map_or("", |f| f.rule.as_str())
+    descriptors
 }
 
 fn result(r: &CheckRun, f: &Finding, rule_index: usize) -> SarifResult {
@@ -283,8 +437,8 @@ fn result(r: &CheckRun, f: &Finding, rule_index: usize) -> SarifResult {
         kind: "fail",
         message: Text { text: f.message.clone() },
         locations,
-        partial_fingerprints: Fingerprints { zhidu: f.fingerprint.clone() },
+        partial_fingerprints: Some(Fingerprints { zhidu: f.fingerprint.clone() }),
         suppressions,
-        properties: f.subject.as_ref().map(|s| ResultProperties { subject: s.clone() }),
+        properties: f.subject.as_ref().map(|s| ResultProperties { subject: Some(s.clone()), omitted: None }),
     }
 }
