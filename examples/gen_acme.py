@@ -1093,6 +1093,8 @@ def generate(out_dir, clean):
     files["complaints.toml"] = header("客户投诉处理记录", clean) + toml_records("complaint", complaints)
     files["risks.toml"] = header("风险登记", clean) + toml_records("risk", risks)
     files["sanctions.toml"] = header("处分记录", clean) + toml_records("sanction", sanctions)
+    # The export's data category (MASK-2 applies the masks of that category).
+    files["exports/user-profile-2026-06.csv.toml"] = 'category = "用户画像"\n'
     files["exports/user-profile-2026-06.csv"] = csv_text(
         ["user_id", "地址", "年龄", "会员等级", "近90天订单数", "近90天消费金额", "备注"], export_rows)
 

@@ -359,7 +359,8 @@ impl Sink {
                 d.join(format!("{}.csv", self.stem))
             }
             Format::Export => {
-                let d = self.dir.join("exports");
+                // The folder names the export's data category (MASK-2 applies its masks).
+                let d = self.dir.join("exports").join("用户画像");
                 fs::create_dir_all(&d).expect("create exports dir");
                 d.join(format!("{}-{:03}.csv", self.stem, self.files))
             }

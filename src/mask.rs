@@ -32,10 +32,26 @@ pub enum Method {
 pub struct MaskRule {
     /// Declaration name (`地址`).
     pub name: String,
-    /// Column headers it applies to.
+    /// Header patterns of the columns it applies to (`*ID`; see [`crate::base::glob`]).
     pub fields: Vec<String>,
+    /// Header patterns among those whose cells are masked only when raw (`*年龄段`: a band is
+    /// kept whatever its width, an exact age is put in a band).
+    pub except: Vec<String>,
+    /// Data categories it applies to (empty: all).
+    pub categories: Vec<String>,
     /// Method.
     pub method: Method,
+}
+
+impl MaskRule {
+    /// Whether the rule applies to an export of `category` (`None`: no category declared, so
+    /// the strictest: every rule applies).
+    pub fn applies_to(&self, category: Option<&str>) -> bool {
+        match category {
+            Some(c) => self.categories.is_empty() || self.categories.iter().any(|x| x == c),
+            None => true,
+        }
+    }
 }
 
 /// Why the mask rules could not be prepared.
@@ -58,6 +74,8 @@ pub struct Plan {
     pub rules: Vec<MaskRule>,
     /// Names of rules that hash IDs with plain SHA-256 (reversible by enumeration for short IDs).
     pub unkeyed_hash: Vec<String>,
+    /// The data categories an export may declare (see [`crate::engine::stream::export_categories`]).
+    pub categories: Vec<String>,
 }
 
 impl Plan {
@@ -67,11 +85,14 @@ impl Plan {
         for r in policy.decls_of("mask") {
             let text = |f: &str| policy.decl_field(r, f).and_then(Value::as_str).map(str::to_string);
             let name = policy.decls.get(r).and_then(|x| x.id.as_deref()).unwrap_or("").to_string();
-            let fields: Vec<String> = policy
-                .decl_field(r, "fields")
-                .and_then(Value::as_list)
-                .map(|l| l.iter().filter_map(Value::as_str).map(str::to_string).collect())
-                .unwrap_or_default();
+            let words = |f: &str| -> Vec<String> {
+                policy
+                    .decl_field(r, f)
+                    .and_then(Value::as_list)
+                    .map(|l| l.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .unwrap_or_default()
+            };
+            let (fields, except, categories) = (words("fields"), words("except"), words("categories"));
             let method = match text("method").as_deref() {
                 Some("province") => Method::Province,
                 Some("age_band") => {
@@ -89,15 +110,22 @@ impl Plan {
                     }
                 }
             };
-            plan.rules.push(MaskRule { name, fields, method });
+            plan.rules.push(MaskRule { name, fields, except, categories, method });
         }
+        plan.categories = crate::engine::stream::export_categories(policy);
         Ok(plan)
     }
 
-    /// The rule for a column header (exact match after trimming, ASCII case-insensitive).
-    pub fn rule_for(&self, header: &str) -> Option<&MaskRule> {
+    /// The rule for a column header in an export of `category` (the first whose patterns match
+    /// and that applies to the category), and whether the header is one of its exceptions
+    /// (then only raw values are masked). MASK-2 judges the same columns the same way.
+    pub fn rule_for(&self, header: &str, category: Option<&str>) -> Option<(&MaskRule, bool)> {
+        use crate::base::glob::matches_any;
         let h = header.trim();
-        self.rules.iter().find(|r| r.fields.iter().any(|f| f == h || f.eq_ignore_ascii_case(h)))
+        self.rules
+            .iter()
+            .find(|r| r.applies_to(category) && matches_any(r.fields.iter().map(String::as_str), h))
+            .map(|r| (r, matches_any(r.except.iter().map(String::as_str), h)))
     }
 }
 
@@ -106,6 +134,16 @@ pub fn mask_value(v: &str, m: &Method) -> String {
     let mut out = String::new();
     mask_value_into(v, m, None, &mut out);
     out
+}
+
+/// Whether a value of a column that is an exception of its rule (`*年龄段`) is raw and must be
+/// masked: an exact age, or an ID token that is no hash. An address is always judged strictly.
+fn raw_in_exception(v: &str, m: &Method) -> bool {
+    match m {
+        Method::AgeBand(_) => detect::is_exact_age(v),
+        Method::Hash(_) => detect::is_raw_id(v),
+        Method::Province => !is_province(v),
+    }
 }
 
 /// Masks one value into `out` (cleared first); returns whether `out` is `v` unchanged. `mac`
@@ -203,8 +241,9 @@ pub struct Summary {
 
 /// How the cells of one column are masked.
 enum Column<'p> {
-    /// By a mask rule; `mac` is its keyed hasher, if it has a key.
-    Rule { rule: &'p MaskRule, mac: Option<Hmac<Sha256>> },
+    /// By a mask rule; `mac` is its keyed hasher, if it has a key; `loose` for a column that is
+    /// one of the rule's exceptions (only raw values are masked).
+    Rule { rule: &'p MaskRule, mac: Option<Hmac<Sha256>>, loose: bool },
     /// As free text: ID-card and mobile numbers replaced by markers.
     FreeText,
 }
@@ -219,6 +258,7 @@ pub fn mask_csv(
     input: impl Read,
     out: impl Write,
     plan: &Plan,
+    category: Option<&str>,
     mut progress: impl FnMut(u64),
 ) -> Result<Summary, csv::Error> {
     let mut rows = Rows::new(input);
@@ -234,13 +274,13 @@ pub fn mask_csv(
     wtr.write_record(&headers)?;
     let columns: Vec<Column> = headers
         .iter()
-        .map(|h| match plan.rule_for(h) {
-            Some(rule) => {
+        .map(|h| match plan.rule_for(h, category) {
+            Some((rule, loose)) => {
                 let mac = match &rule.method {
                     Method::Hash(Some(k)) => Hmac::<Sha256>::new_from_slice(k).ok(),
                     _ => None,
                 };
-                Column::Rule { rule, mac }
+                Column::Rule { rule, mac, loose }
             }
             None => Column::FreeText,
         })
@@ -261,8 +301,16 @@ pub fn mask_csv(
         let plain = row.is_plain();
         for (i, cell) in row.fields().enumerate() {
             // The new value, if the cell changes.
-            let masked: Option<&str> = match columns.get(i) {
-                Some(Column::Rule { rule, mac }) => {
+            // A cell of an exception column that is not raw is free text (a band is kept, an
+            // ID-card or mobile number in it is still replaced).
+            let by_rule = match columns.get(i) {
+                Some(Column::Rule { rule, mac, loose }) if !*loose || raw_in_exception(cell, &rule.method) => {
+                    Some((rule, mac))
+                }
+                _ => None,
+            };
+            let masked: Option<&str> = match by_rule {
+                Some((rule, mac)) => {
                     if !summary.weak_hash && matches!(rule.method, Method::Hash(None)) {
                         let t = detect::trim(cell);
                         summary.weak_hash = !t.is_empty() && !is_sha256(t) && (t.len() < 16 || detect::is_cn_id(t));
@@ -317,21 +365,45 @@ mod tests {
     fn plan() -> Plan {
         Plan {
             rules: vec![
-                MaskRule { name: "地址".into(), fields: vec!["地址".into()], method: Method::Province },
-                MaskRule {
-                    name: "年龄".into(), fields: vec!["年龄".into(), "age".into()], method: Method::AgeBand(5)
-                },
-                MaskRule { name: "ID".into(), fields: vec!["user_id".into()], method: Method::Hash(None) },
+                rule("地址", &["*地址*"], &[], &[], Method::Province),
+                rule("年龄", &["年龄", "age", "*年龄段"], &["*年龄段"], &[], Method::AgeBand(5)),
+                rule("ID", &["user_id", "*ID"], &[], &["用户画像"], Method::Hash(None)),
             ],
             unkeyed_hash: vec!["ID".into()],
+            categories: vec!["用户画像".into(), "交易记录".into()],
         }
+    }
+
+    fn rule(name: &str, fields: &[&str], except: &[&str], categories: &[&str], method: Method) -> MaskRule {
+        let own = |l: &[&str]| l.iter().map(|x| x.to_string()).collect();
+        MaskRule { name: name.into(), fields: own(fields), except: own(except), categories: own(categories), method }
+    }
+
+    #[test]
+    fn patterns_exceptions_and_categories() {
+        let input = "会员ID,年龄段,收货地址\nM-1,45,浙江省杭州市西湖区文三路1号\nM-2,40-49,浙江省\n";
+        let run = |category| {
+            let mut out = Vec::new();
+            mask_csv(input.as_bytes(), &mut out, &plan(), category, |_| {}).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let profile = run(Some("用户画像"));
+        let hash = |s: &[u8]| crate::base::hex(&Sha256::digest(s));
+        assert_eq!(
+            profile,
+            format!("会员ID,年龄段,收货地址\n{},45-50岁,浙江省\n{},40-49,浙江省\n", hash(b"M-1"), hash(b"M-2")),
+            "a band of another width is kept, an exact age is banded"
+        );
+        assert_eq!(run(None), profile, "no category: the strictest, every rule applies");
+        let orders = run(Some("交易记录"));
+        assert!(orders.contains("\nM-1,45-50岁,浙江省\n"), "IDs are hashed in 用户画像 data only: {orders}");
     }
 
     #[test]
     fn masks_columns_and_free_text_idempotently() {
         let input = "user_id,地址,年龄,备注\nU10086,广东省广州市天河区体育西路1号,27,电话13812345678\n";
         let mut out = Vec::new();
-        let s = mask_csv(input.as_bytes(), &mut out, &plan(), |_| {}).unwrap();
+        let s = mask_csv(input.as_bytes(), &mut out, &plan(), None, |_| {}).unwrap();
         let text = String::from_utf8(out).unwrap();
         let hash = crate::base::hex(&Sha256::digest(b"U10086"));
         assert_eq!(text, format!("user_id,地址,年龄,备注\n{hash},广东省,25-30岁,电话[手机号已脱敏]\n"));
@@ -339,7 +411,7 @@ mod tests {
         assert_eq!(s.mobiles, 1);
         assert!(s.weak_hash);
         let mut again = Vec::new();
-        mask_csv(text.as_bytes(), &mut again, &plan(), |_| {}).unwrap();
+        mask_csv(text.as_bytes(), &mut again, &plan(), None, |_| {}).unwrap();
         assert_eq!(String::from_utf8(again).unwrap(), text, "masking a masked file changes nothing");
     }
 

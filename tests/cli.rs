@@ -59,6 +59,14 @@ fn explain_names_the_failing_sub_condition() {
     let (code, out, _) = zhidu(&["explain", "APV-2", "--org", "tests/cases/APV-2/fail", "--subject", "change:CHG-2"]);
     assert_eq!(code, 1, "{out}");
     insta::assert_snapshot!("explain_apv2", out);
+    // A sub-declaration is shown by its kind and name, never as `{…}`.
+    let (code, out, _) = zhidu(&["explain", "SOP-10", "--org", "tests/cases/SOP-10/fail", "--subject", "project:PR1"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("fails for s = step 启动"), "{out}");
+    assert!(!out.contains("{…}"), "{out}");
+    // A declaration likewise (`emergency 用户投诉激增`, not `emergency:用户投诉激增`).
+    let (_, out, _) = zhidu(&["explain", "SOP-7", "--org", "tests/cases/SOP-7/fail", "--subject", "unit:U0"]);
+    assert!(out.contains("fails for e = emergency 用户投诉激增"), "{out}");
     let (code, out, _) = zhidu(&["explain", "APV-3", "--org", "tests/cases/APV-3/pass", "--subject", "change:CHG-1"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("holds for change:CHG-1"), "{out}");
@@ -106,4 +114,26 @@ fn explain_works_when_the_outer_forall_is_an_index_lookup() {
     let (code, out, _) = zhidu(&["explain", "APV-6", "--org", "tests/cases/APV-6/late-fail", "--subject", "plan:PL-1"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("is false: left = 2026-03-02, right = 2026-02-01"), "{out}");
+}
+
+/// A case that pins a finding's message fails when the message says something else.
+#[test]
+fn a_case_pins_the_message_of_a_finding() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let case = tmp.path().join("SOP-2");
+    std::fs::create_dir_all(&case).expect("mkdir");
+    for f in ["zhidu.toml", "expected.toml", "data.toml"] {
+        let from = std::path::Path::new("tests/cases/SOP-2/fail").join(f);
+        if from.exists() {
+            std::fs::copy(&from, case.join(f)).expect("copy");
+        }
+    }
+    let dir = tmp.path().display().to_string();
+    assert_eq!(zhidu(&["test", &dir]).0, 0, "the committed message holds");
+    let expected = std::fs::read_to_string(case.join("expected.toml")).expect("read");
+    assert!(expected.contains("用时 5小时"), "{expected}");
+    std::fs::write(case.join("expected.toml"), expected.replace("用时 5小时", "用时 6小时")).expect("write");
+    let (code, out, _) = zhidu(&["test", &dir]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("~ message    SOP-2 content:C1"), "{out}");
 }

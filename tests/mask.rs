@@ -146,3 +146,39 @@ fn an_overlong_record_is_an_error_that_leaves_nothing() {
     assert!(stdout.contains("exports/long.csv:3:1"), "{stdout}");
     assert!(stdout.contains("exports/long.csv:2:1"), "the rows before it are checked: {stdout}");
 }
+
+/// An export's data category decides which masks apply; a category the pack does not know is
+/// an error with a suggestion (in `check` and in `mask`), never a silent "no category".
+#[test]
+fn unknown_categories_are_errors_and_missing_ones_are_the_strictest() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let org = tmp.path().join("org");
+    let typo = org.join("exports/用户画象");
+    std::fs::create_dir_all(&typo).expect("mkdir");
+    std::fs::copy(Path::new(FAIL).join("zhidu.toml"), org.join("zhidu.toml")).expect("copy");
+    std::fs::write(typo.join("m.csv"), "会员ID,等级\nM-1,金卡\n").expect("write");
+    std::fs::write(org.join("exports/o.csv"), "订单编号,金额\nSO-1,9\n").expect("write");
+    std::fs::write(org.join("exports/o.csv.toml"), "category = \"交易纪录\"\n").expect("write");
+    let (code, stdout, _) = zhidu(&["check", &org.display().to_string(), "--rule", "MASK-2", "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let findings = doc["findings"].as_array().expect("findings");
+    let of = |rule: &str| findings.iter().filter(|f| f["rule"] == rule).collect::<Vec<_>>();
+    let unknown = of("DATA-CATEGORY");
+    assert_eq!(unknown.len(), 2, "{stdout}");
+    assert!(unknown.iter().any(|f| f["message"].as_str().unwrap_or("").contains("「用户画像」")), "{stdout}");
+    assert!(unknown.iter().any(|f| f["message"].as_str().unwrap_or("").contains("「交易记录」")), "{stdout}");
+    // Checked as the strictest: the raw member ID and order number must be hashes.
+    let cells: Vec<&str> = of("MASK-2").iter().filter_map(|f| f["subject"].as_str()).collect();
+    assert_eq!(
+        cells,
+        ["export_cell:exports/o.csv#1/订单编号", "export_cell:exports/用户画象/m.csv#1/会员ID"],
+        "{stdout}"
+    );
+
+    let out = tmp.path().join("out.csv");
+    let (code, _, err) = zhidu(&["mask", &typo.join("m.csv").display().to_string(), "-o", &out.display().to_string()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did you mean `用户画像`"), "{err}");
+    assert!(!out.exists());
+}

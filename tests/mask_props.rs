@@ -8,12 +8,17 @@ use zhidu::mask::{MaskRule, Method, Plan, mask_csv};
 fn plan() -> Plan {
     Plan {
         rules: vec![
-            MaskRule { name: "地址".into(), fields: vec!["地址".into()], method: Method::Province },
-            MaskRule { name: "年龄".into(), fields: vec!["年龄".into()], method: Method::AgeBand(5) },
-            MaskRule { name: "ID".into(), fields: vec!["user_id".into()], method: Method::Hash(None) },
+            rule("地址", "地址", Method::Province),
+            rule("年龄", "年龄", Method::AgeBand(5)),
+            rule("ID", "user_id", Method::Hash(None)),
         ],
         unkeyed_hash: Vec::new(),
+        categories: Vec::new(),
     }
+}
+
+fn rule(name: &str, field: &str, method: Method) -> MaskRule {
+    MaskRule { name: name.into(), fields: vec![field.into()], except: Vec::new(), categories: Vec::new(), method }
 }
 
 /// A valid 18-digit ID number with the GB 11643 check digit.
@@ -59,14 +64,14 @@ proptest! {
         let note = format!("{pre}{id}，{post}{phone}。{post}").replace(',', "，");
         let input = format!("user_id,地址,年龄,备注\n{uid},广东省广州市天河区{post},{age},{note}\n");
         let mut once = Vec::new();
-        mask_csv(input.as_bytes(), &mut once, &plan(), |_| {}).unwrap();
+        mask_csv(input.as_bytes(), &mut once, &plan(), None, |_| {}).unwrap();
         let once = String::from_utf8(once).unwrap();
         let row = once.lines().nth(1).unwrap_or_default();
         prop_assert!(!contains_cn_id(row), "raw ID survives: {}", row);
         prop_assert!(!contains_cn_mobile(row), "raw mobile survives: {}", row);
         prop_assert!(!row.contains(&id), "{}", row);
         let mut twice = Vec::new();
-        mask_csv(once.as_bytes(), &mut twice, &plan(), |_| {}).unwrap();
+        mask_csv(once.as_bytes(), &mut twice, &plan(), None, |_| {}).unwrap();
         prop_assert_eq!(String::from_utf8(twice).unwrap(), once);
     }
 }

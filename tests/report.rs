@@ -397,7 +397,7 @@ fn verify_recomputes_the_results_and_names_each_forgery() {
             "the evidence emptied",
             Box::new(|d| rule_mut(d, "RISK-2")["evidence"] = serde_json::json!([])),
             vec![
-                "evidence RISK-2: the inputs give risk:RK-2 \"风险 RK-2《加盟扩张过快》（可能性 高，影响 中）的应对措施“接受”与其风险等级不符\" (fingerprint 6a042cc0514e883a5bec4f88a5318491), the report does not list it",
+                "evidence RISK-2: the inputs give risk:RK-2 \"风险 RK-2《加盟扩张过快》（可能性 高，影响 中）的应对措施“接受”与其风险等级不符：等级 高 应采取 规避、降低、转移\" (fingerprint 6a042cc0514e883a5bec4f88a5318491), the report does not list it",
             ],
         ),
         (

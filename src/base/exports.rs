@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -182,6 +182,90 @@ pub fn header_problem<'a>(cells: impl IntoIterator<Item = &'a str>) -> Option<St
     None
 }
 
+/// Where an export's data category was declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CategorySource {
+    /// The folder the export lies in, right under the exports dir (`exports/用户画像/a.csv`).
+    Folder,
+    /// The sidecar file `FILE.csv.toml` next to it (`category = "用户画像"`).
+    Sidecar(PathBuf),
+}
+
+/// Why an export's category is not known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CategoryError {
+    /// The sidecar cannot be read or is not `category = "…"` alone.
+    Sidecar {
+        /// The sidecar.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A category that is not one of the known words.
+    Unknown {
+        /// The word written.
+        word: String,
+        /// Where it was written.
+        source: CategorySource,
+        /// The closest known word.
+        suggestion: Option<String>,
+    },
+}
+
+/// The sidecar of an export: the file's name with `.toml` appended.
+pub fn sidecar_path(export: &Path) -> PathBuf {
+    let mut name = export.as_os_str().to_os_string();
+    name.push(".toml");
+    PathBuf::from(name)
+}
+
+/// The data category of an export at `path`, `folder` being the name of the folder it lies in
+/// right under the exports dir (if any), among the `known` categories:
+/// - a sidecar `path.toml` holding `category = "…"` decides; its word must be known;
+/// - else a folder whose name is a known category is the category;
+/// - a folder whose name is close to a known category (a typo) is an error, not a silent
+///   "no category"; any other folder (`2026-06`) says nothing;
+/// - `Ok(None)`: the export declares no category.
+pub fn category(
+    path: &Path,
+    folder: Option<&str>,
+    known: &[String],
+) -> Result<Option<(String, CategorySource)>, CategoryError> {
+    let side = sidecar_path(path);
+    let unknown = |word: &str, source: CategorySource| CategoryError::Unknown {
+        word: word.to_string(),
+        source,
+        suggestion: crate::base::diag::suggest(word, known.iter().map(String::as_str)),
+    };
+    if side.is_file() {
+        let bad = |reason: String| CategoryError::Sidecar { path: side.clone(), reason };
+        let text = crate::base::files::read_to_string(&side).map_err(|e| bad(e.to_string()))?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| bad(e.message().to_string()))?;
+        if let Some(k) = table.keys().find(|k| *k != "category") {
+            let hint = crate::base::diag::suggest(k, ["category"])
+                .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+            return Err(bad(format!("unknown key `{k}`{hint}: a sidecar holds only `category = \"…\"`")));
+        }
+        let word = match table.get("category") {
+            Some(toml::Value::String(w)) => w.trim().to_string(),
+            Some(_) => return Err(bad("`category` must be a string".into())),
+            None => return Err(bad("it lacks `category = \"…\"`".into())),
+        };
+        return if known.contains(&word) {
+            Ok(Some((word, CategorySource::Sidecar(side))))
+        } else {
+            Err(unknown(&word, CategorySource::Sidecar(side)))
+        };
+    }
+    match folder {
+        Some(f) if known.iter().any(|k| k == f) => Ok(Some((f.to_string(), CategorySource::Folder))),
+        Some(f) if crate::base::diag::suggest(f, known.iter().map(String::as_str)).is_some() => {
+            Err(unknown(f, CategorySource::Folder))
+        }
+        _ => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +295,30 @@ mod tests {
         assert_eq!(detect(&be, true).map(|e| e.name()), Ok("UTF-16BE"));
         assert!(detect(&[0, 0, 0, 1, 2, 0, 0, 0, 0, 7], true).is_err());
         assert!(detect(&[0xff; 64], true).is_err());
+    }
+
+    #[test]
+    fn categories_by_sidecar_or_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let known = vec!["用户画像".to_string(), "交易记录".to_string()];
+        let csv = dir.path().join("a.csv");
+        assert_eq!(category(&csv, None, &known), Ok(None));
+        assert_eq!(category(&csv, Some("2026-06"), &known), Ok(None));
+        assert_eq!(category(&csv, Some("用户画像"), &known), Ok(Some(("用户画像".into(), CategorySource::Folder))));
+        assert!(matches!(
+            category(&csv, Some("用户画象"), &known),
+            Err(CategoryError::Unknown { suggestion: Some(s), .. }) if s == "用户画像"
+        ));
+        std::fs::write(dir.path().join("a.csv.toml"), "category = \"交易记录\"\n").expect("write");
+        assert!(
+            matches!(category(&csv, Some("用户画像"), &known), Ok(Some((c, CategorySource::Sidecar(_)))) if c == "交易记录")
+        );
+        std::fs::write(dir.path().join("a.csv.toml"), "categroy = \"交易记录\"\n").expect("write");
+        assert!(
+            matches!(category(&csv, None, &known), Err(CategoryError::Sidecar { reason, .. }) if reason.contains("did you mean"))
+        );
+        std::fs::write(dir.path().join("a.csv.toml"), "category = \"会员\"\n").expect("write");
+        assert!(matches!(category(&csv, None, &known), Err(CategoryError::Unknown { .. })));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod detect;
 pub mod diag;
 pub mod exports;
 pub mod files;
+pub mod glob;
 pub mod lang;
 pub mod redact;
 pub mod source;

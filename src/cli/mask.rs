@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_ERROR, EXIT_OK, load_or_report};
-use crate::base::exports::{Charset, open};
+use crate::base::exports::{CategoryError, CategorySource, Charset, category, open, sidecar_path};
 use crate::base::files::{Protected, identity};
 use crate::mask::{Plan, Summary, mask_csv};
 
@@ -33,8 +33,13 @@ pub fn run(a: Args) -> u8 {
         errln!("error: unknown encoding `{}` (auto, utf-8, gbk, gb18030)", a.encoding);
         return EXIT_ERROR;
     };
-    let jobs: Vec<(PathBuf, PathBuf)> = match (a.input, a.output, a.in_dir, a.out_dir) {
-        (Some(i), Some(o), None, None) => vec![(i.to_path_buf(), o.to_path_buf())],
+    // Each job: input, output, and the folder that may name the input's data category (the
+    // input's own folder; with `--in-dir`, the folder right under it).
+    let jobs: Vec<(PathBuf, PathBuf, Option<String>)> = match (a.input, a.output, a.in_dir, a.out_dir) {
+        (Some(i), Some(o), None, None) => {
+            let folder = i.parent().and_then(Path::file_name).map(|f| f.to_string_lossy().into_owned());
+            vec![(i.to_path_buf(), o.to_path_buf(), folder)]
+        }
         (None, None, Some(i), Some(o)) => {
             // Made first, so `d/x/..` resolves to the directory it is before it is compared.
             if let Err(e) = std::fs::create_dir_all(o) {
@@ -61,7 +66,13 @@ pub fn run(a: Args) -> u8 {
                 .into_iter()
                 .filter(|f| f.rel.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
                 .filter(|f| !f.path.starts_with(o))
-                .map(|f| (f.path, o.join(f.rel)))
+                .map(|f| {
+                    // The export's data category may be given by its first folder.
+                    let mut parts = f.rel.components();
+                    let first = parts.next().map(|c| c.as_os_str().to_string_lossy().into_owned());
+                    let folder = first.filter(|_| parts.next().is_some());
+                    (f.path, o.join(&f.rel), folder)
+                })
                 .collect()
         }
         _ => {
@@ -82,7 +93,7 @@ pub fn run(a: Args) -> u8 {
     };
     let mut failed = false;
     let mut weak = false;
-    for (input, output) in &jobs {
+    for (input, output, folder) in &jobs {
         // The output's directory is made before the output is compared with the input, so
         // `m/new/../in.csv` is seen to be `m/in.csv`; files compare by device and inode.
         let dir = output.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -98,7 +109,36 @@ pub fn run(a: Args) -> u8 {
             failed = true;
             continue;
         }
-        match mask_file(input, output, &plan, charset) {
+        // The masks that apply depend on the data category (see `base::exports::category`):
+        // an unknown one is an error, none at all is masked as the strictest.
+        let category = match category(input, folder.as_deref(), &plan.categories) {
+            Ok(c) => c,
+            Err(e) => {
+                errln!("error: `{}`: {}", input.display(), category_error(&e, &plan.categories));
+                failed = true;
+                continue;
+            }
+        };
+        if category.is_none() && !plan.categories.is_empty() {
+            errln!(
+                "note: `{}` declares no data category ({}): masked as the strictest, every mask rule applying; \
+                 put it in a folder named by its category or write `{}` with `category = \"…\"`",
+                input.display(),
+                plan.categories.join(", "),
+                sidecar_path(input).display()
+            );
+        }
+        // The output keeps the input's category: its sidecar is copied next to it.
+        if let Some((_, CategorySource::Sidecar(side))) = &category {
+            let copied = crate::base::files::read(side)
+                .and_then(|bytes| crate::base::files::write_atomic(&sidecar_path(output), &bytes));
+            if let Err(e) = copied {
+                errln!("error: cannot copy `{}`: {e}", side.display());
+                failed = true;
+                continue;
+            }
+        }
+        match mask_file(input, output, &plan, category.as_ref().map(|(c, _)| c.as_str()), charset) {
             Ok(s) => {
                 weak |= s.weak_hash;
                 print_summary(input, output, &s);
@@ -121,6 +161,18 @@ pub fn run(a: Args) -> u8 {
     if failed { EXIT_ERROR } else { EXIT_OK }
 }
 
+/// What is wrong with an export's category, for the terminal.
+fn category_error(e: &CategoryError, known: &[String]) -> String {
+    match e {
+        CategoryError::Sidecar { path, reason } => format!("its category file `{}`: {reason}", path.display()),
+        CategoryError::Unknown { word, suggestion, .. } => format!(
+            "`{word}` is not a known data category ({}){}",
+            known.join(", "),
+            suggestion.as_deref().map_or(String::new(), |s| format!("; did you mean `{s}`?"))
+        ),
+    }
+}
+
 /// Whether two existing directories are one (by device and inode).
 fn same_dir(a: &Path, b: &Path) -> bool {
     match (identity(a), identity(b)) {
@@ -133,7 +185,13 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 /// Masks one file into a temporary file next to the output, then renames it into place. On
 /// any error the temporary file is removed (`write_with` drops it before this returns, and the
 /// command returns its exit code rather than exiting the process), so nothing is left behind.
-fn mask_file(input: &Path, output: &Path, plan: &Plan, charset: Charset) -> Result<Summary, String> {
+fn mask_file(
+    input: &Path,
+    output: &Path,
+    plan: &Plan,
+    category: Option<&str>,
+    charset: Charset,
+) -> Result<Summary, String> {
     // Only a regular file is masked: a device (`/dev/zero`) never ends and a FIFO may block for
     // ever; `open` refuses them, naming what the path is.
     let opened = open(input, charset).map_err(|e| match e.kind() {
@@ -147,7 +205,7 @@ fn mask_file(input: &Path, output: &Path, plan: &Plan, charset: Charset) -> Resu
     });
     let mut summary = None;
     let written = crate::base::files::write_with(output, |w| {
-        let s = mask_csv(opened.reader, w, plan, |rows| {
+        let s = mask_csv(opened.reader, w, plan, category, |rows| {
             if let Some(b) = &bar {
                 b.set_position(rows);
                 b.set_message(format!("masking {} — {rows} rows", input.display()));

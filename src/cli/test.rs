@@ -37,6 +37,11 @@ pub fn run(dir: &Path, policy: Option<&Path>, threshold: f64, color: bool) -> u8
         for (rule, subj) in &r.unexpected {
             outln!("     + unexpected {rule} {}", subj.as_deref().unwrap_or("-"));
         }
+        for (rule, subj, want, got) in &r.wrong_message {
+            outln!("     ~ message    {rule} {}", subj.as_deref().unwrap_or("-"));
+            outln!("         expected {want}");
+            outln!("         got      {got}");
+        }
     }
     let cov = coverage(&p, &results);
     outln!();

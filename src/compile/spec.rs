@@ -248,6 +248,7 @@ pub const DECLS: &[DeclSpec] = &[
         about: "a desensitisation rule for a kind of field",
         attrs: &[
             req_list("fields", T::Label),
+            list("except", T::Label),
             req("method", T::Enum(&["province", "age_band", "hash"])),
             a("band", T::Int),
             a("algorithm", T::Enum(&["sha256", "hmac_sha256"])),

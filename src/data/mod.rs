@@ -265,6 +265,11 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             exports.push(rel);
             continue;
         }
+        // An export's sidecar (`a.csv.toml`: its data category) is read with the export, by
+        // the stream (`base::exports::category`), not as records.
+        if rel.starts_with("exports") && rel.to_string_lossy().to_ascii_lowercase().ends_with(".csv.toml") {
+            continue;
+        }
         if rel == Path::new("zhidu.toml") || skip.contains(&rel.as_path()) {
             continue;
         }

@@ -24,6 +24,10 @@ struct ExpectedFinding {
     rule: String,
     #[serde(default)]
     subject: Option<String>,
+    /// The finding's exact message (in Chinese), when the case pins it: a message names what
+    /// was expected, and a case keeps it saying so.
+    #[serde(default)]
+    message: Option<String>,
 }
 
 /// The result of one case.
@@ -37,6 +41,8 @@ pub struct CaseResult {
     pub missing: Vec<(String, Option<String>)>,
     /// Findings produced but not expected.
     pub unexpected: Vec<(String, Option<String>)>,
+    /// Findings whose message is not the one expected: (rule, subject, expected, produced).
+    pub wrong_message: Vec<(String, Option<String>, String, String)>,
     /// Loading problems (the case could not run).
     pub error: Option<String>,
     /// Rules that failed in this case as expected.
@@ -46,7 +52,7 @@ pub struct CaseResult {
 impl CaseResult {
     /// Whether the case passed.
     pub fn passed(&self) -> bool {
-        self.error.is_none() && self.missing.is_empty() && self.unexpected.is_empty()
+        self.error.is_none() && self.missing.is_empty() && self.unexpected.is_empty() && self.wrong_message.is_empty()
     }
 }
 
@@ -70,6 +76,7 @@ pub fn run_case(policy: &Policy, dir: &Path) -> CaseResult {
         rules: Vec::new(),
         missing: Vec::new(),
         unexpected: Vec::new(),
+        wrong_message: Vec::new(),
         error: None,
         failing: BTreeSet::new(),
     };
@@ -127,6 +134,13 @@ pub fn run_case(policy: &Policy, dir: &Path) -> CaseResult {
     res.missing = want.difference(&got).cloned().collect();
     res.unexpected = got.difference(&want).cloned().collect();
     res.failing = want.iter().map(|(r, _)| r.clone()).collect();
+    for e in &expected.finding {
+        let Some(text) = &e.message else { continue };
+        let produced = outcome.findings.iter().find(|f| f.rule == e.rule && f.subject == e.subject);
+        if let Some(f) = produced.filter(|f| &f.message != text) {
+            res.wrong_message.push((e.rule.clone(), e.subject.clone(), text.clone(), f.message.clone()));
+        }
+    }
     res
 }
 

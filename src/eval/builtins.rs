@@ -121,9 +121,17 @@ pub fn call(b: Builtin, args: &[Value]) -> Value {
             _ => Value::None,
         },
         Cyclic { .. } => Value::None,
-        IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile => {
+        IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile | LooksLikeAge | LooksLikeId => {
             text(x).and_then(|s| string_test(b, &s)).map_or(Value::None, Value::Bool)
         }
+        Glob => match (x, y) {
+            (Value::Str(s), Value::Str(p)) => Value::Bool(crate::base::glob::matches(p, s)),
+            (Value::Str(s), Value::List(ps)) => {
+                Value::Bool(crate::base::glob::matches_any(ps.iter().filter_map(Value::as_str), s))
+            }
+            (Value::Str(_), Value::None) => Value::Bool(false),
+            _ => Value::None,
+        },
     }
 }
 
@@ -148,6 +156,8 @@ pub fn string_test_with(b: Builtin, s: &str, number: &mut Option<bool>) -> Optio
         Builtin::IsSha256 => detect::is_sha256(s),
         Builtin::LooksLikeCnId => may_hold_number() && detect::id_token(s),
         Builtin::LooksLikeCnMobile => may_hold_number() && detect::mobile_match(s),
+        Builtin::LooksLikeAge => detect::is_exact_age(s),
+        Builtin::LooksLikeId => detect::is_raw_id(s),
         _ => return None,
     })
 }

@@ -11,6 +11,9 @@ use crate::syntax::ast::{BinOp, Quant};
 /// What a hidden value shows as.
 const HIDDEN: &str = "[已隐藏]";
 
+/// How many fields of an object an explanation shows.
+const OBJECT_FIELDS: usize = 4;
+
 /// Maximum depth of an explanation.
 const MAX_DEPTH: usize = 12;
 
@@ -69,16 +72,50 @@ impl Explainer<'_> {
             Value::Record(r) => {
                 let kind = &self.policy.schema.kind(r.kind).name;
                 let id = self.ctx.id_of(*r);
-                format!("{}:{}", kind.trim_start_matches("policy."), id.as_deref().unwrap_or("?"))
+                let id = id.as_deref().unwrap_or("?");
+                // A declaration by its kind and name, as the pack writes it (`approval 重大改革`);
+                // a record of the org by its subject (`change:CHG-1`).
+                match kind.strip_prefix("policy.") {
+                    Some(decl) => format!("{decl} {id}"),
+                    None => format!("{kind}:{id}"),
+                }
             }
             Value::Str(s) if looks_personal(s) => HIDDEN.into(),
             Value::Str(s) => format!("\"{s}\""),
             Value::None => "none".into(),
             Value::List(l) if l.len() > 8 => format!("[{} 项]", l.len()),
             Value::List(l) => format!("[{}]", l.iter().map(|x| self.show(x)).collect::<Vec<_>>().join(", ")),
-            Value::Object(_) => "{…}".into(),
+            // A sub-declaration (`step`) or an item of a record's list, by its fields: the
+            // name first, and a few others (never a secret: personal-looking text is hidden).
+            Value::Object(o) => match o.get("name").and_then(Value::as_str) {
+                Some(name) => format!("\"{name}\""),
+                None => {
+                    let shown: Vec<String> = o
+                        .fields
+                        .iter()
+                        .filter(|(_, v)| !v.is_none())
+                        .take(OBJECT_FIELDS)
+                        .map(|(k, v)| format!("{k}: {}", self.show(v)))
+                        .collect();
+                    let more = o.fields.iter().filter(|(_, v)| !v.is_none()).count() > OBJECT_FIELDS;
+                    format!("{{{}{}}}", shown.join(", "), if more { ", …" } else { "" })
+                }
+            },
             // Explanations show values as messages do (in Chinese, the pack's language).
             other => other.shown(Lang::Zh).to_string(),
+        }
+    }
+
+    /// The kind of the sub-declarations a quantifier ranges over (`step` for `forall s in
+    /// x.step`, `x` a declaration), if that is its source.
+    fn sub_kind(&self, src: &crate::policy::ir::Source) -> Option<String> {
+        let crate::policy::ir::Source::Expr(e) = src else { return None };
+        match e.unwrapped() {
+            Ir::Field(_, crate::policy::ir::FieldAcc::Slot(k, s)) => {
+                let ks = self.policy.schema.kind(*k);
+                ks.name.starts_with("policy.").then(|| ks.fields.get(*s).map(|f| f.name.clone()))?
+            }
+            _ => None,
         }
     }
 
@@ -135,11 +172,18 @@ impl Explainer<'_> {
                 out.push(format!("{pad}{text} is false: left = {x}, right = {y}"));
             }
             Ir::Not(_) => out.push(format!("{pad}{text} is false: the negated condition holds")),
-            Ir::Quant { q: Quant::Forall, slot, body: Some(body), .. } => {
+            Ir::Quant { q: Quant::Forall, slot, src, body: Some(body), .. } => {
                 // Evaluating the quantifier leaves its first counterexample bound.
                 self.ctx.eval(inner, env);
                 let x = env.get(*slot).cloned().unwrap_or_default();
-                out.push(format!("{pad}{text} fails for {} = {}", self.var(*slot), self.show(&x)));
+                let shown = match (self.sub_kind(src), &x) {
+                    // A sub-declaration by its kind and name (`step 投诉调查与处理`).
+                    (Some(kind), Value::Object(o)) if o.get("name").and_then(Value::as_str).is_some() => {
+                        format!("{kind} {}", o.get("name").and_then(Value::as_str).unwrap_or_default())
+                    }
+                    _ => self.show(&x),
+                };
+                out.push(format!("{pad}{text} fails for {} = {shown}", self.var(*slot)));
                 self.why(body, env, depth + 1, out);
             }
             Ir::Quant { q: Quant::Exists, .. } => out.push(format!("{pad}{text} is false: no element qualifies")),

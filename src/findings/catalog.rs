@@ -82,6 +82,21 @@ pub const DATA_RULES: &[BuiltinRule] = &[
         about: "a kind is not written as an array of tables",
         source: DATA_SOURCE,
     },
+    BuiltinRule {
+        id: "DATA-CATEGORY",
+        // An error: the masks that apply to an export depend on its category.
+        severity: Severity::Error,
+        title: "导出文件的数据类别无法识别",
+        about: "an export's folder or sidecar names a data category the pack does not know",
+        source: DATA_SOURCE,
+    },
+    BuiltinRule {
+        id: "DATA-UNCATEGORIZED",
+        severity: Severity::Info,
+        title: "导出文件未声明数据类别，按最严类别检查",
+        about: "an export declares no data category and is checked as the strictest one",
+        source: DATA_SOURCE,
+    },
 ];
 
 /// Where the waiver checks come from (a finding's `source`).

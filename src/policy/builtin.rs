@@ -55,6 +55,12 @@ pub enum Builtin {
     LooksLikeCnId,
     /// `looks_like_cn_mobile(s)`.
     LooksLikeCnMobile,
+    /// `looks_like_age(s)`: an exact age (`45`, `45岁`), not a band.
+    LooksLikeAge,
+    /// `looks_like_id(s)`: a raw identifier token (`U10086`), not a hash.
+    LooksLikeId,
+    /// `glob(text, patterns)`: `text` matches one of the header patterns (`*ID`).
+    Glob,
 }
 
 /// Names of all built-ins, for "did you mean" and docs.
@@ -82,6 +88,9 @@ pub const NAMES: &[&str] = &[
     "is_sha256",
     "looks_like_cn_id",
     "looks_like_cn_mobile",
+    "looks_like_age",
+    "looks_like_id",
+    "glob",
 ];
 
 /// Looks up a built-in by name (`cyclic` gets its slot later) and its arity.
@@ -111,6 +120,9 @@ pub fn lookup(name: &str) -> Option<(Builtin, usize)> {
         "is_sha256" => (IsSha256, 1),
         "looks_like_cn_id" => (LooksLikeCnId, 1),
         "looks_like_cn_mobile" => (LooksLikeCnMobile, 1),
+        "looks_like_age" => (LooksLikeAge, 1),
+        "looks_like_id" => (LooksLikeId, 1),
+        "glob" => (Glob, 2),
         _ => return None,
     })
 }
@@ -158,11 +170,15 @@ pub fn signature(b: Builtin, args: &[Type]) -> Result<Type, &'static str> {
         Days | Hours if dur(&args[0]) => Ok(Type::Num),
         Days | Hours => Err("a duration"),
         Cyclic { .. } => Ok(Type::Bool),
-        IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile
+        IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile | LooksLikeAge | LooksLikeId
             if stringy(&args[0]) || args[0].is_numeric() =>
         {
             Ok(Type::Bool)
         }
-        IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile => Err("a string"),
+        IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile | LooksLikeAge | LooksLikeId => {
+            Err("a string")
+        }
+        Glob if stringy(&args[0]) && (stringy(&args[1]) || list(&args[1])) => Ok(Type::Bool),
+        Glob => Err("a string and a pattern or list of patterns"),
     }
 }

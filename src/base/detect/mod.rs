@@ -93,6 +93,26 @@ pub fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().fold(true, |ok, b| ok & b.is_ascii_hexdigit())
 }
 
+/// Whether `s` is an exact age: a bare whole number up to 150, optionally followed by `岁`
+/// (`45`, `45岁`), i.e. an age not yet put in a band.
+pub fn is_exact_age(s: &str) -> bool {
+    let t = trim(s);
+    let digits = t.strip_suffix('岁').unwrap_or(t).trim_end();
+    (1..=3).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && digits.parse::<u32>().is_ok_and(|n| n <= 150)
+}
+
+/// Whether `s` looks like a raw identifier: one token of ASCII letters, digits, `-` and `_`
+/// holding at least one digit (`U10086`, `M-2026-0001`, `10086`), and not a hex SHA-256 digest.
+pub fn is_raw_id(s: &str) -> bool {
+    let t = trim(s);
+    (2..=64).contains(&t.len())
+        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && t.bytes().any(|b| b.is_ascii_digit())
+        && !is_sha256(t)
+}
+
 /// Whether `s` is a valid mainland resident ID number: 18 characters with a valid GB 11643
 /// check digit, or the old 15-digit form; a known province code and a real birth date either way.
 pub fn is_cn_id(s: &str) -> bool {
@@ -226,5 +246,9 @@ mod tests {
         assert!(!is_age_band("30-25岁"));
         assert!(is_sha256(&"a".repeat(64)));
         assert!(!is_sha256("abc"));
+        assert!(is_exact_age("45") && is_exact_age(" 45岁") && is_exact_age("7"));
+        assert!(!is_exact_age("40-49") && !is_exact_age("151") && !is_exact_age("") && !is_exact_age("青年"));
+        assert!(is_raw_id("U10086") && is_raw_id("M-2026-0001") && is_raw_id("10086"));
+        assert!(!is_raw_id(&"a1".repeat(32)) && !is_raw_id("无") && !is_raw_id("abc") && !is_raw_id("U 1"));
     }
 }

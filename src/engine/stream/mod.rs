@@ -45,6 +45,7 @@ pub fn run_all(policy: &Policy, org: &OrgData, ctx: &Ctx, build: &Builder, jobs:
         let dir = policy.schema.kind(k).stream.clone().unwrap_or_default();
         work.extend(org.exports.iter().filter(|p| p.starts_with(&dir)).map(|p| (k, p)));
     }
+    let known = export_categories(policy);
     let per_file: Vec<FileResult> = work
         .par_iter()
         .map(|(k, rel)| {
@@ -53,7 +54,7 @@ pub fn run_all(policy: &Policy, org: &OrgData, ctx: &Ctx, build: &Builder, jobs:
                 .enumerate()
                 .filter(|(_, j)| stream_kind(policy, &j.rule.checks[j.check]) == Some(*k))
                 .collect();
-            run_file(policy, org, ctx, build, *k, rel, &mine)
+            run_file(policy, org, ctx, build, (*k, &known), rel, &mine)
         })
         .collect();
     let mut out = Streamed { findings: Vec::new(), subjects: vec![0; jobs.len()] };
@@ -76,7 +77,7 @@ fn run_file(
     org: &OrgData,
     ctx: &Ctx,
     build: &Builder,
-    kind: KindId,
+    (kind, known): (KindId, &[String]),
     rel: &std::path::Path,
     jobs: &[(usize, &Job)],
 ) -> FileResult {
@@ -104,7 +105,13 @@ fn run_file(
     let slot = |name: &str| ks.slot(name);
     let (s_file, s_row, s_line, s_column, s_col, s_value) =
         (slot("file"), slot("row"), slot("line"), slot("column"), slot("col"), slot("value"));
+    let s_category = slot("category");
     let file_v = Value::str(&file);
+    // The file's data category (`none`: checked as the strictest, every mask applying).
+    let category_v = match s_category {
+        Some(_) => file_category(policy, org, build, (rel, &file), known, &mut out),
+        None => Value::None,
+    };
     let slots = jobs.iter().map(|(_, j)| j.rule.checks[j.check].slots).max().unwrap_or(1).max(1);
     let mut env = vec![Value::None; slots];
     let mut scratch = Store::with_kinds(policy.schema.kinds.len());
@@ -173,11 +180,15 @@ fn run_file(
             while plans.len() <= ci {
                 let column = column_name(plans.len());
                 let col = Value::Int(plans.len() as i64 + 1);
-                let known: Vec<(usize, Value)> =
-                    [(s_file, file_v.clone()), (s_column, Value::Str(column)), (s_col, col)]
-                        .into_iter()
-                        .filter_map(|(s, v)| Some((s?, v)))
-                        .collect();
+                let known: Vec<(usize, Value)> = [
+                    (s_file, file_v.clone()),
+                    (s_column, Value::Str(column)),
+                    (s_col, col),
+                    (s_category, category_v.clone()),
+                ]
+                .into_iter()
+                .filter_map(|(s, v)| Some((s?, v)))
+                .collect();
                 let filters = plan_all(&filters, &known);
                 plans.push(ColumnPlans {
                     countable: filters.iter().all(|f| !matches!(f, Plan::Full)),
@@ -207,6 +218,7 @@ fn run_file(
                     (s_line, Value::Int(line)),
                     (s_column, Value::Str(column.clone())),
                     (s_col, Value::Int(ci as i64 + 1)),
+                    (s_category, category_v.clone()),
                     (s_value, Value::str(cell)),
                 ] {
                     if let Some(x) = s.and_then(|s| fields.get_mut(s)) {
@@ -278,6 +290,108 @@ fn condition(ir: &Ir) -> Option<(usize, Ir)> {
         None => (**body).clone(),
     };
     Some((*slot, cond))
+}
+
+/// The data categories exports may declare: the words of the pack's `enum export_category`, and
+/// every category a `mask` declaration names (sorted, without duplicates).
+pub fn export_categories(policy: &Policy) -> Vec<String> {
+    let words = |r, field: &str| -> Vec<String> {
+        policy
+            .decl_field(r, field)
+            .and_then(Value::as_list)
+            .map(|l| l.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let mut out: Vec<String> = Vec::new();
+    for r in policy.decls_of("enum") {
+        if policy.decls.get(r).and_then(|d| d.id.as_deref()) == Some(EXPORT_CATEGORY) {
+            out.extend(words(r, "values"));
+        }
+    }
+    for r in policy.decls_of("mask") {
+        out.extend(words(r, "categories"));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The `enum` whose words are the data categories of exports (besides those masks name).
+const EXPORT_CATEGORY: &str = "export_category";
+
+/// The category of one export (see [`crate::base::exports::category`]), as the value of the
+/// stream's `category` field. An unknown category is an error finding; no category at all is a
+/// notice, when the pack knows categories. Either way the file is then checked as the strictest
+/// category (`none`: every mask applies).
+fn file_category(
+    policy: &Policy,
+    org: &OrgData,
+    build: &Builder,
+    (rel, file): (&std::path::Path, &str),
+    known: &[String],
+    out: &mut Vec<Finding>,
+) -> Value {
+    use crate::base::exports::{CategoryError, CategorySource, category};
+    // The folder right under the stream dir the file lies in, if any.
+    let under = policy.schema.kinds.iter().filter_map(|k| k.stream.as_deref()).find(|d| rel.starts_with(d));
+    let folder = under.and_then(|d| {
+        let inner = rel.strip_prefix(d).ok()?;
+        let mut parts = inner.components();
+        let first = parts.next()?;
+        parts.next().is_some().then(|| first.as_os_str().to_string_lossy().into_owned())
+    });
+    let at = |line: usize| Location { file: file.to_string(), line, column: 1, row: None, field: None, loc: None };
+    let list = known.join("、");
+    match category(&org.dir.join(rel), folder.as_deref(), known) {
+        Ok(Some((c, _))) => Value::str(&c),
+        Ok(None) => {
+            if !known.is_empty() {
+                let message = Text::new(
+                    format!(
+                        "导出文件 {file} 未声明数据类别（{list}），按最严类别检查：所有脱敏规则均适用；\
+                         请放入以类别命名的目录（exports/<类别>/…）或写 {file}.toml：category = \"<类别>\""
+                    ),
+                    format!(
+                        "export {file} declares no data category ({list}) and is checked as the strictest: every \
+                         mask applies; put it in a folder named by its category (exports/<category>/…) or write \
+                         {file}.toml: category = \"<category>\""
+                    ),
+                );
+                out.push(build.builtin(&Issue::new("DATA-UNCATEGORIZED", None, message, Some(at(1)))));
+            }
+            Value::None
+        }
+        Err(CategoryError::Sidecar { path, reason }) => {
+            let side = path.strip_prefix(&org.dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let message = Text::new(
+                format!("导出文件的类别文件 {side} 无法读取：{reason}；该导出按最严类别检查"),
+                format!("the category sidecar {side} cannot be read: {reason}; the export is checked as the strictest"),
+            );
+            out.push(build.builtin(&Issue::new("DATA-CATEGORY", None, message, Some(at(1)))));
+            Value::None
+        }
+        Err(CategoryError::Unknown { word, source, suggestion }) => {
+            let whence = match source {
+                CategorySource::Folder => "目录名",
+                CategorySource::Sidecar(_) => "类别文件",
+            };
+            let whence_en = match source {
+                CategorySource::Folder => "folder name",
+                CategorySource::Sidecar(_) => "sidecar",
+            };
+            let hint = suggestion.as_deref().map_or(String::new(), |s| format!("，是否应为「{s}」？"));
+            let hint_en = suggestion.as_deref().map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+            let message = Text::new(
+                format!("导出文件 {file} 的{whence}「{word}」不是已知的数据类别（{list}）{hint}；该导出按最严类别检查"),
+                format!(
+                    "export {file}: the {whence_en} `{word}` is not a known data category ({list}){hint_en}; the \
+                     export is checked as the strictest"
+                ),
+            );
+            out.push(build.builtin(&Issue::new("DATA-CATEGORY", None, message, Some(at(1)))));
+            Value::None
+        }
+    }
 }
 
 /// The finding for an export that cannot be read (from `line` on, the line of the record that

@@ -28,7 +28,15 @@ fn stream_checks(p: &Policy) -> Vec<(usize, Ir, usize)> {
 }
 
 /// Evaluates a condition on one cell the way the stream does without plans.
-fn full(ctx: &Ctx, p: &Policy, var: usize, cond: &Ir, slots: usize, column: &str, value: &str) -> bool {
+fn full(
+    ctx: &Ctx,
+    p: &Policy,
+    var: usize,
+    cond: &Ir,
+    slots: usize,
+    (column, category): (&str, &Value),
+    value: &str,
+) -> bool {
     let kind = p.schema.id("export_cell").expect("export_cell");
     let ks = p.schema.kind(kind);
     let mut fields = vec![Value::None; ks.fields.len()];
@@ -37,6 +45,7 @@ fn full(ctx: &Ctx, p: &Policy, var: usize, cond: &Ir, slots: usize, column: &str
         ("row", Value::Int(3)),
         ("line", Value::Int(4)),
         ("column", Value::str(column)),
+        ("category", category.clone()),
         ("value", Value::str(value)),
     ] {
         if let Some(s) = ks.slot(name) {
@@ -52,12 +61,18 @@ fn full(ctx: &Ctx, p: &Policy, var: usize, cond: &Ir, slots: usize, column: &str
 }
 
 fn plan_for(ctx: &Ctx, p: &Policy, var: usize, cond: &Ir, slots: usize, column: &str) -> Plan {
+    plan_in(ctx, p, var, cond, slots, (column, &Value::None))
+}
+
+/// The plan for a column of an export of a category (`none`: no category), as the stream makes it.
+fn plan_in(ctx: &Ctx, p: &Policy, var: usize, cond: &Ir, slots: usize, (column, category): (&str, &Value)) -> Plan {
     let kind = p.schema.id("export_cell").expect("export_cell");
     let ks = p.schema.kind(kind);
-    let known: Vec<(usize, Value)> = [("file", Value::str("exports/x.csv")), ("column", Value::str(column))]
-        .into_iter()
-        .filter_map(|(n, v)| Some((ks.slot(n)?, v)))
-        .collect();
+    let known: Vec<(usize, Value)> =
+        [("file", Value::str("exports/x.csv")), ("column", Value::str(column)), ("category", category.clone())]
+            .into_iter()
+            .filter_map(|(n, v)| Some((ks.slot(n)?, v)))
+            .collect();
     plan(ctx, cond, slots, &Cell { var, kind, value: ks.slot("value") }, &known)
 }
 
@@ -80,6 +95,11 @@ fn value() -> impl Strategy<Value = String> {
             "+86 138-1234-5678",
             "订单 213812345678901",
             "[手机号已脱敏]",
+            "45",
+            "45岁",
+            "40-49",
+            "M-2026-0001",
+            "10086",
         ])
         .prop_map(String::from),
         "[0-9a-f广东省岁 -]{0,20}",
@@ -88,8 +108,26 @@ fn value() -> impl Strategy<Value = String> {
 }
 
 fn column() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["地址", "address", "年龄", "age", "ID", "user_id", "uid", "备注", "姓名", "#3", ""])
-        .prop_map(String::from)
+    prop::sample::select(vec![
+        "地址",
+        "address",
+        "年龄",
+        "age",
+        "ID",
+        "user_id",
+        "uid",
+        "备注",
+        "姓名",
+        "#3",
+        "",
+        "会员ID",
+        "客户编号",
+        "年龄段",
+        "客户年龄段",
+        "收货地址",
+        "paid",
+    ])
+    .prop_map(String::from)
 }
 
 #[test]
@@ -110,6 +148,12 @@ fn columns_decide_the_mask_rules_once() {
     for (var, cond, slots) in &checks[1..] {
         assert!(matches!(plan_for(&ctx, p, *var, cond, *slots, "备注"), Plan::Holds));
         assert!(matches!(plan_for(&ctx, p, *var, cond, *slots, "地址"), Plan::Test(_)));
+        // Patterns, exceptions and categories are decided per column too.
+        for col in ["会员ID", "年龄段", "收货地址"] {
+            assert!(matches!(plan_for(&ctx, p, *var, cond, *slots, col), Plan::Test(_)), "{col}");
+        }
+        let orders = Value::str("交易记录");
+        assert!(matches!(plan_in(&ctx, p, *var, cond, *slots, ("会员ID", &orders)), Plan::Holds));
     }
     // Every cell is scanned for numbers: a test on the text, never a full evaluation.
     assert!(matches!(plan_for(&ctx, p, checks[0].0, &checks[0].1, checks[0].2, "备注"), Plan::Test(_)));
@@ -119,13 +163,16 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     #[test]
-    fn plans_agree_with_full_evaluation(col in column(), v in value()) {
+    fn plans_agree_with_full_evaluation(
+        col in column(), v in value(), category in prop::sample::select(vec!["", "用户画像", "交易记录"])
+    ) {
+        let category = if category.is_empty() { Value::None } else { Value::str(category) };
         let p = pack();
         let (org, indexes) = (Store::default(), Indexes::default());
         let ctx = Ctx::new(&p.schema, &p.decls, &org, &indexes, jiff::civil::date(2026, 6, 30), (jiff::civil::date(2026, 1, 1), jiff::civil::date(2026, 6, 30)));
         for (var, cond, slots) in stream_checks(p) {
-            let expected = full(&ctx, p, var, &cond, slots, &col, &v);
-            match plan_for(&ctx, p, var, &cond, slots, &col) {
+            let expected = full(&ctx, p, var, &cond, slots, (&col, &category), &v);
+            match plan_in(&ctx, p, var, &cond, slots, (&col, &category)) {
                 Plan::Holds => prop_assert!(expected, "{col} {v}"),
                 Plan::Test(t) => prop_assert_eq!(t.holds(&v, &mut None), expected, "{} {}", col, v),
                 Plan::Full => {}
