@@ -81,7 +81,7 @@ fn full_pack_org(tmp: &Path) -> PathBuf {
     let roles = std::fs::read_to_string(pack.join("roles.zd")).expect("roles");
     std::fs::write(pack.join("roles.zd"), format!("{roles}\n{}", &overlay[start..end])).expect("write");
     edit(&pack.join("approval.zd"), "requires   seq(财务经理, 总经理, 董事)", "requires seq(会计, 总经理, 董事)");
-    edit(&pack.join("params.zd"), "param 投诉反馈时限 {\n  value  2 days", "param 投诉反馈时限 {\n  value 1 day");
+    edit(&pack.join("params.zd"), "  value  2 days\n  source \"003 §5(二)\"", "  value 1 day\n  source \"003 §5(二)\"");
     edit(&pack.join("masking.zd"), "  algorithm   sha256\n", "  algorithm hmac_sha256\n  key_env \"ZHIDU_ID_KEY\"\n");
     org
 }
