@@ -219,9 +219,14 @@ pub enum Command {
         /// Output directory (required unless one document in one format goes to stdout).
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
-        /// Output format; repeatable (default: md and html).
+        /// Output format; repeatable (default: md and html). `pdf` is typeset by zhidu itself
+        /// (no browser) with the system's CJK fonts (package fonts-noto-cjk).
         #[arg(long = "format", value_enum)]
         formats: Vec<crate::render::DocFormat>,
+        /// Edition: `wall` (上墙版, the articles only) or `annotated` (审计版, with rule IDs,
+        /// sources and how each article is checked).
+        #[arg(long, value_enum, default_value_t = crate::render::Edition::Wall)]
+        edition: crate::render::Edition,
         /// A directory of templates that override the built-in ones (same names).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
@@ -295,9 +300,13 @@ pub enum Command {
         /// Report as of this date (or `today`) instead of `as_of` in zhidu.toml.
         #[arg(long, value_name = "DATE", value_parser = as_of_date)]
         as_of: Option<jiff::civil::Date>,
-        /// Output format (default: from the `--out` file's extension, else md).
+        /// Output format (default: from the `--out` file's extension, else md). `pdf` is
+        /// typeset by zhidu itself (needs `--out` and the fonts of fonts-noto-cjk).
         #[arg(long, value_enum)]
         format: Option<crate::report::ReportFormat>,
+        /// Language of the report's labels (Markdown, HTML, PDF).
+        #[arg(long, value_enum, default_value_t = crate::base::lang::Lang::Zh)]
+        lang: crate::base::lang::Lang,
         /// Write the report to this file (default: standard output).
         #[arg(long, short = 'o', value_name = "FILE")]
         out: Option<PathBuf>,
@@ -429,11 +438,12 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             Err(code) => code,
         },
-        Command::Render { what, policy, out, formats, templates, check } => render::run(render::Args {
+        Command::Render { what, policy, out, formats, edition, templates, check } => render::run(render::Args {
             what: *what,
             policy: policy.as_deref(),
             out: out.as_deref(),
             formats,
+            edition: *edition,
             templates: templates.as_deref(),
             check: *check,
             color,
@@ -445,17 +455,20 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain { rule, policy, org, subject } => {
             explain::run(rule, policy.as_deref(), org.as_deref().zip(subject.as_deref()), color)
         }
-        Command::Report { org, policy, period, as_of, format, out, compare, force } => report::run(report::Args {
-            org,
-            policy: policy.as_deref(),
-            period: *period,
-            as_of: *as_of,
-            format: *format,
-            out: out.as_deref(),
-            compare: compare.as_deref(),
-            force: *force,
-            color,
-        }),
+        Command::Report { org, policy, period, as_of, format, lang, out, compare, force } => {
+            report::run(report::Args {
+                lang: *lang,
+                org,
+                policy: policy.as_deref(),
+                period: *period,
+                as_of: *as_of,
+                format: *format,
+                out: out.as_deref(),
+                compare: compare.as_deref(),
+                force: *force,
+                color,
+            })
+        }
         Command::Verify { report, org, policy } => verify::run(report, org, policy.as_deref(), color),
     };
     ExitCode::from(code)
