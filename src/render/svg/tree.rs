@@ -28,6 +28,8 @@ const ROW_GAP: f64 = 8.0;
 /// How far stacked leaves stand right of their parent.
 const INDENT: f64 = 22.0;
 const PAD: f64 = 6.0;
+/// More children than this, some of them leaves: the leaves are stacked.
+const WIDE: usize = 4;
 
 struct Laid {
     lines: Vec<String>,
@@ -135,6 +137,25 @@ fn place(
             y += laid[k].h + ROW_GAP;
         }
         return BOX + INDENT;
+    }
+    // Many children, some with subtrees of their own: the leaves are stacked under the parent
+    // and the subtrees laid out to their right, so a wide level stays readable.
+    let leaves: Vec<usize> = kids.iter().copied().filter(|&k| children[k].iter().all(|g| visited[*g])).collect();
+    if kids.len() > WIDE && !leaves.is_empty() && leaves.len() < kids.len() {
+        let mut y = top + laid[i].h + ROW_GAP * 2.0;
+        for &k in &leaves {
+            laid[k].x = left + INDENT;
+            laid[k].y = y;
+            laid[k].stacked = true;
+            y += laid[k].h + ROW_GAP;
+        }
+        let mut x = left + INDENT + BOX + HGAP;
+        for &k in kids.iter().filter(|k| !leaves.contains(k)) {
+            visited[k] = false;
+            let w = place(k, x, below, children, laid, visited, drawn);
+            x += w + HGAP;
+        }
+        return x - HGAP - left;
     }
     let mut x = left;
     for &k in &kids {
