@@ -275,7 +275,8 @@ pub enum Command {
         /// Output directory (required unless one document in one format goes to stdout).
         #[arg(long, short = 'o')]
         out: Option<PathBuf>,
-        /// Output format; repeatable (default: md and html).
+        /// Output format; repeatable (default: md and html). `pdf` is typeset by zhidu itself
+        /// (no browser) with the system's CJK fonts (package fonts-noto-cjk).
         #[arg(long = "format", value_enum)]
         formats: Vec<crate::render::DocFormat>,
         /// A directory of templates that override the built-in ones (same names).
@@ -384,9 +385,13 @@ pub enum Command {
         /// Report as of this date (or `today`) instead of `as_of` in zhidu.toml.
         #[arg(long, value_name = "DATE", value_parser = as_of_date)]
         as_of: Option<jiff::civil::Date>,
-        /// Output format (default: from the `--out` file's extension, else md).
+        /// Output format (default: from the `--out` file's extension, else md). `pdf` is
+        /// typeset by zhidu itself (needs `--out` and the fonts of fonts-noto-cjk).
         #[arg(long, value_enum)]
         format: Option<crate::report::ReportFormat>,
+        /// Language of the report's labels (Markdown, HTML, PDF).
+        #[arg(long, value_enum, default_value_t = crate::base::lang::Lang::Zh)]
+        lang: crate::base::lang::Lang,
         /// Write the report to this file (default: standard output).
         #[arg(long, short = 'o', value_name = "FILE")]
         out: Option<PathBuf>,
@@ -552,7 +557,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(code) => code,
             }
         }
-        Command::Render { what, policy, out, formats, templates, check, edition } => render::run(render::Args {
+        Command::Render { what, policy, out, formats, edition, templates, check } => render::run(render::Args {
             what: *what,
             edition: *edition,
             policy: policy.as_deref(),
@@ -578,8 +583,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain { rule, policy, org, subject, show_personal } => {
             explain::run(rule, policy.as_deref(), org.as_deref().zip(subject.as_deref()), *show_personal, color)
         }
-        Command::Report { org, policy, period, as_of, format, out, compare, force, show_personal } => {
+        Command::Report { org, policy, period, as_of, format, lang, out, compare, force, show_personal } => {
             report::run(report::Args {
+                lang: *lang,
                 org: &org_dir(org.as_deref()),
                 policy: policy.as_deref(),
                 period: *period,

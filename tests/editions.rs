@@ -10,7 +10,7 @@ use zhidu::base::value::Value;
 use zhidu::compile::load::{PackSource, load};
 use zhidu::compile::resolve::resolve;
 use zhidu::policy::{KindOrigin, Policy};
-use zhidu::render::{Doc, DocFormat, Edition, render_edition};
+use zhidu::render::{Doc, DocFormat, Edition, render};
 
 /// The files of the built-in pack, by name.
 fn pack() -> BTreeMap<String, String> {
@@ -38,7 +38,7 @@ fn compile(files: &BTreeMap<String, String>) -> Policy {
 fn pages(policy: &Policy, edition: Edition) -> Vec<(String, String)> {
     let docs = [Doc::Handbook, Doc::Sop];
     let formats = [DocFormat::Md, DocFormat::Html];
-    let out = render_edition(policy, &docs, &formats, None, edition).expect("renders");
+    let out = render(policy, &docs, &formats, edition, None).expect("renders");
     out.into_iter()
         .map(|r| (r.name.clone(), if r.name.ends_with(".html") { visible(&r.text) } else { r.text }))
         .collect()

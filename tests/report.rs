@@ -619,7 +619,9 @@ fn html_is_self_contained_print_ready() {
         "tr, figure, .clause, .card { break-inside: avoid; }",
         r#"@bottom-right { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页";"#,
         "<svg xmlns=\"http://www.w3.org/2000/svg\"",
-        "不适用 n/a",
+        "不适用",
+        "审计结论",
+        "审计人（签名）",
     ] {
         assert!(html.contains(needle), "missing {needle}");
     }

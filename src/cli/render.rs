@@ -17,6 +17,8 @@ pub struct Args<'a> {
     pub out: Option<&'a Path>,
     /// Formats (empty: all).
     pub formats: &'a [DocFormat],
+    /// Edition.
+    pub edition: render::Edition,
     /// Template overrides.
     pub templates: Option<&'a Path>,
     /// Compare instead of writing.
@@ -40,6 +42,10 @@ pub fn run(a: Args) -> u8 {
         );
         return EXIT_ERROR;
     }
+    if a.out.is_none() && formats.contains(&DocFormat::Pdf) {
+        errln!("error: a PDF is not printed to the terminal\n  help: add `--out DIR`");
+        return EXIT_ERROR;
+    }
     if let Some(t) = a.templates
         && !t.is_dir()
     {
@@ -50,10 +56,10 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let rendered = match render::render_edition(&policy, docs, &formats, a.templates, a.edition) {
+    let rendered = match render::render(&policy, docs, &formats, a.edition, a.templates) {
         Ok(r) => r,
         Err(e) => {
-            err!("{}", crate::base::diag::render_one(e.as_ref(), a.color));
+            err!("{}", crate::base::diag::render_one(&e, a.color));
             return EXIT_ERROR;
         }
     };
@@ -82,6 +88,17 @@ pub fn run(a: Args) -> u8 {
             out.display()
         );
         return EXIT_FINDINGS;
+    }
+    // The pack's own files are never written over, whatever `--out` says.
+    if let Some(dir) = a.policy {
+        let mut p = crate::base::files::Protected::default();
+        for (_, f) in policy.sources.files() {
+            p.file(&dir.join(&f.name));
+        }
+        let targets: Vec<std::path::PathBuf> = rendered.iter().map(|r| out.join(&r.name)).collect();
+        if super::refused(&p, &targets.iter().map(std::path::PathBuf::as_path).collect::<Vec<_>>()) {
+            return EXIT_ERROR;
+        }
     }
     if let Err(e) = render::write(&rendered, out) {
         errln!("error: cannot write to {}: {e}", out.display());

@@ -23,6 +23,8 @@ pub struct Args<'a> {
     pub as_of: Option<Date>,
     /// Output format (default: from the `--out` file name, else Markdown).
     pub format: Option<ReportFormat>,
+    /// Language of the labels.
+    pub lang: crate::base::lang::Lang,
     /// Output file (default: standard output).
     pub out: Option<&'a Path>,
     /// A previous JSON report to compare with.
@@ -112,14 +114,34 @@ pub fn run(a: Args) -> u8 {
         made.comparison = Some(report::compare::compare(prev, &made));
     }
     let format = a.format.or_else(|| a.out.and_then(ReportFormat::from_path)).unwrap_or(ReportFormat::Md);
-    let text = match report::write(&made, format) {
-        Ok(t) => t,
-        Err(e) => return fail(&e, a.color),
+    let bytes = if format == ReportFormat::Pdf {
+        if a.out.is_none() {
+            errln!("error: a PDF is not printed to the terminal\n  help: add `--out FILE.pdf`");
+            return EXIT_ERROR;
+        }
+        match report::render::pdf(&made, a.lang) {
+            Ok(b) => Some(b),
+            Err(e) => return fail(&e, a.color),
+        }
+    } else {
+        None
+    };
+    let text = match &bytes {
+        Some(_) => String::new(),
+        None => match report::write(&made, format, a.lang) {
+            Ok(t) => t,
+            Err(e) => return fail(&e, a.color),
+        },
     };
     match a.out {
         None => super::emit(&text),
         Some(path) => {
-            if let Err(e) = super::write_output(path, &text) {
+            let written = match &bytes {
+                // The PDF's markup was redacted before it was typeset.
+                Some(b) => crate::base::files::write_atomic(path, b),
+                None => super::write_output(path, &text),
+            };
+            if let Err(e) = written {
                 let e = ReportError::Write { path: path.display().to_string(), reason: e.to_string() };
                 return fail(&e, a.color);
             }

@@ -62,7 +62,7 @@ fn href(link_type: LinkType, dest: &str) -> Option<CowStr<'static>> {
 
 /// Joins a line break between two CJK characters: Chinese has no spaces between words, so a
 /// break in the source must not become a space in print.
-fn join_cjk_lines(text: &str) -> String {
+pub(crate) fn join_cjk_lines(text: &str) -> String {
     let wide = |c: char| matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFF60);
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();

@@ -1,5 +1,6 @@
 //! `zhidu render`: the wall-posted handbook and the SOP sheets, generated from the typed policy
-//! through minijinja templates (Markdown for wikis, self-contained print-ready HTML).
+//! through minijinja templates (Markdown for wikis, self-contained print-ready HTML, and PDF:
+//! Typst markup from `*.typ.j2` templates laid out by [`typeset`], no browser).
 //!
 //! Pipeline: [`context`] turns the [`Policy`] into template values; [`templates`] holds the
 //! environment (filters, [`svg`] charts, [`markdown`]); this module renders documents and
@@ -9,6 +10,8 @@ pub mod context;
 pub mod markdown;
 pub mod svg;
 pub mod templates;
+pub mod typeset;
+pub mod typmark;
 pub mod values;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +47,8 @@ pub enum DocFormat {
     Md,
     /// Self-contained print-ready HTML.
     Html,
+    /// PDF, typeset by zhidu (Typst; needs the CJK fonts of `fonts-noto-cjk`).
+    Pdf,
 }
 
 impl DocFormat {
@@ -52,6 +57,15 @@ impl DocFormat {
         match self {
             DocFormat::Md => "md",
             DocFormat::Html => "html",
+            DocFormat::Pdf => "pdf",
+        }
+    }
+
+    /// Extension of the template: a PDF is typeset from Typst markup.
+    pub fn template_ext(self) -> &'static str {
+        match self {
+            DocFormat::Pdf => "typ",
+            f => f.ext(),
         }
     }
 }
@@ -90,8 +104,30 @@ impl Edition {
 pub struct Rendered {
     /// File name (`handbook.html`).
     pub name: String,
-    /// Contents.
+    /// Contents; for a PDF, the Typst markup it was typeset from.
     pub text: String,
+    /// The bytes of a binary format (PDF); `None` for text formats.
+    pub bytes: Option<Vec<u8>>,
+}
+
+impl Rendered {
+    /// What is written to the file.
+    pub fn contents(&self) -> &[u8] {
+        self.bytes.as_deref().unwrap_or(self.text.as_bytes())
+    }
+}
+
+/// `zhidu render` failed.
+#[derive(Debug, Error, Diagnostic)]
+pub enum RenderError {
+    /// A template failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Template(Box<TemplateError>),
+    /// Typesetting the PDF failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Typeset(Box<typeset::TypesetError>),
 }
 
 /// A template could not be loaded or rendered.
@@ -152,38 +188,34 @@ pub fn builtin_names() -> Vec<String> {
     v
 }
 
-/// Renders `docs` in `formats` from the policy (the wall edition); templates in `overrides`
-/// win over the built-in.
+/// Renders `docs` in `formats` and `edition` from the policy; templates in `overrides` win over
+/// the built-in. The annotated edition's files are named `handbook-annotated.md` and so on, so
+/// both editions can live in one directory.
 pub fn render(
     policy: &Policy,
     docs: &[Doc],
     formats: &[DocFormat],
-    overrides: Option<&Path>,
-) -> Result<Vec<Rendered>, Box<TemplateError>> {
-    render_edition(policy, docs, formats, overrides, Edition::Wall)
-}
-
-/// Renders `docs` in `formats` for one edition; the annotated edition's files are named
-/// `handbook-annotated.md` and so on, so both editions can live in one directory.
-pub fn render_edition(
-    policy: &Policy,
-    docs: &[Doc],
-    formats: &[DocFormat],
-    overrides: Option<&Path>,
     edition: Edition,
-) -> Result<Vec<Rendered>, Box<TemplateError>> {
+    overrides: Option<&Path>,
+) -> Result<Vec<Rendered>, RenderError> {
     let env = templates::environment(overrides.map(Path::to_path_buf));
     let ctx = context::build_edition(policy, edition);
+    let template =
+        |e: minijinja::Error, name: &str| RenderError::Template(Box::new(TemplateError::from_minijinja(&e, name)));
     let mut out = Vec::new();
     for d in docs {
         for f in formats {
-            let name = format!("{}.{}.j2", d.stem(), f.ext());
-            let tpl = env.get_template(&name).map_err(|e| Box::new(TemplateError::from_minijinja(&e, &name)))?;
-            let mut text = tpl.render(&ctx).map_err(|e| Box::new(TemplateError::from_minijinja(&e, &name)))?;
+            let name = format!("{}.{}.j2", d.stem(), f.template_ext());
+            let tpl = env.get_template(&name).map_err(|e| template(e, &name))?;
+            let mut text = tpl.render(&ctx).map_err(|e| template(e, &name))?;
             if !text.ends_with('\n') {
                 text.push('\n');
             }
-            out.push(Rendered { name: format!("{}{}.{}", d.stem(), edition.suffix(), f.ext()), text });
+            let bytes = match f {
+                DocFormat::Pdf => Some(typeset::pdf(&name, &text).map_err(RenderError::Typeset)?),
+                _ => None,
+            };
+            out.push(Rendered { name: format!("{}{}.{}", d.stem(), edition.suffix(), f.ext()), text, bytes });
         }
     }
     Ok(out)
@@ -203,6 +235,14 @@ pub fn stale(rendered: &[Rendered], dir: &Path) -> Vec<Staleness> {
     let mut out = Vec::new();
     for r in rendered {
         let p = dir.join(&r.name);
+        if r.bytes.is_some() {
+            match std::fs::read(&p) {
+                Ok(old) if old == r.contents() => {}
+                Ok(_) => out.push(Staleness::Differs(p, 1)),
+                Err(_) => out.push(Staleness::Missing(p)),
+            }
+            continue;
+        }
         match std::fs::read_to_string(&p) {
             Ok(old) if old == r.text => {}
             Ok(old) => {
@@ -223,7 +263,7 @@ pub fn stale(rendered: &[Rendered], dir: &Path) -> Vec<Staleness> {
 pub fn write(rendered: &[Rendered], dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     for r in rendered {
-        crate::base::files::write_atomic(&dir.join(&r.name), r.text.as_bytes())?;
+        crate::base::files::write_atomic(&dir.join(&r.name), r.contents())?;
     }
     Ok(())
 }

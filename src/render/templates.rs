@@ -9,8 +9,8 @@ use include_dir::{Dir, include_dir};
 use minijinja::value::Value as J;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
-use super::markdown;
 use super::svg::{self, Node, Step, Tier};
+use super::{markdown, typeset, typmark};
 use crate::base::visible;
 
 /// The built-in templates, compiled into the binary.
@@ -20,7 +20,15 @@ pub static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates")
 pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
-    env.set_auto_escape_callback(|name| if name.contains(".html") { AutoEscape::Html } else { AutoEscape::None });
+    env.set_auto_escape_callback(|name| {
+        if name.contains(".html") {
+            AutoEscape::Html
+        } else if name.contains(".typ") {
+            AutoEscape::Custom(TYPST.into())
+        } else {
+            AutoEscape::None
+        }
+    });
     env.set_formatter(visible_formatter);
     if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build() {
         env.set_syntax(syntax);
@@ -45,6 +53,14 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
     env.add_filter("markdown_inline", |s: Option<String>| {
         J::from_safe_string(markdown::to_html_inline(s.as_deref().unwrap_or("")))
     });
+    // Typst: pack Markdown as markup, any value as a string literal (figures, `bytes(..)`).
+    env.add_filter("typst", |s: Option<String>| {
+        J::from_safe_string(typmark::to_typst(s.as_deref().unwrap_or(""), false))
+    });
+    env.add_filter("typst_inline", |s: Option<String>| {
+        J::from_safe_string(typmark::to_typst(s.as_deref().unwrap_or(""), true))
+    });
+    env.add_filter("typ_str", |s: J| J::from_safe_string(typeset::string(&display(&s).unwrap_or_default())));
     env.add_filter("flatten", |v: Vec<J>| {
         v.iter()
             .flat_map(|x| {
@@ -117,6 +133,27 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
     env
 }
 
+/// The name of the Typst auto-escaping (`.typ` templates): see [`typeset::escape`].
+pub(crate) const TYPST: &str = "typst";
+
+/// The handbook's chapter titles by rule chapter (`ORG` → `组织架构`), from the `layout` of
+/// `_lib.j2`, so that the report names chapters as the rulebook does.
+pub fn chapter_titles() -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let env = environment(None);
+    let Ok(captured) = env.get_template("_lib.j2").and_then(|t| t.render_captured(minijinja::context! {})) else {
+        return out;
+    };
+    let Some(layout) = captured.state().lookup("layout") else { return out };
+    for ch in layout.try_iter().into_iter().flatten() {
+        let title = attr(&ch, "title").unwrap_or_default();
+        for code in list(&ch.get_attr("rules").unwrap_or_default()) {
+            out.insert(code, title.clone());
+        }
+    }
+    out
+}
+
 /// The formatter of the handbook's templates: every string a template prints has its control
 /// characters escaped (`\u{1b}`; the layout of pack text, line breaks and tabs, kept: see
 /// [`visible::text`]) before the auto-escaping of its format, so a rendered document printed to
@@ -133,6 +170,14 @@ pub(crate) fn shown_formatter(
     value: &J,
     escape: fn(&str) -> std::borrow::Cow<'_, str>,
 ) -> Result<(), Error> {
+    if matches!(state.auto_escape(), AutoEscape::Custom(n) if n == TYPST) {
+        if value.is_undefined() || value.is_none() {
+            return Ok(());
+        }
+        let text = value.to_string();
+        let shown = if value.is_safe() { text } else { typeset::escape(&escape(&text)) };
+        return out.write_str(&shown).map_err(Error::from);
+    }
     match value.as_str().filter(|_| !value.is_safe()).map(escape) {
         Some(std::borrow::Cow::Owned(shown)) => minijinja::escape_formatter(out, state, &J::from(shown)),
         _ => minijinja::escape_formatter(out, state, value),

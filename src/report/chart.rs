@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::model::{Counts, Status, Summary};
+use crate::base::lang::Lang;
 
 /// Fill colour of a status (distinct in print, readable in grey).
 pub fn colour(s: Status) -> &'static str {
@@ -15,6 +16,13 @@ pub fn colour(s: Status) -> &'static str {
         Status::NotChecked => "#d5dde1",
         Status::Pending => "#6a1b9a",
     }
+}
+
+/// A status in one language.
+pub fn label_in(s: Status, lang: Lang) -> &'static str {
+    let both = label(s);
+    let (zh, en) = both.split_once(' ').unwrap_or((both, both));
+    if lang == Lang::En { en } else { zh }
 }
 
 /// Chinese label of a status, with its JSON name.
@@ -29,18 +37,20 @@ pub fn label(s: Status) -> &'static str {
     }
 }
 
-const LABEL_W: usize = 64;
+const LABEL_W: usize = 132;
 const BAR_W: usize = 440;
 const ROW_H: usize = 22;
 const BAR_H: usize = 14;
 
-/// The chart as an `<svg>` element.
-pub fn svg(summary: &Summary) -> String {
+/// The chart as an `<svg>` element; rows named by chapter title (`names`: rule chapter → title,
+/// else the chapter code), labels in `lang`.
+pub fn svg(summary: &Summary, names: &std::collections::BTreeMap<String, String>, lang: Lang) -> String {
+    let total = if lang == Lang::En { "Total" } else { "合计" };
     let rows: Vec<(&str, &Counts)> = summary
         .chapters
         .iter()
-        .map(|c| (c.chapter.as_str(), &c.counts))
-        .chain(std::iter::once(("合计", &summary.total)))
+        .map(|c| (names.get(&c.chapter).map_or(c.chapter.as_str(), String::as_str), &c.counts))
+        .chain(std::iter::once((total, &summary.total)))
         .collect();
     let max = summary.chapters.iter().map(|c| c.counts.rules).max().unwrap_or(1).max(1);
     let width = LABEL_W + BAR_W + 96;
@@ -49,7 +59,8 @@ pub fn svg(summary: &Summary) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-labelledby="chart-title"><title id="chart-title">各章规则状态 Rules by status and chapter</title>"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" aria-labelledby="chart-title"><title id="chart-title">{}</title><style>text{{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","Microsoft YaHei",sans-serif}}</style>"#,
+        if lang == Lang::En { "Rules by status and chapter" } else { "各章规则状态" }
     );
     for (i, (name, counts)) in rows.iter().enumerate() {
         let y = i * ROW_H;
@@ -75,7 +86,7 @@ pub fn svg(summary: &Summary) -> String {
                 r#"<rect x="{x:.1}" y="{y}" width="{w:.1}" height="{BAR_H}" fill="{}"><title>{} {}: {n}</title></rect>"#,
                 colour(status),
                 escape(name),
-                label(status)
+                label_in(status, lang)
             );
             x += w;
         }
@@ -98,7 +109,7 @@ pub fn svg(summary: &Summary) -> String {
             colour(*status),
             x + 16,
             y + 10,
-            label(*status)
+            label_in(*status, lang)
         );
     }
     s.push_str("</svg>");
@@ -134,7 +145,9 @@ mod tests {
             waived_findings: 0,
             records: 3,
         };
-        let svg = svg(&summary);
+        let names = std::collections::BTreeMap::from([("B".to_string(), "乙章".to_string())]);
+        let svg = svg(&summary, &names, Lang::Zh);
+        assert!(svg.contains(">乙章<"), "rows by chapter name");
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("A&lt;&amp;&gt;") && !svg.contains("A<&>"));
         assert_eq!(svg.matches(r##"fill="#c62828""##).count(), 3, "fail segments of A and the total, and the legend");

@@ -174,7 +174,7 @@ pub fn org_files(dir: &Path, rels: &[PathBuf]) -> Result<Vec<FileDigest>, (PathB
         .map(|rel| {
             let (sha256, bytes) = file_sha256(&dir.join(rel)).map_err(|e| (rel.clone(), e))?;
             let path = format!("{ORG_PREFIX}{}", rel.to_string_lossy().replace('\\', "/"));
-            Ok(FileDigest { path, sha256, bytes })
+            Ok::<_, (PathBuf, std::io::Error)>(FileDigest { path, sha256, bytes })
         })
         .collect::<Result<Vec<_>, _>>()?;
     out.sort();

@@ -64,6 +64,10 @@ pub enum ReportError {
         /// Why.
         reason: String,
     },
+    /// Typesetting the PDF failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Typeset(Box<crate::render::typeset::TypesetError>),
     /// A template failed to render.
     #[error("cannot render the report as {format}: {reason}")]
     #[diagnostic(code(zhidu::report::template))]
@@ -265,6 +269,8 @@ pub enum ReportFormat {
     Json,
     /// NIST OSCAL 1.1 assessment results (JSON).
     Oscal,
+    /// PDF, typeset by zhidu (Typst; needs the CJK fonts of `fonts-noto-cjk`).
+    Pdf,
 }
 
 impl ReportFormat {
@@ -274,18 +280,25 @@ impl ReportFormat {
             "md" | "markdown" => Some(ReportFormat::Md),
             "html" | "htm" => Some(ReportFormat::Html),
             "json" => Some(ReportFormat::Json),
+            "pdf" => Some(ReportFormat::Pdf),
             _ => None,
         }
     }
 }
 
-/// Renders a report in a format.
-pub fn write(report: &Report, format: ReportFormat) -> Result<String, ReportError> {
+/// Renders a report in a text format (labels in `lang`); a PDF is made by [`render::pdf`].
+pub fn write(report: &Report, format: ReportFormat, lang: crate::base::lang::Lang) -> Result<String, ReportError> {
     Ok(match format {
         ReportFormat::Json => to_json(report),
         ReportFormat::Oscal => oscal::render(report),
-        ReportFormat::Md => render::markdown(report)?,
-        ReportFormat::Html => render::html(report)?,
+        ReportFormat::Md => render::markdown(report, lang)?,
+        ReportFormat::Html => render::html(report, lang)?,
+        ReportFormat::Pdf => {
+            return Err(ReportError::Template {
+                format: "pdf",
+                reason: "a PDF is binary: write it to a file with --out".into(),
+            });
+        }
     })
 }
 

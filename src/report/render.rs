@@ -9,30 +9,46 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
 use super::ReportError;
 use super::chart;
 use super::model::{Report, Status};
+use crate::base::lang::Lang;
 use crate::render::templates::BUILTIN;
 
 const MD: &str = include_str!("../../templates/report/report.md.j2");
 const HTML: &str = include_str!("../../templates/report/report.html.j2");
+const TYP: &str = include_str!("../../templates/report/report.typ.j2");
+const LABELS: &str = include_str!("../../templates/report/_labels.j2");
 
 /// The report as Markdown.
-pub fn markdown(r: &Report) -> Result<String, ReportError> {
-    render(r, "report.md.j2", "md")
+pub fn markdown(r: &Report, lang: Lang) -> Result<String, ReportError> {
+    render(r, "report.md.j2", "md", lang)
 }
 
 /// The report as one self-contained HTML page for print (A4).
-pub fn html(r: &Report) -> Result<String, ReportError> {
-    render(r, "report.html.j2", "html")
+pub fn html(r: &Report, lang: Lang) -> Result<String, ReportError> {
+    render(r, "report.html.j2", "html", lang)
 }
 
-fn render(r: &Report, name: &str, format: &'static str) -> Result<String, ReportError> {
+/// The report as PDF, typeset by zhidu ([`crate::render::typeset`]). The markup passes the
+/// redaction step before it is laid out, as every text zhidu writes.
+pub fn pdf(r: &Report, lang: Lang) -> Result<Vec<u8>, ReportError> {
+    let markup = render(r, "report.typ.j2", "pdf", lang)?;
+    let markup = crate::base::redact::redact(&markup);
+    crate::render::typeset::pdf("report.typ.j2", &markup).map_err(ReportError::Typeset)
+}
+
+fn render(r: &Report, name: &str, format: &'static str, lang: Lang) -> Result<String, ReportError> {
     let err = |e: minijinja::Error| ReportError::Template { format, reason: e.to_string() };
     let env = environment().map_err(err)?;
-    let chart = Value::from_safe_string(chart::svg(&r.summary));
+    let names = crate::render::templates::chapter_titles();
+    let chart = Value::from_safe_string(chart::svg(&r.summary, &names, lang));
     let statuses: Vec<Value> = Status::ALL
         .iter()
         .map(|s| context! { name => s.as_str(), label => chart::label(*s), colour => chart::colour(*s) })
         .collect();
-    let ctx = context! { r => Serde(r), chart => chart, statuses => statuses };
+    let lang = match lang {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    };
+    let ctx = context! { r => Serde(r), chart => chart, statuses => statuses, lang => lang, chapter_names => names };
     let mut out = env.get_template(name).and_then(|t| t.render(ctx)).map_err(err)?;
     if !out.ends_with('\n') {
         out.push('\n');
@@ -43,7 +59,15 @@ fn render(r: &Report, name: &str, format: &'static str) -> Result<String, Report
 fn environment() -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-    env.set_auto_escape_callback(|name| if name.ends_with(".html.j2") { AutoEscape::Html } else { AutoEscape::None });
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html.j2") {
+            AutoEscape::Html
+        } else if name.contains(".typ") {
+            AutoEscape::Custom(crate::render::templates::TYPST.into())
+        } else {
+            AutoEscape::None
+        }
+    });
     // Every value the report prints (a title, a name, a message, a reason, a path) is one line
     // of org or pack data: its control characters, line breaks included, are escaped
     // (`\u{1b}`, `\n`), as in the human format, so neither the HTML nor the Markdown printed to
@@ -62,8 +86,11 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     env.add_filter("css_str", |s: String| Value::from_safe_string(crate::render::templates::css_str(&s)));
     env.add_template("report.md.j2", MD)?;
     env.add_template("report.html.j2", HTML)?;
+    env.add_template("report.typ.j2", TYP)?;
+    env.add_template("report/_labels.j2", LABELS)?;
+    env.add_filter("typ_str", |s: String| Value::from_safe_string(crate::render::typeset::string(&s)));
     // The handbook's page layout and print styles, so that report and rulebook print alike.
-    for shared in ["base.html.j2", "print.css"] {
+    for shared in ["base.html.j2", "print.css", "_lib.typ.j2"] {
         let source = BUILTIN.get_file(shared).and_then(|f| f.contents_utf8()).unwrap_or_default();
         env.add_template(shared, source)?;
     }

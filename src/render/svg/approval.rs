@@ -1,5 +1,5 @@
 //! The approval chart: one row per tier — what is approved, then who approves it: a chain of
-//! arrows for `seq`, a bracket of boxes for `all` (joint) or `any` (one of them).
+//! arrows for `seq`, a bus with an arrow to each box for `all` (joint) or `any` (one of them).
 
 use super::{Canvas, FONT, SMALL, wrap};
 
@@ -71,11 +71,26 @@ pub fn approval_chart(tiers: &[Tier], label: &str) -> String {
             }
             width = width.max(x + 4.0);
         } else {
+            // A bus from the item to every member of the group: each approver gets its own
+            // arrow, so the drawing says that the item goes to all of them (or any one).
             let x = x0 + GAP;
-            c.line(&[(x0, mid), (x - 1.0, mid)], true);
+            let bus = x0 + GAP / 2.0;
             let word = if t.mode == "any" { "任一人审批" } else { "共同审批" };
             let mut ry = mid - roles_h / 2.0 + 16.0;
             c.text(x + ROLE / 2.0, ry - 5.0, word, "zd-s", "middle");
+            let mut centres = Vec::with_capacity(role_lines.len());
+            let mut cy = ry;
+            for ls in &role_lines {
+                let h = role_h(ls);
+                centres.push(cy + h / 2.0);
+                cy += h + 6.0;
+            }
+            let (top, bottom) = (centres.first().copied().unwrap_or(mid), centres.last().copied().unwrap_or(mid));
+            c.line(&[(x0, mid), (bus, mid)], false);
+            c.line(&[(bus, top.min(mid)), (bus, bottom.max(mid))], false);
+            for &cy in &centres {
+                c.line(&[(bus, cy), (x - 1.0, cy)], true);
+            }
             for ls in &role_lines {
                 let h = role_h(ls);
                 c.rect(x, ry, ROLE, h, "zd-box");
@@ -109,6 +124,9 @@ mod tests {
         assert_eq!(seq.matches("marker-end").count(), 3, "an arrow before each role in a sequence");
         let all = approval_chart(&[t("all")], "x");
         assert!(all.contains("共同审批"));
-        assert!(approval_chart(&[t("any")], "x").contains("任一人审批"));
+        assert_eq!(all.matches("marker-end").count(), 3, "an arrow to each member of a joint group");
+        let any = approval_chart(&[t("any")], "x");
+        assert!(any.contains("任一人审批"));
+        assert_eq!(any.matches("marker-end").count(), 3, "an arrow to each member of an any-group");
     }
 }

@@ -1,0 +1,133 @@
+//! The print test of `zhidu render --format pdf` (Typst, no browser): the PDF embeds its fonts
+//! (no Type 3), numbers chapters 第一章… and articles 第一条…, has a contents with page numbers,
+//! the wall edition labels no article with its rule and the annotated edition labels every one,
+//! and every role poster and SOP sheet is exactly one page.
+//!
+//! Needs poppler-utils and fonts-noto-cjk (`.ci/run` installs them). Without them the test skips
+//! with a message, unless `CI` is set: then it fails.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::zhidu;
+
+fn have(cmd: &str) -> bool {
+    Command::new("sh").args(["-c", &format!("command -v {cmd}")]).output().is_ok_and(|o| o.status.success())
+}
+
+fn tools_present() -> bool {
+    let fonts = Command::new("fc-list")
+        .arg(":lang=zh")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("Noto Serif CJK SC"));
+    have("pdftotext") && have("pdffonts") && have("pdfinfo") && fonts
+}
+
+/// Runs a poppler tool and returns its standard output (pdftotext writes to `-`).
+fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
+    let mut cmd = Command::new(tool);
+    cmd.args(args).arg(pdf);
+    if tool == "pdftotext" {
+        cmd.arg("-");
+    }
+    let out = cmd.output().expect(tool);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn pages(pdf: &Path) -> usize {
+    let out = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("page count")
+}
+
+/// Text without whitespace (pdftotext spaces CJK text by layout).
+fn squeezed(s: &str) -> String {
+    s.split_whitespace().collect()
+}
+
+/// How many declarations of `kind` the built-in pack has.
+fn count_decls(kind: &str) -> usize {
+    let mut n = 0;
+    for e in std::fs::read_dir("policies").expect("policies") {
+        let text = std::fs::read_to_string(e.expect("entry").path()).unwrap_or_default();
+        n += text.lines().filter(|l| l.starts_with(&format!("{kind} "))).count();
+    }
+    n
+}
+
+/// (ID, title) of every rule of the built-in pack (not zhidu's own data checks).
+fn rules() -> Vec<(String, String)> {
+    let (code, out, err) = zhidu(&["rules", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    v.as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| r["builtin"].as_bool() != Some(true))
+        .filter_map(|r| Some((r["id"].as_str()?.to_string(), r["title"].as_str()?.to_string())))
+        .collect()
+}
+
+#[test]
+fn pdf_is_typeset_with_embedded_fonts_numbered_articles_and_one_page_posters() {
+    if !tools_present() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but poppler-utils or fonts-noto-cjk is missing (`.ci/run` installs them)"
+        );
+        eprintln!("SKIPPED pdf print test: poppler-utils or fonts-noto-cjk (Noto Serif CJK SC) not installed");
+        return;
+    }
+    let t = tempfile::tempdir().expect("tempdir");
+    let wall = t.path().join("wall");
+    let annotated = t.path().join("annotated");
+    for (dir, edition) in [(&wall, "wall"), (&annotated, "annotated")] {
+        let (code, _, err) =
+            zhidu(&["render", "--format", "pdf", "--edition", edition, "--out", dir.to_str().expect("utf8")]);
+        assert_eq!(code, 0, "{err}");
+    }
+    for pdf in [wall.join("handbook.pdf"), wall.join("sop.pdf"), annotated.join("handbook.pdf")] {
+        let fonts = poppler("pdffonts", &[], &pdf);
+        assert!(fonts.contains("CID"), "{}: no CID font\n{fonts}", pdf.display());
+        assert!(!fonts.contains("Type 3"), "{}: Type 3 fonts\n{fonts}", pdf.display());
+    }
+
+    let handbook = wall.join("handbook.pdf");
+    let text = poppler("pdftotext", &[], &handbook);
+    let flat = squeezed(&text);
+    for k in ["第一章", "第二章", "第一条", "第十条", "附录一", "目录"] {
+        assert!(flat.contains(k), "handbook.pdf lacks `{k}`");
+    }
+    // The contents (page 2): chapters with dot leaders and page numbers.
+    let contents = poppler("pdftotext", &["-f", "2", "-l", "2", "-layout"], &handbook);
+    let entry = regex::Regex::new(r"第一章\s*\S+\s*(\.\s*){3,}\D{0,3}(\d+)").expect("regex");
+    let caps = entry.captures(&contents).unwrap_or_else(|| panic!("no contents entry with page number:\n{contents}"));
+    assert_eq!(&caps[2], "1", "chapter 1 starts on page 1 after the contents");
+    // Page numbers in the footer, as "— 1 —".
+    assert!(flat.contains("—1—") && flat.contains("—2—"), "no page numbers \"— 1 —\"");
+
+    // The annotated edition labels every article with its rule (ID then title); the wall edition
+    // labels none. (Rule IDs the pack's article text itself quotes are the pack's to remove.)
+    let rules = rules();
+    assert!(rules.len() > 20, "{rules:?}");
+    let annotated_text = squeezed(&poppler("pdftotext", &[], &annotated.join("handbook.pdf")));
+    for (id, title) in &rules {
+        let label = squeezed(&format!("{id} {title}"));
+        assert!(annotated_text.contains(&label), "annotated edition lacks `{label}`");
+        assert!(!flat.contains(&label), "wall edition labels an article `{label}`");
+    }
+    assert!(annotated_text.contains("条款索引") && !flat.contains("条款索引"));
+
+    // One page per role poster, SOP sheet and emergency sheet: none spills over.
+    let sheets = count_decls("role") + count_decls("sop") + count_decls("emergency");
+    let sop = wall.join("sop.pdf");
+    assert_eq!(pages(&sop), sheets, "sop.pdf: a sheet spills onto a second page");
+    let sop_text = squeezed(&poppler("pdftotext", &[], &sop));
+    assert!(sop_text.contains("岗位职责：") && sop_text.contains("内容审核SOP") && sop_text.contains("应急预案"));
+    assert!(sop_text.contains("发布日期") && !sop_text.contains("第1页"), "sheets carry their own footer");
+}
