@@ -3,14 +3,12 @@
 use std::path::Path;
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, RenderWhat, load_or_report};
-use crate::render::{self, Doc, DocFormat, Edition, Staleness};
+use crate::render::{self, Doc, DocFormat, Staleness};
 
 /// Arguments of `zhidu render`.
 pub struct Args<'a> {
     /// Documents.
     pub what: RenderWhat,
-    /// Edition (wall or annotated).
-    pub edition: Edition,
     /// Policy directory.
     pub policy: Option<&'a Path>,
     /// Output directory.
