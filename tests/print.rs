@@ -91,7 +91,7 @@ fn pdf_is_typeset_with_embedded_fonts_numbered_articles_and_one_page_posters() {
             zhidu(&["render", "--format", "pdf", "--edition", edition, "--out", dir.to_str().expect("utf8")]);
         assert_eq!(code, 0, "{err}");
     }
-    for pdf in [wall.join("handbook.pdf"), wall.join("sop.pdf"), annotated.join("handbook.pdf")] {
+    for pdf in [wall.join("handbook.pdf"), wall.join("sop.pdf"), annotated.join("handbook-annotated.pdf")] {
         let fonts = poppler("pdffonts", &[], &pdf);
         assert!(fonts.contains("CID"), "{}: no CID font\n{fonts}", pdf.display());
         assert!(!fonts.contains("Type 3"), "{}: Type 3 fonts\n{fonts}", pdf.display());
@@ -115,7 +115,7 @@ fn pdf_is_typeset_with_embedded_fonts_numbered_articles_and_one_page_posters() {
     // labels none. (Rule IDs the pack's article text itself quotes are the pack's to remove.)
     let rules = rules();
     assert!(rules.len() > 20, "{rules:?}");
-    let annotated_text = squeezed(&poppler("pdftotext", &[], &annotated.join("handbook.pdf")));
+    let annotated_text = squeezed(&poppler("pdftotext", &[], &annotated.join("handbook-annotated.pdf")));
     for (id, title) in &rules {
         let label = squeezed(&format!("{id} {title}"));
         assert!(annotated_text.contains(&label), "annotated edition lacks `{label}`");

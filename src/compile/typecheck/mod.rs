@@ -358,7 +358,23 @@ fn literal(l: &Literal) -> Typed {
 /// The type of the audit period object.
 pub fn period_type() -> Type {
     Type::Object(Arc::from(vec![
-        FieldType { name: "from".into(), ty: Type::Date, optional: false, doc: None, secret: false, personal: false, vocab: None },
-        FieldType { name: "to".into(), ty: Type::Date, optional: false, doc: None, secret: false, personal: false, vocab: None },
+        FieldType {
+            name: "from".into(),
+            ty: Type::Date,
+            optional: false,
+            doc: None,
+            secret: false,
+            personal: false,
+            vocab: None,
+        },
+        FieldType {
+            name: "to".into(),
+            ty: Type::Date,
+            optional: false,
+            doc: None,
+            secret: false,
+            personal: false,
+            vocab: None,
+        },
     ]))
 }
