@@ -241,6 +241,7 @@ pub enum Command {
     },
     /// Run the language server for editors over stdio (diagnostics, definition, references,
     /// hover, completion and outline for the pack's `.zd` files).
+    #[command(after_help = help::LSP)]
     Lsp {
         /// Policy directory (default: `policy` in the nearest zhidu.toml, else the pack of the
         /// first opened file: the nearest directory above it that holds main.zd).

@@ -240,6 +240,7 @@ fn an_editor_session_over_stdio() {
     let cleared =
         s.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == json!(uri(&file)));
     assert_eq!(cleared["params"]["diagnostics"], json!([]), "{cleared}");
+    assert_eq!(cleared["params"]["version"], json!(2), "published for the version compiled: {cleared}");
 
     // Completion inside an approval offers its attributes, declared names and built-ins.
     let items = s.request(

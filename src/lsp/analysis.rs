@@ -59,10 +59,10 @@ impl Analysis {
         diags.sort();
         let lines = sources.files().map(|(_, f)| Lines::new(f.text())).collect();
         let mut a = Analysis { sources, lines, index, policy, diagnostics: BTreeMap::new() };
-        for (id, f) in a.sources.files() {
-            if let Some(p) = a.path(id) {
-                let _ = f;
-                a.diagnostics.entry(p).or_default();
+        // Every file of the pack gets a list, empty when clean, so fixed files are cleared.
+        for (_, f) in a.sources.files() {
+            if !f.name.starts_with('<') {
+                a.diagnostics.entry(PathBuf::from(&f.name)).or_default();
             }
         }
         for d in &diags.items {
@@ -77,6 +77,7 @@ impl Analysis {
     /// The path of a file on disk (`None` for the built-in pack's).
     pub fn path(&self, id: FileId) -> Option<PathBuf> {
         let name = &self.sources.files().nth(id.0 as usize)?.1.name;
+        // `<builtin>/…`: a file of the pack inside the binary.
         (!name.starts_with('<')).then(|| PathBuf::from(name))
     }
 

@@ -26,6 +26,11 @@ impl Documents {
     pub fn texts(&self) -> HashMap<PathBuf, String> {
         self.open.iter().map(|(p, (_, t))| (p.clone(), t.clone())).collect()
     }
+
+    /// The editor's version of each open text, published with its diagnostics.
+    pub fn versions(&self) -> HashMap<PathBuf, i32> {
+        self.open.iter().map(|(p, (v, _))| (p.clone(), *v)).collect()
+    }
 }
 
 /// The path of a `file:` URI (percent-decoded, made canonical when it exists so that it

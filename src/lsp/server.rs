@@ -24,6 +24,7 @@ struct Job {
     generation: u64,
     root: PathBuf,
     open: std::collections::HashMap<PathBuf, String>,
+    versions: std::collections::HashMap<PathBuf, i32>,
 }
 
 /// The latest compile, shared with the worker.
@@ -59,7 +60,7 @@ pub fn serve(conn: &Connection, pack: Option<PathBuf>) -> Result<(), LspError> {
     let schedule = |root: &Option<PathBuf>, docs: &Documents| {
         if let Some(root) = root {
             let g = generation.fetch_add(1, Ordering::SeqCst) + 1;
-            let _ = jobs.send(Job { generation: g, root: root.clone(), open: docs.texts() });
+            let _ = jobs.send(Job { generation: g, root: root.clone(), open: docs.texts(), versions: docs.versions() });
         }
     };
     for msg in &conn.receiver {
@@ -137,20 +138,20 @@ fn compile_loop(rx: &mpsc::Receiver<Job>, latest: &Latest, generation: &AtomicU6
         }
         let mut now = std::collections::BTreeSet::new();
         for (path, diags) in &analysis.diagnostics {
-            publish(out, path, diags.clone());
+            publish(out, path, diags.clone(), job.versions.get(path).copied());
             now.insert(path.clone());
         }
         // Files no longer part of the pack lose their old diagnostics.
         for gone in published.difference(&now) {
-            publish(out, gone, Vec::new());
+            publish(out, gone, Vec::new(), None);
         }
         published = now;
     }
 }
 
-fn publish(out: &dyn Fn(Message), path: &Path, diagnostics: Vec<lsp_types::Diagnostic>) {
+fn publish(out: &dyn Fn(Message), path: &Path, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) {
     let Some(uri) = uri_of(path) else { return };
-    let p = PublishDiagnosticsParams { uri, diagnostics, version: None };
+    let p = PublishDiagnosticsParams { uri, diagnostics, version };
     out(Message::Notification(Notification::new(n::PublishDiagnostics::METHOD.to_string(), p)));
 }
 
