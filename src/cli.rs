@@ -239,6 +239,15 @@ pub enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Run the language server for editors over stdio (diagnostics, definition, references,
+    /// hover, completion and outline for the pack's `.zd` files).
+    #[command(after_help = help::LSP)]
+    Lsp {
+        /// Policy directory (default: `policy` in the nearest zhidu.toml, else the pack of the
+        /// first opened file: the nearest directory above it that holds main.zd).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// Desensitise CSV exports by the pack's mask rules (address → province, age → band,
     /// ID → hash, ID-card and mobile numbers in free text → marker). Streams; never overwrites
     /// the input; writes atomically.
@@ -576,6 +585,16 @@ pub fn run(cli: Cli) -> ExitCode {
             Err(code) => code,
         },
         Command::Fmt { check, files } => fmt::run(*check, files, color),
+        Command::Lsp { policy } => match pack_dir(policy.as_deref(), color) {
+            Ok(p) => match crate::lsp::run(p) {
+                Ok(()) => EXIT_OK,
+                Err(e) => {
+                    err!("{}", crate::base::diag::render_one(&e, color));
+                    EXIT_ERROR
+                }
+            },
+            Err(code) => code,
+        },
         Command::Rules { policy, format, as_of } => match pack_dir(policy.as_deref(), color) {
             Ok(p) => rules::run(p.as_deref(), *format, as_of.unwrap_or_else(|| jiff::Zoned::now().date()), color),
             Err(code) => code,

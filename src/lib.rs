@@ -26,5 +26,7 @@ pub mod render;
 pub mod schema_export;
 // Layer 9: the auditors' report (uses the handbook's templates).
 pub mod report;
-// Layer 10: the command line.
+// Layer 10: the language server for editors (`zhidu lsp`).
+pub mod lsp;
+// Layer 11: the command line.
 pub mod cli;

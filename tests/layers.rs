@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["engine"],
     &["mask", "output", "render", "schema_export"],
     &["report"],
+    &["lsp"],
     &["cli"],
 ];
 

@@ -82,6 +82,16 @@ Examples:
 Exit codes: 0 formatted (or already formatted), 1 files need formatting (--check), 2 a file
 does not parse.";
 
+/// After `zhidu lsp --help`.
+pub const LSP: &str = "\
+Examples:
+  zhidu lsp --policy policies   # an editor starts it and speaks LSP on stdin/stdout; alone: exit 2
+
+The editor's client sends the pack's .zd files; diagnostics are those of `zhidu lint`. See
+docs/lsp.md.
+
+Exit codes: 0 after the client's shutdown and exit, 2 the client went away or broke the protocol.";
+
 /// After `zhidu rules --help`.
 pub const RULES: &str = "\
 Examples:

@@ -25,13 +25,16 @@ pub enum PackSource<'a> {
     Embedded(&'a Dir<'a>),
     /// Files in memory, by relative path (tests, editors).
     Memory(&'a [(&'a str, &'a str)]),
+    /// A directory on disk whose files an editor holds open: the text of a file in the map
+    /// (by its path under the directory, as joined) replaces the file on disk.
+    Edited(PathBuf, &'a std::collections::HashMap<PathBuf, String>),
 }
 
 impl PackSource<'_> {
     /// Display prefix for file names.
     fn display(&self, rel: &str) -> String {
         match self {
-            PackSource::Dir(root) => root.join(rel).display().to_string(),
+            PackSource::Dir(root) | PackSource::Edited(root, _) => root.join(rel).display().to_string(),
             PackSource::Embedded(_) => format!("<builtin>/{rel}"),
             PackSource::Memory(_) => rel.to_string(),
         }
@@ -40,6 +43,10 @@ impl PackSource<'_> {
     /// Reads a file given by its normalised path relative to the root.
     fn read(&self, rel: &str) -> Result<Option<String>, String> {
         match self {
+            PackSource::Edited(root, open) => match open.get(&root.join(rel)) {
+                Some(text) => Ok(Some(text.clone())),
+                None => PackSource::Dir(root.clone()).read(rel),
+            },
             PackSource::Dir(root) => {
                 let path = root.join(rel);
                 // Symlinks must not lead out of the pack either.
@@ -93,6 +100,18 @@ fn normalise(base_dir: &str, rel: &str) -> Option<String> {
 /// `main.zd` begins with `extends`), first the pack it builds on, and that one's base in turn.
 /// Syntax errors of all files are collected; the run stops after loading if there are any.
 pub fn load(src: &PackSource) -> Result<Loaded, (SourceMap, Diagnostics)> {
+    let (loaded, mut diags) = load_all(src)?;
+    if diags.error_count() > 0 {
+        diags.sort();
+        return Err((loaded.sources, diags));
+    }
+    Ok(loaded)
+}
+
+/// Loads a pack like [`load`], but keeps what could be parsed when files have syntax errors
+/// (an editor still navigates a pack being edited). `Err` only when nothing could be loaded
+/// (a missing entry file); the diagnostics are unsorted.
+pub fn load_all(src: &PackSource) -> Result<(Loaded, Diagnostics), (SourceMap, Diagnostics)> {
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
     let mut layers: Vec<Vec<(FileId, ast::File)>> = Vec::new();
@@ -100,23 +119,21 @@ pub fn load(src: &PackSource) -> Result<Loaded, (SourceMap, Diagnostics)> {
     if let Err(d) = load_chain(src, &mut sources, &mut diags, &mut layers, &mut chain) {
         return Err((sources, d));
     }
-    if diags.error_count() > 0 {
-        diags.sort();
-        return Err((sources, diags));
-    }
     let mut files = Vec::new();
     let mut layer = Vec::new();
     for (i, l) in layers.into_iter().enumerate() {
         layer.extend(std::iter::repeat_n(i, l.len()));
         files.extend(l);
     }
-    Ok(Loaded { sources, files, layer })
+    Ok((Loaded { sources, files, layer }, diags))
 }
 
 /// The name of a pack in an `extends` chain: `builtin`, or its directory's real path.
 fn chain_key(src: &PackSource) -> String {
     match src {
-        PackSource::Dir(d) => d.canonicalize().unwrap_or_else(|_| d.clone()).display().to_string(),
+        PackSource::Dir(d) | PackSource::Edited(d, _) => {
+            d.canonicalize().unwrap_or_else(|_| d.clone()).display().to_string()
+        }
         PackSource::Embedded(_) => BUILTIN_NAME.to_string(),
         PackSource::Memory(_) => "<memory>".to_string(),
     }
@@ -157,6 +174,9 @@ fn load_chain(
         let base_src = match (e.path.as_str(), src) {
             (BUILTIN_NAME, _) => Some(PackSource::Embedded(&BUILTIN)),
             (p, PackSource::Dir(root)) if !Path::new(p).is_absolute() => Some(PackSource::Dir(root.join(p))),
+            (p, PackSource::Edited(root, open)) if !Path::new(p).is_absolute() => {
+                Some(PackSource::Edited(root.join(p), open))
+            }
             _ => None,
         };
         match base_src {
@@ -166,7 +186,7 @@ fn load_chain(
                     .help(format!("write `extends \"{BUILTIN_NAME}\"` or a path relative to this file's directory")),
                 sources,
             ),
-            Some(PackSource::Dir(dir)) if !dir.join(ENTRY).is_file() => diags.push(
+            Some(PackSource::Dir(dir) | PackSource::Edited(dir, _)) if !dir.join(ENTRY).is_file() => diags.push(
                 PolicyError::new(K::ExtendsBadPath { path: e.path.clone() }, e.path_loc)
                     .label(format!("no `{ENTRY}` there"))
                     .help("the path is relative to the directory of the file that declares `extends`"),

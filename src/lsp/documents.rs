@@ -1,0 +1,89 @@
+//! The open buffers: an editor's text of a file replaces the file on disk until it is closed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use lsp_types::Uri;
+
+/// Open documents by path.
+#[derive(Debug, Default)]
+pub struct Documents {
+    open: HashMap<PathBuf, (i32, String)>,
+}
+
+impl Documents {
+    /// Sets the text of a document (on open or a full change).
+    pub fn set(&mut self, path: PathBuf, version: i32, text: String) {
+        self.open.insert(path, (version, text));
+    }
+
+    /// Forgets a closed document.
+    pub fn close(&mut self, path: &Path) {
+        self.open.remove(path);
+    }
+
+    /// The open texts, for a compile.
+    pub fn texts(&self) -> HashMap<PathBuf, String> {
+        self.open.iter().map(|(p, (_, t))| (p.clone(), t.clone())).collect()
+    }
+
+    /// The editor's version of each open text, published with its diagnostics.
+    pub fn versions(&self) -> HashMap<PathBuf, i32> {
+        self.open.iter().map(|(p, (v, _))| (p.clone(), *v)).collect()
+    }
+}
+
+/// The path of a `file:` URI (percent-decoded, made canonical when it exists so that it
+/// matches the pack's file names).
+pub fn path_of(uri: &Uri) -> Option<PathBuf> {
+    let rest = uri.as_str().strip_prefix("file://")?;
+    let mut bytes = Vec::with_capacity(rest.len());
+    let mut it = rest.bytes();
+    while let Some(b) = it.next() {
+        if b == b'%' {
+            let hex = [it.next()?, it.next()?];
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+        } else {
+            bytes.push(b);
+        }
+    }
+    let path = PathBuf::from(String::from_utf8(bytes).ok()?);
+    Some(canonical(&path))
+}
+
+/// The path made canonical when it can be (the parent when the file does not exist yet).
+pub fn canonical(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    match (path.parent().and_then(|d| d.canonicalize().ok()), path.file_name()) {
+        (Some(d), Some(f)) => d.join(f),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// The `file:` URI of a path (bytes outside the unreserved set percent-encoded).
+pub fn uri_of(path: &Path) -> Option<Uri> {
+    let mut s = String::from("file://");
+    for b in path.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_round_trip_chinese_paths() {
+        let p = PathBuf::from("/no/such/目录/a b.zd");
+        let uri = uri_of(&p).expect("uri");
+        assert_eq!(uri.as_str(), "file:///no/such/%E7%9B%AE%E5%BD%95/a%20b.zd");
+        assert_eq!(path_of(&uri), Some(p));
+    }
+}

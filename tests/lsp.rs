@@ -1,0 +1,317 @@
+//! `zhidu lsp` driven over stdio with JSON-RPC (Content-Length framing), as an editor would:
+//! initialize, open a broken copy of a pack file, compare the published diagnostics with what
+//! `zhidu lint` reports for the same text, then completion, hover, definition, references,
+//! outline, shutdown and exit. Every wait has a timeout, so a server that stops answering fails
+//! the test instead of hanging it.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long any one answer may take (a debug build compiling the pack on a busy machine).
+const WAIT: Duration = Duration::from_secs(60);
+
+/// A running server; killed when dropped.
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(pack: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zhidu"))
+            .args(["lsp", "--policy"])
+            .arg(pack)
+            .current_dir(pack)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start zhidu lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, messages) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut len = None;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        len = n.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; len.expect("Content-Length header")];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let v: Value = serde_json::from_slice(&body).expect("JSON body");
+                if tx.send(v).is_err() {
+                    return;
+                }
+            }
+        });
+        Server { child, stdin, messages, next_id: 0 }
+    }
+
+    fn send(&mut self, v: Value) {
+        let body = v.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and waits for its response (skipping notifications).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let reply = self.wait(|m| m["id"] == json!(id));
+        assert!(reply.get("error").is_none(), "{method}: {reply}");
+        reply["result"].clone()
+    }
+
+    /// The next message matching `want`, within [`WAIT`].
+    fn wait(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.messages.recv_timeout(left) {
+                Ok(m) if want(&m) => return m,
+                Ok(_) => {}
+                Err(e) => panic!("no answer from zhidu lsp within {WAIT:?}: {e}"),
+            }
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn uri(p: &Path) -> String {
+    let mut s = String::from("file://");
+    for b in p.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+/// (code, 1-based line, 1-based column) of each diagnostic `zhidu lint` prints for `file`.
+fn lint_of(pack: &Path, file: &str) -> Vec<(String, u64, u64)> {
+    let (_, _, err) = common::zhidu(&["lint", "--policy", pack.to_str().expect("utf-8 path")]);
+    let mut out = Vec::new();
+    let mut code = None;
+    for line in err.lines() {
+        let t = line.trim();
+        if t.starts_with("zhidu::")
+            || t.split('-').next().is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_uppercase()))
+                && !t.contains(' ')
+        {
+            code = Some(t.to_string());
+        } else if let Some(at) = t.strip_prefix("╭─[") {
+            let at = at.trim_end_matches(']');
+            let mut parts = at.rsplitn(3, ':');
+            let (col, ln, path) = (parts.next(), parts.next(), parts.next());
+            if let (Some(c), Some(path), Some(col), Some(ln)) = (code.take(), path, col, ln)
+                && path.ends_with(file)
+            {
+                out.push((c, ln.parse().expect("line"), col.parse().expect("column")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The position of the `nth` occurrence of `needle` in `text`, in UTF-16 units (what LSP counts).
+fn pos_of(text: &str, needle: &str, nth: usize) -> Value {
+    let at = text.match_indices(needle).nth(nth).map(|(i, _)| i).expect("needle in text");
+    let before = &text[..at];
+    let line = before.matches('\n').count();
+    let col = before.rsplit('\n').next().unwrap_or("").encode_utf16().count();
+    json!({"line": line, "character": col + 1})
+}
+
+#[test]
+fn an_editor_session_over_stdio() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root: PathBuf = tmp.path().canonicalize().expect("canonical");
+    let pack = root.join("pack");
+    let on_disk = root.join("linted");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    copy_dir(&src, &pack);
+    copy_dir(&src, &on_disk);
+    let good = std::fs::read_to_string(pack.join("approval.zd")).expect("approval.zd");
+    // Two mistakes after Chinese text on their lines: an unknown role and a misspelt attribute.
+    let broken = good.replacen("all(运营总监, 技术总监)", "all(运营总监, 技术总督)\n  exampel    \"x\"", 1);
+    assert_ne!(broken, good);
+    std::fs::write(on_disk.join("approval.zd"), &broken).expect("write");
+    // miette's `╭─[file:line:col]` counts the column in bytes; LSP counts UTF-16 units.
+    let lines: Vec<&str> = broken.lines().collect();
+    let mut expected: Vec<(String, u64, u64)> = lint_of(&on_disk, "approval.zd")
+        .into_iter()
+        .map(|(code, line, byte_col)| {
+            let text = lines.get(line as usize - 1).expect("line in file");
+            let units =
+                text.get(..byte_col as usize - 1).expect("column on a character boundary").encode_utf16().count();
+            (code, line, units as u64 + 1)
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(expected.len(), 2, "{expected:?}");
+    assert!(expected.iter().any(|(_, _, col)| *col == 24), "the unknown role follows Chinese text: {expected:?}");
+
+    let mut s = Server::start(&pack);
+    let init = s.request("initialize", json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}));
+    assert_eq!(init["capabilities"]["hoverProvider"], json!(true), "{init}");
+    s.notify("initialized", json!({}));
+
+    // The buffer, not the file on disk (which is still the good one), is what is compiled.
+    let file = pack.join("approval.zd");
+    let doc = json!({"uri": uri(&file)});
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&file), "languageId": "zhidu", "version": 1, "text": broken}}),
+    );
+    let published =
+        s.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == json!(uri(&file)));
+    let mut got: Vec<(String, u64, u64)> = published["params"]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            let start = &d["range"]["start"];
+            (
+                d["code"].as_str().expect("code").to_string(),
+                start["line"].as_u64().expect("line") + 1,
+                start["character"].as_u64().expect("character") + 1,
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, expected, "{published}");
+    let first = &published["params"]["diagnostics"][0];
+    assert!(first["message"].as_str().is_some_and(|m| m.contains("help:")), "{first}");
+
+    // Fix the buffer: the diagnostics are cleared.
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 2}, "contentChanges": [{"text": good}]}),
+    );
+    let cleared =
+        s.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == json!(uri(&file)));
+    assert_eq!(cleared["params"]["diagnostics"], json!([]), "{cleared}");
+    assert_eq!(cleared["params"]["version"], json!(2), "published for the version compiled: {cleared}");
+
+    // Completion inside an approval offers its attributes, declared names and built-ins.
+    let items = s.request(
+        "textDocument/completion",
+        json!({"textDocument": doc, "position": pos_of(&good, "example    \"上线新功能\"", 0)}),
+    );
+    let labels: Vec<&str> = items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
+    for want in ["requires", "applies_to", "unanimous", "运营总监", "len"] {
+        assert!(labels.contains(&want), "{want} missing from {labels:?}");
+    }
+    assert!(!labels.contains(&"formula"), "not an approval attribute: {labels:?}");
+
+    // Hover on a role named in `requires`: its kind and resolved attributes.
+    let at = pos_of(&good, "技术总监)", 0);
+    let hover = s.request("textDocument/hover", json!({"textDocument": doc, "position": at}));
+    let text = hover["contents"]["value"].as_str().unwrap_or("");
+    assert!(text.contains("**role** `技术总监`") && text.contains("`unit`"), "{hover}");
+
+    // Definition: the role's declaration in roles.zd, at the name (UTF-16 range).
+    let def = s.request("textDocument/definition", json!({"textDocument": doc, "position": at}));
+    let roles = std::fs::read_to_string(pack.join("roles.zd")).expect("roles.zd");
+    let decl = roles.find("role 技术总监").expect("declared in roles.zd");
+    let line = roles[..decl].matches('\n').count();
+    assert_eq!(def[0]["uri"], json!(uri(&pack.join("roles.zd"))), "{def}");
+    assert_eq!(def[0]["range"]["start"], json!({"line": line, "character": 5}), "{def}");
+    assert_eq!(def[0]["range"]["end"], json!({"line": line, "character": 9}), "four characters, four units: {def}");
+
+    // References: the declaration and its uses in several files.
+    let refs = s.request(
+        "textDocument/references",
+        json!({"textDocument": doc, "position": at, "context": {"includeDeclaration": true}}),
+    );
+    let files: std::collections::BTreeSet<&str> =
+        refs.as_array().expect("refs").iter().filter_map(|r| r["uri"].as_str()).collect();
+    assert!(refs.as_array().expect("refs").len() >= 3 && files.len() >= 2, "{refs}");
+
+    // Hover on a rule ID shows its source and quote.
+    let rules_file = pack.join("approval.zd");
+    let apv = good.find("rule APV-").map(|i| &good[i + 5..]).and_then(|r| r.split_whitespace().next()).expect("a rule");
+    let hover = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&rules_file)}, "position": pos_of(&good, &format!("{apv} "), 0)}),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap_or("");
+    assert!(text.contains(&format!("**rule** `{apv}`")) && text.contains("source"), "{hover}");
+
+    // Include paths lead to the file.
+    let main = std::fs::read_to_string(pack.join("main.zd")).expect("main.zd");
+    let def = s.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri(&pack.join("main.zd"))}, "position": pos_of(&main, "approval.zd", 0)}),
+    );
+    assert_eq!(def[0]["uri"], json!(uri(&pack.join("approval.zd"))), "{def}");
+
+    // The outline lists the file's declarations.
+    let syms = s.request("textDocument/documentSymbol", json!({"textDocument": doc}));
+    let names: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["name"].as_str()).collect();
+    assert!(names.contains(&"日常优化") && names.contains(&apv), "{names:?}");
+
+    let done = s.request("shutdown", Value::Null);
+    assert_eq!(done, Value::Null);
+    s.notify("exit", Value::Null);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match s.child.try_wait().expect("wait") {
+            Some(status) => {
+                assert!(status.success(), "{status}");
+                break;
+            }
+            None if Instant::now() > deadline => panic!("zhidu lsp did not exit"),
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+}
