@@ -160,6 +160,25 @@ fn people_in_a_workbook_give_the_findings_of_people_in_csv() {
         // The header is row 1 of the sheet: data row n is sheet row n + 1.
         assert_eq!(l["line"].as_u64(), l["row"].as_u64().map(|r| r + 1), "{l}");
     }
+    // The JSON output, `sheet` and all, is what docs/findings.schema.json says; SARIF carries
+    // the sheet as a property of the region.
+    let (_, out, _) = zhidu_in(&book_org, &["check", ".", "--format", "json", "--fail-on", "never"]);
+    let schema: serde_json::Value = serde_json::from_str(include_str!("../docs/findings.schema.json")).expect("schema");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let (_, out, _) = zhidu_in(&book_org, &["check", ".", "--format", "sarif", "--fail-on", "never"]);
+    let sarif: serde_json::Value = serde_json::from_str(&out).expect("SARIF");
+    let regions: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"].as_object())
+        .filter(|p| p["artifactLocation"]["uri"].as_str().is_some_and(|u| u.ends_with("people.xlsx")))
+        .map(|p| &p["region"])
+        .collect();
+    assert!(!regions.is_empty() && regions.iter().all(|r| r["properties"]["sheet"] == "person"), "{regions:?}");
     // Human output names the cell.
     let (_, out, _) = zhidu_in(&book_org, &["check", ".", "--fail-on", "never", "--max-per-rule", "0"]);
     let col = xlsx::col(joined as u32);

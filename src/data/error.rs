@@ -58,7 +58,7 @@ pub enum DataError {
     #[diagnostic(
         code(zhidu::data::workbook),
         help(
-            "open the workbook in Excel or WPS and save it again as .xlsx (formulas then keep their values); or save each sheet as CSV"
+            "fix the cell named, or open the workbook in Excel or WPS and save it again as .xlsx (formulas then keep their values); or save each sheet as CSV"
         )
     )]
     Workbook { at: String, message: String, loc: Loc },
