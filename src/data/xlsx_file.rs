@@ -296,3 +296,46 @@ fn push_field(out: &mut String, s: &str) {
         out.push_str(s);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+
+    #[test]
+    fn cells_read_as_a_csv_file_would_hold_them() {
+        let date = |v| DataRef::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::DateTime, false));
+        assert_eq!(text_of(&DataRef::Float(3.0)), "3");
+        assert_eq!(text_of(&DataRef::Float(2.5)), "2.5");
+        assert_eq!(text_of(&DataRef::Int(-7)), "-7");
+        assert_eq!(text_of(&DataRef::Bool(true)), "true");
+        assert_eq!(text_of(&date(45_658.0)), "2025-01-01");
+        assert_eq!(text_of(&date(45_658.5)), "2025-01-01T12:00:00");
+        assert_eq!(text_of(&DataRef::SharedString("运营专员;数据分析员")), "运营专员;数据分析员");
+    }
+
+    #[test]
+    fn rows_become_csv_lines_that_map_back_to_their_cells() {
+        let grid: Grid =
+            vec![(5, 2, "P1".into()), (2, 2, "id".into()), (2, 3, "name".into()), (5, 3, "a, \"b\"\nc".into())];
+        let mut text = String::from("\n");
+        let rows = render("person", &grid, &mut text, Limits::DEFAULT).expect("rendered");
+        assert_eq!(text, "\nid,name\nP1,\"a, \"\"b\"\"\nc\"\n");
+        assert_eq!((rows.starts, rows.rows, rows.first_col), (vec![1, 9], vec![3, 6], 3));
+        let small = Limits { cells: 10, text: 8 };
+        assert!(render("person", &grid, &mut String::new(), small).is_err(), "past the text limit");
+    }
+
+    #[test]
+    fn merged_ranges_fill_their_cells_within_the_limit() {
+        let range = |r0, c0, r1, c1| calamine::Dimensions { start: (r0, c0), end: (r1, c1) };
+        let mut grid: Grid = vec![(1, 0, "U-1".into()), (2, 0, "own".into())];
+        let mut total = 2;
+        fill_merged(&mut grid, &[range(1, 0, 3, 0)], &mut total, Limits::DEFAULT).expect("filled");
+        let cells: Vec<(u32, &str)> = grid.iter().map(|(r, _, v)| (*r, v.as_str())).collect();
+        assert_eq!(cells, [(1, "U-1"), (2, "own"), (3, "U-1")]);
+        let mut total = 0;
+        let huge = fill_merged(&mut grid, &[range(1, 0, 1_048_575, 16_383)], &mut total, Limits::DEFAULT);
+        assert!(huge.is_err(), "17 billion cells are refused before they are made");
+    }
+}
