@@ -60,6 +60,48 @@ pub struct SourceFile {
     shown: std::sync::OnceLock<Option<Shown>>,
     /// Unique in the process (see [`read_at`]).
     serial: u64,
+    /// For a workbook: its sheets, whose rows its (made) text holds as CSV lines.
+    sheets: std::sync::OnceLock<Vec<SheetRows>>,
+}
+
+/// Where a sheet of a workbook is in the text made of it: the workbook's text is its sheets'
+/// rows as CSV lines, sheet after sheet, so a record's [`Loc`] works as in a CSV file and is
+/// shown as the cell it came from (`people.xlsx:person!C12`).
+#[derive(Debug, Default, Clone)]
+pub struct SheetRows {
+    /// The sheet's name.
+    pub name: String,
+    /// Byte offset in the text of each line made of a row.
+    pub starts: Vec<u32>,
+    /// The 1-based sheet row of each line (empty rows are not made lines).
+    pub rows: Vec<u32>,
+    /// The 1-based sheet column of the lines' first column.
+    pub first_col: u32,
+}
+
+/// A cell of a workbook's sheet (see [`SourceFile::cell`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell<'a> {
+    /// The sheet's name.
+    pub sheet: &'a str,
+    /// 1-based sheet row.
+    pub row: usize,
+    /// 1-based sheet column of the line's first column.
+    pub first_col: usize,
+    /// The row counted from the sheet's header row (0), as CSV rows are.
+    pub data_row: usize,
+}
+
+/// A column's letters in a sheet's A1 notation (`1` → `A`, `27` → `AA`).
+pub fn column_letters(mut column: usize) -> String {
+    let mut out = Vec::new();
+    while column > 0 {
+        let d = (column - 1) % 26;
+        out.push(b'A' + d as u8);
+        column = (column - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A file's text with its control characters escaped, shared by the diagnostics that quote it.
@@ -91,7 +133,25 @@ impl SourceFile {
             sparse: std::sync::OnceLock::new(),
             shown: std::sync::OnceLock::new(),
             serial: serial(),
+            sheets: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Records the sheets of a workbook whose text is made of them (no effect if set).
+    pub fn set_sheets(&self, sheets: Vec<SheetRows>) {
+        let _ = self.sheets.set(sheets);
+    }
+
+    /// The cell of a workbook's sheet at byte `offset` of its text; `None` for other files.
+    pub fn cell(&self, offset: usize) -> Option<Cell<'_>> {
+        let sheets = self.sheets.get()?;
+        let offset = offset as u32;
+        let at = sheets.partition_point(|s| s.starts.first().is_none_or(|&x| x <= offset)).checked_sub(1)?;
+        let sheet = sheets.get(at)?;
+        let line = sheet.starts.partition_point(|&x| x <= offset).checked_sub(1)?;
+        let row = *sheet.rows.get(line)? as usize;
+        let header = *sheet.rows.first()? as usize;
+        Some(Cell { sheet: &sheet.name, row, first_col: sheet.first_col as usize, data_row: row - header })
     }
 
     /// Sets the text of a file added by path (no effect if it has one).
@@ -270,6 +330,9 @@ impl Clone for SourceFile {
     fn clone(&self) -> Self {
         let mut f = SourceFile::new(self.name.clone(), self.text().clone());
         f.path = self.path.clone();
+        if let Some(sheets) = self.sheets.get() {
+            f.set_sheets(sheets.clone());
+        }
         f
     }
 }
@@ -297,6 +360,7 @@ impl SourceMap {
             sparse: std::sync::OnceLock::new(),
             shown: std::sync::OnceLock::new(),
             serial: serial(),
+            sheets: std::sync::OnceLock::new(),
         });
         FileId((self.files.len() - 1) as u32)
     }
@@ -311,9 +375,12 @@ impl SourceMap {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
     }
 
-    /// `file:line:col` of a location.
+    /// `file:line:col` of a location (`file:Sheet!C12` in a workbook).
     pub fn describe(&self, loc: Loc) -> String {
         let f = self.get(loc.file);
+        if let Some(cell) = f.cell(loc.start as usize) {
+            return format!("{}:{}!{}{}", f.name, cell.sheet, column_letters(cell.first_col), cell.row);
+        }
         let (l, c) = f.line_col(loc.start as usize);
         format!("{}:{l}:{c}", f.name)
     }
@@ -340,14 +407,53 @@ pub struct Location {
     /// The field (TOML key or CSV column header), when the finding is about one field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For a workbook (`.xlsx`): the sheet; `line` and `column` are then the cell's sheet row
+    /// and column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
     /// Byte span in the run's source map (for snippets); not serialised.
     #[serde(skip)]
     pub loc: Option<Loc>,
 }
 
+impl Location {
+    /// Where it is, as people read it: `file:line:column`, or `file:Sheet!C12` in a workbook.
+    pub fn at(&self) -> String {
+        match &self.sheet {
+            Some(sheet) => format!("{}:{sheet}!{}{}", self.file, column_letters(self.column), self.line),
+            None => format!("{}:{}:{}", self.file, self.line, self.column),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_of_a_workbook() {
+        assert_eq!(column_letters(1), "A");
+        assert_eq!(column_letters(26), "Z");
+        assert_eq!(column_letters(27), "AA");
+        assert_eq!(column_letters(16384), "XFD");
+        let f = SourceFile::new("w.xlsx".into(), Arc::from("\nid,name\nP1,a\nP2,b\n"));
+        f.set_sheets(vec![
+            SheetRows { name: "notes".into(), starts: vec![0], rows: vec![1], first_col: 1 },
+            SheetRows { name: "person".into(), starts: vec![1, 9, 14], rows: vec![3, 4, 7], first_col: 2 },
+        ]);
+        assert_eq!(f.cell(0).map(|c| (c.sheet, c.row)), Some(("notes", 1)));
+        let c = f.cell(15).expect("a cell");
+        assert_eq!((c.sheet, c.row, c.first_col, c.data_row), ("person", 7, 2, 4));
+        let mut map = SourceMap::default();
+        let id = map.add("w.xlsx", "\nid\nP1\n");
+        map.get(id).set_sheets(vec![SheetRows {
+            name: "人员".into(),
+            starts: vec![1, 4],
+            rows: vec![2, 3],
+            first_col: 3,
+        }]);
+        assert_eq!(map.describe(Loc::new(id, 4, 6)), "w.xlsx:人员!C3");
+    }
 
     #[test]
     fn line_and_column() {

@@ -36,18 +36,35 @@ fn parse_with(
     cells: &mut Cells,
     fast: bool,
 ) -> Result<Parsed, DataError> {
-    let mut out = Parsed::default();
     let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let Some(kind) = kind_for(schema, stem) else {
+        let mut out = Parsed::default();
         let msg = super::unknown_kind(schema, stem, "CSV 文件名", "the CSV file name");
         out.issues.push(Issue::new("DATA-KIND", None, msg, location(sources, Loc::new(file, 0, 0), None, None)));
         return Ok(out);
     };
+    parse_kind(file, text, 0, kind, schema, sources, cells, fast)
+}
+
+/// The records of kind `kind` in CSV `text`, which starts at byte `base` of file `file` (a
+/// workbook's text holds its sheets one after the other: `data::xlsx_file`).
+#[expect(clippy::too_many_arguments, reason = "the parts of one parse, passed down as they are")]
+pub(super) fn parse_kind(
+    file: FileId,
+    text: &str,
+    base: usize,
+    kind: crate::base::value::KindId,
+    schema: &Schema,
+    sources: &SourceMap,
+    cells: &mut Cells,
+    fast: bool,
+) -> Result<Parsed, DataError> {
+    let mut out = Parsed::default();
     let ks = schema.kind(kind);
     let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
     let headers: Vec<String> = match rdr.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
-        Err(e) => return Err(csv_error(file, text, e)),
+        Err(e) => return Err(csv_error(file, text, base, e)),
     };
     // header → (field, nested key)
     let columns: Vec<(String, Option<String>)> = headers
@@ -96,12 +113,12 @@ fn parse_with(
         match rdr.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(file, text, e)),
+            Err(e) => return Err(csv_error(file, text, base, e)),
         }
         row += 1;
         let start = line_start(text, record.position().map_or(0, |p| p.byte() as usize));
         let end = text[start..].find('\n').map_or(text.len(), |e| start + e);
-        let loc = Loc::new(file, start, end);
+        let loc = Loc::new(file, base + start, base + end);
         // The text is UTF-8 and the delimiters are ASCII, so every cell is too.
         let Ok(line) = simdutf8::basic::from_utf8(record.as_slice()) else {
             return Err(DataError::Csv { message: "invalid UTF-8".into(), loc });
@@ -201,7 +218,10 @@ fn parse_with(
                 && let Some(field) = &l.field
                 && let Some(col) = column_of.get(field.as_str())
             {
-                l.column = col + 1;
+                // In a workbook, the sheet's column (the lines may not start at column A).
+                let first =
+                    l.loc.and_then(|at| sources.get(at.file).cell(at.start as usize)).map_or(1, |c| c.first_col);
+                l.column = col + first;
             }
         }
     }
@@ -236,7 +256,7 @@ fn line_start(text: &str, mut pos: usize) -> usize {
     pos.min(text.len())
 }
 
-fn csv_error(file: FileId, text: &str, e: csv::Error) -> DataError {
+fn csv_error(file: FileId, text: &str, base: usize, e: csv::Error) -> DataError {
     let (pos, message) = match e.kind() {
         csv::ErrorKind::UnequalLengths { pos, expected_len, len } => {
             (pos.as_ref().map(|p| p.byte() as usize), format!("row has {len} field(s), the header has {expected_len}"))
@@ -246,7 +266,7 @@ fn csv_error(file: FileId, text: &str, e: csv::Error) -> DataError {
     };
     let start = line_start(text, pos.unwrap_or(0).min(text.len()));
     let end = text[start..].find('\n').map_or(text.len(), |x| start + x);
-    DataError::Csv { message, loc: Loc::new(file, start, end) }
+    DataError::Csv { message, loc: Loc::new(file, base + start, base + end) }
 }
 
 /// Values shared among cells: strings, and whole lists (a role list, a set of operations),

@@ -54,6 +54,14 @@ pub enum DataError {
         )
     )]
     NoRecords { dir: String, detail: String, loc: Loc },
+    #[error("cannot read workbook `{at}`: {message}")]
+    #[diagnostic(
+        code(zhidu::data::workbook),
+        help(
+            "fix the cell named, or open the workbook in Excel or WPS and save it again as .xlsx (formulas then keep their values); or save each sheet as CSV"
+        )
+    )]
+    Workbook { at: String, message: String, loc: Loc },
 }
 
 impl LocatedError for DataError {
@@ -65,7 +73,8 @@ impl LocatedError for DataError {
             | DataError::Csv { loc, .. }
             | DataError::Config { loc, .. }
             | DataError::NoConfig { loc, .. }
-            | DataError::NoRecords { loc, .. } => *loc,
+            | DataError::NoRecords { loc, .. }
+            | DataError::Workbook { loc, .. } => *loc,
         }
     }
     fn label(&self) -> String {

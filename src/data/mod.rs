@@ -1,4 +1,4 @@
-//! Org data: walking the org dir, reading `zhidu.toml`, TOML and CSV record files into the
+//! Org data: walking the org dir, reading `zhidu.toml`, TOML, CSV and `.xlsx` record files into the
 //! record [`Store`], with schema validation as `DATA-…` issues. Every record keeps its
 //! location. Malformed files stop the run with a located diagnostic.
 
@@ -14,6 +14,7 @@ mod toml_file;
 mod validate;
 mod vocab;
 pub mod walk;
+mod xlsx_file;
 
 use std::path::{Path, PathBuf};
 
@@ -210,6 +211,23 @@ fn read_text<'b>(
     Err(DataError::NotUtf8 { path: file.name.clone(), loc: Loc::new(id, start, start + 1) })
 }
 
+/// Reads a workbook's bytes into `buf` (emptied first); an unreadable file is an error located
+/// in it, whose text is then empty (a diagnostic must not quote the bytes).
+fn read_bytes<'b>(
+    file: &crate::base::source::SourceFile,
+    id: FileId,
+    buf: &'b mut Vec<u8>,
+) -> Result<&'b [u8], DataError> {
+    use std::io::Read;
+    buf.clear();
+    let read = std::fs::File::open(file.path().unwrap_or(Path::new(""))).and_then(|mut f| f.read_to_end(buf));
+    if let Err(e) = read {
+        file.set_text("".into());
+        return Err(DataError::Unreadable { path: file.name.clone(), reason: e.to_string(), loc: Loc::new(id, 0, 0) });
+    }
+    Ok(buf)
+}
+
 /// What one file contributed: its records by kind, stored as the store keeps them, so merging
 /// moves whole arrays rather than records.
 #[derive(Default)]
@@ -244,7 +262,8 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     let mut stages = crate::base::timings::Stages::start();
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
-    let mut files: Vec<(FileId, PathBuf, bool)> = Vec::new();
+    let mut files: Vec<(FileId, PathBuf, FileFormat)> = Vec::new();
+    let mut export_books = Vec::new();
     let mut sizes: Vec<u64> = Vec::new();
     let mut exports = Vec::new();
     let mut inputs = Vec::new();
@@ -265,6 +284,11 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             exports.push(rel);
             continue;
         }
+        // Exports are scanned as CSV only: a workbook there would go unscanned.
+        if rel.starts_with("exports") && format == FileFormat::Xlsx {
+            export_books.push(rel);
+            continue;
+        }
         // An export's sidecar (`a.csv.toml`: its data category) is read with the export, by
         // the stream (`base::exports::category`), not as records.
         if rel.starts_with("exports") && rel.to_string_lossy().to_ascii_lowercase().ends_with(".csv.toml") {
@@ -275,7 +299,7 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
         }
         let name = rel.to_string_lossy().replace('\\', "/");
         let id = sources.add_path(name, &path);
-        files.push((id, rel, is_csv));
+        files.push((id, rel, format));
         sizes.push(size);
     }
     stages.lap("walk");
@@ -283,14 +307,21 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     // Records own their values, so a big file's text is dropped once parsed (and read again
     // only if a location in it is shown): the org is never held in memory twice.
     let results: Vec<Result<Parsed, DataError>> =
-        largest_first(&files, &sizes, |scratch: &mut Scratch, (id, rel, is_csv)| {
+        largest_first(&files, &sizes, |scratch: &mut Scratch, (id, rel, format)| {
             let file = sources.get(*id);
-            let text = read_text(file, *id, &mut scratch.buf, *is_csv)?;
+            if *format == FileFormat::Xlsx {
+                let bytes = read_bytes(file, *id, &mut scratch.buf)?;
+                let mut parsed = xlsx_file::parse(*id, bytes, rel, schema, &sources, &mut scratch.cells)?;
+                parsed.kinds.iter_mut().for_each(KindData::shrink_to_fit);
+                return Ok(parsed);
+            }
+            let is_csv = format == &FileFormat::Csv;
+            let text = read_text(file, *id, &mut scratch.buf, is_csv)?;
             // Only a file small enough to keep is copied into a shared text.
             if text.len() < EVICT_BYTES {
                 file.set_text(text.into());
             }
-            let mut parsed = if *is_csv {
+            let mut parsed = if is_csv {
                 csv_file::parse(*id, text, rel, schema, &sources, &mut scratch.cells)
             } else {
                 toml_file::parse(*id, text, schema, &sources, &mut scratch.cells.strings)
@@ -301,6 +332,19 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     stages.lap("read, parse and validate records");
     let mut store = Store::with_kinds(schema.kinds.len());
     let mut findings = Vec::new();
+    for rel in export_books {
+        let name = rel.to_string_lossy().replace('\\', "/");
+        let id = sources.add(name.clone(), "");
+        let msg = Text::new(
+            format!(
+                "导出文件 `{name}` 是 Excel 工作簿：脱敏检查（MASK-2）只扫描 CSV 导出，其内容未被检查；请将各工作表另存为 CSV"
+            ),
+            format!(
+                "export `{name}` is an Excel workbook: the desensitisation checks (MASK-2) scan CSV exports only, so it was not checked; save its sheets as CSV"
+            ),
+        );
+        findings.push(Issue::new("DATA-KIND", None, msg, location(&sources, Loc::new(id, 0, 0), None, None)));
+    }
     for r in results {
         match r {
             Ok(p) => {
@@ -405,6 +449,8 @@ pub enum FileFormat {
     Toml,
     /// `.csv`.
     Csv,
+    /// An Excel workbook: `.xlsx`, `.xlsm`.
+    Xlsx,
 }
 
 /// The format of an org data file by its extension, in any case (`USERS.CSV` is CSV: a file a
@@ -415,6 +461,8 @@ pub fn file_format(path: &Path) -> Option<FileFormat> {
         Some(FileFormat::Toml)
     } else if ext.eq_ignore_ascii_case("csv") {
         Some(FileFormat::Csv)
+    } else if ext.eq_ignore_ascii_case("xlsx") || ext.eq_ignore_ascii_case("xlsm") {
+        Some(FileFormat::Xlsx)
     } else {
         None
     }
@@ -432,8 +480,21 @@ fn describe(sources: &SourceMap, loc: Loc) -> String {
 /// A location in a data file.
 pub fn location(sources: &SourceMap, loc: Loc, row: Option<usize>, field: Option<&str>) -> Option<Location> {
     let f = sources.get(loc.file);
+    let field = field.map(str::to_string);
+    if let Some(cell) = f.cell(loc.start as usize) {
+        // A workbook's row: the cell (sheet, row, column), and the row counted as CSV rows are.
+        return Some(Location {
+            file: f.name.clone(),
+            line: cell.row,
+            column: cell.first_col,
+            row: Some(cell.data_row),
+            field,
+            sheet: Some(cell.sheet.to_string()),
+            loc: Some(loc),
+        });
+    }
     let (line, column) = f.line_col(loc.start as usize);
-    Some(Location { file: f.name.clone(), line, column, row, field: field.map(str::to_string), loc: Some(loc) })
+    Some(Location { file: f.name.clone(), line, column, row, field, sheet: None, loc: Some(loc) })
 }
 
 /// The message of a file or table that names no record kind: what was not read, and the

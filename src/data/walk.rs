@@ -1,5 +1,6 @@
-//! Finding an org dir's input files: every `.toml` and `.csv` (in any case) under it, sorted by
-//! path, hidden entries and `target/` skipped. Symlinks are followed while they stay inside the
+//! Finding an org dir's input files: every `.toml`, `.csv` and `.xlsx` (in any case) under it,
+//! sorted by path, hidden entries, `target/` and Excel's lock files (`~$people.xlsx`, left while a
+//! workbook is open: not data) skipped. Symlinks are followed while they stay inside the
 //! org dir — a linked `exports/` dir or `person.csv` is read like any other (it was skipped
 //! without a word: a false pass) — and a link that leads out of it, a link loop, or a data file
 //! that is not a regular file (a FIFO would hang the run) is a problem the caller reports.
@@ -37,7 +38,8 @@ pub fn walk_in(dir: &Path, what: &str) -> Walked {
     let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let entries = walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(true).into_iter().filter_entry(|e| {
         let name = e.file_name().to_string_lossy();
-        e.depth() == 0 || !(name.starts_with('.') || (e.file_type().is_dir() && name == "target"))
+        e.depth() == 0
+            || !(name.starts_with('.') || name.starts_with("~$") || (e.file_type().is_dir() && name == "target"))
     });
     for entry in entries {
         let entry = match entry {

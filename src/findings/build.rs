@@ -160,7 +160,7 @@ impl<'a> Builder<'a> {
 fn policy_location(policy: &Policy, loc: crate::base::source::Loc) -> Option<Location> {
     let f = policy.sources.get(loc.file);
     let (line, column) = f.line_col(loc.start as usize);
-    Some(Location { file: f.name.clone(), line, column, row: None, field: None, loc: None })
+    Some(Location { file: f.name.clone(), line, column, row: None, field: None, sheet: None, loc: None })
 }
 
 /// For a record in a CSV file: its 1-based data row (line minus the header line).

@@ -136,6 +136,7 @@ mod tests {
                 column: 1,
                 row: None,
                 field: None,
+                sheet: None,
                 loc: None,
             }),
             advisory: false,

@@ -142,11 +142,7 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
                 }
                 continue;
             }
-            let at = f
-                .location
-                .as_ref()
-                .map(|l| format!("{}:{}:{}: ", shown(&l.file), l.line, l.column))
-                .unwrap_or_default();
+            let at = f.location.as_ref().map(|l| format!("{}: ", shown(&l.at()))).unwrap_or_default();
             let _ = writeln!(
                 out,
                 "{at}{} {} [{}] {}",
@@ -185,8 +181,7 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
             if let Some(d) = &f.pending {
                 let _ = write!(tags, " [effective {d}]");
             }
-            let at =
-                f.location.as_ref().map(|l| format!("{}:{}:{}", shown(&l.file), l.line, l.column)).unwrap_or_default();
+            let at = f.location.as_ref().map(|l| shown(&l.at()).into_owned()).unwrap_or_default();
             let _ = writeln!(out, "  {} {}{}", st.paint("1", &subject), shown(&f.message), st.paint("33", &tags));
             if !at.is_empty() {
                 let _ = writeln!(out, "    {} {at}", st.paint("2", "-->"));
@@ -258,8 +253,8 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
 
 fn snippet(r: &CheckRun, f: &Finding, color: bool) -> Option<String> {
     let location = f.location.as_ref()?;
-    // CSV rows are data, possibly personal: name the row and column, never show it.
-    if location.file.ends_with(".csv") || location.field.is_some() {
+    // CSV rows and sheet rows are data, possibly personal: name the row and column, never show it.
+    if location.file.ends_with(".csv") || location.field.is_some() || location.sheet.is_some() {
         return None;
     }
     let loc = location.loc?;

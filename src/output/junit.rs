@@ -32,7 +32,7 @@ fn esc(s: &str) -> String {
 }
 
 fn line(f: &Finding) -> String {
-    let at = f.location.as_ref().map(|l| format!(" ({}:{}:{})", l.file, l.line, l.column)).unwrap_or_default();
+    let at = f.location.as_ref().map(|l| format!(" ({})", l.at())).unwrap_or_default();
     format!("{} {}{at}", f.subject.as_deref().unwrap_or("-"), f.message)
 }
 

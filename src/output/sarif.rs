@@ -138,6 +138,14 @@ struct Artifact {
 struct Region {
     start_line: usize,
     start_column: usize,
+    /// In a workbook: the sheet (`startLine`/`startColumn` are then its cell's row and column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<RegionProperties>,
+}
+
+#[derive(Serialize)]
+struct RegionProperties {
+    sheet: String,
 }
 
 #[derive(Serialize)]
@@ -411,7 +419,11 @@ fn result(r: &CheckRun, f: &Finding, rule_index: usize) -> SarifResult {
         .map(|l| Location {
             physical_location: Physical {
                 artifact_location: Artifact { uri: artifact_path(r, &l.file) },
-                region: Region { start_line: l.line, start_column: l.column },
+                region: Region {
+                    start_line: l.line,
+                    start_column: l.column,
+                    properties: l.sheet.clone().map(|sheet| RegionProperties { sheet }),
+                },
             },
             logical_locations: f
                 .subject

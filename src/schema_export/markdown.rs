@@ -47,11 +47,13 @@ pub fn markdown(policy: &Policy) -> String {
 }
 
 const INTRO: &str = "\
-组织数据是组织目录（org dir）下的 `*.toml` 与 `*.csv` 文件：TOML 文件中每个表数组 `[[kind]]` 是一种记录，
-CSV 文件以文件名（不含扩展名）为记录种类，第一行为表头。`zhidu.toml` 写组织名称、`as_of` 与审计期间。
+组织数据是组织目录（org dir）下的 `*.toml`、`*.csv` 与 Excel 工作簿 `*.xlsx` 文件：TOML 文件中每个表数组
+`[[kind]]` 是一种记录，CSV 文件以文件名（不含扩展名）为记录种类，第一行为表头；工作簿中以记录种类命名的
+工作表按 CSV 读取。`zhidu.toml` 写组织名称、`as_of` 与审计期间。
 
-Org data are the `*.toml` and `*.csv` files of an org dir: each array of tables `[[kind]]` of a TOML
-file is one record kind; a CSV file is named after its kind and starts with a header row.
+Org data are the `*.toml`, `*.csv` and Excel `*.xlsx` files of an org dir: each array of tables
+`[[kind]]` of a TOML file is one record kind; a CSV file is named after its kind and starts with a
+header row; a workbook's sheet named after a kind is read as a CSV file of that kind.
 
 ### 读取规则 / how data is read
 
@@ -73,6 +75,18 @@ file is one record kind; a CSV file is named after its kind and starts with a he
   表的列表在同一单元格中以 `;` 分隔各项，各列的项按位置对应。
 - 空单元格即未填写。
 
+### Excel 工作簿 / workbooks
+
+- 以记录种类（或其别名）命名的工作表（如 `person`）按上述 CSV 约定读取：首个有值的行为表头，表头与列表
+  写法相同；空行跳过。只有一个有数据的工作表时，也可以文件名为种类（`person.xlsx` 中的 `Sheet1`）。
+- 有数据而不以记录种类命名的工作表报告为 `DATA-KIND`（附“是否应为”），其数据未被读取；空工作表忽略。
+- 单元格按显示的值读取：**日期**格式的单元格读作日期（`2026-03-01`），也可写成文本；整数不带小数点；
+  **公式**取其计算结果（工作簿须在表格软件中保存过）；**合并单元格**的值属于合并区域的每个单元格。
+- 问题定位到单元格：`people.xlsx:person!C12`（JSON 与 SARIF 中为文件、`sheet`、行与列）。
+- 含错误值（`#DIV/0!`）的单元格、没有计算结果的公式、损坏的工作簿或超过 2 000 万个有值单元格的工作簿
+  使检查停止（退出码 2），并指出位置。只读 `.xlsx`/`.xlsm`；`.xls` 与 `.ods` 请另存为 `.xlsx` 或 CSV。
+- `exports/` 下的工作簿不被脱敏检查（MASK-2）扫描，报告为 `DATA-KIND`：导出请保存为 CSV。
+
 ";
 
 fn kind(out: &mut String, schema: &Schema, k: &KindSchema) {
@@ -81,12 +95,19 @@ fn kind(out: &mut String, schema: &Schema, k: &KindSchema) {
         let _ = writeln!(out, "{t}。");
     }
     let files: Vec<String> = std::iter::once(&k.name).chain(&k.aliases).map(|n| format!("`{n}.csv`")).collect();
+    let sheets: Vec<String> = std::iter::once(&k.name).chain(&k.aliases).map(|n| format!("`{n}`")).collect();
     match &k.stream {
         Some(dir) => {
             let _ = writeln!(out, "流式记录：检查时逐个读取 `{dir}/` 下 CSV 文件的单元格，不由数据文件写出。\n");
         }
         None => {
-            let _ = writeln!(out, "TOML 表名 `[[{}]]`；CSV 文件 {}。", k.name, files.join("、"));
+            let _ = writeln!(
+                out,
+                "TOML 表名 `[[{}]]`；CSV 文件 {}；工作簿中的工作表 {}。",
+                k.name,
+                files.join("、"),
+                sheets.join("、")
+            );
             if k.open {
                 let _ = writeln!(out, "本种类为 open：可带未声明的字段。");
             }

@@ -160,6 +160,7 @@ fn run_file(
                     column: 1,
                     row: usize::try_from(row).ok(),
                     field: None,
+                    sheet: None,
                     loc: None,
                 };
                 let message = Text::new(
@@ -251,6 +252,7 @@ fn run_file(
                     column: ci + 1,
                     row: usize::try_from(row).ok(),
                     field: Some(column.to_string()),
+                    sheet: None,
                     loc: None,
                 };
                 let about = Subject::Cell { id: id.clone(), location, record };
@@ -340,7 +342,15 @@ fn file_category(
         let first = parts.next()?;
         parts.next().is_some().then(|| first.as_os_str().to_string_lossy().into_owned())
     });
-    let at = |line: usize| Location { file: file.to_string(), line, column: 1, row: None, field: None, loc: None };
+    let at = |line: usize| Location {
+        file: file.to_string(),
+        line,
+        column: 1,
+        row: None,
+        field: None,
+        sheet: None,
+        loc: None,
+    };
     let list = known.join("、");
     match category(&org.dir.join(rel), folder.as_deref(), known) {
         Ok(Some((c, _))) => Value::str(&c),
@@ -398,7 +408,7 @@ fn file_category(
 /// could not be read).
 fn unreadable(build: &Builder, file: &str, line: u64, reason: &str) -> Finding {
     let line = usize::try_from(line).unwrap_or(usize::MAX).max(1);
-    let loc = Location { file: file.to_string(), line, column: 1, row: None, field: None, loc: None };
+    let loc = Location { file: file.to_string(), line, column: 1, row: None, field: None, sheet: None, loc: None };
     let message =
         Text::new(format!("导出文件 {file} 无法读取：{reason}"), format!("cannot read the export {file}: {reason}"));
     build.builtin(&Issue::new("DATA-SHAPE", None, message, Some(loc)))
