@@ -121,13 +121,16 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
             // A record holding an unknown word in a field the check reads is not judged: its
             // DATA-VOCAB finding says what to write instead.
             let reads = if org.unknown.is_empty() { Vec::new() } else { read_slots(check) };
-            let (found, skipped) = violations.into_iter().fold((Vec::new(), 0), |(mut found, skipped), v| {
-                if unevaluable(org, &reads, v.subject) {
-                    return (found, skipped + 1);
-                }
-                found.push(build.rule(*job, ctx, Subject::Of(v.subject), v));
-                (found, skipped)
-            });
+            let n = violations.len();
+            // Sized once: a check failing for every record does not regrow (and copy) its list.
+            let (found, skipped) =
+                violations.into_iter().fold((Vec::with_capacity(n), 0), |(mut found, skipped), v| {
+                    if unevaluable(org, &reads, v.subject) {
+                        return (found, skipped + 1);
+                    }
+                    found.push(build.rule(*job, ctx, Subject::Of(v.subject), v));
+                    (found, skipped)
+                });
             (subjects, found, began.elapsed(), skipped)
         })
         .collect();
@@ -241,7 +244,7 @@ mod tests {
             let out = run(&policy, &org, &Options::default());
             let mut found: BTreeMap<String, u64> = BTreeMap::new();
             for f in &out.findings {
-                *found.entry(f.rule.clone()).or_default() += 1;
+                *found.entry(f.rule.to_string()).or_default() += 1;
             }
             let mut injected: BTreeMap<String, u64> =
                 serde_json::from_value(summary["injected"].clone()).expect("injected counts");
