@@ -183,4 +183,12 @@ mod tests {
         let keys = |v: &[Finding]| v.iter().map(|f| format!("{:?}", f.sort_key())).collect::<Vec<_>>();
         assert_eq!(keys(&all), keys(&want));
     }
+
+    #[test]
+    fn findings_stay_small() {
+        // Hundreds of thousands of findings are held at once: per-rule strings are shared,
+        // the fingerprint is inline and the rare waiver boxed (it was about 370 bytes).
+        assert!(std::mem::size_of::<Finding>() <= 256, "{}", std::mem::size_of::<Finding>());
+        assert_eq!(std::mem::size_of::<crate::findings::fingerprint::Fingerprint>(), 32);
+    }
 }
