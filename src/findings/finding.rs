@@ -190,5 +190,7 @@ mod tests {
         // the fingerprint is inline and the rare waiver boxed (it was about 370 bytes).
         assert!(std::mem::size_of::<Finding>() <= 256, "{}", std::mem::size_of::<Finding>());
         assert_eq!(std::mem::size_of::<crate::findings::fingerprint::Fingerprint>(), 32);
+        // The engine gathers findings through `Option<Finding>` slots, collected in place.
+        assert_eq!(std::mem::size_of::<Option<Finding>>(), std::mem::size_of::<Finding>());
     }
 }
