@@ -643,7 +643,7 @@ pub(crate) fn protected(
         // A pack file's name is its path as read (an overlay's base files included); the
         // built-in pack's files are not on disk.
         for (_, f) in policy.sources.files().filter(|(_, f)| !f.name.starts_with("<builtin>/")) {
-            p.file(std::path::Path::new(&f.name));
+            p.file(std::path::Path::new(f.name.as_str()));
         }
     }
     if !force {

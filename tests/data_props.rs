@@ -32,7 +32,7 @@ fn load(files: &[(&str, &[u8])]) {
             // Every finding is located in a real file of the org dir.
             for f in &org.issues {
                 if let Some(l) = &f.location {
-                    assert!(dir.path().join(&l.file).exists(), "{l:?}");
+                    assert!(dir.path().join(l.file.as_str()).exists(), "{l:?}");
                     assert!(l.line >= 1 && l.column >= 1);
                 }
             }

@@ -45,8 +45,9 @@ impl Loc {
 /// records are read; it is read again from disk only if a location or snippet in it is asked for.
 #[derive(Debug)]
 pub struct SourceFile {
-    /// Path as shown to users (relative to the policy or org dir where possible).
-    pub name: String,
+    /// Path as shown to users (relative to the policy or org dir where possible); shared with
+    /// every [`Location`] in the file.
+    pub name: arcstr::ArcStr,
     /// Full text (absent until set or read).
     text: std::sync::OnceLock<Arc<str>>,
     /// Where to read the text when it is not held.
@@ -124,9 +125,9 @@ struct Sparse {
 
 impl SourceFile {
     /// A file with its name and text.
-    pub fn new(name: String, text: Arc<str>) -> Self {
+    pub fn new(name: impl Into<arcstr::ArcStr>, text: Arc<str>) -> Self {
         SourceFile {
-            name,
+            name: name.into(),
             text: std::sync::OnceLock::from(text),
             path: None,
             lines: std::sync::OnceLock::new(),
@@ -353,7 +354,7 @@ impl SourceMap {
     /// Adds a file by path; its text is read on first use or set with [`SourceFile::set_text`].
     pub fn add_path(&mut self, name: impl Into<String>, path: &std::path::Path) -> FileId {
         self.files.push(SourceFile {
-            name: name.into(),
+            name: name.into().into(),
             text: std::sync::OnceLock::new(),
             path: Some(path.to_path_buf()),
             lines: std::sync::OnceLock::new(),
@@ -395,8 +396,8 @@ impl SourceMap {
 /// Where a finding points in the org data.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Location {
-    /// File, relative to the org dir.
-    pub file: String,
+    /// File, relative to the org dir (shared with the file's other locations).
+    pub file: arcstr::ArcStr,
     /// 1-based line.
     pub line: usize,
     /// 1-based column.
@@ -436,7 +437,7 @@ mod tests {
         assert_eq!(column_letters(26), "Z");
         assert_eq!(column_letters(27), "AA");
         assert_eq!(column_letters(16384), "XFD");
-        let f = SourceFile::new("w.xlsx".into(), Arc::from("\nid,name\nP1,a\nP2,b\n"));
+        let f = SourceFile::new("w.xlsx", Arc::from("\nid,name\nP1,a\nP2,b\n"));
         f.set_sheets(vec![
             SheetRows { name: "notes".into(), starts: vec![0], rows: vec![1], first_col: 1 },
             SheetRows { name: "person".into(), starts: vec![1, 9, 14], rows: vec![3, 4, 7], first_col: 2 },
@@ -457,7 +458,7 @@ mod tests {
 
     #[test]
     fn line_and_column() {
-        let f = SourceFile::new("x".into(), Arc::from("ab\n中文c\n\nd"));
+        let f = SourceFile::new("x", Arc::from("ab\n中文c\n\nd"));
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(9), (2, 3), "columns count characters");
@@ -473,7 +474,7 @@ mod tests {
         for i in 0..300 {
             text.push_str(&format!("第{i}行 line {i}\n"));
         }
-        let held = SourceFile::new("x".into(), Arc::from(text.as_str()));
+        let held = SourceFile::new("x", Arc::from(text.as_str()));
         for (name, bytes) in
             [("plain", text.clone().into_bytes()), ("bom", [b"\xef\xbb\xbf", text.as_bytes()].concat())]
         {

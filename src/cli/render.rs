@@ -91,7 +91,7 @@ pub fn run(a: Args) -> u8 {
     if let Some(dir) = a.policy {
         let mut p = crate::base::files::Protected::default();
         for (_, f) in policy.sources.files() {
-            p.file(&dir.join(&f.name));
+            p.file(&dir.join(f.name.as_str()));
         }
         let targets: Vec<std::path::PathBuf> = rendered.iter().map(|r| out.join(&r.name)).collect();
         if super::refused(&p, &targets.iter().map(std::path::PathBuf::as_path).collect::<Vec<_>>()) {

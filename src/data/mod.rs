@@ -178,7 +178,11 @@ fn read_text<'b>(
     let read = std::fs::File::open(file.path().unwrap_or(Path::new(""))).and_then(|mut f| f.read_to_end(buf));
     if let Err(e) = read {
         file.set_text("".into());
-        return Err(DataError::Unreadable { path: file.name.clone(), reason: e.to_string(), loc: Loc::new(id, 0, 0) });
+        return Err(DataError::Unreadable {
+            path: file.name.to_string(),
+            reason: e.to_string(),
+            loc: Loc::new(id, 0, 0),
+        });
     }
     let utf8 = simdutf8::basic::from_utf8(buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buf)).is_ok();
     if !utf8
@@ -194,7 +198,7 @@ fn read_text<'b>(
             buf.clear();
             buf.extend_from_slice(decoded.as_bytes());
             return std::str::from_utf8(buf)
-                .map_err(|_| DataError::NotUtf8 { path: file.name.clone(), loc: Loc::new(id, 0, 0) });
+                .map_err(|_| DataError::NotUtf8 { path: file.name.to_string(), loc: Loc::new(id, 0, 0) });
         }
     }
     let bytes = buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buf);
@@ -208,7 +212,7 @@ fn read_text<'b>(
     let at = lossy.char_indices().nth(String::from_utf8_lossy(&bytes[..good]).chars().count());
     let start = at.map_or(0, |(i, _)| i);
     file.set_text(lossy.into());
-    Err(DataError::NotUtf8 { path: file.name.clone(), loc: Loc::new(id, start, start + 1) })
+    Err(DataError::NotUtf8 { path: file.name.to_string(), loc: Loc::new(id, start, start + 1) })
 }
 
 /// Reads a workbook's bytes into `buf` (emptied first); an unreadable file is an error located
@@ -223,7 +227,7 @@ fn read_bytes<'b>(
     let read = std::fs::File::open(file.path().unwrap_or(Path::new(""))).and_then(|mut f| f.read_to_end(buf));
     if let Err(e) = read {
         file.set_text("".into());
-        return Err(DataError::Unreadable { path: file.name.clone(), reason: e.to_string(), loc: Loc::new(id, 0, 0) });
+        return Err(DataError::Unreadable { path: file.name.to_string(), reason: e.to_string(), loc: Loc::new(id, 0, 0) });
     }
     Ok(buf)
 }

@@ -126,8 +126,8 @@ pub fn run_case(policy: &Policy, dir: &Path) -> CaseResult {
     let got: BTreeSet<(String, Option<String>)> = outcome
         .findings
         .iter()
-        .filter(|f| rules.contains(&f.rule))
-        .map(|f| (f.rule.clone(), f.subject.clone()))
+        .filter(|f| rules.iter().any(|r| r.as_str() == f.rule.as_str()))
+        .map(|f| (f.rule.to_string(), f.subject.clone()))
         .collect();
     let want: BTreeSet<(String, Option<String>)> =
         expected.finding.iter().map(|f| (f.rule.clone(), f.subject.clone())).collect();

@@ -1573,7 +1573,7 @@ fn compare_all(pack: &Pack, org_toml: &str, exports: &[RawExport], stats: &mut S
                 return Err(format!("{}: finding {:?} ({}) is not explained", rule.id, f.subject, f.message));
             }
             let at = match (is_stream, &f.location) {
-                (true, Some(l)) => Some((l.file.clone(), l.row.unwrap_or(0), l.column)),
+                (true, Some(l)) => Some((l.file.to_string(), l.row.unwrap_or(0), l.column)),
                 _ => None,
             };
             have.push((at, f.message.clone()));

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use crate::base::lang::Lang;
 use crate::data::OrgData;
 use crate::eval::interp::{Ctx, Indexes};
-use crate::eval::run::run_check_counted;
+use crate::eval::run::{Violation, run_check_counted};
 use crate::findings::{Builder, Failed, Finding, Subject, sort_findings};
 pub use crate::policy::Selection;
 use crate::policy::{Policy, Rule};
@@ -112,50 +112,67 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
         jobs.into_iter().partition(|j| j.rule.checks.get(j.check).is_some_and(|c| stream_kind(policy, c).is_some()));
     let streamed_out = crate::engine::stream::run_all(policy, org, ctx, &build, &streamed);
     stages.lap("stream checks (exports)");
-    let evaluated: Vec<(usize, Vec<Finding>, std::time::Duration, usize)> = jobs
+    // First each check's violations, then their findings built in parallel straight into their
+    // places in the one vector of findings: no per-check vector of findings is made and freed
+    // (hundreds of thousands of findings would otherwise be held twice, and the allocator keeps
+    // what the rayon threads made when the main thread frees it).
+    let mut evaluated: Vec<(usize, Vec<Violation>, std::time::Duration, usize)> = jobs
         .par_iter()
         .map(|job| {
             let began = std::time::Instant::now();
             let Some(check) = job.rule.checks.get(job.check) else { return (0, Vec::new(), began.elapsed(), 0) };
-            let (violations, subjects) = run_check_counted(ctx, check);
+            let (mut violations, subjects) = run_check_counted(ctx, check);
             // A record holding an unknown word in a field the check reads is not judged: its
             // DATA-VOCAB finding says what to write instead.
             let reads = if org.unknown.is_empty() { Vec::new() } else { read_slots(check) };
-            let (found, skipped) = violations.into_iter().fold((Vec::new(), 0), |(mut found, skipped), v| {
-                if unevaluable(org, &reads, v.subject) {
-                    return (found, skipped + 1);
-                }
-                found.push(build.rule(*job, ctx, Subject::Of(v.subject), v));
-                (found, skipped)
-            });
-            (subjects, found, began.elapsed(), skipped)
+            let all = violations.len();
+            violations.retain(|v| !unevaluable(org, &reads, v.subject));
+            let skipped = all - violations.len();
+            (subjects, violations, began.elapsed(), skipped)
         })
         .collect();
     let not_evaluated = evaluated.iter().map(|e| e.3).sum();
-    let evaluated: Vec<(usize, Vec<Finding>, std::time::Duration)> =
-        evaluated.into_iter().map(|(n, f, t, _)| (n, f, t)).collect();
+    let from_checks: usize = evaluated.iter().map(|e| e.1.len()).sum();
+    let builtins = org.issues.iter().filter(|i| sel.selects(i.code)).count();
+    // Sized once for all findings (the findings of waivers are few and may grow it).
+    let mut slots: Vec<Option<Finding>> = Vec::with_capacity(from_checks + streamed_out.findings.len() + builtins);
+    slots.resize_with(from_checks, || None);
+    {
+        let mut rest: &mut [Option<Finding>] = &mut slots;
+        let mut parts: Vec<&mut [Option<Finding>]> = Vec::with_capacity(evaluated.len());
+        for e in &evaluated {
+            let n = e.1.len().min(rest.len());
+            let (part, tail) = std::mem::take(&mut rest).split_at_mut(n);
+            parts.push(part);
+            rest = tail;
+        }
+        evaluated.par_iter_mut().zip(parts).zip(jobs.par_iter()).for_each(|((e, part), job)| {
+            let began = std::time::Instant::now();
+            for (slot, v) in part.iter_mut().zip(std::mem::take(&mut e.1)) {
+                *slot = Some(build.rule(*job, ctx, Subject::Of(v.subject), v));
+            }
+            e.2 += began.elapsed();
+        });
+    }
+    // In place: an `Option<Finding>` is as large as a `Finding`, so the vector is reused.
+    #[expect(clippy::filter_map_identity, reason = "`flatten` would collect into a new vector")]
+    let mut findings: Vec<Finding> = slots.into_iter().filter_map(|f| f).collect();
+    let evaluated: Vec<(usize, std::time::Duration)> = evaluated.into_iter().map(|(n, _, t, _)| (n, t)).collect();
     stages.lap("evaluate rules");
     let check_times = jobs
         .iter()
         .zip(&evaluated)
-        .map(|(j, (_, _, t))| crate::base::timings::CheckTime { rule: j.rule.id.clone(), check: j.check, time: *t })
+        .map(|(j, (_, t))| crate::base::timings::CheckTime { rule: j.rule.id.clone(), check: j.check, time: *t })
         .collect();
     let mut checked: Vec<Checked> = streamed
         .iter()
         .zip(&streamed_out.subjects)
         .map(|(j, n)| (j, *n))
-        .chain(jobs.iter().zip(&evaluated).map(|(j, (n, _, _))| (j, *n)))
+        .chain(jobs.iter().zip(&evaluated).map(|(j, (n, _))| (j, *n)))
         .map(|(j, subjects)| Checked { rule: j.rule.id.clone(), effective: j.rule.effective, check: j.check, subjects })
         .collect();
     let order = |c: &Checked| policy.rules.iter().position(|r| r.id == c.rule && r.effective == c.effective);
     checked.sort_by_key(|c| (order(c), c.check));
-    // Sized once: hundreds of thousands of findings are moved, not copied again and again by a
-    // growing vector (which held up to twice their memory at once).
-    let total = evaluated.iter().map(|(_, f, _)| f.len()).sum::<usize>() + streamed_out.findings.len();
-    let mut findings: Vec<Finding> = Vec::with_capacity(total);
-    for (_, mut found, _) in evaluated {
-        findings.append(&mut found);
-    }
     findings.extend(streamed_out.findings);
     findings.extend(org.issues.iter().filter(|i| sel.selects(i.code)).map(|i| build.builtin(i)));
     let about_waivers = crate::findings::waiver::apply(policy, org, &build, &mut findings, sel);
@@ -241,7 +258,7 @@ mod tests {
             let out = run(&policy, &org, &Options::default());
             let mut found: BTreeMap<String, u64> = BTreeMap::new();
             for f in &out.findings {
-                *found.entry(f.rule.clone()).or_default() += 1;
+                *found.entry(f.rule.to_string()).or_default() += 1;
             }
             let mut injected: BTreeMap<String, u64> =
                 serde_json::from_value(summary["injected"].clone()).expect("injected counts");

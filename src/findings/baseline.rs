@@ -36,7 +36,11 @@ impl Baseline {
         let mut entries: Vec<Entry> = findings
             .iter()
             .filter(|f| f.waiver.is_none())
-            .map(|f| Entry { fingerprint: f.fingerprint.clone(), rule: f.rule.clone(), subject: f.subject.clone() })
+            .map(|f| Entry {
+                fingerprint: f.fingerprint.to_string(),
+                rule: f.rule.to_string(),
+                subject: f.subject.clone(),
+            })
             .collect();
         entries.sort();
         entries.dedup();

@@ -3,7 +3,9 @@
 //! severity of a rule not yet in force, the title and source, the language of the message,
 //! the explanation (`--explain`) and the fingerprint.
 
+use arcstr::ArcStr;
 use jiff::civil::Date;
+use rustc_hash::FxHashMap;
 
 use super::catalog::builtin_rule;
 use super::finding::{Finding, Location};
@@ -17,12 +19,39 @@ use crate::policy::{KindOrigin, Policy, Rule};
 use crate::syntax::ast::Severity;
 
 /// Makes the findings of one run.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Builder<'a> {
     policy: &'a Policy,
     org: &'a OrgData,
     lang: Lang,
     explain: bool,
+    /// Each rule version's ID, title and source, made once and shared by all its findings
+    /// (hundreds of thousands of findings of a few rules would otherwise each own a copy).
+    /// Keyed by the rule version's address in `policy.rules`.
+    shared: FxHashMap<usize, RuleText>,
+}
+
+/// A rule version's strings as its findings hold them.
+#[derive(Clone)]
+struct RuleText {
+    id: ArcStr,
+    title: ArcStr,
+    source: ArcStr,
+}
+
+impl RuleText {
+    fn of(rule: &Rule) -> Self {
+        RuleText {
+            id: ArcStr::from(rule.id.as_str()),
+            title: ArcStr::from(rule.title.as_str()),
+            source: ArcStr::from(rule.source.as_str()),
+        }
+    }
+}
+
+/// The key of a rule version in [`Builder::shared`].
+fn key(rule: &Rule) -> usize {
+    std::ptr::from_ref(rule) as usize
 }
 
 /// A check of a rule version that failed.
@@ -55,7 +84,8 @@ pub enum Subject {
 impl<'a> Builder<'a> {
     /// A builder for a run of `policy` on `org`, writing in `lang`, explaining findings if asked.
     pub fn new(policy: &'a Policy, org: &'a OrgData, lang: Lang, explain: bool) -> Self {
-        Builder { policy, org, lang, explain }
+        let shared = policy.rules.iter().map(|r| (key(r), RuleText::of(r))).collect();
+        Builder { policy, org, lang, explain, shared }
     }
 
     /// The finding of a failing rule check. `ctx` is the context the check was evaluated in
@@ -93,13 +123,15 @@ impl<'a> Builder<'a> {
             (Lang::En, Some(en)) => en,
             _ => v.message,
         };
+        // A rule not of this policy (never in a run) gets its own copies.
+        let text = self.shared.get(&key(rule)).cloned().unwrap_or_else(|| RuleText::of(rule));
         Finding {
-            rule: rule.id.clone(),
+            rule: text.id,
             severity,
-            title: rule.title.clone(),
+            title: text.title,
             subject,
             message,
-            source: rule.source.clone(),
+            source: text.source,
             location,
             advisory: rule.advisory,
             pending,
@@ -122,12 +154,12 @@ impl<'a> Builder<'a> {
             Discriminator::Text(issue.key.as_deref().unwrap_or(&issue.message.zh)),
         );
         Finding {
-            rule: issue.code.to_string(),
+            rule: ArcStr::from(issue.code),
             severity: known.map_or(Severity::Error, |r| r.severity),
-            title: known.map_or("", |r| self.lang.pick(r.title, r.about)).to_string(),
+            title: ArcStr::from(known.map_or("", |r| self.lang.pick(r.title, r.about))),
             subject: issue.subject.clone(),
             message: issue.message.get(self.lang).to_string(),
-            source: known.map_or("", |r| r.source).to_string(),
+            source: ArcStr::from(known.map_or("", |r| r.source)),
             location: issue.location.clone(),
             advisory: false,
             pending: None,

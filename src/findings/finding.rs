@@ -1,5 +1,6 @@
 //! Findings: the one type every output format consumes.
 
+use arcstr::ArcStr;
 use serde::Serialize;
 
 pub use crate::base::source::Location;
@@ -8,19 +9,19 @@ use crate::syntax::ast::Severity;
 /// One finding of `zhidu check`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
-    /// Rule ID (catalog ID, or `DATA-…` for data validation).
-    pub rule: String,
+    /// Rule ID (catalog ID, or `DATA-…` for data validation). Shared by the rule's findings.
+    pub rule: ArcStr,
     /// Severity after effective-date handling.
     pub severity: Severity,
-    /// The rule's title.
-    pub title: String,
+    /// The rule's title (shared by the rule's findings).
+    pub title: ArcStr,
     /// `kind:id` of the record, if the finding is about one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Rendered message.
     pub message: String,
-    /// The source clause of the regulation.
-    pub source: String,
+    /// The source clause of the regulation (shared by the rule's findings).
+    pub source: ArcStr,
     /// Location in the org data.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
@@ -34,10 +35,11 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub explanation: Vec<String>,
     /// Stable identity of the finding across runs (see `docs/baseline.md`).
-    pub fingerprint: String,
-    /// The waiver that suppresses this finding, if any.
+    pub fingerprint: super::fingerprint::Fingerprint,
+    /// The waiver that suppresses this finding, if any (boxed: most findings have none, and
+    /// hundreds of thousands of findings should not each carry its room inline).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<Waived>,
+    pub waiver: Option<Box<Waived>>,
     /// Which check of the rule produced it (part of the fingerprint; not output).
     #[serde(skip)]
     pub check: usize,
@@ -126,10 +128,10 @@ mod tests {
         Finding {
             rule: rule.into(),
             severity: Severity::Error,
-            title: String::new(),
+            title: ArcStr::new(),
             subject: subject.map(str::to_string),
             message: message.into(),
-            source: String::new(),
+            source: ArcStr::new(),
             location: (line > 0).then(|| Location {
                 file: "f.toml".into(),
                 line,
@@ -142,7 +144,7 @@ mod tests {
             advisory: false,
             pending: None,
             explanation: Vec::new(),
-            fingerprint: String::new(),
+            fingerprint: crate::findings::fingerprint::Fingerprint::from_digest(&[]),
             waiver: None,
             check: 0,
         }
@@ -181,5 +183,15 @@ mod tests {
         sort_findings(&mut all);
         let keys = |v: &[Finding]| v.iter().map(|f| format!("{:?}", f.sort_key())).collect::<Vec<_>>();
         assert_eq!(keys(&all), keys(&want));
+    }
+
+    #[test]
+    fn findings_stay_small() {
+        // Hundreds of thousands of findings are held at once: per-rule strings are shared,
+        // the fingerprint is inline and the rare waiver boxed (it was about 370 bytes).
+        assert!(std::mem::size_of::<Finding>() <= 256, "{}", std::mem::size_of::<Finding>());
+        assert_eq!(std::mem::size_of::<crate::findings::fingerprint::Fingerprint>(), 32);
+        // The engine gathers findings through `Option<Finding>` slots, collected in place.
+        assert_eq!(std::mem::size_of::<Option<Finding>>(), std::mem::size_of::<Finding>());
     }
 }

@@ -22,8 +22,57 @@ pub enum Discriminator<'a> {
     Text(&'a str),
 }
 
+/// A finding's fingerprint: 32 lower-case hex digits, held inline (a finding of hundreds of
+/// thousands does not allocate a string for it).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint([u8; 32]);
+
+impl Fingerprint {
+    /// From the first 16 bytes of a digest (`0` digits for missing bytes).
+    pub fn from_digest(bytes: &[u8]) -> Self {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [b'0'; 32];
+        for (pair, b) in out.chunks_exact_mut(2).zip(bytes.iter().take(16)) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 15)];
+        }
+        Fingerprint(out)
+    }
+
+    /// The hex digits.
+    pub fn as_str(&self) -> &str {
+        // Always ASCII hex digits: made only by `from_digest`.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for Fingerprint {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl serde::Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// The fingerprint of a finding of `rule` about `subject` (32 hex digits).
-pub fn of(policy: &Policy, org: &OrgData, rule: &str, subject: Option<&str>, d: Discriminator) -> String {
+pub fn of(policy: &Policy, org: &OrgData, rule: &str, subject: Option<&str>, d: Discriminator) -> Fingerprint {
     let mut h = Sha256::new();
     h.update(rule.as_bytes());
     h.update([0]);
@@ -40,7 +89,7 @@ pub fn of(policy: &Policy, org: &OrgData, rule: &str, subject: Option<&str>, d: 
         Discriminator::Check(c) => h.update(c.to_le_bytes()),
         Discriminator::Text(t) => h.update(t.as_bytes()),
     }
-    crate::base::hex(&h.finalize()[..16])
+    Fingerprint::from_digest(&h.finalize())
 }
 
 /// The record a `kind:id` subject names (org records, or `policy.kind` declarations).

@@ -72,7 +72,7 @@ pub fn apply(
             let Some(f) = findings.get_mut(i as usize) else { continue };
             let same_subject = target == "*" || f.subject.as_deref() == Some(target.as_str());
             if f.rule == rule && same_subject && f.waiver.is_none() {
-                f.waiver = Some(waived.clone());
+                f.waiver = Some(Box::new(waived.clone()));
                 matched += 1;
             }
         }

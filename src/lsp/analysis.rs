@@ -62,7 +62,7 @@ impl Analysis {
         // Every file of the pack gets a list, empty when clean, so fixed files are cleared.
         for (_, f) in a.sources.files() {
             if !f.name.starts_with('<') {
-                a.diagnostics.entry(PathBuf::from(&f.name)).or_default();
+                a.diagnostics.entry(PathBuf::from(f.name.as_str())).or_default();
             }
         }
         for d in &diags.items {
@@ -78,12 +78,12 @@ impl Analysis {
     pub fn path(&self, id: FileId) -> Option<PathBuf> {
         let name = &self.sources.files().nth(id.0 as usize)?.1.name;
         // `<builtin>/…`: a file of the pack inside the binary.
-        (!name.starts_with('<')).then(|| PathBuf::from(name))
+        (!name.starts_with('<')).then(|| PathBuf::from(name.as_str()))
     }
 
     /// The id of the file at `path`.
     pub fn file(&self, path: &Path) -> Option<FileId> {
-        self.sources.files().find(|(_, f)| Path::new(&f.name) == path).map(|(id, _)| id)
+        self.sources.files().find(|(_, f)| Path::new(f.name.as_str()) == path).map(|(id, _)| id)
     }
 
     /// The LSP range of a location.

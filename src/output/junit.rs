@@ -57,7 +57,13 @@ pub fn write(r: &CheckRun, fail_at: Option<Severity>, w: &mut dyn std::io::Write
     }
     for f in &r.outcome.findings {
         let chapter = f.rule.split('-').next().unwrap_or(&f.rule).to_string();
-        chapters.entry(chapter).or_default().entry(f.rule.clone()).or_insert((f.title.clone(), Vec::new())).1.push(f);
+        chapters
+            .entry(chapter)
+            .or_default()
+            .entry(f.rule.to_string())
+            .or_insert_with(|| (f.title.to_string(), Vec::new()))
+            .1
+            .push(f);
     }
     let fails = |f: &Finding| f.counts() && fail_at.is_some_and(|t| f.severity >= t);
     let total: usize = chapters.values().map(BTreeMap::len).sum();

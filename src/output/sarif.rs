@@ -235,7 +235,7 @@ pub fn plan(r: &CheckRun, limit: usize) -> Plan {
                 *n += 1;
                 *sev = (*sev).max(f.severity);
             }
-            _ => omitted.push((f.rule.clone(), 1, f.severity)),
+            _ => omitted.push((f.rule.to_string(), 1, f.severity)),
         }
     }
     Plan { keep, results: budget + omitted.len(), omitted }
@@ -399,8 +399,8 @@ fn descriptors<'a>(r: &'a CheckRun) -> Vec<Descriptor<'a>> {
         descriptors.push(Descriptor {
             id: &f.rule,
             name: f.rule.replace('-', ""),
-            short_description: Text { text: f.title.clone() },
-            full_description: Text { text: f.title.clone() },
+            short_description: Text { text: f.title.to_string() },
+            full_description: Text { text: f.title.to_string() },
             help: Help {
                 text: format!("{}\n出处：{}", f.title, f.source),
                 markdown: format!("**{}**\n\n出处：{}", f.title, f.source),
@@ -443,13 +443,13 @@ fn result(r: &CheckRun, f: &Finding, rule_index: usize) -> SarifResult {
         })
         .collect();
     SarifResult {
-        rule_id: f.rule.clone(),
+        rule_id: f.rule.to_string(),
         rule_index,
         level: level(f.severity),
         kind: "fail",
         message: Text { text: f.message.clone() },
         locations,
-        partial_fingerprints: Some(Fingerprints { zhidu: f.fingerprint.clone() }),
+        partial_fingerprints: Some(Fingerprints { zhidu: f.fingerprint.to_string() }),
         suppressions,
         properties: f.subject.as_ref().map(|s| ResultProperties { subject: Some(s.clone()), omitted: None }),
     }

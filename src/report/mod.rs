@@ -246,7 +246,7 @@ fn waivers(policy: &Policy, org: &OrgData, outcome: &Outcome) -> Vec<WaiverInFor
             .filter(|f| f.waiver.as_ref().is_some_and(|w| w.reason == reason && w.expires == expires))
             .count();
         let location = location(&org.sources, rec.loc, None, None).map(|l| model::Location {
-            file: l.file,
+            file: l.file.to_string(),
             line: l.line,
             column: l.column,
             row: None,

@@ -397,7 +397,7 @@ fn previous(c: &Comparison, made: &Report) -> Report {
                 location: None,
                 severity: String::new(),
                 message: f.message.clone(),
-                fingerprint: f.fingerprint.clone(),
+                fingerprint: f.fingerprint.to_string(),
                 waiver: None,
             })
             .collect()

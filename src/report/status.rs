@@ -129,7 +129,7 @@ pub fn lint_evidence(policy: &Policy, e: &PolicyError) -> Evidence {
     };
     let f = policy.sources.get(e.loc.file);
     let (line, column) = f.line_col(e.loc.start as usize);
-    let file = f.name.clone();
+    let file = f.name.to_string();
     Evidence {
         subject: None,
         location: Some(Location { file, line, column, row: None, field: None }),
@@ -146,7 +146,7 @@ pub fn evidence_of(f: &Finding) -> Evidence {
     Evidence {
         subject: f.subject.clone(),
         location: f.location.as_ref().map(|l| Location {
-            file: l.file.clone(),
+            file: l.file.to_string(),
             line: l.line,
             column: l.column,
             row: l.row,
@@ -154,7 +154,7 @@ pub fn evidence_of(f: &Finding) -> Evidence {
         }),
         severity: f.severity.as_str().to_string(),
         message: f.message.clone(),
-        fingerprint: f.fingerprint.clone(),
+        fingerprint: f.fingerprint.to_string(),
         waiver: f.waiver.as_ref().map(|w| Waiver {
             reason: w.reason.clone(),
             approved_by: w.approved_by.clone(),

@@ -84,7 +84,8 @@ fn run_file(
     let ks = policy.schema.kind(kind);
     let mut out = Vec::new();
     let mut counts: Vec<(usize, usize)> = jobs.iter().map(|(i, _)| (*i, 0)).collect();
-    let file = rel.to_string_lossy().replace('\\', "/");
+    // Shared by the locations of the file's findings.
+    let file = Str::from(rel.to_string_lossy().replace('\\', "/"));
     let opened = match open(&org.dir.join(rel), Charset::Auto) {
         Ok(o) => o,
         Err(e) => return (vec![unreadable(build, &file, 1, &e.to_string())], counts),
@@ -342,15 +343,7 @@ fn file_category(
         let first = parts.next()?;
         parts.next().is_some().then(|| first.as_os_str().to_string_lossy().into_owned())
     });
-    let at = |line: usize| Location {
-        file: file.to_string(),
-        line,
-        column: 1,
-        row: None,
-        field: None,
-        sheet: None,
-        loc: None,
-    };
+    let at = |line: usize| Location { file: file.into(), line, column: 1, row: None, field: None, sheet: None, loc: None };
     let list = known.join("、");
     match category(&org.dir.join(rel), folder.as_deref(), known) {
         Ok(Some((c, _))) => Value::str(&c),
@@ -408,7 +401,7 @@ fn file_category(
 /// could not be read).
 fn unreadable(build: &Builder, file: &str, line: u64, reason: &str) -> Finding {
     let line = usize::try_from(line).unwrap_or(usize::MAX).max(1);
-    let loc = Location { file: file.to_string(), line, column: 1, row: None, field: None, sheet: None, loc: None };
+    let loc = Location { file: file.into(), line, column: 1, row: None, field: None, sheet: None, loc: None };
     let message =
         Text::new(format!("导出文件 {file} 无法读取：{reason}"), format!("cannot read the export {file}: {reason}"));
     build.builtin(&Issue::new("DATA-SHAPE", None, message, Some(loc)))
