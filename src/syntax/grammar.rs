@@ -29,6 +29,8 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::record_alias | Rule::kw_alias => "`alias`",
         Rule::record_stream | Rule::kw_stream => "`stream`",
         Rule::record_open | Rule::kw_open => "`open`",
+        Rule::record_dated | Rule::kw_dated_by => "`dated_by`",
+        Rule::dated | Rule::kw_from => "`from DATE` and an attribute",
         Rule::secret => "`secret`",
         Rule::personal => "`personal`",
         Rule::record_block => "`{`",

@@ -12,6 +12,7 @@
 
 mod access;
 mod calls;
+mod dated;
 mod join;
 mod operators;
 mod trace;
@@ -38,6 +39,8 @@ pub struct Names<'a> {
     pub params: &'a [Param],
     /// Named patterns.
     pub patterns: &'a [(String, regex::Regex)],
+    /// Dated declaration values (`from DATE …`).
+    pub histories: &'a [crate::policy::History],
 }
 
 /// Compiles the expressions of one check.
@@ -260,6 +263,11 @@ impl<'a> Compiler<'a> {
             return (Ir::Kind(k), Type::List(Box::new(Type::Record(k))));
         }
         if let Some(p) = self.names.params.iter().find(|p| p.name == n) {
+            if let Some(k) = self.names.schema.decl_kind("param")
+                && let Some(ir) = self.dated(k, n, "value")
+            {
+                return (ir, p.ty.clone());
+            }
             return (Ir::Const(p.value.clone()), p.ty.clone());
         }
         if let Some(kinds) = self.names.declared.get(n) {
@@ -358,7 +366,23 @@ fn literal(l: &Literal) -> Typed {
 /// The type of the audit period object.
 pub fn period_type() -> Type {
     Type::Object(Arc::from(vec![
-        FieldType { name: "from".into(), ty: Type::Date, optional: false, doc: None, secret: false, personal: false, vocab: None },
-        FieldType { name: "to".into(), ty: Type::Date, optional: false, doc: None, secret: false, personal: false, vocab: None },
+        FieldType {
+            name: "from".into(),
+            ty: Type::Date,
+            optional: false,
+            doc: None,
+            secret: false,
+            personal: false,
+            vocab: None,
+        },
+        FieldType {
+            name: "to".into(),
+            ty: Type::Date,
+            optional: false,
+            doc: None,
+            secret: false,
+            personal: false,
+            vocab: None,
+        },
     ]))
 }
