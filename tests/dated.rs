@@ -159,3 +159,26 @@ fn dated_values_out_of_order_or_twice_are_located_errors() {
     assert!(err.contains("history_order") && err.contains("2026-03-01 comes after 2026-05-01"), "{err}");
     assert!(err.contains("history_duplicate") && err.contains("main.zd"), "{err}");
 }
+
+#[test]
+fn the_handbook_prints_the_value_in_force_on_as_of_and_the_dated_change() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let org = make_org(tmp.path(), "override param 投诉反馈时限 { from 2026-04-01 value 1 day }");
+    let render = |day: &str| {
+        let args = ["render", "handbook", "--format", "md", "--policy", "policy", "--as-of", day];
+        let (code, out, err) = zhidu_in(&org, &args);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let march = render("2026-03-31");
+    let may = render("2026-05-01");
+    assert!(march.contains("投诉自受理之日起 2天内"), "March prints the value then in force");
+    assert!(may.contains("投诉自受理之日起 1天内"), "May prints the new value");
+    // The deviations appendix shows the base's value beside the change and its date.
+    let row = may.lines().find(|l| l.contains("param 投诉反馈时限 |")).expect("deviation row");
+    assert!(row.contains("value  2 days") && row.contains("from 2026-04-01 value 1 day"), "{row}");
+    // Without `--as-of`, the org's `as_of` (2026-06-30) decides.
+    let (code, out, err) = zhidu_in(&org, &["render", "handbook", "--format", "md", "--policy", "policy"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("投诉自受理之日起 1天内"));
+}

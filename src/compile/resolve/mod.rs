@@ -105,6 +105,10 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
     let Some(meta) = meta else {
         return Err((sources, diags));
     };
+    let raw_texts = match histories.is_empty() {
+        true => Vec::new(),
+        false => compiled.iter().map(|r| [r.text.clone(), r.explain.clone(), r.chosen.clone()]).collect(),
+    };
     for rule in &mut compiled {
         for c in &mut rule.checks {
             c.text = sources.slice(c.loc).to_string();
@@ -126,6 +130,7 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
         patterns,
         index_keys: index_keys.into_iter().collect(),
         deviations: applied.deviations,
+        raw_texts,
     };
     Ok((policy, diags))
 }

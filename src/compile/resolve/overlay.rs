@@ -165,11 +165,18 @@ fn override_decl(
         return;
     };
     let Some(base) = out.decls.get_mut(at) else { return };
+    // `effective DATE` (on a kind without an `effective` attribute of its own): the entries are
+    // dated changes from that day on, and the base's values stay in force before it.
+    let effective = match spec.attr("effective") {
+        Some(_) => None,
+        None => effective_date(o, errors),
+    };
     let mut attrs: Vec<String> = Vec::new();
-    for e in &o.entries {
-        let n = entry_name(e).to_string();
-        if !attrs.contains(&n) {
-            attrs.push(n);
+    let names = o.entries.iter().map(entry_name).chain(o.history.iter().map(|d| d.entry.key().name.as_str()));
+    for n in names {
+        let skip = effective.is_some() && n == "effective";
+        if !skip && !attrs.iter().any(|a| a == n) {
+            attrs.push(n.to_string());
         }
     }
     let replaced: Vec<String> = base
@@ -178,12 +185,6 @@ fn override_decl(
         .filter(|e| attrs.iter().any(|a| a == entry_name(e)))
         .map(|e| sources.slice(entry_loc(e)).trim().to_string())
         .collect();
-    // `effective DATE` (on a kind without an `effective` attribute of its own): the entries are
-    // dated changes from that day on, and the base's values stay in force before it.
-    let effective = match spec.attr("effective") {
-        Some(_) => None,
-        None => effective_date(o, errors),
-    };
     match effective {
         Some((from, from_loc)) => {
             let changes = o.entries.iter().filter(|e| entry_name(e) != "effective");
@@ -191,19 +192,13 @@ fn override_decl(
             base.history.extend(dated.collect::<Vec<_>>());
         }
         None => {
-            base.entries.retain(|e| !attrs.iter().any(|a| a == entry_name(e)));
+            // Only the undated entries replace; the override's dated ones add to the history.
+            base.entries.retain(|e| !o.entries.iter().any(|x| entry_name(x) == entry_name(e)));
             base.entries.extend(o.entries.iter().cloned());
         }
     }
     // Dated entries of the override add to the base's history (checked for date order there).
     base.history.extend(o.history.iter().cloned());
-    attrs.retain(|a| a != "effective");
-    for d in &o.history {
-        let n = d.entry.key().name.clone();
-        if !attrs.contains(&n) {
-            attrs.push(n);
-        }
-    }
     let company: Vec<String> = o
         .entries
         .iter()
