@@ -61,7 +61,7 @@ pub fn run(a: Args) -> u8 {
             config.as_of_given.then_some(config.as_of)
         };
         if let Some(day) = a.as_of.or_else(org_as_of) {
-            policy.in_force_on(day);
+            render::in_force_on(&mut policy, day);
         }
     }
     let rendered = match render::render_edition(&policy, docs, &formats, a.templates, a.edition) {

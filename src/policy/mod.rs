@@ -369,43 +369,12 @@ pub struct Policy {
     /// What an overlay adds to, overrides in and disables of its base pack, in source order.
     pub deviations: Vec<Deviation>,
     /// When the pack has dated values: each rule's `text`, `explain` and `chosen` as written,
-    /// before their `{param …}` references were filled in, so [`Policy::in_force_on`] can fill
+    /// before their `{param …}` references were filled in, so `render::in_force_on` can fill
     /// them again (empty otherwise).
     pub raw_texts: Vec<[Option<String>; 3]>,
 }
 
 impl Policy {
-    /// Makes the values in force on `day` the declarations' values (for the handbook): every
-    /// dated attribute's store value, the params' values and the rules' texts. Checks do not
-    /// need this: they read a dated value on each record's own date.
-    pub fn in_force_on(&mut self, day: jiff::civil::Date) {
-        if self.histories.is_empty() {
-            return;
-        }
-        let param = self.schema.decl_kind("param");
-        for h in &self.histories {
-            let v = h.on(day).clone();
-            if Some(h.kind) == param
-                && let Some(p) = self.params.iter_mut().find(|p| p.name == h.name)
-            {
-                p.value = v.clone();
-            }
-            let data = self.decls.kind_mut(h.kind);
-            let at = (0..data.len()).find(|&i| data.id(i).is_some_and(|id| **id == *h.name));
-            if let Some(field) = at.and_then(|i| data.fields_mut(i)).and_then(|f| f.get_mut(h.slot)) {
-                *field = v;
-            }
-        }
-        for (rule, raw) in self.rules.iter_mut().zip(&self.raw_texts) {
-            let [text, explain, chosen] = raw;
-            for (t, r) in [(&mut rule.text, text), (&mut rule.explain, explain), (&mut rule.chosen, chosen)] {
-                if let (Some(t), Some(r)) = (t, r) {
-                    *t = crate::compile::textref::resolve(&self.schema, &self.decls, r);
-                }
-            }
-        }
-    }
-
     /// The declarations of a kind, in source order.
     pub fn decls_of(&self, kind: &str) -> Vec<crate::base::value::RecordRef> {
         match self.schema.decl_kind(kind) {
