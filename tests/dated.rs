@@ -182,3 +182,20 @@ fn the_handbook_prints_the_value_in_force_on_as_of_and_the_dated_change() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("投诉自受理之日起 1天内"));
 }
+
+#[test]
+fn dated_entries_format_losslessly_and_are_refused_where_they_do_not_belong() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let file = tmp.path().join("p.zd");
+    std::fs::write(&file, "param X {\n  value 2 days\n  from 2027-01-01 value 1 day   # 新时限\n}\n").expect("write");
+    let (code, _, err) = zhidu_in(tmp.path(), &["fmt", "p.zd"]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(text.contains("2027-01-01") && text.contains("value 1 day") && text.contains("# 新时限"), "{text}");
+
+    // Inside a nested block: a located error (date the whole block instead).
+    let org = make_org(tmp.path(), "override appraisal 绩效考核 { weights { from 2026-07-01 上级评价 50% } }");
+    let (code, _, err) = zhidu_in(&org, &["lint", "--policy", "policy"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("history_attr") && err.contains("dated inside a nested block"), "{err}");
+}
