@@ -299,6 +299,10 @@ pub enum Command {
         /// edition's files are named `handbook-annotated.*`, `sop-annotated.*`.
         #[arg(long, value_enum, default_value_t = crate::render::Edition::Wall)]
         edition: crate::render::Edition,
+        /// The day whose values the handbook prints, for a pack with dated values (`from DATE
+        /// …`); default: `as_of` of the nearest zhidu.toml, else the values as first written.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<jiff::civil::Date>,
     },
     /// Print the JSON Schema (draft 2020-12) of the org data files the pack reads, or
     /// (`--format md`) the data reference `docs/data.md`.
@@ -566,8 +570,9 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(code) => code,
             }
         }
-        Command::Render { what, policy, out, formats, edition, templates, check } => render::run(render::Args {
+        Command::Render { what, policy, out, formats, templates, check, edition, as_of } => render::run(render::Args {
             what: *what,
+            as_of: *as_of,
             edition: *edition,
             policy: policy.as_deref(),
             out: out.as_deref(),

@@ -23,6 +23,8 @@ pub struct Args<'a> {
     pub check: bool,
     /// Colour diagnostics.
     pub color: bool,
+    /// `--as-of`: the day whose values of dated declarations the handbook prints.
+    pub as_of: Option<jiff::civil::Date>,
 }
 
 /// Runs the command; returns the exit code.
@@ -54,6 +56,18 @@ pub fn run(a: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let mut policy = policy;
+    if !policy.histories.is_empty() {
+        // The handbook prints the values in force on `as_of`: `--as-of`, else the org's.
+        let org_as_of = || {
+            let dir = super::nearest_org()?;
+            let config = crate::data::read_config(&dir, jiff::Zoned::now().date()).ok()?;
+            config.as_of_given.then_some(config.as_of)
+        };
+        if let Some(day) = a.as_of.or_else(org_as_of) {
+            render::in_force_on(&mut policy, day);
+        }
+    }
     let rendered = match render::render(&policy, docs, &formats, a.edition, a.templates) {
         Ok(r) => r,
         Err(e) => {

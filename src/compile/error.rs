@@ -55,6 +55,15 @@ pub enum PolicyErrorKind {
     #[error("attribute `{attr}` is given twice")]
     #[diagnostic(code(zhidu::resolve::duplicate_attribute))]
     DuplicateAttribute { attr: String },
+    #[error("the dated values of `{attr}` are not in date order: {date} comes after {prev}")]
+    #[diagnostic(code(zhidu::resolve::history_order))]
+    HistoryOrder { attr: String, date: String, prev: String },
+    #[error("`{attr}` has two values from {date}")]
+    #[diagnostic(code(zhidu::resolve::history_duplicate))]
+    HistoryDuplicate { attr: String, date: String, first: Loc },
+    #[error("`{attr}` cannot change over time")]
+    #[diagnostic(code(zhidu::resolve::history_attr))]
+    HistoryAttr { attr: String },
     #[error("`{kind}` declarations need a name")]
     #[diagnostic(code(zhidu::resolve::missing_name))]
     MissingName { kind: String },
@@ -207,6 +216,7 @@ impl LocatedError for PolicyError {
                 vec![(*first, "first declared here".into())]
             }
             PolicyErrorKind::Redeclared { first, .. } => vec![(*first, "declared by the base pack here".into())],
+            PolicyErrorKind::HistoryDuplicate { first, .. } => vec![(*first, "first dated here".into())],
             _ => Vec::new(),
         }
     }

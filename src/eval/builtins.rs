@@ -121,6 +121,7 @@ pub fn call(b: Builtin, args: &[Value]) -> Value {
             _ => Value::None,
         },
         Cyclic { .. } => Value::None,
+        InForce => in_force(args),
         IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile | LooksLikeAge | LooksLikeId => {
             text(x).and_then(|s| string_test(b, &s)).map_or(Value::None, Value::Bool)
         }
@@ -289,6 +290,43 @@ pub fn windows(from: Date, to: Date, every: Duration) -> Vec<Window> {
     out
 }
 
+/// `InForce(day, fallback, dates, values)`: the value in force on `day` (see [`Builtin::InForce`]).
+fn in_force(args: &[Value]) -> Value {
+    let [day, fallback, Value::List(dates), Value::List(values)] = args else { return Value::None };
+    let day_of = |v: &Value| match v {
+        Value::Str(s) => label_start(s),
+        other => other.as_date(),
+    };
+    let Some(day) = day_of(day).or_else(|| fallback.as_date()) else { return Value::None };
+    // The number of changes in force on `day`; values[0] is the undated value.
+    let n = dates.partition_point(|d| d.as_date().is_some_and(|d| d <= day));
+    values.get(n).cloned().unwrap_or_default()
+}
+
+/// The first day of a cycle label: `2026` → 2026-01-01, `2026-Q3` and `2026-H2` → 2026-07-01,
+/// `2026-03` → 2026-03-01.
+pub fn label_start(label: &str) -> Option<Date> {
+    let (year, rest) = label.split_at_checked(4)?;
+    let year: i16 = year.parse().ok()?;
+    let month: i8 = if rest.is_empty() {
+        1
+    } else {
+        let rest = rest.strip_prefix('-')?;
+        if let Some(q) = rest.strip_prefix('Q') {
+            let q: i8 = q.parse().ok().filter(|q| (1..=4).contains(q))?;
+            (q - 1) * 3 + 1
+        } else if let Some(h) = rest.strip_prefix('H') {
+            let h: i8 = h.parse().ok().filter(|h| (1..=2).contains(h))?;
+            (h - 1) * 6 + 1
+        } else if rest.len() == 2 {
+            rest.parse().ok()?
+        } else {
+            return None;
+        }
+    };
+    Date::new(year, month, 1).ok()
+}
+
 /// The label `n` cycles after `label` (`2026-03` → `2026-02` for -1; `2026-Q1`, `2026-H2`, `2026`).
 pub fn shift_label(label: &str, n: i32) -> Option<String> {
     let (year, rest) = label.split_at_checked(4)?;
@@ -324,6 +362,30 @@ mod tests {
 
     fn months(m: i32) -> Duration {
         Duration { months: m, secs: 0 }
+    }
+
+    #[test]
+    fn cycle_labels_start_on_their_first_day() {
+        assert_eq!(label_start("2026"), Some(date(2026, 1, 1)));
+        assert_eq!(label_start("2026-Q3"), Some(date(2026, 7, 1)));
+        assert_eq!(label_start("2026-H2"), Some(date(2026, 7, 1)));
+        assert_eq!(label_start("2026-03"), Some(date(2026, 3, 1)));
+        assert_eq!(label_start("2026-13"), None);
+        assert_eq!(label_start("2026-Q5"), None);
+        assert_eq!(label_start("soon"), None);
+    }
+
+    #[test]
+    fn the_value_in_force_is_the_last_change_on_or_before_the_day() {
+        let dates = Value::list(vec![Value::Date(date(2026, 7, 1)), Value::Date(date(2027, 1, 1))]);
+        let values = Value::list(vec![Value::Int(1), Value::Int(2), Value::Int(3)]);
+        let on = |day: Value| in_force(&[day, Value::Date(date(2026, 12, 31)), dates.clone(), values.clone()]);
+        assert_eq!(on(Value::Date(date(2026, 6, 30))), Value::Int(1));
+        assert_eq!(on(Value::Date(date(2026, 7, 1))), Value::Int(2));
+        assert_eq!(on(Value::str("2026-Q3")), Value::Int(2));
+        assert_eq!(on(Value::str("2027")), Value::Int(3));
+        // A record without a date is judged by the value in force on `as_of`.
+        assert_eq!(on(Value::None), Value::Int(2));
     }
 
     #[test]

@@ -61,6 +61,11 @@ pub enum Builtin {
     LooksLikeId,
     /// `glob(text, patterns)`: `text` matches one of the header patterns (`*ID`).
     Glob,
+    /// Not written by packs: the compiler's reading of a dated value (`from DATE …`),
+    /// `(day, fallback day, change dates, values)` → the value in force on `day` (a date, a
+    /// datetime or a cycle label; else the fallback, `as_of`). `values` holds the undated value
+    /// first, then one per change date; the dates are sorted, so the lookup is a binary search.
+    InForce,
 }
 
 /// Names of all built-ins, for "did you mean" and docs.
@@ -180,5 +185,6 @@ pub fn signature(b: Builtin, args: &[Type]) -> Result<Type, &'static str> {
         }
         Glob if stringy(&args[0]) && (stringy(&args[1]) || list(&args[1])) => Ok(Type::Bool),
         Glob => Err("a string and a pattern or list of patterns"),
+        InForce => Ok(Type::Any),
     }
 }

@@ -48,6 +48,9 @@ pub struct KindSchema {
     pub stream: Option<String>,
     /// Declared `open`: records may carry fields the schema does not declare (no `DATA-FIELD`).
     pub open: bool,
+    /// `dated_by FIELD`: the slot of the field that dates a record, deciding which value of a
+    /// dated param or declaration attribute a check on the record uses.
+    pub dated_by: Option<usize>,
     /// Where it was declared.
     pub loc: Loc,
 }
@@ -313,6 +316,35 @@ pub struct Param {
     pub loc: Loc,
 }
 
+/// The dated values of one declaration attribute (`from 2027-01-01 value 1 day`): the undated
+/// value before the first date, each change from its date on. Sorted by date, no date twice.
+#[derive(Clone, Debug)]
+pub struct History {
+    /// The declaration kind (`policy.param`).
+    pub kind: KindId,
+    /// The declaration's name.
+    pub name: String,
+    /// The attribute's slot in the kind.
+    pub slot: usize,
+    /// The attribute's name.
+    pub attr: String,
+    /// The undated value (in force before the first change).
+    pub base: Value,
+    /// The changes: the first day each is in force and its value, by date.
+    pub changes: Vec<(jiff::civil::Date, Value)>,
+}
+
+impl History {
+    /// The value in force on `day`: the last change on or before it, else the undated value.
+    pub fn on(&self, day: jiff::civil::Date) -> &Value {
+        let n = self.changes.partition_point(|(d, _)| *d <= day);
+        match n.checked_sub(1).and_then(|i| self.changes.get(i)) {
+            Some((_, v)) => v,
+            None => &self.base,
+        }
+    }
+}
+
 /// The resolved, type-checked policy pack.
 #[derive(Debug)]
 pub struct Policy {
@@ -322,8 +354,10 @@ pub struct Policy {
     pub meta: Meta,
     /// Kinds: org records and declarations.
     pub schema: Schema,
-    /// Declarations as records of the `policy.*` kinds.
+    /// Declarations as records of the `policy.*` kinds (undated values).
     pub decls: Store,
+    /// The dated values of declaration attributes, by kind, name and slot.
+    pub histories: Vec<History>,
     /// Rules in source order.
     pub rules: Vec<Rule>,
     /// Parameters by name.
@@ -334,6 +368,10 @@ pub struct Policy {
     pub index_keys: Vec<(KindId, usize)>,
     /// What an overlay adds to, overrides in and disables of its base pack, in source order.
     pub deviations: Vec<Deviation>,
+    /// When the pack has dated values: each rule's `text`, `explain` and `chosen` as written,
+    /// before their `{param …}` references were filled in, so `render::in_force_on` can fill
+    /// them again (empty otherwise).
+    pub raw_texts: Vec<[Option<String>; 3]>,
 }
 
 impl Policy {

@@ -7,6 +7,8 @@
 //! compares them with committed copies (`render --check`).
 
 pub mod context;
+mod dated;
+pub use dated::in_force_on;
 pub mod markdown;
 pub mod svg;
 pub mod templates;

@@ -69,8 +69,35 @@ pub struct Decl {
     pub name: Option<Ident>,
     /// The body.
     pub entries: Vec<Entry>,
+    /// Dated entries (`from 2027-01-01 value 1 day`), in source order: the history of the
+    /// attribute or nested declaration they name. Kept apart from `entries` so code that does
+    /// not know about histories sees the undated value only.
+    pub history: Vec<Dated>,
     /// Location of the whole declaration.
     pub loc: Loc,
+}
+
+/// `from DATE entry`: an attribute or nested declaration in force from a date on.
+#[derive(Clone, Debug)]
+pub struct Dated {
+    /// The first day the entry is in force.
+    pub from: jiff::civil::Date,
+    /// Location of the date.
+    pub from_loc: Loc,
+    /// The entry.
+    pub entry: Entry,
+    /// Location of the whole dated entry.
+    pub loc: Loc,
+}
+
+impl Entry {
+    /// The attribute's or nested declaration's name (`value`, `weights`).
+    pub fn key(&self) -> &Ident {
+        match self {
+            Entry::Attr(a) => &a.name,
+            Entry::Decl(d) => &d.kind,
+        }
+    }
 }
 
 /// An entry of a declaration body.
@@ -144,6 +171,8 @@ pub struct RecordDecl {
     pub stream: Option<(String, Loc)>,
     /// Declared `open`: records may carry undeclared fields.
     pub open: bool,
+    /// `dated_by FIELD`: the field that dates a record of the kind for dated values.
+    pub dated_by: Option<Ident>,
     /// Fields.
     pub fields: Vec<FieldDecl>,
     /// Whole declaration.

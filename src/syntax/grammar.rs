@@ -29,6 +29,10 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::record_alias | Rule::kw_alias => "`alias`",
         Rule::record_stream | Rule::kw_stream => "`stream`",
         Rule::record_open | Rule::kw_open => "`open`",
+        Rule::record_dated | Rule::kw_dated_by => "`dated_by`",
+        // `from DATE …` starts with a word where an attribute name may stand: named like one, so
+        // "expected …" lists stay as short as before.
+        Rule::dated | Rule::kw_from => "a name",
         Rule::secret => "`secret`",
         Rule::personal => "`personal`",
         Rule::record_block => "`{`",

@@ -131,7 +131,7 @@ impl AstBuilder {
     fn lower_record(&self, p: Pair<Rule>) -> Result<RecordDecl> {
         let loc = self.loc(&p);
         let (mut kind, mut title, mut aliases, mut fields, mut stream) = (None, None, Vec::new(), Vec::new(), None);
-        let mut open = false;
+        let (mut open, mut dated_by) = (false, None);
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::kw_record => {}
@@ -148,11 +148,14 @@ impl AstBuilder {
                 }
                 Rule::record_block => fields = self.lower_fields(q)?,
                 Rule::record_open => open = true,
+                Rule::record_dated => {
+                    dated_by = q.into_inner().find(|x| x.as_rule() == Rule::ident).map(|x| self.ident(x))
+                }
                 _ => return Err(self.internal(&q, "record")),
             }
         }
         let kind = kind.ok_or_else(|| SyntaxError::internal(loc, "record without kind".into()))?;
-        Ok(RecordDecl { kind, title, aliases, fields, stream, open, loc })
+        Ok(RecordDecl { kind, title, aliases, fields, stream, open, dated_by, loc })
     }
 
     fn lower_fields(&self, p: Pair<Rule>) -> Result<Vec<FieldDecl>> {
@@ -237,30 +240,70 @@ impl AstBuilder {
 
     pub(crate) fn lower_decl(&self, p: Pair<Rule>) -> Result<Decl> {
         let loc = self.loc(&p);
-        let (mut kind, mut name, mut entries) = (None, None, Vec::new());
+        let (mut kind, mut name, mut entries, mut history) = (None, None, Vec::new(), Vec::new());
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::kw_override => {}
                 Rule::ident => kind = Some(self.ident(q)),
                 Rule::name => name = Some(self.lower_name(q)?),
-                Rule::block => entries = self.lower_block(q)?,
+                Rule::block => (entries, history) = self.lower_dated_block(q)?,
                 _ => return Err(self.internal(&q, "declaration")),
             }
         }
         let kind = kind.ok_or_else(|| SyntaxError::internal(loc, "declaration without kind".into()))?;
-        Ok(Decl { kind, name, entries, loc })
+        Ok(Decl { kind, name, entries, history, loc })
     }
 
+    /// The block of a rule or `disable`: no dated entries there (a rule changes by versions).
     fn lower_block(&self, p: Pair<Rule>) -> Result<Vec<Entry>> {
-        let mut out = Vec::new();
+        let (entries, history) = self.lower_dated_block(p)?;
+        match history.first() {
+            None => Ok(entries),
+            Some(d) => Err(SyntaxError::Invalid {
+                message: "a dated value (`from DATE …`) is not allowed here".into(),
+                loc: d.loc,
+                help: "only declarations (`param`, `appraisal` …) carry dated values; a rule changes by a new version"
+                    .into(),
+            }),
+        }
+    }
+
+    /// A declaration's block: its entries and, apart, its dated entries.
+    fn lower_dated_block(&self, p: Pair<Rule>) -> Result<(Vec<Entry>, Vec<Dated>)> {
+        let (mut out, mut history) = (Vec::new(), Vec::new());
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::decl => out.push(Entry::Decl(self.lower_decl(q)?)),
                 Rule::attr => out.push(Entry::Attr(self.lower_attr(q)?)),
+                Rule::dated => history.push(self.lower_dated(q)?),
                 _ => return Err(self.internal(&q, "block")),
             }
         }
-        Ok(out)
+        Ok((out, history))
+    }
+
+    fn lower_dated(&self, p: Pair<Rule>) -> Result<Dated> {
+        let loc = self.loc(&p);
+        let (mut from, mut entry) = (None, None);
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::kw_from => {}
+                Rule::date => {
+                    let l = self.loc(&q);
+                    match self.lower_primary(q)?.kind {
+                        ExprKind::Lit(Literal::Date(d)) => from = Some((d, l)),
+                        _ => return Err(SyntaxError::internal(l, "dated entry without a date".into())),
+                    }
+                }
+                Rule::decl => entry = Some(Entry::Decl(self.lower_decl(q)?)),
+                Rule::attr => entry = Some(Entry::Attr(self.lower_attr(q)?)),
+                _ => return Err(self.internal(&q, "dated entry")),
+            }
+        }
+        match (from, entry) {
+            (Some((from, from_loc)), Some(entry)) => Ok(Dated { from, from_loc, entry, loc }),
+            _ => Err(SyntaxError::internal(loc, "incomplete dated entry".into())),
+        }
     }
 
     fn lower_attr(&self, p: Pair<Rule>) -> Result<Attr> {

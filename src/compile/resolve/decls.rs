@@ -204,7 +204,7 @@ impl Resolver {
     }
 
     /// Reports an attribute `kind` does not accept, with a did-you-mean among `names`.
-    fn unknown_attr<'s>(&mut self, kind: &str, names: impl Iterator<Item = &'s str>, attr: &ast::Ident) {
+    pub(super) fn unknown_attr<'s>(&mut self, kind: &str, names: impl Iterator<Item = &'s str>, attr: &ast::Ident) {
         let names: Vec<&str> = names.collect();
         let help = suggest(&attr.name, names.iter().copied())
             .map(|s| format!("did you mean `{s}`?"))

@@ -43,6 +43,8 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
     r.build_schema(&records);
     r.collect_names(&decls);
     let store = r.build_decls(&decls);
+    let mut histories = r.histories(&decls);
+    history::fill_bases(&mut histories, &store);
     r.fill_vocab(&store, &records);
     let entry = files.iter().zip(&layer).filter(|(_, l)| Some(*l) == layer.last()).map(|((id, _), _)| *id).next();
     let meta = r.meta(&decls, &store, entry.map(|id| Loc::new(id, 0, 0)).unwrap_or_default());
@@ -54,7 +56,8 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
     texts::check(&files, &r.schema, &store, &sources, &mut r.errors, &mut text_warnings);
 
     let declared = std::mem::take(&mut r.declared);
-    let names = Names { schema: &r.schema, declared: &declared, params: &params, patterns: &patterns };
+    let names =
+        Names { schema: &r.schema, declared: &declared, params: &params, patterns: &patterns, histories: &histories };
     let mut index_keys = BTreeSet::new();
     let mut compiled = Vec::new();
     let mut errors = std::mem::take(&mut r.errors);
@@ -102,6 +105,10 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
     let Some(meta) = meta else {
         return Err((sources, diags));
     };
+    let raw_texts = match histories.is_empty() {
+        true => Vec::new(),
+        false => compiled.iter().map(|r| [r.text.clone(), r.explain.clone(), r.chosen.clone()]).collect(),
+    };
     for rule in &mut compiled {
         for c in &mut rule.checks {
             c.text = sources.slice(c.loc).to_string();
@@ -117,11 +124,13 @@ pub fn resolve(loaded: Loaded) -> Result<(Policy, Diagnostics), (SourceMap, Diag
         meta,
         schema: r.schema,
         decls: store,
+        histories,
         rules: compiled,
         params,
         patterns,
         index_keys: index_keys.into_iter().collect(),
         deviations: applied.deviations,
+        raw_texts,
     };
     Ok((policy, diags))
 }
@@ -251,6 +260,7 @@ pub fn unescape_template(s: &str) -> String {
 }
 
 mod decls;
+mod history;
 mod messages;
 mod overlay;
 mod rules;

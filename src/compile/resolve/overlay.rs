@@ -165,11 +165,18 @@ fn override_decl(
         return;
     };
     let Some(base) = out.decls.get_mut(at) else { return };
+    // `effective DATE` (on a kind without an `effective` attribute of its own): the entries are
+    // dated changes from that day on, and the base's values stay in force before it.
+    let effective = match spec.attr("effective") {
+        Some(_) => None,
+        None => effective_date(o, errors),
+    };
     let mut attrs: Vec<String> = Vec::new();
-    for e in &o.entries {
-        let n = entry_name(e).to_string();
-        if !attrs.contains(&n) {
-            attrs.push(n);
+    let names = o.entries.iter().map(entry_name).chain(o.history.iter().map(|d| d.entry.key().name.as_str()));
+    for n in names {
+        let skip = effective.is_some() && n == "effective";
+        if !skip && !attrs.iter().any(|a| a == n) {
+            attrs.push(n.to_string());
         }
     }
     let replaced: Vec<String> = base
@@ -178,9 +185,27 @@ fn override_decl(
         .filter(|e| attrs.iter().any(|a| a == entry_name(e)))
         .map(|e| sources.slice(entry_loc(e)).trim().to_string())
         .collect();
-    base.entries.retain(|e| !attrs.iter().any(|a| a == entry_name(e)));
-    base.entries.extend(o.entries.iter().cloned());
-    let company: Vec<String> = o.entries.iter().map(|e| sources.slice(entry_loc(e)).trim().to_string()).collect();
+    match effective {
+        Some((from, from_loc)) => {
+            let changes = o.entries.iter().filter(|e| entry_name(e) != "effective");
+            let dated = changes.map(|e| ast::Dated { from, from_loc, entry: e.clone(), loc: entry_loc(e) });
+            base.history.extend(dated.collect::<Vec<_>>());
+        }
+        None => {
+            // Only the undated entries replace; the override's dated ones add to the history.
+            base.entries.retain(|e| !o.entries.iter().any(|x| entry_name(x) == entry_name(e)));
+            base.entries.extend(o.entries.iter().cloned());
+        }
+    }
+    // Dated entries of the override add to the base's history (checked for date order there).
+    base.history.extend(o.history.iter().cloned());
+    let company: Vec<String> = o
+        .entries
+        .iter()
+        .map(entry_loc)
+        .chain(o.history.iter().map(|d| d.loc))
+        .map(|l| sources.slice(l).trim().to_string())
+        .collect();
     out.deviations.push(Deviation {
         action: DeviationKind::Override,
         kind: spec.kind.into(),
@@ -192,6 +217,25 @@ fn override_decl(
         approved_by: None,
         loc: o.kind.loc.to(name.loc),
     });
+}
+
+/// The date of an override's `effective DATE` attribute, if it has one.
+fn effective_date(o: &ast::Decl, errors: &mut Vec<PolicyError>) -> Option<(jiff::civil::Date, Loc)> {
+    let a = o.entries.iter().find_map(|e| match e {
+        Entry::Attr(a) if a.name.name == "effective" => Some(a),
+        _ => None,
+    })?;
+    match a.values.as_slice() {
+        [ast::Expr { kind: ExprKind::Lit(Literal::Date(d)), loc }] => Some((*d, *loc)),
+        _ => {
+            errors.push(
+                PolicyError::new(K::BadValue { attr: "effective".into(), expected: "one date".into() }, a.loc)
+                    .label("not a date")
+                    .help("write `effective 2027-01-01`: the first day the override's values are in force"),
+            );
+            None
+        }
+    }
 }
 
 /// `disable rule ID { reason "…" approved_by "…" }`.

@@ -28,6 +28,7 @@ impl Resolver {
                 has_id: false,
                 stream: rd.stream.as_ref().map(|(s, _)| s.clone()),
                 open: rd.open,
+                dated_by: None,
                 loc: rd.kind.loc,
             });
         }
@@ -44,6 +45,7 @@ impl Resolver {
                 has_id: true,
                 stream: None,
                 open: false,
+                dated_by: None,
                 loc: Loc::default(),
             });
         }
@@ -57,6 +59,39 @@ impl Resolver {
             ks.index = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
             ks.has_id = ks.index.contains_key("id");
             ks.fields = fields;
+            if let Some(by) = &rd.dated_by {
+                self.dated_by(k, by);
+            }
+        }
+    }
+
+    /// `dated_by FIELD`: a field of the kind holding a date, a datetime or a cycle label.
+    fn dated_by(&mut self, k: KindId, by: &ast::Ident) {
+        let ks = self.schema.kind(k);
+        let found = ks.slot(&by.name).map(|s| (s, ks.fields[s].ty.clone()));
+        match found {
+            Some((slot, Type::Date | Type::DateTime | Type::Str)) => {
+                self.schema.kinds[k.0 as usize].dated_by = Some(slot)
+            }
+            Some((_, ty)) => {
+                let detail = format!("`dated_by` names a field of type `{}`", self.schema.show(&ty));
+                self.error(
+                    PolicyError::new(K::Mismatch { detail }, by.loc)
+                        .label("not a date")
+                        .help("name a field of type `date`, `datetime` or a cycle label (`string`, e.g. `2026-Q1`)"),
+                );
+            }
+            None => {
+                let names: Vec<&str> = ks.fields.iter().map(|f| f.name.as_str()).collect();
+                let help = suggest(&by.name, names.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| format!("fields of `{}`: {}", ks.name, names.join(", ")));
+                self.error(
+                    PolicyError::new(K::UnknownField { on: format!("`{}`", ks.name), field: by.name.clone() }, by.loc)
+                        .label("unknown field")
+                        .help(help),
+                );
+            }
         }
     }
 

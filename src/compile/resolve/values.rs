@@ -276,7 +276,7 @@ impl Resolver {
     fn constant_expr(&mut self, attr: &str, e: &ast::Expr) -> Value {
         let empty = HashMap::new();
         let schema = Schema::default();
-        let names = Names { schema: &schema, declared: &empty, params: &[], patterns: &[] };
+        let names = Names { schema: &schema, declared: &empty, params: &[], patterns: &[], histories: &[] };
         let mut c = Compiler::new(&names);
         let (ir, _) = c.expr(e);
         match ir {

@@ -43,7 +43,18 @@ impl Compiler<'_> {
             Type::Record(k) => {
                 let kind = self.names.schema.kind(k);
                 match kind.slot(f) {
-                    Some(slot) => (Ir::Field(Box::new(ir), FieldAcc::Slot(k, slot)), kind.fields[slot].ty.clone()),
+                    Some(slot) => {
+                        let ty = kind.fields[slot].ty.clone();
+                        // `policy.KIND["name"].attr` of a dated attribute: its value on the record's date.
+                        if let Ir::Deref(_, key) = ir.unwrapped()
+                            && let Ir::Const(Value::Str(name)) = key.unwrapped()
+                            && kind.origin == KindOrigin::Decl
+                            && let Some(dated) = self.dated_slot(k, name, slot)
+                        {
+                            return (dated, ty);
+                        }
+                        (Ir::Field(Box::new(ir), FieldAcc::Slot(k, slot)), ty)
+                    }
                     None => {
                         let on = format!("`{}`", kind.name);
                         let help = suggest(f, kind.fields.iter().map(|x| x.name.as_str()))

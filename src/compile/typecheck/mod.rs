@@ -12,6 +12,7 @@
 
 mod access;
 mod calls;
+mod dated;
 mod join;
 mod operators;
 mod trace;
@@ -38,6 +39,8 @@ pub struct Names<'a> {
     pub params: &'a [Param],
     /// Named patterns.
     pub patterns: &'a [(String, regex::Regex)],
+    /// Dated declaration values (`from DATE …`).
+    pub histories: &'a [crate::policy::History],
 }
 
 /// Compiles the expressions of one check.
@@ -260,6 +263,11 @@ impl<'a> Compiler<'a> {
             return (Ir::Kind(k), Type::List(Box::new(Type::Record(k))));
         }
         if let Some(p) = self.names.params.iter().find(|p| p.name == n) {
+            if let Some(k) = self.names.schema.decl_kind("param")
+                && let Some(ir) = self.dated(k, n, "value")
+            {
+                return (ir, p.ty.clone());
+            }
             return (Ir::Const(p.value.clone()), p.ty.clone());
         }
         if let Some(kinds) = self.names.declared.get(n) {

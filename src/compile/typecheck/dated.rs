@@ -1,0 +1,42 @@
+//! Reading a dated value (`from 2027-01-01 value 1 day`): the value in force on the date of the
+//! record being judged. That record is the innermost quantifier variable whose kind says which
+//! of its fields dates it (`record … dated_by FIELD`); with none in scope, the value in force on
+//! `as_of`. A value without a history stays a constant, so a pack without dated values compiles
+//! exactly as before.
+
+use super::Compiler;
+use crate::base::value::{KindId, Value};
+use crate::policy::builtin::Builtin;
+use crate::policy::ir::{FieldAcc, Ir};
+use crate::policy::types::Type;
+
+impl Compiler<'_> {
+    /// The reading of attribute `attr` of declaration `name` of kind `kind`, if it is dated.
+    pub(super) fn dated(&mut self, kind: KindId, name: &str, attr: &str) -> Option<Ir> {
+        let slot = self.names.schema.kind(kind).slot(attr)?;
+        self.dated_slot(kind, name, slot)
+    }
+
+    /// Like [`Compiler::dated`], by slot.
+    pub(super) fn dated_slot(&mut self, kind: KindId, name: &str, slot: usize) -> Option<Ir> {
+        let h = self.names.histories.iter().find(|h| h.kind == kind && h.slot == slot && h.name == name)?;
+        let dates = Value::list(h.changes.iter().map(|(d, _)| Value::Date(*d)).collect());
+        let values =
+            Value::list(std::iter::once(h.base.clone()).chain(h.changes.iter().map(|(_, v)| v.clone())).collect());
+        Some(Ir::Call(Builtin::InForce, vec![self.record_date(), Ir::AsOf, Ir::Const(dates), Ir::Const(values)]))
+    }
+
+    /// The date of the record being judged: the `dated_by` field of the innermost variable of a
+    /// kind that has one, else `as_of`. Innermost is the highest slot (slots are given in binding
+    /// order), so a message hole reads the same date as the check it explains.
+    fn record_date(&self) -> Ir {
+        let dated = self.scope.iter().filter_map(|v| match v.ty {
+            Type::Record(k) => self.names.schema.kind(k).dated_by.map(|s| (v.slot, k, s)),
+            _ => None,
+        });
+        match dated.max_by_key(|(slot, ..)| *slot) {
+            Some((var, k, s)) => Ir::Field(Box::new(Ir::Var(var)), FieldAcc::Slot(k, s)),
+            None => Ir::AsOf,
+        }
+    }
+}
