@@ -297,7 +297,7 @@ class Org:
         u("U-OC", "运营中心", "centre", "U-MGT")
         u("U-OC-MKT", "营销部", "department", "U-OC")
         u("U-OC-OM", "运营管理部", "department", "U-OC")
-        u("U-OC-ADM", "管理部", "admin", "U-OC")
+        u("U-OC-ADM", "管理部", "admin", "U-OC-OM")  # 运营中心设营销部、运营管理部（002）
         u("R1", "华东区域", "region", "U-OC-OM", "上海")
         u("R2", "华南区域", "region", "U-OC-OM", "广州")
         u("R3", "华北区域", "region", "U-OC-OM", "北京",
@@ -1045,7 +1045,7 @@ def generate(out_dir, clean):
         + f"[org]\nname = {tval(name)}\nas_of = {AS_OF.isoformat()}\n"
         + f"period = {{ from = {PERIOD[0].isoformat()}, to = {PERIOD[1].isoformat()} }}\n"
     )
-    files["units.toml"] = header("组织单位：公司、董事会、管理层、职能部门、产品运营中心、运营中心（营销部、运营管理部、管理部）、区域与门店", clean) + toml_records("unit", org.units)
+    files["units.toml"] = header("组织单位：公司、董事会、管理层、职能部门、产品运营中心、运营中心（营销部、运营管理部及其下的管理部）、区域与门店", clean) + toml_records("unit", org.units)
     files["people.toml"] = (
         header(f"人员（{len(org.people)} 人）与任职记录。level 为培训级别；新人配业务导师（mentor）", clean)
         + toml_records("person", org.people)

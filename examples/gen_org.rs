@@ -413,6 +413,22 @@ const SURNAMES: &[&str] =
     &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭"];
 const GIVEN: &[&str] =
     &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "华"];
+/// Roles of 运营部 and 产品运营中心 in the pack: the people APR-2, CAD-1 and CAD-7 cover.
+const OPS_ROLES: &[&str] = &[
+    "运营总监",
+    "运营经理",
+    "运营专员",
+    "数据分析员",
+    "数据分析师",
+    "市场运营",
+    "用户运营",
+    "内容运营",
+    "技术运营",
+    "技术运营经理",
+    "用户运营主管",
+    "产品运营经理",
+    "产品经理",
+];
 const STORE_ROLES: &[&str] = &["店长", "前厅主管", "厨房主管", "出品员", "收银员", "服务员", "外卖员"];
 const AREAS: &[&str] = &["华东", "华南", "华北", "西南", "华中", "西北", "东北"];
 const PROVINCES: &[&str] = &["上海市", "广东省", "北京市", "浙江省", "江苏省", "四川省", "湖北省", "山东省"];
@@ -934,7 +950,9 @@ impl Gen {
                 if let Some(m) = p.mentor.clone() {
                     self.coach(p, &m);
                 }
-                let required = self.cal.months.iter().any(|(from, ..)| p.joined <= *from);
+                // CAD-7 covers 运营人员 only (roles of 运营部 and 产品运营中心).
+                let required = self.cal.months.iter().any(|(from, ..)| p.joined <= *from)
+                    && p.roles.iter().any(|r| OPS_ROLES.contains(r));
                 if required && self.rng.chance(rate::CAD_7) {
                     skip_excel.push(p.id.clone()); // CAD-7: left off the first session it needs
                     self.inject("CAD-7");
@@ -1012,7 +1030,8 @@ impl Gen {
         let cycles: Vec<&'static str> =
             self.cal.months.iter().filter(|(from, ..)| p.joined <= *from).map(|(_, l, ..)| *l).collect();
         let mut drop = None;
-        if !cycles.is_empty() && self.rng.chance(rate::APR_2) {
+        // APR-2 covers the roles of 运营部 and 产品运营中心 (001 §1.2, 000 §1(二)).
+        if !cycles.is_empty() && p.roles.iter().any(|r| OPS_ROLES.contains(r)) && self.rng.chance(rate::APR_2) {
             drop = Some(cycles.len() - 1); // APR-2: the last cycle's record is missing
             self.inject("APR-2");
         }
@@ -1453,7 +1472,8 @@ impl Gen {
                 }
             }
             _ => {
-                let n = 1 + self.rng.below(3) as usize;
+                // 复杂项目: a majority of the three committee members (APV-2).
+                let n = 2 + self.rng.below(2) as usize;
                 for by in [&hq.gm, &hq.vgm, &hq.cto].into_iter().take(n) {
                     approvals.push(ap(by, "决策委员会委员", d1, "approve"));
                 }

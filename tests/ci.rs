@@ -299,19 +299,20 @@ fn control_characters_in_records_are_escaped_in_every_format() {
     let failures: Vec<&str> =
         doc.descendants().filter(|n| n.has_tag_name("failure")).filter_map(|n| n.text()).collect();
     assert!(failures.iter().any(|t| t.contains("首页\\u{1b}[2J文案\\u{7}微调\\r\\n::error::forged")), "{failures:?}");
-    // One line per finding in the failure text (4: APV-3 CHG-1, CAD-1 P1 to P3), none forged.
-    assert_eq!(failures.iter().map(|t| t.trim().lines().count()).sum::<usize>(), 4, "{failures:?}");
+    // One line per finding in the failure text (3: APV-3 CHG-1, CAD-1 P1 and P3 — P2, the
+    // 技术总监, is not among the 运营人员 CAD-1 covers), none forged.
+    assert_eq!(failures.iter().map(|t| t.trim().lines().count()).sum::<usize>(), 3, "{failures:?}");
     let github = run("github");
-    // Four annotations, then a line of counts per rule.
-    assert_eq!(github.lines().filter(|l| l.starts_with("::")).count(), 4, "{github}");
+    // Three annotations, then a line of counts per rule.
+    assert_eq!(github.lines().filter(|l| l.starts_with("::")).count(), 3, "{github}");
     assert!(github.lines().all(|l| l.starts_with("::error file=") || l.starts_with("zhidu ")), "{github}");
-    assert_eq!(github.lines().count(), 6, "{github}");
+    assert_eq!(github.lines().count(), 5, "{github}");
     // The name is a `personal` field: masked unless asked, escaped when shown.
     assert!(run("human").contains("P1（王*）"));
     let (_, human, _) = zhidu(&["check", ORG, "--show-personal", "--rule", "APV-3", "--rule", "CAD-1"]);
     assert!(human.contains("王\\u{1b}]0;pwned\\u{7}芳\\ttab"), "{human}");
     let (_, quiet, _) = zhidu(&["check", ORG, "-q", "--rule", "APV-3", "--rule", "CAD-1"]);
-    assert_eq!(quiet.lines().count(), 4, "{quiet}");
+    assert_eq!(quiet.lines().count(), 3, "{quiet}");
 }
 
 /// An org with more findings than a SARIF run may hold (the generator's findings-heavy variant):
@@ -324,7 +325,8 @@ fn control_characters_in_records_are_escaped_in_every_format() {
 fn outputs_fit_their_consumers_at_scale() {
     let tmp = tempfile::tempdir().expect("tmp");
     let org = tmp.path().join("org");
-    gen_org::generate_with(11_000, &org, 7, true, true);
+    // 14 000 people: the heavy variant's training and appraisal findings fall on 运营人员 only.
+    gen_org::generate_with(14_000, &org, 7, true, true);
     let (json, sarif, summary) =
         (tmp.path().join("out.json"), tmp.path().join("out.sarif"), tmp.path().join("step.md"));
     std::fs::write(&summary, "earlier step text\n").expect("summary");

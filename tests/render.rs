@@ -147,7 +147,7 @@ fn html_is_valid_self_contained_and_print_ready() {
         }
     }
     assert_eq!(sop.matches("class=\"sheet\"").count(), 21, "one sheet per SOP (19) and emergency plan (2)");
-    assert_eq!(html.matches("class=\"poster\"").count(), 35, "one poster per role");
+    assert_eq!(html.matches("class=\"poster\"").count(), 38, "one poster per role");
     // The flowchart of the content review SOP, drawn by zhidu.
     assert!(sop.contains("5. e. 发布前预览"));
     // The handbook names the hash used for IDs (issue 6).
@@ -264,7 +264,7 @@ fn templates_can_be_overridden_and_errors_are_located() {
     let (code, out, err) =
         zhidu_in(t.path(), &["render", "handbook", "--format", "md", "--templates", dir.to_str().expect("utf8")]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "# 运营管理制度（上墙版） v2026.1\n35 roles\n");
+    assert_eq!(out, "# 运营管理制度（上墙版） v2026.1\n38 roles\n");
     std::fs::write(dir.join("handbook.md.j2"), "line one\n{% for x in %}\n").expect("write");
     let (code, _, err) =
         zhidu_in(t.path(), &["render", "handbook", "--format", "md", "--templates", dir.to_str().expect("utf8")]);

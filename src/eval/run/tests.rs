@@ -61,7 +61,8 @@ fn the_simplified_check_agrees_with_the_full_one() {
     let generated = tempfile::tempdir().expect("temp dir");
     gen_org::generate(5_000, generated.path(), 7, false);
     let (c, f) = compare(&policy, generated.path());
-    assert!(f >= 20, "the generated org injects violations: {f}");
+    // APR-2, CAD-1 and CAD-7 cover 运营人员 only, so fewer of the 5 000 people fail them.
+    assert!(f >= 12, "the generated org injects violations: {f}");
     compared += c;
     failing += f;
     assert!(compared > 10_000 && failing > 100, "{compared} subjects compared, {failing} failing");
