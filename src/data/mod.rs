@@ -227,7 +227,11 @@ fn read_bytes<'b>(
     let read = std::fs::File::open(file.path().unwrap_or(Path::new(""))).and_then(|mut f| f.read_to_end(buf));
     if let Err(e) = read {
         file.set_text("".into());
-        return Err(DataError::Unreadable { path: file.name.to_string(), reason: e.to_string(), loc: Loc::new(id, 0, 0) });
+        return Err(DataError::Unreadable {
+            path: file.name.to_string(),
+            reason: e.to_string(),
+            loc: Loc::new(id, 0, 0),
+        });
     }
     Ok(buf)
 }

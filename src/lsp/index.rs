@@ -73,7 +73,8 @@ impl Index {
     fn file(&mut self, sources: &SourceMap, id: FileId, file: &ast::File) {
         let f = sources.get(id);
         // Files of the built-in pack have no directory to resolve paths against.
-        let dir = (!f.name.starts_with('<')).then(|| Path::new(f.name.as_str()).parent().map(Path::to_path_buf)).flatten();
+        let dir =
+            (!f.name.starts_with('<')).then(|| Path::new(f.name.as_str()).parent().map(Path::to_path_buf)).flatten();
         for item in &file.items {
             match item {
                 Item::Include(inc) => {

@@ -343,7 +343,8 @@ fn file_category(
         let first = parts.next()?;
         parts.next().is_some().then(|| first.as_os_str().to_string_lossy().into_owned())
     });
-    let at = |line: usize| Location { file: file.into(), line, column: 1, row: None, field: None, sheet: None, loc: None };
+    let at =
+        |line: usize| Location { file: file.into(), line, column: 1, row: None, field: None, sheet: None, loc: None };
     let list = known.join("、");
     match category(&org.dir.join(rel), folder.as_deref(), known) {
         Ok(Some((c, _))) => Value::str(&c),
