@@ -411,7 +411,7 @@ pub struct Location {
     /// For a workbook (`.xlsx`): the sheet; `line` and `column` are then the cell's sheet row
     /// and column.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
+    pub sheet: Option<arcstr::ArcStr>,
     /// Byte span in the run's source map (for snippets); not serialised.
     #[serde(skip)]
     pub loc: Option<Loc>,

@@ -497,7 +497,7 @@ pub fn location(sources: &SourceMap, loc: Loc, row: Option<usize>, field: Option
             column: cell.first_col,
             row: Some(cell.data_row),
             field,
-            sheet: Some(cell.sheet.to_string()),
+            sheet: Some(arcstr::ArcStr::from(cell.sheet)),
             loc: Some(loc),
         });
     }

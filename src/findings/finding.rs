@@ -188,8 +188,9 @@ mod tests {
     #[test]
     fn findings_stay_small() {
         // Hundreds of thousands of findings are held at once: per-rule strings are shared,
-        // the fingerprint is inline and the rare waiver boxed (it was about 370 bytes).
-        assert!(std::mem::size_of::<Finding>() <= 256, "{}", std::mem::size_of::<Finding>());
+        // the fingerprint is inline and the rare waiver boxed (it was about 370 bytes). 264: 256
+        // when measured, plus the shared name of a workbook sheet in the location.
+        assert!(std::mem::size_of::<Finding>() <= 264, "{}", std::mem::size_of::<Finding>());
         assert_eq!(std::mem::size_of::<crate::findings::fingerprint::Fingerprint>(), 32);
         // The engine gathers findings through `Option<Finding>` slots, collected in place.
         assert_eq!(std::mem::size_of::<Option<Finding>>(), std::mem::size_of::<Finding>());

@@ -422,7 +422,7 @@ fn result(r: &CheckRun, f: &Finding, rule_index: usize) -> SarifResult {
                 region: Region {
                     start_line: l.line,
                     start_column: l.column,
-                    properties: l.sheet.clone().map(|sheet| RegionProperties { sheet }),
+                    properties: l.sheet.as_ref().map(|sheet| RegionProperties { sheet: sheet.to_string() }),
                 },
             },
             logical_locations: f
