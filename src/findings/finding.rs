@@ -169,7 +169,7 @@ mod tests {
         let mut n = 7u64;
         for i in 0..400 {
             n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let rule = ["APV-3", "APV-10", "CAD-1", "DATA-REF"][(n >> 33) as usize % 4];
+            let rule = ["AB-3", "AB-10", "CD-1", "DATA-REF"][(n >> 33) as usize % 4];
             let subject = subjects[(n >> 40) as usize % subjects.len()];
             let msg = ["b", "a", "c"][(n >> 50) as usize % 3];
             all.push(finding(rule, subject, msg, (n >> 55) as usize % 3));
