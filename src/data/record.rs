@@ -102,8 +102,10 @@ pub(crate) fn finish_record(
         if value.is_none() {
             if !ft.optional {
                 // An undeclared field that stands for this one (`role` for `roles`) is named.
+                let alone = extra.len() == 1;
                 let near = extra.iter().find(|(e, _)| {
-                    super::vocab::near_field(e, &kind.fields, |s| locs.get(s).is_none_or(Option::is_none)).as_deref()
+                    super::vocab::near_field(e, &kind.fields, alone, |s| locs.get(s).is_none_or(Option::is_none))
+                        .as_deref()
                         == Some(ft.name.as_str())
                 });
                 let (near_zh, near_en) = match near {

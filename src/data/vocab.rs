@@ -96,10 +96,13 @@ pub(super) fn check(schema: &Schema, store: &Store, sources: &SourceMap) -> (Vec
             if !ks.open {
                 // A kind without an `id` field names its records by their fields; an `id`
                 // column some files add as a row label is no mistake.
-                for (name, _) in rec.extra.iter().filter(|(n, _)| ks.has_id || &**n != "id") {
+                let undeclared = || rec.extra.iter().filter(|(n, _)| ks.has_id || &**n != "id");
+                let alone = undeclared().nth(1).is_none();
+                for (name, _) in undeclared() {
                     let seen = fields.entry((k.0, name.to_string())).or_default();
                     if seen.count == 0 {
-                        seen.near = near_field(name, &ks.fields, |s| rec.fields.get(s).is_none_or(Value::is_none));
+                        seen.near =
+                            near_field(name, &ks.fields, alone, |s| rec.fields.get(s).is_none_or(Value::is_none));
                     }
                     seen.add(rec.loc);
                 }
@@ -186,6 +189,7 @@ impl Visit<'_, '_> {
         match v {
             Value::List(items) => items.iter().for_each(|x| self.tables(fs, x, path, loc, bad)),
             Value::Object(o) => {
+                let alone = o.fields.iter().filter(|(k, _)| !fs.iter().any(|f| *f.name == **k)).nth(1).is_none();
                 for (key, x) in &o.fields {
                     match fs.iter().find(|f| *f.name == **key) {
                         Some(f) if !x.is_none() && worth_visiting(f) => {
@@ -199,7 +203,7 @@ impl Visit<'_, '_> {
                         None if !self.open => {
                             let seen = self.fields.entry((self.kind, format!("{path}.{key}"))).or_default();
                             if seen.count == 0 {
-                                seen.near = near_field(key, fs, |s| {
+                                seen.near = near_field(key, fs, alone, |s| {
                                     fs.get(s).is_some_and(|f| o.get(&f.name).is_none_or(Value::is_none))
                                 });
                             }
@@ -214,15 +218,25 @@ impl Visit<'_, '_> {
     }
 }
 
-/// The declared field an undeclared one most likely stands for: a near spelling, or else the
-/// only required field left empty (`approver` for `by`).
-pub(super) fn near_field(name: &str, fields: &[FieldType], empty: impl Fn(usize) -> bool) -> Option<String> {
+/// The declared field an undeclared one most likely stands for: a near spelling, or else, when
+/// it is the only undeclared field of its record or table (`alone`), the only required field
+/// left empty (`approver` for `by`). With several undeclared fields (`role` and `mobile`) the
+/// empty field is no one's in particular: naming it for each would be a wrong did-you-mean.
+pub(super) fn near_field(
+    name: &str,
+    fields: &[FieldType],
+    alone: bool,
+    empty: impl Fn(usize) -> bool,
+) -> Option<String> {
     if let Some(s) = crate::base::diag::suggest(name, fields.iter().map(|f| f.name.as_str())) {
         return Some(s);
     }
     let lower = name.to_lowercase();
     if let Some(f) = fields.iter().find(|f| f.name.to_lowercase() == lower) {
         return Some(f.name.clone());
+    }
+    if !alone {
+        return None;
     }
     let mut missing = fields.iter().enumerate().filter(|(s, f)| !f.optional && empty(*s));
     match (missing.next(), missing.next()) {
@@ -371,9 +385,12 @@ mod tests {
     #[test]
     fn an_undeclared_field_stands_for_a_near_one_or_the_only_required_one_left_empty() {
         let fields = [field("golive", true), field("by", false), field("date", false)];
-        assert_eq!(near_field("go_live", &fields, |_| true).as_deref(), Some("golive"));
+        assert_eq!(near_field("go_live", &fields, true, |_| true).as_deref(), Some("golive"));
+        assert_eq!(near_field("go_live", &fields, false, |_| true).as_deref(), Some("golive"));
         // `approver` is spelt like nothing declared, but `by` is the only required field left empty.
-        assert_eq!(near_field("approver", &fields, |s| s == 1).as_deref(), Some("by"));
-        assert_eq!(near_field("approver", &fields, |_| true), None);
+        assert_eq!(near_field("approver", &fields, true, |s| s == 1).as_deref(), Some("by"));
+        assert_eq!(near_field("approver", &fields, true, |_| true), None);
+        // Beside another undeclared field (`mobile` beside `role`), the empty field is no one's.
+        assert_eq!(near_field("mobile", &fields, false, |s| s == 1), None);
     }
 }
