@@ -144,14 +144,15 @@ fn hostile_expr() -> impl Strategy<Value = String> {
     })
 }
 
-/// Calls per byte the parser and formatter may make. 300 until the overlay and vocabulary syntax
-/// was merged; the random search then found the expression of
-/// `a_formerly_costly_expression_stays_within_budget` needing more (not yet traced to one
-/// alternative). Growth stays linear: `parse_work_grows_linearly_with_nesting` checks it.
-const BUDGET_PER_BYTE: usize = 400;
+/// Calls per byte the parser and formatter may make. Short tokens cost most (`[` tries every
+/// kind of operand before it is a list): over 5000 random expressions from [`hostile_expr`] the
+/// most was 78 calls per byte. It was 400 while an operator after an `if`, `forall` or `exists`
+/// was tried again at each level out, and the random search still found expressions over it
+/// (the two fixed cases below).
+const BUDGET_PER_BYTE: usize = 200;
 
 /// Parses `e` as a template hole, in a rule and for the formatter, within a call budget of
-/// 300 calls per byte; every error must be located inside the text.
+/// [`BUDGET_PER_BYTE`]; every error must be located inside the text.
 fn parses_within_budget(e: &str) -> Result<(), String> {
     let file = format!("rule T-1 error \"t\" {{\n  check {e}\n  message \"{{x}}\"\n}}\n");
     set_limit(BUDGET_PER_BYTE * file.len() + 20_000);
@@ -198,6 +199,17 @@ fn hostile_expressions_parse_within_a_linear_budget() {
 fn a_formerly_costly_expression_stays_within_budget() {
     let _lock = LIMIT.lock().unwrap_or_else(|e| e.into_inner());
     let e = ">= f([exists x in [if >= f(sum(x in xs: [(([[exists x in if c then a else forall x in xs: sum(x in xs: [f(([[>= if (f(exists x in if c then a else -if c then a else if c then a else if c then a else y + [exists x in f(count(x in xs where if f([sum(x in xs: if c then a else y + -count(x in xs where not sum(x in xs: if f(not f((if f(count(x in xs where count(x in xs where if sum(x in xs: [if if f(f([sum(x in xs: [(f([f([exists x in f(";
+    let failure = on_small_stack(move || parses_within_budget(e).err());
+    assert!(failure.is_none(), "{failure:?}");
+}
+
+/// The expression CI's random search found over the old budget of 400 calls per byte: unclosed
+/// calls and lists inside `exists … in y + …` and `if … else y + …`, each level of which used
+/// to parse the broken rest once more.
+#[test]
+fn an_operand_after_an_open_construct_is_parsed_once() {
+    let _lock = LIMIT.lock().unwrap_or_else(|e| e.into_inner());
+    let e = "f((sum(x in xs: f(-(sum(x in xs: sum(x in xs: [([-exists x in y + [([([if c then a else if c then a else \"{\" # ((\n>= ->= sum(x in xs: exists x in ([[f([((if c then a else y + sum(x in xs: [exists x in ((if c then a else if c then a else y + if ([[((f([([([([exists x in f((exists x in exists x in [count(x in xs where ([(f(";
     let failure = on_small_stack(move || parses_within_budget(e).err());
     assert!(failure.is_none(), "{failure:?}");
 }

@@ -48,7 +48,7 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::entry => "an attribute or declaration",
         Rule::attr => "an attribute",
         Rule::name => "a name",
-        Rule::expr | Rule::template_expr => "an expression",
+        Rule::expr | Rule::template_expr | Rule::open_operand | Rule::closed_operand | Rule::opens => "an expression",
         Rule::prefix | Rule::op_not | Rule::op_neg => "a prefix operator",
         Rule::postfix => "`.` or `[`",
         Rule::infix => "an operator",
