@@ -199,3 +199,41 @@ fn dated_entries_format_losslessly_and_are_refused_where_they_do_not_belong() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("history_attr") && err.contains("dated inside a nested block"), "{err}");
 }
+
+/// Two checks that reach the dated deadline by iterating the params, not by its name: a
+/// `forall` over `policy.param` and a comprehension.
+const ITERATING_RULES: &str = r#"
+rule SOP-90 error "测试：遍历参数读取的投诉反馈时限" {
+  source  "测试"
+  text    "每件投诉在时限内反馈。"
+  message "投诉 {c.id}（遍历）超时"
+  check   forall c in complaint:
+            forall p in policy.param where p.name == "投诉反馈时限": (c.feedback ?? as_of) <= c.received + p.value
+}
+rule SOP-91 error "测试：推导式读取的投诉反馈时限" {
+  source  "测试"
+  text    "每件投诉在时限内反馈。"
+  message "投诉 {c.id}（推导）超时"
+  check   forall c in complaint:
+            (c.feedback ?? as_of) <= c.received + min([p.value for p in policy.param where p.name == "投诉反馈时限"])
+}
+"#;
+
+#[test]
+fn a_dated_value_reached_by_iterating_declarations_is_read_on_the_record_date() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let overlay = format!("override param 投诉反馈时限 {{ from 2026-04-01 value 1 day }}\n{ITERATING_RULES}");
+    let org = make_org(tmp.path(), &overlay);
+    std::fs::write(org.join("complaints.toml"), COMPLAINTS).expect("write");
+    let fs = findings(&org);
+    // Named (SOP-8), iterated (SOP-90) and comprehended (SOP-91): the same complaints fail.
+    assert_eq!(failing_complaints(&fs), ["CP-B", "CP-D"], "{fs:?}");
+    for (rule, how) in [("SOP-90", "遍历"), ("SOP-91", "推导")] {
+        let mut failed: Vec<&str> = ["CP-A", "CP-B", "CP-C", "CP-D"]
+            .into_iter()
+            .filter(|id| of_rule(&fs, rule).iter().any(|m| m.contains(&format!("投诉 {id}（{how}）"))))
+            .collect();
+        failed.sort();
+        assert_eq!(failed, ["CP-B", "CP-D"], "{rule}: {fs:?}");
+    }
+}

@@ -1,8 +1,9 @@
 //! Issue 23: a company's overlay over the built-in pack (`tests/fixtures/overlay-co`): two roles
 //! with duties added, the budget chain, one deadline and the ID hash overridden, one rule
-//! disabled with a reason. Its findings must equal those of the same changes made in a full
-//! copy of the pack; `lint`, the handbook and the report must show the deviations. Also
-//! `zhidu init`.
+//! disabled with a reason; it keeps its people in an Excel workbook and its data grants in a GBK
+//! CSV. Its findings must equal those of its all-TOML twin and of the same changes made in a
+//! full copy of the pack; `lint`, the handbook and the report must show the deviations (five, as
+//! the issue counts them: the additions are one supplement). Also `zhidu init`.
 
 mod common;
 
@@ -47,12 +48,32 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The test company: the clean org's records with the overlay's zhidu.toml and policy.
-fn overlay_org(tmp: &Path) -> PathBuf {
-    let org = tmp.join("co");
+/// The test company's all-TOML twin: the clean org's records with the overlay's zhidu.toml and
+/// policy.
+fn toml_org(tmp: &Path) -> PathBuf {
+    let org = tmp.join("twin");
     copy_dir(&root().join(DATA), &org);
     std::fs::copy(root().join(OVERLAY).join("zhidu.toml"), org.join("zhidu.toml")).expect("config");
     copy_dir(&root().join(OVERLAY).join("policy"), &org.join("policy"));
+    org
+}
+
+/// Removes the `[[kind]]` tables from a TOML file, keeping its other tables.
+fn drop_tables(path: &Path, kind: &str) {
+    let mut doc: toml::Table = std::fs::read_to_string(path).expect("read").parse().expect("toml");
+    assert!(doc.remove(kind).is_some(), "no [[{kind}]] in {}", path.display());
+    std::fs::write(path, toml::to_string(&doc).expect("toml")).expect("write");
+}
+
+/// The test company as it keeps its records: the clean org's, except its people, which are in
+/// the workbook `花名册.xlsx`, and its data grants, which are in the GBK `grants.csv` (both made
+/// from the clean org's by `tests/fixtures/overlay-co/gen_data.py`).
+fn overlay_org(tmp: &Path) -> PathBuf {
+    let org = tmp.join("co");
+    copy_dir(&root().join(DATA), &org);
+    drop_tables(&org.join("people.toml"), "person");
+    drop_tables(&org.join("data-security.toml"), "grant");
+    copy_dir(&root().join(OVERLAY), &org);
     org
 }
 
@@ -106,11 +127,31 @@ fn findings(json: &str) -> Vec<(String, String, String)> {
 fn overlay_company_checks_like_the_full_pack_with_the_same_changes() {
     let tmp = tempfile::tempdir().expect("tmp");
     let co = overlay_org(tmp.path());
+    let twin = toml_org(tmp.path());
     let full = full_pack_org(tmp.path());
+    // Its people are read from the workbook and its grants from the GBK CSV, nowhere else.
+    let book = std::fs::read(co.join("花名册.xlsx")).expect("workbook");
+    assert!(book.starts_with(b"PK"), "a real .xlsx (a zip)");
+    let grants = std::fs::read(co.join("grants.csv")).expect("grants");
+    assert!(std::str::from_utf8(&grants).is_err(), "grants.csv is GBK, not UTF-8");
+    for (file, table) in [("people.toml", "[[person]]"), ("data-security.toml", "[[grant]]")] {
+        let text = std::fs::read_to_string(co.join(file)).expect("read");
+        assert!(!text.contains(table), "{file} still holds {table}");
+    }
     // No org dir given: found from the current directory (the org's own).
     let (code, out, err) = run(&co, &["check", "--format", "json"]);
     assert_eq!(code, 1, "{err}");
     let got = findings(&out);
+    // The same records all in TOML give the same findings.
+    let (code, out, err) = run(&twin, &["check", "--format", "json"]);
+    assert_eq!((code, findings(&out)), (1, got.clone()), "the workbook/GBK company and its all-TOML twin disagree: {err}");
+    // Without the workbook and the GBK file the findings change: the comparison is not vacuous.
+    let bare = tmp.path().join("bare");
+    copy_dir(&co, &bare);
+    std::fs::remove_file(bare.join("花名册.xlsx")).expect("rm");
+    std::fs::remove_file(bare.join("grants.csv")).expect("rm");
+    let (_, out, _) = run(&bare, &["check", "--format", "json"]);
+    assert_ne!(findings(&out), got);
     // From a directory below the org dir: the same org, found by its zhidu.toml.
     let below = co.join("exports");
     std::fs::create_dir_all(&below).expect("mkdir");
@@ -129,22 +170,24 @@ fn overlay_company_checks_like_the_full_pack_with_the_same_changes() {
 fn lint_lists_the_deviations() {
     let (code, _, err) = common::zhidu(&["lint", "--policy", &format!("{OVERLAY}/policy")]);
     assert_eq!(code, 0, "{err}");
+    // Five deviations, as the issue counts them: the additions (two roles with their duties)
+    // are one supplement, then three overrides and one disabled rule, each on a line of its own.
     for want in [
-        "deviations from the base pack: 4",
-        "override approval 预算 (requires)",
-        "override param 投诉反馈时限 (value)",
-        "override mask 用户ID (algorithm, key_env)",
-        "disable rule ROLE-5: 本公司未设产品运营中心 (approved by 总经理办公会 2026-03-01)",
-        "added to the base pack: 4",
-        "role 会计",
-        "role 研发工程师",
+        "deviations from the base pack: 5",
+        "补充 added to the base pack (4 declaration(s)): duty 会计核算, duty 研发实施, role 会计, role 研发工程师",
+        "调整 override approval 预算 (requires)",
+        "调整 override param 投诉反馈时限 (value)",
+        "调整 override mask 用户ID (algorithm, key_env)",
+        "停用 disable rule ROLE-5: 本公司未设产品运营中心 (approved by 总经理办公会 2026-03-01)",
     ] {
         assert!(err.contains(want), "lint output lacks `{want}`:\n{err}");
     }
+    let listed = err.lines().skip_while(|l| !l.starts_with("deviations from")).skip(1);
+    assert_eq!(listed.take_while(|l| l.starts_with("  ")).count(), 5, "{err}");
     // `lint` run inside the org dir takes the pack from its zhidu.toml.
     let (code, _, err) = common::zhidu_in(&root().join(OVERLAY), &["lint"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("deviations from the base pack: 4"), "{err}");
+    assert!(err.contains("deviations from the base pack: 5"), "{err}");
     // So does `rules`, which marks the disabled rule.
     let (code, out, err) = common::zhidu_in(&root().join(OVERLAY), &["rules"]);
     assert_eq!(code, 0, "{err}");
@@ -159,6 +202,7 @@ fn handbook_shows_the_company_values_and_the_appendix() {
         let (code, out, err) = common::zhidu_in(&dir, &["render", "handbook", "--format", format]);
         assert_eq!(code, 0, "{err}");
         assert!(out.contains("附录三　本公司补充与调整条款"), "{format}: no appendix");
+        assert!(out.contains("共 5 项：补充 1 项（4 条声明）、调整 3 项、停用 1 项。"), "{format}: the count");
         for want in [
             "seq(会计, 总经理, 董事)",
             "requires   seq(财务经理, 总经理, 董事)",

@@ -38,33 +38,37 @@ pub fn run(policy: Option<&Path>, color: bool) -> u8 {
     if errors > 0 { EXIT_ERROR } else { EXIT_OK }
 }
 
-/// Lists what an overlay changes in its base pack (overrides, disabled rules), then what it adds.
+/// Lists what an overlay adds to and changes in its base pack, counted as the handbook's
+/// appendix (本公司补充与调整条款) groups them: everything it adds is one supplement (补充),
+/// each override (调整) and each disabled rule (停用) one deviation of its own.
 fn print_deviations(p: &crate::policy::Policy) {
     use crate::policy::DeviationKind;
     if p.deviations.is_empty() {
         return;
     }
+    let added: Vec<_> = p.deviations.iter().filter(|d| !d.changes_base()).collect();
     let changed: Vec<_> = p.deviations.iter().filter(|d| d.changes_base()).collect();
-    errln!("deviations from the base pack: {}", changed.len());
+    errln!("deviations from the base pack: {}", changed.len() + usize::from(!added.is_empty()));
+    if let Some(first) = added.first() {
+        let names: Vec<String> = added.iter().map(|d| format!("{} {}", d.kind, d.name)).collect();
+        errln!(
+            "  补充 added to the base pack ({} declaration(s)): {}  — {}",
+            added.len(),
+            names.join(", "),
+            p.sources.describe(first.loc)
+        );
+    }
     for d in &changed {
         let what = match d.action {
             DeviationKind::Disable => format!(
-                "disable {} {}: {}{}",
+                "停用 disable {} {}: {}{}",
                 d.kind,
                 d.name,
                 d.reason.as_deref().unwrap_or(""),
                 d.approved_by.as_deref().map(|b| format!(" (approved by {b})")).unwrap_or_default()
             ),
-            _ => format!("override {} {} ({})", d.kind, d.name, d.attrs.join(", ")),
+            _ => format!("调整 override {} {} ({})", d.kind, d.name, d.attrs.join(", ")),
         };
         errln!("  {what}  — {}", p.sources.describe(d.loc));
-    }
-    let added: Vec<String> =
-        p.deviations.iter().filter(|d| !d.changes_base()).map(|d| format!("{} {}", d.kind, d.name)).collect();
-    if !added.is_empty() {
-        errln!("added to the base pack: {}", added.len());
-        for a in added {
-            errln!("  {a}");
-        }
     }
 }

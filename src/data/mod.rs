@@ -32,6 +32,7 @@ use crate::policy::{KindOrigin, Schema};
 pub use issue::Issue;
 pub(crate) use record::{RawField, Slotted, finish_record, synthetic_id_from};
 pub use vocab::Unknown;
+pub use xlsx_file::{SheetCsv, sheets_as_csv};
 
 /// An organisation's data, loaded and validated.
 #[derive(Debug)]
@@ -271,7 +272,6 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
     let mut files: Vec<(FileId, PathBuf, FileFormat)> = Vec::new();
-    let mut export_books = Vec::new();
     let mut sizes: Vec<u64> = Vec::new();
     let mut exports = Vec::new();
     let mut inputs = Vec::new();
@@ -288,18 +288,17 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
             continue;
         }
         inputs.push(rel.clone());
-        if rel.starts_with("exports") && is_csv {
+        // Exports, CSV or workbook, are scanned by the stream checks (a workbook sheet by sheet).
+        if rel.starts_with("exports") && (is_csv || format == FileFormat::Xlsx) {
             exports.push(rel);
             continue;
         }
-        // Exports are scanned as CSV only: a workbook there would go unscanned.
-        if rel.starts_with("exports") && format == FileFormat::Xlsx {
-            export_books.push(rel);
-            continue;
-        }
-        // An export's sidecar (`a.csv.toml`: its data category) is read with the export, by
-        // the stream (`base::exports::category`), not as records.
-        if rel.starts_with("exports") && rel.to_string_lossy().to_ascii_lowercase().ends_with(".csv.toml") {
+        // An export's sidecar (`a.csv.toml`, `a.xlsx.toml`: its data category) is read with the
+        // export, by the stream (`base::exports::category`), not as records.
+        if rel.starts_with("exports")
+            && format == FileFormat::Toml
+            && rel.file_stem().is_some_and(|s| file_format(Path::new(s)).is_some_and(|f| f != FileFormat::Toml))
+        {
             continue;
         }
         if rel == Path::new("zhidu.toml") || skip.contains(&rel.as_path()) {
@@ -340,19 +339,6 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
     stages.lap("read, parse and validate records");
     let mut store = Store::with_kinds(schema.kinds.len());
     let mut findings = Vec::new();
-    for rel in export_books {
-        let name = rel.to_string_lossy().replace('\\', "/");
-        let id = sources.add(name.clone(), "");
-        let msg = Text::new(
-            format!(
-                "导出文件 `{name}` 是 Excel 工作簿：脱敏检查（MASK-2）只扫描 CSV 导出，其内容未被检查；请将各工作表另存为 CSV"
-            ),
-            format!(
-                "export `{name}` is an Excel workbook: the desensitisation checks (MASK-2) scan CSV exports only, so it was not checked; save its sheets as CSV"
-            ),
-        );
-        findings.push(Issue::new("DATA-KIND", None, msg, location(&sources, Loc::new(id, 0, 0), None, None)));
-    }
     for r in results {
         match r {
             Ok(p) => {
@@ -457,7 +443,7 @@ pub enum FileFormat {
     Toml,
     /// `.csv`.
     Csv,
-    /// An Excel workbook: `.xlsx`, `.xlsm`.
+    /// A workbook: `.xlsx`, `.xlsm`, `.xls`, `.ods`.
     Xlsx,
 }
 
@@ -469,7 +455,7 @@ pub fn file_format(path: &Path) -> Option<FileFormat> {
         Some(FileFormat::Toml)
     } else if ext.eq_ignore_ascii_case("csv") {
         Some(FileFormat::Csv)
-    } else if ext.eq_ignore_ascii_case("xlsx") || ext.eq_ignore_ascii_case("xlsm") {
+    } else if ["xlsx", "xlsm", "xls", "ods"].iter().any(|x| ext.eq_ignore_ascii_case(x)) {
         Some(FileFormat::Xlsx)
     } else {
         None

@@ -1,9 +1,10 @@
-//! Finding an org dir's input files: every `.toml`, `.csv` and `.xlsx` (in any case) under it,
-//! sorted by path, hidden entries, `target/` and Excel's lock files (`~$people.xlsx`, left while a
-//! workbook is open: not data) skipped. Symlinks are followed while they stay inside the
-//! org dir — a linked `exports/` dir or `person.csv` is read like any other (it was skipped
-//! without a word: a false pass) — and a link that leads out of it, a link loop, or a data file
-//! that is not a regular file (a FIFO would hang the run) is a problem the caller reports.
+//! Finding an org dir's input files: every `.toml`, `.csv` and workbook (`.xlsx`, `.xls`,
+//! `.ods`; in any case) under it, sorted by path, hidden entries, `target/` and Excel's lock
+//! files (`~$people.xlsx`, left while a workbook is open: not data) skipped. Symlinks are
+//! followed while they stay inside the org dir — a linked `exports/` dir or `person.csv` is
+//! read like any other (it was skipped without a word: a false pass) — and a link that leads
+//! out of it, a link loop, or a data file that is not a regular file (a FIFO would hang the
+//! run) is a problem the caller reports.
 
 use std::path::{Path, PathBuf};
 

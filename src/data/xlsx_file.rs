@@ -1,4 +1,5 @@
-//! Excel workbooks (`.xlsx`, `.xlsm`), read with `calamine`: a sheet named after a record kind
+//! Workbooks (`.xlsx`, `.xlsm`, and the `.xls` and `.ods` formats calamine reads too), read
+//! with `calamine`: a sheet named after a record kind
 //! (`person`, `人员` if that is an alias), or the one sheet with data of a workbook named after
 //! one (`person.xlsx`), is read as a CSV file of that kind — same dotted headers, `;` lists —
 //! by the CSV loader itself: the sheet's rows are written as CSV lines, which become the
@@ -10,12 +11,14 @@
 //! as `2026-05-01` (with the time if it has one); formulas by their cached value; a merged
 //! range's value in every cell of the range (as it shows). A cell holding an Excel error
 //! (`#DIV/0!`), a formula with no cached value (never calculated), a corrupt workbook or a
-//! sheet past the limits stops the run with the cell named (exit 2): never a guess.
+//! sheet past the limits stops the run with the cell named (exit 2): never a guess. An `.ods`
+//! file's merged ranges are not filled (calamine does not give them): a cell they cover is
+//! empty, so a required field there is reported missing, not guessed.
 
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{DataRef, Reader, Xlsx};
+use calamine::{Data, DataRef, Ods, Range, Reader, Xls, Xlsx};
 
 use super::csv_file::{self, Cells};
 use super::error::DataError;
@@ -131,12 +134,55 @@ pub(super) fn parse_limited(
     Ok(out)
 }
 
+/// One sheet of a workbook export as CSV text, for the stream checks (MASK-2) that scan exports.
+#[derive(Debug)]
+pub struct SheetCsv {
+    /// Sheet name.
+    pub name: String,
+    /// Its rows as CSV lines, from its first column with a value.
+    pub text: String,
+    /// The sheet row (1-based) of each line.
+    pub rows: Vec<u32>,
+    /// The sheet column (1-based) of each line's first field.
+    pub first_col: u32,
+}
+
+/// Every sheet with a value of the workbook export `bytes` (named `name`) as CSV text, so an
+/// export saved as `.xlsx` is scanned cell by cell as a CSV one is; `Err` says why it cannot be
+/// read (the cell, for an error cell or a formula without a value).
+pub fn sheets_as_csv(name: &str, bytes: &[u8]) -> Result<Vec<SheetCsv>, String> {
+    let limits = Limits::DEFAULT;
+    let why = |e: DataError| match e {
+        DataError::Workbook { at, message, .. } => format!("{at}: {message}"),
+        other => other.to_string(),
+    };
+    let sheets = read_sheets(FileId::default(), name, bytes, limits).map_err(why)?;
+    let mut out = Vec::new();
+    for (sheet, grid) in sheets.iter().filter(|(_, g)| !g.is_empty()) {
+        let mut text = String::new();
+        let rows = render(sheet, grid, &mut text, limits).map_err(|m| format!("{name}:{sheet}: {m}"))?;
+        out.push(SheetCsv { name: sheet.clone(), text, rows: rows.rows, first_col: rows.first_col });
+    }
+    Ok(out)
+}
+
 /// Every sheet's cells with a value, in the workbook's order of sheets.
 fn read_sheets(file: FileId, name: &str, bytes: &[u8], limits: Limits) -> Result<Vec<(String, Grid)>, DataError> {
     let fail = |at: String, message: String| DataError::Workbook { at, message, loc: Loc::new(file, 0, 0) };
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        fail(name.to_string(), format!("not a readable .xlsx workbook ({e}); .xls and .ods files are not read"))
-    })?;
+    let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if ext == "xls" {
+        let mut book: Xls<_> = Xls::new(Cursor::new(bytes))
+            .map_err(|e| fail(name.to_string(), format!("not a readable .xls workbook ({e})")))?;
+        let merged = |b: &Xls<_>, sheet: &str| b.merge_cells_by_sheet_name(sheet).unwrap_or_default();
+        return read_ranges(&mut book, merged, (file, name), limits);
+    }
+    if ext == "ods" {
+        let mut book: Ods<_> = Ods::new(Cursor::new(bytes))
+            .map_err(|e| fail(name.to_string(), format!("not a readable .ods spreadsheet ({e})")))?;
+        return read_ranges(&mut book, |_: &Ods<_>, _: &str| Vec::new(), (file, name), limits);
+    }
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| fail(name.to_string(), format!("not a readable .xlsx workbook ({e})")))?;
     let mut out = Vec::new();
     let mut total = 0usize;
     for sheet in book.sheet_names() {
@@ -180,6 +226,78 @@ fn read_sheets(file: FileId, name: &str, bytes: &[u8], limits: Limits) -> Result
     Ok(out)
 }
 
+/// [`read_sheets`] for the formats calamine reads a whole sheet at a time (`.xls`, `.ods`): the
+/// same cells, the same refusals (an error cell, a formula without a value, past the limits).
+fn read_ranges<'b, R, M>(
+    book: &mut R,
+    merged: M,
+    (file, name): (FileId, &str),
+    limits: Limits,
+) -> Result<Vec<(String, Grid)>, DataError>
+where
+    R: Reader<Cursor<&'b [u8]>>,
+    R::Error: std::fmt::Display,
+    M: Fn(&R, &str) -> Vec<calamine::Dimensions>,
+{
+    let fail = |at: String, message: String| DataError::Workbook { at, message, loc: Loc::new(file, 0, 0) };
+    let mut out = Vec::new();
+    let mut total = 0usize;
+    for sheet in book.sheet_names() {
+        let at = |row: u32, col: u32| format!("{name}:{sheet}!{}{}", column_letters(col as usize + 1), row + 1);
+        let range: Range<Data> = book.worksheet_range(&sheet).map_err(|e| fail(format!("{name}:{sheet}"), e.to_string()))?;
+        let formulas = book.worksheet_formula(&sheet).map_err(|e| fail(format!("{name}:{sheet}"), e.to_string()))?;
+        if let Some((r0, c0)) = formulas.start() {
+            for (r, c, f) in formulas.used_cells() {
+                let (row, col) = (r0 + r as u32, c0 + c as u32);
+                let value = range.get_value((row, col));
+                if !f.is_empty() && value.is_none_or(|v| *v == Data::Empty) {
+                    return Err(fail(
+                        at(row, col),
+                        "a formula without a calculated value (the workbook was never opened in a spreadsheet program)"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        let mut grid: Grid = Vec::new();
+        if let Some((r0, c0)) = range.start() {
+            for (r, c, v) in range.used_cells() {
+                let (row, col) = (r0 + r as u32, c0 + c as u32);
+                if let Data::Error(e) = v {
+                    return Err(fail(at(row, col), format!("the cell holds the Excel error {e}")));
+                }
+                let value = text_of(&data_ref(v));
+                if value.trim().is_empty() {
+                    continue;
+                }
+                total += 1;
+                if total > limits.cells {
+                    return Err(too_many(file, name, limits));
+                }
+                grid.push((row, col, value));
+            }
+        }
+        fill_merged(&mut grid, &merged(book, &sheet), &mut total, limits).map_err(|()| too_many(file, name, limits))?;
+        out.push((sheet, grid));
+    }
+    Ok(out)
+}
+
+/// A whole-sheet cell as the cell reader gives it, so both are read by one [`text_of`].
+fn data_ref(v: &Data) -> DataRef<'_> {
+    match v {
+        Data::Int(i) => DataRef::Int(*i),
+        Data::Float(x) => DataRef::Float(*x),
+        Data::String(s) => DataRef::SharedString(s),
+        Data::Bool(b) => DataRef::Bool(*b),
+        Data::DateTime(d) => DataRef::DateTime(*d),
+        Data::DateTimeIso(s) => DataRef::DateTimeIso(s.clone()),
+        Data::DurationIso(s) => DataRef::DurationIso(s.clone()),
+        Data::Error(e) => DataRef::Error(e.clone()),
+        Data::Empty => DataRef::Empty,
+    }
+}
+
 fn too_many(file: FileId, name: &str, limits: Limits) -> DataError {
     DataError::Workbook {
         at: name.to_string(),
@@ -207,7 +325,9 @@ fn text_of(v: &DataRef) -> String {
             }
         }
         DataRef::DateTime(d) => d.as_f64().to_string(),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        // An `.ods` date is `2026-05-01` or, with a time of midnight, `2026-05-01T00:00:00`.
+        DataRef::DateTimeIso(s) => s.strip_suffix("T00:00:00").unwrap_or(s).to_string(),
+        DataRef::DurationIso(s) => s.clone(),
         DataRef::Error(e) => e.to_string(),
         DataRef::Empty => String::new(),
     }

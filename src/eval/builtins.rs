@@ -122,6 +122,7 @@ pub fn call(b: Builtin, args: &[Value]) -> Value {
         },
         Cyclic { .. } => Value::None,
         InForce => in_force(args),
+        InForceOf => in_force_of(args),
         IsProvince | IsAgeBand | IsSha256 | LooksLikeCnId | LooksLikeCnMobile | LooksLikeAge | LooksLikeId => {
             text(x).and_then(|s| string_test(b, &s)).map_or(Value::None, Value::Bool)
         }
@@ -301,6 +302,22 @@ fn in_force(args: &[Value]) -> Value {
     // The number of changes in force on `day`; values[0] is the undated value.
     let n = dates.partition_point(|d| d.as_date().is_some_and(|d| d <= day));
     values.get(n).cloned().unwrap_or_default()
+}
+
+/// `InForceOf(undated, id, day, fallback, names, dates, values)`: the value in force on `day`
+/// of the declaration `id` (see [`Builtin::InForceOf`]); `names` is sorted.
+fn in_force_of(args: &[Value]) -> Value {
+    let [undated, id, day, fallback, Value::List(names), Value::List(dates), Value::List(values)] = args else {
+        return Value::None;
+    };
+    let Some(id) = id.as_str() else { return undated.clone() };
+    match names.binary_search_by(|n| n.as_str().unwrap_or_default().cmp(id)) {
+        Ok(i) => match (dates.get(i), values.get(i)) {
+            (Some(d), Some(v)) => in_force(&[day.clone(), fallback.clone(), d.clone(), v.clone()]),
+            _ => undated.clone(),
+        },
+        Err(_) => undated.clone(),
+    }
 }
 
 /// The first day of a cycle label: `2026` → 2026-01-01, `2026-Q3` and `2026-H2` → 2026-07-01,

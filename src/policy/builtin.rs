@@ -66,6 +66,11 @@ pub enum Builtin {
     /// datetime or a cycle label; else the fallback, `as_of`). `values` holds the undated value
     /// first, then one per change date; the dates are sorted, so the lookup is a binary search.
     InForce,
+    /// Not written by packs: a dated attribute read from a declaration that is not named in the
+    /// pack's text (`forall p in policy.param: … p.value`), `(undated, id, day, fallback day,
+    /// names, dates per name, values per name)` → [`Builtin::InForce`] of the declaration's own
+    /// history, found by its id among `names`; the undated value for a declaration without one.
+    InForceOf,
 }
 
 /// Names of all built-ins, for "did you mean" and docs.
@@ -185,6 +190,6 @@ pub fn signature(b: Builtin, args: &[Type]) -> Result<Type, &'static str> {
         }
         Glob if stringy(&args[0]) && (stringy(&args[1]) || list(&args[1])) => Ok(Type::Bool),
         Glob => Err("a string and a pattern or list of patterns"),
-        InForce => Ok(Type::Any),
+        InForce | InForceOf => Ok(Type::Any),
     }
 }

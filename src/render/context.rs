@@ -133,6 +133,16 @@ pub fn build_edition(policy: &Policy, edition: super::Edition) -> J {
             }
         })
         .collect();
+    // Counted as `zhidu lint` counts them: the additions together are one supplement (补充).
+    let count = |k: crate::policy::DeviationKind| policy.deviations.iter().filter(|d| d.action == k).count();
+    let (added, changed, disabled) = (
+        count(crate::policy::DeviationKind::Added),
+        count(crate::policy::DeviationKind::Override),
+        count(crate::policy::DeviationKind::Disable),
+    );
+    let deviation_count = minijinja::context! {
+        total => changed + disabled + usize::from(added > 0), added => added, changed => changed, disabled => disabled,
+    };
     let params: Vec<J> = policy
         .params
         .iter()
@@ -146,6 +156,7 @@ pub fn build_edition(policy: &Policy, edition: super::Edition) -> J {
         params => params,
         chapters => chapters,
         deviations => deviations,
+        deviation_count => deviation_count,
         edition => edition.name(),
     }
 }

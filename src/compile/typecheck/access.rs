@@ -46,12 +46,23 @@ impl Compiler<'_> {
                     Some(slot) => {
                         let ty = kind.fields[slot].ty.clone();
                         // `policy.KIND["name"].attr` of a dated attribute: its value on the record's date.
-                        if let Ir::Deref(_, key) = ir.unwrapped()
-                            && let Ir::Const(Value::Str(name)) = key.unwrapped()
-                            && kind.origin == KindOrigin::Decl
-                            && let Some(dated) = self.dated_slot(k, name, slot)
-                        {
-                            return (dated, ty);
+                        if kind.origin == KindOrigin::Decl {
+                            let named = match ir.unwrapped() {
+                                Ir::Deref(_, key) => match key.unwrapped() {
+                                    Ir::Const(Value::Str(name)) => Some(name.clone()),
+                                    _ => None,
+                                },
+                                _ => None,
+                            };
+                            // Reached any other way (`forall p in policy.param: … p.value`): the
+                            // declaration's own history, by its id, when the check runs.
+                            let dated = match named {
+                                Some(name) => self.dated_slot(k, &name, slot),
+                                None => self.dated_any(k, slot, &ir),
+                            };
+                            if let Some(dated) = dated {
+                                return (dated, ty);
+                            }
                         }
                         (Ir::Field(Box::new(ir), FieldAcc::Slot(k, slot)), ty)
                     }

@@ -86,22 +86,6 @@ fn run_file(
     let mut counts: Vec<(usize, usize)> = jobs.iter().map(|(i, _)| (*i, 0)).collect();
     // Shared by the locations of the file's findings.
     let file = Str::from(rel.to_string_lossy().replace('\\', "/"));
-    let opened = match open(&org.dir.join(rel), Charset::Auto) {
-        Ok(o) => o,
-        Err(e) => return (vec![unreadable(build, &file, 1, &e.to_string())], counts),
-    };
-    // Records are bounded (`csvio::MAX_RECORD_BYTES`): a file with no line break is reported
-    // as unreadable, at the line its overlong record starts on, not read whole into memory.
-    let mut rows = Rows::new(opened.reader);
-    let headers: Vec<Str> = match rows.next_row() {
-        Ok(h) => h.map(|h| h.fields().map(|x| Str::from(x.trim())).collect()).unwrap_or_default(),
-        Err(e) => return (vec![unreadable(build, &file, rows.record_line(), &e.to_string())], counts),
-    };
-    // A file without a header row would have its first row of data taken for column names,
-    // unchecked: it cannot be scanned.
-    if let Some(why) = crate::base::exports::header_problem(headers.iter().map(|h| &**h)) {
-        return (vec![unreadable(build, &file, 1, &why)], counts);
-    }
     // Field slots the stream fills, resolved once.
     let slot = |name: &str| ks.slot(name);
     let (s_file, s_row, s_line, s_column, s_col, s_value) =
@@ -143,6 +127,46 @@ fn run_file(
             })
             .collect()
     };
+    // The parts scanned: a CSV export is one; a workbook export one per sheet with data, its
+    // lines mapped back to the sheet's rows and columns.
+    let parts: Vec<(Box<dyn std::io::Read + Send>, Option<Sheet>)> = if is_workbook(rel) {
+        let read = std::fs::read(org.dir.join(rel)).map_err(|e| e.to_string());
+        match read.and_then(|bytes| crate::data::sheets_as_csv(&file, &bytes)) {
+            Ok(sheets) => sheets
+                .into_iter()
+                .map(|s| {
+                    let sheet = Sheet { name: arcstr::ArcStr::from(s.name), rows: s.rows, first_col: s.first_col };
+                    let reader: Box<dyn std::io::Read + Send> = Box::new(std::io::Cursor::new(s.text.into_bytes()));
+                    (reader, Some(sheet))
+                })
+                .collect(),
+            Err(e) => return (vec![unreadable(build, &file, 1, &e)], counts),
+        }
+    } else {
+        match open(&org.dir.join(rel), Charset::Auto) {
+            Ok(o) => vec![(o.reader, None)],
+            Err(e) => return (vec![unreadable(build, &file, 1, &e.to_string())], counts),
+        }
+    };
+    for (reader, sheet) in parts {
+    // Records are bounded (`csvio::MAX_RECORD_BYTES`): a file with no line break is reported
+    // as unreadable, at the line its overlong record starts on, not read whole into memory.
+    let mut rows = Rows::new(reader);
+    let headers: Vec<Str> = match rows.next_row() {
+        Ok(h) => h.map(|h| h.fields().map(|x| Str::from(x.trim())).collect()).unwrap_or_default(),
+        Err(e) if sheet.is_none() => return (vec![unreadable(build, &file, rows.record_line(), &e.to_string())], counts),
+        Err(e) => {
+            out.push(unreadable(build, &file, rows.record_line(), &e.to_string()));
+            continue;
+        }
+    };
+    // A file without a header row would have its first row of data taken for column names,
+    // unchecked: it cannot be scanned.
+    if let Some(why) = crate::base::exports::header_problem(headers.iter().map(|h| &**h)) {
+        let Some(sh) = &sheet else { return (vec![unreadable(build, &file, 1, &why)], counts) };
+        out.push(unreadable(build, &file, 1, &format!("sheet {}: {why}", sh.name)));
+        continue;
+    }
     let mut plans: Vec<ColumnPlans> = Vec::new();
     let column_name = |ci: usize| headers.get(ci).cloned().unwrap_or_else(|| Str::from(format!("#{}", ci + 1)));
     let mut row = 0i64;
@@ -177,7 +201,11 @@ fn run_file(
             }
         };
         row += 1;
-        let line = record.line as i64;
+        // A sheet's line is its row in the sheet.
+        let line = match &sheet {
+            Some(sh) => sh.rows.get((record.line as usize).wrapping_sub(1)).map_or(record.line as i64, |r| i64::from(*r)),
+            None => record.line as i64,
+        };
         for (ci, cell) in record.fields().enumerate() {
             while plans.len() <= ci {
                 let column = column_name(plans.len());
@@ -211,7 +239,10 @@ fn run_file(
             }
             // Some check may fail: evaluate in full, as for any record (whose id is the cell's).
             let column = column_name(ci);
-            let id = format!("{file}#{row}/{column}");
+            let id = match &sheet {
+                Some(sh) => format!("{file}:{}#{row}/{column}", sh.name),
+                None => format!("{file}#{row}/{column}"),
+            };
             scratch.kind_mut(kind).set_id(0, Some(Str::from(id.as_str())));
             if let Some(fields) = scratch.kind_mut(kind).fields_mut(0) {
                 for (s, v) in [
@@ -250,10 +281,10 @@ fn run_file(
                 let location = Location {
                     file: file.clone(),
                     line: usize::try_from(line).unwrap_or(0).max(1),
-                    column: ci + 1,
+                    column: ci + sheet.as_ref().map_or(1, |sh| sh.first_col as usize),
                     row: usize::try_from(row).ok(),
                     field: Some(column.to_string()),
-                    sheet: None,
+                    sheet: sheet.as_ref().map(|sh| sh.name.clone()),
                     loc: None,
                 };
                 let about = Subject::Cell { id: id.clone(), location, record };
@@ -261,7 +292,20 @@ fn run_file(
             }
         }
     }
+    }
     (out, counts)
+}
+
+/// One sheet of a workbook export: its name, the sheet row of each CSV line, its first column.
+struct Sheet {
+    name: arcstr::ArcStr,
+    rows: Vec<u32>,
+    first_col: u32,
+}
+
+/// Whether an export is a workbook (scanned sheet by sheet) rather than a CSV file.
+fn is_workbook(rel: &std::path::Path) -> bool {
+    crate::data::file_format(rel) == Some(crate::data::FileFormat::Xlsx)
 }
 
 /// The plans of one column: each job's condition, and each job's outer `where`.
