@@ -144,7 +144,11 @@ fn overlay_company_checks_like_the_full_pack_with_the_same_changes() {
     let got = findings(&out);
     // The same records all in TOML give the same findings.
     let (code, out, err) = run(&twin, &["check", "--format", "json"]);
-    assert_eq!((code, findings(&out)), (1, got.clone()), "the workbook/GBK company and its all-TOML twin disagree: {err}");
+    assert_eq!(
+        (code, findings(&out)),
+        (1, got.clone()),
+        "the workbook/GBK company and its all-TOML twin disagree: {err}"
+    );
     // Without the workbook and the GBK file the findings change: the comparison is not vacuous.
     let bare = tmp.path().join("bare");
     copy_dir(&co, &bare);

@@ -3,7 +3,9 @@
 //! messages, fingerprints, rows and fields), its findings name the cell (`people.xlsx:person!A7`);
 //! a sheet that names no kind is `DATA-KIND` with a did-you-mean; dates, formulas' cached values
 //! and merged ranges are read; corrupt workbooks, error cells, uncalculated formulas and a sheet
-//! past the limits stop the run (exit 2) with the place named, never a panic.
+//! past the limits stop the run (exit 2) with the place named, never a panic. People in `.xls`
+//! and `.ods` files are read as in `.xlsx` ones; a workbook under `exports/` is scanned by MASK-2
+//! as a CSV export is, its findings naming the sheet's cell.
 
 mod common;
 #[path = "workbook/xlsx.rs"]
@@ -300,12 +302,92 @@ fn broken_workbooks_stop_the_run_with_the_place_named() {
     }
 }
 
+/// `(rule, message)` of a check's findings, sorted, and their locations.
+fn rules_and_messages(org: &Path) -> (Vec<(String, String)>, Vec<serde_json::Value>) {
+    let (code, out, err) = zhidu_in(org, &["check", ".", "--format", "json", "--fail-on", "never"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let list = v["findings"].as_array().expect("findings").clone();
+    let s = |x: &serde_json::Value| x.as_str().unwrap_or_default().to_string();
+    let mut keys: Vec<_> = list.iter().map(|f| (s(&f["rule"]), s(&f["message"]))).collect();
+    keys.sort();
+    (keys, list.iter().map(|f| f["location"].clone()).collect())
+}
+
 #[test]
-fn an_export_workbook_is_not_passed_over_silently() {
-    let good = person_sheet("person", vec![vec![s("P1"), s("甲"), s("U-1"), s("运营专员"), s("2020-01-02")]], vec![]);
-    let org = org_with(&[("person.xlsx", workbook(&[good]))]);
-    std::fs::create_dir_all(org.path().join("exports")).expect("mkdir");
-    std::fs::write(org.path().join("exports/users.xlsx"), b"not read").expect("write");
-    let (_, out, err) = zhidu_in(org.path(), &["check", ".", "--fail-on", "never"]);
-    assert!(out.contains("exports/users.xlsx") && out.contains("MASK-2"), "{out}{err}");
+fn an_export_workbook_is_scanned_like_a_csv_export() {
+    // The same export, raw user IDs in its first column, as CSV and as a workbook sheet.
+    let rows = [["user_id", "地址", "备注"], ["U10086", "浙江省", ""], ["U10087", "江苏省", "老客户"]];
+    let csv: String = rows.iter().map(|r| r.join(",") + "\n").collect();
+    let sheet = Sheet {
+        name: "导出".into(),
+        first_row: 0,
+        first_col: 1,
+        rows: rows.iter().map(|r| r.iter().map(|c| if c.is_empty() { Cell::Empty } else { s(c) }).collect()).collect(),
+        merged: vec![],
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (as_csv, as_book) = (tmp.path().join("csv"), tmp.path().join("book"));
+    for org in [&as_csv, &as_book] {
+        copy_dir(&root().join("tests/fixtures/clean-org"), org);
+        std::fs::create_dir_all(org.join("exports/用户画像")).expect("mkdir");
+    }
+    std::fs::write(as_csv.join("exports/用户画像/users.csv"), csv).expect("csv");
+    std::fs::write(as_book.join("exports/用户画像/users.xlsx"), workbook(&[sheet])).expect("xlsx");
+    let (from_csv, _) = rules_and_messages(&as_csv);
+    let (from_book, locations) = rules_and_messages(&as_book);
+    let mask2 = |f: &[(String, String)]| f.iter().filter(|(r, _)| r == "MASK-2").count();
+    assert!(mask2(&from_csv) > 0, "the CSV's raw IDs are MASK-2 findings: {from_csv:?}");
+    let renamed: Vec<(String, String)> =
+        from_book.iter().map(|(r, m)| (r.clone(), m.replace("users.xlsx", "users.csv"))).collect();
+    assert_eq!(renamed, from_csv, "the workbook export is judged as the CSV one is");
+    // Its findings name the sheet and the cell: column B (the sheet starts there), rows 2 and 3.
+    let cells: Vec<(String, String, u64, u64)> = locations
+        .iter()
+        .filter(|l| l["sheet"] == "导出")
+        .map(|l| {
+            let s = |k: &str| l[k].as_str().unwrap_or_default().to_string();
+            (s("file"), s("field"), l["line"].as_u64().unwrap_or(0), l["column"].as_u64().unwrap_or(0))
+        })
+        .collect();
+    assert!(cells.contains(&("exports/用户画像/users.xlsx".into(), "user_id".into(), 2, 2)), "{cells:?}");
+
+    // A file that only calls itself a workbook is unreadable (DATA-SHAPE), never passed over.
+    std::fs::write(as_book.join("exports/用户画像/users.xlsx"), b"not read").expect("write");
+    let (found, _) = rules_and_messages(&as_book);
+    assert!(found.iter().any(|(r, m)| r == "DATA-SHAPE" && m.contains("users.xlsx")), "{found:?}");
+}
+
+#[test]
+fn xls_and_ods_people_give_the_findings_of_people_in_toml() {
+    // The twin: the clean org with P0006's role misspelt in people.toml, as the fixtures have it
+    // (tests/fixtures/workbooks/gen.py).
+    let tmp = tempfile::tempdir().expect("tmp");
+    let twin = tmp.path().join("twin");
+    copy_dir(&root().join("tests/fixtures/clean-org"), &twin);
+    let path = twin.join("people.toml");
+    let mut doc: toml::Table = std::fs::read_to_string(&path).expect("read").parse().expect("toml");
+    let persons = doc.get_mut("person").and_then(|p| p.as_array_mut()).expect("[[person]]");
+    let p6 = persons.iter_mut().find(|p| p.get("id").and_then(|i| i.as_str()) == Some("P0006")).expect("P0006");
+    p6.as_table_mut().expect("table").insert("roles".into(), toml::Value::Array(vec!["副总经里".into()]));
+    std::fs::write(&path, toml::to_string(&doc).expect("toml")).expect("write");
+    let (want, _) = rules_and_messages(&twin);
+    assert_eq!(want.len(), 1, "the misspelt role is the one finding: {want:?}");
+    for ext in ["xls", "ods"] {
+        let org = tmp.path().join(ext);
+        copy_dir(&root().join("tests/fixtures/clean-org"), &org);
+        people(&org);
+        let name = format!("people.{ext}");
+        std::fs::copy(root().join("tests/fixtures/workbooks").join(&name), org.join(&name)).expect("copy");
+        let (got, locations) = rules_and_messages(&org);
+        // A message quotes where the record is: the sheet's row for the TOML file's line.
+        let cell = format!("{name}:person!A7");
+        assert!(got.iter().any(|(_, m)| m.contains(&cell)), "{ext}: {got:?}");
+        let place = regex::Regex::new(r"people\.toml:\d+:\d+").expect("regex");
+        let want: Vec<(String, String)> =
+            want.iter().map(|(r, m)| (r.clone(), place.replace_all(m, cell.as_str()).into_owned())).collect();
+        assert_eq!(got, want, "{ext}: the people read from the workbook differ from the TOML ones");
+        let at_sheet = locations.iter().any(|l| l["file"] == name.as_str() && l["sheet"] == "person" && l["line"] == 7);
+        assert!(at_sheet, "{ext}: no finding at P0006's row of the sheet: {locations:?}");
+    }
 }

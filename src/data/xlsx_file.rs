@@ -244,7 +244,8 @@ where
     let mut total = 0usize;
     for sheet in book.sheet_names() {
         let at = |row: u32, col: u32| format!("{name}:{sheet}!{}{}", column_letters(col as usize + 1), row + 1);
-        let range: Range<Data> = book.worksheet_range(&sheet).map_err(|e| fail(format!("{name}:{sheet}"), e.to_string()))?;
+        let range: Range<Data> =
+            book.worksheet_range(&sheet).map_err(|e| fail(format!("{name}:{sheet}"), e.to_string()))?;
         let formulas = book.worksheet_formula(&sheet).map_err(|e| fail(format!("{name}:{sheet}"), e.to_string()))?;
         if let Some((r0, c0)) = formulas.start() {
             for (r, c, f) in formulas.used_cells() {

@@ -25,7 +25,7 @@ pub fn markdown(policy: &Policy) -> String {
         let names: Vec<String> =
             std::iter::once(k.name.as_str()).chain(k.aliases.iter().map(String::as_str)).map(code).collect();
         let note = match (&k.stream, k.open) {
-            (Some(dir), _) => format!("流式：`{dir}/` 下的 CSV 逐单元格读取"),
+            (Some(dir), _) => format!("流式：`{dir}/` 下的 CSV 与工作簿逐单元格读取"),
             (None, true) => "open：可带未声明的字段".to_string(),
             (None, false) => String::new(),
         };
@@ -47,11 +47,11 @@ pub fn markdown(policy: &Policy) -> String {
 }
 
 const INTRO: &str = "\
-组织数据是组织目录（org dir）下的 `*.toml`、`*.csv` 与 Excel 工作簿 `*.xlsx` 文件：TOML 文件中每个表数组
+组织数据是组织目录（org dir）下的 `*.toml`、`*.csv` 与工作簿（`*.xlsx`、`*.xls`、`*.ods`）文件：TOML 文件中每个表数组
 `[[kind]]` 是一种记录，CSV 文件以文件名（不含扩展名）为记录种类，第一行为表头；工作簿中以记录种类命名的
 工作表按 CSV 读取。`zhidu.toml` 写组织名称、`as_of` 与审计期间。
 
-Org data are the `*.toml`, `*.csv` and Excel `*.xlsx` files of an org dir: each array of tables
+Org data are the `*.toml`, `*.csv` and workbook (`*.xlsx`, `*.xls`, `*.ods`) files of an org dir: each array of tables
 `[[kind]]` of a TOML file is one record kind; a CSV file is named after its kind and starts with a
 header row; a workbook's sheet named after a kind is read as a CSV file of that kind.
 
@@ -84,8 +84,9 @@ header row; a workbook's sheet named after a kind is read as a CSV file of that 
   **公式**取其计算结果（工作簿须在表格软件中保存过）；**合并单元格**的值属于合并区域的每个单元格。
 - 问题定位到单元格：`people.xlsx:person!C12`（JSON 与 SARIF 中为文件、`sheet`、行与列）。
 - 含错误值（`#DIV/0!`）的单元格、没有计算结果的公式、损坏的工作簿或超过 2 000 万个有值单元格的工作簿
-  使检查停止（退出码 2），并指出位置。只读 `.xlsx`/`.xlsm`；`.xls` 与 `.ods` 请另存为 `.xlsx` 或 CSV。
-- `exports/` 下的工作簿不被脱敏检查（MASK-2）扫描，报告为 `DATA-KIND`：导出请保存为 CSV。
+  使检查停止（退出码 2），并指出位置。读取 `.xlsx`/`.xlsm`、`.xls`（Excel 97-2003）与 `.ods`；`.ods` 的合并
+  单元格不展开（被合并的单元格为空，必填字段报告为缺失）。
+- `exports/` 下的工作簿与 CSV 导出一样逐工作表、逐单元格由脱敏检查（MASK-2）扫描，问题定位到单元格。
 
 ";
 
@@ -98,7 +99,8 @@ fn kind(out: &mut String, schema: &Schema, k: &KindSchema) {
     let sheets: Vec<String> = std::iter::once(&k.name).chain(&k.aliases).map(|n| format!("`{n}`")).collect();
     match &k.stream {
         Some(dir) => {
-            let _ = writeln!(out, "流式记录：检查时逐个读取 `{dir}/` 下 CSV 文件的单元格，不由数据文件写出。\n");
+            let _ =
+                writeln!(out, "流式记录：检查时逐个读取 `{dir}/` 下 CSV 文件与工作簿的单元格，不由数据文件写出。\n");
         }
         None => {
             let _ = writeln!(

@@ -38,11 +38,16 @@ impl Compiler<'_> {
         }
         hs.sort_by(|a, b| a.name.cmp(&b.name));
         let names = Value::list(hs.iter().map(|h| Value::str(&h.name)).collect());
-        let dates =
-            Value::list(hs.iter().map(|h| Value::list(h.changes.iter().map(|(d, _)| Value::Date(*d)).collect())).collect());
+        let dates = Value::list(
+            hs.iter().map(|h| Value::list(h.changes.iter().map(|(d, _)| Value::Date(*d)).collect())).collect(),
+        );
         let values = Value::list(
             hs.iter()
-                .map(|h| Value::list(std::iter::once(h.base.clone()).chain(h.changes.iter().map(|(_, v)| v.clone())).collect()))
+                .map(|h| {
+                    Value::list(
+                        std::iter::once(h.base.clone()).chain(h.changes.iter().map(|(_, v)| v.clone())).collect(),
+                    )
+                })
                 .collect(),
         );
         let undated = Ir::Field(Box::new(decl.clone()), FieldAcc::Slot(kind, slot));

@@ -149,149 +149,154 @@ fn run_file(
         }
     };
     for (reader, sheet) in parts {
-    // Records are bounded (`csvio::MAX_RECORD_BYTES`): a file with no line break is reported
-    // as unreadable, at the line its overlong record starts on, not read whole into memory.
-    let mut rows = Rows::new(reader);
-    let headers: Vec<Str> = match rows.next_row() {
-        Ok(h) => h.map(|h| h.fields().map(|x| Str::from(x.trim())).collect()).unwrap_or_default(),
-        Err(e) if sheet.is_none() => return (vec![unreadable(build, &file, rows.record_line(), &e.to_string())], counts),
-        Err(e) => {
-            out.push(unreadable(build, &file, rows.record_line(), &e.to_string()));
-            continue;
-        }
-    };
-    // A file without a header row would have its first row of data taken for column names,
-    // unchecked: it cannot be scanned.
-    if let Some(why) = crate::base::exports::header_problem(headers.iter().map(|h| &**h)) {
-        let Some(sh) = &sheet else { return (vec![unreadable(build, &file, 1, &why)], counts) };
-        out.push(unreadable(build, &file, 1, &format!("sheet {}: {why}", sh.name)));
-        continue;
-    }
-    let mut plans: Vec<ColumnPlans> = Vec::new();
-    let column_name = |ci: usize| headers.get(ci).cloned().unwrap_or_else(|| Str::from(format!("#{}", ci + 1)));
-    let mut row = 0i64;
-    loop {
-        let record = match rows.next_row() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            // A row that is not UTF-8 is reported where it is, and the rest of the file is
-            // scanned: one bad byte must not take the file's other rows out of the check.
-            Err(e) if crate::base::csvio::is_utf8_error(&e) => {
-                row += 1;
-                let line = usize::try_from(rows.record_line()).unwrap_or(0);
-                let at = Location {
-                    file: file.clone(),
-                    line: line.max(1),
-                    column: 1,
-                    row: usize::try_from(row).ok(),
-                    field: None,
-                    sheet: None,
-                    loc: None,
-                };
-                let message = Text::new(
-                    format!("导出文件 {file} 第 {row} 行不是 UTF-8 文本，该行未能检查（其余行照常检查）"),
-                    format!("export {file}, row {row} is not UTF-8 text and was not checked (the other rows were)"),
-                );
-                out.push(build.builtin(&Issue::new("DATA-SHAPE", None, message, Some(at))));
-                continue;
+        // Records are bounded (`csvio::MAX_RECORD_BYTES`): a file with no line break is reported
+        // as unreadable, at the line its overlong record starts on, not read whole into memory.
+        let mut rows = Rows::new(reader);
+        let headers: Vec<Str> = match rows.next_row() {
+            Ok(h) => h.map(|h| h.fields().map(|x| Str::from(x.trim())).collect()).unwrap_or_default(),
+            Err(e) if sheet.is_none() => {
+                return (vec![unreadable(build, &file, rows.record_line(), &e.to_string())], counts);
             }
             Err(e) => {
                 out.push(unreadable(build, &file, rows.record_line(), &e.to_string()));
-                break;
-            }
-        };
-        row += 1;
-        // A sheet's line is its row in the sheet.
-        let line = match &sheet {
-            Some(sh) => sh.rows.get((record.line as usize).wrapping_sub(1)).map_or(record.line as i64, |r| i64::from(*r)),
-            None => record.line as i64,
-        };
-        for (ci, cell) in record.fields().enumerate() {
-            while plans.len() <= ci {
-                let column = column_name(plans.len());
-                let col = Value::Int(plans.len() as i64 + 1);
-                let known: Vec<(usize, Value)> = [
-                    (s_file, file_v.clone()),
-                    (s_column, Value::Str(column)),
-                    (s_col, col),
-                    (s_category, category_v.clone()),
-                ]
-                .into_iter()
-                .filter_map(|(s, v)| Some((s?, v)))
-                .collect();
-                let filters = plan_all(&filters, &known);
-                plans.push(ColumnPlans {
-                    countable: filters.iter().all(|f| !matches!(f, Plan::Full)),
-                    checks: plan_all(&conds, &known),
-                    filters,
-                });
-            }
-            let Some(col) = plans.get(ci) else { continue };
-            let mut number = None;
-            if col.countable && col.checks.iter().all(|p| p.holds(cell, &mut number)) {
-                // Every check holds here; count the cells each one's `where` admits.
-                for (f, (_, checked)) in col.filters.iter().zip(counts.iter_mut()) {
-                    if f.holds(cell, &mut number) {
-                        *checked += 1;
-                    }
-                }
                 continue;
             }
-            // Some check may fail: evaluate in full, as for any record (whose id is the cell's).
-            let column = column_name(ci);
-            let id = match &sheet {
-                Some(sh) => format!("{file}:{}#{row}/{column}", sh.name),
-                None => format!("{file}#{row}/{column}"),
+        };
+        // A file without a header row would have its first row of data taken for column names,
+        // unchecked: it cannot be scanned.
+        if let Some(why) = crate::base::exports::header_problem(headers.iter().map(|h| &**h)) {
+            let Some(sh) = &sheet else { return (vec![unreadable(build, &file, 1, &why)], counts) };
+            out.push(unreadable(build, &file, 1, &format!("sheet {}: {why}", sh.name)));
+            continue;
+        }
+        let mut plans: Vec<ColumnPlans> = Vec::new();
+        let column_name = |ci: usize| headers.get(ci).cloned().unwrap_or_else(|| Str::from(format!("#{}", ci + 1)));
+        let mut row = 0i64;
+        loop {
+            let record = match rows.next_row() {
+                Ok(Some(r)) => r,
+                Ok(None) => break,
+                // A row that is not UTF-8 is reported where it is, and the rest of the file is
+                // scanned: one bad byte must not take the file's other rows out of the check.
+                Err(e) if crate::base::csvio::is_utf8_error(&e) => {
+                    row += 1;
+                    let line = usize::try_from(rows.record_line()).unwrap_or(0);
+                    let at = Location {
+                        file: file.clone(),
+                        line: line.max(1),
+                        column: 1,
+                        row: usize::try_from(row).ok(),
+                        field: None,
+                        sheet: None,
+                        loc: None,
+                    };
+                    let message = Text::new(
+                        format!("导出文件 {file} 第 {row} 行不是 UTF-8 文本，该行未能检查（其余行照常检查）"),
+                        format!("export {file}, row {row} is not UTF-8 text and was not checked (the other rows were)"),
+                    );
+                    out.push(build.builtin(&Issue::new("DATA-SHAPE", None, message, Some(at))));
+                    continue;
+                }
+                Err(e) => {
+                    out.push(unreadable(build, &file, rows.record_line(), &e.to_string()));
+                    break;
+                }
             };
-            scratch.kind_mut(kind).set_id(0, Some(Str::from(id.as_str())));
-            if let Some(fields) = scratch.kind_mut(kind).fields_mut(0) {
-                for (s, v) in [
-                    (s_file, file_v.clone()),
-                    (s_row, Value::Int(row)),
-                    (s_line, Value::Int(line)),
-                    (s_column, Value::Str(column.clone())),
-                    (s_col, Value::Int(ci as i64 + 1)),
-                    (s_category, category_v.clone()),
-                    (s_value, Value::str(cell)),
-                ] {
-                    if let Some(x) = s.and_then(|s| fields.get_mut(s)) {
-                        *x = v;
+            row += 1;
+            // A sheet's line is its row in the sheet.
+            let line = match &sheet {
+                Some(sh) => {
+                    sh.rows.get((record.line as usize).wrapping_sub(1)).map_or(record.line as i64, |r| i64::from(*r))
+                }
+                None => record.line as i64,
+            };
+            for (ci, cell) in record.fields().enumerate() {
+                while plans.len() <= ci {
+                    let column = column_name(plans.len());
+                    let col = Value::Int(plans.len() as i64 + 1);
+                    let known: Vec<(usize, Value)> = [
+                        (s_file, file_v.clone()),
+                        (s_column, Value::Str(column)),
+                        (s_col, col),
+                        (s_category, category_v.clone()),
+                    ]
+                    .into_iter()
+                    .filter_map(|(s, v)| Some((s?, v)))
+                    .collect();
+                    let filters = plan_all(&filters, &known);
+                    plans.push(ColumnPlans {
+                        countable: filters.iter().all(|f| !matches!(f, Plan::Full)),
+                        checks: plan_all(&conds, &known),
+                        filters,
+                    });
+                }
+                let Some(col) = plans.get(ci) else { continue };
+                let mut number = None;
+                if col.countable && col.checks.iter().all(|p| p.holds(cell, &mut number)) {
+                    // Every check holds here; count the cells each one's `where` admits.
+                    for (f, (_, checked)) in col.filters.iter().zip(counts.iter_mut()) {
+                        if f.holds(cell, &mut number) {
+                            *checked += 1;
+                        }
+                    }
+                    continue;
+                }
+                // Some check may fail: evaluate in full, as for any record (whose id is the cell's).
+                let column = column_name(ci);
+                let id = match &sheet {
+                    Some(sh) => format!("{file}:{}#{row}/{column}", sh.name),
+                    None => format!("{file}#{row}/{column}"),
+                };
+                scratch.kind_mut(kind).set_id(0, Some(Str::from(id.as_str())));
+                if let Some(fields) = scratch.kind_mut(kind).fields_mut(0) {
+                    for (s, v) in [
+                        (s_file, file_v.clone()),
+                        (s_row, Value::Int(row)),
+                        (s_line, Value::Int(line)),
+                        (s_column, Value::Str(column.clone())),
+                        (s_col, Value::Int(ci as i64 + 1)),
+                        (s_category, category_v.clone()),
+                        (s_value, Value::str(cell)),
+                    ] {
+                        if let Some(x) = s.and_then(|s| fields.get_mut(s)) {
+                            *x = v;
+                        }
                     }
                 }
-            }
-            let c = ctx.with_stream(&scratch);
-            for ((_, job), (_, checked)) in jobs.iter().zip(counts.iter_mut()) {
-                let check = &job.rule.checks[job.check];
-                let Ir::Quant { q: Quant::Forall, slot, filter, body: Some(body), .. } = check.ir.unwrapped() else {
-                    continue;
-                };
-                env.iter_mut().for_each(|v| *v = Value::None);
-                if let Some(x) = env.get_mut(*slot) {
-                    *x = Value::Record(RecordRef { kind, idx: 0 });
+                let c = ctx.with_stream(&scratch);
+                for ((_, job), (_, checked)) in jobs.iter().zip(counts.iter_mut()) {
+                    let check = &job.rule.checks[job.check];
+                    let Ir::Quant { q: Quant::Forall, slot, filter, body: Some(body), .. } = check.ir.unwrapped()
+                    else {
+                        continue;
+                    };
+                    env.iter_mut().for_each(|v| *v = Value::None);
+                    if let Some(x) = env.get_mut(*slot) {
+                        *x = Value::Record(RecordRef { kind, idx: 0 });
+                    }
+                    if filter.as_ref().is_some_and(|f| !c.eval(f, &mut env).truthy()) {
+                        continue;
+                    }
+                    *checked += 1;
+                    if c.eval(body, &mut env).truthy() {
+                        continue;
+                    }
+                    let record = RecordRef { kind, idx: 0 };
+                    let v = violation(&c, check, Some(record), &mut env);
+                    let location = Location {
+                        file: file.clone(),
+                        line: usize::try_from(line).unwrap_or(0).max(1),
+                        column: ci + sheet.as_ref().map_or(1, |sh| sh.first_col as usize),
+                        row: usize::try_from(row).ok(),
+                        field: Some(column.to_string()),
+                        sheet: sheet.as_ref().map(|sh| sh.name.clone()),
+                        loc: None,
+                    };
+                    let about = Subject::Cell { id: id.clone(), location, record };
+                    out.push(build.rule(**job, &c, about, v));
                 }
-                if filter.as_ref().is_some_and(|f| !c.eval(f, &mut env).truthy()) {
-                    continue;
-                }
-                *checked += 1;
-                if c.eval(body, &mut env).truthy() {
-                    continue;
-                }
-                let record = RecordRef { kind, idx: 0 };
-                let v = violation(&c, check, Some(record), &mut env);
-                let location = Location {
-                    file: file.clone(),
-                    line: usize::try_from(line).unwrap_or(0).max(1),
-                    column: ci + sheet.as_ref().map_or(1, |sh| sh.first_col as usize),
-                    row: usize::try_from(row).ok(),
-                    field: Some(column.to_string()),
-                    sheet: sheet.as_ref().map(|sh| sh.name.clone()),
-                    loc: None,
-                };
-                let about = Subject::Cell { id: id.clone(), location, record };
-                out.push(build.rule(**job, &c, about, v));
             }
         }
-    }
     }
     (out, counts)
 }
