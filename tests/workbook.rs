@@ -373,6 +373,7 @@ fn xls_and_ods_people_give_the_findings_of_people_in_toml() {
     std::fs::write(&path, toml::to_string(&doc).expect("toml")).expect("write");
     let (want, _) = rules_and_messages(&twin);
     assert_eq!(want.len(), 1, "the misspelt role is the one finding: {want:?}");
+    let place = regex::Regex::new(r"people\.toml:\d+:\d+").expect("regex");
     for ext in ["xls", "ods"] {
         let org = tmp.path().join(ext);
         copy_dir(&root().join("tests/fixtures/clean-org"), &org);
@@ -383,7 +384,6 @@ fn xls_and_ods_people_give_the_findings_of_people_in_toml() {
         // A message quotes where the record is: the sheet's row for the TOML file's line.
         let cell = format!("{name}:person!A7");
         assert!(got.iter().any(|(_, m)| m.contains(&cell)), "{ext}: {got:?}");
-        let place = regex::Regex::new(r"people\.toml:\d+:\d+").expect("regex");
         let want: Vec<(String, String)> =
             want.iter().map(|(r, m)| (r.clone(), place.replace_all(m, cell.as_str()).into_owned())).collect();
         assert_eq!(got, want, "{ext}: the people read from the workbook differ from the TOML ones");

@@ -7,6 +7,7 @@ use crate::base::source::Loc;
 use crate::base::value::Value;
 use crate::compile::error::PolicyErrorKind as K;
 use crate::policy::KindOrigin;
+use crate::policy::builtin::Builtin;
 use crate::policy::ir::{FieldAcc, Ir};
 use crate::policy::types::Type;
 use crate::syntax::ast::{self, ExprKind};
@@ -124,6 +125,12 @@ impl Compiler<'_> {
 
     /// `base[idx]`: a record by id, a list element, a named item of a list, an object field.
     pub(super) fn index(&mut self, base: &ast::Expr, idx: &ast::Expr, loc: Loc) -> Typed {
+        let (ir, ty) = self.index_of(base, idx, loc);
+        (in_force_item(ir), ty)
+    }
+
+    /// [`Compiler::index`] as written.
+    fn index_of(&mut self, base: &ast::Expr, idx: &ast::Expr, loc: Loc) -> Typed {
         let (bi, bt) = self.expr(base);
         let (ii, it) = self.expr(idx);
         if let Ir::Kind(k) = &bi {
@@ -181,5 +188,24 @@ impl Compiler<'_> {
                 any()
             }
         }
+    }
+}
+
+/// `weights["上级评价"]` of a dated `weights` (`InForce(day, …, values)[key]`) is the item taken
+/// from each dated value, `InForce(day, …, [values[0][key], …])`: the lookups read no record,
+/// so they are made once per run (hoisted), not once per record judged.
+fn in_force_item(ir: Ir) -> Ir {
+    let Ir::Index(base, key) = ir else { return ir };
+    match (*base, &*key) {
+        (Ir::Call(Builtin::InForce, mut args), Ir::Const(_))
+            if matches!(args.get(3), Some(Ir::Const(Value::List(_)))) =>
+        {
+            if let Some(Ir::Const(Value::List(values))) = args.get(3) {
+                let items = values.iter().map(|v| Ir::Index(Box::new(Ir::Const(v.clone())), key.clone())).collect();
+                args[3] = Ir::List(items);
+            }
+            Ir::Call(Builtin::InForce, args)
+        }
+        (base, _) => Ir::Index(Box::new(base), key),
     }
 }
