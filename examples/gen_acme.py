@@ -874,6 +874,7 @@ class Org:
                            plan={"主题": name, "时间": when, "地点": where, "形式": form,
                                  "内容": "会员专享折扣、积分加倍、互动抽奖", "预算": f"{budget} 元"},
                            budget=budget, spent=spent,
+                           reviewed_by=[["U-MKT", "U-FIN"], ["U-MKT", "U-FIN", "U-OC-MKT"], ["U-OC-MKT"], ["U-MKT", "U-TECH"]][i],
                            safety_owner=[k["adm_sup"], k["region_mgr"]["R1"]][i % 2] if i != 3 else k["tech_ops_mgr"],
                            summary_to=k["om1"]))
         return out
