@@ -219,9 +219,9 @@ VIOLATIONS = [
     ("ORG-5", "unit:S08", "units.toml, people.toml",
      "广州北京路店唯一的外卖员 5 月 31 日离职后未补员，门店缺外卖员",
      "the store's only 外卖员 (delivery rider) left on 2026-05-31 and was not replaced"),
-    ("SOP-2", "content:CT-2026-011", "content.toml",
-     "内容从提交（10:00）到发布（16:30）用时 6.5 小时，超过 4 小时（warning）",
-     "a content item was published 6.5 hours after submission, more than 4 hours (warning)"),
+    ("SOP-2", "unit:U-CO", "content.toml",
+     "5 月的内容审核平均处理时间超过 4 小时：端午粽子礼盒预售从提交（10:00）到发布（22:30）用时 12.5 小时（warning）",
+     "May's average review time (submission to publication) is over 4 hours: one item took 12.5 hours (warning)"),
     ("ORG-2", "unit:R3", "units.toml",
      "华北区域只下辖 3 家门店（北京国贸店已划归管理部直管），少于 4 家",
      "the 华北 region has only 3 stores (the 国贸 store now reports to 管理部), fewer than 4"),
@@ -838,8 +838,8 @@ class Org:
             published = at + dt.timedelta(minutes=20)
             note = None
             if i == 10 and not self.clean:
-                published = T(2026, 5, 20, 16, 30)
-                note = "违规示例: SOP-2 从提交（10:00）到发布（16:30）用时 6.5 小时，超过 4 小时"
+                published = T(2026, 5, 20, 22, 30)
+                note = "违规示例: SOP-2 从提交（10:00）到发布（22:30）用时 12.5 小时，5 月内容审核平均处理时间超过 4 小时"
             out.append(Rec(id=cid, title=title, submitted=sub, published=published, steps=st, note=note))
         # 一篇尚在审核中的内容（未发布）
         sub = T(2026, 6, 29, 15, 0)
@@ -874,6 +874,7 @@ class Org:
                            plan={"主题": name, "时间": when, "地点": where, "形式": form,
                                  "内容": "会员专享折扣、积分加倍、互动抽奖", "预算": f"{budget} 元"},
                            budget=budget, spent=spent,
+                           reviewed_by=[["U-MKT", "U-FIN"], ["U-MKT", "U-FIN", "U-OC-MKT"], ["U-OC-MKT"], ["U-MKT", "U-TECH"]][i],
                            safety_owner=[k["adm_sup"], k["region_mgr"]["R1"]][i % 2] if i != 3 else k["tech_ops_mgr"],
                            summary_to=k["om1"]))
         return out

@@ -98,8 +98,8 @@ mod rate {
     pub const DEV_1: u64 = 50;
     /// DEV-2: new employees (no mentor, a new employee as mentor, or a week without coaching).
     pub const DEV_2: u64 = 500;
-    /// SOP-1 / SOP-2 / SOP-6: contents (steps out of order / published after 5 hours / published
-    /// before the manual review).
+    /// SOP-1 / SOP-6: contents (steps out of order / published before the manual review); a third
+    /// of the draws publishes a slow item within 4 hours (SOP-2 averages per month, none injected).
     pub const CONTENT: u64 = 500;
     /// SOP-3 / SOP-4: launches (plan without 上线内容 / no 兼容性测试).
     pub const LAUNCH: u64 = 50;
@@ -1335,7 +1335,8 @@ impl Gen {
             );
         }
         self.budget(u, &mgr);
-        // SOP-5: an activity a month, within budget, with a safety owner, reported to the manager.
+        // SOP-5: an activity a month, within budget, reviewed by 市场部, with a safety owner, reported
+        // to the manager.
         for (i, (from, ..)) in self.cal.months.clone().iter().enumerate() {
             let budget = 10_000 + 1_000 * self.rng.below(90);
             let mut spent = budget - 100 * self.rng.below(50);
@@ -1347,11 +1348,11 @@ impl Gen {
             let safety = pick(self);
             rec!(
                 self.s.activities,
-                "[[activity]]\nid = \"AC-{}-{i}\"\nname = \"会员日活动 {i}\"\nplan = {{ \"主题\" = \"会员日\", \"时间\" = \"{day}\", \"地点\" = \"线上\", \"形式\" = \"线上\", \"内容\" = \"会员专享折扣\", \"预算\" = \"{budget} 元\" }}\nbudget = {budget}\nspent = {spent}\nsafety_owner = \"{safety}\"\nsummary_to = \"{mgr}\"\n\n",
+                "[[activity]]\nid = \"AC-{}-{i}\"\nname = \"会员日活动 {i}\"\nplan = {{ \"主题\" = \"会员日\", \"时间\" = \"{day}\", \"地点\" = \"线上\", \"形式\" = \"线上\", \"内容\" = \"会员专享折扣\", \"预算\" = \"{budget} 元\" }}\nbudget = {budget}\nspent = {spent}\nreviewed_by = [\"U-MKT\"]\nsafety_owner = \"{safety}\"\nsummary_to = \"{mgr}\"\n\n",
                 u.id
             );
         }
-        // SOP-1 / SOP-2 / SOP-6: contents through the five review steps, published within 4 hours.
+        // SOP-1 / SOP-6: contents through the five review steps, published within 4 hours.
         for i in 0..4 {
             let editor = pick(self);
             let day = Day::between(&mut self.rng, self.cal.from, self.cal.to);
@@ -1370,8 +1371,9 @@ impl Gen {
                         self.inject("SOP-1");
                     }
                     1 => {
-                        published = sub.plus(300); // SOP-2: 5 hours
-                        self.inject("SOP-2");
+                        // A slow item (3h50) but no violation: SOP-2 judges the company's monthly
+                        // average, which the generator keeps under 4 hours (no SOP-2 injection).
+                        published = sub.plus(230);
                     }
                     _ => {
                         at[2] = published.plus(30); // SOP-6 (and SOP-1): reviewed after publication

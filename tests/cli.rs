@@ -131,9 +131,9 @@ fn a_case_pins_the_message_of_a_finding() {
     let dir = tmp.path().display().to_string();
     assert_eq!(zhidu(&["test", &dir]).0, 0, "the committed message holds");
     let expected = std::fs::read_to_string(case.join("expected.toml")).expect("read");
-    assert!(expected.contains("用时 5小时"), "{expected}");
-    std::fs::write(case.join("expected.toml"), expected.replace("用时 5小时", "用时 6小时")).expect("write");
+    assert!(expected.contains("平均 4.5 小时"), "{expected}");
+    std::fs::write(case.join("expected.toml"), expected.replace("平均 4.5 小时", "平均 5 小时")).expect("write");
     let (code, out, _) = zhidu(&["test", &dir]);
     assert_ne!(code, 0, "{out}");
-    assert!(out.contains("~ message    SOP-2 content:C1"), "{out}");
+    assert!(out.contains("~ message    SOP-2 unit:U0"), "{out}");
 }

@@ -43,7 +43,7 @@ fn acme_shows_exactly_its_deliberate_violations() {
         ("PERM-2", "grant:G-2026-014"),
         ("PERM-5", "transfer:TR-2026-006"),
         ("RISK-2", "risk:RK-2026-010"),
-        ("SOP-2", "content:CT-2026-011"),
+        ("SOP-2", "unit:U-CO"),
     ]
     .iter()
     .map(|(r, s)| (r.to_string(), s.to_string()))

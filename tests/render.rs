@@ -146,7 +146,7 @@ fn html_is_valid_self_contained_and_print_ready() {
             );
         }
     }
-    assert_eq!(sop.matches("class=\"sheet\"").count(), 21, "one sheet per SOP (19) and emergency plan (2)");
+    assert_eq!(sop.matches("class=\"sheet\"").count(), 24, "one sheet per SOP (22) and emergency plan (2)");
     assert_eq!(html.matches("class=\"poster\"").count(), 38, "one poster per role");
     // The flowchart of the content review SOP, drawn by zhidu.
     assert!(sop.contains("5. e. 发布前预览"));

@@ -195,7 +195,7 @@ fn compare_names_new_fixed_and_unchanged_findings() {
     }
     // Only before: RK-2026-003 (中/高) is accepted (RISK-2); fixed since.
     edit(&before.join("risks.toml"), "RK-2026-003", "response = \"降低\"", "response = \"接受\"");
-    // Only after: a content item published 9 hours after submission (SOP-2).
+    // Only after: a content item published 9 hours after submission lifts January's average over 4 hours (SOP-2).
     edit(
         &after.join("content.toml"),
         "",
@@ -218,7 +218,7 @@ fn compare_names_new_fixed_and_unchanged_findings() {
             .collect()
     };
     let p = |a: &str, b: &str| vec![(a.to_string(), b.to_string())];
-    assert_eq!(pairs(&c["new"]), p("SOP-2", "content:CT-2026-001"));
+    assert_eq!(pairs(&c["new"]), p("SOP-2", "unit:U-CO"));
     assert_eq!(pairs(&c["fixed"]), p("RISK-2", "risk:RK-2026-003"));
     assert_eq!(pairs(&c["unchanged"]), p("RISK-1", "risk:RK-2026-001"));
     let changed: Vec<(String, String, String)> = c["trend"]
