@@ -27,6 +27,27 @@ impl Documents {
         self.open.iter().map(|(p, (_, t))| (p.clone(), t.clone())).collect()
     }
 
+    /// The open text of a file.
+    pub fn text(&self, path: &Path) -> Option<&str> {
+        self.open.get(path).map(|(_, t)| t.as_str())
+    }
+
+    /// The open org data files, by org dir (see [`super::org::org_of`]).
+    pub fn orgs(&self) -> std::collections::BTreeMap<PathBuf, super::background::OrgFiles> {
+        let mut out: std::collections::BTreeMap<PathBuf, super::background::OrgFiles> = Default::default();
+        for (path, (version, text)) in &self.open {
+            if !super::org::is_data(path) {
+                continue;
+            }
+            let Some(dir) = super::org::org_of(path) else { continue };
+            let Ok(rel) = path.strip_prefix(&dir).map(Path::to_path_buf) else { continue };
+            let files = out.entry(dir).or_default();
+            files.edited.insert(rel, text.as_str().into());
+            files.open.push((path.clone(), *version));
+        }
+        out
+    }
+
     /// The editor's version of each open text, published with its diagnostics.
     pub fn versions(&self) -> HashMap<PathBuf, i32> {
         self.open.iter().map(|(p, (v, _))| (p.clone(), *v)).collect()
