@@ -300,6 +300,34 @@ fn an_editor_session_over_stdio() {
     let names: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["name"].as_str()).collect();
     assert!(names.contains(&"日常优化") && names.contains(&apv), "{names:?}");
 
+    // Formatting: nothing to do on a formatted file; a messy buffer gets `zhidu fmt`'s text.
+    let edits = s.request(
+        "textDocument/formatting",
+        json!({"textDocument": doc, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(edits, json!([]), "the pack is formatted");
+    let messy = good.replacen("\n  applies_to change", "\n      applies_to     change  ", 1);
+    assert_ne!(messy, good);
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 3}, "contentChanges": [{"text": messy}]}),
+    );
+    let formatted_on_disk = root.join("messy.zd");
+    std::fs::write(&formatted_on_disk, &messy).expect("write");
+    let (code, _, err) = common::zhidu(&["fmt", formatted_on_disk.to_str().expect("utf-8 path")]);
+    assert_eq!(code, 0, "{err}");
+    let want = std::fs::read_to_string(&formatted_on_disk).expect("formatted");
+    assert_ne!(want, messy);
+    let edits = s.request(
+        "textDocument/formatting",
+        json!({"textDocument": doc, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(edits.as_array().map(Vec::len), Some(1), "{edits}");
+    assert_eq!(edits[0]["newText"], json!(want));
+    assert_eq!(edits[0]["range"]["start"], json!({"line": 0, "character": 0}));
+    let last = messy.lines().count();
+    assert!(edits[0]["range"]["end"]["line"].as_u64().is_some_and(|l| l as usize >= last - 1), "{edits}");
+
     let done = s.request("shutdown", Value::Null);
     assert_eq!(done, Value::Null);
     s.notify("exit", Value::Null);
