@@ -35,7 +35,9 @@ pub fn token_at(text: &str, at: usize, csv: bool) -> Option<(usize, usize, &str)
     for (i, c) in line.char_indices() {
         if c == '"' {
             open = match open {
-                Some(s) if i >= rel => return Some((line_start + s + 1, line_start + i, line.get(s + 1..i)?)),
+                Some(s) if s <= rel && i >= rel => {
+                    return Some((line_start + s + 1, line_start + i, line.get(s + 1..i)?));
+                }
                 Some(_) => None,
                 None => Some(i),
             };
