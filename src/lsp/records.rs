@@ -48,9 +48,8 @@ pub fn token_at(text: &str, at: usize, csv: bool) -> Option<(usize, usize, &str)
 
 /// Hover on a value naming a record: its kind, id, file and fields (`personal` ones masked,
 /// `secret` ones left out), the whole text redacted.
-pub fn hover(run: &OrgRun, text: &str, path: &Path, pos: Position) -> Option<Hover> {
+pub fn hover(run: &OrgRun, (text, lines): (&str, &Lines), path: &Path, pos: Position) -> Option<Hover> {
     let (org, policy) = (run.org.as_ref()?, run.policy.as_ref()?);
-    let lines = Lines::new(text);
     let csv = path.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv"));
     let (_, _, word) = token_at(text, lines.offset(text, pos), csv)?;
     if word.is_empty() {
@@ -59,7 +58,9 @@ pub fn hover(run: &OrgRun, text: &str, path: &Path, pos: Position) -> Option<Hov
     let (k, r) = policy.schema.record_kinds().find_map(|(k, _)| org.store.by_id(k, word).map(|r| (k, r)))?;
     let ks = policy.schema.kind(k);
     let rec = org.store.get(r)?;
-    let mut md = format!("**{}** `{word}` — {}\n\n", ks.name, org.sources.describe(rec.loc));
+    let file = org.sources.get(rec.loc.file);
+    let (line, _) = file.line_col(rec.loc.start as usize);
+    let mut md = format!("**{}** `{word}` — {}:{line}\n\n", ks.name, file.name);
     for (f, v) in ks.fields.iter().zip(rec.fields.iter()) {
         if f.name == "id" || f.secret || matches!(v, Value::None) {
             continue;

@@ -211,7 +211,7 @@ fn data_hover(req: Request, docs: &Documents, orgs: &LatestOrgs) -> Response {
             let at = p.text_document_position_params;
             let hover = path_of(&at.text_document.uri).and_then(|path| {
                 let run = orgs.lock().ok()?.get(&org_of(&path)?)?.clone();
-                records::hover(&run, docs.text(&path)?, &path, at.position)
+                records::hover(&run, docs.text_lines(&path)?, &path, at.position)
             });
             Response::new_ok(id, hover)
         }
