@@ -300,6 +300,34 @@ fn an_editor_session_over_stdio() {
     let names: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["name"].as_str()).collect();
     assert!(names.contains(&"日常优化") && names.contains(&apv), "{names:?}");
 
+    // Formatting: nothing to do on a formatted file; a messy buffer gets `zhidu fmt`'s text.
+    let edits = s.request(
+        "textDocument/formatting",
+        json!({"textDocument": doc, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(edits, json!([]), "the pack is formatted");
+    let messy = good.replacen("\n  applies_to change", "\n      applies_to     change  ", 1);
+    assert_ne!(messy, good);
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 3}, "contentChanges": [{"text": messy}]}),
+    );
+    let formatted_on_disk = root.join("messy.zd");
+    std::fs::write(&formatted_on_disk, &messy).expect("write");
+    let (code, _, err) = common::zhidu(&["fmt", formatted_on_disk.to_str().expect("utf-8 path")]);
+    assert_eq!(code, 0, "{err}");
+    let want = std::fs::read_to_string(&formatted_on_disk).expect("formatted");
+    assert_ne!(want, messy);
+    let edits = s.request(
+        "textDocument/formatting",
+        json!({"textDocument": doc, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    assert_eq!(edits.as_array().map(Vec::len), Some(1), "{edits}");
+    assert_eq!(edits[0]["newText"], json!(want));
+    assert_eq!(edits[0]["range"]["start"], json!({"line": 0, "character": 0}));
+    let last = messy.lines().count();
+    assert!(edits[0]["range"]["end"]["line"].as_u64().is_some_and(|l| l as usize >= last - 1), "{edits}");
+
     let done = s.request("shutdown", Value::Null);
     assert_eq!(done, Value::Null);
     s.notify("exit", Value::Null);
@@ -314,4 +342,180 @@ fn an_editor_session_over_stdio() {
             None => std::thread::sleep(Duration::from_millis(20)),
         }
     }
+}
+
+/// (code, 1-based line, 1-based UTF-16 column, message) of each finding `zhidu check --format
+/// json` gives for `file` of the org, as the server shows it (`title: message`).
+fn check_of(org: &Path, pack: &Path, file: &str) -> Vec<(String, u64, u64, String)> {
+    let (_, out, err) = common::zhidu(&[
+        "check",
+        org.to_str().expect("utf-8 path"),
+        "--policy",
+        pack.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+    ]);
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    let text = std::fs::read_to_string(org.join(file)).expect("data file");
+    let mut found: Vec<(String, u64, u64, String)> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["location"]["file"] == json!(file) && f.get("waiver").is_none())
+        .map(|f| {
+            let line = f["location"]["line"].as_u64().expect("line");
+            let col = f["location"]["column"].as_u64().expect("column") as usize;
+            // JSON columns count characters; LSP counts UTF-16 units.
+            let l = text.lines().nth(line as usize - 1).unwrap_or("");
+            let units: usize = l.chars().take(col - 1).map(char::len_utf16).sum();
+            let title = f["title"].as_str().unwrap_or("");
+            let message = f["message"].as_str().expect("message");
+            let shown = if title.is_empty() { message.to_string() } else { format!("{title}: {message}") };
+            (f["rule"].as_str().expect("rule").to_string(), line, units as u64 + 1, shown)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn published(m: &Value) -> Vec<(String, u64, u64, String)> {
+    let mut got: Vec<(String, u64, u64, String)> = m["params"]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            let start = &d["range"]["start"];
+            (
+                d["code"].as_str().expect("code").to_string(),
+                start["line"].as_u64().expect("line") + 1,
+                start["character"].as_u64().expect("character") + 1,
+                d["message"].as_str().expect("message").to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn org_data_files_show_what_zhidu_check_finds() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root: PathBuf = tmp.path().canonicalize().expect("canonical");
+    let (pack, org, broken_org) = (root.join("pack"), root.join("org"), root.join("broken"));
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&here.join("policies"), &pack);
+    copy_dir(&here.join("examples/acme"), &org);
+    copy_dir(&here.join("examples/acme"), &broken_org);
+    let file = org.join("changes.toml");
+    let good = std::fs::read_to_string(&file).expect("changes.toml");
+    // A misspelt vocabulary word and a misspelt field name in the third change.
+    let third = good.find("CHG-2026-003").expect("third change");
+    let (head, tail) = good.split_at(third);
+    let broken = format!(
+        "{head}{}",
+        tail.replacen("tier = \"日常优化\"", "tier = \"日常优画\"", 1).replacen("golive =", "golve =", 1)
+    );
+    assert_ne!(broken, good);
+    std::fs::write(broken_org.join("changes.toml"), &broken).expect("write");
+    let expected = check_of(&org, &pack, "changes.toml");
+    assert!(expected.iter().any(|f| f.0 == "APV-3"), "acme's changes.toml breaks APV-3: {expected:?}");
+    let expected_broken = check_of(&broken_org, &pack, "changes.toml");
+    for code in ["DATA-VOCAB", "DATA-FIELD"] {
+        assert!(expected_broken.iter().any(|f| f.0 == code), "{code}: {expected_broken:?}");
+    }
+
+    let mut s = Server::start(&pack);
+    let init = s.request("initialize", json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}));
+    assert_eq!(init["capabilities"]["codeActionProvider"], json!(true), "{init}");
+    s.notify("initialized", json!({}));
+    let doc = json!({"uri": uri(&file)});
+    let is_ours =
+        |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == json!(uri(&file));
+
+    // Opened: the findings of a full check, exactly those of `zhidu check`.
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&file), "languageId": "toml", "version": 1, "text": good}}),
+    );
+    let first = s.wait(is_ours);
+    assert_eq!(published(&first), expected, "{first}");
+
+    // A broken edit: the data findings of the buffer (the rule findings of the last check
+    // stay, moved with their records), as `zhidu check` gives them for that text on disk.
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let edited = s.wait(|m| is_ours(m) && m["params"]["version"] == json!(2));
+    let data = |f: &Vec<(String, u64, u64, String)>, yes: bool| -> Vec<(String, u64, u64, String)> {
+        f.iter().filter(|x| x.0.starts_with("DATA-") == yes).cloned().collect()
+    };
+    let now = published(&edited);
+    assert_eq!(data(&now, true), data(&expected_broken, true), "{edited}");
+    assert_eq!(data(&now, false), data(&expected, false), "the last check's rule findings: {edited}");
+
+    // Saved: a full check of the saved text, exactly what `zhidu check` gives.
+    std::fs::write(&file, &broken).expect("save");
+    s.notify("textDocument/didSave", json!({"textDocument": doc}));
+    let saved = s.wait(is_ours);
+    assert_eq!(published(&saved), expected_broken, "{saved}");
+
+    // Did-you-mean fixes: each replaces the misspelt word with the one meant.
+    let diags: Vec<Value> = edited["params"]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "DATA-VOCAB" || d["code"] == "DATA-FIELD")
+        .cloned()
+        .collect();
+    let actions = s.request(
+        "textDocument/codeAction",
+        json!({"textDocument": doc, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
+    );
+    let mut fixed = broken.clone();
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for a in actions.as_array().expect("actions") {
+        for e in a["edit"]["changes"][uri(&file)].as_array().expect("edits of this file") {
+            let offset = |p: &Value| {
+                let line = p["line"].as_u64().expect("line") as usize;
+                let ch = p["character"].as_u64().expect("character") as usize;
+                let start: usize = broken.split_inclusive('\n').take(line).map(str::len).sum();
+                let mut units = 0;
+                let l = &broken[start..];
+                start
+                    + l.char_indices()
+                        .find(|(_, c)| {
+                            let here = units >= ch;
+                            units += c.len_utf16();
+                            here
+                        })
+                        .map_or(l.len(), |(i, _)| i)
+            };
+            edits.push((
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().expect("text").into(),
+            ));
+        }
+    }
+    assert_eq!(edits.len(), 2, "{actions}");
+    edits.sort();
+    for (start, end, text) in edits.into_iter().rev() {
+        fixed.replace_range(start..end, &text);
+    }
+    assert_eq!(fixed, good, "the fixes undo the misspellings");
+
+    // Hover on a reference names the record, its personal fields masked.
+    let at = pos_of(&broken, "P0008\", role", 0);
+    let hover = s.request("textDocument/hover", json!({"textDocument": doc, "position": at}));
+    let text = hover["contents"]["value"].as_str().unwrap_or("");
+    assert!(text.contains("**person** `P0008`") && text.contains("people.toml"), "{hover}");
+    let people = std::fs::read_to_string(org.join("people.toml")).expect("people.toml");
+    let p8 = &people[people.find("id = \"P0008\"").expect("P0008")..];
+    let name = p8.lines().find_map(|l| l.strip_prefix("name = \"")).and_then(|n| n.strip_suffix('"')).expect("name");
+    assert!(!text.contains(name), "the name is personal: {hover}");
+
+    let done = s.request("shutdown", Value::Null);
+    assert_eq!(done, Value::Null);
+    s.notify("exit", Value::Null);
 }

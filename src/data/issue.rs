@@ -19,17 +19,26 @@ pub struct Issue {
     /// What tells it apart from other findings of the check (for the fingerprint), when not
     /// the message: a message that counts records would change with the count.
     pub key: Option<String>,
+    /// A did-you-mean: the word or field name as written in the first record, and the declared
+    /// one it most likely stands for (an editor offers the replacement).
+    pub fix: Option<(String, String)>,
 }
 
 impl Issue {
     /// A problem of check `code`.
     pub fn new(code: &'static str, subject: Option<String>, message: Text, location: Option<Location>) -> Self {
-        Issue { code, subject, message, location, key: None }
+        Issue { code, subject, message, location, key: None, fix: None }
     }
 
     /// The same, told apart from others of its check by `key` rather than by its message.
     pub fn keyed(mut self, key: String) -> Self {
         self.key = Some(key);
+        self
+    }
+
+    /// The same, with a did-you-mean replacement of `written` by `meant`.
+    pub fn fixed(mut self, fix: Option<(String, String)>) -> Self {
+        self.fix = fix;
         self
     }
 }

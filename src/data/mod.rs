@@ -268,6 +268,22 @@ pub fn load(dir: &Path, config: OrgConfig, schema: &Schema) -> Result<OrgData, D
 /// Like [`load`], but skips the given files (relative to the org dir), e.g. a test case's
 /// `expected.toml`.
 pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path]) -> Result<OrgData, Diagnostics> {
+    load_edited(dir, config, schema, skip, &Edited::default())
+}
+
+/// Texts that replace files on disk (an editor's unsaved buffers), by path relative to the
+/// org dir.
+pub type Edited = std::collections::HashMap<PathBuf, std::sync::Arc<str>>;
+
+/// Like [`load_except`], with `edited` read instead of the files on disk (`zhidu lsp`). A
+/// workbook cannot be edited as text: its entry is ignored.
+pub fn load_edited(
+    dir: &Path,
+    config: OrgConfig,
+    schema: &Schema,
+    skip: &[&Path],
+    edited: &Edited,
+) -> Result<OrgData, Diagnostics> {
     let mut stages = crate::base::timings::Stages::start();
     let mut sources = SourceMap::default();
     let mut diags = Diagnostics::default();
@@ -306,6 +322,9 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
         }
         let name = rel.to_string_lossy().replace('\\', "/");
         let id = sources.add_path(name, &path);
+        if let Some(text) = edited.get(&rel).filter(|_| format != FileFormat::Xlsx) {
+            sources.get(id).set_text(text.clone());
+        }
         files.push((id, rel, format));
         sizes.push(size);
     }
@@ -323,7 +342,10 @@ pub fn load_except(dir: &Path, config: OrgConfig, schema: &Schema, skip: &[&Path
                 return Ok(parsed);
             }
             let is_csv = format == &FileFormat::Csv;
-            let text = read_text(file, *id, &mut scratch.buf, is_csv)?;
+            let text = match edited.get(rel) {
+                Some(t) => &**t,
+                None => read_text(file, *id, &mut scratch.buf, is_csv)?,
+            };
             // Only a file small enough to keep is copied into a shared text.
             if text.len() < EVICT_BYTES {
                 file.set_text(text.into());

@@ -280,7 +280,8 @@ fn vocab_issue(schema: &Schema, ks: &KindSchema, path: &str, word: &str, seen: &
     let words: &[String] = schema.vocab.get(key).map_or(&[], |w| w);
     let shown: Vec<&str> = words.iter().take(WORDS_SHOWN).map(String::as_str).collect();
     let etc = if words.len() > shown.len() { "…" } else { "" };
-    let (near_zh, near_en) = match near_word(word, words) {
+    let near = near_word(word, words);
+    let (near_zh, near_en) = match near {
         Some(w) => (format!("是否应为 `{w}`？"), format!("did you mean `{w}`? ")),
         None => (String::new(), String::new()),
     };
@@ -309,6 +310,7 @@ fn vocab_issue(schema: &Schema, ks: &KindSchema, path: &str, word: &str, seen: &
     );
     Issue::new("DATA-VOCAB", None, msg, location(sources, first, None, Some(path)))
         .keyed(format!("{}/{path}/{word}", ks.name))
+        .fixed(near.map(|w| (word.to_string(), w.to_string())))
 }
 
 fn field_issue(ks: &KindSchema, path: &str, seen: &Seen, sources: &SourceMap) -> Issue {
@@ -339,7 +341,10 @@ fn field_issue(ks: &KindSchema, path: &str, seen: &Seen, sources: &SourceMap) ->
             ks.name
         ),
     );
-    Issue::new("DATA-FIELD", None, msg, location(sources, first, None, Some(path))).keyed(format!("{}/{path}", ks.name))
+    let written = path.rsplit('.').next().unwrap_or(path);
+    Issue::new("DATA-FIELD", None, msg, location(sources, first, None, Some(path)))
+        .keyed(format!("{}/{path}", ks.name))
+        .fixed(seen.near.clone().map(|n| (written.to_string(), n)))
 }
 
 /// The field a dotted path names (`approvals.role`).

@@ -9,22 +9,53 @@ use lsp_types::Uri;
 #[derive(Debug, Default)]
 pub struct Documents {
     open: HashMap<PathBuf, (i32, String)>,
+    /// Line starts of each open text, made once per edit rather than per request (a data file
+    /// of a big org is megabytes long).
+    lines: HashMap<PathBuf, super::position::Lines>,
 }
 
 impl Documents {
     /// Sets the text of a document (on open or a full change).
     pub fn set(&mut self, path: PathBuf, version: i32, text: String) {
+        self.lines.insert(path.clone(), super::position::Lines::new(&text));
         self.open.insert(path, (version, text));
     }
 
     /// Forgets a closed document.
     pub fn close(&mut self, path: &Path) {
         self.open.remove(path);
+        self.lines.remove(path);
     }
 
     /// The open texts, for a compile.
     pub fn texts(&self) -> HashMap<PathBuf, String> {
         self.open.iter().map(|(p, (_, t))| (p.clone(), t.clone())).collect()
+    }
+
+    /// The open text of a file.
+    pub fn text(&self, path: &Path) -> Option<&str> {
+        self.open.get(path).map(|(_, t)| t.as_str())
+    }
+
+    /// The open text of a file with its line index.
+    pub fn text_lines(&self, path: &Path) -> Option<(&str, &super::position::Lines)> {
+        Some((self.text(path)?, self.lines.get(path)?))
+    }
+
+    /// The open org data files, by org dir (see [`super::org::org_of`]).
+    pub fn orgs(&self) -> std::collections::BTreeMap<PathBuf, super::background::OrgFiles> {
+        let mut out: std::collections::BTreeMap<PathBuf, super::background::OrgFiles> = Default::default();
+        for (path, (version, text)) in &self.open {
+            if !super::org::is_data(path) {
+                continue;
+            }
+            let Some(dir) = super::org::org_of(path) else { continue };
+            let Ok(rel) = path.strip_prefix(&dir).map(Path::to_path_buf) else { continue };
+            let files = out.entry(dir).or_default();
+            files.edited.insert(rel, text.as_str().into());
+            files.open.push((path.clone(), *version));
+        }
+        out
     }
 
     /// The editor's version of each open text, published with its diagnostics.

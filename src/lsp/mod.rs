@@ -1,16 +1,22 @@
 //! Layer 10: `zhidu lsp`, a Language Server Protocol server over stdio for the pack's `.zd`
-//! files. It reuses the compiler: the same load/resolve/lint diagnostics as `zhidu lint`, and
-//! navigation over the parsed files indexed against the declaration table
-//! (`compile::spec`). Modules: `server` (the message loop and the compile worker),
+//! files and an org's data files. It reuses the compiler: the same load/resolve/lint
+//! diagnostics as `zhidu lint`, and navigation over the parsed files indexed against the
+//! declaration table (`compile::spec`); for data files, the findings `zhidu check` gives.
+//! Modules: `server` (the message loop and the compile worker), `background` (the org worker),
 //! `documents` (open buffers), `analysis` (one compile of the pack), `index` (declarations and
 //! references found in the AST), `navigation` (definition, references, hover, completion,
-//! outline), `position` (byte offsets ↔ LSP positions in UTF-16 code units).
+//! outline), `org` (one load and check of an org dir), `records` (hover on references and
+//! did-you-mean fixes in data files), `position` (byte offsets ↔ LSP positions in UTF-16 code
+//! units).
 
 pub mod analysis;
+pub mod background;
 pub mod documents;
 pub mod index;
 pub mod navigation;
+pub mod org;
 pub mod position;
+pub mod records;
 pub mod server;
 
 use std::path::PathBuf;

@@ -10,14 +10,16 @@ use lsp_server::{Connection, Message, Notification, Request, Response};
 use lsp_types::notification::{self as n, Notification as _};
 use lsp_types::request::{self as r, Request as _};
 use lsp_types::{
-    CompletionOptions, HoverProviderCapability, OneOf, PublishDiagnosticsParams, ServerCapabilities,
+    CodeActionProviderCapability, CompletionOptions, HoverProviderCapability, OneOf, ServerCapabilities,
     TextDocumentSyncCapability, TextDocumentSyncKind,
 };
 
 use super::LspError;
 use super::analysis::Analysis;
-use super::documents::{Documents, canonical, path_of, uri_of};
-use super::navigation;
+use super::background::{LatestOrgs, OrgJob, publish};
+use super::documents::{Documents, canonical, path_of};
+use super::org::{is_data, org_of};
+use super::{navigation, records};
 
 /// One compile to do.
 struct Job {
@@ -39,12 +41,15 @@ pub fn serve(conn: &Connection, pack: Option<PathBuf>) -> Result<(), LspError> {
         references_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         completion_provider: Some(CompletionOptions::default()),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(caps).map_err(|e| LspError::Protocol(e.to_string()))?;
     conn.initialize(caps).map_err(|e| LspError::Protocol(e.to_string()))?;
 
-    let mut root = pack.map(|p| canonical(&p));
+    let given = pack.map(|p| canonical(&p));
+    let mut root = given.clone();
     let mut docs = Documents::default();
     let latest: Latest = Arc::new(Mutex::new(None));
     let generation = Arc::new(AtomicU64::new(0));
@@ -63,49 +68,155 @@ pub fn serve(conn: &Connection, pack: Option<PathBuf>) -> Result<(), LspError> {
             let _ = jobs.send(Job { generation: g, root: root.clone(), open: docs.texts(), versions: docs.versions() });
         }
     };
+    // The org data: loaded and checked on a second worker, so a long check never holds up a
+    // compile of the pack or an answer.
+    let orgs: LatestOrgs = Arc::default();
+    let org_generation = Arc::new(AtomicU64::new(0));
+    let (org_jobs, org_rx) = mpsc::channel::<OrgJob>();
+    let org_worker = {
+        let (latest, generation, out, pack) = (orgs.clone(), org_generation.clone(), conn.sender.clone(), given);
+        let send = move |m: Message| {
+            let _ = out.send(m);
+        };
+        std::thread::spawn(move || super::background::org_loop(&org_rx, &latest, &generation, pack.as_deref(), &send))
+    };
+    let mut checked_orgs = std::collections::HashSet::new();
     for msg in &conn.receiver {
         match msg {
             Message::Request(req) => {
                 if conn.handle_shutdown(&req).map_err(|e| LspError::Protocol(e.to_string()))? {
                     break;
                 }
-                let current = latest.lock().ok().and_then(|l| l.clone());
-                let resp = answer(req, current.as_deref());
+                let resp = match req.method.as_str() {
+                    r::Formatting::METHOD => format(req, &docs),
+                    r::CodeActionRequest::METHOD => code_actions(req, &docs),
+                    r::HoverRequest::METHOD if data_request(&req) => data_hover(req, &docs, &orgs),
+                    _ => {
+                        let current = latest.lock().ok().and_then(|l| l.clone());
+                        answer(req, current.as_deref())
+                    }
+                };
                 conn.sender.send(Message::Response(resp)).map_err(|e| LspError::Protocol(e.to_string()))?;
             }
             Message::Notification(note) => {
-                let changed = match note.method.as_str() {
+                let (method, uri) = (note.method.clone(), note.params["textDocument"]["uri"].clone());
+                let changed = match method.as_str() {
                     n::DidOpenTextDocument::METHOD => params::<n::DidOpenTextDocument>(note).and_then(|p| {
                         let path = path_of(&p.text_document.uri)?;
-                        if root.is_none() {
+                        if root.is_none() && !is_data(&path) {
                             root = pack_of(&path);
                         }
-                        docs.set(path, p.text_document.version, p.text_document.text);
-                        Some(())
+                        docs.set(path.clone(), p.text_document.version, p.text_document.text);
+                        Some(path)
                     }),
                     n::DidChangeTextDocument::METHOD => params::<n::DidChangeTextDocument>(note).and_then(|p| {
                         let path = path_of(&p.text_document.uri)?;
                         // Full sync: the last change holds the whole text.
                         let text = p.content_changes.into_iter().last()?.text;
-                        docs.set(path, p.text_document.version, text);
-                        Some(())
+                        docs.set(path.clone(), p.text_document.version, text);
+                        Some(path)
                     }),
                     n::DidCloseTextDocument::METHOD => params::<n::DidCloseTextDocument>(note).and_then(|p| {
-                        docs.close(&path_of(&p.text_document.uri)?);
-                        Some(())
+                        let path = path_of(&p.text_document.uri)?;
+                        docs.close(&path);
+                        if is_data(&path) {
+                            // Findings of a closed data file are not the editor's to show.
+                            let out = |m: Message| {
+                                let _ = conn.sender.send(m);
+                            };
+                            publish(&out, &path, Vec::new(), None);
+                        }
+                        Some(path)
                     }),
-                    n::DidSaveTextDocument::METHOD => Some(()),
+                    n::DidSaveTextDocument::METHOD => serde_json::from_value(uri).ok().and_then(|u| path_of(&u)),
                     _ => None,
                 };
-                if changed.is_some() {
-                    schedule(&root, &docs);
+                let Some(path) = changed else { continue };
+                match org_of(&path).filter(|_| is_data(&path)) {
+                    Some(dir) => {
+                        // A full check when the org is first opened and on every save.
+                        let full = checked_orgs.insert(dir.clone()) || method == n::DidSaveTextDocument::METHOD;
+                        let g = org_generation.fetch_add(1, Ordering::SeqCst) + 1;
+                        let _ = org_jobs.send(OrgJob {
+                            generation: g,
+                            orgs: docs.orgs(),
+                            dirty: std::iter::once(dir.clone()).collect(),
+                            full: if full { std::iter::once(dir).collect() } else { Default::default() },
+                        });
+                    }
+                    None => schedule(&root, &docs),
                 }
             }
             Message::Response(_) => {}
         }
     }
     drop(jobs);
+    drop(org_jobs);
+    org_worker.join().map_err(|_| LspError::Protocol("the org worker panicked".into()))?;
     worker.join().map_err(|_| LspError::Protocol("the compile worker panicked".into()))
+}
+
+/// Whether a request is about an org data file.
+fn data_request(req: &Request) -> bool {
+    let uri = &req.params["textDocument"]["uri"];
+    serde_json::from_value::<lsp_types::Uri>(uri.clone()).ok().and_then(|u| path_of(&u)).is_some_and(|p| is_data(&p))
+}
+
+/// Formatting of a `.zd` buffer by `zhidu fmt`'s formatter: one edit replacing the whole text,
+/// none when it is formatted already or does not parse (its diagnostics say why).
+fn format(req: Request, docs: &Documents) -> Response {
+    let id = req.id.clone();
+    match req.extract::<lsp_types::DocumentFormattingParams>(r::Formatting::METHOD) {
+        Ok((_, p)) => {
+            let text = path_of(&p.text_document.uri).and_then(|path| docs.text(&path).map(str::to_string));
+            let edits: Vec<lsp_types::TextEdit> = match text {
+                Some(t) => match crate::syntax::fmt::format(&t) {
+                    Ok(f) if f != t => {
+                        let lines = super::position::Lines::new(&t);
+                        vec![lsp_types::TextEdit { range: lines.range(&t, 0, t.len()), new_text: f }]
+                    }
+                    _ => Vec::new(),
+                },
+                None => Vec::new(),
+            };
+            Response::new_ok(id, edits)
+        }
+        Err(e) => Response::new_err(id, lsp_server::ErrorCode::InvalidParams as i32, format!("{e:?}")),
+    }
+}
+
+/// The did-you-mean fixes of the diagnostics in a code action request.
+fn code_actions(req: Request, docs: &Documents) -> Response {
+    let id = req.id.clone();
+    match req.extract::<lsp_types::CodeActionParams>(r::CodeActionRequest::METHOD) {
+        Ok((_, p)) => {
+            let uri = p.text_document.uri;
+            let path = path_of(&uri);
+            let csv = path.as_ref().is_some_and(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")));
+            let actions = match path.as_ref().and_then(|path| docs.text(path)) {
+                Some(text) => records::code_actions(&uri, text, csv, &p.context.diagnostics),
+                None => Vec::new(),
+            };
+            Response::new_ok(id, actions)
+        }
+        Err(e) => Response::new_err(id, lsp_server::ErrorCode::InvalidParams as i32, format!("{e:?}")),
+    }
+}
+
+/// Hover in an org data file: the record a value names, from the org's latest load.
+fn data_hover(req: Request, docs: &Documents, orgs: &LatestOrgs) -> Response {
+    let id = req.id.clone();
+    match req.extract::<lsp_types::HoverParams>(r::HoverRequest::METHOD) {
+        Ok((_, p)) => {
+            let at = p.text_document_position_params;
+            let hover = path_of(&at.text_document.uri).and_then(|path| {
+                let run = orgs.lock().ok()?.get(&org_of(&path)?)?.clone();
+                records::hover(&run, docs.text_lines(&path)?, &path, at.position)
+            });
+            Response::new_ok(id, hover)
+        }
+        Err(e) => Response::new_err(id, lsp_server::ErrorCode::InvalidParams as i32, format!("{e:?}")),
+    }
 }
 
 fn params<N: lsp_types::notification::Notification>(note: Notification) -> Option<N::Params> {
@@ -147,12 +258,6 @@ fn compile_loop(rx: &mpsc::Receiver<Job>, latest: &Latest, generation: &AtomicU6
         }
         published = now;
     }
-}
-
-fn publish(out: &dyn Fn(Message), path: &Path, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) {
-    let Some(uri) = uri_of(path) else { return };
-    let p = PublishDiagnosticsParams { uri, diagnostics, version };
-    out(Message::Notification(Notification::new(n::PublishDiagnostics::METHOD.to_string(), p)));
 }
 
 /// Answers one request from the latest compile (`null` before the first one ends).

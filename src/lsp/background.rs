@@ -1,0 +1,160 @@
+//! The org worker: loads org dirs with the editor's buffers and publishes their diagnostics,
+//! off the request loop. Each job is a snapshot of every open data file; a newer snapshot
+//! supersedes it: a load or check whose job is stale when it ends (a newer edit arrived) is
+//! dropped unpublished, and a full check is asked again of the next job until one completes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+
+use lsp_server::{Message, Notification};
+use lsp_types::notification::{self as n, Notification as _};
+
+use super::documents::uri_of;
+use super::org::{Checked, OrgRun};
+use crate::data::Edited;
+use crate::policy::Policy;
+
+/// The open data files of one org dir: texts by path relative to it, versions by absolute path.
+#[derive(Default, Clone)]
+pub struct OrgFiles {
+    /// Buffers, by path relative to the org dir.
+    pub edited: Edited,
+    /// The open files (absolute) and the editor's version of each.
+    pub open: Vec<(PathBuf, i32)>,
+}
+
+/// A snapshot to load.
+pub struct OrgJob {
+    /// Its generation (stale when the shared counter moved on).
+    pub generation: u64,
+    /// Every org dir with open files.
+    pub orgs: BTreeMap<PathBuf, OrgFiles>,
+    /// Orgs whose files changed since the last job.
+    pub dirty: BTreeSet<PathBuf>,
+    /// Orgs to run a full check on (opened first, or saved).
+    pub full: BTreeSet<PathBuf>,
+}
+
+/// The latest load of each org dir, shared with the request loop (hover).
+pub type LatestOrgs = Arc<Mutex<HashMap<PathBuf, Arc<OrgRun>>>>;
+
+/// What the worker keeps between jobs.
+#[derive(Default)]
+struct State {
+    /// The rule findings of each org's last full check.
+    checked: HashMap<PathBuf, Checked>,
+    /// The compiled pack of each org (reloaded by a full check).
+    policies: HashMap<PathBuf, Arc<Policy>>,
+    /// Orgs owed a load or a full check by a superseded job.
+    owed: BTreeSet<PathBuf>,
+    owed_full: BTreeSet<PathBuf>,
+}
+
+/// Runs jobs until the channel closes. `pack` is the server's `--policy`, which overrides an
+/// org's own (`zhidu check --policy` does the same).
+pub fn org_loop(
+    rx: &mpsc::Receiver<OrgJob>,
+    latest: &LatestOrgs,
+    generation: &AtomicU64,
+    pack: Option<&Path>,
+    out: &dyn Fn(Message),
+) {
+    let mut st = State::default();
+    while let Ok(mut job) = rx.recv() {
+        while let Ok(newer) = rx.try_recv() {
+            st.owed.extend(std::mem::take(&mut job.dirty));
+            st.owed_full.extend(std::mem::take(&mut job.full));
+            job = newer;
+        }
+        st.owed.extend(std::mem::take(&mut job.dirty));
+        st.owed_full.extend(std::mem::take(&mut job.full));
+        let stale = || generation.load(Ordering::SeqCst) != job.generation;
+        for (dir, files) in &job.orgs {
+            if !st.owed.contains(dir) && !st.owed_full.contains(dir) {
+                continue;
+            }
+            let full = st.owed_full.contains(dir);
+            let Some(run) = one(&mut st, dir, files, full, pack, &stale) else { break };
+            if stale() {
+                break;
+            }
+            st.owed.remove(dir);
+            if full {
+                st.owed_full.remove(dir);
+            }
+            let run = Arc::new(run);
+            if let Ok(mut l) = latest.lock() {
+                l.insert(dir.clone(), run.clone());
+            }
+            for (path, version) in &files.open {
+                let diags = run.diagnostics.get(path).cloned().unwrap_or_default();
+                publish(out, path, diags, Some(*version));
+            }
+        }
+    }
+}
+
+/// One load of `dir` (with a check when `full`); `None` when it went stale before the check.
+fn one(
+    st: &mut State,
+    dir: &Path,
+    files: &OrgFiles,
+    full: bool,
+    pack: Option<&Path>,
+    stale: &dyn Fn() -> bool,
+) -> Option<OrgRun> {
+    let config = match OrgRun::config(dir) {
+        Ok(c) => c,
+        Err(d) => return Some(OrgRun::failed(dir, None, &d, &files.edited)),
+    };
+    let policy = match st.policies.get(dir).filter(|_| !full) {
+        Some(p) => p.clone(),
+        None => match crate::compile::load_policy(pack.or(config.policy.as_deref())) {
+            Ok((p, _)) => {
+                let p = Arc::new(p);
+                st.policies.insert(dir.to_path_buf(), p.clone());
+                p
+            }
+            Err(d) => {
+                let mut run = OrgRun::failed(dir, None, &Default::default(), &files.edited);
+                pack_failed(&mut run, files, d.error_count());
+                return Some(run);
+            }
+        },
+    };
+    let wanted = || !stale();
+    let check: Option<&dyn Fn() -> bool> = if full { Some(&wanted) } else { None };
+    let (run, checked) = OrgRun::run(dir, policy, config, &files.edited, st.checked.get(dir), check);
+    if full && checked.is_none() && run.org.is_some() {
+        // The check was not run: a newer edit came first.
+        return None;
+    }
+    if let Some(c) = checked {
+        st.checked.insert(dir.to_path_buf(), c);
+    }
+    Some(run)
+}
+
+/// A pack that does not compile: one diagnostic at the top of each open file says so.
+fn pack_failed(run: &mut OrgRun, files: &OrgFiles, errors: usize) {
+    for (path, _) in &files.open {
+        run.diagnostics.entry(path.clone()).or_default().push(lsp_types::Diagnostic {
+            severity: Some(lsp_types::DiagnosticSeverity::ERROR),
+            code: Some(lsp_types::NumberOrString::String("zhidu::lsp::pack".into())),
+            source: Some("zhidu".into()),
+            message: format!(
+                "制度包有 {errors} 处错误，未检查数据 (the policy pack has {errors} error(s); the data was not checked: run `zhidu lint`)"
+            ),
+            ..lsp_types::Diagnostic::default()
+        });
+    }
+}
+
+/// Publishes the diagnostics of one file.
+pub fn publish(out: &dyn Fn(Message), path: &Path, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) {
+    let Some(uri) = uri_of(path) else { return };
+    let p = lsp_types::PublishDiagnosticsParams { uri, diagnostics, version };
+    out(Message::Notification(Notification::new(n::PublishDiagnostics::METHOD.to_string(), p)));
+}
