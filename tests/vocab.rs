@@ -139,3 +139,32 @@ fn open_kinds_vocabularies_and_check_messages_in_a_pack_of_ones_own() {
     assert_eq!(found.iter().filter(|(r, _)| r == "T-1").count(), 2, "{found:#?}");
     assert_eq!(doc["summary"]["not_evaluated"], 1, "{}", doc["summary"]);
 }
+
+/// A record whose vocabulary is unknown is "not evaluated" by the rules reading that field in
+/// every output: `report` counts it (JSON, Markdown, HTML, OSCAL), `check --explain` lists it,
+/// `explain RULE --subject` says so and names DATA-VOCAB, and none of them shows it as failing.
+#[test]
+fn records_with_unknown_words_are_not_evaluated_in_report_and_explain() {
+    let (_, json, _) = zhidu(&["report", ORG, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("report JSON");
+    assert_eq!(doc["summary"]["not_evaluated"], 1, "{}", doc["summary"]);
+    let sop8 = doc["rules"].as_array().expect("rules").iter().find(|r| r["id"] == "SOP-8").expect("SOP-8");
+    assert_eq!(sop8["not_evaluated"], 1, "{sop8}");
+    assert_eq!(sop8["status"], "pass", "not evaluated is not failing: {sop8}");
+    for format in ["md", "html"] {
+        let (_, out, _) = zhidu(&["report", ORG, "--format", format]);
+        assert!(out.contains("另有 1 项检查未评估") && out.contains("DATA-VOCAB"), "{format}");
+        assert!(out.contains("（未评估 1）"), "{format}: the rule's row");
+    }
+    let (_, oscal, _) = zhidu(&["report", ORG, "--format", "oscal"]);
+    assert!(oscal.contains("\"not-evaluated\""), "OSCAL prop");
+
+    let (_, out) = run(&["--rule", "SOP-8", "--explain"]);
+    assert!(out.contains("SOP-8 检查 1: complaint:CP-1 `steps` 的取值不在词表中，未评估"), "{out}");
+    assert!(!out.contains("error SOP-8"), "{out}");
+
+    let (code, out, _) = zhidu(&["explain", "SOP-8", "--org", ORG, "--subject", "complaint:CP-1"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("SOP-8 check 1: not evaluated for complaint:CP-1") && out.contains("DATA-VOCAB"), "{out}");
+    assert!(!out.contains("fails"), "{out}");
+}
