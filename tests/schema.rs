@@ -95,6 +95,20 @@ fn schema_rejects_words_and_fields_the_pack_does_not_declare() {
         ),
         (format!("{person}roles = [\"研发工程师\"]\n"), "/person/0/roles/0"),
         (format!("{person}role = [\"运营总监\"]\n"), "/person/0"),
+        (
+            "[[training]]\nid = \"T1\"\ntopic = \"数据安全\"\ndate = 2026-03-10\nattendees = [\"P1\"]\n".to_string(),
+            "/training/0/topic",
+        ),
+        (
+            "[[meeting]]\nid = \"M1\"\nkind = \"周会\"\ndate = 2026-03-09\nunits = [\"U0\"]\noutputs = []\n"
+                .to_string(),
+            "/meeting/0/kind",
+        ),
+        (
+            "[[dataset]]\nid = \"D1\"\nname = \"n\"\ncategory = \"用户画象\"\nowner = \"U1\"\nclass = \"核心\"\n"
+                .to_string(),
+            "/dataset/0/category",
+        ),
     ];
     for (text, at) in &bad {
         let doc = to_json(toml::Value::Table(toml::from_str(text).expect("TOML")));

@@ -1,8 +1,10 @@
 //! Closed-world vocabulary and undeclared fields (issue 22) on `tests/fixtures/vocab-org`: a
-//! misspelt tier, complaint steps named by synonyms, a misspelt optional field, a misspelt field
-//! of an approval, a misspelt CSV column, a person without a role and an undeclared role give
-//! exactly their DATA-VOCAB / DATA-FIELD / DATA-MISSING / DATA-TYPE / ROLE-4 findings, each naming
-//! the word to write, and no rule failure for the records whose words are unknown.
+//! misspelt tier, complaint steps named by synonyms, a misspelt training topic, meeting kind and
+//! dataset category, a misspelt optional field, a misspelt field of an approval, a misspelt CSV
+//! column, a person without a role, an undeclared role and an export whose `会员ID`/`年龄段`/
+//! `收货地址` columns hold raw values give exactly their DATA-VOCAB / DATA-FIELD / DATA-MISSING /
+//! DATA-TYPE / ROLE-4 / MASK-2 findings, each naming the word to write, and no rule failure for
+//! the records whose words are unknown.
 
 mod common;
 use common::*;
@@ -10,7 +12,9 @@ use common::*;
 const ORG: &str = "tests/fixtures/vocab-org";
 
 fn run(args: &[&str]) -> (i32, String) {
-    let mut all = vec!["check", ORG, "--rule", "DATA", "--rule", "ROLE-4", "--rule", "APV-2", "--rule", "SOP-8"];
+    let mut all = vec![
+        "check", ORG, "--rule", "DATA", "--rule", "ROLE-4", "--rule", "APV-2", "--rule", "SOP-8", "--rule", "MASK-2",
+    ];
     all.extend_from_slice(args);
     let (code, out, err) = zhidu(&all);
     assert!(err.is_empty() || code != 2, "{err}");
@@ -38,6 +42,9 @@ fn findings_name_the_expected_word_and_records_with_unknown_words_are_not_judged
         ("`steps.step` 取值 `调查与处理`", "是否应为 `投诉调查与处理`"),
         ("`steps.step` 取值 `跟踪与反馈`", "是否应为 `投诉跟踪与反馈`"),
         ("`roles` 取值 `研发工程师`", "在制度包中声明"),
+        ("`topic` 取值 `数据安全`", "是否应为 `数据安全培训`？可用取值：数据安全培训、Excel、SQL、用户增长策略"),
+        ("`kind` 取值 `周会`", "是否应为 `周例会`？可用取值：周例会、月度复盘会、部门例会"),
+        ("`category` 取值 `用户画象`", "是否应为 `用户画像`"),
     ];
     assert_eq!(vocab.len(), expect.len(), "{vocab:#?}");
     for (what, hint) in expect {
@@ -59,6 +66,21 @@ fn findings_name_the_expected_word_and_records_with_unknown_words_are_not_judged
     assert!(of("APV-2").iter().all(|m| !m.contains("CHG-1")), "{:#?}", of("APV-2"));
     assert!(of("SOP-8").is_empty(), "{:#?}", of("SOP-8"));
     assert_eq!(doc["summary"]["not_evaluated"], 1, "CP-1 is not judged by SOP-8: {}", doc["summary"]);
+    // The export's raw member id, exact age and full address are each found, by header pattern
+    // and content (`年龄段` holding `45`); the banded age and the province are not.
+    let masked = of("MASK-2");
+    let cells: Vec<&str> = ["#1/会员ID", "#1/年龄段", "#1/收货地址", "#2/会员ID"].to_vec();
+    let subjects: Vec<String> = findings
+        .iter()
+        .filter(|f| f["rule"] == "MASK-2")
+        .map(|f| f["subject"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(subjects.len(), cells.len(), "{subjects:#?}");
+    for c in cells {
+        assert!(subjects.iter().any(|s| s.ends_with(c)), "{c}: {subjects:#?}");
+    }
+    assert!(masked.iter().any(|m| m.contains("「年龄段」") && m.contains("如「25-30岁」")), "{masked:#?}");
+    assert!(masked.iter().any(|m| m.contains("「收货地址」") && m.contains("如「广东省」")), "{masked:#?}");
 }
 
 /// A small pack of its own: an `open` kind keeps undeclared fields silently, a closed one
@@ -116,4 +138,33 @@ fn open_kinds_vocabularies_and_check_messages_in_a_pack_of_ones_own() {
     // M2's role is unknown: the check reading `role` does not judge it; `n < 10` still does.
     assert_eq!(found.iter().filter(|(r, _)| r == "T-1").count(), 2, "{found:#?}");
     assert_eq!(doc["summary"]["not_evaluated"], 1, "{}", doc["summary"]);
+}
+
+/// A record whose vocabulary is unknown is "not evaluated" by the rules reading that field in
+/// every output: `report` counts it (JSON, Markdown, HTML, OSCAL), `check --explain` lists it,
+/// `explain RULE --subject` says so and names DATA-VOCAB, and none of them shows it as failing.
+#[test]
+fn records_with_unknown_words_are_not_evaluated_in_report_and_explain() {
+    let (_, json, _) = zhidu(&["report", ORG, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("report JSON");
+    assert_eq!(doc["summary"]["not_evaluated"], 1, "{}", doc["summary"]);
+    let sop8 = doc["rules"].as_array().expect("rules").iter().find(|r| r["id"] == "SOP-8").expect("SOP-8");
+    assert_eq!(sop8["not_evaluated"], 1, "{sop8}");
+    assert_eq!(sop8["status"], "pass", "not evaluated is not failing: {sop8}");
+    for format in ["md", "html"] {
+        let (_, out, _) = zhidu(&["report", ORG, "--format", format]);
+        assert!(out.contains("另有 1 项检查未评估") && out.contains("DATA-VOCAB"), "{format}");
+        assert!(out.contains("（未评估 1）"), "{format}: the rule's row");
+    }
+    let (_, oscal, _) = zhidu(&["report", ORG, "--format", "oscal"]);
+    assert!(oscal.contains("\"not-evaluated\""), "OSCAL prop");
+
+    let (_, out) = run(&["--rule", "SOP-8", "--explain"]);
+    assert!(out.contains("SOP-8 检查 1: complaint:CP-1 `steps` 的取值不在词表中，未评估"), "{out}");
+    assert!(!out.contains("error SOP-8"), "{out}");
+
+    let (code, out, _) = zhidu(&["explain", "SOP-8", "--org", ORG, "--subject", "complaint:CP-1"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("SOP-8 check 1: not evaluated for complaint:CP-1") && out.contains("DATA-VOCAB"), "{out}");
+    assert!(!out.contains("fails"), "{out}");
 }

@@ -143,7 +143,19 @@ fn explain_finding(
                 continue;
             }
             let lines = crate::eval::explain::explain(&p, &ctx, c, Some(record));
-            if lines.is_empty() {
+            let unknown =
+                if lines.is_empty() { Vec::new() } else { crate::engine::run::unknown_read(&p, &org, c, record) };
+            if !unknown.is_empty() {
+                // The record holds a word no vocabulary declares where the check reads it: as in
+                // `check`, it is not judged (never shown as failing); DATA-VOCAB says what to write.
+                outln!(
+                    "{} check {}: not evaluated for {subject}: its field(s) `{}` hold a word the policy does not declare (see its DATA-VOCAB finding: `zhidu check {} --rule DATA-VOCAB`)",
+                    r.id,
+                    i + 1,
+                    crate::base::visible::line(&unknown.join("`, `")),
+                    crate::base::visible::line(&org_dir.display().to_string()),
+                );
+            } else if lines.is_empty() {
                 outln!("{} check {}: holds for {subject}", r.id, i + 1);
             } else {
                 failed = true;

@@ -46,6 +46,23 @@ pub struct Outcome {
     /// Failing (check, record) pairs not reported because the record holds a word no
     /// vocabulary declares in a field the check reads (`DATA-VOCAB` reports the word).
     pub not_evaluated: usize,
+    /// With `--explain`: each of those (check, record) pairs, in rule order, so the run can say
+    /// which records were not judged and why rather than leave them out silently.
+    pub unjudged: Vec<NotEvaluated>,
+}
+
+/// A record a check did not judge: it holds a word no vocabulary declares in a field the
+/// check reads (the `DATA-VOCAB` finding names the word and what to write instead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotEvaluated {
+    /// Rule ID.
+    pub rule: String,
+    /// Index of the check in the rule.
+    pub check: usize,
+    /// `kind:id` of the record.
+    pub subject: String,
+    /// The fields the check reads that hold unknown words.
+    pub fields: Vec<String>,
 }
 
 /// How many subjects one check of a rule examined: for `forall x in C where P: …` the elements
@@ -60,6 +77,9 @@ pub struct Checked {
     pub check: usize,
     /// Subjects examined.
     pub subjects: usize,
+    /// Of those failing, the ones not judged because they hold a word no vocabulary declares
+    /// in a field the check reads (`DATA-VOCAB` reports the word).
+    pub not_evaluated: usize,
 }
 
 /// Whether a rule version is in force on `as_of`, pending (returns its date), or superseded.
@@ -116,22 +136,33 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
     // places in the one vector of findings: no per-check vector of findings is made and freed
     // (hundreds of thousands of findings would otherwise be held twice, and the allocator keeps
     // what the rayon threads made when the main thread frees it).
-    let mut evaluated: Vec<(usize, Vec<Violation>, std::time::Duration, usize)> = jobs
+    #[expect(clippy::type_complexity, reason = "one tuple per job, taken apart right below")]
+    let mut evaluated: Vec<(usize, Vec<Violation>, std::time::Duration, usize, Vec<NotEvaluated>)> = jobs
         .par_iter()
         .map(|job| {
             let began = std::time::Instant::now();
-            let Some(check) = job.rule.checks.get(job.check) else { return (0, Vec::new(), began.elapsed(), 0) };
+            let Some(check) = job.rule.checks.get(job.check) else {
+                return (0, Vec::new(), began.elapsed(), 0, Vec::new());
+            };
             let (mut violations, subjects) = run_check_counted(ctx, check);
             // A record holding an unknown word in a field the check reads is not judged: its
             // DATA-VOCAB finding says what to write instead.
             let reads = if org.unknown.is_empty() { Vec::new() } else { read_slots(check) };
             let all = violations.len();
-            violations.retain(|v| !unevaluable(org, &reads, v.subject));
+            let mut unjudged = Vec::new();
+            violations.retain(|v| {
+                let judged = !unevaluable(org, &reads, v.subject);
+                if let (false, true, Some(r)) = (judged, opts.explain, v.subject) {
+                    unjudged.push(not_evaluated(policy, org, job, &reads, r));
+                }
+                judged
+            });
             let skipped = all - violations.len();
-            (subjects, violations, began.elapsed(), skipped)
+            (subjects, violations, began.elapsed(), skipped, unjudged)
         })
         .collect();
     let not_evaluated = evaluated.iter().map(|e| e.3).sum();
+    let unjudged: Vec<NotEvaluated> = evaluated.iter_mut().flat_map(|e| std::mem::take(&mut e.4)).collect();
     let from_checks: usize = evaluated.iter().map(|e| e.1.len()).sum();
     let builtins = org.issues.iter().filter(|i| sel.selects(i.code)).count();
     // Sized once for all findings (the findings of waivers are few and may grow it).
@@ -157,19 +188,26 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
     // In place: an `Option<Finding>` is as large as a `Finding`, so the vector is reused.
     #[expect(clippy::filter_map_identity, reason = "`flatten` would collect into a new vector")]
     let mut findings: Vec<Finding> = slots.into_iter().filter_map(|f| f).collect();
-    let evaluated: Vec<(usize, std::time::Duration)> = evaluated.into_iter().map(|(n, _, t, _)| (n, t)).collect();
+    let evaluated: Vec<(usize, std::time::Duration, usize)> =
+        evaluated.into_iter().map(|(n, _, t, skipped, _)| (n, t, skipped)).collect();
     stages.lap("evaluate rules");
     let check_times = jobs
         .iter()
         .zip(&evaluated)
-        .map(|(j, (_, t))| crate::base::timings::CheckTime { rule: j.rule.id.clone(), check: j.check, time: *t })
+        .map(|(j, (_, t, _))| crate::base::timings::CheckTime { rule: j.rule.id.clone(), check: j.check, time: *t })
         .collect();
     let mut checked: Vec<Checked> = streamed
         .iter()
         .zip(&streamed_out.subjects)
-        .map(|(j, n)| (j, *n))
-        .chain(jobs.iter().zip(&evaluated).map(|(j, (n, _))| (j, *n)))
-        .map(|(j, subjects)| Checked { rule: j.rule.id.clone(), effective: j.rule.effective, check: j.check, subjects })
+        .map(|(j, n)| (j, *n, 0))
+        .chain(jobs.iter().zip(&evaluated).map(|(j, (n, _, skipped))| (j, *n, *skipped)))
+        .map(|(j, subjects, not_evaluated)| Checked {
+            rule: j.rule.id.clone(),
+            effective: j.rule.effective,
+            check: j.check,
+            subjects,
+            not_evaluated,
+        })
         .collect();
     let order = |c: &Checked| policy.rules.iter().position(|r| r.id == c.rule && r.effective == c.effective);
     checked.sort_by_key(|c| (order(c), c.check));
@@ -183,7 +221,7 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
     rules_run.dedup();
     let records = org.store.kinds.iter().map(|k| k.len()).sum();
     let rules = crate::policy::counts::count(policy, as_of, sel);
-    Outcome { findings, rules_run, rules, records, checked, stages, check_times, not_evaluated }
+    Outcome { findings, rules_run, rules, records, checked, stages, check_times, not_evaluated, unjudged }
 }
 
 /// The record fields a check reads, by kind, as slot bits (see [`crate::data::Unknown`]).
@@ -216,6 +254,50 @@ fn unevaluable(
 ) -> bool {
     let Some(r) = subject else { return false };
     reads.iter().any(|&(k, bits)| k == r.kind && org.unknown.slots(r.kind, r.idx) & bits != 0)
+}
+
+/// The record a check did not judge, with the fields it reads that hold unknown words.
+fn not_evaluated(
+    policy: &Policy,
+    org: &OrgData,
+    job: &Failed,
+    reads: &[(crate::base::value::KindId, u64)],
+    r: crate::base::value::RecordRef,
+) -> NotEvaluated {
+    let ks = policy.schema.kind(r.kind);
+    let id = org.store.kind(r.kind).get(r.idx as usize).and_then(|x| x.id.as_deref()).unwrap_or("?");
+    let fields = unknown_fields(policy, org, reads, r);
+    NotEvaluated { rule: job.rule.id.clone(), check: job.check, subject: crate::data::subject(&ks.name, id), fields }
+}
+
+/// The fields `check` reads that hold, in record `r`, words no vocabulary declares: when there
+/// are any, the check does not judge the record (`zhidu explain` says so).
+pub fn unknown_read(
+    policy: &Policy,
+    org: &OrgData,
+    check: &crate::policy::Check,
+    r: crate::base::value::RecordRef,
+) -> Vec<String> {
+    if org.unknown.is_empty() {
+        return Vec::new();
+    }
+    unknown_fields(policy, org, &read_slots(check), r)
+}
+
+fn unknown_fields(
+    policy: &Policy,
+    org: &OrgData,
+    reads: &[(crate::base::value::KindId, u64)],
+    r: crate::base::value::RecordRef,
+) -> Vec<String> {
+    let bits = reads.iter().filter(|(k, _)| *k == r.kind).fold(0, |a, (_, b)| a | b) & org.unknown.slots(r.kind, r.idx);
+    let ks = policy.schema.kind(r.kind);
+    ks.fields
+        .iter()
+        .enumerate()
+        .filter(|(s, _)| bits & crate::data::Unknown::bit(*s) != 0)
+        .map(|(_, f)| f.name.clone())
+        .collect()
 }
 
 fn pending_of(st: &Status) -> Option<jiff::civil::Date> {

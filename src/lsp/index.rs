@@ -234,8 +234,12 @@ impl Index {
     fn type_refs(&mut self, t: &TypeExpr) {
         match t {
             TypeExpr::Ref(i) => self.named(i.loc, Some("record"), &i.name),
-            TypeExpr::Vocab { kind, scope: Some(s), .. } => {
-                self.named(s.loc, spec::decl_spec(&kind.name).map(|s| s.kind), &s.name)
+            TypeExpr::Vocab { parts, .. } => {
+                for p in parts {
+                    for s in &p.scope {
+                        self.named(s.loc, spec::decl_spec(&p.kind.name).map(|s| s.kind), &s.name)
+                    }
+                }
             }
             TypeExpr::List(inner, _) => self.type_refs(inner),
             TypeExpr::Object(fields, _) => {

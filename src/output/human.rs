@@ -227,6 +227,22 @@ pub fn render(r: &CheckRun, o: &Options) -> String {
                 "check(s) of records whose fields hold words the policy does not declare (see DATA-VOCAB)"
             )
         );
+        // With `--explain`: which records, for which rule, and the fields that hold the words.
+        for u in &r.outcome.unjudged {
+            let _ = writeln!(
+                out,
+                "  {} {} {}: {} `{}` {}",
+                shown(&u.rule),
+                t("检查", "check"),
+                u.check + 1,
+                shown(&u.subject),
+                shown(&u.fields.join("`, `")),
+                t(
+                    "的取值不在词表中，未评估（不判为不合规；见 DATA-VOCAB）",
+                    "holds a word no vocabulary declares: not evaluated (not failed; see DATA-VOCAB)"
+                )
+            );
+        }
     }
     let waived =
         if c.waived > 0 { format!(", {} {}", c.waived, t("waived（已豁免）", "waived")) } else { String::new() };

@@ -144,6 +144,7 @@ mod tests {
             findings: 1,
             waived_findings: 0,
             records: 3,
+            not_evaluated: 0,
         };
         let names = std::collections::BTreeMap::from([("B".to_string(), "乙章".to_string())]);
         let svg = svg(&summary, &names, Lang::Zh);

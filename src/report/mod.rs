@@ -133,6 +133,7 @@ pub fn build(s: &Sources) -> Result<Report, ReportError> {
         findings: rules.iter().map(|r| r.findings).sum(),
         waived_findings: rules.iter().map(|r| r.waived).sum(),
         records: s.outcome.records,
+        not_evaluated: s.outcome.not_evaluated,
     };
     let meta = &policy.meta;
     Ok(Report {

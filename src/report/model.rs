@@ -226,6 +226,15 @@ pub struct Summary {
     pub waived_findings: usize,
     /// Org records loaded.
     pub records: usize,
+    /// (check, record) pairs not evaluated because the record holds a word no vocabulary
+    /// declares in a field the check reads (see `DATA-VOCAB`).
+    #[serde(default)]
+    pub not_evaluated: usize,
+}
+
+/// For `skip_serializing_if`: a count that says nothing when zero.
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One rule of the pack.
@@ -257,6 +266,10 @@ pub struct RuleReport {
     /// Subjects checked: the largest count over the rule's checks (none if nothing ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subjects: Option<usize>,
+    /// Subjects not evaluated (over its checks): records holding a word no vocabulary declares
+    /// in a field the rule reads, reported by `DATA-VOCAB` instead of failing here.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_evaluated: usize,
     /// The rule's checks.
     pub checks: Vec<CheckReport>,
     /// Findings (waived included).

@@ -62,6 +62,11 @@ pub fn render(r: &Report) -> String {
     });
     // The overlay's deviations from its base pack: one prop each, the overlay's text as remarks.
     if let Some(props) = result.get_mut("props").and_then(Value::as_array_mut) {
+        // Checks not evaluated for records holding words no vocabulary declares (DATA-VOCAB):
+        // a reader must not take the result for full conformance.
+        if r.summary.not_evaluated > 0 {
+            props.push(prop("not-evaluated", &r.summary.not_evaluated.to_string()));
+        }
         for d in &r.deviations {
             let mut p = prop("deviation", &format!("{} {} {}", d.action, d.kind, d.name));
             let mut remarks = d.company.clone();
@@ -139,6 +144,9 @@ fn finding(id: &str, rule: &RuleReport, related: Vec<Value>) -> Value {
     let mut props = vec![prop("zhidu-status", rule.status.as_str())];
     if rule.advisory {
         props.push(prop("advisory", "true"));
+    }
+    if rule.not_evaluated > 0 {
+        props.push(prop("not-evaluated", &rule.not_evaluated.to_string()));
     }
     let mut f = json!({
         "uuid": id,

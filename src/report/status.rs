@@ -98,6 +98,12 @@ fn row(
         status,
         reason,
         subjects: checks.iter().filter_map(|c| c.subjects).max(),
+        not_evaluated: outcome
+            .checked
+            .iter()
+            .filter(|x| x.rule == rule.id && x.effective == rule.effective)
+            .map(|x| x.not_evaluated)
+            .sum(),
         checks,
         findings: findings.len(),
         waived,

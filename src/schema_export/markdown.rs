@@ -185,7 +185,8 @@ fn vocabularies(out: &mut String, schema: &Schema) {
     let _ = writeln!(
         out,
         "词表字段的可用取值由制度包声明；下表按制度包当前版本列出。`ref role` 即制度所定岗位（`role` 声明）；\
-`ref sop(名称).step` 即该流程的步骤名称；`ref cadence.kind` 即各周期事项的事项名称。\
+`ref sop(名称).step` 即该流程的步骤名称；`ref cadence(名称, …).kind` 即所列周期事项的事项名称；\
+`ref enum(名称).values` 即该词表所列的取值；以 `|` 连接的多个来源取其全部取值。\
 岗位等声明的名称不在词表中时，在制度包中声明该名称（如声明该岗位 role）。\n"
     );
     let mut keys: Vec<&String> = schema.vocab.keys().collect();

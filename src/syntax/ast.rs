@@ -198,6 +198,17 @@ pub struct FieldDecl {
     pub loc: Loc,
 }
 
+/// One source of a vocabulary's words: `kind(scope, …).member`.
+#[derive(Clone, Debug)]
+pub struct VocabPart {
+    /// Declaration kind.
+    pub kind: Ident,
+    /// The declarations whose words count (all of the kind if empty).
+    pub scope: Vec<Ident>,
+    /// Attribute or nested kind.
+    pub member: Ident,
+}
+
 /// A type as written in a record schema.
 #[derive(Clone, Debug)]
 pub enum TypeExpr {
@@ -207,15 +218,12 @@ pub enum TypeExpr {
     List(Box<TypeExpr>, Loc),
     /// `ref kind`.
     Ref(Ident),
-    /// `ref kind.member` or `ref kind(name).member`: a word of a declaration's attribute or
-    /// nested declarations (`ref sop(客户投诉处理).step`), a string at run time.
+    /// `ref kind.member` or `ref kind(name, …).member`: a word of a declaration's attribute or
+    /// nested declarations (`ref sop(客户投诉处理).step`), a string at run time; several
+    /// sources joined by `|` take the words of all of them.
     Vocab {
-        /// Declaration kind.
-        kind: Ident,
-        /// The one declaration whose words count (all of the kind if absent).
-        scope: Option<Ident>,
-        /// Attribute or nested kind.
-        member: Ident,
+        /// The sources, at least one.
+        parts: Vec<VocabPart>,
         /// Whole type.
         loc: Loc,
     },

@@ -42,6 +42,7 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::ref_type | Rule::kw_ref => "`ref`",
         Rule::ref_scope => "`(name)`",
         Rule::ref_member => "`.member`",
+        Rule::ref_or => "`| kind.member`",
         Rule::kw_enum => "`enum`",
         Rule::decl => "a declaration",
         Rule::block => "`{`",

@@ -195,24 +195,26 @@ impl AstBuilder {
                 TypeExpr::List(Box::new(self.lower_type(t)?), iloc)
             }
             Rule::ref_type => {
-                let (mut kind, mut scope, mut member) = (None, None, None);
+                let (mut kind, mut scope, mut member) = (None, Vec::new(), None);
+                let mut more = Vec::new();
                 for q in inner.into_inner() {
                     match q.as_rule() {
                         Rule::ident => kind = Some(self.ident(q)),
-                        Rule::ref_scope => {
-                            if let Some(n) = q.into_inner().find(|x| x.as_rule() == Rule::name) {
-                                scope = Some(self.lower_name(n)?);
-                            }
-                        }
+                        Rule::ref_scope => scope = self.ref_scope(q)?,
                         Rule::ref_member => {
                             member = q.into_inner().find(|x| x.as_rule() == Rule::ident).map(|m| self.ident(m))
                         }
+                        Rule::ref_or => more.push(self.ref_or(q)?),
                         _ => {}
                     }
                 }
                 let k = kind.ok_or_else(|| SyntaxError::internal(iloc, "ref without kind".into()))?;
                 match member {
-                    Some(member) => TypeExpr::Vocab { kind: k, scope, member, loc: iloc },
+                    Some(member) => {
+                        let mut parts = vec![VocabPart { kind: k, scope, member }];
+                        parts.extend(more);
+                        TypeExpr::Vocab { parts, loc: iloc }
+                    }
                     None => TypeExpr::Ref(k),
                 }
             }
@@ -226,6 +228,29 @@ impl AstBuilder {
             Rule::record_block => TypeExpr::Object(self.lower_fields(inner)?, iloc),
             _ => return Err(self.internal(&inner, "type")),
         })
+    }
+
+    /// The names of `(a, b)` in `ref kind(a, b).member`.
+    fn ref_scope(&self, p: Pair<Rule>) -> Result<Vec<Ident>> {
+        p.into_inner().filter(|x| x.as_rule() == Rule::name).map(|n| self.lower_name(n)).collect()
+    }
+
+    /// `| kind(scope).member`, one more source of a vocabulary.
+    fn ref_or(&self, p: Pair<Rule>) -> Result<VocabPart> {
+        let loc = self.loc(&p);
+        let (mut kind, mut scope, mut member) = (None, Vec::new(), None);
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::ident => kind = Some(self.ident(q)),
+                Rule::ref_scope => scope = self.ref_scope(q)?,
+                Rule::ref_member => member = q.into_inner().find(|x| x.as_rule() == Rule::ident).map(|m| self.ident(m)),
+                _ => {}
+            }
+        }
+        match (kind, member) {
+            (Some(kind), Some(member)) => Ok(VocabPart { kind, scope, member }),
+            _ => Err(SyntaxError::internal(loc, "`|` without kind.member".into())),
+        }
     }
 
     fn lower_name(&self, p: Pair<Rule>) -> Result<Ident> {

@@ -107,9 +107,9 @@ impl Resolver {
             }
             let ty = self.type_expr(&f.ty);
             let vocab = match &f.ty {
-                ast::TypeExpr::Vocab { kind, scope, member, .. } => self.vocab_key(kind, scope.as_ref(), member),
+                ast::TypeExpr::Vocab { parts, .. } => self.vocab_keys(parts),
                 ast::TypeExpr::List(inner, _) => match &**inner {
-                    ast::TypeExpr::Vocab { kind, scope, member, .. } => self.vocab_key(kind, scope.as_ref(), member),
+                    ast::TypeExpr::Vocab { parts, .. } => self.vocab_keys(parts),
                     _ => None,
                 },
                 _ => None,
@@ -183,9 +183,17 @@ impl Resolver {
 }
 
 impl Resolver {
-    /// The vocabulary key of `ref kind(scope).member`, checked against the declaration table:
+    /// The vocabulary key of `ref a.x | b(s).y`: the parts' keys joined by ` | ` (each part
+    /// checked; none if one is wrong).
+    fn vocab_keys(&mut self, parts: &[ast::VocabPart]) -> Option<String> {
+        let keys: Vec<Option<String>> = parts.iter().map(|p| self.vocab_key(&p.kind, &p.scope, &p.member)).collect();
+        let keys: Option<Vec<String>> = keys.into_iter().collect();
+        keys.map(|k| k.join(VOCAB_OR))
+    }
+
+    /// The vocabulary key of `ref kind(scope, …).member`, checked against the declaration table:
     /// `member` must be an attribute or nested kind of `kind`.
-    fn vocab_key(&mut self, kind: &ast::Ident, scope: Option<&ast::Ident>, member: &ast::Ident) -> Option<String> {
+    fn vocab_key(&mut self, kind: &ast::Ident, scope: &[ast::Ident], member: &ast::Ident) -> Option<String> {
         let Some(spec) = spec::decl_spec(&kind.name) else {
             let help = suggest(&kind.name, DECLS.iter().map(|d| d.kind))
                 .map(|s| format!("did you mean `{s}`?"))
@@ -210,9 +218,11 @@ impl Resolver {
             );
             return None;
         }
-        Some(match scope {
-            Some(s) => format!("{}({}).{}", kind.name, s.name, member.name),
-            None => format!("{}.{}", kind.name, member.name),
+        Some(if scope.is_empty() {
+            format!("{}.{}", kind.name, member.name)
+        } else {
+            let names: Vec<&str> = scope.iter().map(|s| s.name.as_str()).collect();
+            format!("{}({}).{}", kind.name, names.join(VOCAB_SCOPE_SEP), member.name)
         })
     }
 
@@ -253,10 +263,29 @@ impl Resolver {
     }
 }
 
+/// Between the sources of a vocabulary key (`cadence(数据安全培训).kind | training.topic`).
+const VOCAB_OR: &str = " | ";
+/// Between the declarations a vocabulary key is scoped to (`cadence(周例会, 部门例会).kind`).
+const VOCAB_SCOPE_SEP: &str = ", ";
+
 /// The words of a vocabulary: `kind` → the names of its declarations; `kind.member` → the values
-/// of that attribute (the names of nested declarations) over all of them; `kind(name).member`
-/// → the same of the one declaration `name`. In declaration order, each once.
+/// of that attribute (the names of nested declarations) over all of them; `kind(a, b).member`
+/// → the same of the declarations `a` and `b`; `x | y` → the words of both. In declaration
+/// order, each once.
 fn vocab_words(schema: &crate::policy::Schema, decls: &crate::base::store::Store, key: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in key.split(VOCAB_OR) {
+        for w in part_words(schema, decls, part) {
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
+/// The words of one source of a vocabulary (see [`vocab_words`]).
+fn part_words(schema: &crate::policy::Schema, decls: &crate::base::store::Store, key: &str) -> Vec<String> {
     let (head, member) = match key.rsplit_once(").") {
         Some((h, m)) => (h, Some(m)),
         None => match key.split_once('.') {
@@ -265,7 +294,7 @@ fn vocab_words(schema: &crate::policy::Schema, decls: &crate::base::store::Store
         },
     };
     let (kind, scope) = match head.split_once('(') {
-        Some((k, s)) => (k, Some(s)),
+        Some((k, s)) => (k, Some(s.split(VOCAB_SCOPE_SEP).collect::<Vec<_>>())),
         None => (head, None),
     };
     let Some(kid) = schema.decl_kind(kind) else { return Vec::new() };
@@ -279,7 +308,7 @@ fn vocab_words(schema: &crate::policy::Schema, decls: &crate::base::store::Store
     let slot = member.and_then(|m| schema.kind(kid).slot(m));
     for rec in data.iter() {
         let name = rec.id.as_deref().unwrap_or_default();
-        if scope.is_some_and(|s| s != name) {
+        if scope.as_ref().is_some_and(|s| !s.contains(&name)) {
             continue;
         }
         let Some(slot) = slot else {
