@@ -175,7 +175,7 @@ fn the_handbook_prints_the_value_in_force_on_as_of_and_the_dated_change() {
     assert!(march.contains("投诉自受理之日起 2天内"), "March prints the value then in force");
     assert!(may.contains("投诉自受理之日起 1天内"), "May prints the new value");
     // The deviations appendix shows the base's value beside the change and its date.
-    let row = may.lines().find(|l| l.contains("param 投诉反馈时限 |")).expect("deviation row");
+    let row = may.lines().find(|l| l.contains("参数 投诉反馈时限 |")).expect("deviation row");
     assert!(row.contains("value  2 days") && row.contains("from 2026-04-01 value 1 day"), "{row}");
     // Without `--as-of`, the org's `as_of` (2026-06-30) decides.
     let (code, out, err) = zhidu_in(&org, &["render", "handbook", "--format", "md", "--policy", "policy"]);

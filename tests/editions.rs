@@ -354,3 +354,26 @@ fn lint_warns_of_literal_values_and_unmarked_choices() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("zhidu::lint::unmarked_choice") && err.contains("1 warning(s)"), "{err}");
 }
+
+/// 总则 states purpose, scope and principles in that order: a group of principles prints right
+/// after the section that introduces it (titled like the group), before the chapter's other
+/// articles, in every format and edition (the PDF's Typst markup too when the fonts are there).
+#[test]
+fn principles_follow_the_section_that_introduces_them() {
+    let policy = compile(&pack());
+    let mut formats = vec![DocFormat::Md, DocFormat::Html];
+    if zhidu::render::typeset::check_fonts().is_ok() {
+        formats.push(DocFormat::Pdf);
+    }
+    for edition in [Edition::Wall, Edition::Annotated] {
+        for r in render(&policy, &[Doc::Handbook], &formats, edition, None).expect("renders") {
+            let text = r.text.replace('\\', "");
+            let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{}: no `{s}`", r.name));
+            let (purpose, scope, intro) = (at("特制定本制度"), at("本制度适用于公司全体员工"), at("遵循下列基本原则"));
+            let (first, last, next) = (at("合法性原则"), at("创新发展原则"), at("产品运营中心成员"));
+            assert!(purpose < scope && scope < intro, "{}: purpose, scope, principles out of order", r.name);
+            assert!(intro < first && last < next, "{}: the principles are not right after their section", r.name);
+            assert_eq!(text.matches("合法性原则").count(), 1 + usize::from(r.name.ends_with("html")), "{}", r.name);
+        }
+    }
+}

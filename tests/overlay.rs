@@ -212,8 +212,14 @@ fn handbook_shows_the_company_values_and_the_appendix() {
             "requires   seq(财务经理, 总经理, 董事)",
             "本公司未设产品运营中心",
             "研发工程师",
+            // Kinds of declaration by their Chinese names (templates/_lib.j2 kind_names).
+            "审批 预算",
+            "参数 投诉反馈时限",
         ] {
             assert!(out.contains(want), "{format}: lacks `{want}`");
+        }
+        for english in ["approval 预算", "param 投诉反馈时限"] {
+            assert!(!out.contains(english), "{format}: kind name in English: `{english}`");
         }
         // The company's value in the parameter table (1天 for 投诉反馈时限).
         let line =

@@ -1,7 +1,8 @@
 //! The print test of `zhidu render --format pdf` (Typst, no browser): the PDF embeds its fonts
 //! (no Type 3), numbers chapters 第一章… and articles 第一条…, has a contents with page numbers,
 //! the wall edition labels no article with its rule and the annotated edition labels every one,
-//! and every role poster and SOP sheet is exactly one page.
+//! section headings use a Kai face when one is installed, and every role poster and SOP sheet
+//! starts a page under its title (28pt), continues under "title（续）", and prints at 14pt.
 //!
 //! Needs poppler-utils and fonts-noto-cjk (`.ci/run` installs them). Without them the test skips
 //! with a message, unless `CI` is set: then it fails.
@@ -123,10 +124,51 @@ fn pdf_is_typeset_with_embedded_fonts_numbered_articles_and_one_page_posters() {
     }
     assert!(annotated_text.contains("条款索引") && !flat.contains("条款索引"));
 
-    // One page per role poster, SOP sheet and emergency sheet: none spills over.
+    // 楷体-style section headings when a Kai face is installed (`.ci/run` installs
+    // fonts-arphic-ukai; without it the serif face stands in).
+    let kai = Command::new("fc-list").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("UKai"));
+    if kai {
+        let fonts = poppler("pdffonts", &[], &handbook);
+        assert!(fonts.contains("UKai"), "fonts-arphic-ukai installed but no Kai face in handbook.pdf\n{fonts}");
+    }
+
+    // Every role poster, SOP sheet and emergency sheet starts a page under its own title; one
+    // that does not fit continues on pages headed by the title again with （续）, never shrunk.
     let sheets = count_decls("role") + count_decls("sop") + count_decls("emergency");
     let sop = wall.join("sop.pdf");
-    assert_eq!(pages(&sop), sheets, "sop.pdf: a sheet spills onto a second page");
+    let n = pages(&sop);
+    let mut titles: Vec<String> = Vec::new();
+    for p in 1..=n {
+        let page = p.to_string();
+        let first = poppler("pdftotext", &["-f", &page, "-l", &page], &sop);
+        let title = squeezed(first.lines().find(|l| !l.trim().is_empty()).unwrap_or_default());
+        match title.strip_suffix("（续）") {
+            Some(t) => assert_eq!(titles.last().map(String::as_str), Some(t), "page {p}: （续） of another poster"),
+            None => titles.push(title),
+        }
+        // Sizes from pdftotext's word boxes (a box is as high as its font size): the title at
+        // 28pt, and on role posters and emergency sheets (no drawn figures) no word above the
+        // footer below 14pt.
+        let boxes = poppler("pdftotext", &["-bbox", "-f", &page, "-l", &page], &sop);
+        let words: Vec<(f64, f64, String)> = boxes
+            .lines()
+            .filter(|l| l.trim_start().starts_with("<word"))
+            .filter_map(|l| {
+                let num =
+                    |k: &str| -> Option<f64> { l.split(&format!("{k}=\"")).nth(1)?.split('"').next()?.parse().ok() };
+                let text = l.split('>').nth(1)?.split('<').next()?.to_string();
+                Some((num("yMin")?, num("yMax")? - num("yMin")?, text))
+            })
+            .collect();
+        assert!(words.first().is_some_and(|w| w.1 >= 27.9), "page {p}: title under 28pt: {:?}", words.first());
+        let poster = titles.last().is_some_and(|t| t.starts_with("岗位职责") || t.starts_with("应急预案"));
+        // The footer sits in the bottom margin (24 mm = 68pt of the 842pt A4 page).
+        for (y, h, w) in words.iter().filter(|w| poster && w.0 < 842.0 - 68.0) {
+            assert!(*h >= 13.9, "page {p}: `{w}` at {h}pt (y {y}) is under 14pt");
+        }
+    }
+    assert_eq!(titles.len(), sheets, "sop.pdf: one poster or sheet per title\n{titles:?}");
+    assert!(titles.iter().all(|t| !t.is_empty()));
     let sop_text = squeezed(&poppler("pdftotext", &[], &sop));
     assert!(sop_text.contains("岗位职责：") && sop_text.contains("内容审核SOP") && sop_text.contains("应急预案"));
     assert!(sop_text.contains("发布日期") && !sop_text.contains("第1页"), "sheets carry their own footer");

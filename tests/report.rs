@@ -737,3 +737,38 @@ fn digests_cover_exactly_what_the_loader_reads() {
         assert_eq!(zhidu::report::digest::org_inputs(&dir), org.inputs, "{}", dir.display());
     }
 }
+
+/// `--lang en` labels every part of the Markdown and HTML report in English (the pack's own
+/// titles and the org's names stay as written).
+#[test]
+fn english_report_has_no_chinese_label() {
+    let re = regex::Regex::new(r"[0-9a-f]{64}").expect("regex");
+    for format in ["md", "html"] {
+        let (code, out, err) = zhidu(&["report", SMALL, "--lang", "en", "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        for label in [
+            "| 项目 |",
+            "<th>项目",
+            "起施行",
+            "内置",
+            "检查对象",
+            "没有问题",
+            "覆盖问题数",
+            "没有生效的豁免",
+            "制度本身的静态规则",
+            "上次报告",
+            "第 ",
+            " 页",
+            "豁免 ",
+            "本公司条款",
+            "审计",
+        ] {
+            assert!(!out.contains(label), "{format}: Chinese label `{label}` with --lang en");
+        }
+        assert!(out.contains("Conformance report") && out.contains("Audit conclusion"), "{format}");
+        if format == "md" {
+            let md: String = out.lines().filter(|l| !l.starts_with("| `policies/")).collect::<Vec<_>>().join("\n");
+            insta::assert_snapshot!("report_small_md_en", redact(&re.replace_all(&md, "[sha256]")));
+        }
+    }
+}

@@ -23,6 +23,12 @@ use typst_layout::PagedDocument;
 /// The font families the templates set, body first: at least the first must be installed.
 pub const FAMILIES: [&str; 2] = ["Noto Serif CJK SC", "Noto Sans CJK SC"];
 
+/// 楷体 faces for section headings, best first, as Typst names them (`fonts-arphic-ukai`'s
+/// "AR PL UKai CN" is "AR PL UKai" to Typst, which reads a trailing "CN" as a width;
+/// `fonts-arphic-gkai00mp`; the Windows and macOS names). Optional: without one, section
+/// headings use the serif face.
+pub const KAI_FAMILIES: [&str; 4] = ["AR PL UKai", "AR PL KaitiM GB", "KaiTi", "STKaiti"];
+
 /// The Debian/Ubuntu package that provides [`FAMILIES`].
 pub const FONT_PACKAGE: &str = "fonts-noto-cjk";
 
@@ -82,6 +88,13 @@ pub fn check_fonts() -> Result<(), Box<TypesetError>> {
     }
 }
 
+/// The first of [`KAI_FAMILIES`] that is installed. The templates get it as `sys.inputs.kai`,
+/// so they set a Kai heading regular (the Kai faces have no bold) and a serif one bold.
+pub fn kai_family() -> Option<&'static str> {
+    let book = fonts().book();
+    KAI_FAMILIES.into_iter().find(|f| book.select_family(&f.to_lowercase()).next().is_some())
+}
+
 /// A world of one source file.
 struct OneFile {
     library: LazyHash<Library>,
@@ -126,7 +139,12 @@ impl World for OneFile {
 /// Typesets `markup` (rendered from template `name`) into PDF bytes.
 pub fn pdf(name: &str, markup: &str) -> Result<Vec<u8>, Box<TypesetError>> {
     check_fonts()?;
-    let world = OneFile { library: LazyHash::new(Library::default()), main: Source::detached(markup) };
+    let mut inputs = typst::foundations::Dict::new();
+    if let Some(kai) = kai_family() {
+        inputs.insert("kai".into(), typst::foundations::IntoValue::into_value(kai));
+    }
+    let library = Library::builder().with_inputs(inputs).build();
+    let world = OneFile { library: LazyHash::new(library), main: Source::detached(markup) };
     let fail = |diags: &[typst::diag::SourceDiagnostic]| {
         let first = diags.iter().find(|d| d.severity == Severity::Error).or(diags.first());
         let message = first.map_or_else(|| "unknown error".to_string(), |d| d.message.to_string());

@@ -90,7 +90,7 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     env.add_template("report/_labels.j2", LABELS)?;
     env.add_filter("typ_str", |s: String| Value::from_safe_string(crate::render::typeset::string(&s)));
     // The handbook's page layout and print styles, so that report and rulebook print alike.
-    for shared in ["base.html.j2", "print.css", "_lib.typ.j2"] {
+    for shared in ["base.html.j2", "print.css", "_lib.typ.j2", "_lib.j2"] {
         let source = BUILTIN.get_file(shared).and_then(|f| f.contents_utf8()).unwrap_or_default();
         env.add_template(shared, source)?;
     }
