@@ -14,12 +14,19 @@
 /// Fewest digits in an ID-card or mobile number.
 const MIN_DIGITS: usize = 11;
 
+/// Texts longer than this skip the counting pass (a block of output always has 11 digits).
+const LONG: usize = 4096;
+
 /// Whether `b` may hold an ID-card or mobile number (see the module doc); `false` means that
 /// it surely holds none.
 pub fn may_contain_number(b: &[u8]) -> bool {
     let n = b.len();
     if n < MIN_DIGITS {
         return false;
+    }
+    if n > LONG {
+        // A block of output: it holds digits enough, and the group scan is the cheaper pass.
+        return number_group(b);
     }
     // Counting is a tight loop the compiler vectorises; most cells stop here.
     let (digits, alnum) = counts(b);
@@ -91,8 +98,8 @@ fn group_bytes(w: u64) -> u64 {
     let y = w & LOW;
     // The top bit of each byte that is zero.
     let zero = |z: u64| !((z + LOW) | z) & HIGH;
-    let digit = (y + ONES * 0x50) & !(y + ONES * 0x46) & HIGH;
-    let x = zero((y | ONES * 0x20) ^ (ONES * 0x78));
+    let digit = (y + (ONES * 0x50)) & !(y + (ONES * 0x46)) & HIGH;
+    let x = zero((y | (ONES * 0x20)) ^ (ONES * 0x78));
     let space = zero(y ^ (ONES * 0x20));
     let dash = zero(y ^ (ONES * 0x2d));
     (digit | x | space | dash) & !w & HIGH
@@ -101,33 +108,46 @@ fn group_bytes(w: u64) -> u64 {
 /// The position of a byte, at or after `from`, in a run of at least [`MIN_DIGITS`] bytes that
 /// [`group_bytes`] flags, if there is one. Bytes before `from` are taken as not flagged.
 fn candidates(b: &[u8], from: usize) -> Option<usize> {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Flagged bytes just before `i`.
+    // Flagged bytes just before the word.
     let mut run = 0usize;
+    let rest = b.get(from..).unwrap_or_default();
+    let mut words = rest.chunks_exact(8);
     let mut i = from;
-    while i < b.len() {
-        let mut word = [0u8; 8];
-        let chunk = b.get(i..).unwrap_or_default();
-        let take = chunk.len().min(8);
-        word[..take].copy_from_slice(&chunk[..take]);
-        // Bytes past the end are zero: not flagged.
-        let flags = group_bytes(u64::from_le_bytes(word));
-        if flags == HIGH {
-            run += 8;
-            if run >= MIN_DIGITS {
-                return Some(i + 7);
-            }
-        } else {
-            let gaps = !flags & HIGH;
-            // Flagged bytes at the start of the word continue the run; a run inside the word
-            // (at most 6 bytes) is too short; those at its end start the next one.
-            let lead = (gaps.trailing_zeros() / 8) as usize;
-            if run + lead >= MIN_DIGITS {
-                return Some(i + lead - 1);
-            }
-            run = (gaps.leading_zeros() / 8) as usize;
+    for w in &mut words {
+        let flags = group_bytes(u64::from_le_bytes(w.try_into().unwrap_or_default()));
+        if let Some(at) = step(&mut run, flags, i) {
+            return Some(at);
         }
         i += 8;
+    }
+    let tail = words.remainder();
+    let mut word = [0u8; 8];
+    word.get_mut(..tail.len())?.copy_from_slice(tail);
+    // Bytes past the end are zero: not flagged.
+    step(&mut run, group_bytes(u64::from_le_bytes(word)), i)
+}
+
+/// One word of [`candidates`] at position `i`: `run` flagged bytes before it, `flags` its own.
+#[inline]
+fn step(run: &mut usize, flags: u64, i: usize) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if flags == 0 {
+        // Most words of text: nothing to count.
+        *run = 0;
+    } else if flags == HIGH {
+        *run += 8;
+        if *run >= MIN_DIGITS {
+            return Some(i + 7);
+        }
+    } else {
+        let gaps = !flags & HIGH;
+        // Flagged bytes at the start of the word continue the run; a run inside the word
+        // (at most 6 bytes) is too short; those at its end start the next one.
+        let lead = (gaps.trailing_zeros() / 8) as usize;
+        if *run + lead >= MIN_DIGITS {
+            return Some(i + lead - 1);
+        }
+        *run = (gaps.leading_zeros() / 8) as usize;
     }
     None
 }
@@ -227,6 +247,9 @@ mod tests {
                 for (before, after) in [("", ""), ("\"", "\""), ("a ", " b"), ("号", "号")] {
                     let text = format!("{}{before}{body}{after}", "：".repeat(pad / 3) + &"-".repeat(pad % 3));
                     assert_eq!(number_group(text.as_bytes()), segment_group(text.as_bytes()), "{text}");
+                    // In a block of output longer than `LONG`, as in a cell.
+                    let block = format!("{}{text}\n", "、\"a\": 12,\n".repeat(LONG / 8));
+                    assert_eq!(may_contain_number(block.as_bytes()), segment_group(text.as_bytes()), "{text}");
                     if before != "a " && pad % 3 == 0 {
                         assert_eq!(number_group(text.as_bytes()), want, "{text}");
                     }
