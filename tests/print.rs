@@ -173,3 +173,23 @@ fn pdf_is_typeset_with_embedded_fonts_numbered_articles_and_one_page_posters() {
     assert!(sop_text.contains("岗位职责：") && sop_text.contains("内容审核SOP") && sop_text.contains("应急预案"));
     assert!(sop_text.contains("发布日期") && !sop_text.contains("第1页"), "sheets carry their own footer");
 }
+
+/// The English PDF report numbers its sections `1. Audit conclusion`, with a space after the
+/// number (the Chinese one writes `一、审计结论`, which needs none).
+#[test]
+fn english_pdf_report_headings_have_a_space_after_the_number() {
+    if !tools_present() {
+        assert!(std::env::var_os("CI").is_none(), "CI is set but poppler-utils or fonts-noto-cjk is missing");
+        eprintln!("SKIPPED english pdf report test: poppler-utils or fonts-noto-cjk not installed");
+        return;
+    }
+    let t = tempfile::tempdir().expect("tempdir");
+    let pdf = t.path().join("report.pdf");
+    let org = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/acme");
+    let (code, _, err) =
+        zhidu(&["report", org, "--format", "pdf", "--lang", "en", "--out", pdf.to_str().expect("utf8")]);
+    assert_eq!(code, 0, "{err}");
+    let text = poppler("pdftotext", &["-l", "2"], &pdf);
+    assert!(text.lines().any(|l| l.trim() == "1. Audit conclusion"), "{text}");
+    assert!(!text.contains("1.Audit"), "{text}");
+}
