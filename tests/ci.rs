@@ -153,17 +153,6 @@ fn waivers_active_expired_unused_malformed() {
     assert_eq!(doc["summary"]["waived"], 2);
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir").flatten() {
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
-        }
-    }
-}
-
 /// Rewrites a TOML file with its `[[…]]` tables in reverse order and different spacing.
 fn reorder_and_reformat(path: &Path) {
     let text = std::fs::read_to_string(path).expect("read");

@@ -6,23 +6,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::zhidu_in;
+use common::{copy_dir, zhidu_in};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// The clean org (as_of 2026-06-30, period 2026-01-01..06-30) with an overlay pack `policy/`.

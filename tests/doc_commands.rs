@@ -16,6 +16,10 @@
 //! `cargo run [--release] --` is the binary under test; any other `cargo …` line (build, test,
 //! install) is what builds that binary and is listed as not run.
 
+mod common;
+
+use common::copy_dir;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -101,20 +105,6 @@ fn workspace() -> tempfile::TempDir {
         }
     }
     tmp
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        let kind = e.file_type().expect("file type");
-        if kind.is_dir() {
-            copy_dir(&e.path(), &target);
-        } else if kind.is_file() {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// What running a shown command gives: `None` when it is not run (a `cargo` command that builds

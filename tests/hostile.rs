@@ -23,6 +23,10 @@
 //! exit = 0
 //! ```
 
+mod common;
+
+use common::copy_dir;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -77,18 +81,6 @@ fn files_matching(dir: &Path, parts: &[String], under: &Path, found: &mut Vec<St
         }
         if e.file_type().is_ok_and(|t| t.is_dir()) {
             files_matching(&path, parts, under, found);
-        }
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir").flatten() {
-        let ty = e.file_type().expect("file type");
-        if ty.is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
         }
     }
 }

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::copy_dir;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -110,19 +112,6 @@ impl Server {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
-}
-
 fn uri(p: &Path) -> String {
     let mut s = String::from("file://");
     for b in p.to_string_lossy().bytes() {
@@ -212,24 +201,12 @@ fn an_editor_session_over_stdio() {
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri(&file), "languageId": "zhidu", "version": 1, "text": broken}}),
     );
-    let published =
+    let message =
         s.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == json!(uri(&file)));
-    let mut got: Vec<(String, u64, u64)> = published["params"]["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| {
-            let start = &d["range"]["start"];
-            (
-                d["code"].as_str().expect("code").to_string(),
-                start["line"].as_u64().expect("line") + 1,
-                start["character"].as_u64().expect("character") + 1,
-            )
-        })
-        .collect();
-    got.sort();
-    assert_eq!(got, expected, "{published}");
-    let first = &published["params"]["diagnostics"][0];
+    let got: Vec<(String, u64, u64)> =
+        published(&message).into_iter().map(|(code, line, column, _)| (code, line, column)).collect();
+    assert_eq!(got, expected, "{message}");
+    let first = &message["params"]["diagnostics"][0];
     assert!(first["message"].as_str().is_some_and(|m| m.contains("help:")), "{first}");
 
     // Fix the buffer: the diagnostics are cleared.

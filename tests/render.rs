@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{zhidu, zhidu_in};
+use common::{copy_dir, zhidu, zhidu_in};
 
 fn render_into(dir: &Path, extra: &[&str]) -> (i32, String) {
     let out = dir.to_string_lossy().into_owned();
@@ -179,19 +179,6 @@ fn check_reports_stale_and_missing_files() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("sop.md differs"), "{err}");
     assert!(err.contains("handbook.html is missing"), "{err}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).expect("copy");
-        }
-    }
 }
 
 #[test]

@@ -158,19 +158,6 @@ fn every_status_with_a_pack_of_its_own() {
     assert_eq!(doc["policy"]["builtin"], false);
 }
 
-/// Copies a directory tree.
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().flatten() {
-        let rel = e.path().strip_prefix(from).expect("relative");
-        let target = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
-}
-
 /// Replaces the first occurrence of `old` after `anchor` in a file.
 fn edit(file: &Path, anchor: &str, old: &str, new: &str) {
     let text = std::fs::read_to_string(file).expect("read");

@@ -103,19 +103,6 @@ fn a_rule_not_yet_in_force_is_pending_in_every_command() {
     assert_eq!(n(&json(&report)["summary"]["total"]["pending"]), 1);
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn every_rule_id_is_in_exactly_one_state() {
     let p = pack();

@@ -13,24 +13,11 @@ mod xlsx;
 
 use std::path::{Path, PathBuf};
 
-use common::zhidu_in;
+use common::{copy_dir, zhidu_in};
 use xlsx::{Cell, Sheet, serial, workbook};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// The example org's people as a header and rows of cells (the TOML records' keys in order of

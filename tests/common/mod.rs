@@ -30,3 +30,19 @@ pub fn redact(s: &str) -> String {
     let re = regex::Regex::new(r"sha256:[0-9a-f]{64}").expect("regex");
     re.replace_all(s, "sha256:[digest]").replace(env!("CARGO_PKG_VERSION"), "[version]")
 }
+
+/// Copies the directory tree `from` into `to` (created if missing): directories and regular
+/// files; anything else (a symlink, a socket) is left out, so a copy never reaches outside `from`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        let kind = e.file_type().expect("file type");
+        if kind.is_dir() {
+            copy_dir(&e.path(), &target);
+        } else if kind.is_file() {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
