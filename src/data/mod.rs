@@ -174,17 +174,7 @@ fn read_text<'b>(
     buf: &'b mut Vec<u8>,
     csv: bool,
 ) -> Result<&'b str, DataError> {
-    use std::io::Read;
-    buf.clear();
-    let read = std::fs::File::open(file.path().unwrap_or(Path::new(""))).and_then(|mut f| f.read_to_end(buf));
-    if let Err(e) = read {
-        file.set_text("".into());
-        return Err(DataError::Unreadable {
-            path: file.name.to_string(),
-            reason: e.to_string(),
-            loc: Loc::new(id, 0, 0),
-        });
-    }
+    read_bytes(file, id, buf)?;
     let utf8 = simdutf8::basic::from_utf8(buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buf)).is_ok();
     if !utf8
         && csv

@@ -373,7 +373,7 @@ mod tests {
     use super::*;
 
     fn field(name: &str, optional: bool) -> FieldType {
-        FieldType { name: name.into(), ty: Type::Str, optional, doc: None, secret: false, personal: false, vocab: None }
+        FieldType { optional, ..FieldType::new(name, Type::Str) }
     }
 
     #[test]

@@ -199,23 +199,14 @@ fn read_sheets(file: FileId, name: &str, bytes: &[u8], limits: Limits) -> Result
             let (row, col) = cell.pos;
             let value = match cell.value {
                 DataRef::Empty if cell.formula.is_some() => {
-                    return Err(fail(
-                        at(row, col),
-                        "a formula without a calculated value (the workbook was never opened in a spreadsheet program)"
-                            .into(),
-                    ));
+                    return Err(fail(at(row, col), NO_VALUE.into()));
                 }
                 DataRef::Error(e) => return Err(fail(at(row, col), format!("the cell holds the Excel error {e}"))),
                 v => text_of(&v),
             };
-            if value.trim().is_empty() {
-                continue;
-            }
-            total += 1;
-            if total > limits.cells {
+            if !keep(&mut grid, &mut total, limits, (row, col, value)) {
                 return Err(too_many(file, name, limits));
             }
-            grid.push((row, col, value));
         }
         drop(reader);
         let merged =
@@ -224,6 +215,23 @@ fn read_sheets(file: FileId, name: &str, bytes: &[u8], limits: Limits) -> Result
         out.push((sheet, grid));
     }
     Ok(out)
+}
+
+/// Why a cell with a formula but no value is refused.
+const NO_VALUE: &str = "a formula without a calculated value (the workbook was never opened in a spreadsheet program)";
+
+/// Adds a cell that holds something to `grid`, counting it against the limit on cells; `false`
+/// when that limit is passed. Blank cells are not kept and not counted.
+fn keep(grid: &mut Grid, total: &mut usize, limits: Limits, cell: (u32, u32, String)) -> bool {
+    if cell.2.trim().is_empty() {
+        return true;
+    }
+    *total += 1;
+    if *total > limits.cells {
+        return false;
+    }
+    grid.push(cell);
+    true
 }
 
 /// [`read_sheets`] for the formats calamine reads a whole sheet at a time (`.xls`, `.ods`): the
@@ -252,11 +260,7 @@ where
                 let (row, col) = (r0 + r as u32, c0 + c as u32);
                 let value = range.get_value((row, col));
                 if !f.is_empty() && value.is_none_or(|v| *v == Data::Empty) {
-                    return Err(fail(
-                        at(row, col),
-                        "a formula without a calculated value (the workbook was never opened in a spreadsheet program)"
-                            .into(),
-                    ));
+                    return Err(fail(at(row, col), NO_VALUE.into()));
                 }
             }
         }
@@ -268,14 +272,9 @@ where
                     return Err(fail(at(row, col), format!("the cell holds the Excel error {e}")));
                 }
                 let value = text_of(&data_ref(v));
-                if value.trim().is_empty() {
-                    continue;
-                }
-                total += 1;
-                if total > limits.cells {
+                if !keep(&mut grid, &mut total, limits, (row, col, value)) {
                     return Err(too_many(file, name, limits));
                 }
-                grid.push((row, col, value));
             }
         }
         fill_merged(&mut grid, &merged(book, &sheet), &mut total, limits).map_err(|()| too_many(file, name, limits))?;

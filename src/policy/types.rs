@@ -28,6 +28,13 @@ pub struct FieldType {
 }
 
 impl FieldType {
+    /// A required field of type `ty`, undocumented, neither secret nor personal, whose words
+    /// are those of its type: the fields zhidu itself declares (the audit period, a
+    /// declaration's attributes). Others are built from it with `..`.
+    pub fn new(name: impl Into<String>, ty: Type) -> Self {
+        FieldType { name: name.into(), ty, optional: false, doc: None, secret: false, personal: false, vocab: None }
+    }
+
     /// The key of the vocabulary its values (or list items) must be words of: the explicit
     /// `vocab`, or the declaration kind of a `Name` type (`role` for `role` and `[role]`).
     /// Words of each key are in [`Schema::vocab`](super::Schema).

@@ -341,15 +341,7 @@ fn part_words(schema: &crate::policy::Schema, decls: &crate::base::store::Store,
 /// one list per nested kind. An attribute taking a word of an `enum` is an enum of the words the
 /// pack declares (a string if it declares none).
 pub fn decl_fields(spec: &DeclSpec, words: &Words) -> Vec<FieldType> {
-    let mut out = vec![FieldType {
-        name: "name".into(),
-        ty: Type::Str,
-        optional: false,
-        doc: None,
-        secret: false,
-        personal: false,
-        vocab: None,
-    }];
+    let mut out = vec![FieldType::new("name", Type::Str)];
     for a in COMMON.iter().chain(spec.attrs.iter()) {
         if out.iter().any(|f| f.name == a.name) {
             continue;
@@ -360,25 +352,13 @@ pub fn decl_fields(spec: &DeclSpec, words: &Words) -> Vec<FieldType> {
             Card::List | Card::RepeatOne => Type::List(Box::new(base)),
             Card::Repeat => Type::List(Box::new(Type::List(Box::new(base)))),
         };
-        out.push(FieldType {
-            name: a.name.into(),
-            ty,
-            optional: !a.required,
-            doc: None,
-            secret: false,
-            personal: false,
-            vocab: None,
-        });
+        out.push(FieldType { optional: !a.required, ..FieldType::new(a.name, ty) });
     }
     for s in spec.subs {
         out.push(FieldType {
-            name: s.kind.into(),
-            ty: Type::List(Box::new(Type::Object(decl_fields(s, words).into()))),
             optional: true,
             doc: Some(s.about.into()),
-            secret: false,
-            personal: false,
-            vocab: None,
+            ..FieldType::new(s.kind, Type::List(Box::new(Type::Object(decl_fields(s, words).into()))))
         });
     }
     out
@@ -400,49 +380,13 @@ fn attr_type(t: AttrType, words: &Words) -> Type {
         AttrType::OneOf(set) => words.get(set).map_or(Type::Str, |w| Type::Enum(w.clone().into())),
         AttrType::Requirement => Type::Object(
             vec![
-                FieldType {
-                    name: "mode".into(),
-                    ty: Type::Enum(vec!["all".into(), "any".into(), "seq".into()].into()),
-                    optional: false,
-                    doc: None,
-                    secret: false,
-                    personal: false,
-                    vocab: None,
-                },
-                FieldType {
-                    name: "roles".into(),
-                    ty: Type::List(Box::new(Type::Name("role".into()))),
-                    optional: false,
-                    doc: None,
-                    secret: false,
-                    personal: false,
-                    vocab: None,
-                },
+                FieldType::new("mode", Type::Enum(vec!["all".into(), "any".into(), "seq".into()].into())),
+                FieldType::new("roles", Type::List(Box::new(Type::Name("role".into())))),
             ]
             .into(),
         ),
         AttrType::Pairs(inner) => Type::List(Box::new(Type::Object(
-            vec![
-                FieldType {
-                    name: "name".into(),
-                    ty: Type::Str,
-                    optional: false,
-                    doc: None,
-                    secret: false,
-                    personal: false,
-                    vocab: None,
-                },
-                FieldType {
-                    name: "value".into(),
-                    ty: attr_type(*inner, words),
-                    optional: false,
-                    doc: None,
-                    secret: false,
-                    personal: false,
-                    vocab: None,
-                },
-            ]
-            .into(),
+            vec![FieldType::new("name", Type::Str), FieldType::new("value", attr_type(*inner, words))].into(),
         ))),
         AttrType::Expr => Type::Any,
         AttrType::DeclRef => Type::List(Box::new(Type::Str)),

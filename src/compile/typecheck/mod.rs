@@ -365,24 +365,5 @@ fn literal(l: &Literal) -> Typed {
 
 /// The type of the audit period object.
 pub fn period_type() -> Type {
-    Type::Object(Arc::from(vec![
-        FieldType {
-            name: "from".into(),
-            ty: Type::Date,
-            optional: false,
-            doc: None,
-            secret: false,
-            personal: false,
-            vocab: None,
-        },
-        FieldType {
-            name: "to".into(),
-            ty: Type::Date,
-            optional: false,
-            doc: None,
-            secret: false,
-            personal: false,
-            vocab: None,
-        },
-    ]))
+    Type::Object(Arc::from(vec![FieldType::new("from", Type::Date), FieldType::new("to", Type::Date)]))
 }

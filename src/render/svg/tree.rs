@@ -105,6 +105,18 @@ pub fn org_chart(nodes: &[Node], label: &str) -> String {
     c.finish(w, h, label)
 }
 
+/// Stacks `nodes` one under another, indented from `left`, below a parent whose box ends at
+/// `bottom`: the layout for leaves, which need no width of their own.
+fn stack(nodes: &[usize], left: f64, bottom: f64, laid: &mut [Laid]) {
+    let mut y = bottom + ROW_GAP * 2.0;
+    for &k in nodes {
+        laid[k].x = left + INDENT;
+        laid[k].y = y;
+        laid[k].stacked = true;
+        y += laid[k].h + ROW_GAP;
+    }
+}
+
 /// Lays out the subtree of `i` with its left edge at `left` and its top at `top`; returns its
 /// width. `drawn` collects the children each node is connected to.
 fn place(
@@ -129,26 +141,14 @@ fn place(
     }
     let below = top + laid[i].h + VGAP;
     if kids.len() > 1 && kids.iter().all(|&k| children[k].iter().all(|g| visited[*g])) {
-        let mut y = top + laid[i].h + ROW_GAP * 2.0;
-        for &k in &kids {
-            laid[k].x = left + INDENT;
-            laid[k].y = y;
-            laid[k].stacked = true;
-            y += laid[k].h + ROW_GAP;
-        }
+        stack(&kids, left, top + laid[i].h, laid);
         return BOX + INDENT;
     }
     // Many children, some with subtrees of their own: the leaves are stacked under the parent
     // and the subtrees laid out to their right, so a wide level stays readable.
     let leaves: Vec<usize> = kids.iter().copied().filter(|&k| children[k].iter().all(|g| visited[*g])).collect();
     if kids.len() > WIDE && !leaves.is_empty() && leaves.len() < kids.len() {
-        let mut y = top + laid[i].h + ROW_GAP * 2.0;
-        for &k in &leaves {
-            laid[k].x = left + INDENT;
-            laid[k].y = y;
-            laid[k].stacked = true;
-            y += laid[k].h + ROW_GAP;
-        }
+        stack(&leaves, left, top + laid[i].h, laid);
         let mut x = left + INDENT + BOX + HGAP;
         for &k in kids.iter().filter(|k| !leaves.contains(k)) {
             visited[k] = false;
