@@ -61,3 +61,39 @@ fn explain_quotes_the_regulation() {
     assert_eq!(code, 2);
     assert!(err.contains("did you mean `APV-3`"), "{err}");
 }
+
+/// Lints an overlay over the built-in pack whose `main.zd` continues with `body`.
+fn lint_overlay(body: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.zd"), format!("extends \"builtin\"\n\n{body}\n")).expect("write");
+    let (code, _, err) = zhidu_in(dir.path(), &["lint", "--no-color", "--policy", "."]);
+    (code, err)
+}
+
+#[test]
+fn role3_fails_a_pack_that_gives_one_duty_to_two_roles() {
+    // 001 §2 gives 活动运营 to 运营专员, 004 §2(一)2 the same work to 市场运营 and forbids
+    // crossing: the pack declares the work once and gives it to one role. An overlay that gives
+    // it to 运营专员 as well crosses them, and lint says so.
+    let (code, err) = lint_overlay(
+        "override role 运营专员 { duties 产品运营工作, 产品推广执行与市场营销, 协助处理用户反馈, 活动运营工作 }",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ROLE-3") && err.contains("活动运营工作"), "{err}");
+    // Moving the duty instead (the company has no 市场运营 post) keeps one role per duty.
+    let (code, err) = lint_overlay(
+        "override role 运营专员 { duties 产品运营工作, 产品推广执行与市场营销, 协助处理用户反馈, 活动运营工作 }\noverride role 市场运营 { duties 品牌曝光, 渠道推广 }",
+    );
+    assert_eq!(code, 0, "{err}");
+    // Dropping a duty from its only role leaves it unheld (遗漏).
+    let (code, err) = lint_overlay("override role 运营专员 { duties 产品运营工作, 产品推广执行与市场营销 }");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ROLE-3") && err.contains("协助处理用户反馈"), "{err}");
+    // The four user-feedback duties of the seeds: 用户运营工作 (用户运营), 产品推广与用户反馈 (产品经理
+    // 负责) and 协助处理用户反馈 (运营专员 协助, as 002 §4 splits them) are held by one role each.
+    let (code, err) = lint_overlay(
+        "override role 产品经理 { duties 产品运营策划与设计, 产品开发跟进, 产品推广与用户反馈, 用户运营工作 }",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ROLE-3") && err.contains("用户运营工作"), "{err}");
+}
