@@ -193,3 +193,45 @@ fn english_pdf_report_headings_have_a_space_after_the_number() {
     assert!(text.lines().any(|l| l.trim() == "1. Audit conclusion"), "{text}");
     assert!(!text.contains("1.Audit"), "{text}");
 }
+
+/// Without the CJK faces, `render --format pdf` and `report --format pdf` fail closed (exit 2)
+/// with an error that names the package to install, and write nothing. The fonts are hidden by
+/// pointing fontconfig (which zhidu's font scan reads, via `FONTCONFIG_FILE`) at an empty
+/// directory, so this runs whether or not fonts-noto-cjk is installed.
+#[test]
+fn a_missing_cjk_font_is_an_error_naming_the_package() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let empty = t.path().join("no-fonts");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let conf = t.path().join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig><dir>{}</dir></fontconfig>\n",
+            empty.display()
+        ),
+    )
+    .expect("write fonts.conf");
+    let out = t.path().join("out");
+    let report = t.path().join("report.pdf");
+    let org = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/acme");
+    for args in [
+        vec!["render", "--format", "pdf", "--out", out.to_str().expect("utf8")],
+        vec!["report", org, "--format", "pdf", "--out", report.to_str().expect("utf8")],
+    ] {
+        let run = Command::new(env!("CARGO_BIN_EXE_zhidu"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .env("FONTCONFIG_FILE", &conf)
+            .output()
+            .expect("run zhidu");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("zhidu::render::fonts"), "{args:?}: no stable code\n{err}");
+        assert!(err.contains("Noto Serif CJK SC is not installed"), "{args:?}: the face is not named\n{err}");
+        assert!(err.contains("apt-get install fonts-noto-cjk"), "{args:?}: the package is not named\n{err}");
+    }
+    assert!(!out.join("handbook.pdf").exists() && !out.join("sop.pdf").exists(), "a PDF was written");
+    assert!(!report.exists(), "a report PDF was written");
+}
