@@ -82,7 +82,9 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
     env.add_filter("cn_num", |n: u64| crate::base::lang::zh_numeral(n));
     env.add_filter("css_str", |s: J| J::from_safe_string(css_str(&display(&s).unwrap_or_default())));
     env.add_filter("md_cell", |s: J| md_cell(&display(&s).unwrap_or_default()));
-    env.add_function("flowchart", |steps: Vec<J>, label: Option<String>| {
+    // `flowchart(steps, label)` for the page; `flowchart(steps, label, "poster")` for an SOP
+    // sheet, at print size (placed with `width: auto`).
+    env.add_function("flowchart", |steps: Vec<J>, label: Option<String>, layout: Option<String>| {
         let steps: Vec<Step> = steps
             .iter()
             .map(|s| Step {
@@ -92,7 +94,8 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
                 outputs: list(&s.get_attr("outputs").unwrap_or_default()),
             })
             .collect();
-        J::from_safe_string(svg::flowchart(&steps, label.as_deref().unwrap_or("流程图")))
+        let layout = if layout.as_deref() == Some("poster") { svg::Layout::POSTER } else { svg::Layout::PAGE };
+        J::from_safe_string(svg::flowchart_with(&steps, label.as_deref().unwrap_or("流程图"), &layout))
     });
     env.add_function("org_chart", |units: Vec<J>, label: Option<String>| {
         let nodes: Vec<Node> = units
