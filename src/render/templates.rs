@@ -76,6 +76,9 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
         "as_step",
         |title: String, owner: Option<String>| minijinja::context! { title => title, owner => owner },
     );
+    // How wide a text is in em (full-width characters 1 em): a poster's title takes
+    // `ems / (line width / size)` lines.
+    env.add_filter("ems", |s: String| svg::ems(&s));
     env.add_filter("num", |n: f64| crate::base::value::Value::Num(n).shown(crate::base::lang::Lang::Zh).to_string());
     // Words with a Chinese character: the wall edition lists a field by its Chinese names only.
     env.add_test("cjk", |s: String| !s.is_ascii());

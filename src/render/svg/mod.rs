@@ -38,6 +38,12 @@ fn safe_width(s: &str, size: f64) -> f64 {
     s.chars().map(em).sum::<f64>() * size
 }
 
+/// The width of a text in em, as [`safe_width`] measures it (no less than it prints at in the
+/// CJK faces): what a template uses to tell how many lines a title takes.
+pub fn ems(s: &str) -> f64 {
+    safe_width(s, 1.0)
+}
+
 fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
 }
