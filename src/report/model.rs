@@ -495,3 +495,36 @@ impl Counts {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Row {
+        #[serde(default, deserialize_with = "reason_or_text")]
+        reason: Option<Reason>,
+    }
+
+    fn read(json: &str) -> Option<Reason> {
+        serde_json::from_str::<Row>(json).expect("reads").reason
+    }
+
+    #[test]
+    fn reasons_are_a_kind_with_parameters_and_old_sentences_still_read() {
+        let r = Reason::NoRecords { kinds: vec!["change".into(), "person".into()] };
+        let json = serde_json::to_string(&r).expect("json");
+        assert_eq!(json, r#"{"kind":"no_records","kinds":["change","person"]}"#);
+        assert_eq!(read(&format!(r#"{{"reason":{json}}}"#)), Some(r));
+        assert_eq!(read(r#"{"reason":{"kind":"documented"}}"#), Some(Reason::Documented));
+        assert_eq!(
+            read(r#"{"reason":{"kind":"pending","from":"2026-07-01"}}"#).map(|r| r.to_string()).as_deref(),
+            Some("effective 2026-07-01")
+        );
+        // Schema versions 1 and 2 wrote a sentence: a previous report keeps it as it was.
+        assert_eq!(read(r#"{"reason":"没有 change 记录"}"#), Some(Reason::Text { text: "没有 change 记录".into() }));
+        assert_eq!(read("{}"), None);
+        // An unknown kind is no reason zhidu wrote: refused, not read as some other.
+        assert!(serde_json::from_str::<Row>(r#"{"reason":{"kind":"because"}}"#).is_err());
+    }
+}
