@@ -227,7 +227,10 @@ fn report_shows_the_disabled_rule_and_every_deviation_and_verifies() {
     let co = overlay_org(tmp.path());
     let (code, md, err) = run(&co, &["report", "--format", "md"]);
     assert_eq!(code, 0, "{err}");
-    assert!(md.contains("disabled: 本公司未设产品运营中心"), "{md}");
+    assert!(md.contains("不适用：本公司停用：本公司未设产品运营中心"), "{md}");
+    let (code, en, err) = run(&co, &["report", "--format", "md", "--lang", "en"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(en.contains("n/a: disabled by the company: 本公司未设产品运营中心"), "{en}");
     let json_path = tmp.path().join("r.json");
     let (code, _, err) = run(&co, &["report", "--out", json_path.to_str().expect("utf-8")]);
     assert_eq!(code, 0, "{err}");
@@ -235,7 +238,7 @@ fn report_shows_the_disabled_rule_and_every_deviation_and_verifies() {
         serde_json::from_str(&std::fs::read_to_string(&json_path).expect("report")).expect("json");
     let rule = doc["rules"].as_array().expect("rules").iter().find(|r| r["id"] == DISABLED).expect("rule");
     assert_eq!(rule["status"], "not_applicable");
-    assert_eq!(rule["reason"], "disabled: 本公司未设产品运营中心");
+    assert_eq!(rule["reason"], serde_json::json!({ "kind": "disabled", "reason": "本公司未设产品运营中心" }));
     let actions: Vec<String> = doc["deviations"]
         .as_array()
         .expect("deviations")

@@ -2,7 +2,8 @@
 //! (no Type 3), numbers chapters 第一章… and articles 第一条…, has a contents with page numbers,
 //! the wall edition labels no article with its rule and the annotated edition labels every one,
 //! section headings use a Kai face when one is installed, and every role poster and SOP sheet
-//! starts a page under its title (28pt), continues under "title（续）", and prints at 14pt.
+//! starts a page under its title (28pt), continues under "title（续）", and prints at 14pt,
+//! flowcharts included.
 //!
 //! Needs poppler-utils and fonts-noto-cjk (`.ci/run` installs them). Without them the test skips
 //! with a message, unless `CI` is set: then it fails.
@@ -147,8 +148,9 @@ fn pdf_is_typeset_with_embedded_fonts_numbered_articles_and_one_page_posters() {
             None => titles.push(title),
         }
         // Sizes from pdftotext's word boxes (a box is as high as its font size): the title at
-        // 28pt, and on role posters and emergency sheets (no drawn figures) no word above the
-        // footer below 14pt.
+        // 28pt, and on every sheet no word above the footer below 14pt — the text in an SOP
+        // sheet's flowchart too (the chart is drawn in pt, so its text is real text at its
+        // printed size).
         let boxes = poppler("pdftotext", &["-bbox", "-f", &page, "-l", &page], &sop);
         let words: Vec<(f64, f64, String)> = boxes
             .lines()
@@ -161,9 +163,8 @@ fn pdf_is_typeset_with_embedded_fonts_numbered_articles_and_one_page_posters() {
             })
             .collect();
         assert!(words.first().is_some_and(|w| w.1 >= 27.9), "page {p}: title under 28pt: {:?}", words.first());
-        let poster = titles.last().is_some_and(|t| t.starts_with("岗位职责") || t.starts_with("应急预案"));
         // The footer sits in the bottom margin (24 mm = 68pt of the 842pt A4 page).
-        for (y, h, w) in words.iter().filter(|w| poster && w.0 < 842.0 - 68.0) {
+        for (y, h, w) in words.iter().filter(|w| w.0 < 842.0 - 68.0) {
             assert!(*h >= 13.9, "page {p}: `{w}` at {h}pt (y {y}) is under 14pt");
         }
     }
@@ -192,4 +193,46 @@ fn english_pdf_report_headings_have_a_space_after_the_number() {
     let text = poppler("pdftotext", &["-l", "2"], &pdf);
     assert!(text.lines().any(|l| l.trim() == "1. Audit conclusion"), "{text}");
     assert!(!text.contains("1.Audit"), "{text}");
+}
+
+/// Without the CJK faces, `render --format pdf` and `report --format pdf` fail closed (exit 2)
+/// with an error that names the package to install, and write nothing. The fonts are hidden by
+/// pointing fontconfig (which zhidu's font scan reads, via `FONTCONFIG_FILE`) at an empty
+/// directory, so this runs whether or not fonts-noto-cjk is installed.
+#[test]
+fn a_missing_cjk_font_is_an_error_naming_the_package() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let empty = t.path().join("no-fonts");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let conf = t.path().join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig><dir>{}</dir></fontconfig>\n",
+            empty.display()
+        ),
+    )
+    .expect("write fonts.conf");
+    let out = t.path().join("out");
+    let report = t.path().join("report.pdf");
+    let org = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/acme");
+    for args in [
+        vec!["render", "--format", "pdf", "--out", out.to_str().expect("utf8")],
+        vec!["report", org, "--format", "pdf", "--out", report.to_str().expect("utf8")],
+    ] {
+        let run = Command::new(env!("CARGO_BIN_EXE_zhidu"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .env("FONTCONFIG_FILE", &conf)
+            .output()
+            .expect("run zhidu");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("zhidu::render::fonts"), "{args:?}: no stable code\n{err}");
+        assert!(err.contains("Noto Serif CJK SC is not installed"), "{args:?}: the face is not named\n{err}");
+        assert!(err.contains("apt-get install fonts-noto-cjk"), "{args:?}: the package is not named\n{err}");
+    }
+    assert!(!out.join("handbook.pdf").exists() && !out.join("sop.pdf").exists(), "a PDF was written");
+    assert!(!report.exists(), "a report PDF was written");
 }

@@ -76,13 +76,18 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
         "as_step",
         |title: String, owner: Option<String>| minijinja::context! { title => title, owner => owner },
     );
+    // How wide a text is in em (full-width characters 1 em): a poster's title takes
+    // `ems / (line width / size)` lines.
+    env.add_filter("ems", |s: String| svg::ems(&s));
     env.add_filter("num", |n: f64| crate::base::value::Value::Num(n).shown(crate::base::lang::Lang::Zh).to_string());
     // Words with a Chinese character: the wall edition lists a field by its Chinese names only.
     env.add_test("cjk", |s: String| !s.is_ascii());
     env.add_filter("cn_num", |n: u64| crate::base::lang::zh_numeral(n));
     env.add_filter("css_str", |s: J| J::from_safe_string(css_str(&display(&s).unwrap_or_default())));
     env.add_filter("md_cell", |s: J| md_cell(&display(&s).unwrap_or_default()));
-    env.add_function("flowchart", |steps: Vec<J>, label: Option<String>| {
+    // `flowchart(steps, label)` for the page; `flowchart(steps, label, "poster")` for an SOP
+    // sheet, at print size (placed with `width: auto`).
+    env.add_function("flowchart", |steps: Vec<J>, label: Option<String>, layout: Option<String>| {
         let steps: Vec<Step> = steps
             .iter()
             .map(|s| Step {
@@ -92,7 +97,8 @@ pub fn environment(overrides: Option<PathBuf>) -> Environment<'static> {
                 outputs: list(&s.get_attr("outputs").unwrap_or_default()),
             })
             .collect();
-        J::from_safe_string(svg::flowchart(&steps, label.as_deref().unwrap_or("流程图")))
+        let layout = if layout.as_deref() == Some("poster") { svg::Layout::POSTER } else { svg::Layout::PAGE };
+        J::from_safe_string(svg::flowchart_with(&steps, label.as_deref().unwrap_or("流程图"), &layout))
     });
     env.add_function("org_chart", |units: Vec<J>, label: Option<String>| {
         let nodes: Vec<Node> = units

@@ -8,11 +8,13 @@ use serde::{Deserialize, Serialize};
 pub use super::compare::{Change, Comparison, Previous, Trend};
 
 /// Version of the report's JSON schema; bumped when the JSON's shape changes. 2: the report
-/// carries `content_digest`.
-pub const SCHEMA_VERSION: u32 = 2;
+/// carries `content_digest`. 3: a rule's `reason` is a [`Reason`] (kind and parameters), not
+/// a sentence.
+pub const SCHEMA_VERSION: u32 = 3;
 
-/// Versions `--compare` reads as a previous report (what it reads of them has not changed).
-pub const PREVIOUS_VERSIONS: [u32; 2] = [1, SCHEMA_VERSION];
+/// Versions `--compare` reads as a previous report (what it reads of them has not changed; a
+/// `reason` sentence of versions 1 and 2 is read as [`Reason::Text`]).
+pub const PREVIOUS_VERSIONS: [u32; 3] = [1, 2, SCHEMA_VERSION];
 
 /// A conformance report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -261,8 +263,8 @@ pub struct RuleReport {
     /// The status.
     pub status: Status,
     /// Why it is not applicable, not checked or pending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "reason_or_text")]
+    pub reason: Option<Reason>,
     /// Subjects checked: the largest count over the rule's checks (none if nothing ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subjects: Option<usize>,
@@ -278,6 +280,71 @@ pub struct RuleReport {
     pub waived: usize,
     /// The findings as evidence, sorted.
     pub evidence: Vec<Evidence>,
+}
+
+/// Why a rule has its status, when the status needs a why: a kind and its parameters, which
+/// the report's templates word in the report's language (`templates/report/_labels.j2`,
+/// `reasons`). In JSON: `{"kind": "no_records", "kinds": ["change"]}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// The company's overlay disabled the rule, for the overlay's stated reason (its own words).
+    Disabled {
+        /// The overlay's reason.
+        reason: String,
+    },
+    /// The rule has no check: it is only written into the regulation.
+    Documented,
+    /// The run did not select the rule.
+    NotSelected,
+    /// Every version of the rule takes effect after `as_of`.
+    Pending {
+        /// The day it takes effect.
+        from: String,
+    },
+    /// No record of any kind its checks read.
+    NoRecords {
+        /// The record kinds, sorted.
+        kinds: Vec<String>,
+    },
+    /// The checks with data examined no subject (their filters admitted none).
+    NoSubjects,
+    /// A reason as a sentence, as reports before schema version 3 wrote it (read from a
+    /// previous report only; never written).
+    Text {
+        /// The sentence.
+        text: String,
+    },
+}
+
+impl std::fmt::Display for Reason {
+    /// The reason in English words (OSCAL's remarks); the report's own formats word it from
+    /// the templates' labels.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::Disabled { reason } => write!(f, "disabled by the company's overlay: {reason}"),
+            Reason::Documented => f.write_str("no check: only written into the regulation"),
+            Reason::NotSelected => f.write_str("not selected"),
+            Reason::Pending { from } => write!(f, "effective {from}"),
+            Reason::NoRecords { kinds } => write!(f, "no {} records", kinds.join(", ")),
+            Reason::NoSubjects => f.write_str("no record within the rule's scope"),
+            Reason::Text { text } => f.write_str(text),
+        }
+    }
+}
+
+/// Reads a rule's `reason`: a [`Reason`], or the sentence of a report before schema version 3.
+fn reason_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Reason>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Kind(Reason),
+        Text(String),
+    }
+    Ok(Option::<Either>::deserialize(d)?.map(|e| match e {
+        Either::Kind(r) => r,
+        Either::Text(text) => Reason::Text { text },
+    }))
 }
 
 /// One check of a rule.
@@ -426,5 +493,38 @@ impl Counts {
             Status::NotChecked => self.not_checked,
             Status::Pending => self.pending,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Row {
+        #[serde(default, deserialize_with = "reason_or_text")]
+        reason: Option<Reason>,
+    }
+
+    fn read(json: &str) -> Option<Reason> {
+        serde_json::from_str::<Row>(json).expect("reads").reason
+    }
+
+    #[test]
+    fn reasons_are_a_kind_with_parameters_and_old_sentences_still_read() {
+        let r = Reason::NoRecords { kinds: vec!["change".into(), "person".into()] };
+        let json = serde_json::to_string(&r).expect("json");
+        assert_eq!(json, r#"{"kind":"no_records","kinds":["change","person"]}"#);
+        assert_eq!(read(&format!(r#"{{"reason":{json}}}"#)), Some(r));
+        assert_eq!(read(r#"{"reason":{"kind":"documented"}}"#), Some(Reason::Documented));
+        assert_eq!(
+            read(r#"{"reason":{"kind":"pending","from":"2026-07-01"}}"#).map(|r| r.to_string()).as_deref(),
+            Some("effective 2026-07-01")
+        );
+        // Schema versions 1 and 2 wrote a sentence: a previous report keeps it as it was.
+        assert_eq!(read(r#"{"reason":"没有 change 记录"}"#), Some(Reason::Text { text: "没有 change 记录".into() }));
+        assert_eq!(read("{}"), None);
+        // An unknown kind is no reason zhidu wrote: refused, not read as some other.
+        assert!(serde_json::from_str::<Row>(r#"{"reason":{"kind":"because"}}"#).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! The status of every rule of the pack for one org on `as_of`, from a check run's findings and
 //! subject counts and the pack's lint. Generic: nothing here knows any rule.
 //!
-//! In order: a rule an overlay disabled is `not_applicable` with `disabled: <reason>`; a rule
+//! In order: a rule an overlay disabled is `not_applicable` ([`Reason::Disabled`]); a rule
 //! without checks is `not_checked`; a rule whose every version takes effect
 //! after `as_of` is `pending`; a rule with a finding that is not waived is `fail` (advisory rules
 //! too, marked `advisory`); with findings that are all waived, `waived`; a rule none of whose
@@ -9,7 +9,7 @@
 //! checks examined no subject is `not_applicable`; otherwise `pass`. A policy-scope check always
 //! has data (the pack), and fails when `zhidu lint` reports the rule.
 
-use super::model::{CheckReport, Evidence, Location, RuleReport, Status, Waiver};
+use super::model::{CheckReport, Evidence, Location, Reason, RuleReport, Status, Waiver};
 use crate::compile::error::{PolicyError, PolicyErrorKind};
 use crate::data::OrgData;
 use crate::engine::Outcome;
@@ -63,26 +63,26 @@ fn row(
     }
     let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
     let (status, reason) = if let (RuleState::Disabled, Some(d)) = (state, &rule.disabled) {
-        (Status::NotApplicable, Some(format!("disabled: {}", d.reason)))
+        (Status::NotApplicable, Some(Reason::Disabled { reason: d.reason.clone() }))
     } else if state == RuleState::Documented {
-        (Status::NotChecked, Some(format!("本条没有检查，只写入制度文本（{}）", rule.place.describe())))
+        (Status::NotChecked, Some(Reason::Documented))
     } else if state == RuleState::Skipped {
         // A report runs every rule; a selection never reaches here, but if it did the rule was
         // not checked, and says why.
-        (Status::NotChecked, Some("本次未选".into()))
+        (Status::NotChecked, Some(Reason::NotSelected))
     } else if let RuleState::Pending(d) = state {
-        (Status::Pending, Some(format!("{d} 起施行")))
+        (Status::Pending, Some(Reason::Pending { from: d.to_string() }))
     } else if waived < findings.len() || !lint_failures.is_empty() {
         (Status::Fail, None)
     } else if !findings.is_empty() {
         (Status::Waived, None)
     } else if !checks.iter().any(|c| c.has_data) {
-        let mut kinds: Vec<&str> = checks.iter().flat_map(|c| c.reads.iter().map(String::as_str)).collect();
+        let mut kinds: Vec<String> = checks.iter().flat_map(|c| c.reads.iter().cloned()).collect();
         kinds.sort_unstable();
         kinds.dedup();
-        (Status::NotApplicable, Some(format!("没有 {} 记录", kinds.join("、"))))
+        (Status::NotApplicable, Some(Reason::NoRecords { kinds }))
     } else if checks.iter().filter(|c| c.has_data).all(|c| c.subjects.unwrap_or(0) == 0) {
-        (Status::NotApplicable, Some("没有属于本规则范围的记录".into()))
+        (Status::NotApplicable, Some(Reason::NoSubjects))
     } else {
         (Status::Pass, None)
     };
