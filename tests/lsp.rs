@@ -8,6 +8,11 @@ mod common;
 
 use common::copy_dir;
 
+// The benchmark generator, for an org whose check takes long enough to be interrupted.
+#[path = "../examples/gen_org.rs"]
+#[allow(dead_code, reason = "only the generator is used, not the example's main")]
+mod gen_org;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -491,6 +496,56 @@ fn org_data_files_show_what_zhidu_check_finds() {
     let p8 = &people[people.find("id = \"P0008\"").expect("P0008")..];
     let name = p8.lines().find_map(|l| l.strip_prefix("name = \"")).and_then(|n| n.strip_suffix('"')).expect("name");
     assert!(!text.contains(name), "the name is personal: {hover}");
+
+    let done = s.request("shutdown", Value::Null);
+    assert_eq!(done, Value::Null);
+    s.notify("exit", Value::Null);
+}
+
+/// A newer edit cancels a running full check: the server logs that the check started, an
+/// edit and a save arrive while it runs, the check is cancelled (logged) and never published,
+/// and the first diagnostics published are those of the newest text, from a full check.
+#[test]
+fn a_newer_edit_cancels_the_running_check() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root: PathBuf = tmp.path().canonicalize().expect("canonical");
+    let org = root.join("org");
+    // Big enough that the check (seconds in a debug build) is still running when the edit comes.
+    gen_org::generate(8_000, &org, 7, false);
+    let pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let file = org.join("changes-000.toml");
+    let text = std::fs::read_to_string(&file).expect("changes-000.toml");
+    let newer = text.replacen("tier = \"日常优化\"", "tier = \"日常优画\"", 1);
+    assert_ne!(newer, text);
+
+    let mut s = Server::start(&pack);
+    s.request("initialize", json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}));
+    s.notify("initialized", json!({}));
+    let log = |m: &Value, what: &str| {
+        m["method"] == "window/logMessage" && m["params"]["message"].as_str().is_some_and(|t| t.contains(what))
+    };
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&file), "languageId": "toml", "version": 1, "text": text}}),
+    );
+    s.wait(|m| log(m, "检查开始"));
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 2}, "contentChanges": [{"text": newer}]}),
+    );
+    std::fs::write(&file, &newer).expect("save");
+    s.notify("textDocument/didSave", json!({"textDocument": {"uri": uri(&file)}}));
+    // Nothing of the cancelled check is published before the cancellation is logged.
+    let cancelled = s.wait(|m| {
+        log(m, "检查已取消")
+            || m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == json!(uri(&file))
+    });
+    assert_eq!(cancelled["method"], json!("window/logMessage"), "the check of version 1 ran to its end: {cancelled}");
+    let first = s.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == json!(uri(&file)));
+    assert_eq!(first["params"]["version"], json!(2), "{first}");
+    let codes: Vec<String> = published(&first).into_iter().map(|d| d.0).collect();
+    assert!(codes.iter().any(|c| c == "DATA-VOCAB"), "the newest text's misspelt tier: {codes:?}");
+    assert!(codes.iter().any(|c| !c.starts_with("DATA-")), "rule findings of a full check: {codes:?}");
 
     let done = s.request("shutdown", Value::Null);
     assert_eq!(done, Value::Null);

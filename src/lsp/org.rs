@@ -43,6 +43,15 @@ pub struct OrgRun {
 /// The rule findings of a full check, kept until the next one.
 pub type Checked = Arc<Vec<Finding>>;
 
+/// How to run a full check: its cancellation token (set when a newer edit arrives) and what to
+/// do when the evaluation starts (the server logs it).
+pub struct FullCheck<'a> {
+    /// Looked at before the evaluation and by the engine between checks.
+    pub cancel: &'a crate::base::cancel::Cancel,
+    /// Called right before the engine runs.
+    pub started: &'a dyn Fn(),
+}
+
 impl OrgRun {
     /// Reads `zhidu.toml` of `dir` from disk (its edits count once saved).
     pub fn config(dir: &Path) -> Result<crate::data::OrgConfig, Diagnostics> {
@@ -58,14 +67,15 @@ impl OrgRun {
 
     /// Loads the org with `edited` replacing files on disk and makes its diagnostics: the
     /// `DATA-…` findings, and rule findings — of a check run now when `check` is given (its
-    /// findings are returned to be kept), else of `last`, moved to their records' new places.
+    /// findings are returned to be kept; `None` when it was cancelled), else of `last`, moved
+    /// to their records' new places.
     pub fn run(
         dir: &Path,
         policy: Arc<Policy>,
         config: crate::data::OrgConfig,
         edited: &Edited,
         last: Option<&Checked>,
-        check: Option<&dyn Fn() -> bool>,
+        check: Option<&FullCheck<'_>>,
     ) -> (OrgRun, Option<Checked>) {
         let mut run =
             OrgRun { dir: dir.to_path_buf(), policy: Some(policy.clone()), org: None, diagnostics: BTreeMap::new() };
@@ -80,10 +90,14 @@ impl OrgRun {
         let mut shown: Vec<(Finding, Option<(String, String)>)> =
             org.issues.iter().map(|i| (build.builtin(i), i.fix.clone())).collect();
         let mut checked = None;
-        match check {
-            // Asked whether the run is still wanted before the (long) evaluation.
-            Some(wanted) if wanted() => {
-                let outcome = crate::engine::run(&policy, &org, &crate::engine::Options::default());
+        let outcome = check.filter(|c| !c.cancel.is_cancelled()).map(|c| {
+            (c.started)();
+            let opts = crate::engine::Options { cancel: c.cancel.clone(), ..crate::engine::Options::default() };
+            crate::engine::run(&policy, &org, &opts)
+        });
+        match outcome {
+            // A cancelled check's findings are incomplete: the last check's are shown instead.
+            Some(outcome) if !outcome.cancelled => {
                 let rules: Vec<Finding> =
                     outcome.findings.into_iter().filter(|f| !f.rule.starts_with("DATA-")).collect();
                 shown.extend(rules.iter().cloned().map(|f| (f, None)));

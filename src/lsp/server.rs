@@ -1,6 +1,7 @@
 //! The message loop: requests are answered on this thread from the latest compile; edits are
 //! compiled on a worker thread, and a compile whose result is stale by the time it ends (a
-//! newer edit arrived) is dropped, never published.
+//! newer edit arrived) is dropped, never published. Edits of org data go to the org worker
+//! (`background`), whose running check is cancelled by the next edit or save.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -81,6 +82,8 @@ pub fn serve(conn: &Connection, pack: Option<PathBuf>) -> Result<(), LspError> {
         std::thread::spawn(move || super::background::org_loop(&org_rx, &latest, &generation, pack.as_deref(), &send))
     };
     let mut checked_orgs = std::collections::HashSet::new();
+    // The token of the org job sent last: cancelled when a newer one is sent.
+    let mut org_cancel = crate::base::cancel::Cancel::new();
     for msg in &conn.receiver {
         match msg {
             Message::Request(req) => {
@@ -137,7 +140,10 @@ pub fn serve(conn: &Connection, pack: Option<PathBuf>) -> Result<(), LspError> {
                         // A full check when the org is first opened and on every save.
                         let full = checked_orgs.insert(dir.clone()) || method == n::DidSaveTextDocument::METHOD;
                         let g = org_generation.fetch_add(1, Ordering::SeqCst) + 1;
+                        org_cancel.cancel();
+                        org_cancel = crate::base::cancel::Cancel::new();
                         let _ = org_jobs.send(OrgJob {
+                            cancel: org_cancel.clone(),
                             generation: g,
                             orgs: docs.orgs(),
                             dirty: std::iter::once(dir.clone()).collect(),
