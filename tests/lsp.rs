@@ -277,10 +277,20 @@ fn an_editor_session_over_stdio() {
     );
     assert_eq!(def[0]["uri"], json!(uri(&pack.join("approval.zd"))), "{def}");
 
-    // The outline lists the file's declarations.
+    // The outline lists the file's declarations under their chapter: approval.zd is 分级审批's.
     let syms = s.request("textDocument/documentSymbol", json!({"textDocument": doc}));
-    let names: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["name"].as_str()).collect();
+    let tops: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["name"].as_str()).collect();
+    assert_eq!(tops, ["分级审批"], "{syms}");
+    assert_eq!(syms[0]["detail"], json!("chapter"), "{syms}");
+    let names: Vec<&str> =
+        syms[0]["children"].as_array().expect("members").iter().filter_map(|x| x["name"].as_str()).collect();
     assert!(names.contains(&"日常优化") && names.contains(&apv), "{names:?}");
+    // A file whose declarations name two chapters gets two groups, in file order; one naming
+    // none (the parameters) stays flat.
+    let mixed = format!("{good}\nsection 附则 {{\n  chapter \"附则\"\n  title \"附则\"\n  text \"x\"\n}}\n");
+    let syms = s.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri(&pack.join("params.zd"))}}));
+    let flat: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["detail"].as_str()).collect();
+    assert!(!flat.is_empty() && flat.iter().all(|d| *d != "chapter"), "{syms}");
 
     // Formatting: nothing to do on a formatted file; a messy buffer gets `zhidu fmt`'s text.
     let edits = s.request(
@@ -309,6 +319,20 @@ fn an_editor_session_over_stdio() {
     assert_eq!(edits[0]["range"]["start"], json!({"line": 0, "character": 0}));
     let last = messy.lines().count();
     assert!(edits[0]["range"]["end"]["line"].as_u64().is_some_and(|l| l as usize >= last - 1), "{edits}");
+
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 5}, "contentChanges": [{"text": mixed}]}),
+    );
+    s.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == json!(uri(&file))
+            && m["params"]["version"] == json!(5)
+    });
+    let syms = s.request("textDocument/documentSymbol", json!({"textDocument": doc}));
+    let tops: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["name"].as_str()).collect();
+    assert_eq!(tops, ["分级审批", "附则"], "{syms}");
+    assert_eq!(syms[1]["children"][0]["name"], json!("附则"), "{syms}");
 
     let done = s.request("shutdown", Value::Null);
     assert_eq!(done, Value::Null);
@@ -496,6 +520,72 @@ fn org_data_files_show_what_zhidu_check_finds() {
     let p8 = &people[people.find("id = \"P0008\"").expect("P0008")..];
     let name = p8.lines().find_map(|l| l.strip_prefix("name = \"")).and_then(|n| n.strip_suffix('"')).expect("name");
     assert!(!text.contains(name), "the name is personal: {hover}");
+
+    // Completion: the keys of the table's kind not written yet, then the words a value may be.
+    let partial = format!("{broken}\n[[change]]\nid = \"CHG-X\"\nti");
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 3}, "contentChanges": [{"text": partial}]}),
+    );
+    s.wait(|m| is_ours(m) && m["params"]["version"] == json!(3));
+    let complete = |s: &mut Server, uri: &str, text: &str| {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let position =
+            json!({"line": lines.len() - 1, "character": lines.last().expect("a line").encode_utf16().count()});
+        let list = s.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": position}));
+        let labels: Vec<String> = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["label"].as_str().map(String::from))
+            .collect();
+        (labels, list)
+    };
+    let (keys, list) = complete(&mut s, &uri(&file), &partial);
+    for want in ["tier", "title", "approvals", "author"] {
+        assert!(keys.contains(&want.to_string()), "{want}: {list}");
+    }
+    assert!(!keys.contains(&"id".to_string()), "written already: {list}");
+    let at_value = |s: &mut Server, tail: &str| {
+        let text = format!("{broken}\n[[change]]\nid = \"CHG-X\"\n{tail}");
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(&file), "version": 4}, "contentChanges": [{"text": text}]}),
+        );
+        complete(s, &uri(&file), &text)
+    };
+    let (tiers, list) = at_value(&mut s, "tier = \"");
+    for want in ["日常优化", "重大改革", "复杂项目"] {
+        assert!(tiers.contains(&want.to_string()), "the pack's approval tiers: {list}");
+    }
+    assert!(list["items"][0].get("insertText").is_none(), "inside the quotes already: {list}");
+    let (_, list) = at_value(&mut s, "tier = ");
+    assert_eq!(list["items"][0]["insertText"], json!(format!("\"{}\"", tiers[0])), "quoted: {list}");
+    let (people, list) = at_value(&mut s, "author = \"P000");
+    assert!(people.contains(&"P0008".to_string()) && people.iter().all(|p| p.starts_with("P000")), "{list}");
+    let (inner, list) = at_value(&mut s, "approvals = [\n  { by = \"P0008\", ");
+    assert!(inner.contains(&"role".to_string()) && inner.contains(&"decision".to_string()), "{list}");
+    assert!(!inner.contains(&"by".to_string()) && !inner.contains(&"tier".to_string()), "{list}");
+    let (roles, list) = at_value(&mut s, "approvals = [{ by = \"P0008\", role = \"");
+    assert!(roles.contains(&"运营总监".to_string()) && roles.contains(&"技术总监".to_string()), "{list}");
+
+    // CSV: header names in the header row, a column's values below it.
+    let coaching = org.join("coaching.csv");
+    let header = "id,mentor,mentee,date,";
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&coaching), "languageId": "csv", "version": 1, "text": header}}),
+    );
+    let (columns, list) = complete(&mut s, &uri(&coaching), header);
+    assert!(columns.contains(&"kind".to_string()) && columns.contains(&"notes".to_string()), "{list}");
+    assert!(!columns.contains(&"mentor".to_string()), "named already: {list}");
+    let rows = "id,mentor,mentee\nCO-X,P0008,P001";
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&coaching), "version": 2}, "contentChanges": [{"text": rows}]}),
+    );
+    let (mentees, list) = complete(&mut s, &uri(&coaching), rows);
+    assert!(mentees.contains(&"P0016".to_string()) && mentees.iter().all(|p| p.starts_with("P001")), "{list}");
 
     let done = s.request("shutdown", Value::Null);
     assert_eq!(done, Value::Null);

@@ -41,7 +41,8 @@ pub struct OrgJob {
     pub cancel: Cancel,
 }
 
-/// The latest load of each org dir, shared with the request loop (hover).
+/// The latest load of each org dir that read its data (a load that failed is kept only until
+/// one reads it), shared with the request loop (hover, completion).
 pub type LatestOrgs = Arc<Mutex<HashMap<PathBuf, Arc<OrgRun>>>>;
 
 /// What the worker keeps between jobs.
@@ -93,13 +94,34 @@ pub fn org_loop(
             }
             let run = Arc::new(run);
             if let Ok(mut l) = latest.lock() {
-                l.insert(dir.clone(), run.clone());
+                // A text that does not parse (half typed) keeps the last load that read the data
+                // for hover and completion.
+                if run.org.is_some() || !l.contains_key(dir) {
+                    l.insert(dir.clone(), run.clone());
+                }
             }
             for (path, version) in &files.open {
                 let diags = run.diagnostics.get(path).cloned().unwrap_or_default();
                 publish(out, path, diags, Some(*version));
             }
+            let latest = latest.clone();
+            std::thread::spawn(move || warm(&run, &latest));
         }
+    }
+}
+
+/// Makes the line index of every file of a load, on its own thread: a hover names the line
+/// of the record it shows, and the first such lookup in a file of megabytes (read again from
+/// disk when its text is not held) would otherwise be made on the request thread. Stops when
+/// a newer load of the org has replaced this one.
+fn warm(run: &Arc<OrgRun>, latest: &LatestOrgs) {
+    let Some(org) = &run.org else { return };
+    for (_, file) in org.sources.files() {
+        let current = latest.lock().is_ok_and(|l| l.get(&run.dir).is_some_and(|r| Arc::ptr_eq(r, run)));
+        if !current {
+            return;
+        }
+        file.line_col(0);
     }
 }
 

@@ -94,6 +94,7 @@ pub fn serve(conn: &Connection, pack: Option<PathBuf>) -> Result<(), LspError> {
                     r::Formatting::METHOD => format(req, &docs),
                     r::CodeActionRequest::METHOD => code_actions(req, &docs),
                     r::HoverRequest::METHOD if data_request(&req) => data_hover(req, &docs, &orgs),
+                    r::Completion::METHOD if data_request(&req) => data_completion(req, &docs, &orgs),
                     _ => {
                         let current = latest.lock().ok().and_then(|l| l.clone());
                         answer(req, current.as_deref())
@@ -199,7 +200,7 @@ fn code_actions(req: Request, docs: &Documents) -> Response {
             let uri = p.text_document.uri;
             let path = path_of(&uri);
             let csv = path.as_ref().is_some_and(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")));
-            let actions = match path.as_ref().and_then(|path| docs.text(path)) {
+            let actions = match path.as_ref().and_then(|path| docs.text_lines(path)) {
                 Some(text) => records::code_actions(&uri, text, csv, &p.context.diagnostics),
                 None => Vec::new(),
             };
@@ -220,6 +221,22 @@ fn data_hover(req: Request, docs: &Documents, orgs: &LatestOrgs) -> Response {
                 records::hover(&run, docs.text_lines(&path)?, &path, at.position)
             });
             Response::new_ok(id, hover)
+        }
+        Err(e) => Response::new_err(id, lsp_server::ErrorCode::InvalidParams as i32, format!("{e:?}")),
+    }
+}
+
+/// Completion in an org data file: keys and values from the schema and the org's latest load.
+fn data_completion(req: Request, docs: &Documents, orgs: &LatestOrgs) -> Response {
+    let id = req.id.clone();
+    match req.extract::<lsp_types::CompletionParams>(r::Completion::METHOD) {
+        Ok((_, p)) => {
+            let at = p.text_document_position;
+            let list = path_of(&at.text_document.uri).and_then(|path| {
+                let run = orgs.lock().ok()?.get(&org_of(&path)?)?.clone();
+                super::data_completion::completion(&run, docs.text_lines(&path)?, &path, at.position)
+            });
+            Response::new_ok(id, list)
         }
         Err(e) => Response::new_err(id, lsp_server::ErrorCode::InvalidParams as i32, format!("{e:?}")),
     }
