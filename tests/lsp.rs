@@ -292,6 +292,28 @@ fn an_editor_session_over_stdio() {
     let flat: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["detail"].as_str()).collect();
     assert!(!flat.is_empty() && flat.iter().all(|d| *d != "chapter"), "{syms}");
 
+    // Semantic tokens: highlighting for editors without a grammar for `.zd` (Neovim).
+    let legend = &init["capabilities"]["semanticTokensProvider"]["legend"]["tokenTypes"];
+    let tokens = s.request("textDocument/semanticTokens/full", json!({"textDocument": doc}));
+    let data: Vec<u64> = tokens["data"].as_array().expect("data").iter().filter_map(Value::as_u64).collect();
+    let good_lines: Vec<&str> = good.lines().collect();
+    let (mut line, mut col) = (0u64, 0u64);
+    let mut seen: Vec<(String, String, u64)> = Vec::new();
+    for t in data.chunks(5) {
+        line += t[0];
+        col = if t[0] == 0 { col + t[1] } else { t[1] };
+        let units: Vec<u16> = good_lines[line as usize].encode_utf16().collect();
+        let word = String::from_utf16_lossy(&units[col as usize..(col + t[2]) as usize]);
+        seen.push((word, legend[t[3] as usize].as_str().expect("type").to_string(), t[4]));
+    }
+    let has = |w: &str, ty: &str, m: u64| seen.iter().any(|(x, t, y)| x == w && t == ty && *y == m);
+    assert!(has("approval", "keyword", 0) && has("rule", "keyword", 0), "{seen:?}");
+    assert!(has("日常优化", "enumMember", 1), "a declared name: {seen:?}");
+    assert!(has(apv, "function", 1), "a rule ID: {seen:?}");
+    assert!(has("requires", "property", 0) && has("运营总监", "class", 0), "an attribute, a role named: {seen:?}");
+    assert!(seen.iter().any(|(w, t, _)| t == "comment" && w.starts_with('#')), "{seen:?}");
+    assert!(seen.iter().any(|(w, t, _)| t == "string" && w == "\"文案微调\""), "{seen:?}");
+
     // Formatting: nothing to do on a formatted file; a messy buffer gets `zhidu fmt`'s text.
     let edits = s.request(
         "textDocument/formatting",

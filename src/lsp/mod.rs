@@ -19,6 +19,7 @@ pub mod navigation;
 pub mod org;
 pub mod position;
 pub mod records;
+pub mod semantic;
 pub mod server;
 
 use std::path::PathBuf;

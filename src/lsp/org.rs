@@ -113,8 +113,15 @@ impl OrgRun {
         }
         // Only what `zhidu check` counts: a waived finding is not shown.
         shown.retain(|(f, _)| f.waiver.is_none());
+        // Only the open files' diagnostics are published: a finding in another file is not
+        // made one (its file, megabytes in a big org, would be read and indexed for nothing).
+        let mut texts = Texts::new();
         for (f, fix) in &shown {
-            if let Some(d) = diagnostic(&org, f, fix.as_ref()) {
+            let open = f.location.as_ref().is_some_and(|l| edited.contains_key(Path::new(l.file.as_str())));
+            if !open {
+                continue;
+            }
+            if let Some(d) = diagnostic(&org, f, fix.as_ref(), &mut texts) {
                 run.diagnostics.entry(d.0).or_default().push(d.1);
             }
         }
@@ -173,24 +180,36 @@ fn moved(policy: &Policy, org: &OrgData, f: &Finding) -> Option<Finding> {
     Some(f)
 }
 
+/// The texts and line indexes of the files findings are in, made once per run.
+type Texts = std::collections::HashMap<String, (Arc<str>, Lines)>;
+
 /// A finding as the editor shows it, with the path of its file. The range starts where
 /// `zhidu check` locates the finding and ends at the end of that line.
-fn diagnostic(org: &OrgData, f: &Finding, fix: Option<&(String, String)>) -> Option<(PathBuf, Diagnostic)> {
+fn diagnostic(
+    org: &OrgData,
+    f: &Finding,
+    fix: Option<&(String, String)>,
+    texts: &mut Texts,
+) -> Option<(PathBuf, Diagnostic)> {
     let at = f.location.as_ref()?;
     // A workbook's cell has no text position.
     if at.sheet.is_some() {
         return None;
     }
     let path = org.dir.join(at.file.as_str());
-    let file = org.sources.files().find(|(_, s)| s.name == at.file).map(|(_, s)| s);
-    let text: Arc<str> = match file {
-        Some(s) => s.text().clone(),
-        None => std::fs::read_to_string(&path).unwrap_or_default().into(),
-    };
-    let lines = Lines::new(&text);
+    let (text, lines) = texts.entry(at.file.to_string()).or_insert_with(|| {
+        let file = org.sources.files().find(|(_, s)| s.name == at.file).map(|(_, s)| s);
+        let text: Arc<str> = match file {
+            Some(s) => s.text().clone(),
+            None => std::fs::read_to_string(&path).unwrap_or_default().into(),
+        };
+        let lines = Lines::new(&text);
+        (text, lines)
+    });
+    let text: &str = text;
     let start = match at.loc {
         Some(l) => l.start as usize,
-        None => offset_of(&text, at.line, at.column),
+        None => offset_of(text, at.line, at.column),
     };
     let end = text.get(start..).and_then(|r| r.find('\n')).map_or(text.len(), |n| start + n);
     let severity = match f.severity {
@@ -206,7 +225,7 @@ fn diagnostic(org: &OrgData, f: &Finding, fix: Option<&(String, String)>) -> Opt
     Some((
         path,
         Diagnostic {
-            range: lines.range(&text, start, end),
+            range: lines.range(text, start, end),
             severity: Some(severity),
             code: Some(NumberOrString::String(f.rule.to_string())),
             source: Some("zhidu".into()),

@@ -44,6 +44,13 @@ pub fn serve(conn: &Connection, pack: Option<PathBuf>) -> Result<(), LspError> {
         completion_provider: Some(CompletionOptions::default()),
         document_formatting_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
+            lsp_types::SemanticTokensOptions {
+                legend: super::semantic::legend(),
+                full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                ..lsp_types::SemanticTokensOptions::default()
+            },
+        )),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(caps).map_err(|e| LspError::Protocol(e.to_string()))?;
@@ -326,6 +333,12 @@ fn answer(req: Request, a: Option<&Analysis>) -> Response {
             req.extract::<lsp_types::DocumentSymbolParams>(r::DocumentSymbolRequest::METHOD).map(|(_, p)| {
                 let syms = path_of(&p.text_document.uri).map(|path| navigation::symbols(a, &path)).unwrap_or_default();
                 serde_json::to_value(lsp_types::DocumentSymbolResponse::Nested(syms)).unwrap_or_default()
+            })
+        }
+        (r::SemanticTokensFullRequest::METHOD, Some(a)) => {
+            req.extract::<lsp_types::SemanticTokensParams>(r::SemanticTokensFullRequest::METHOD).map(|(_, p)| {
+                let tokens = path_of(&p.text_document.uri).and_then(|path| super::semantic::tokens(a, &path));
+                serde_json::to_value(tokens.map(lsp_types::SemanticTokensResult::Tokens)).unwrap_or_default()
             })
         }
         (method, Some(_)) => {
