@@ -8,6 +8,11 @@ mod common;
 
 use common::copy_dir;
 
+// The benchmark generator, for an org whose check takes long enough to be interrupted.
+#[path = "../examples/gen_org.rs"]
+#[allow(dead_code, reason = "only the generator is used, not the example's main")]
+mod gen_org;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -272,10 +277,42 @@ fn an_editor_session_over_stdio() {
     );
     assert_eq!(def[0]["uri"], json!(uri(&pack.join("approval.zd"))), "{def}");
 
-    // The outline lists the file's declarations.
+    // The outline lists the file's declarations under their chapter: approval.zd is 分级审批's.
     let syms = s.request("textDocument/documentSymbol", json!({"textDocument": doc}));
-    let names: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["name"].as_str()).collect();
+    let tops: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["name"].as_str()).collect();
+    assert_eq!(tops, ["分级审批"], "{syms}");
+    assert_eq!(syms[0]["detail"], json!("chapter"), "{syms}");
+    let names: Vec<&str> =
+        syms[0]["children"].as_array().expect("members").iter().filter_map(|x| x["name"].as_str()).collect();
     assert!(names.contains(&"日常优化") && names.contains(&apv), "{names:?}");
+    // A file whose declarations name two chapters gets two groups, in file order; one naming
+    // none (the parameters) stays flat.
+    let mixed = format!("{good}\nsection 附则 {{\n  chapter \"附则\"\n  title \"附则\"\n  text \"x\"\n}}\n");
+    let syms = s.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri(&pack.join("params.zd"))}}));
+    let flat: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["detail"].as_str()).collect();
+    assert!(!flat.is_empty() && flat.iter().all(|d| *d != "chapter"), "{syms}");
+
+    // Semantic tokens: highlighting for editors without a grammar for `.zd` (Neovim).
+    let legend = &init["capabilities"]["semanticTokensProvider"]["legend"]["tokenTypes"];
+    let tokens = s.request("textDocument/semanticTokens/full", json!({"textDocument": doc}));
+    let data: Vec<u64> = tokens["data"].as_array().expect("data").iter().filter_map(Value::as_u64).collect();
+    let good_lines: Vec<&str> = good.lines().collect();
+    let (mut line, mut col) = (0u64, 0u64);
+    let mut seen: Vec<(String, String, u64)> = Vec::new();
+    for t in data.chunks(5) {
+        line += t[0];
+        col = if t[0] == 0 { col + t[1] } else { t[1] };
+        let units: Vec<u16> = good_lines[line as usize].encode_utf16().collect();
+        let word = String::from_utf16_lossy(&units[col as usize..(col + t[2]) as usize]);
+        seen.push((word, legend[t[3] as usize].as_str().expect("type").to_string(), t[4]));
+    }
+    let has = |w: &str, ty: &str, m: u64| seen.iter().any(|(x, t, y)| x == w && t == ty && *y == m);
+    assert!(has("approval", "keyword", 0) && has("rule", "keyword", 0), "{seen:?}");
+    assert!(has("日常优化", "enumMember", 1), "a declared name: {seen:?}");
+    assert!(has(apv, "function", 1), "a rule ID: {seen:?}");
+    assert!(has("requires", "property", 0) && has("运营总监", "class", 0), "an attribute, a role named: {seen:?}");
+    assert!(seen.iter().any(|(w, t, _)| t == "comment" && w.starts_with('#')), "{seen:?}");
+    assert!(seen.iter().any(|(w, t, _)| t == "string" && w == "\"文案微调\""), "{seen:?}");
 
     // Formatting: nothing to do on a formatted file; a messy buffer gets `zhidu fmt`'s text.
     let edits = s.request(
@@ -304,6 +341,20 @@ fn an_editor_session_over_stdio() {
     assert_eq!(edits[0]["range"]["start"], json!({"line": 0, "character": 0}));
     let last = messy.lines().count();
     assert!(edits[0]["range"]["end"]["line"].as_u64().is_some_and(|l| l as usize >= last - 1), "{edits}");
+
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 5}, "contentChanges": [{"text": mixed}]}),
+    );
+    s.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == json!(uri(&file))
+            && m["params"]["version"] == json!(5)
+    });
+    let syms = s.request("textDocument/documentSymbol", json!({"textDocument": doc}));
+    let tops: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|x| x["name"].as_str()).collect();
+    assert_eq!(tops, ["分级审批", "附则"], "{syms}");
+    assert_eq!(syms[1]["children"][0]["name"], json!("附则"), "{syms}");
 
     let done = s.request("shutdown", Value::Null);
     assert_eq!(done, Value::Null);
@@ -491,6 +542,122 @@ fn org_data_files_show_what_zhidu_check_finds() {
     let p8 = &people[people.find("id = \"P0008\"").expect("P0008")..];
     let name = p8.lines().find_map(|l| l.strip_prefix("name = \"")).and_then(|n| n.strip_suffix('"')).expect("name");
     assert!(!text.contains(name), "the name is personal: {hover}");
+
+    // Completion: the keys of the table's kind not written yet, then the words a value may be.
+    let partial = format!("{broken}\n[[change]]\nid = \"CHG-X\"\nti");
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 3}, "contentChanges": [{"text": partial}]}),
+    );
+    s.wait(|m| is_ours(m) && m["params"]["version"] == json!(3));
+    let complete = |s: &mut Server, uri: &str, text: &str| {
+        let lines: Vec<&str> = text.split('\n').collect();
+        let position =
+            json!({"line": lines.len() - 1, "character": lines.last().expect("a line").encode_utf16().count()});
+        let list = s.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": position}));
+        let labels: Vec<String> = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["label"].as_str().map(String::from))
+            .collect();
+        (labels, list)
+    };
+    let (keys, list) = complete(&mut s, &uri(&file), &partial);
+    for want in ["tier", "title", "approvals", "author"] {
+        assert!(keys.contains(&want.to_string()), "{want}: {list}");
+    }
+    assert!(!keys.contains(&"id".to_string()), "written already: {list}");
+    let at_value = |s: &mut Server, tail: &str| {
+        let text = format!("{broken}\n[[change]]\nid = \"CHG-X\"\n{tail}");
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(&file), "version": 4}, "contentChanges": [{"text": text}]}),
+        );
+        complete(s, &uri(&file), &text)
+    };
+    let (tiers, list) = at_value(&mut s, "tier = \"");
+    for want in ["日常优化", "重大改革", "复杂项目"] {
+        assert!(tiers.contains(&want.to_string()), "the pack's approval tiers: {list}");
+    }
+    assert!(list["items"][0].get("insertText").is_none(), "inside the quotes already: {list}");
+    let (_, list) = at_value(&mut s, "tier = ");
+    assert_eq!(list["items"][0]["insertText"], json!(format!("\"{}\"", tiers[0])), "quoted: {list}");
+    let (people, list) = at_value(&mut s, "author = \"P000");
+    assert!(people.contains(&"P0008".to_string()) && people.iter().all(|p| p.starts_with("P000")), "{list}");
+    let (inner, list) = at_value(&mut s, "approvals = [\n  { by = \"P0008\", ");
+    assert!(inner.contains(&"role".to_string()) && inner.contains(&"decision".to_string()), "{list}");
+    assert!(!inner.contains(&"by".to_string()) && !inner.contains(&"tier".to_string()), "{list}");
+    let (roles, list) = at_value(&mut s, "approvals = [{ by = \"P0008\", role = \"");
+    assert!(roles.contains(&"运营总监".to_string()) && roles.contains(&"技术总监".to_string()), "{list}");
+
+    // CSV: header names in the header row, a column's values below it.
+    let coaching = org.join("coaching.csv");
+    let header = "id,mentor,mentee,date,";
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&coaching), "languageId": "csv", "version": 1, "text": header}}),
+    );
+    let (columns, list) = complete(&mut s, &uri(&coaching), header);
+    assert!(columns.contains(&"kind".to_string()) && columns.contains(&"notes".to_string()), "{list}");
+    assert!(!columns.contains(&"mentor".to_string()), "named already: {list}");
+    let rows = "id,mentor,mentee\nCO-X,P0008,P001";
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&coaching), "version": 2}, "contentChanges": [{"text": rows}]}),
+    );
+    let (mentees, list) = complete(&mut s, &uri(&coaching), rows);
+    assert!(mentees.contains(&"P0016".to_string()) && mentees.iter().all(|p| p.starts_with("P001")), "{list}");
+
+    let done = s.request("shutdown", Value::Null);
+    assert_eq!(done, Value::Null);
+    s.notify("exit", Value::Null);
+}
+
+/// A newer edit cancels a running full check: the server logs that the check started, an
+/// edit and a save arrive while it runs, the check is cancelled (logged) and never published,
+/// and the first diagnostics published are those of the newest text, from a full check.
+#[test]
+fn a_newer_edit_cancels_the_running_check() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root: PathBuf = tmp.path().canonicalize().expect("canonical");
+    let org = root.join("org");
+    // Big enough that the check (seconds in a debug build) is still running when the edit comes.
+    gen_org::generate(8_000, &org, 7, false);
+    let pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let file = org.join("changes-000.toml");
+    let text = std::fs::read_to_string(&file).expect("changes-000.toml");
+    let newer = text.replacen("tier = \"日常优化\"", "tier = \"日常优画\"", 1);
+    assert_ne!(newer, text);
+
+    let mut s = Server::start(&pack);
+    s.request("initialize", json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}));
+    s.notify("initialized", json!({}));
+    let log = |m: &Value, what: &str| {
+        m["method"] == "window/logMessage" && m["params"]["message"].as_str().is_some_and(|t| t.contains(what))
+    };
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&file), "languageId": "toml", "version": 1, "text": text}}),
+    );
+    s.wait(|m| log(m, "检查开始"));
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 2}, "contentChanges": [{"text": newer}]}),
+    );
+    std::fs::write(&file, &newer).expect("save");
+    s.notify("textDocument/didSave", json!({"textDocument": {"uri": uri(&file)}}));
+    // Nothing of the cancelled check is published before the cancellation is logged.
+    let cancelled = s.wait(|m| {
+        log(m, "检查已取消")
+            || m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == json!(uri(&file))
+    });
+    assert_eq!(cancelled["method"], json!("window/logMessage"), "the check of version 1 ran to its end: {cancelled}");
+    let first = s.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == json!(uri(&file)));
+    assert_eq!(first["params"]["version"], json!(2), "{first}");
+    let codes: Vec<String> = published(&first).into_iter().map(|d| d.0).collect();
+    assert!(codes.iter().any(|c| c == "DATA-VOCAB"), "the newest text's misspelt tier: {codes:?}");
+    assert!(codes.iter().any(|c| !c.starts_with("DATA-")), "rule findings of a full check: {codes:?}");
 
     let done = s.request("shutdown", Value::Null);
     assert_eq!(done, Value::Null);

@@ -1,7 +1,9 @@
 //! Layer 0: the building blocks every other layer uses — values, the record store, source
 //! files and locations, diagnostics, the output language, detectors of personal data, CSV
-//! reading, timings and the escaping of control characters in text bound for a terminal.
+//! reading, timings, a cancellation flag for long runs and the escaping of control characters
+//! in text bound for a terminal.
 //! Nothing here knows a policy, a rule or a finding.
+pub mod cancel;
 pub mod csvio;
 pub mod detect;
 pub mod diag;

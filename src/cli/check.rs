@@ -172,8 +172,13 @@ pub fn run(a: Args) -> u8 {
         return EXIT_ERROR;
     }
     clock.detail(&org.stages);
-    let options =
-        engine::Options { selection: a.selection, explain: a.explain, lang: a.lang, show_personal: a.show_personal };
+    let options = engine::Options {
+        selection: a.selection,
+        explain: a.explain,
+        lang: a.lang,
+        show_personal: a.show_personal,
+        ..Default::default()
+    };
     let mut outcome = engine::run(&policy, &org, &options);
     clock.lap("evaluate");
     clock.detail(&outcome.stages);

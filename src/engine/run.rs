@@ -23,6 +23,10 @@ pub struct Options {
     /// Show the values of `personal` fields whole in messages and explanations
     /// (`--show-personal`); masked otherwise.
     pub show_personal: bool,
+    /// Looked at between checks: once set, the checks not started yet are skipped and the
+    /// outcome says it is [`Outcome::cancelled`] (the editor's server cancels a check made stale
+    /// by a newer edit).
+    pub cancel: crate::base::cancel::Cancel,
 }
 
 /// The result of a check run.
@@ -49,6 +53,9 @@ pub struct Outcome {
     /// With `--explain`: each of those (check, record) pairs, in rule order, so the run can say
     /// which records were not judged and why rather than leave them out silently.
     pub unjudged: Vec<NotEvaluated>,
+    /// The run was cancelled ([`Options::cancel`]) before it ended: checks may have been
+    /// skipped, so the findings are incomplete and must not be shown as a result.
+    pub cancelled: bool,
 }
 
 /// A record a check did not judge: it holds a word no vocabulary declares in a field the
@@ -130,7 +137,11 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
     // Checks over a stream kind read their files as they go.
     let (streamed, jobs): (Vec<Failed>, Vec<Failed>) =
         jobs.into_iter().partition(|j| j.rule.checks.get(j.check).is_some_and(|c| stream_kind(policy, c).is_some()));
-    let streamed_out = crate::engine::stream::run_all(policy, org, ctx, &build, &streamed);
+    let streamed_out = if opts.cancel.is_cancelled() {
+        crate::engine::stream::run_all(policy, org, ctx, &build, &[])
+    } else {
+        crate::engine::stream::run_all(policy, org, ctx, &build, &streamed)
+    };
     stages.lap("stream checks (exports)");
     // First each check's violations, then their findings built in parallel straight into their
     // places in the one vector of findings: no per-check vector of findings is made and freed
@@ -141,7 +152,7 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
         .par_iter()
         .map(|job| {
             let began = std::time::Instant::now();
-            let Some(check) = job.rule.checks.get(job.check) else {
+            let Some(check) = job.rule.checks.get(job.check).filter(|_| !opts.cancel.is_cancelled()) else {
                 return (0, Vec::new(), began.elapsed(), 0, Vec::new());
             };
             let (mut violations, subjects) = run_check_counted(ctx, check);
@@ -178,6 +189,10 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
             rest = tail;
         }
         evaluated.par_iter_mut().zip(parts).zip(jobs.par_iter()).for_each(|((e, part), job)| {
+            if opts.cancel.is_cancelled() {
+                // Findings of a cancelled run are not shown: not worth building.
+                return;
+            }
             let began = std::time::Instant::now();
             for (slot, v) in part.iter_mut().zip(std::mem::take(&mut e.1)) {
                 *slot = Some(build.rule(*job, ctx, Subject::Of(v.subject), v));
@@ -221,7 +236,9 @@ pub fn run(policy: &Policy, org: &OrgData, opts: &Options) -> Outcome {
     rules_run.dedup();
     let records = org.store.kinds.iter().map(|k| k.len()).sum();
     let rules = crate::policy::counts::count(policy, as_of, sel);
-    Outcome { findings, rules_run, rules, records, checked, stages, check_times, not_evaluated, unjudged }
+    // Set at any point of the run: what ran after it may be partial.
+    let cancelled = opts.cancel.is_cancelled();
+    Outcome { findings, rules_run, rules, records, checked, stages, check_times, not_evaluated, unjudged, cancelled }
 }
 
 /// The record fields a check reads, by kind, as slot bits (see [`crate::data::Unknown`]).
@@ -358,5 +375,26 @@ mod tests {
             seen.push(keys);
         }
         assert_eq!(seen[0], seen[1]);
+    }
+
+    /// A cancelled run stops before its checks: none is evaluated, no rule finding is built, and
+    /// the outcome says it is incomplete; the same run uncancelled finds the rule findings.
+    #[test]
+    fn a_cancelled_run_skips_its_checks_and_says_so() {
+        let policy = crate::compile::load_policy(None).expect("built-in pack").0;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme");
+        let config = crate::data::read_config(&dir, jiff::civil::date(2026, 11, 23)).expect("config");
+        let org = crate::data::load_except(&dir, config, &policy.schema, &[]).expect("org loads");
+        let whole = run(&policy, &org, &Options::default());
+        let rule_findings = |o: &Outcome| {
+            o.findings.iter().filter(|f| !f.rule.starts_with("DATA-") && !f.rule.starts_with("WAIVER-")).count()
+        };
+        assert!(!whole.cancelled && rule_findings(&whole) > 0, "acme breaks rules");
+        let opts = Options::default();
+        opts.cancel.cancel();
+        let cut = run(&policy, &org, &opts);
+        assert!(cut.cancelled);
+        assert_eq!(rule_findings(&cut), 0, "{:?}", cut.findings);
+        assert!(cut.checked.iter().all(|c| c.subjects == 0), "no check examined a record");
     }
 }

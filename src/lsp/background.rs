@@ -1,7 +1,8 @@
 //! The org worker: loads org dirs with the editor's buffers and publishes their diagnostics,
 //! off the request loop. Each job is a snapshot of every open data file; a newer snapshot
-//! supersedes it: a load or check whose job is stale when it ends (a newer edit arrived) is
-//! dropped unpublished, and a full check is asked again of the next job until one completes.
+//! supersedes it: the server cancels the job's token when it sends the next one, so a running
+//! check stops at the engine's next check, and a load or check whose job is stale when it ends
+//! is dropped unpublished; a full check is asked again of the next job until one completes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -12,7 +13,8 @@ use lsp_server::{Message, Notification};
 use lsp_types::notification::{self as n, Notification as _};
 
 use super::documents::uri_of;
-use super::org::{Checked, OrgRun};
+use super::org::{Checked, FullCheck, OrgRun};
+use crate::base::cancel::Cancel;
 use crate::data::Edited;
 use crate::policy::Policy;
 
@@ -35,9 +37,12 @@ pub struct OrgJob {
     pub dirty: BTreeSet<PathBuf>,
     /// Orgs to run a full check on (opened first, or saved).
     pub full: BTreeSet<PathBuf>,
+    /// Cancelled by the server when it sends a newer job.
+    pub cancel: Cancel,
 }
 
-/// The latest load of each org dir, shared with the request loop (hover).
+/// The latest load of each org dir that read its data (a load that failed is kept only until
+/// one reads it), shared with the request loop (hover, completion).
 pub type LatestOrgs = Arc<Mutex<HashMap<PathBuf, Arc<OrgRun>>>>;
 
 /// What the worker keeps between jobs.
@@ -76,7 +81,10 @@ pub fn org_loop(
                 continue;
             }
             let full = st.owed_full.contains(dir);
-            let Some(run) = one(&mut st, dir, files, full, pack, &stale) else { break };
+            let Some(run) = one(&mut st, dir, files, full, pack, &job.cancel, out) else {
+                log(out, &format!("检查已取消 (the check of {} was cancelled: a newer edit arrived)", dir.display()));
+                break;
+            };
             if stale() {
                 break;
             }
@@ -86,24 +94,46 @@ pub fn org_loop(
             }
             let run = Arc::new(run);
             if let Ok(mut l) = latest.lock() {
-                l.insert(dir.clone(), run.clone());
+                // A text that does not parse (half typed) keeps the last load that read the data
+                // for hover and completion.
+                if run.org.is_some() || !l.contains_key(dir) {
+                    l.insert(dir.clone(), run.clone());
+                }
             }
             for (path, version) in &files.open {
                 let diags = run.diagnostics.get(path).cloned().unwrap_or_default();
                 publish(out, path, diags, Some(*version));
             }
+            let latest = latest.clone();
+            std::thread::spawn(move || warm(&run, &latest));
         }
     }
 }
 
-/// One load of `dir` (with a check when `full`); `None` when it went stale before the check.
+/// Makes the line index of every file of a load, on its own thread: a hover names the line
+/// of the record it shows, and the first such lookup in a file of megabytes (read again from
+/// disk when its text is not held) would otherwise be made on the request thread. Stops when
+/// a newer load of the org has replaced this one.
+fn warm(run: &Arc<OrgRun>, latest: &LatestOrgs) {
+    let Some(org) = &run.org else { return };
+    for (_, file) in org.sources.files() {
+        let current = latest.lock().is_ok_and(|l| l.get(&run.dir).is_some_and(|r| Arc::ptr_eq(r, run)));
+        if !current {
+            return;
+        }
+        file.line_col(0);
+    }
+}
+
+/// One load of `dir` (with a check when `full`); `None` when the check was cancelled.
 fn one(
     st: &mut State,
     dir: &Path,
     files: &OrgFiles,
     full: bool,
     pack: Option<&Path>,
-    stale: &dyn Fn() -> bool,
+    cancel: &Cancel,
+    out: &dyn Fn(Message),
 ) -> Option<OrgRun> {
     let config = match OrgRun::config(dir) {
         Ok(c) => c,
@@ -124,8 +154,9 @@ fn one(
             }
         },
     };
-    let wanted = || !stale();
-    let check: Option<&dyn Fn() -> bool> = if full { Some(&wanted) } else { None };
+    let started = || log(out, &format!("检查开始 (checking {} against the pack)", dir.display()));
+    let check = FullCheck { cancel, started: &started };
+    let check = full.then_some(&check);
     let (run, checked) = OrgRun::run(dir, policy, config, &files.edited, st.checked.get(dir), check);
     if full && checked.is_none() && run.org.is_some() {
         // The check was not run: a newer edit came first.
@@ -157,4 +188,14 @@ pub fn publish(out: &dyn Fn(Message), path: &Path, diagnostics: Vec<lsp_types::D
     let Some(uri) = uri_of(path) else { return };
     let p = lsp_types::PublishDiagnosticsParams { uri, diagnostics, version };
     out(Message::Notification(Notification::new(n::PublishDiagnostics::METHOD.to_string(), p)));
+}
+
+/// A line for the editor's log of the server (`window/logMessage`): when a full check starts
+/// and when one is cancelled.
+fn log(out: &dyn Fn(Message), message: &str) {
+    let p = lsp_types::LogMessageParams {
+        typ: lsp_types::MessageType::LOG,
+        message: crate::base::redact::redact(message).into_owned(),
+    };
+    out(Message::Notification(Notification::new(n::LogMessage::METHOD.to_string(), p)));
 }

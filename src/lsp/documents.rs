@@ -2,65 +2,91 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use lsp_types::Uri;
+
+use super::position::Lines;
+
+/// Texts shorter than this get their line index at once; longer ones on a helper thread.
+const INDEX_AT_ONCE: usize = 256 * 1024;
+
+/// One open text.
+#[derive(Debug)]
+struct Open {
+    version: i32,
+    text: Arc<str>,
+    /// Its line starts: made on a helper thread for a long text (a data file of a big org is
+    /// megabytes long), so that the edit that brought it does not hold up the requests behind
+    /// it; a request that needs them before they are ready waits for that thread.
+    lines: Arc<OnceLock<Lines>>,
+}
 
 /// Open documents by path.
 #[derive(Debug, Default)]
 pub struct Documents {
-    open: HashMap<PathBuf, (i32, String)>,
-    /// Line starts of each open text, made once per edit rather than per request (a data file
-    /// of a big org is megabytes long).
-    lines: HashMap<PathBuf, super::position::Lines>,
+    open: HashMap<PathBuf, Open>,
 }
 
 impl Documents {
     /// Sets the text of a document (on open or a full change).
     pub fn set(&mut self, path: PathBuf, version: i32, text: String) {
-        self.lines.insert(path.clone(), super::position::Lines::new(&text));
-        self.open.insert(path, (version, text));
+        let text: Arc<str> = text.into();
+        let lines = Arc::new(OnceLock::new());
+        if text.len() < INDEX_AT_ONCE {
+            let _ = lines.set(Lines::new(&text));
+        } else {
+            let (text, lines) = (text.clone(), lines.clone());
+            std::thread::spawn(move || {
+                // Not wanted any more when a newer text replaced this one meanwhile.
+                if Arc::strong_count(&lines) > 1 {
+                    lines.get_or_init(|| Lines::new(&text));
+                }
+            });
+        }
+        self.open.insert(path, Open { version, text, lines });
     }
 
     /// Forgets a closed document.
     pub fn close(&mut self, path: &Path) {
         self.open.remove(path);
-        self.lines.remove(path);
     }
 
     /// The open texts, for a compile.
     pub fn texts(&self) -> HashMap<PathBuf, String> {
-        self.open.iter().map(|(p, (_, t))| (p.clone(), t.clone())).collect()
+        self.open.iter().map(|(p, o)| (p.clone(), o.text.to_string())).collect()
     }
 
     /// The open text of a file.
     pub fn text(&self, path: &Path) -> Option<&str> {
-        self.open.get(path).map(|(_, t)| t.as_str())
+        self.open.get(path).map(|o| &*o.text)
     }
 
-    /// The open text of a file with its line index.
-    pub fn text_lines(&self, path: &Path) -> Option<(&str, &super::position::Lines)> {
-        Some((self.text(path)?, self.lines.get(path)?))
+    /// The open text of a file with its line index (waiting for the index if it is being made).
+    pub fn text_lines(&self, path: &Path) -> Option<(&str, &Lines)> {
+        let o = self.open.get(path)?;
+        Some((&*o.text, o.lines.get_or_init(|| Lines::new(&o.text))))
     }
 
     /// The open org data files, by org dir (see [`super::org::org_of`]).
     pub fn orgs(&self) -> std::collections::BTreeMap<PathBuf, super::background::OrgFiles> {
         let mut out: std::collections::BTreeMap<PathBuf, super::background::OrgFiles> = Default::default();
-        for (path, (version, text)) in &self.open {
+        for (path, o) in &self.open {
             if !super::org::is_data(path) {
                 continue;
             }
             let Some(dir) = super::org::org_of(path) else { continue };
             let Ok(rel) = path.strip_prefix(&dir).map(Path::to_path_buf) else { continue };
             let files = out.entry(dir).or_default();
-            files.edited.insert(rel, text.as_str().into());
-            files.open.push((path.clone(), *version));
+            files.edited.insert(rel, o.text.clone());
+            files.open.push((path.clone(), o.version));
         }
         out
     }
 
     /// The editor's version of each open text, published with its diagnostics.
     pub fn versions(&self) -> HashMap<PathBuf, i32> {
-        self.open.iter().map(|(p, (v, _))| (p.clone(), *v)).collect()
+        self.open.iter().map(|(p, o)| (p.clone(), o.version)).collect()
     }
 }
 

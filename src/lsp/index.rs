@@ -22,6 +22,8 @@ pub struct Def {
     pub whole: Loc,
     /// The enclosing declaration (index into [`Index::defs`]).
     pub parent: Option<usize>,
+    /// The chapter it names (`chapter "分级审批"` of a `section`), if any.
+    pub chapter: Option<String>,
 }
 
 /// What a reference names.
@@ -115,7 +117,7 @@ impl Index {
     }
 
     fn def(&mut self, kind: &str, name: &ast::Ident, whole: Loc, parent: Option<usize>) -> Option<usize> {
-        self.defs.push(Def { kind: kind.into(), name: name.name.clone(), loc: name.loc, whole, parent });
+        self.defs.push(Def { kind: kind.into(), name: name.name.clone(), loc: name.loc, whole, parent, chapter: None });
         Some(self.defs.len() - 1)
     }
 
@@ -124,6 +126,18 @@ impl Index {
             Some(n) => self.def(&d.kind.name, n, d.loc, parent),
             None => parent,
         };
+        if let (Some(i), None) = (me, parent) {
+            let chapter = d.entries.iter().find_map(|e| match e {
+                Entry::Attr(a) if a.name.name == "chapter" => a.values.iter().find_map(|v| match &v.kind {
+                    ExprKind::Lit(Literal::Str(c)) => Some(c.to_string()),
+                    _ => None,
+                }),
+                _ => None,
+            });
+            if let Some(def) = self.defs.get_mut(i) {
+                def.chapter = chapter;
+            }
+        }
         match s {
             Some(s) => self.entries(sources, &d.entries, &|n| s.attr(n), s.subs, me),
             None => self.entries(sources, &d.entries, &|_| None, &[], me),

@@ -6,17 +6,20 @@
 //! `documents` (open buffers), `analysis` (one compile of the pack), `index` (declarations and
 //! references found in the AST), `navigation` (definition, references, hover, completion,
 //! outline), `org` (one load and check of an org dir), `records` (hover on references and
-//! did-you-mean fixes in data files), `position` (byte offsets ↔ LSP positions in UTF-16 code
-//! units).
+//! did-you-mean fixes in data files), `data_completion` (keys and values in data files),
+//! `semantic` (semantic tokens of `.zd` files), `position` (byte offsets ↔ LSP positions in
+//! UTF-16 code units).
 
 pub mod analysis;
 pub mod background;
+pub mod data_completion;
 pub mod documents;
 pub mod index;
 pub mod navigation;
 pub mod org;
 pub mod position;
 pub mod records;
+pub mod semantic;
 pub mod server;
 
 use std::path::PathBuf;

@@ -180,29 +180,29 @@ pub fn completion(a: &Analysis, path: &Path, pos: Position) -> Vec<CompletionIte
     out
 }
 
-/// The outline of a file: its declarations, nested ones under their parent.
+/// The outline of a file: its declarations grouped by the pack's chapters, nested ones under
+/// their parent. A `section` is in the chapter it names, a rule in the chapter of its ID's
+/// prefix (`APV` → 分级审批, the handbook's titles); any other declaration in the chapter of the
+/// nearest chaptered declaration above it (below it, before the file's first one). A file
+/// naming no chapter (the schema, the parameters) is listed flat.
 pub fn symbols(a: &Analysis, path: &Path) -> Vec<DocumentSymbol> {
     let Some(file) = a.file(path) else { return Vec::new() };
     let mut made: Vec<Option<DocumentSymbol>> = Vec::new();
     let defs: Vec<(usize, &Def)> = a.index.defs.iter().enumerate().filter(|(_, d)| d.loc.file == file).collect();
     for (_, d) in &defs {
-        #[allow(deprecated, reason = "the field is deprecated but must be given")]
-        made.push(Some(DocumentSymbol {
-            name: d.name.clone(),
-            detail: Some(d.kind.clone()),
-            kind: match d.kind.as_str() {
+        made.push(Some(symbol(
+            d.name.clone(),
+            &d.kind,
+            match d.kind.as_str() {
                 "rule" => SymbolKind::FUNCTION,
                 "record" => SymbolKind::STRUCT,
                 "param" => SymbolKind::CONSTANT,
                 "role" | "unit" => SymbolKind::CLASS,
                 _ => SymbolKind::OBJECT,
             },
-            tags: None,
-            deprecated: None,
-            range: a.range(d.whole),
-            selection_range: a.range(d.loc),
-            children: None,
-        }));
+            a.range(d.whole),
+            a.range(d.loc),
+        )));
     }
     // Children after parents in index order: attach from the end so nested ones move first.
     let pos_of = |i: usize| defs.iter().position(|(j, _)| *j == i);
@@ -214,5 +214,63 @@ pub fn symbols(a: &Analysis, path: &Path) -> Vec<DocumentSymbol> {
             p.children.get_or_insert_with(Vec::new).insert(0, child);
         }
     }
-    made.into_iter().flatten().collect()
+    let tops: Vec<(&Def, DocumentSymbol)> = defs.iter().zip(made).filter_map(|((_, d), s)| Some((*d, s?))).collect();
+    let named: Vec<Option<String>> = tops.iter().map(|(d, _)| chapter_of(d)).collect();
+    let Some(first) = named.iter().flatten().next().cloned() else {
+        return tops.into_iter().map(|(_, s)| s).collect();
+    };
+    let mut current = first;
+    let mut groups: Vec<(String, Vec<DocumentSymbol>)> = Vec::new();
+    for ((_, s), chapter) in tops.into_iter().zip(named) {
+        if let Some(c) = chapter {
+            current = c;
+        }
+        match groups.iter_mut().find(|(c, _)| *c == current) {
+            Some((_, members)) => members.push(s),
+            None => groups.push((current.clone(), vec![s])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(chapter, members)| {
+            let start = members.iter().map(|m| m.range.start).min().unwrap_or_default();
+            let end = members.iter().map(|m| m.range.end).max().unwrap_or_default();
+            let range = lsp_types::Range { start, end };
+            let first = members.first().map_or(range, |m| m.selection_range);
+            let mut s = symbol(chapter, "chapter", SymbolKind::NAMESPACE, range, first);
+            s.children = Some(members);
+            s
+        })
+        .collect()
+}
+
+fn symbol(
+    name: String,
+    detail: &str,
+    kind: SymbolKind,
+    range: lsp_types::Range,
+    selection_range: lsp_types::Range,
+) -> DocumentSymbol {
+    #[allow(deprecated, reason = "the field is deprecated but must be given")]
+    DocumentSymbol {
+        name,
+        detail: Some(detail.to_string()),
+        kind,
+        tags: None,
+        deprecated: None,
+        range,
+        selection_range,
+        children: None,
+    }
+}
+
+/// The chapter a top-level declaration names: a section's `chapter`, a rule's by its prefix.
+fn chapter_of(d: &Def) -> Option<String> {
+    static TITLES: std::sync::OnceLock<std::collections::BTreeMap<String, String>> = std::sync::OnceLock::new();
+    if d.kind == "rule" {
+        let prefix = d.name.split('-').next().unwrap_or(&d.name);
+        let titles = TITLES.get_or_init(crate::render::templates::chapter_titles);
+        return Some(titles.get(prefix).cloned().unwrap_or_else(|| prefix.to_string()));
+    }
+    d.chapter.clone()
 }

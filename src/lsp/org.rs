@@ -43,6 +43,15 @@ pub struct OrgRun {
 /// The rule findings of a full check, kept until the next one.
 pub type Checked = Arc<Vec<Finding>>;
 
+/// How to run a full check: its cancellation token (set when a newer edit arrives) and what to
+/// do when the evaluation starts (the server logs it).
+pub struct FullCheck<'a> {
+    /// Looked at before the evaluation and by the engine between checks.
+    pub cancel: &'a crate::base::cancel::Cancel,
+    /// Called right before the engine runs.
+    pub started: &'a dyn Fn(),
+}
+
 impl OrgRun {
     /// Reads `zhidu.toml` of `dir` from disk (its edits count once saved).
     pub fn config(dir: &Path) -> Result<crate::data::OrgConfig, Diagnostics> {
@@ -58,14 +67,15 @@ impl OrgRun {
 
     /// Loads the org with `edited` replacing files on disk and makes its diagnostics: the
     /// `DATA-…` findings, and rule findings — of a check run now when `check` is given (its
-    /// findings are returned to be kept), else of `last`, moved to their records' new places.
+    /// findings are returned to be kept; `None` when it was cancelled), else of `last`, moved
+    /// to their records' new places.
     pub fn run(
         dir: &Path,
         policy: Arc<Policy>,
         config: crate::data::OrgConfig,
         edited: &Edited,
         last: Option<&Checked>,
-        check: Option<&dyn Fn() -> bool>,
+        check: Option<&FullCheck<'_>>,
     ) -> (OrgRun, Option<Checked>) {
         let mut run =
             OrgRun { dir: dir.to_path_buf(), policy: Some(policy.clone()), org: None, diagnostics: BTreeMap::new() };
@@ -80,10 +90,14 @@ impl OrgRun {
         let mut shown: Vec<(Finding, Option<(String, String)>)> =
             org.issues.iter().map(|i| (build.builtin(i), i.fix.clone())).collect();
         let mut checked = None;
-        match check {
-            // Asked whether the run is still wanted before the (long) evaluation.
-            Some(wanted) if wanted() => {
-                let outcome = crate::engine::run(&policy, &org, &crate::engine::Options::default());
+        let outcome = check.filter(|c| !c.cancel.is_cancelled()).map(|c| {
+            (c.started)();
+            let opts = crate::engine::Options { cancel: c.cancel.clone(), ..crate::engine::Options::default() };
+            crate::engine::run(&policy, &org, &opts)
+        });
+        match outcome {
+            // A cancelled check's findings are incomplete: the last check's are shown instead.
+            Some(outcome) if !outcome.cancelled => {
                 let rules: Vec<Finding> =
                     outcome.findings.into_iter().filter(|f| !f.rule.starts_with("DATA-")).collect();
                 shown.extend(rules.iter().cloned().map(|f| (f, None)));
@@ -99,8 +113,15 @@ impl OrgRun {
         }
         // Only what `zhidu check` counts: a waived finding is not shown.
         shown.retain(|(f, _)| f.waiver.is_none());
+        // Only the open files' diagnostics are published: a finding in another file is not
+        // made one (its file, megabytes in a big org, would be read and indexed for nothing).
+        let mut texts = Texts::new();
         for (f, fix) in &shown {
-            if let Some(d) = diagnostic(&org, f, fix.as_ref()) {
+            let open = f.location.as_ref().is_some_and(|l| edited.contains_key(Path::new(l.file.as_str())));
+            if !open {
+                continue;
+            }
+            if let Some(d) = diagnostic(&org, f, fix.as_ref(), &mut texts) {
                 run.diagnostics.entry(d.0).or_default().push(d.1);
             }
         }
@@ -159,24 +180,36 @@ fn moved(policy: &Policy, org: &OrgData, f: &Finding) -> Option<Finding> {
     Some(f)
 }
 
+/// The texts and line indexes of the files findings are in, made once per run.
+type Texts = std::collections::HashMap<String, (Arc<str>, Lines)>;
+
 /// A finding as the editor shows it, with the path of its file. The range starts where
 /// `zhidu check` locates the finding and ends at the end of that line.
-fn diagnostic(org: &OrgData, f: &Finding, fix: Option<&(String, String)>) -> Option<(PathBuf, Diagnostic)> {
+fn diagnostic(
+    org: &OrgData,
+    f: &Finding,
+    fix: Option<&(String, String)>,
+    texts: &mut Texts,
+) -> Option<(PathBuf, Diagnostic)> {
     let at = f.location.as_ref()?;
     // A workbook's cell has no text position.
     if at.sheet.is_some() {
         return None;
     }
     let path = org.dir.join(at.file.as_str());
-    let file = org.sources.files().find(|(_, s)| s.name == at.file).map(|(_, s)| s);
-    let text: Arc<str> = match file {
-        Some(s) => s.text().clone(),
-        None => std::fs::read_to_string(&path).unwrap_or_default().into(),
-    };
-    let lines = Lines::new(&text);
+    let (text, lines) = texts.entry(at.file.to_string()).or_insert_with(|| {
+        let file = org.sources.files().find(|(_, s)| s.name == at.file).map(|(_, s)| s);
+        let text: Arc<str> = match file {
+            Some(s) => s.text().clone(),
+            None => std::fs::read_to_string(&path).unwrap_or_default().into(),
+        };
+        let lines = Lines::new(&text);
+        (text, lines)
+    });
+    let text: &str = text;
     let start = match at.loc {
         Some(l) => l.start as usize,
-        None => offset_of(&text, at.line, at.column),
+        None => offset_of(text, at.line, at.column),
     };
     let end = text.get(start..).and_then(|r| r.find('\n')).map_or(text.len(), |n| start + n);
     let severity = match f.severity {
@@ -192,7 +225,7 @@ fn diagnostic(org: &OrgData, f: &Finding, fix: Option<&(String, String)>) -> Opt
     Some((
         path,
         Diagnostic {
-            range: lines.range(&text, start, end),
+            range: lines.range(text, start, end),
             severity: Some(severity),
             code: Some(NumberOrString::String(f.rule.to_string())),
             source: Some("zhidu".into()),

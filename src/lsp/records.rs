@@ -80,8 +80,12 @@ pub fn hover(run: &OrgRun, (text, lines): (&str, &Lines), path: &Path, pos: Posi
 /// The did-you-mean fixes of the diagnostics the editor sends back (their `data` holds the
 /// word as written and the one meant): each replaces the first whole occurrence of the word at
 /// or after the finding's record (in a CSV file, a field name is in the header, line 1).
-pub fn code_actions(uri: &Uri, text: &str, csv: bool, diagnostics: &[Diagnostic]) -> Vec<CodeActionOrCommand> {
-    let lines = Lines::new(text);
+pub fn code_actions(
+    uri: &Uri,
+    (text, lines): (&str, &Lines),
+    csv: bool,
+    diagnostics: &[Diagnostic],
+) -> Vec<CodeActionOrCommand> {
     let mut out = Vec::new();
     for d in diagnostics {
         let Some(data) = &d.data else { continue };

@@ -1,6 +1,7 @@
 //! The message loop: requests are answered on this thread from the latest compile; edits are
 //! compiled on a worker thread, and a compile whose result is stale by the time it ends (a
-//! newer edit arrived) is dropped, never published.
+//! newer edit arrived) is dropped, never published. Edits of org data go to the org worker
+//! (`background`), whose running check is cancelled by the next edit or save.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,6 +44,13 @@ pub fn serve(conn: &Connection, pack: Option<PathBuf>) -> Result<(), LspError> {
         completion_provider: Some(CompletionOptions::default()),
         document_formatting_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
+            lsp_types::SemanticTokensOptions {
+                legend: super::semantic::legend(),
+                full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                ..lsp_types::SemanticTokensOptions::default()
+            },
+        )),
         ..ServerCapabilities::default()
     };
     let caps = serde_json::to_value(caps).map_err(|e| LspError::Protocol(e.to_string()))?;
@@ -81,6 +89,8 @@ pub fn serve(conn: &Connection, pack: Option<PathBuf>) -> Result<(), LspError> {
         std::thread::spawn(move || super::background::org_loop(&org_rx, &latest, &generation, pack.as_deref(), &send))
     };
     let mut checked_orgs = std::collections::HashSet::new();
+    // The token of the org job sent last: cancelled when a newer one is sent.
+    let mut org_cancel = crate::base::cancel::Cancel::new();
     for msg in &conn.receiver {
         match msg {
             Message::Request(req) => {
@@ -91,6 +101,7 @@ pub fn serve(conn: &Connection, pack: Option<PathBuf>) -> Result<(), LspError> {
                     r::Formatting::METHOD => format(req, &docs),
                     r::CodeActionRequest::METHOD => code_actions(req, &docs),
                     r::HoverRequest::METHOD if data_request(&req) => data_hover(req, &docs, &orgs),
+                    r::Completion::METHOD if data_request(&req) => data_completion(req, &docs, &orgs),
                     _ => {
                         let current = latest.lock().ok().and_then(|l| l.clone());
                         answer(req, current.as_deref())
@@ -137,7 +148,10 @@ pub fn serve(conn: &Connection, pack: Option<PathBuf>) -> Result<(), LspError> {
                         // A full check when the org is first opened and on every save.
                         let full = checked_orgs.insert(dir.clone()) || method == n::DidSaveTextDocument::METHOD;
                         let g = org_generation.fetch_add(1, Ordering::SeqCst) + 1;
+                        org_cancel.cancel();
+                        org_cancel = crate::base::cancel::Cancel::new();
                         let _ = org_jobs.send(OrgJob {
+                            cancel: org_cancel.clone(),
                             generation: g,
                             orgs: docs.orgs(),
                             dirty: std::iter::once(dir.clone()).collect(),
@@ -193,7 +207,7 @@ fn code_actions(req: Request, docs: &Documents) -> Response {
             let uri = p.text_document.uri;
             let path = path_of(&uri);
             let csv = path.as_ref().is_some_and(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")));
-            let actions = match path.as_ref().and_then(|path| docs.text(path)) {
+            let actions = match path.as_ref().and_then(|path| docs.text_lines(path)) {
                 Some(text) => records::code_actions(&uri, text, csv, &p.context.diagnostics),
                 None => Vec::new(),
             };
@@ -214,6 +228,22 @@ fn data_hover(req: Request, docs: &Documents, orgs: &LatestOrgs) -> Response {
                 records::hover(&run, docs.text_lines(&path)?, &path, at.position)
             });
             Response::new_ok(id, hover)
+        }
+        Err(e) => Response::new_err(id, lsp_server::ErrorCode::InvalidParams as i32, format!("{e:?}")),
+    }
+}
+
+/// Completion in an org data file: keys and values from the schema and the org's latest load.
+fn data_completion(req: Request, docs: &Documents, orgs: &LatestOrgs) -> Response {
+    let id = req.id.clone();
+    match req.extract::<lsp_types::CompletionParams>(r::Completion::METHOD) {
+        Ok((_, p)) => {
+            let at = p.text_document_position;
+            let list = path_of(&at.text_document.uri).and_then(|path| {
+                let run = orgs.lock().ok()?.get(&org_of(&path)?)?.clone();
+                super::data_completion::completion(&run, docs.text_lines(&path)?, &path, at.position)
+            });
+            Response::new_ok(id, list)
         }
         Err(e) => Response::new_err(id, lsp_server::ErrorCode::InvalidParams as i32, format!("{e:?}")),
     }
@@ -303,6 +333,12 @@ fn answer(req: Request, a: Option<&Analysis>) -> Response {
             req.extract::<lsp_types::DocumentSymbolParams>(r::DocumentSymbolRequest::METHOD).map(|(_, p)| {
                 let syms = path_of(&p.text_document.uri).map(|path| navigation::symbols(a, &path)).unwrap_or_default();
                 serde_json::to_value(lsp_types::DocumentSymbolResponse::Nested(syms)).unwrap_or_default()
+            })
+        }
+        (r::SemanticTokensFullRequest::METHOD, Some(a)) => {
+            req.extract::<lsp_types::SemanticTokensParams>(r::SemanticTokensFullRequest::METHOD).map(|(_, p)| {
+                let tokens = path_of(&p.text_document.uri).and_then(|path| super::semantic::tokens(a, &path));
+                serde_json::to_value(tokens.map(lsp_types::SemanticTokensResult::Tokens)).unwrap_or_default()
             })
         }
         (method, Some(_)) => {

@@ -20,7 +20,9 @@ enum Tok<'a> {
     Newline(usize),
 }
 
-const KEYWORDS: &[&str] = &[
+/// The words of the language that are keywords wherever they stand (the formatter spaces them;
+/// the language server highlights them).
+pub const KEYWORDS: &[&str] = &[
     "include", "import", "rule", "record", "forall", "exists", "count", "sum", "for", "in", "where", "if", "then",
     "else", "and", "or", "not", "implies", "matches", "alias", "ref", "enum", "extends", "override", "disable",
 ];
