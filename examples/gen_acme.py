@@ -882,10 +882,15 @@ class Org:
     def projects_and_tasks(self):
         k = self.key
         projects = [
+            # 阶段名称须为项目模板声明的阶段（policies/schema.zd：project.phases.name），
+            # 故促销活动也按项目制模板（启动、执行、收尾）记录，各阶段在时限内并有规定产出。
             Rec(id="PJ-2026-001", name="五一联合促销活动",
-                phases=[{"name": "策划", "start": D(2026, 4, 1), "end": D(2026, 4, 15), "deliverables": ["活动方案"]},
-                        {"name": "执行", "start": D(2026, 4, 16), "end": D(2026, 5, 5), "deliverables": ["执行日报"]},
-                        {"name": "复盘", "start": D(2026, 5, 6), "end": D(2026, 5, 8), "deliverables": ["复盘报告"]}]),
+                phases=[{"name": "启动", "start": D(2026, 4, 1), "end": D(2026, 4, 2),
+                         "deliverables": ["项目计划书", "活动方案"]},
+                        {"name": "执行", "start": D(2026, 4, 22), "end": D(2026, 5, 5),
+                         "deliverables": ["进度报告", "执行日报"]},
+                        {"name": "收尾", "start": D(2026, 5, 6), "end": D(2026, 5, 12),
+                         "deliverables": ["PPT", "数据报告", "复盘报告"]}]),
             Rec(id="PJ-2026-002", name="门店会员拉新专项（项目制）",
                 phases=[{"name": "启动", "start": D(2026, 3, 2), "end": D(2026, 3, 3), "deliverables": ["项目计划书"]},
                         {"name": "执行", "start": D(2026, 3, 4), "end": D(2026, 3, 17), "deliverables": ["进度报告"]},

@@ -69,6 +69,8 @@ pub fn json_schema(policy: &Policy) -> Json {
 fn object(policy: &Policy, fields: &[FieldType], title: Option<&str>, open: bool) -> Json {
     let mut props = Map::new();
     let mut required = Vec::new();
+    // `keys ref … if field == word`: the key names, where the sibling field holds the word.
+    let mut conditional = Vec::new();
     for f in fields {
         let mut t = match f.vocab_key().and_then(|k| policy.schema.vocab.get(k)) {
             // The words of a vocabulary, for the field or each item of a list of them.
@@ -81,6 +83,20 @@ fn object(policy: &Policy, fields: &[FieldType], title: Option<&str>, open: bool
         if let (Some(doc), Some(o)) = (&f.doc, t.as_object_mut()) {
             o.insert("description".into(), Json::String(doc.clone()));
         }
+        if let Some((k, words)) = f.keys.as_ref().and_then(|k| policy.schema.vocab.get(&k.vocab).map(|w| (k, w))) {
+            let names = json!({ "propertyNames": { "enum": words.iter().collect::<Vec<_>>() } });
+            match &k.when {
+                None => {
+                    if let Some(o) = t.as_object_mut() {
+                        o.insert("propertyNames".into(), names["propertyNames"].clone());
+                    }
+                }
+                Some((field, word)) => conditional.push(json!({
+                    "if": { "properties": { field: { "const": word } }, "required": [field] },
+                    "then": { "properties": { f.name.clone(): names } }
+                })),
+            }
+        }
         props.insert(f.name.clone(), t);
         if !f.optional {
             required.push(Json::String(f.name.clone()));
@@ -89,6 +105,9 @@ fn object(policy: &Policy, fields: &[FieldType], title: Option<&str>, open: bool
     let mut o = json!({ "type": "object", "properties": props, "required": required, "additionalProperties": open });
     if let (Some(t), Some(m)) = (title, o.as_object_mut()) {
         m.insert("title".into(), Json::String(t.to_string()));
+    }
+    if let (false, Some(m)) = (conditional.is_empty(), o.as_object_mut()) {
+        m.insert("allOf".into(), Json::Array(conditional));
     }
     o
 }

@@ -72,7 +72,21 @@ fn schema_rejects_words_and_fields_the_pack_does_not_declare() {
     let change = "[[change]]\nid = \"C1\"\ntitle = \"t\"\nauthor = \"P1\"\nsubmitted = 2026-03-01\n";
     let approval = "{ by = \"P1\", role = \"运营总监\", date = 2026-03-05, decision = \"approve\" }";
     let complaint = "[[complaint]]\nid = \"CP1\"\nreceived = 2026-03-02\n";
+    let plan = |kind: &str, key: &str| {
+        format!(
+            "[[plan]]\nid = \"PL1\"\nkind = \"{kind}\"\nowner = \"P1\"\nsubmitted = 2026-03-01\napprovals = []\nfields = {{ \"{key}\" = \"x\" }}\n"
+        )
+    };
+    let project = |phase: &str| {
+        format!(
+            "[[project]]\nid = \"PJ1\"\nname = \"n\"\nphases = [{{ name = \"{phase}\", start = 2026-03-02, end = 2026-03-03, deliverables = [] }}]\n"
+        )
+    };
     let good = [
+        plan("立项", "项目背景"),
+        plan("预算", "收入预算"),
+        project("启动"),
+        project("客户验收"),
         format!("{person}roles = [\"运营总监\"]\n"),
         format!("{change}tier = \"重大改革\"\ngolive = 2026-03-20\napprovals = [{approval}]\n"),
         format!("{complaint}steps = [{{ step = \"投诉调查与处理\", at = 2026-03-03 }}]\n"),
@@ -84,6 +98,8 @@ fn schema_rejects_words_and_fields_the_pack_does_not_declare() {
         assert!(errors.is_empty(), "{text}: {errors:?}");
     }
     let bad = [
+        (plan("立项", "项目背景介绍"), "/plan/0/fields"),
+        (project("执行阶段"), "/project/0/phases/0/name"),
         (format!("{change}tier = \"重大变更\"\napprovals = []\n"), "/change/0/tier"),
         (format!("{complaint}steps = [{{ step = \"调查与处理\", at = 2026-03-03 }}]\n"), "/complaint/0/steps/0/step"),
         (format!("{change}tier = \"重大改革\"\ngo_live = 2026-03-20\napprovals = []\n"), "/change/0"),

@@ -168,3 +168,94 @@ fn records_with_unknown_words_are_not_evaluated_in_report_and_explain() {
     assert!(out.contains("SOP-8 check 1: not evaluated for complaint:CP-1") && out.contains("DATA-VOCAB"), "{out}");
     assert!(!out.contains("fails"), "{out}");
 }
+
+/// Project phase names are words of the project templates (`ref sop(项目制模板, 项目实施计划).step`)
+/// and the keys of a 立项 plan's `fields` are words of 立项流程's `required`
+/// (`keys ref sop(立项流程).required if kind == 立项`): a misspelt phase or key is one DATA-VOCAB
+/// finding naming the word, and SOP-10 / APV-7 do not judge those records; a 预算 plan's keys
+/// are not limited, and the rules still fail records without unknown words, naming what is missing.
+#[test]
+fn phase_names_and_plan_keys_are_vocabulary() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let org = tmp.path();
+    std::fs::write(
+        org.join("zhidu.toml"),
+        "[org]\nname = \"t\"\nas_of = 2026-06-30\nperiod = { from = 2026-01-01, to = 2026-06-30 }\n",
+    )
+    .expect("config");
+    let person = |id: &str, role: &str| {
+        format!(
+            "[[person]]\nid = \"{id}\"\nname = \"某{id}\"\nunit = \"U0\"\nroles = [\"{role}\"]\njoined = 2025-01-01\n\n"
+        )
+    };
+    let approvals = "approvals = [\n  { by = \"P1\", role = \"总经理\", date = 2026-03-02, decision = \"approve\" },\n  \
+                     { by = \"P2\", role = \"销售部经理\", date = 2026-03-02, decision = \"approve\" },\n  \
+                     { by = \"P3\", role = \"产品部经理\", date = 2026-03-02, decision = \"approve\" },\n]\n";
+    let keys = "\"客户需求\" = \"a\", \"项目近期及未来发展情况\" = \"b\", \"客情关系\" = \"c\", \"合同金额\" = \"d\", \"项目实施风险\" = \"e\"";
+    let plan = |id: &str, kind: &str, fields: &str| {
+        format!(
+            "[[plan]]\nid = \"{id}\"\nkind = \"{kind}\"\nowner = \"P1\"\nsubmitted = 2026-03-01\n{approvals}fields = {{ {fields} }}\n\n"
+        )
+    };
+    let phase = |name: &str, start: &str, end: &str, out: &str| {
+        format!("  {{ name = \"{name}\", start = {start}, end = {end}, deliverables = [{out}] }},\n")
+    };
+    let mut data = String::from("[[unit]]\nid = \"U0\"\nname = \"公司\"\ntype = \"company\"\n\n");
+    data += &person("P1", "总经理");
+    data += &person("P2", "销售部经理");
+    data += &person("P3", "产品部经理");
+    // A misspelt key, twice: one finding; APV-7 does not judge them.
+    data += &plan("PL-1", "立项", &format!("\"项目背景介绍\" = \"x\", {keys}"));
+    data += &plan("PL-2", "立项", &format!("\"项目背景介绍\" = \"x\", {keys}"));
+    // No misspelling, a key missing: APV-7 fails and names it.
+    data += &plan("PL-3", "立项", keys);
+    // Other kinds of plan have no declared keys: anything goes.
+    data += &plan("PL-4", "预算", "\"部门\" = \"运营部\", \"收入预算\" = \"360 万元\"");
+    // A misspelt phase: SOP-10 does not judge the project.
+    data += "[[project]]\nid = \"PJ-1\"\nname = \"甲\"\nphases = [\n";
+    data += &phase("启动", "2026-03-02", "2026-03-03", "\"项目计划书\"");
+    data += &phase("执行阶段", "2026-03-04", "2026-03-17", "\"进度报告\"");
+    data += &phase("收尾", "2026-03-18", "2026-03-24", "\"PPT\", \"数据报告\"");
+    data += "]\n\n";
+    // No misspelling, the 执行 phase missing: SOP-10 fails and names the phases.
+    data += "[[project]]\nid = \"PJ-2\"\nname = \"乙\"\nphases = [\n";
+    data += &phase("启动", "2026-03-02", "2026-03-03", "\"项目计划书\"");
+    data += &phase("收尾", "2026-03-18", "2026-03-24", "\"PPT\", \"数据报告\"");
+    data += "]\n";
+    std::fs::write(org.join("data.toml"), data).expect("data");
+    let org_s = org.to_str().expect("utf-8");
+    let args = ["check", org_s, "--rule", "DATA", "--rule", "SOP-10", "--rule", "APV-7", "--format", "json"];
+    let (code, out, err) = zhidu(&args);
+    assert_eq!(code, 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let found: Vec<(String, String, String)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+            (s("rule"), s("subject"), s("message"))
+        })
+        .collect();
+    let of = |rule: &str| found.iter().filter(|(r, _, _)| r == rule).collect::<Vec<_>>();
+    let vocab = of("DATA-VOCAB");
+    assert_eq!(vocab.len(), 2, "{found:#?}");
+    assert!(
+        vocab.iter().any(|(_, _, m)| m.contains("`fields` 的键 `项目背景介绍`")
+            && m.contains("是否应为 `项目背景`")
+            && m.contains("共 2 条记录")),
+        "{vocab:#?}"
+    );
+    assert!(
+        vocab.iter().any(|(_, _, m)| m.contains("`phases.name` 取值 `执行阶段`")
+            && m.contains("是否应为 `执行`？可用取值：启动、执行、收尾、设备到场")),
+        "{vocab:#?}"
+    );
+    let apv7 = of("APV-7");
+    assert_eq!(apv7.iter().map(|(_, s, _)| s.as_str()).collect::<Vec<_>>(), ["plan:PL-3"], "{found:#?}");
+    assert!(apv7[0].2.contains("缺少：项目背景；"), "{apv7:#?}");
+    let sop10 = of("SOP-10");
+    assert_eq!(sop10.iter().map(|(_, s, _)| s.as_str()).collect::<Vec<_>>(), ["project:PJ-2"], "{found:#?}");
+    assert!(sop10[0].2.contains("阶段须依次为 启动、执行、收尾"), "{sop10:#?}");
+    assert_eq!(doc["summary"]["not_evaluated"], 3, "PL-1, PL-2 (APV-7) and PJ-1 (SOP-10): {}", doc["summary"]);
+}

@@ -62,6 +62,8 @@ struct Seen {
     at: Vec<Loc>,
     /// For an unknown field: the declared field it most likely stands for.
     near: Option<String>,
+    /// For an unknown key of a table (`keys ref …`): the vocabulary's key.
+    keys: Option<String>,
 }
 
 impl Seen {
@@ -116,6 +118,8 @@ pub(super) fn check(schema: &Schema, store: &Store, sources: &SourceMap) -> (Vec
                 let mut visit = Visit { sets: &sets, open: ks.open, words: &mut words, fields: &mut fields, kind: k.0 };
                 path.clear();
                 path.push_str(&f.name);
+                let sibling = |name: &str| ks.slot(name).and_then(|s| rec.fields.get(s));
+                visit.keys(f, v, sibling, &path, rec.loc, &mut bad);
                 visit.field(f, v, &mut path, rec.loc, &mut bad);
                 if bad {
                     unknown.mark(k, i as u32, s);
@@ -137,7 +141,7 @@ pub(super) fn check(schema: &Schema, store: &Store, sources: &SourceMap) -> (Vec
 
 /// Whether a field may hold a vocabulary word or a table (whose keys are checked).
 fn worth_visiting(f: &FieldType) -> bool {
-    if f.vocab_key().is_some() {
+    if f.vocab_key().is_some() || f.keys.is_some() {
         return true;
     }
     let mut t = &f.ty;
@@ -156,6 +160,34 @@ struct Visit<'a, 'b> {
 }
 
 impl Visit<'_, '_> {
+    /// The keys of a table field declared `keys ref …`, when its condition holds (the sibling
+    /// field holds the word): each key no word of the vocabulary is a mistake.
+    fn keys<'v>(
+        &mut self,
+        f: &FieldType,
+        v: &Value,
+        sibling: impl Fn(&str) -> Option<&'v Value>,
+        path: &str,
+        loc: Loc,
+        bad: &mut bool,
+    ) {
+        let Some(kv) = &f.keys else { return };
+        if let Some((field, word)) = &kv.when
+            && !matches!(sibling(field), Some(Value::Str(s)) if **s == **word)
+        {
+            return;
+        }
+        let (Some(set), Value::Object(o)) = (self.sets.get(kv.vocab.as_str()), v) else { return };
+        for (key, _) in &o.fields {
+            if !set.contains(&**key) {
+                *bad = true;
+                let seen = self.words.entry((self.kind, path.to_string(), key.to_string())).or_default();
+                seen.keys = Some(kv.vocab.clone());
+                seen.add(loc);
+            }
+        }
+    }
+
     fn field(&mut self, f: &FieldType, v: &Value, path: &mut String, loc: Loc, bad: &mut bool) {
         if let Some(set) = f.vocab_key().and_then(|k| self.sets.get(k)) {
             let mut word = |w: &str| {
@@ -196,6 +228,7 @@ impl Visit<'_, '_> {
                             let at = path.len();
                             path.push('.');
                             path.push_str(&f.name);
+                            self.keys(f, x, |n| o.get(n), path, loc, bad);
                             self.field(f, x, path, loc, bad);
                             path.truncate(at);
                         }
@@ -276,7 +309,10 @@ fn places(seen: &Seen, sources: &SourceMap) -> (String, String) {
 }
 
 fn vocab_issue(schema: &Schema, ks: &KindSchema, path: &str, word: &str, seen: &Seen, sources: &SourceMap) -> Issue {
-    let key = field_at(&ks.fields, path).and_then(FieldType::vocab_key).unwrap_or_default();
+    let key = match &seen.keys {
+        Some(k) => k.as_str(),
+        None => field_at(&ks.fields, path).and_then(FieldType::vocab_key).unwrap_or_default(),
+    };
     let words: &[String] = schema.vocab.get(key).map_or(&[], |w| w);
     let shown: Vec<&str> = words.iter().take(WORDS_SHOWN).map(String::as_str).collect();
     let etc = if words.len() > shown.len() { "…" } else { "" };
@@ -296,14 +332,18 @@ fn vocab_issue(schema: &Schema, ks: &KindSchema, path: &str, word: &str, seen: &
     };
     let (at_zh, at_en) = places(seen, sources);
     let first = seen.at.first().copied().unwrap_or_default();
+    let (holds_zh, holds_en) = match seen.keys {
+        Some(_) => ("的键", "has the key"),
+        None => ("取值", "holds"),
+    };
     let msg = Text::new(
         format!(
-            "{} 的字段 `{path}` 取值 `{word}` 不是制度声明的 {key}：{near_zh}可用取值：{}{etc}{how_zh}{at_zh}；引用该字段的规则对这些记录不作评估",
+            "{} 的字段 `{path}` {holds_zh} `{word}` 不是制度声明的 {key}：{near_zh}可用取值：{}{etc}{how_zh}{at_zh}；引用该字段的规则对这些记录不作评估",
             ks.name,
             shown.join("、")
         ),
         format!(
-            "field `{path}` of {} holds `{word}`, which is no {key} the policy declares: {near_en}the words are: {}{etc}{how_en}{at_en}; rules reading the field are not evaluated for these records",
+            "field `{path}` of {} {holds_en} `{word}`, which is no {key} the policy declares: {near_en}the words are: {}{etc}{how_en}{at_en}; rules reading the field are not evaluated for these records",
             ks.name,
             shown.join(", ")
         ),

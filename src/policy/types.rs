@@ -25,6 +25,18 @@ pub struct FieldType {
     /// declaration kind: `sop(客户投诉处理).step` for `ref sop(客户投诉处理).step`. See
     /// [`FieldType::vocab_key`].
     pub vocab: Option<String>,
+    /// `keys ref …`: the vocabulary the keys of its tables must be words of.
+    pub keys: Option<Box<KeyVocab>>,
+}
+
+/// The vocabulary of a table field's keys (`fields?: any keys ref sop(立项流程).required if
+/// kind == 立项`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyVocab {
+    /// Key of the vocabulary in [`Schema::vocab`](super::Schema).
+    pub vocab: String,
+    /// Checked only in records whose field (a sibling of this one) holds the word.
+    pub when: Option<(String, String)>,
 }
 
 impl FieldType {
@@ -32,7 +44,16 @@ impl FieldType {
     /// are those of its type: the fields zhidu itself declares (the audit period, a
     /// declaration's attributes). Others are built from it with `..`.
     pub fn new(name: impl Into<String>, ty: Type) -> Self {
-        FieldType { name: name.into(), ty, optional: false, doc: None, secret: false, personal: false, vocab: None }
+        FieldType {
+            name: name.into(),
+            ty,
+            optional: false,
+            doc: None,
+            secret: false,
+            personal: false,
+            vocab: None,
+            keys: None,
+        }
     }
 
     /// The key of the vocabulary its values (or list items) must be words of: the explicit

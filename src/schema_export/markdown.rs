@@ -157,7 +157,14 @@ fn type_words(schema: &Schema, f: &FieldType) -> String {
         let w = format!("词表 [{key}](#词表-{})", anchor(key));
         return if matches!(f.ty, Type::List(_)) { format!("列表（{w}）") } else { w };
     }
-    ty_words(schema, &f.ty)
+    let t = ty_words(schema, &f.ty);
+    match &f.keys {
+        Some(k) => {
+            let when = k.when.as_ref().map(|(f, w)| format!("{} 为 {} 时", code(f), code(w))).unwrap_or_default();
+            format!("{t}；{when}表的键取自词表 [{}](#词表-{})", k.vocab, anchor(&k.vocab))
+        }
+        None => t,
+    }
 }
 
 fn ty_words(schema: &Schema, t: &Type) -> String {
@@ -193,24 +200,24 @@ fn vocabularies(out: &mut String, schema: &Schema) {
     keys.sort();
     for key in keys {
         let words = schema.vocab.get(key.as_str()).map_or(&[][..], |w| &w[..]);
-        let used: Vec<String> = schema
-            .record_kinds()
-            .flat_map(|(_, k)| fields_with(&k.fields, key, &k.name))
-            .map(|p| format!("`{p}`"))
-            .collect();
+        let used: Vec<String> = schema.record_kinds().flat_map(|(_, k)| fields_with(&k.fields, key, &k.name)).collect();
         let _ = writeln!(out, "### 词表 {key}\n");
         let _ = writeln!(out, "用于：{}\n", used.join("、"));
         let _ = writeln!(out, "{}\n", words.iter().map(|w| code(w)).collect::<Vec<_>>().join("、"));
     }
 }
 
-/// The dotted paths of the fields of a kind that take words of `key`.
+/// The dotted paths of the fields of a kind that take words of `key` (as code), and of the
+/// tables whose keys do.
 fn fields_with(fields: &[FieldType], key: &str, prefix: &str) -> Vec<String> {
     let mut out = Vec::new();
     for f in fields {
         let path = format!("{prefix}.{}", f.name);
         if f.vocab_key() == Some(key) {
-            out.push(path.clone());
+            out.push(code(&path));
+        }
+        if f.keys.as_ref().is_some_and(|k| k.vocab == key) {
+            out.push(format!("{} 的键", code(&path)));
         }
         let mut t = &f.ty;
         while let Type::List(inner) = t {

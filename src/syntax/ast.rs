@@ -192,9 +192,23 @@ pub struct FieldDecl {
     pub personal: bool,
     /// Declared type.
     pub ty: TypeExpr,
+    /// `keys ref …`: the words a table field's keys must be.
+    pub keys: Option<FieldKeys>,
     /// Description.
     pub doc: Option<String>,
     /// Whole field.
+    pub loc: Loc,
+}
+
+/// `keys ref sop(立项流程).required if kind == 立项`: the keys of a table field are words of a
+/// vocabulary, in every record or only in those whose field `kind` holds a given word.
+#[derive(Clone, Debug)]
+pub struct FieldKeys {
+    /// The vocabulary (a [`TypeExpr::Vocab`], or a `ref KIND` the resolver rejects).
+    pub vocab: TypeExpr,
+    /// The sibling field and the word it must hold for the keys to be checked.
+    pub when: Option<(Ident, Ident)>,
+    /// Whole clause.
     pub loc: Loc,
 }
 

@@ -43,6 +43,7 @@ pub fn rule_name(rule: Rule) -> &'static str {
         Rule::ref_scope => "`(name)`",
         Rule::ref_member => "`.member`",
         Rule::ref_or => "`| kind.member`",
+        Rule::field_keys | Rule::kw_keys => "`keys`",
         Rule::kw_enum => "`enum`",
         Rule::decl => "a declaration",
         Rule::block => "`{`",

@@ -164,8 +164,8 @@ impl AstBuilder {
 
     fn lower_field(&self, p: Pair<Rule>) -> Result<FieldDecl> {
         let loc = self.loc(&p);
-        let (mut name, mut optional, mut ty, mut doc, mut secret, mut personal) =
-            (None, false, None, None, false, false);
+        let (mut name, mut optional, mut ty, mut doc, mut secret, mut personal, mut keys) =
+            (None, false, None, None, false, false, None);
         for q in p.into_inner() {
             match q.as_rule() {
                 Rule::ident => name = Some(self.ident(q)),
@@ -174,13 +174,31 @@ impl AstBuilder {
                 Rule::personal => personal = true,
                 Rule::type_expr => ty = Some(self.lower_type(q)?),
                 Rule::string => doc = Some(self.lower_string(q)?),
+                Rule::field_keys => keys = Some(self.lower_keys(q)?),
                 _ => return Err(self.internal(&q, "field")),
             }
         }
         match (name, ty) {
-            (Some(name), Some(ty)) => Ok(FieldDecl { name, optional, secret, personal, ty, doc, loc }),
+            (Some(name), Some(ty)) => Ok(FieldDecl { name, optional, secret, personal, ty, keys, doc, loc }),
             _ => Err(SyntaxError::internal(loc, "incomplete field".into())),
         }
+    }
+
+    /// `keys ref kind(scope).member if field == word`.
+    fn lower_keys(&self, p: Pair<Rule>) -> Result<FieldKeys> {
+        let loc = self.loc(&p);
+        let (mut vocab, mut field, mut word) = (None, None, None);
+        for q in p.into_inner() {
+            match q.as_rule() {
+                // `ref_type` is lowered as the `type_expr` it is the inner rule of.
+                Rule::ref_type => vocab = Some(self.lower_ref(q)?),
+                Rule::ident => field = Some(self.ident(q)),
+                Rule::name => word = Some(self.lower_name(q)?),
+                _ => {}
+            }
+        }
+        let vocab = vocab.ok_or_else(|| SyntaxError::internal(loc, "`keys` without a vocabulary".into()))?;
+        Ok(FieldKeys { vocab, when: field.zip(word), loc })
     }
 
     fn lower_type(&self, p: Pair<Rule>) -> Result<TypeExpr> {
@@ -194,30 +212,7 @@ impl AstBuilder {
                     inner.into_inner().next().ok_or_else(|| SyntaxError::internal(iloc, "empty list type".into()))?;
                 TypeExpr::List(Box::new(self.lower_type(t)?), iloc)
             }
-            Rule::ref_type => {
-                let (mut kind, mut scope, mut member) = (None, Vec::new(), None);
-                let mut more = Vec::new();
-                for q in inner.into_inner() {
-                    match q.as_rule() {
-                        Rule::ident => kind = Some(self.ident(q)),
-                        Rule::ref_scope => scope = self.ref_scope(q)?,
-                        Rule::ref_member => {
-                            member = q.into_inner().find(|x| x.as_rule() == Rule::ident).map(|m| self.ident(m))
-                        }
-                        Rule::ref_or => more.push(self.ref_or(q)?),
-                        _ => {}
-                    }
-                }
-                let k = kind.ok_or_else(|| SyntaxError::internal(iloc, "ref without kind".into()))?;
-                match member {
-                    Some(member) => {
-                        let mut parts = vec![VocabPart { kind: k, scope, member }];
-                        parts.extend(more);
-                        TypeExpr::Vocab { parts, loc: iloc }
-                    }
-                    None => TypeExpr::Ref(k),
-                }
-            }
+            Rule::ref_type => self.lower_ref(inner)?,
             Rule::enum_type => {
                 let mut items = Vec::new();
                 for q in inner.into_inner().filter(|q| q.as_rule() == Rule::name) {
@@ -227,6 +222,31 @@ impl AstBuilder {
             }
             Rule::record_block => TypeExpr::Object(self.lower_fields(inner)?, iloc),
             _ => return Err(self.internal(&inner, "type")),
+        })
+    }
+
+    /// `ref kind`, or a vocabulary `ref kind(scope).member | …`.
+    fn lower_ref(&self, p: Pair<Rule>) -> Result<TypeExpr> {
+        let iloc = self.loc(&p);
+        let (mut kind, mut scope, mut member) = (None, Vec::new(), None);
+        let mut more = Vec::new();
+        for q in p.into_inner() {
+            match q.as_rule() {
+                Rule::ident => kind = Some(self.ident(q)),
+                Rule::ref_scope => scope = self.ref_scope(q)?,
+                Rule::ref_member => member = q.into_inner().find(|x| x.as_rule() == Rule::ident).map(|m| self.ident(m)),
+                Rule::ref_or => more.push(self.ref_or(q)?),
+                _ => {}
+            }
+        }
+        let k = kind.ok_or_else(|| SyntaxError::internal(iloc, "ref without kind".into()))?;
+        Ok(match member {
+            Some(member) => {
+                let mut parts = vec![VocabPart { kind: k, scope, member }];
+                parts.extend(more);
+                TypeExpr::Vocab { parts, loc: iloc }
+            }
+            None => TypeExpr::Ref(k),
         })
     }
 

@@ -19,7 +19,7 @@ use crate::base::value::{KindId, Object, Str, Value};
 use crate::compile::typecheck::{Compiler, Names};
 use crate::policy::ir::Ir;
 use crate::policy::ir::VarInfo;
-use crate::policy::types::{FieldType, Type};
+use crate::policy::types::{FieldType, KeyVocab, Type};
 use crate::policy::{Check, KindOrigin, KindSchema, Meta, Param, Part, Policy, Rule, Schema, Scope, Where};
 use crate::syntax::ast::{self, Entry, ExprKind, Item, Literal, Severity};
 

@@ -114,6 +114,7 @@ impl Resolver {
                 },
                 _ => None,
             };
+            let keys = f.keys.as_ref().and_then(|k| self.field_keys(k, &ty, decls));
             out.push(FieldType {
                 name: f.name.name.clone(),
                 ty,
@@ -122,9 +123,59 @@ impl Resolver {
                 secret: f.secret,
                 personal: f.personal,
                 vocab,
+                keys,
             });
         }
         out
+    }
+
+    /// `keys ref kind(scope).member if field == word` on a field of type `any` or a table:
+    /// the vocabulary must be one (`kind.member`, or the names of a declaration kind), and
+    /// `field` a sibling field.
+    fn field_keys(&mut self, k: &ast::FieldKeys, ty: &Type, siblings: &[ast::FieldDecl]) -> Option<Box<KeyVocab>> {
+        if !matches!(ty, Type::Any | Type::Object(_)) {
+            let detail = format!("`keys` on a field of type `{}`", self.schema.show(ty));
+            self.error(
+                PolicyError::new(K::Mismatch { detail }, k.loc)
+                    .label("not a table")
+                    .help("`keys` names the words a table's keys must be: declare the field `any`"),
+            );
+            return None;
+        }
+        let vocab = match &k.vocab {
+            ast::TypeExpr::Vocab { parts, .. } => self.vocab_keys(parts)?,
+            ast::TypeExpr::Ref(kind) if spec::decl_spec(&kind.name).is_some() => kind.name.clone(),
+            other => {
+                self.error(
+                    PolicyError::new(K::Mismatch { detail: "`keys` without a vocabulary".into() }, other.loc())
+                        .label("not a vocabulary")
+                        .help("write `keys ref KIND.member` or `keys ref KIND(name).member`"),
+                );
+                return None;
+            }
+        };
+        let when = match &k.when {
+            None => None,
+            Some((field, word)) => {
+                if !siblings.iter().any(|f| f.name.name == field.name) {
+                    let names: Vec<&str> = siblings.iter().map(|f| f.name.name.as_str()).collect();
+                    let help = suggest(&field.name, names.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| format!("the fields beside it: {}", names.join(", ")));
+                    self.error(
+                        PolicyError::new(
+                            K::UnknownField { on: "the record".into(), field: field.name.clone() },
+                            field.loc,
+                        )
+                        .label("unknown field")
+                        .help(help),
+                    );
+                    return None;
+                }
+                Some((field.name.clone(), word.name.clone()))
+            }
+        };
+        Some(Box::new(KeyVocab { vocab, when }))
     }
 
     fn type_expr(&mut self, t: &ast::TypeExpr) -> Type {
@@ -234,6 +285,9 @@ impl Resolver {
             for f in fields {
                 if let Some(k) = f.vocab_key() {
                     out.push(k.to_string());
+                }
+                if let Some(k) = &f.keys {
+                    out.push(k.vocab.clone());
                 }
                 let mut t = &f.ty;
                 while let Type::List(inner) = t {
