@@ -166,7 +166,8 @@ pub fn coerce_object(o: &Object, fields: &[FieldType]) -> Result<Object, Mismatc
             _ if !f.optional => {
                 // A key the table does not declare that stands for this field (`approver` for `by`).
                 let empty = |s: usize| fields.get(s).is_none_or(|x| o.get(&x.name).is_none_or(Value::is_none));
-                let undeclared = || o.fields().iter().map(|(k, _)| k).filter(|k| !fields.iter().any(|x| *x.name == ***k));
+                let undeclared =
+                    || o.fields().iter().map(|(k, _)| k).filter(|k| !fields.iter().any(|x| *x.name == ***k));
                 let alone = undeclared().nth(1).is_none();
                 let near = undeclared()
                     .find(|k| super::vocab::near_field(k, fields, alone, empty).as_deref() == Some(f.name.as_str()));

@@ -1,6 +1,5 @@
 //! TOML record files: arrays of tables, the table name is the record kind.
 
-
 use toml::de::{DeTable, DeValue};
 
 use super::error::DataError;
