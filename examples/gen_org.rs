@@ -933,11 +933,15 @@ impl Gen {
         let mut excel: Vec<Vec<&str>> = vec![Vec::new(); self.cal.months.len()];
         let mut skip_excel: Vec<String> = Vec::new();
         for p in members.iter_mut() {
-            if self.rng.chance(rate::ROLE_4) {
+            let unknown_role = self.rng.chance(rate::ROLE_4);
+            if unknown_role {
                 p.roles.push("运营专家"); // DATA-VOCAB: a role the policy does not declare
                 self.inject_word("person.roles 运营专家");
             }
-            if p.roles[0] == "运营专员" && self.rng.chance(rate::KPI_3) {
+            // Not on a person whose roles hold an unknown word: checks reading `roles` are not
+            // evaluated for them (the DATA-VOCAB finding stands for it). The chance is drawn
+            // all the same, so that the other records stay as they were.
+            if p.roles[0] == "运营专员" && self.rng.chance(rate::KPI_3) && !unknown_role {
                 p.roles.push("内容运营"); // KPI-3: a 运营部 role without a KPI sheet
                 self.inject("KPI-3");
             }
@@ -1639,6 +1643,8 @@ impl Gen {
     /// Projects (a task per 20 people, 10 tasks a project), their 立项 applications and launches.
     fn projects(&mut self, people: usize) {
         let n_tasks = people / 20;
+        // The end of the previous task (the one a task depends on).
+        let mut prev_end = Day::ymd(2026, 2, 1);
         for t in 0..n_tasks {
             let project = t / 10;
             let pos = t % 10;
@@ -1653,12 +1659,12 @@ impl Gen {
                 b,
                 "[[task]]\nid = \"T{t:07}\"\nproject = \"PRJ{project:06}\"\nname = \"任务 {t}\"\nowner = \"P{owner:07}\"\n"
             );
-            if late {
-                // SOP-9: starts on the day its dependency ends.
-                let _ = writeln!(b, "start = {}\nend = {}", start.plus(-1), start);
-            } else {
-                let _ = writeln!(b, "start = {start}\nend = {}", start.plus(1));
-            }
+            // SOP-9: starts on the day its dependency ends (which is the day before `start`,
+            // or two days before when the dependency is itself late: two late tasks in a row
+            // must both be violations).
+            let (start, end) = if late { (prev_end, prev_end.plus(1)) } else { (start, start.plus(1)) };
+            let _ = writeln!(b, "start = {start}\nend = {end}");
+            prev_end = end;
             if pos > 0 {
                 let _ = writeln!(b, "depends = [\"T{:07}\"]", t - 1);
             }

@@ -262,17 +262,52 @@ pub struct RecordRef {
     pub idx: u32,
 }
 
-/// A small ordered map (objects in data, sub-declarations).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Object {
-    /// Fields in order.
-    pub fields: Vec<(Str, Value)>,
-}
+/// A small ordered map (objects in data, sub-declarations): a thin shared pointer to one
+/// allocation holding its fields. Data holds an object per record of some kinds (an
+/// appraisal's `scores`: two million at a million people), where a shared struct around a
+/// vector cost two allocations each.
+#[derive(Clone)]
+pub struct Object(triomphe::ThinArc<(), (Str, Value)>);
 
 impl Object {
+    /// An object of these fields, in this order.
+    pub fn new(fields: Vec<(Str, Value)>) -> Object {
+        Object(triomphe::ThinArc::from_header_and_iter((), fields.into_iter()))
+    }
+
+    /// Fields in order.
+    pub fn fields(&self) -> &[(Str, Value)] {
+        &self.0.slice
+    }
+
     /// Value of a field, if present.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.fields.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+        self.fields().iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+    }
+
+    /// This object with one more field at the end (a copy: objects are immutable).
+    pub fn with(&self, key: Str, value: Value) -> Object {
+        let mut fields = self.fields().to_vec();
+        fields.push((key, value));
+        Object::new(fields)
+    }
+}
+
+impl Default for Object {
+    fn default() -> Object {
+        Object::new(Vec::new())
+    }
+}
+
+impl PartialEq for Object {
+    fn eq(&self, other: &Object) -> bool {
+        self.fields() == other.fields()
+    }
+}
+
+impl fmt::Debug for Object {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Object").field("fields", &self.fields()).finish()
     }
 }
 
@@ -303,7 +338,7 @@ pub enum Value {
     /// List.
     List(List),
     /// Object.
-    Object(Arc<Object>),
+    Object(Object),
     /// A record of the store.
     Record(RecordRef),
     /// A calendar window.
@@ -438,7 +473,7 @@ impl fmt::Display for Shown<'_> {
             }
             Value::Object(o) => {
                 write!(f, "{{")?;
-                for (i, (k, v)) in o.fields.iter().enumerate() {
+                for (i, (k, v)) in o.fields().iter().enumerate() {
                     if i > 0 {
                         write!(f, ", ")?;
                     }
@@ -481,7 +516,7 @@ impl fmt::Display for Value {
             }
             Value::Object(o) => {
                 write!(f, "{{")?;
-                for (i, (k, v)) in o.fields.iter().enumerate() {
+                for (i, (k, v)) in o.fields().iter().enumerate() {
                     if i > 0 {
                         write!(f, ", ")?;
                     }

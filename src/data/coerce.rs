@@ -107,7 +107,7 @@ pub fn coerce(raw: Value, ty: &Type) -> Result<Value, Mismatch> {
             Ok(Value::list(out))
         }
         Type::Object(fields) => match raw {
-            Value::Object(o) => coerce_object(&o, fields).map(|o| Value::Object(Arc::new(o))),
+            Value::Object(o) => coerce_object(&o, fields).map(Value::Object),
             _ => Err(expect(ty)),
         },
     }
@@ -152,9 +152,9 @@ fn fits(v: &Value, ty: &Type) -> bool {
 
 /// Coerces the fields of a table; missing required fields are mismatches; unknown ones kept.
 pub fn coerce_object(o: &Object, fields: &[FieldType]) -> Result<Object, Mismatch> {
-    let mut out = Vec::with_capacity(o.fields.len());
+    let mut out = Vec::with_capacity(o.fields().len());
     for f in fields {
-        match o.fields.iter().find(|(k, _)| **k == *f.name) {
+        match o.fields().iter().find(|(k, _)| **k == *f.name) {
             Some((k, v)) if !v.is_none() => {
                 let v = coerce(v.clone(), &f.ty).map_err(|mut m| {
                     m.path = format!(".{}{}", f.name, m.path);
@@ -166,7 +166,8 @@ pub fn coerce_object(o: &Object, fields: &[FieldType]) -> Result<Object, Mismatc
             _ if !f.optional => {
                 // A key the table does not declare that stands for this field (`approver` for `by`).
                 let empty = |s: usize| fields.get(s).is_none_or(|x| o.get(&x.name).is_none_or(Value::is_none));
-                let undeclared = || o.fields.iter().map(|(k, _)| k).filter(|k| !fields.iter().any(|x| *x.name == ***k));
+                let undeclared =
+                    || o.fields().iter().map(|(k, _)| k).filter(|k| !fields.iter().any(|x| *x.name == ***k));
                 let alone = undeclared().nth(1).is_none();
                 let near = undeclared()
                     .find(|k| super::vocab::near_field(k, fields, alone, empty).as_deref() == Some(f.name.as_str()));
@@ -182,12 +183,12 @@ pub fn coerce_object(o: &Object, fields: &[FieldType]) -> Result<Object, Mismatc
             _ => out.push((Str::from(f.name.as_str()), Value::None)),
         }
     }
-    for (k, v) in &o.fields {
+    for (k, v) in o.fields() {
         if !fields.iter().any(|f| *f.name == **k) {
             out.push((k.clone(), v.clone()));
         }
     }
-    Ok(Object { fields: out })
+    Ok(Object::new(out))
 }
 
 /// Parses `2026-03-01` (also `2026/3/1`).

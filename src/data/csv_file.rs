@@ -2,7 +2,6 @@
 //! are `;`-separated, nested fields are dotted headers (`scores.上级评价`).
 
 use std::path::Path;
-use std::sync::Arc;
 
 use super::error::DataError;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -135,7 +134,7 @@ pub(super) fn parse_kind(
         let mut slots = Slotted::new(ks);
         first_extra.fill(usize::MAX);
         // Lists of objects (`approvals.by`, `approvals.date`, …), item by item.
-        let mut item_lists: Vec<(usize, Vec<Object>)> = Vec::new();
+        let mut item_lists: Vec<(usize, Vec<Vec<(Str, Value)>>)> = Vec::new();
         for i in 0..record.len() {
             let Some((target, sub)) = targets.get(i) else { continue };
             let cell = cell(i);
@@ -153,10 +152,10 @@ pub(super) fn parse_kind(
                 let items = &mut item_lists[at].1;
                 for (n, item) in cell.split(';').map(str::trim).enumerate() {
                     if items.len() <= n {
-                        items.push(Object::default());
+                        items.push(Vec::new());
                     }
                     if !item.is_empty() {
-                        items[n].fields.push((key.clone(), Value::Str(cells.string(item))));
+                        items[n].push((key.clone(), Value::Str(cells.string(item))));
                     }
                 }
                 continue;
@@ -195,13 +194,13 @@ pub(super) fn parse_kind(
             match sub {
                 None => *place = value,
                 Some(key) => match place {
-                    Value::Object(o) => Arc::make_mut(o).fields.push((key.clone(), value)),
-                    _ => *place = Value::Object(Arc::new(Object { fields: vec![(key.clone(), value)] })),
+                    Value::Object(o) => *o = o.with(key.clone(), value),
+                    _ => *place = Value::Object(Object::new(vec![(key.clone(), value)])),
                 },
             }
         }
         for (s, items) in item_lists {
-            slots.values[s] = Value::list(items.into_iter().map(|o| Value::Object(Arc::new(o))).collect());
+            slots.values[s] = Value::list(items.into_iter().map(|o| Value::Object(Object::new(o))).collect());
         }
         let rec = finish_record(ks, slots, loc, Some(row), row, sources, &mut out.issues);
         out.push(kind, rec);
@@ -483,7 +482,7 @@ impl<'s> FastRows<'s> {
                     }
                     fields.push((name.clone(), std::mem::take(v)));
                 }
-                values[o.slot] = Value::Object(Arc::new(Object { fields }));
+                values[o.slot] = Value::Object(Object::new(fields));
                 true
             })
             && lists.iter().all(|o| {
@@ -502,7 +501,7 @@ impl<'s> FastRows<'s> {
                         }
                         fields.push((name.clone(), v));
                     }
-                    list.push(Value::Object(Arc::new(Object { fields })));
+                    list.push(Value::Object(Object::new(fields)));
                 }
                 values[o.slot] = Value::list(list);
                 true

@@ -8,7 +8,6 @@
 //! exactly as before. So the fast path changes speed, never results.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use super::intern::Strings;
 use toml_parser::decoder::{Encoding, ScalarKind};
@@ -353,7 +352,7 @@ impl EventReceiver for Reader<'_> {
                 if has_duplicates(&fields) {
                     return self.give_up();
                 }
-                self.deliver(Value::Object(Arc::new(Object { fields })), start, span.end());
+                self.deliver(Value::Object(Object::new(fields)), start, span.end());
             }
             _ => self.give_up(),
         }

@@ -1,7 +1,5 @@
 //! TOML record files: arrays of tables, the table name is the record kind.
 
-use std::sync::Arc;
-
 use toml::de::{DeTable, DeValue};
 
 use super::error::DataError;
@@ -122,11 +120,8 @@ fn raw_value(v: &DeValue, out_of_range: &mut bool) -> Value {
             }
         }
         DeValue::Array(items) => Value::list(items.iter().map(|x| raw_value(x.get_ref(), out_of_range)).collect()),
-        DeValue::Table(t) => Value::Object(Arc::new(Object {
-            fields: t
-                .iter()
-                .map(|(k, v)| (Str::from(k.get_ref().as_ref()), raw_value(v.get_ref(), out_of_range)))
-                .collect(),
-        })),
+        DeValue::Table(t) => Value::Object(Object::new(
+            t.iter().map(|(k, v)| (Str::from(k.get_ref().as_ref()), raw_value(v.get_ref(), out_of_range))).collect(),
+        )),
     }
 }

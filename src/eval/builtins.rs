@@ -168,7 +168,7 @@ pub fn string_test_with(b: Builtin, s: &str, number: &mut Option<bool>) -> Optio
 pub fn named_item(l: &[Value], key: &str) -> Option<Value> {
     l.iter().find_map(|v| match v {
         Value::Object(o) if o.get("name").and_then(Value::as_str) == Some(key) => {
-            Some(match (o.fields.len(), o.get("value")) {
+            Some(match (o.fields().len(), o.get("value")) {
                 (2, Some(val)) => val.clone(),
                 _ => v.clone(),
             })
@@ -220,9 +220,7 @@ fn windows_value(from: Date, to: Date, every: Duration) -> Value {
 
 /// The period object `{from, to}`.
 pub fn period_value(from: Date, to: Date) -> Value {
-    Value::Object(Arc::new(Object {
-        fields: vec![(Str::from("from"), Value::Date(from)), (Str::from("to"), Value::Date(to))],
-    }))
+    Value::Object(Object::new(vec![(Str::from("from"), Value::Date(from)), (Str::from("to"), Value::Date(to))]))
 }
 
 /// The calendar window of length `every` that contains `d`.

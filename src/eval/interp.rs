@@ -132,8 +132,7 @@ impl<'a> Ctx<'a> {
                     let k = k.clone();
                     // `has(record, "field")`: read the field, then test it like an object key.
                     let v = self.field(record, &FieldAcc::Name(k.clone()));
-                    let obj = crate::base::value::Object { fields: vec![(k, v)] };
-                    *record = Value::Object(Arc::new(obj));
+                    *record = Value::Object(crate::base::value::Object::new(vec![(k, v)]));
                 }
                 builtins::call(*b, &vals)
             }

@@ -178,7 +178,7 @@ impl Resolver {
                             (Str::from(f.name.as_str()), v)
                         })
                         .collect();
-                    subs.entry(sspec.kind).or_default().push(Value::Object(Arc::new(Object { fields: ordered })));
+                    subs.entry(sspec.kind).or_default().push(Value::Object(Object::new(ordered)));
                 }
             }
         }

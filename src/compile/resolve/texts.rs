@@ -263,10 +263,10 @@ fn quantities_of(v: &Value, path: String, out: &mut Vec<(Num, String)>) {
         Value::List(l) => {
             for item in l.iter() {
                 let Value::Object(o) = item else { continue };
-                let Some(name) = o.fields.iter().find(|(k, _)| &**k == "name").and_then(|(_, n)| n.as_str()) else {
+                let Some(name) = o.fields().iter().find(|(k, _)| &**k == "name").and_then(|(_, n)| n.as_str()) else {
                     continue;
                 };
-                for (k, x) in o.fields.iter().filter(|(k, _)| &**k != "name" && !NOT_VALUES.contains(&&**k)) {
+                for (k, x) in o.fields().iter().filter(|(k, _)| &**k != "name" && !NOT_VALUES.contains(&&**k)) {
                     let p = if &**k == "value" { format!("{path}.{name}") } else { format!("{path}.{name}.{k}") };
                     quantities_of(x, p, out);
                 }

@@ -22,7 +22,7 @@ impl Resolver {
                         }
                     };
                     let fields = vec![(Str::from("name"), Value::str(&a.name.name)), (Str::from("value"), value)];
-                    items.push(Value::Object(Arc::new(Object { fields })));
+                    items.push(Value::Object(Object::new(fields)));
                 }
                 Entry::Decl(d) => self.error(
                     PolicyError::new(
@@ -235,7 +235,7 @@ impl Resolver {
             roles.push(self.const_value(attr, a, AttrType::Name("role")));
         }
         let fields = vec![(Str::from("mode"), Value::str(mode)), (Str::from("roles"), Value::list(roles))];
-        Value::Object(Arc::new(Object { fields }))
+        Value::Object(Object::new(fields))
     }
 
     /// `kind` or `kind(name, …)`: `[kind, none]` or `[kind, name, …]`.
