@@ -1258,6 +1258,9 @@ struct Stats {
     stream_rules: usize,
     /// Checks compared with the same check with nothing planned.
     twins: usize,
+    /// Comparisons and arithmetic the lowered evaluator decided by numbers alone
+    /// (`eval::opt::lower::num`), not by its generic form.
+    numeric: usize,
 }
 
 /// The interpreter's answer for one subject: `Some(false)` filtered out, `Some(true)` holds,
@@ -1613,7 +1616,9 @@ fn differential(cases: u32) -> Stats {
     if let Err(e) = result {
         panic!("{e}");
     }
-    stats.into_inner()
+    let mut stats = stats.into_inner();
+    stats.numeric = crate::eval::opt::lower::num::decided_count();
+    stats
 }
 
 #[test]
@@ -1629,6 +1634,8 @@ fn random_checks_agree_however_they_are_evaluated() {
         assert!(s.failing > 60 && s.subjects > s.failing + 200, "{s:?}");
         assert!(s.index_sources > 25 && s.id_sources > 5 && s.quick > 150 && s.twins > 50, "{s:?}");
         assert!(s.stream_rules > 10 && s.failing_cells > 10 && s.cells > s.failing_cells, "{s:?}");
+        // Arithmetic compared by numbers alone, not only by its generic form (42 at 128 cases).
+        assert!(s.numeric > 10, "{s:?}");
     }
 }
 

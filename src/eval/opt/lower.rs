@@ -67,6 +67,11 @@ pub(in crate::eval) enum Op<'a> {
     /// computed once per binding of what it reads, kept in `slot` (`none` there: not yet
     /// computed, or computed as `none` and so computed again).
     Shared { slot: usize, op: Box<Op<'a>> },
+    /// A comparison of numeric expressions ([`num`]), with its generic lowering for operands
+    /// that turn out not to be numbers.
+    NumCompare(CmpOp, Box<num::NumOp<'a>>, Box<num::NumOp<'a>>, Box<Op<'a>>),
+    /// Arithmetic on numbers ([`num`]), with its generic lowering likewise.
+    NumArith(Box<num::NumOp<'a>>, Box<Op<'a>>),
     /// Evaluated by the interpreter.
     Interp(Ir),
 }
@@ -221,6 +226,9 @@ pub(in crate::eval) struct Lowerer<'c, 'a> {
     next: usize,
     /// Whether lowering is inside a shared sub-expression (not shared again).
     sharing: bool,
+    /// Whether lowering the generic form a numeric expression falls back on (not lowered to
+    /// numbers again).
+    generic: bool,
 }
 
 impl<'c, 'a> Lowerer<'c, 'a> {
@@ -237,6 +245,7 @@ impl<'c, 'a> Lowerer<'c, 'a> {
             owned: HashMap::default(),
             next: slots,
             sharing: false,
+            generic: false,
         }
     }
 
@@ -320,6 +329,17 @@ impl<'c, 'a> Lowerer<'c, 'a> {
             let op = Box::new(self.lower(ir));
             self.sharing = false;
             return Op::Shared { slot, op };
+        }
+        if let Ir::Bin(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, a, b) = ir
+            && let Some(num) = self.numeric(ir, a, b, None)
+        {
+            return num;
+        }
+        if let Ir::Bin(op, a, b) = ir
+            && let Some(c) = op.comparison()
+            && let Some(num) = self.numeric(ir, a, b, Some(c))
+        {
+            return num;
         }
         let ctx = self.ctx;
         let mut sub = |e: &Ir| Box::new(self.lower(e));
@@ -536,6 +556,7 @@ fn linked<'a>(ctx: &Ctx<'a>, to: KindId, link: &Ir) -> Option<(usize, KindId, &'
 }
 
 mod eval;
+pub(crate) mod num;
 
 #[cfg(test)]
 #[allow(clippy::indexing_slicing, reason = "tests: an item that is not there fails the test")]

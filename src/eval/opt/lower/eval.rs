@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::{KeyRef, Memo, Op};
+use super::{KeyRef, Memo, Op, num};
 use crate::base::store::NO_LINK;
 use crate::base::value::{RecordRef, Value, compare_op};
 use crate::eval::interp::{Ctx, arith, decides, simple};
@@ -15,9 +15,16 @@ impl<'a> Op<'a> {
     pub(in crate::eval) fn eval(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo) -> Value {
         match self {
             Op::Const(v) => v.clone(),
-            Op::Logic(..) | Op::Not(_) | Op::Compare(..) | Op::Member(..) | Op::Quant { .. } => {
+            Op::Logic(..) | Op::Not(_) | Op::Compare(..) | Op::NumCompare(..) | Op::Member(..) | Op::Quant { .. } => {
                 Value::Bool(self.test(ctx, env, memo))
             }
+            Op::NumArith(num, generic) => match num.num(ctx, env, memo) {
+                Some(n) => {
+                    num::decided();
+                    n.value()
+                }
+                None => generic.eval(ctx, env, memo),
+            },
             Op::Coalesce(a, b) => match a.eval(ctx, env, memo) {
                 Value::None => b.eval(ctx, env, memo),
                 v => v,
@@ -59,6 +66,15 @@ impl<'a> Op<'a> {
             Op::Member(op, a, b) => {
                 let (x, y) = operands(ctx, a, b, env, memo);
                 ctx.member(*op, x, &y)
+            }
+            Op::NumCompare(op, a, b, generic) => {
+                match a.num(ctx, env, memo).and_then(|x| Some((x, b.num(ctx, env, memo)?))) {
+                    Some((x, y)) => {
+                        num::decided();
+                        num::compare(*op, x, y)
+                    }
+                    None => generic.test(ctx, env, memo),
+                }
             }
             Op::Quant { q, slot, src, filter, body, dates, memo: kept, joins, clears, by_link } => {
                 let mut result = *q == Quant::Forall;
@@ -176,7 +192,7 @@ impl<'a> Op<'a> {
     }
 
     /// Whether this only reads (then [`Op::peek`] borrows what it reads).
-    fn reads(&self) -> bool {
+    pub(super) fn reads(&self) -> bool {
         match self {
             Op::Const(_) | Op::Var(_) | Op::Slot { .. } | Op::Linked { .. } => true,
             Op::Field(b, _) => b.reads(),
@@ -187,7 +203,7 @@ impl<'a> Op<'a> {
 
     /// The value of a plain read ([`Op::reads`]), borrowed where it is kept (`none` for
     /// anything else: callers ask only reads).
-    fn peek<'e>(&'e self, ctx: &'e Ctx<'a>, env: &'e [Value]) -> Cow<'e, Value> {
+    pub(super) fn peek<'e>(&'e self, ctx: &'e Ctx<'a>, env: &'e [Value]) -> Cow<'e, Value> {
         let none = || Cow::Owned(Value::None);
         match self {
             Op::Const(v) => Cow::Borrowed(v),
