@@ -178,7 +178,7 @@ impl Visit<'_, '_> {
             return;
         }
         let (Some(set), Value::Object(o)) = (self.sets.get(kv.vocab.as_str()), v) else { return };
-        for (key, _) in &o.fields {
+        for (key, _) in o.fields() {
             if !set.contains(&**key) {
                 *bad = true;
                 let seen = self.words.entry((self.kind, path.to_string(), key.to_string())).or_default();
