@@ -147,6 +147,17 @@ fn pdf_is_typeset_with_embedded_fonts_numbered_articles_and_one_page_posters() {
             Some(t) => assert_eq!(titles.last().map(String::as_str), Some(t), "page {p}: （续） of another poster"),
             None => titles.push(title),
         }
+        // A step table continued on this page starts with a whole row (its step number), never
+        // with the tail of a row split across the page break.
+        let layout = poppler("pdftotext", &["-layout", "-f", &page, "-l", &page], &sop);
+        let mut lines = layout.lines().map(str::trim).filter(|l| !l.is_empty()).skip(1);
+        if title.ends_with("（续）") && lines.next().is_some_and(|l| l.starts_with("步骤")) {
+            let row = lines.next().unwrap_or_default();
+            assert!(
+                row.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())),
+                "page {p}: the continued step table starts inside a row: `{row}`"
+            );
+        }
         // Sizes from pdftotext's word boxes (a box is as high as its font size): the title at
         // 28pt, and on every sheet no word above the footer below 14pt — the text in an SOP
         // sheet's flowchart too (the chart is drawn in pt, so its text is real text at its
