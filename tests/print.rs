@@ -143,6 +143,7 @@ fn pdf_is_typeset_with_embedded_fonts_numbered_articles_and_one_page_posters() {
         let page = p.to_string();
         let first = poppler("pdftotext", &["-f", &page, "-l", &page], &sop);
         let title = squeezed(first.lines().find(|l| !l.trim().is_empty()).unwrap_or_default());
+        let continued = title.ends_with("（续）");
         match title.strip_suffix("（续）") {
             Some(t) => assert_eq!(titles.last().map(String::as_str), Some(t), "page {p}: （续） of another poster"),
             None => titles.push(title),
@@ -151,7 +152,7 @@ fn pdf_is_typeset_with_embedded_fonts_numbered_articles_and_one_page_posters() {
         // with the tail of a row split across the page break.
         let layout = poppler("pdftotext", &["-layout", "-f", &page, "-l", &page], &sop);
         let mut lines = layout.lines().map(str::trim).filter(|l| !l.is_empty()).skip(1);
-        if title.ends_with("（续）") && lines.next().is_some_and(|l| l.starts_with("步骤")) {
+        if continued && lines.next().is_some_and(|l| l.starts_with("步骤")) {
             let row = lines.next().unwrap_or_default();
             assert!(
                 row.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())),
