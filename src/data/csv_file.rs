@@ -25,6 +25,10 @@ pub(super) fn parse(
     parse_with(file, text, rel, schema, sources, cells, true)
 }
 
+/// The fields of one item of a list of objects (`approvals.by`, `approvals.date`, …), in
+/// column order.
+type ItemFields = Vec<(Str, Value)>;
+
 /// [`parse`], with the fast path for plain rows on or off (the tests compare the two).
 fn parse_with(
     file: FileId,
@@ -134,7 +138,7 @@ pub(super) fn parse_kind(
         let mut slots = Slotted::new(ks);
         first_extra.fill(usize::MAX);
         // Lists of objects (`approvals.by`, `approvals.date`, …), item by item.
-        let mut item_lists: Vec<(usize, Vec<Vec<(Str, Value)>>)> = Vec::new();
+        let mut item_lists: Vec<(usize, Vec<ItemFields>)> = Vec::new();
         for i in 0..record.len() {
             let Some((target, sub)) = targets.get(i) else { continue };
             let cell = cell(i);
