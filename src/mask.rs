@@ -84,7 +84,7 @@ impl Plan {
         let mut plan = Plan::default();
         for r in policy.decls_of("mask") {
             let text = |f: &str| policy.decl_field(r, f).and_then(Value::as_str).map(str::to_string);
-            let name = policy.decls.get(r).and_then(|x| x.id.as_deref()).unwrap_or("").to_string();
+            let name = policy.decls.get(r).and_then(|x| x.id_str()).unwrap_or("").to_string();
             let words = |f: &str| -> Vec<String> {
                 policy
                     .decl_field(r, f)

@@ -125,7 +125,7 @@ fn annotated_edition_names_every_rule_and_each_choice() {
             let Some(c) = policy.decl_field(d, "chosen").and_then(Value::as_str) else { continue };
             marked += 1;
             let c = zhidu::compile::textref::resolve(&policy.schema, &policy.decls, c);
-            let name = policy.decls.get(d).and_then(|r| r.id.as_deref().map(str::to_string)).unwrap_or_default();
+            let name = policy.decls.get(d).and_then(|r| r.id_str().map(str::to_string)).unwrap_or_default();
             assert!(md.contains(&head(&c)), "{kind} {name}: its choice is not printed");
         }
     }

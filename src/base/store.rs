@@ -28,7 +28,7 @@ pub struct Record {
 #[derive(Clone, Copy, Debug)]
 pub struct Rec<'a> {
     /// The `id` (declarations: their name); `None` for kinds without ids.
-    pub id: &'a Option<Str>,
+    pub id: Option<&'a Str>,
     /// Where it was written.
     pub loc: Loc,
     /// Field values, indexed like the kind's schema fields.
@@ -38,6 +38,11 @@ pub struct Rec<'a> {
 }
 
 impl<'a> Rec<'a> {
+    /// The id as text.
+    pub fn id_str(&self) -> Option<&'a str> {
+        self.id.map(Str::as_str)
+    }
+
     /// A field by name: the schema field at `slot` (the slot of `name` in this record's kind),
     /// else an undeclared one.
     pub fn named(&self, slot: Option<usize>, name: &str) -> Option<&'a Value> {
@@ -48,15 +53,34 @@ impl<'a> Rec<'a> {
     }
 }
 
-/// What the store keeps per record besides its values (16 bytes: six million records at a
-/// million people). The file is its segment's, and undeclared fields, which few records have,
-/// are kept with the segment.
-#[derive(Clone, Debug)]
+/// What the store keeps per record besides its values: its span in its segment's file (8
+/// bytes: six million records at a million people). The file is its segment's; the id is
+/// mostly one of the values ([`Ids`]); undeclared fields, which few records have, are kept
+/// with the segment.
+#[derive(Clone, Copy, Debug)]
 struct Meta {
-    id: Option<Str>,
-    /// The record's span in its segment's file.
     start: u32,
     end: u32,
+}
+
+/// How a segment keeps its records' ids. A loaded record's id is the string of its `id` field
+/// (the same allocation), so keeping it again would cost a pointer per record (50 MB at a
+/// million people): the segment reads it from that field instead, and keeps only the ids that
+/// are something else.
+#[derive(Clone, Debug)]
+enum Ids {
+    /// Each record's own (records of kinds without an `id` field, with made-up ids).
+    Own(Vec<Option<Str>>),
+    /// The string in field `slot` (found as the first record's id), except for the records
+    /// listed, by position: a made-up id, an id given after the record was added, or the id a
+    /// record had before its fields were changed.
+    Field { slot: usize, odd: Vec<(u32, Option<Str>)> },
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids::Own(Vec::new())
+    }
 }
 
 /// Positions per page of the segment table (a power of two).
@@ -70,6 +94,7 @@ struct Segment {
     /// The file of every record of the segment.
     file: FileId,
     meta: Vec<Meta>,
+    ids: Ids,
     /// Field values, `width` per record, record after record.
     values: Vec<Value>,
     /// Undeclared fields, for the few records that have them: (position in the segment,
@@ -78,6 +103,60 @@ struct Segment {
 }
 
 impl Segment {
+    /// The id of the record at position `i` of the segment, of which each has `width` values.
+    #[inline]
+    fn id(&self, i: usize, width: usize) -> Option<&Str> {
+        match &self.ids {
+            Ids::Own(ids) => ids.get(i)?.as_ref(),
+            Ids::Field { slot, odd } => {
+                if !odd.is_empty()
+                    && let Ok(at) = odd.binary_search_by_key(&(i as u32), |(p, _)| *p)
+                {
+                    return odd.get(at)?.1.as_ref();
+                }
+                match self.values.get(i * width + slot) {
+                    Some(Value::Str(s)) => Some(s),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// Records `id` as the id of the record at position `i` (the last added, or an earlier one
+    /// given another id), whose values are in place.
+    fn set_id(&mut self, i: usize, width: usize, id: Option<Str>) {
+        let read = match &self.ids {
+            Ids::Field { slot, .. } => match self.values.get(i * width + slot) {
+                Some(Value::Str(s)) => Some(s),
+                _ => None,
+            },
+            Ids::Own(_) => None,
+        };
+        let from_field = matches!((&id, read), (Some(a), Some(b)) if Str::ptr_eq(a, b));
+        match &mut self.ids {
+            Ids::Own(ids) => {
+                if ids.len() <= i {
+                    ids.resize(i + 1, None);
+                }
+                if let Some(x) = ids.get_mut(i) {
+                    *x = id;
+                }
+            }
+            Ids::Field { odd, .. } => match odd.binary_search_by_key(&(i as u32), |(p, _)| *p) {
+                Ok(at) if from_field => {
+                    odd.remove(at);
+                }
+                Ok(at) => {
+                    if let Some(x) = odd.get_mut(at) {
+                        x.1 = id;
+                    }
+                }
+                Err(_) if from_field => {}
+                Err(at) => odd.insert(at, (i as u32, id)),
+            },
+        }
+    }
+
     /// The undeclared fields of the record at position `i` of the segment.
     fn extra(&self, i: usize) -> &[(Str, Value)] {
         match self.extras.binary_search_by_key(&i, |(at, _)| *at as usize) {
@@ -196,7 +275,7 @@ impl KindData {
     /// The record at position `i` of a segment, of which `m` is the `meta`.
     fn rec<'a>(&self, seg: &'a Segment, i: usize, m: &'a Meta) -> Rec<'a> {
         Rec {
-            id: &m.id,
+            id: seg.id(i, self.width),
             loc: Loc { file: seg.file, start: m.start, end: m.end },
             fields: seg.values.get(i * self.width..(i + 1) * self.width).unwrap_or(&[]),
             extra: seg.extra(i),
@@ -207,7 +286,7 @@ impl KindData {
     #[inline]
     pub fn id(&self, idx: usize) -> Option<&Str> {
         let (seg, i) = self.locate(idx)?;
-        seg.meta.get(i)?.id.as_ref()
+        seg.id(i, self.width)
     }
 
     /// One field of the record at a position.
@@ -225,7 +304,7 @@ impl KindData {
         self.segs.iter().flat_map(move |seg| seg.meta.iter().enumerate().map(move |(i, m)| self.rec(seg, i, m)))
     }
 
-    /// The field values of the record at a position, to change in place.
+    /// The field values of the record at a position, to change in place (its id stays).
     pub fn fields_mut(&mut self, idx: usize) -> Option<&mut [Value]> {
         if idx >= self.len {
             return None;
@@ -234,7 +313,18 @@ impl KindData {
         let s = self.segment_of(idx);
         let i = idx - self.starts.get(s)?;
         let w = self.width;
-        self.segs.get_mut(s)?.values.get_mut(i * w..(i + 1) * w)
+        let seg = self.segs.get_mut(s)?;
+        // An id read from a field is kept apart before the field can change.
+        if let Ids::Field { slot, odd } = &mut seg.ids
+            && let Err(at) = odd.binary_search_by_key(&(i as u32), |(p, _)| *p)
+        {
+            let id = match seg.values.get(i * w + *slot) {
+                Some(Value::Str(x)) => Some(x.clone()),
+                _ => None,
+            };
+            odd.insert(at, (i as u32, id));
+        }
+        seg.values.get_mut(i * w..(i + 1) * w)
     }
 
     /// Gives the record at a position another id. The id index is not updated: this is for a
@@ -245,8 +335,9 @@ impl KindData {
         }
         let s = self.segment_of(idx);
         let Some(&start) = self.starts.get(s) else { return };
-        if let Some(m) = self.segs.get_mut(s).and_then(|seg| seg.meta.get_mut(idx - start)) {
-            m.id = id;
+        let w = self.width;
+        if let Some(seg) = self.segs.get_mut(s) {
+            seg.set_id(idx - start, w, id);
         }
     }
 
@@ -279,11 +370,20 @@ impl KindData {
             seg.file = loc.file;
         }
         values.resize(width, Value::None);
+        // The segment's first id tells where its ids are: in the field that holds it.
+        if seg.meta.is_empty()
+            && let Some(id) = &id
+            && let Some(slot) = values.iter().position(|v| matches!(v, Value::Str(s) if Str::ptr_eq(s, id)))
+        {
+            seg.ids = Ids::Field { slot, odd: Vec::new() };
+        }
         seg.values.append(values);
         if !extra.is_empty() {
             seg.extras.push((seg.meta.len() as u32, extra));
         }
-        seg.meta.push(Meta { id, start: loc.start, end: loc.end });
+        let i = seg.meta.len();
+        seg.meta.push(Meta { start: loc.start, end: loc.end });
+        seg.set_id(i, width, id);
         self.len += 1;
         if self.segs.len() > 1 && (idx as usize) >> PAGE_BITS >= self.pages.len() {
             self.pages.push((self.segs.len() - 1) as u32);
@@ -354,6 +454,10 @@ impl KindData {
         for seg in &mut self.segs {
             seg.meta.shrink_to_fit();
             seg.values.shrink_to_fit();
+            match &mut seg.ids {
+                Ids::Own(ids) => ids.shrink_to_fit(),
+                Ids::Field { odd, .. } => odd.shrink_to_fit(),
+            }
         }
     }
 
@@ -371,7 +475,7 @@ impl KindData {
         }
         if other.width != self.width {
             for r in other.iter() {
-                self.add(Record { id: r.id.clone(), loc: r.loc, fields: r.fields.into(), extra: r.extra.to_vec() });
+                self.add(Record { id: r.id.cloned(), loc: r.loc, fields: r.fields.into(), extra: r.extra.to_vec() });
             }
             return;
         }
@@ -619,6 +723,44 @@ mod tests {
             assert_eq!(data.field(i, 1), Some(&Value::Int(i as i64 * 10 + 1)));
         }
         assert_eq!(data.iter().filter(|r| !r.extra.is_empty()).count(), 10_000usize.div_ceil(7));
+    }
+
+    #[test]
+    fn ids_are_read_from_their_field_unless_they_are_something_else() {
+        let mut data = KindData::default();
+        let rec = |id: Option<&str>, field: Option<&str>| {
+            let id = id.map(Str::from);
+            // A loaded record's id is its field's string (the same allocation).
+            let field = match (field, &id) {
+                (Some(f), Some(i)) if f == i.as_str() => Value::Str(i.clone()),
+                (Some(f), _) => Value::str(f),
+                (None, _) => Value::None,
+            };
+            Record { id, loc: Loc::default(), fields: vec![Value::Int(1), field].into(), extra: Vec::new() }
+        };
+        data.add(rec(Some("A"), Some("A")));
+        data.add(rec(Some("#2"), None));
+        data.add(rec(None, Some("C")));
+        data.add(rec(Some("D"), Some("D")));
+        data.add(rec(Some("E"), Some("other")));
+        let ids: Vec<Option<&str>> = (0..5).map(|i| data.id(i).map(Str::as_str)).collect();
+        assert_eq!(ids, [Some("A"), Some("#2"), None, Some("D"), Some("E")]);
+        assert_eq!(data.get(3).and_then(|r| r.id_str()), Some("D"));
+        // Changing a record's fields keeps its id; giving it another id changes only that.
+        if let Some(f) = data.fields_mut(0) {
+            f[1] = Value::str("Z");
+        }
+        data.set_id(3, Some(Str::from("D2")));
+        let ids: Vec<Option<&str>> = (0..5).map(|i| data.id(i).map(Str::as_str)).collect();
+        assert_eq!(ids, [Some("A"), Some("#2"), None, Some("D2"), Some("E")]);
+        data.index_ids();
+        assert_eq!((data.position("A"), data.position("D2"), data.position("Z")), (Some(0), Some(3), None));
+        // A kind whose first record has no id in a field keeps every id itself.
+        let mut own = KindData::default();
+        own.add(rec(Some("x/1"), Some("y")));
+        own.add(rec(Some("x/2"), Some("x/2")));
+        assert_eq!(own.id(1).map(Str::as_str), Some("x/2"));
+        assert_eq!(own.id(0).map(Str::as_str), Some("x/1"));
     }
 
     #[test]

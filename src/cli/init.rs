@@ -103,7 +103,7 @@ fn toml_str(s: &str) -> String {
 fn overlay(policy: &Policy) -> String {
     let first = |kind: &str| -> Option<String> {
         let r = *policy.decls_of(kind).first()?;
-        policy.decls.get(r)?.id.as_deref().map(str::to_string)
+        policy.decls.get(r)?.id_str().map(str::to_string)
     };
     let role = first("role").unwrap_or_else(|| "岗位".into());
     let unit = policy
@@ -160,7 +160,7 @@ fn describe(policy: &Policy, ty: &Type) -> (String, Vec<String>) {
 
 /// The names of the declarations of a kind.
 fn names(policy: &Policy, kind: &str) -> Vec<String> {
-    policy.decls_of(kind).iter().filter_map(|r| policy.decls.get(*r)?.id.as_deref().map(str::to_string)).collect()
+    policy.decls_of(kind).iter().filter_map(|r| policy.decls.get(*r)?.id_str().map(str::to_string)).collect()
 }
 
 /// One comment line per field: name, type, required or not, description and valid words.

@@ -373,7 +373,7 @@ pub fn load_edited(
         let records = &store.kinds[k];
         for (later, first) in dups {
             let (Some(rec), Some(first)) = (records.get(later as usize), records.get(first as usize)) else { continue };
-            let id = rec.id.as_deref().unwrap_or_default();
+            let id = rec.id_str().unwrap_or_default();
             let kind = &ks.name;
             let first = describe(&sources, first.loc);
             let msg = Text::new(

@@ -97,7 +97,7 @@ fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap) -> Vec<Iss
                             format!("{} 的字段 `{field}` 引用的 {tname} `{id}` 不存在", ks.name),
                             format!("field `{field}` of {} names {tname} `{id}`, which does not exist", ks.name),
                         );
-                        let subj = rec.id.as_deref().map(|i| subject(&ks.name, i));
+                        let subj = rec.id_str().map(|i| subject(&ks.name, i));
                         found.push(Issue::new("DATA-REF", subj, msg, location(sources, rec.loc, None, Some(field))));
                     }
                 }

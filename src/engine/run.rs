@@ -282,7 +282,7 @@ fn not_evaluated(
     r: crate::base::value::RecordRef,
 ) -> NotEvaluated {
     let ks = policy.schema.kind(r.kind);
-    let id = org.store.kind(r.kind).get(r.idx as usize).and_then(|x| x.id.as_deref()).unwrap_or("?");
+    let id = org.store.kind(r.kind).get(r.idx as usize).and_then(|x| x.id_str()).unwrap_or("?");
     let fields = unknown_fields(policy, org, reads, r);
     NotEvaluated { rule: job.rule.id.clone(), check: job.check, subject: crate::data::subject(&ks.name, id), fields }
 }

@@ -174,7 +174,7 @@ impl<'a> Builder<'a> {
     fn record(&self, ctx: &Ctx, r: RecordRef) -> (Option<String>, Option<Location>) {
         let ks = self.policy.schema.kind(r.kind);
         let rec = ctx.store(r.kind).get(r);
-        let id = rec.and_then(|x| x.id.as_deref()).unwrap_or("?");
+        let id = rec.and_then(|x| x.id_str()).unwrap_or("?");
         let at = rec.and_then(|x| match ks.origin {
             KindOrigin::Decl => policy_location(self.policy, x.loc),
             KindOrigin::Record => location(&self.org.sources, x.loc, None, None),

@@ -30,7 +30,7 @@ pub fn apply(
     // Made at the first waiver that needs it: most runs have none.
     let mut index: Option<Index> = None;
     for rec in org.store.kind(k).iter() {
-        let subj = rec.id.as_deref().map(|id| subject(&ks.name, id));
+        let subj = rec.id_str().map(|id| subject(&ks.name, id));
         let loc = location(&org.sources, rec.loc, None, None);
         let mk = |code: &'static str, msg: Text| build.builtin(&Issue::new(code, subj.clone(), msg, loc.clone()));
         let rule = field(rec, "rule").and_then(|v| v.as_str().map(str::to_string));

@@ -63,7 +63,7 @@ pub fn build_edition(policy: &Policy, edition: super::Edition) -> J {
         let mut items: Vec<(i64, J)> = Vec::new();
         for r in policy.decls_of(kind) {
             let Some(rec) = policy.decls.get(r) else { continue };
-            let name = rec.id.as_deref().unwrap_or_default();
+            let name = rec.id_str().unwrap_or_default();
             let mut obj: BTreeMap<String, J> = BTreeMap::new();
             for (f, v) in k.fields.iter().zip(rec.fields.iter()) {
                 obj.insert(f.name.clone(), fill_value(policy, &f.name, v));

@@ -120,7 +120,7 @@ impl Resolver {
 /// Fills each history's undated value from the declarations' store.
 pub(super) fn fill_bases(histories: &mut [History], store: &Store) {
     for h in histories {
-        let rec = store.kind(h.kind).iter().find(|r| r.id.as_deref() == Some(h.name.as_str()));
+        let rec = store.kind(h.kind).iter().find(|r| r.id_str() == Some(h.name.as_str()));
         h.base = rec.and_then(|r| r.fields.get(h.slot)).cloned().unwrap_or_default();
     }
 }

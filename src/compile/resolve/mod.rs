@@ -182,7 +182,7 @@ impl Resolver {
         let ks = self.schema.kind(k);
         let get = |f: &str| ks.slot(f).and_then(|s| rec.fields.get(s)).cloned().unwrap_or_default();
         Some(Meta {
-            name: rec.id.as_deref().unwrap_or("").to_string(),
+            name: rec.id_str().unwrap_or("").to_string(),
             title: get("title").as_str().map(str::to_string),
             version: get("version").as_str().unwrap_or("").to_string(),
             effective: get("effective").as_date().unwrap_or(jiff::civil::date(1970, 1, 1)),
@@ -198,7 +198,7 @@ impl Resolver {
             .iter()
             .map(|r| {
                 let value = r.fields.get(slot).cloned().unwrap_or_default();
-                Param { name: r.id.as_deref().unwrap_or("").to_string(), ty: type_of(&value), value, loc: r.loc }
+                Param { name: r.id_str().unwrap_or("").to_string(), ty: type_of(&value), value, loc: r.loc }
             })
             .collect()
     }

@@ -367,7 +367,7 @@ mod tests {
         let r = *p
             .decls_of("param")
             .iter()
-            .find(|r| p.decls.get(**r).and_then(|x| x.id.as_deref()) == Some(param.as_str()))
+            .find(|r| p.decls.get(**r).and_then(|x| x.id_str()) == Some(param.as_str()))
             .expect("decl");
         let r0 = *builtin.decls_of("param").first().expect("decl");
         assert_eq!(p.decl_field(r, "source"), builtin.decl_field(r0, "source"));

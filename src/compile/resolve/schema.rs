@@ -361,7 +361,7 @@ fn part_words(schema: &crate::policy::Schema, decls: &crate::base::store::Store,
     };
     let slot = member.and_then(|m| schema.kind(kid).slot(m));
     for rec in data.iter() {
-        let name = rec.id.as_deref().unwrap_or_default();
+        let name = rec.id_str().unwrap_or_default();
         if scope.as_ref().is_some_and(|s| !s.contains(&name)) {
             continue;
         }

@@ -227,7 +227,7 @@ fn declared_values(schema: &Schema, store: &Store) -> Vec<(Num, String)> {
         let Some(k) = schema.decl_kind(kind) else { continue };
         let default = spec::REF_DEFAULT.iter().find(|(x, _)| *x == kind).map(|(_, p)| *p);
         for rec in store.kind(k).iter() {
-            let Some(name) = rec.id.as_deref() else { continue };
+            let Some(name) = rec.id_str() else { continue };
             for (f, v) in ks.fields.iter().zip(rec.fields.iter()) {
                 if NOT_VALUES.contains(&f.name.as_str()) {
                     continue;

@@ -356,7 +356,7 @@ pub fn export_categories(policy: &Policy) -> Vec<String> {
     };
     let mut out: Vec<String> = Vec::new();
     for r in policy.decls_of("enum") {
-        if policy.decls.get(r).and_then(|d| d.id.as_deref()) == Some(EXPORT_CATEGORY) {
+        if policy.decls.get(r).and_then(|d| d.id_str()) == Some(EXPORT_CATEGORY) {
             out.extend(words(r, "values"));
         }
     }
