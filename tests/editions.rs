@@ -246,7 +246,7 @@ fn declared_forms(policy: &Policy) -> BTreeMap<String, usize> {
             }
             Value::Target(t) => walk(&t.value, out),
             Value::List(l) => l.iter().for_each(|x| walk(x, out)),
-            Value::Object(o) => o.fields().iter().filter(|(k, _)| &**k != "order").for_each(|(_, x)| walk(x, out)),
+            Value::Object(o) => o.fields().filter(|(k, _)| k.as_str() != "order").for_each(|(_, x)| walk(x, out)),
             _ => {}
         }
     }

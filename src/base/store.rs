@@ -32,9 +32,59 @@ pub struct Rec<'a> {
     /// Where it was written.
     pub loc: Loc,
     /// Field values, indexed like the kind's schema fields.
-    pub fields: &'a [Value],
+    pub fields: Fields<'a>,
     /// Fields the schema does not declare (kept for custom rules).
     pub extra: &'a [(Str, Value)],
+}
+
+/// The field values of a stored record, by schema slot.
+#[derive(Clone, Copy)]
+pub struct Fields<'a> {
+    seg: &'a Segment,
+    /// Position in the segment.
+    i: usize,
+    width: usize,
+}
+
+/// The value of an absent field, for fields a segment keeps apart ([`Layout`]).
+static NONE: Value = Value::None;
+
+impl std::fmt::Debug for Fields<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// The value in slot `slot` (`None` past the kind's fields).
+    #[inline]
+    pub fn get(&self, slot: usize) -> Option<&'a Value> {
+        if slot >= self.width {
+            return None;
+        }
+        self.seg.value(self.i, slot, self.width)
+    }
+
+    /// Number of fields (the kind's).
+    pub fn len(&self) -> usize {
+        self.width
+    }
+
+    /// Whether the kind has no fields.
+    pub fn is_empty(&self) -> bool {
+        self.width == 0
+    }
+
+    /// The values in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a Value> + 'a {
+        let this = *self;
+        (0..this.width).map(move |s| this.get(s).unwrap_or(&NONE))
+    }
+
+    /// The values as a new vector.
+    pub fn to_vec(&self) -> Vec<Value> {
+        self.iter().cloned().collect()
+    }
 }
 
 impl<'a> Rec<'a> {
@@ -95,14 +145,125 @@ struct Segment {
     file: FileId,
     meta: Vec<Meta>,
     ids: Ids,
-    /// Field values, `width` per record, record after record.
+    /// Field values, `width` per record (or as `layout` says), record after record.
     values: Vec<Value>,
+    /// Where each field's values are, once the segment is complete ([`Segment::compact`]);
+    /// `None`: every field in `values`.
+    layout: Option<Box<Layout>>,
     /// Undeclared fields, for the few records that have them: (position in the segment,
     /// fields), by position.
     extras: Vec<(u32, Vec<(Str, Value)>)>,
 }
 
+/// A segment whose rarely filled fields (an optional field most records leave out: a
+/// departure date, a purpose, an improvement plan) are kept apart, as (position, value) for
+/// the records that have one: at a million people, 16 bytes of `none` in every record of the
+/// big kinds came to some 90 MB.
+#[derive(Clone, Debug)]
+struct Layout {
+    /// Per slot: its column in `values` (`Ok`), or its list in `sparse` (`Err`).
+    cols: Box<[Result<u16, u16>]>,
+    /// Values per record in `values`.
+    stride: usize,
+    /// The kept-apart fields' values: (position, value), by position.
+    sparse: Vec<Vec<(u32, Value)>>,
+}
+
+/// A field filled in fewer than one record in this many of a segment is kept apart.
+const SPARSE_BELOW: usize = 8;
 impl Segment {
+    /// The value of field `slot` of the record at position `i` (each record has `width`
+    /// fields).
+    #[inline]
+    fn value(&self, i: usize, slot: usize, width: usize) -> Option<&Value> {
+        let Some(layout) = &self.layout else { return self.values.get(i * width + slot) };
+        match *layout.cols.get(slot)? {
+            Ok(col) => self.values.get(i * layout.stride + col as usize),
+            Err(list) => {
+                let list = layout.sparse.get(list as usize)?;
+                let at = list.binary_search_by_key(&(i as u32), |(p, _)| *p).ok();
+                Some(at.and_then(|at| list.get(at)).map_or(&NONE, |(_, v)| v))
+            }
+        }
+    }
+
+    /// Keeps rarely filled fields apart ([`Layout`]), if there are any.
+    fn compact(&mut self, width: usize) {
+        let n = self.meta.len();
+        if self.layout.is_some() || n < SPARSE_BELOW || width == 0 {
+            return;
+        }
+        let mut filled = vec![0usize; width];
+        for (k, v) in self.values.iter().enumerate() {
+            if !v.is_none()
+                && let Some(c) = filled.get_mut(k % width)
+            {
+                *c += 1;
+            }
+        }
+        // The id field stays where it is read from.
+        let id_slot = match &self.ids {
+            Ids::Field { slot, .. } => Some(*slot),
+            Ids::Own(_) => None,
+        };
+        let sparse: Vec<bool> =
+            filled.iter().enumerate().map(|(s, &c)| c * SPARSE_BELOW < n && Some(s) != id_slot).collect();
+        if !sparse.contains(&true) || width > u16::MAX as usize {
+            return;
+        }
+        let (mut cols, mut lists, mut stride) = (Vec::with_capacity(width), Vec::new(), 0u16);
+        for &apart in &sparse {
+            if apart {
+                cols.push(Err(lists.len() as u16));
+                lists.push(Vec::new());
+            } else {
+                cols.push(Ok(stride));
+                stride += 1;
+            }
+        }
+        let mut values = Vec::with_capacity(n * stride as usize);
+        for (k, v) in std::mem::take(&mut self.values).into_iter().enumerate() {
+            match cols.get(k % width) {
+                Some(Ok(_)) => values.push(v),
+                Some(Err(list)) if !v.is_none() => {
+                    if let Some(l) = lists.get_mut(*list as usize) {
+                        l.push(((k / width) as u32, v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.values = values;
+        self.layout = Some(Box::new(Layout { cols: cols.into(), stride: stride as usize, sparse: lists }));
+    }
+
+    /// Puts every field back in `values`, `width` per record, to change them in place.
+    fn expand(&mut self, width: usize) {
+        let Some(layout) = self.layout.take() else { return };
+        let n = self.meta.len();
+        let mut dense = vec![Value::None; n * width];
+        let mut kept = std::mem::take(&mut self.values).into_iter();
+        for i in 0..n {
+            for (s, col) in layout.cols.iter().enumerate() {
+                if col.is_ok()
+                    && let (Some(v), Some(x)) = (kept.next(), dense.get_mut(i * width + s))
+                {
+                    *x = v;
+                }
+            }
+        }
+        for (s, col) in layout.cols.iter().enumerate() {
+            if let Err(list) = col {
+                for (p, v) in layout.sparse.get(*list as usize).into_iter().flatten() {
+                    if let Some(x) = dense.get_mut(*p as usize * width + s) {
+                        *x = v.clone();
+                    }
+                }
+            }
+        }
+        self.values = dense;
+    }
+
     /// The id of the record at position `i` of the segment, of which each has `width` values.
     #[inline]
     fn id(&self, i: usize, width: usize) -> Option<&Str> {
@@ -114,7 +275,7 @@ impl Segment {
                 {
                     return odd.get(at)?.1.as_ref();
                 }
-                match self.values.get(i * width + slot) {
+                match self.value(i, *slot, width) {
                     Some(Value::Str(s)) => Some(s),
                     _ => None,
                 }
@@ -126,7 +287,7 @@ impl Segment {
     /// given another id), whose values are in place.
     fn set_id(&mut self, i: usize, width: usize, id: Option<Str>) {
         let read = match &self.ids {
-            Ids::Field { slot, .. } => match self.values.get(i * width + slot) {
+            Ids::Field { slot, .. } => match self.value(i, *slot, width) {
                 Some(Value::Str(s)) => Some(s),
                 _ => None,
             },
@@ -202,14 +363,22 @@ fn hash_id(id: &str) -> u64 {
 }
 
 /// Ids per shard of a kind's id table, about: a shard's table stays in the processor's cache
-/// while it is built.
-const IDS_PER_SHARD: usize = 1 << 15;
+/// while it is built, and fills its buckets. A table of 32k buckets takes up to 28k ids (7/8),
+/// so shards of some 27k fill 83% of them, where a power-of-two count of shards left most big
+/// kinds with 64k-bucket tables half empty (a million ids: 6 MB of table instead of 10).
+const IDS_PER_SHARD: usize = 27_000;
 
-/// The shard of `n` shards (a power of two) an id hash goes to. Bits the tables themselves do
-/// not use (they take the low bits for the bucket and the top seven as a tag).
+/// The number of shards for `len` ids.
+fn shards_for(len: usize) -> usize {
+    len.div_ceil(IDS_PER_SHARD).max(1)
+}
+
+/// The shard of `n` shards an id hash goes to: bits 25–56 of the hash scaled to `n`, bits the
+/// tables themselves do not use (they take the low bits for the bucket and the top seven as a
+/// tag).
 #[inline]
 fn shard_of(hash: u64, n: usize) -> usize {
-    (hash >> 40) as usize & (n - 1)
+    ((((hash >> 25) & 0xFFFF_FFFF) * n as u64) >> 32) as usize
 }
 
 /// Repeated ids: (position, position of the first occurrence).
@@ -277,7 +446,7 @@ impl KindData {
         Rec {
             id: seg.id(i, self.width),
             loc: Loc { file: seg.file, start: m.start, end: m.end },
-            fields: seg.values.get(i * self.width..(i + 1) * self.width).unwrap_or(&[]),
+            fields: Fields { seg, i, width: self.width },
             extra: seg.extra(i),
         }
     }
@@ -296,7 +465,7 @@ impl KindData {
             return None;
         }
         let (seg, i) = self.locate(idx)?;
-        seg.values.get(i * self.width + slot)
+        seg.value(i, slot, self.width)
     }
 
     /// The records in order.
@@ -314,6 +483,7 @@ impl KindData {
         let i = idx - self.starts.get(s)?;
         let w = self.width;
         let seg = self.segs.get_mut(s)?;
+        seg.expand(w);
         // An id read from a field is kept apart before the field can change.
         if let Ids::Field { slot, odd } = &mut seg.ids
             && let Err(at) = odd.binary_search_by_key(&(i as u32), |(p, _)| *p)
@@ -369,6 +539,7 @@ impl KindData {
         if seg.meta.is_empty() {
             seg.file = loc.file;
         }
+        seg.expand(width);
         values.resize(width, Value::None);
         // The segment's first id tells where its ids are: in the field that holds it.
         if seg.meta.is_empty()
@@ -449,9 +620,12 @@ impl KindData {
         shard.find(hash, |&p| self.id(p as usize).is_some_and(|x| **x == *id)).copied()
     }
 
-    /// Gives back the spare room of the arrays (a file's records were read into growing ones).
+    /// Gives back the spare room of the arrays (a file's records were read into growing ones),
+    /// and keeps rarely filled fields apart ([`Layout`]): the file's records are complete.
     pub fn shrink_to_fit(&mut self) {
+        let width = self.width;
         for seg in &mut self.segs {
+            seg.compact(width);
             seg.meta.shrink_to_fit();
             seg.values.shrink_to_fit();
             match &mut seg.ids {
@@ -475,7 +649,12 @@ impl KindData {
         }
         if other.width != self.width {
             for r in other.iter() {
-                self.add(Record { id: r.id.cloned(), loc: r.loc, fields: r.fields.into(), extra: r.extra.to_vec() });
+                self.add(Record {
+                    id: r.id.cloned(),
+                    loc: r.loc,
+                    fields: r.fields.to_vec().into(),
+                    extra: r.extra.to_vec(),
+                });
             }
             return;
         }
@@ -496,7 +675,7 @@ impl KindData {
     /// millions of ids missed it at nearly every insertion.
     pub fn index_ids(&mut self) -> Vec<(u32, u32)> {
         use rayon::prelude::*;
-        let n = (self.len / IDS_PER_SHARD).next_power_of_two();
+        let n = shards_for(self.len);
         let this = &*self;
         // Chunks of records in parallel: each shard's ids as (hash, position), in order.
         const CHUNK: usize = 1 << 16;
@@ -646,8 +825,8 @@ mod tests {
         for i in (0..n).step_by(7).chain([0, n - 1]) {
             let r = data.get(i).expect("in range");
             assert_eq!(
-                r.fields,
-                &[Value::Int(i as i64 * 10), Value::Int(i as i64 * 10 + 1), Value::Int(i as i64 * 10 + 2)]
+                r.fields.to_vec(),
+                [Value::Int(i as i64 * 10), Value::Int(i as i64 * 10 + 1), Value::Int(i as i64 * 10 + 2)]
             );
             assert_eq!(data.field(i, 2), Some(&Value::Int(i as i64 * 10 + 2)));
             assert_eq!(r.extra.len(), usize::from(i % 7 == 0));
@@ -655,7 +834,7 @@ mod tests {
         }
         assert!(data.get(n).is_none() && data.field(0, 3).is_none());
         assert_eq!(data.iter().count(), n);
-        assert!(data.iter().enumerate().all(|(i, r)| r.fields[0] == Value::Int(i as i64 * 10)));
+        assert!(data.iter().enumerate().all(|(i, r)| r.fields.get(0) == Some(&Value::Int(i as i64 * 10))));
         if let Some(f) = data.fields_mut(9000) {
             f[1] = Value::None;
         }
@@ -761,6 +940,37 @@ mod tests {
         own.add(rec(Some("x/2"), Some("x/2")));
         assert_eq!(own.id(1).map(Str::as_str), Some("x/2"));
         assert_eq!(own.id(0).map(Str::as_str), Some("x/1"));
+    }
+
+    #[test]
+    fn rarely_filled_fields_are_kept_apart_and_read_the_same() {
+        let mut data = KindData::default();
+        for i in 0..1000usize {
+            let id = Str::from(format!("R{i}"));
+            let rare = if i % 50 == 7 { Value::Int(i as i64) } else { Value::None };
+            let fields = vec![Value::Str(id.clone()), Value::Int(i as i64 * 2), rare, Value::None];
+            data.add(Record { id: Some(id), loc: Loc::default(), fields: fields.into(), extra: Vec::new() });
+        }
+        let before: Vec<Vec<Value>> = data.iter().map(|r| r.fields.to_vec()).collect();
+        data.shrink_to_fit();
+        assert!(data.segs[0].layout.is_some(), "the rare fields are kept apart");
+        assert_eq!(data.segs[0].values.len(), 2000, "two fields per record stay in the array");
+        let after: Vec<Vec<Value>> = data.iter().map(|r| r.fields.to_vec()).collect();
+        assert_eq!(before, after);
+        assert_eq!(data.field(57, 2), Some(&Value::Int(57)));
+        assert_eq!(data.field(58, 2), Some(&Value::None));
+        assert_eq!(data.field(58, 4), None);
+        assert_eq!(data.get(58).map(|r| r.fields.len()), Some(4));
+        assert_eq!(data.id(999).map(Str::as_str), Some("R999"));
+        // Changing a record puts every field back in the array.
+        if let Some(f) = data.fields_mut(10) {
+            f[3] = Value::Int(-1);
+        }
+        assert!(data.segs[0].layout.is_none());
+        assert_eq!(data.field(10, 3), Some(&Value::Int(-1)));
+        assert_eq!(data.field(57, 2), Some(&Value::Int(57)));
+        assert_eq!(data.id(10).map(Str::as_str), Some("R10"));
+        assert_eq!(data.iter().filter(|r| r.fields.get(2).is_some_and(|v| !v.is_none())).count(), 20);
     }
 
     #[test]

@@ -190,7 +190,7 @@ pub fn lookup(schema: &Schema, decls: &Store, r: &TextRef<'_>) -> Result<(Value,
 /// One step of a path: an object's field, or the item of a list named `seg`.
 fn step(v: &Value, seg: &str) -> Option<Value> {
     match v {
-        Value::Object(o) => o.fields().iter().find(|(k, _)| &**k == seg).map(|(_, x)| x.clone()),
+        Value::Object(o) => o.fields().find(|(k, _)| &**k == seg).map(|(_, x)| x.clone()),
         Value::List(l) => l.iter().find(|x| name_of(x) == Some(seg)).cloned(),
         _ => None,
     }
@@ -198,7 +198,7 @@ fn step(v: &Value, seg: &str) -> Option<Value> {
 
 fn name_of(v: &Value) -> Option<&str> {
     match v {
-        Value::Object(o) => o.fields().iter().find(|(k, _)| &**k == "name").and_then(|(_, n)| n.as_str()),
+        Value::Object(o) => o.fields().find(|(k, _)| &**k == "name").and_then(|(_, n)| n.as_str()),
         _ => None,
     }
 }
@@ -206,7 +206,7 @@ fn name_of(v: &Value) -> Option<&str> {
 /// What a path could continue with at `v`.
 fn keys(v: &Value) -> Vec<String> {
     match v {
-        Value::Object(o) => o.fields().iter().map(|(k, _)| k.to_string()).collect(),
+        Value::Object(o) => o.fields().map(|(k, _)| k.to_string()).collect(),
         Value::List(l) => l.iter().filter_map(name_of).map(str::to_string).collect(),
         _ => Vec::new(),
     }
@@ -222,10 +222,10 @@ pub fn show(v: &Value, attr: &str) -> String {
         Value::Target(t) => format!("{} {}", t.sign(), t.value.shown(Lang::Zh)),
         Value::List(l) => l.iter().map(|x| show(x, attr)).collect::<Vec<_>>().join("、"),
         Value::Object(o) => {
-            let field = |f: &str| o.fields().iter().find(|(k, _)| &**k == f).map(|(_, x)| x);
+            let field = |f: &str| o.fields().find(|(k, _)| &**k == f).map(|(_, x)| x);
             match field("value").or_else(|| field("roles")) {
                 Some(x) => show(x, attr),
-                None => o.fields().iter().map(|(_, x)| show(x, attr)).collect::<Vec<_>>().join("、"),
+                None => o.fields().map(|(_, x)| show(x, attr)).collect::<Vec<_>>().join("、"),
             }
         }
         other => other.shown(Lang::Zh).to_string(),

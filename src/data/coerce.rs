@@ -154,7 +154,7 @@ fn fits(v: &Value, ty: &Type) -> bool {
 pub fn coerce_object(o: &Object, fields: &[FieldType]) -> Result<Object, Mismatch> {
     let mut out = Vec::with_capacity(o.fields().len());
     for f in fields {
-        match o.fields().iter().find(|(k, _)| **k == *f.name) {
+        match o.fields().find(|(k, _)| **k == *f.name) {
             Some((k, v)) if !v.is_none() => {
                 let v = coerce(v.clone(), &f.ty).map_err(|mut m| {
                     m.path = format!(".{}{}", f.name, m.path);
@@ -166,8 +166,7 @@ pub fn coerce_object(o: &Object, fields: &[FieldType]) -> Result<Object, Mismatc
             _ if !f.optional => {
                 // A key the table does not declare that stands for this field (`approver` for `by`).
                 let empty = |s: usize| fields.get(s).is_none_or(|x| o.get(&x.name).is_none_or(Value::is_none));
-                let undeclared =
-                    || o.fields().iter().map(|(k, _)| k).filter(|k| !fields.iter().any(|x| *x.name == ***k));
+                let undeclared = || o.fields().map(|(k, _)| k).filter(|k| !fields.iter().any(|x| *x.name == ***k));
                 let alone = undeclared().nth(1).is_none();
                 let near = undeclared()
                     .find(|k| super::vocab::near_field(k, fields, alone, empty).as_deref() == Some(f.name.as_str()));

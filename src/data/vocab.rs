@@ -221,7 +221,7 @@ impl Visit<'_, '_> {
         match v {
             Value::List(items) => items.iter().for_each(|x| self.tables(fs, x, path, loc, bad)),
             Value::Object(o) => {
-                let alone = o.fields().iter().filter(|(k, _)| !fs.iter().any(|f| *f.name == **k)).nth(1).is_none();
+                let alone = o.fields().filter(|(k, _)| !fs.iter().any(|f| *f.name == **k)).nth(1).is_none();
                 for (key, x) in o.fields() {
                     match fs.iter().find(|f| *f.name == **key) {
                         Some(f) if !x.is_none() && worth_visiting(f) => {

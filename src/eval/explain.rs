@@ -92,12 +92,11 @@ impl Explainer<'_> {
                 None => {
                     let shown: Vec<String> = o
                         .fields()
-                        .iter()
                         .filter(|(_, v)| !v.is_none())
                         .take(OBJECT_FIELDS)
                         .map(|(k, v)| format!("{k}: {}", self.show(v)))
                         .collect();
-                    let more = o.fields().iter().filter(|(_, v)| !v.is_none()).count() > OBJECT_FIELDS;
+                    let more = o.fields().filter(|(_, v)| !v.is_none()).count() > OBJECT_FIELDS;
                     format!("{{{}{}}}", shown.join(", "), if more { ", …" } else { "" })
                 }
             },

@@ -38,10 +38,7 @@ fn fill_value(policy: &Policy, field: &str, v: &Value) -> J {
                 .iter()
                 .map(|x| match x {
                     Value::Object(o) => J::from(
-                        o.fields()
-                            .iter()
-                            .map(|(k, x)| (k.to_string(), fill_value(policy, k, x)))
-                            .collect::<BTreeMap<_, _>>(),
+                        o.fields().map(|(k, x)| (k.to_string(), fill_value(policy, k, x))).collect::<BTreeMap<_, _>>(),
                     ),
                     other => to_template(other),
                 })

@@ -73,10 +73,7 @@ pub fn to_template(v: &Value) -> J {
         }
         Value::List(items) => J::from(items.iter().map(to_template).collect::<Vec<_>>()),
         Value::Object(o) => J::from(
-            o.fields()
-                .iter()
-                .map(|(k, v)| (k.to_string(), to_template(v)))
-                .collect::<std::collections::BTreeMap<_, _>>(),
+            o.fields().map(|(k, v)| (k.to_string(), to_template(v))).collect::<std::collections::BTreeMap<_, _>>(),
         ),
         Value::Record(_) => J::from(v.shown(Lang::Zh).to_string()),
         Value::Window(w) => J::from(&*w.label),

@@ -263,10 +263,10 @@ fn quantities_of(v: &Value, path: String, out: &mut Vec<(Num, String)>) {
         Value::List(l) => {
             for item in l.iter() {
                 let Value::Object(o) = item else { continue };
-                let Some(name) = o.fields().iter().find(|(k, _)| &**k == "name").and_then(|(_, n)| n.as_str()) else {
+                let Some(name) = o.fields().find(|(k, _)| &**k == "name").and_then(|(_, n)| n.as_str()) else {
                     continue;
                 };
-                for (k, x) in o.fields().iter().filter(|(k, _)| &**k != "name" && !NOT_VALUES.contains(&&**k)) {
+                for (k, x) in o.fields().filter(|(k, _)| k.as_str() != "name" && !NOT_VALUES.contains(&k.as_str())) {
                     let p = if &**k == "value" { format!("{path}.{name}") } else { format!("{path}.{name}.{k}") };
                     quantities_of(x, p, out);
                 }
