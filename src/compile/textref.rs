@@ -190,7 +190,7 @@ pub fn lookup(schema: &Schema, decls: &Store, r: &TextRef<'_>) -> Result<(Value,
 /// One step of a path: an object's field, or the item of a list named `seg`.
 fn step(v: &Value, seg: &str) -> Option<Value> {
     match v {
-        Value::Object(o) => o.fields().find(|(k, _)| &**k == seg).map(|(_, x)| x.clone()),
+        Value::Object(o) => o.fields().find(|(k, _)| k.as_str() == seg).map(|(_, x)| x.clone()),
         Value::List(l) => l.iter().find(|x| name_of(x) == Some(seg)).cloned(),
         _ => None,
     }
@@ -222,7 +222,7 @@ pub fn show(v: &Value, attr: &str) -> String {
         Value::Target(t) => format!("{} {}", t.sign(), t.value.shown(Lang::Zh)),
         Value::List(l) => l.iter().map(|x| show(x, attr)).collect::<Vec<_>>().join("、"),
         Value::Object(o) => {
-            let field = |f: &str| o.fields().find(|(k, _)| &**k == f).map(|(_, x)| x);
+            let field = |f: &str| o.fields().find(|(k, _)| k.as_str() == f).map(|(_, x)| x);
             match field("value").or_else(|| field("roles")) {
                 Some(x) => show(x, attr),
                 None => o.fields().map(|(_, x)| show(x, attr)).collect::<Vec<_>>().join("、"),

@@ -166,7 +166,7 @@ fn canonical(v: &Value, out: &mut impl Write) {
         }
         Value::Object(o) => {
             let mut fields: Vec<_> = o.fields().collect();
-            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            fields.sort_by(|a, b| a.0.cmp(b.0));
             let _ = out.write_char('{');
             for (k, x) in fields {
                 let _ = write!(out, "{k}:");
