@@ -109,19 +109,16 @@ impl<'a> Op<'a> {
                     // Looked up borrowed; the key is made only for an element not seen yet.
                     let key = match kept.zip(KeyRef::of(&item)) {
                         Some((m, k)) => match memo.get(m).and_then(|t| t.get(&k)) {
-                            Some(v) => return *v,
+                            Some(&v) => {
+                                // Bound as an evaluation would bind it: a message may print it.
+                                bind(env, *slot, clears, item);
+                                return v;
+                            }
                             None => Some((m, k.owned())),
                         },
                         None => None,
                     };
-                    if let Some(x) = env.get_mut(*slot) {
-                        *x = item;
-                    }
-                    for &c in clears {
-                        if let Some(x) = env.get_mut(c) {
-                            *x = Value::None;
-                        }
-                    }
+                    bind(env, *slot, clears, item);
                     let v = if filter.is_some_and(|f| !f.test(ctx, env, memo)) {
                         None
                     } else {
@@ -226,6 +223,18 @@ impl<'a> Op<'a> {
             Op::Field(base, acc) => ctx.field_of(base.peek(ctx, env), acc),
             Op::Interp(ir) => ctx.peek(ir, env),
             _ => none(),
+        }
+    }
+}
+
+/// Binds a quantifier's element to `slot`, clearing the kept computations that read it.
+fn bind(env: &mut [Value], slot: usize, clears: &[usize], item: Value) {
+    if let Some(x) = env.get_mut(slot) {
+        *x = item;
+    }
+    for &c in clears {
+        if let Some(x) = env.get_mut(c) {
+            *x = Value::None;
         }
     }
 }
