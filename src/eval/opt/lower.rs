@@ -62,6 +62,12 @@ pub(in crate::eval) enum Op<'a> {
         /// For an id source whose key is a resolved reference field (`exists d in dataset
         /// where d.id == g.dataset`): the record is the one the reference names, by position.
         by_link: Option<ByLink<'a>>,
+        /// For a list source that is a field of a record (`r in p.roles`): the field, read
+        /// where the record keeps it, so its items are visited without copying the list or
+        /// them (their reference counts are shared by both threads).
+        items: Option<Box<Op<'a>>>,
+        /// Whether a kept verdict binds its element too ([`Lowerer::keeping`]).
+        bind_kept: bool,
     },
     /// A computation written more than once (`a.total - S <= t and S - a.total <= t`):
     /// computed once per binding of what it reads, kept in `slot` (`none` there: not yet
@@ -439,7 +445,16 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     }
                     _ => None,
                 };
+                let items = match src {
+                    Source::Expr(e) => {
+                        Some(self.lower(e)).filter(|op| matches!(op, Op::Slot { .. } | Op::Linked { .. }))
+                    }
+                    _ => None,
+                }
+                .map(Box::new);
                 Op::Quant {
+                    items,
+                    bind_kept: self.printed.is_some(),
                     by_link,
                     clears: self.owned.get(slot).cloned().unwrap_or_default(),
                     joins,
