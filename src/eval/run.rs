@@ -44,27 +44,35 @@ pub fn run_check_counted(ctx: &Ctx, check: &Check) -> (Vec<Violation>, usize) {
     let base = plan.base;
     if let Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) } = plan.ir.unwrapped() {
         // One subject in full (lowered, or by the interpreter): a failing one is reported with
-        // the variables it left bound.
-        let full = Quick::full(ctx, &plan, env.clone(), &printed);
-        let one =
-            |env: &mut Vec<Value>, memo: &mut Memo, item: Value, out: &mut Vec<Violation>, subjects: &mut usize| {
-                let subject = match item {
-                    Value::Record(r) => Some(r),
-                    _ => None,
-                };
-                let got = match &full {
-                    Some(f) => f.holds(ctx, env, memo, item),
-                    None => verdict(ctx, filter.as_deref(), body, *slot, base, env, item),
-                };
-                match got {
-                    Some(false) => {}
-                    Some(true) => *subjects += 1,
-                    None => {
-                        *subjects += 1;
-                        out.push(violation(ctx, check, subject, env));
-                    }
-                }
+        // the variables it left bound. Lowered when the first subject fails (most checks have
+        // none), once for the run; each thread keeps its own slots and verdicts (`kept`).
+        let full = std::sync::OnceLock::new();
+        let invariants = env.clone();
+        let one = |kept: &mut Option<(Vec<Value>, Memo)>,
+                   env: &mut Vec<Value>,
+                   item: Value,
+                   out: &mut Vec<Violation>,
+                   subjects: &mut usize| {
+            let subject = match item {
+                Value::Record(r) => Some(r),
+                _ => None,
             };
+            let (got, env) = match full.get_or_init(|| Quick::full(ctx, &plan, invariants.clone(), &printed)) {
+                Some(f) => {
+                    let (env, memo) = kept.get_or_insert_with(|| (f.env.clone(), f.memo.clone()));
+                    (f.holds(ctx, env, memo, item), env)
+                }
+                None => (verdict(ctx, filter.as_deref(), body, *slot, base, env, item), env),
+            };
+            match got {
+                Some(false) => {}
+                Some(true) => *subjects += 1,
+                None => {
+                    *subjects += 1;
+                    out.push(violation(ctx, check, subject, env));
+                }
+            }
+        };
         // The subjects: all records of a kind, or the list the source gives.
         let listed = match src {
             Source::Kind(_) => None,
@@ -92,16 +100,13 @@ pub fn run_check_counted(ctx: &Ctx, check: &Check) -> (Vec<Violation>, usize) {
                 let (mut env, mut out, mut subjects) = (env.clone(), Vec::new(), 0);
                 let mut quick_env = quick.as_ref().map(|q| q.env.clone()).unwrap_or_default();
                 let mut memo = quick.as_ref().map(|q| q.memo.clone()).unwrap_or_default();
-                let mut full_memo = full.as_ref().map(|f| f.memo.clone()).unwrap_or_default();
-                if let Some(f) = &full {
-                    env.clone_from(&f.env);
-                }
+                let mut kept = None;
                 for i in range {
                     match quick.as_ref().map(|q| q.holds(ctx, &mut quick_env, &mut memo, item(i))) {
                         Some(Some(false)) => {}
                         Some(Some(true)) => subjects += 1,
                         // Failing (or not simplified): the full check binds what the message reads.
-                        Some(None) | None => one(&mut env, &mut full_memo, item(i), &mut out, &mut subjects),
+                        Some(None) | None => one(&mut kept, &mut env, item(i), &mut out, &mut subjects),
                     }
                 }
                 (out, subjects)
