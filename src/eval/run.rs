@@ -34,20 +34,37 @@ pub fn run_check(ctx: &Ctx, check: &Check) -> Vec<Violation> {
 ///
 /// Invariant sub-expressions are evaluated once ([`super::opt::hoist`]); a top-level `forall` is split
 /// into chunks evaluated in parallel, and the results concatenated in order. Over records of a
-/// kind, each subject is first tried with the check simplified for the run ([`Quick`]).
+/// kind, each subject is first tried with the check simplified for the run ([`Quick`]); one
+/// that fails is evaluated again as written, lowered so that it leaves bound what the
+/// interpreter leaves bound for the messages ([`Quick::full`]), with its own kept verdicts.
 pub fn run_check_counted(ctx: &Ctx, check: &Check) -> (Vec<Violation>, usize) {
     let printed = printed_slots(check);
     let plan = hoist::hoist(&check.ir, check.slots.max(1), &printed);
     let mut env = plan.env(ctx);
     let base = plan.base;
     if let Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) } = plan.ir.unwrapped() {
-        // One subject in full: a failing one is reported with the variables it left bound.
-        let one = |env: &mut [Value], item: Value, out: &mut Vec<Violation>, subjects: &mut usize| {
+        // One subject in full (lowered, or by the interpreter): a failing one is reported with
+        // the variables it left bound. Lowered when the first subject fails (most checks have
+        // none), once for the run; each thread keeps its own slots and verdicts (`kept`).
+        let full = std::sync::OnceLock::new();
+        let invariants = env.clone();
+        let one = |kept: &mut Option<(Vec<Value>, Memo)>,
+                   env: &mut Vec<Value>,
+                   item: Value,
+                   out: &mut Vec<Violation>,
+                   subjects: &mut usize| {
             let subject = match item {
                 Value::Record(r) => Some(r),
                 _ => None,
             };
-            match verdict(ctx, filter.as_deref(), body, *slot, base, env, item) {
+            let (got, env) = match full.get_or_init(|| Quick::full(ctx, &plan, invariants.clone(), &printed)) {
+                Some(f) => {
+                    let (env, memo) = kept.get_or_insert_with(|| (f.env.clone(), f.memo.clone()));
+                    (f.holds(ctx, env, memo, item), env)
+                }
+                None => (verdict(ctx, filter.as_deref(), body, *slot, base, env, item), env),
+            };
+            match got {
                 Some(false) => {}
                 Some(true) => *subjects += 1,
                 None => {
@@ -83,12 +100,13 @@ pub fn run_check_counted(ctx: &Ctx, check: &Check) -> (Vec<Violation>, usize) {
                 let (mut env, mut out, mut subjects) = (env.clone(), Vec::new(), 0);
                 let mut quick_env = quick.as_ref().map(|q| q.env.clone()).unwrap_or_default();
                 let mut memo = quick.as_ref().map(|q| q.memo.clone()).unwrap_or_default();
+                let mut kept = None;
                 for i in range {
                     match quick.as_ref().map(|q| q.holds(ctx, &mut quick_env, &mut memo, item(i))) {
                         Some(Some(false)) => {}
                         Some(Some(true)) => subjects += 1,
                         // Failing (or not simplified): the full check binds what the message reads.
-                        Some(None) | None => one(&mut env, item(i), &mut out, &mut subjects),
+                        Some(None) | None => one(&mut kept, &mut env, item(i), &mut out, &mut subjects),
                     }
                 }
                 (out, subjects)
@@ -142,12 +160,42 @@ impl<'a> Quick<'a> {
             body: Some(Box::new(specialize(ctx, body, &known, slots))),
         };
         let plan = hoist::hoist(&simplified, slots, &Default::default());
-        let mut env = plan.env(ctx);
-        let Ir::Quant { filter, body: Some(body), .. } = plan.ir else { return None };
+        Quick::lowered(ctx, &plan, plan.env(ctx), None)
+    }
+
+    /// The check as written (`plan`, its invariants hoisted) lowered so that a failing subject
+    /// leaves bound what the interpreter leaves bound for the variables its messages print
+    /// (`printed`): the full evaluation of a failing subject, with memoised verdicts where that
+    /// binds nothing a message reads (an element's verdict is not found again for every failing
+    /// subject, from records of a kind that grows with the org).
+    fn full(
+        ctx: &Ctx<'a>,
+        plan: &hoist::Hoisted,
+        env: Vec<Value>,
+        printed: &rustc_hash::FxHashSet<usize>,
+    ) -> Option<Quick<'a>> {
+        Quick::lowered(ctx, plan, env, Some(printed))
+    }
+
+    /// Lowers `forall x in … where filter: body` (invariants hoisted into `plan`, evaluated
+    /// in `env`), keeping the `printed` variables bound as the interpreter does when given.
+    fn lowered(
+        ctx: &Ctx<'a>,
+        plan: &hoist::Hoisted,
+        mut env: Vec<Value>,
+        printed: Option<&rustc_hash::FxHashSet<usize>>,
+    ) -> Option<Quick<'a>> {
+        let Ir::Quant { q: Quant::Forall, slot, filter, body: Some(body), .. } = plan.ir.unwrapped() else {
+            return None;
+        };
+        let slot = *slot;
         let mut lowerer = Lowerer::new(ctx, plan.base, env.len(), Some(slot));
-        lowerer.share(&[filter.as_deref(), Some(&body)].into_iter().flatten().collect::<Vec<_>>());
-        let filter = filter.map(|f| lowerer.lower(&f));
-        let body = lowerer.lower(&body);
+        if let Some(printed) = printed {
+            lowerer = lowerer.keeping(printed);
+        }
+        lowerer.share(&[filter.as_deref(), Some(&**body)].into_iter().flatten().collect::<Vec<_>>());
+        let filter = filter.as_deref().map(|f| lowerer.lower(f));
+        let body = lowerer.lower(body);
         let shared = env.len()..lowerer.slots();
         env.resize(shared.end, Value::None);
         Some(Quick { filter, body, slot, base: plan.base, env, memo: lowerer.memo(), shared })

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::hoist;
 use crate::base::store::KindData;
@@ -62,6 +62,12 @@ pub(in crate::eval) enum Op<'a> {
         /// For an id source whose key is a resolved reference field (`exists d in dataset
         /// where d.id == g.dataset`): the record is the one the reference names, by position.
         by_link: Option<ByLink<'a>>,
+        /// For a list source that is a field of a record (`r in p.roles`): the field, read
+        /// where the record keeps it, so its items are visited without copying the list or
+        /// them (their reference counts are shared by both threads).
+        items: Option<Box<Op<'a>>>,
+        /// Whether a kept verdict binds its element too ([`Lowerer::keeping`]).
+        bind_kept: bool,
     },
     /// A computation written more than once (`a.total - S <= t and S - a.total <= t`):
     /// computed once per binding of what it reads, kept in `slot` (`none` there: not yet
@@ -229,6 +235,9 @@ pub(in crate::eval) struct Lowerer<'c, 'a> {
     /// Whether lowering the generic form a numeric expression falls back on (not lowered to
     /// numbers again).
     generic: bool,
+    /// The variables a message prints, when the lowered expression must leave them bound as
+    /// the interpreter does ([`Lowerer::keeping`]).
+    printed: Option<HashSet<usize>>,
 }
 
 impl<'c, 'a> Lowerer<'c, 'a> {
@@ -246,7 +255,35 @@ impl<'c, 'a> Lowerer<'c, 'a> {
             next: slots,
             sharing: false,
             generic: false,
+            printed: None,
         }
+    }
+
+    /// Lowers so that the variables `printed` are left bound as the interpreter leaves them (a
+    /// failing subject's message reads them): a quantifier whose filter or body binds one is
+    /// not memoised (a kept verdict skips the evaluation that binds it), and one that binds or
+    /// encloses one visits its elements in the interpreter's order (not by date: the first
+    /// counterexample is the one named). A memoised quantifier binds its element on a kept
+    /// verdict too, so its own variable may be printed.
+    pub(in crate::eval) fn keeping(mut self, printed: &HashSet<usize>) -> Self {
+        self.printed = Some(printed.clone());
+        self
+    }
+
+    /// Whether a binder in `parts` (or, with `own`, that slot) is a variable a message prints.
+    fn binds_printed(&self, own: Option<usize>, parts: &[Option<&Ir>]) -> bool {
+        let Some(printed) = &self.printed else { return false };
+        let mut found = own.is_some_and(|s| printed.contains(&s));
+        for part in parts.iter().flatten() {
+            part.visit(&mut |n| {
+                if let Ir::Quant { slot, .. } | Ir::Count { slot, .. } | Ir::Sum { slot, .. } | Ir::Comp { slot, .. } =
+                    n
+                {
+                    found |= printed.contains(slot);
+                }
+            });
+        }
+        found
     }
 
     /// The variable slots the lowered expressions need (shared values are kept after the
@@ -372,8 +409,15 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                 None => Op::Arith(*op, sub(a), sub(b)),
             },
             Ir::Quant { q, slot, src, filter, body } => {
-                let dates = filter.as_deref().and_then(|f| self.dates(*slot, src, f)).map(Box::new);
-                let memo = self.memoised(*slot, filter.as_deref(), body.as_deref()).then(|| {
+                let parts = [filter.as_deref(), body.as_deref()];
+                let dates = filter
+                    .as_deref()
+                    .filter(|_| !self.binds_printed(Some(*slot), &parts))
+                    .and_then(|f| self.dates(*slot, src, f))
+                    .map(Box::new);
+                let memo = (self.memoised(*slot, filter.as_deref(), body.as_deref())
+                    && !self.binds_printed(None, &parts))
+                .then(|| {
                     self.memos += 1;
                     self.memos - 1
                 });
@@ -401,7 +445,16 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     }
                     _ => None,
                 };
+                let items = match src {
+                    Source::Expr(e) => {
+                        Some(self.lower(e)).filter(|op| matches!(op, Op::Slot { .. } | Op::Linked { .. }))
+                    }
+                    _ => None,
+                }
+                .map(Box::new);
                 Op::Quant {
+                    items,
+                    bind_kept: self.printed.is_some(),
                     by_link,
                     clears: self.owned.get(slot).cloned().unwrap_or_default(),
                     joins,

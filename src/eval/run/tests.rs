@@ -67,3 +67,48 @@ fn the_simplified_check_agrees_with_the_full_one() {
     failing += f;
     assert!(compared > 10_000 && failing > 100, "{compared} subjects compared, {failing} failing");
 }
+
+/// Each failing subject's message from a run (its full evaluation lowered, with verdicts kept
+/// per element where that binds nothing the message prints) and from the interpreter.
+fn compare_messages(policy: &Policy, dir: &Path) -> usize {
+    let config = crate::data::read_config(dir, jiff::civil::date(2026, 11, 23)).expect("config");
+    let data = crate::data::load_except(dir, config, &policy.schema, &[]).expect("org loads");
+    let indexes = Indexes::build(&policy.index_keys, &policy.schema, &policy.decls, &data.store);
+    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let mut failing = 0;
+    for rule in &policy.rules {
+        for check in &rule.checks {
+            let Ir::Quant { q: Quant::Forall, slot, src, filter, body: Some(body) } = check.ir.unwrapped() else {
+                continue;
+            };
+            let mut env = vec![Value::None; check.slots.max(1)];
+            let Value::List(items) = ctx.eval(&source_list(src), &mut env) else { continue };
+            let mut want = Vec::new();
+            for item in items.iter() {
+                let mut env = vec![Value::None; check.slots.max(1)];
+                let subject = match item {
+                    Value::Record(r) => Some(*r),
+                    _ => None,
+                };
+                if verdict(&ctx, filter.as_deref(), body, *slot, check.slots, &mut env, item.clone()).is_none() {
+                    want.push((subject, violation(&ctx, check, subject, &mut env).message));
+                }
+            }
+            let have: Vec<_> = run_check(&ctx, check).into_iter().map(|v| (v.subject, v.message)).collect();
+            assert_eq!(have, want, "{} `{}` in {}", rule.id, check.text, dir.display());
+            failing += want.len();
+        }
+    }
+    failing
+}
+
+#[test]
+fn a_failing_subjects_message_is_the_interpreters() {
+    let policy = crate::compile::load_policy(None).expect("built-in pack").0;
+    let mut failing = compare_messages(&policy, Path::new("examples/acme"));
+    let generated = tempfile::tempdir().expect("temp dir");
+    // Over CHUNK people, so that one thread's kept verdicts serve several failing subjects.
+    gen_org::generate(20_000, generated.path(), 11, false);
+    failing += compare_messages(&policy, generated.path());
+    assert!(failing > 50, "{failing} failing subjects compared");
+}

@@ -76,7 +76,7 @@ impl<'a> Op<'a> {
                     None => generic.test(ctx, env, memo),
                 }
             }
-            Op::Quant { q, slot, src, filter, body, dates, memo: kept, joins, clears, by_link } => {
+            Op::Quant { q, slot, src, filter, body, dates, memo: kept, joins, clears, by_link, items, bind_kept } => {
                 let mut result = *q == Quant::Forall;
                 let date = |b: &Option<Op<'a>>, env: &mut [Value], memo: &mut Memo| match b
                     .as_ref()
@@ -105,23 +105,22 @@ impl<'a> Op<'a> {
                     _ => None,
                 };
                 // An element's verdict: filtered out (`None`), holds, fails.
-                let verdict = |ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value| {
+                let verdict = |ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Cow<'_, Value>| {
                     // Looked up borrowed; the key is made only for an element not seen yet.
                     let key = match kept.zip(KeyRef::of(&item)) {
                         Some((m, k)) => match memo.get(m).and_then(|t| t.get(&k)) {
-                            Some(v) => return *v,
+                            Some(&v) => {
+                                // Bound as an evaluation would bind it where a message prints it.
+                                if *bind_kept {
+                                    bind(env, *slot, clears, item.into_owned());
+                                }
+                                return v;
+                            }
                             None => Some((m, k.owned())),
                         },
                         None => None,
                     };
-                    if let Some(x) = env.get_mut(*slot) {
-                        *x = item;
-                    }
-                    for &c in clears {
-                        if let Some(x) = env.get_mut(c) {
-                            *x = Value::None;
-                        }
-                    }
+                    bind(env, *slot, clears, item.into_owned());
                     let v = if filter.is_some_and(|f| !f.test(ctx, env, memo)) {
                         None
                     } else {
@@ -134,13 +133,14 @@ impl<'a> Op<'a> {
                     }
                     v
                 };
-                let mut visit = |ctx: &Ctx<'a>, env: &mut [Value], item| match verdict(ctx, env, memo, item) {
-                    Some(holds) if decides(*q, holds) => {
-                        result = holds;
-                        false
-                    }
-                    _ => true,
-                };
+                let mut visit =
+                    |ctx: &Ctx<'a>, env: &mut [Value], item: Cow<'_, Value>| match verdict(ctx, env, memo, item) {
+                        Some(holds) if decides(*q, holds) => {
+                            result = holds;
+                            false
+                        }
+                        _ => true,
+                    };
                 match (hits, range) {
                     // Searched when the run is one of the sorted index's (not another
                     // condition's, which had fewer records).
@@ -148,14 +148,14 @@ impl<'a> Op<'a> {
                         if let Some(run) = d.index.in_dates(&d.sorted, &hits, from, to) =>
                     {
                         for &(idx, _) in run {
-                            if !visit(ctx, env, Value::Record(RecordRef { kind, idx })) {
+                            if !visit(ctx, env, Cow::Owned(Value::Record(RecordRef { kind, idx }))) {
                                 break;
                             }
                         }
                     }
                     (Some((kind, hits)), _) => {
                         for &idx in hits.iter() {
-                            if !visit(ctx, env, Value::Record(RecordRef { kind, idx })) {
+                            if !visit(ctx, env, Cow::Owned(Value::Record(RecordRef { kind, idx }))) {
                                 break;
                             }
                         }
@@ -172,11 +172,22 @@ impl<'a> Op<'a> {
                             }
                             _ => None,
                         });
-                        match linked {
-                            Some((kind, idx)) => {
-                                visit(ctx, env, Value::Record(RecordRef { kind, idx }));
+                        match (linked, items.as_deref().map(|i| i.kept(env))) {
+                            (Some((kind, idx)), _) => {
+                                visit(ctx, env, Cow::Owned(Value::Record(RecordRef { kind, idx })));
                             }
-                            None => ctx.each(src, env, visit),
+                            // A list field of a record: its items where the record keeps them
+                            // (anything else is no list, and has no elements).
+                            (None, Some(Some(found))) => {
+                                if let Some(Value::List(list)) = found {
+                                    for item in list.iter() {
+                                        if !visit(ctx, env, Cow::Borrowed(item)) {
+                                            break;
+                                        }
+                                    }
+                                }
+                            }
+                            (None, _) => ctx.each(src, env, |ctx, env, item| visit(ctx, env, Cow::Owned(item))),
                         }
                     }
                 }
@@ -188,6 +199,26 @@ impl<'a> Op<'a> {
                 result
             }
             _ => self.eval(ctx, env, memo).truthy(),
+        }
+    }
+
+    /// The value of a field read from a record where the record keeps it (`Some(None)`: the
+    /// field is absent); `None` when it is not such a read (the variable is not a record of
+    /// the kind, or the reference names none), to be evaluated as written.
+    pub(super) fn kept(&self, env: &[Value]) -> Option<Option<&'a Value>> {
+        match self {
+            Op::Slot { var, kind, data, slot, .. } => match env.get(*var) {
+                Some(Value::Record(r)) if r.kind == *kind => Some(data.field(r.idx as usize, *slot)),
+                _ => None,
+            },
+            Op::Linked { var, from, links, data, slot, .. } => match env.get(*var) {
+                Some(Value::Record(r)) if r.kind == *from => match links.get(r.idx as usize) {
+                    Some(&t) if t != NO_LINK => Some(data.field(t as usize, *slot)),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -226,6 +257,18 @@ impl<'a> Op<'a> {
             Op::Field(base, acc) => ctx.field_of(base.peek(ctx, env), acc),
             Op::Interp(ir) => ctx.peek(ir, env),
             _ => none(),
+        }
+    }
+}
+
+/// Binds a quantifier's element to `slot`, clearing the kept computations that read it.
+fn bind(env: &mut [Value], slot: usize, clears: &[usize], item: Value) {
+    if let Some(x) = env.get_mut(slot) {
+        *x = item;
+    }
+    for &c in clears {
+        if let Some(x) = env.get_mut(c) {
+            *x = Value::None;
         }
     }
 }
