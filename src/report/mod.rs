@@ -201,9 +201,9 @@ fn lint(policy: &Policy, failures: &[PolicyError]) -> Lint {
 
 /// zhidu's built-in data and waiver checks with their findings.
 fn data_checks(outcome: &Outcome) -> Vec<DataCheck> {
-    let builtin = crate::findings::catalog::builtin().map(|r| (r.id, r.title));
+    let builtin = crate::findings::catalog::builtin().map(|r| (r.id, r.title, r.about));
     builtin
-        .map(|(id, title)| {
+        .map(|(id, title, about)| {
             let found: Vec<&crate::findings::finding::Finding> =
                 outcome.findings.iter().filter(|f| f.rule == id).collect();
             let status = if found.iter().any(|f| f.waiver.is_none()) {
@@ -214,7 +214,10 @@ fn data_checks(outcome: &Outcome) -> Vec<DataCheck> {
                 Status::Waived
             };
             let evidence = found.iter().map(|f| status::evidence_of(f)).collect();
-            DataCheck { id: id.into(), title: title.into(), status, evidence }
+            // `about` is the English title, in lower case ("waiver matches no finding").
+            let mut chars = about.chars();
+            let title_en = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+            DataCheck { id: id.into(), title: title.into(), title_en, status, evidence }
         })
         .collect()
 }

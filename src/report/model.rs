@@ -456,8 +456,12 @@ pub struct LintRule {
 pub struct DataCheck {
     /// ID (`DATA-TYPE`).
     pub id: String,
-    /// Title.
+    /// Title (Chinese, as the pack's rules are titled).
     pub title: String,
+    /// Title in English, for the report in English (a built-in check is zhidu's own, not the
+    /// pack's: it speaks the report's language). Empty in reports that did not have it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title_en: String,
     /// `pass`, `fail` or `waived`.
     pub status: Status,
     /// The findings.

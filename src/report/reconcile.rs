@@ -432,7 +432,13 @@ fn previous(c: &Comparison, made: &Report) -> Report {
     let others: BTreeSet<&str> = findings.iter().map(|f| f.rule.as_str()).filter(|r| !ruled.contains(r)).collect();
     let data_checks = others
         .into_iter()
-        .map(|id| DataCheck { id: id.into(), title: String::new(), status: Status::Fail, evidence: evidence(id) })
+        .map(|id| DataCheck {
+            id: id.into(),
+            title: String::new(),
+            title_en: String::new(),
+            status: Status::Fail,
+            evidence: evidence(id),
+        })
         .collect();
     Report {
         schema_version: made.schema_version,
