@@ -91,7 +91,7 @@ fn worth_hoisting(ir: &Ir) -> bool {
 }
 
 /// Whether `ir` binds one of `slots` (in a quantifier, count, sum or comprehension).
-fn binds_any(ir: &Ir, slots: &HashSet<usize>) -> bool {
+pub(super) fn binds_any(ir: &Ir, slots: &HashSet<usize>) -> bool {
     let mut found = false;
     ir.visit(&mut |x| {
         if let Ir::Quant { slot, .. } | Ir::Count { slot, .. } | Ir::Sum { slot, .. } | Ir::Comp { slot, .. } = x {

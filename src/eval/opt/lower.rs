@@ -273,17 +273,7 @@ impl<'c, 'a> Lowerer<'c, 'a> {
     /// Whether a binder in `parts` (or, with `own`, that slot) is a variable a message prints.
     fn binds_printed(&self, own: Option<usize>, parts: &[Option<&Ir>]) -> bool {
         let Some(printed) = &self.printed else { return false };
-        let mut found = own.is_some_and(|s| printed.contains(&s));
-        for part in parts.iter().flatten() {
-            part.visit(&mut |n| {
-                if let Ir::Quant { slot, .. } | Ir::Count { slot, .. } | Ir::Sum { slot, .. } | Ir::Comp { slot, .. } =
-                    n
-                {
-                    found |= printed.contains(slot);
-                }
-            });
-        }
-        found
+        own.is_some_and(|s| printed.contains(&s)) || parts.iter().flatten().any(|p| hoist::binds_any(p, printed))
     }
 
     /// The variable slots the lowered expressions need (shared values are kept after the
@@ -445,8 +435,9 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     }
                     _ => None,
                 };
+                // Only a field read can lower to one (anything else is not lowered twice).
                 let items = match src {
-                    Source::Expr(e) => {
+                    Source::Expr(e) if matches!(e.unwrapped(), Ir::Field(..)) => {
                         Some(self.lower(e)).filter(|op| matches!(op, Op::Slot { .. } | Op::Linked { .. }))
                     }
                     _ => None,

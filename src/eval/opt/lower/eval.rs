@@ -203,8 +203,9 @@ impl<'a> Op<'a> {
     }
 
     /// The value of a field read from a record where the record keeps it (`Some(None)`: the
-    /// field is absent); `None` when it is not such a read (the variable is not a record of
-    /// the kind, or the reference names none), to be evaluated as written.
+    /// field is absent, or the reference names no record); `None` when it is not such a read
+    /// (the variable is not a record of the kind, the reference was not resolved), to be
+    /// evaluated as written.
     pub(super) fn kept(&self, env: &[Value]) -> Option<Option<&'a Value>> {
         match self {
             Op::Slot { var, kind, data, slot, .. } => match env.get(*var) {
@@ -213,8 +214,9 @@ impl<'a> Op<'a> {
             },
             Op::Linked { var, from, links, data, slot, .. } => match env.get(*var) {
                 Some(Value::Record(r)) if r.kind == *from => match links.get(r.idx as usize) {
-                    Some(&t) if t != NO_LINK => Some(data.field(t as usize, *slot)),
-                    _ => None,
+                    Some(&NO_LINK) => Some(None),
+                    Some(&t) => Some(data.field(t as usize, *slot)),
+                    None => None,
                 },
                 _ => None,
             },
@@ -239,20 +241,13 @@ impl<'a> Op<'a> {
         match self {
             Op::Const(v) => Cow::Borrowed(v),
             Op::Var(s) => env.get(*s).map_or_else(none, Cow::Borrowed),
-            Op::Slot { var, kind, data, slot, acc } => match env.get(*var) {
-                Some(Value::Record(r)) if r.kind == *kind => {
-                    data.field(r.idx as usize, *slot).map_or_else(none, Cow::Borrowed)
-                }
-                Some(b) => ctx.field_ref(b, acc),
-                None => none(),
+            Op::Slot { var, acc, .. } => match self.kept(env) {
+                Some(v) => v.map_or_else(none, Cow::Borrowed),
+                None => env.get(*var).map_or_else(none, |b| ctx.field_ref(b, acc)),
             },
-            Op::Linked { var, from, links, data, slot, ir } => match env.get(*var) {
-                Some(Value::Record(r)) if r.kind == *from => match links.get(r.idx as usize) {
-                    Some(&NO_LINK) => none(),
-                    Some(&t) => data.field(t as usize, *slot).map_or_else(none, Cow::Borrowed),
-                    None => ctx.peek(ir, env),
-                },
-                _ => ctx.peek(ir, env),
+            Op::Linked { ir, .. } => match self.kept(env) {
+                Some(v) => v.map_or_else(none, Cow::Borrowed),
+                None => ctx.peek(ir, env),
             },
             Op::Field(base, acc) => ctx.field_of(base.peek(ctx, env), acc),
             Op::Interp(ir) => ctx.peek(ir, env),
