@@ -264,6 +264,16 @@ impl Segment {
         self.values = dense;
     }
 
+    /// The string in field `slot` of the record at position `i` (where a segment of
+    /// [`Ids::Field`] reads ids).
+    #[inline]
+    fn string(&self, i: usize, slot: usize, width: usize) -> Option<&Str> {
+        match self.value(i, slot, width) {
+            Some(Value::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The id of the record at position `i` of the segment, of which each has `width` values.
     #[inline]
     fn id(&self, i: usize, width: usize) -> Option<&Str> {
@@ -275,10 +285,7 @@ impl Segment {
                 {
                     return odd.get(at)?.1.as_ref();
                 }
-                match self.value(i, *slot, width) {
-                    Some(Value::Str(s)) => Some(s),
-                    _ => None,
-                }
+                self.string(i, *slot, width)
             }
         }
     }
@@ -287,10 +294,7 @@ impl Segment {
     /// given another id), whose values are in place.
     fn set_id(&mut self, i: usize, width: usize, id: Option<Str>) {
         let read = match &self.ids {
-            Ids::Field { slot, .. } => match self.value(i, *slot, width) {
-                Some(Value::Str(s)) => Some(s),
-                _ => None,
-            },
+            Ids::Field { slot, .. } => self.string(i, *slot, width),
             Ids::Own(_) => None,
         };
         let from_field = matches!((&id, read), (Some(a), Some(b)) if Str::ptr_eq(a, b));
@@ -485,13 +489,13 @@ impl KindData {
         let seg = self.segs.get_mut(s)?;
         seg.expand(w);
         // An id read from a field is kept apart before the field can change.
-        if let Ids::Field { slot, odd } = &mut seg.ids
+        let id = match &seg.ids {
+            Ids::Field { slot, .. } => seg.string(i, *slot, w).cloned(),
+            Ids::Own(_) => None,
+        };
+        if let Ids::Field { odd, .. } = &mut seg.ids
             && let Err(at) = odd.binary_search_by_key(&(i as u32), |(p, _)| *p)
         {
-            let id = match seg.values.get(i * w + *slot) {
-                Some(Value::Str(x)) => Some(x.clone()),
-                _ => None,
-            };
             odd.insert(at, (i as u32, id));
         }
         seg.values.get_mut(i * w..(i + 1) * w)
