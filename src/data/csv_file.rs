@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::{Parsed, Slotted, coerce, finish_record, issue::Issue, kind_for, location, synthetic_id_from};
 use crate::base::source::{FileId, Loc, SourceMap};
-use crate::base::value::{Object, Str, Value};
+use crate::base::value::{KindId, Object, Str, Value};
 use crate::policy::types::{FieldType, Type};
 use crate::policy::{KindSchema, Schema};
 
@@ -105,7 +105,8 @@ pub(super) fn parse_kind(
     let id_slot = ks.id_slot();
     // Cells repeat (unit ids, roles, enum values, whole lists): they share one value. Ids are
     // unique, so they are not looked up.
-    let mut plan = if fast { FastRows::plan(ks, &targets, id_slot) } else { None };
+    let mut plan =
+        if fast { FastRows::plan(ks, &targets, id_slot, kind, cells.strings.shares_ids(kind)) } else { None };
     // One record per line in the usual file: the arrays are sized once rather than grown.
     let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
     out.kind(kind).reserve(ks.fields.len(), lines);
@@ -164,10 +165,13 @@ pub(super) fn parse_kind(
                 }
                 continue;
             }
-            let text = if matches!(target, Target::Slot(s) if Some(*s) == id_slot) {
-                Str::from(cell)
-            } else {
-                cells.string(cell)
+            // The id and references: the org's shared strings, as on the fast path.
+            let text = match target {
+                Target::Slot(s) if Some(*s) == id_slot => cells.strings.id(cell, kind),
+                Target::Slot(s) if sub.is_none() && matches!(ks.fields[*s].ty, Type::Ref(_)) => {
+                    cells.strings.name(cell)
+                }
+                _ => cells.string(cell),
             };
             let value = Value::Str(text);
             let place: &mut Value = match target {
@@ -296,7 +300,8 @@ impl Cells {
     /// or the type needs it (objects, records).
     fn value(&mut self, cell: &str, ty: &Type) -> Option<Value> {
         Some(match ty {
-            Type::Str | Type::Name(_) | Type::Ref(_) | Type::Any => Value::Str(self.string(cell)),
+            Type::Ref(_) => Value::Str(self.strings.name(cell)),
+            Type::Str | Type::Name(_) | Type::Any => Value::Str(self.string(cell)),
             Type::Enum(set) if set.iter().any(|x| x == cell) => Value::Str(self.string(cell)),
             Type::List(inner) if !matches!(**inner, Type::Object(_)) => self.list(cell, inner)?,
             // Numbers, dates, … (`None` for the types left to the general path).
@@ -363,6 +368,11 @@ struct FastRows<'s> {
     objects: Vec<Nested<'s>>,
     lists: Vec<Nested<'s>>,
     id_slot: Option<usize>,
+    /// The kind, and whether its ids are the org's shared strings ([`Strings::id`]).
+    ///
+    /// [`Strings::id`]: super::intern::Strings::id
+    kind: KindId,
+    share_id: bool,
     /// Required slots.
     required: Vec<usize>,
     /// For each field slot, the column that holds it directly (synthetic ids are made of them).
@@ -375,7 +385,13 @@ struct FastRows<'s> {
 
 impl<'s> FastRows<'s> {
     /// The plan for a file's columns; `None` when a column is not a declared field.
-    fn plan(ks: &'s KindSchema, targets: &[(Target, Option<Str>)], id_slot: Option<usize>) -> Option<Self> {
+    fn plan(
+        ks: &'s KindSchema,
+        targets: &[(Target, Option<Str>)],
+        id_slot: Option<usize>,
+        kind: KindId,
+        share_id: bool,
+    ) -> Option<Self> {
         let mut objects: Vec<Nested<'s>> = Vec::new();
         let mut lists: Vec<Nested<'s>> = Vec::new();
         let mut cols = Vec::with_capacity(targets.len());
@@ -419,7 +435,7 @@ impl<'s> FastRows<'s> {
         }
         let keys = Vec::with_capacity(objects.last().map_or(0, |o| o.base + o.fields.len()));
         let items = vec![Vec::new(); lists.last().map_or(0, |o| o.base + o.fields.len())];
-        Some(FastRows { cols, objects, lists, id_slot, required, column_of, keys, items })
+        Some(FastRows { cols, objects, lists, id_slot, kind, share_id, required, column_of, keys, items })
     }
 
     /// Reads one row into `values` (the kind's width); returns its id, or `None` (values
@@ -451,8 +467,9 @@ impl<'s> FastRows<'s> {
             match self.cols[i] {
                 Col::Slot { slot, ty } => {
                     let v = if Some(slot) == self.id_slot && matches!(ty, Type::Str | Type::Any) {
-                        // The id is its own string, shared by the field and the record's id.
-                        let s = Str::from(text);
+                        // The id is one string, shared by the field and the record's id (and
+                        // by the references to the record, where some field names its kind).
+                        let s = if self.share_id { cells.strings.id(text, self.kind) } else { Str::from(text) };
                         id = Some(s.clone());
                         Some(Value::Str(s))
                     } else {

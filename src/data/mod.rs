@@ -322,9 +322,13 @@ pub fn load_edited(
     // Read and parse files in parallel; merge in path order so the result is deterministic.
     // Records own their values, so a big file's text is dropped once parsed (and read again
     // only if a location in it is shown): the org is never held in memory twice.
+    let names = intern::Names::new(schema);
     let results: Vec<Result<Parsed, DataError>> =
         largest_first(&files, &sizes, |scratch: &mut Scratch, (id, rel, format)| {
             let file = sources.get(*id);
+            if scratch.cells.strings.names.is_none() {
+                scratch.cells.strings.names = Some(names.clone());
+            }
             if *format == FileFormat::Xlsx {
                 let bytes = read_bytes(file, *id, &mut scratch.buf)?;
                 let mut parsed = xlsx_file::parse(*id, bytes, rel, schema, &sources, &mut scratch.cells)?;
@@ -348,6 +352,8 @@ pub fn load_edited(
             parsed.kinds.iter_mut().for_each(KindData::shrink_to_fit);
             Ok(parsed)
         });
+    // The records hold the names now.
+    drop(names);
     stages.lap("read, parse and validate records");
     let mut store = Store::with_kinds(schema.kinds.len());
     let mut findings = Vec::new();
@@ -572,6 +578,33 @@ mod tests {
         static POLICY: std::sync::LazyLock<crate::policy::Policy> =
             std::sync::LazyLock::new(|| crate::compile::load_policy(None).expect("built-in pack").0);
         &POLICY.schema
+    }
+
+    /// A reference read from a file is the very string of the id it names, whichever files
+    /// (CSV or TOML) and threads read the two: one allocation per name.
+    #[test]
+    fn references_are_the_strings_of_the_ids_they_name() {
+        use crate::base::value::{Str, Value};
+        use crate::policy::types::Type;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme");
+        let config = super::read_config(&dir, jiff::civil::date(2026, 11, 23)).expect("config");
+        let org = super::load(&dir, config, schema()).expect("acme loads");
+        let (mut shared, mut kinds) = (0, std::collections::BTreeSet::new());
+        for (k, ks) in schema().record_kinds() {
+            for (slot, f) in ks.fields.iter().enumerate() {
+                let Type::Ref(t) = f.ty else { continue };
+                for r in org.store.kind(k).iter() {
+                    let Some(Value::Str(name)) = r.fields.get(slot) else { continue };
+                    let Some(target) = org.store.by_id(t, name).and_then(|at| org.store.get(at)) else { continue };
+                    let id = target.id.expect("a named record has an id");
+                    assert!(Str::ptr_eq(name, id), "{}.{} `{name}` is a copy", ks.name, f.name);
+                    shared += 1;
+                    kinds.insert(ks.name.as_str());
+                }
+            }
+        }
+        // appraisal.csv and coaching.csv (CSV), data-security.toml and people.toml (TOML).
+        assert!(shared >= 50 && kinds.len() >= 4, "{shared} references of {kinds:?}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use super::csv_file::SHARED_LIST_BYTES;
 use super::{Parsed, Slotted, finish_record, kind_for};
 use crate::base::source::{FileId, Loc, SourceMap};
 use crate::base::value::{KindId, Object, Str, Value};
+use crate::policy::types::Type;
 use crate::policy::{KindSchema, Schema};
 
 /// Nesting limit, as in the `toml` crate.
@@ -100,6 +101,25 @@ enum Frame {
     Table { start: usize, fields: Vec<(Str, Value)>, key: Option<Str> },
 }
 
+/// How a string value of a record is kept ([`Strings`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Share {
+    /// The record's id: the org's shared string where records of the kind are named by
+    /// others, else its own.
+    Id(KindId),
+    /// A reference to a record: the org's shared string.
+    Name,
+    /// Anything else: shared with an equal string read recently.
+    File,
+}
+
+impl Share {
+    /// Whether values may repeat (lists of them are shared too).
+    fn repeats(self) -> bool {
+        !matches!(self, Share::Id(_))
+    }
+}
+
 /// The record being read.
 struct Current<'s> {
     kind: KindId,
@@ -108,8 +128,8 @@ struct Current<'s> {
     slots: Slotted,
     /// The key of the `key = value` being read: its slot, or its name if undeclared.
     key: Option<Result<usize, Str>>,
-    /// Whether the current value's strings are worth sharing: every field's but the id's.
-    intern: bool,
+    /// How the current value's strings are shared.
+    share: Share,
 }
 
 struct Reader<'a> {
@@ -204,18 +224,19 @@ impl<'a> Reader<'a> {
         self.out.push(c.kind, rec);
     }
 
-    fn string(&mut self, s: Cow<'_, str>, intern: bool) -> Str {
-        if !intern {
-            return Str::from(&*s);
+    fn string(&mut self, s: Cow<'_, str>, share: Share) -> Str {
+        match share {
+            Share::Id(kind) => self.strings.id(&s, kind),
+            Share::Name => self.strings.name(&s),
+            Share::File => self.strings.get(&s),
         }
-        self.strings.get(&s)
     }
 
     /// A list value: shared with an equal earlier list of the file where it holds only a few
     /// short strings (as a CSV file's list cells are).
     fn list(&mut self, items: Vec<Value>) -> Value {
         let bytes: Option<usize> = items.iter().map(|v| v.as_str().map(str::len)).sum();
-        if !self.current.as_ref().is_some_and(|c| c.intern) || bytes.is_none_or(|b| b > SHARED_LIST_BYTES) {
+        if !self.current.as_ref().is_some_and(|c| c.share.repeats()) || bytes.is_none_or(|b| b > SHARED_LIST_BYTES) {
             return Value::list(items);
         }
         // Lists of strings, hashed and compared by their strings.
@@ -269,8 +290,8 @@ impl<'a> Reader<'a> {
         let kind = raw.decode_scalar(&mut decoded, error);
         match kind {
             ScalarKind::String => {
-                let intern = self.current.as_ref().is_some_and(|c| c.intern);
-                Value::Str(self.string(decoded, intern))
+                let share = self.current.as_ref().map_or(Share::File, |c| c.share);
+                Value::Str(self.string(decoded, share))
             }
             ScalarKind::Boolean(b) => Value::Bool(b),
             ScalarKind::Integer(radix) => match integer(&decoded, radix.value()) {
@@ -335,7 +356,7 @@ impl EventReceiver for Reader<'_> {
             header: Span::new_unchecked(self.base + start, self.base + span.end()),
             slots: Slotted::new(ks),
             key: None,
-            intern: false,
+            share: Share::File,
         });
     }
 
@@ -388,7 +409,7 @@ impl EventReceiver for Reader<'_> {
         let in_table = matches!(self.stack.last(), Some(Frame::Table { key: None, .. }));
         if in_table {
             // Keys of inline tables repeat in every record: share them.
-            let k = self.string(key, true);
+            let k = self.string(key, Share::File);
             if let Some(Frame::Table { key: slot, .. }) = self.stack.last_mut() {
                 *slot = Some(k);
             }
@@ -403,12 +424,18 @@ impl EventReceiver for Reader<'_> {
                 }
                 let slot = c.schema.slot(&key);
                 // Every value but the record's own id may repeat (references, enum values,
-                // names): strings are shared within the file.
-                c.intern = slot.is_none_or(|s| Some(s) != c.schema.id_slot());
+                // names): strings are shared within the file; a record's id and references
+                // to records, across the org.
+                c.share = match slot.map(|s| (s, c.schema.fields.get(s).map(|f| &f.ty))) {
+                    Some((s, _)) if Some(s) == c.schema.id_slot() => Share::Id(c.kind),
+                    Some((_, Some(Type::Ref(_)))) => Share::Name,
+                    Some((_, Some(Type::List(item)))) if matches!(**item, Type::Ref(_)) => Share::Name,
+                    _ => Share::File,
+                };
                 match slot {
                     Some(s) => c.key = Some(Ok(s)),
                     None => {
-                        let name = self.string(key, true);
+                        let name = self.string(key, Share::File);
                         if let Some(c) = self.current.as_mut() {
                             c.key = Some(Err(name));
                         }

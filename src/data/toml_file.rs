@@ -3,11 +3,13 @@
 use toml::de::{DeTable, DeValue};
 
 use super::error::DataError;
+use super::intern::Strings;
 use super::{Parsed, RawField, Slotted, finish_record, issue::Issue, kind_for, location};
 use crate::base::lang::Text;
 use crate::base::source::{FileId, Loc, SourceMap};
 use crate::base::value::{Object, Str, Value};
 use crate::policy::Schema;
+use crate::policy::types::Type;
 
 /// Parses one TOML file into records.
 pub(super) fn parse(
@@ -15,21 +17,23 @@ pub(super) fn parse(
     text: &str,
     schema: &Schema,
     sources: &SourceMap,
-    strings: &mut super::intern::Strings,
+    strings: &mut Strings,
 ) -> Result<Parsed, DataError> {
     if let Some(parsed) = super::toml_fast::parse(file, text, schema, sources, strings) {
         return Ok(parsed);
     }
-    parse_document(file, text, schema, sources)
+    parse_document(file, text, schema, sources, strings)
 }
 
 /// Parses one TOML file through the `toml` crate's document tree: every shape TOML allows, and
-/// its syntax errors.
+/// its syntax errors. A record's id and its references to records are the org's shared strings
+/// (as on the fast path: [`Strings::id`], [`Strings::name`]).
 pub(super) fn parse_document(
     file: FileId,
     text: &str,
     schema: &Schema,
     sources: &SourceMap,
+    strings: &mut Strings,
 ) -> Result<Parsed, DataError> {
     let doc = DeTable::parse(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
@@ -82,9 +86,28 @@ pub(super) fn parse_document(
                 .iter()
                 .map(|(k, v)| {
                     let mut out_of_range = false;
+                    let name = k.get_ref();
+                    let ty = ks.slot(name).and_then(|s| ks.fields.get(s).map(|f| (s, &f.ty)));
+                    let value = match (v.get_ref(), ty) {
+                        (DeValue::String(s), Some((slot, _))) if Some(slot) == ks.id_slot() => {
+                            Value::Str(strings.id(s, kind))
+                        }
+                        (DeValue::String(s), Some((_, Type::Ref(_)))) => Value::Str(strings.name(s)),
+                        (DeValue::Array(items), Some((_, Type::List(item))))
+                            if matches!(**item, Type::Ref(_))
+                                && items.iter().all(|x| matches!(x.get_ref(), DeValue::String(_))) =>
+                        {
+                            let mut named = |x: &DeValue| match x {
+                                DeValue::String(s) => Value::Str(strings.name(s)),
+                                _ => Value::None,
+                            };
+                            Value::list(items.iter().map(|x| named(x.get_ref())).collect())
+                        }
+                        (v, _) => raw_value(v, &mut out_of_range),
+                    };
                     RawField {
-                        name: k.get_ref().to_string(),
-                        value: raw_value(v.get_ref(), &mut out_of_range),
+                        name: name.to_string(),
+                        value,
                         loc: Loc::new(file, v.span().start, v.span().end),
                         out_of_range,
                     }

@@ -17,7 +17,8 @@ fn both(text: &str) -> (Option<String>, String) {
     // value, and then the file goes to the document parser.
     let tiny = parse_in_pieces(id, text, schema(), &sources, &mut Strings::default(), 1).map(|p| show(&p));
     assert!(tiny.is_none() || tiny == fast, "pieces differ: {text}");
-    let slow = toml_file::parse_document(id, text, schema(), &sources).map_or_else(|e| format!("{e:?}"), |p| show(&p));
+    let slow = toml_file::parse_document(id, text, schema(), &sources, &mut Default::default())
+        .map_or_else(|e| format!("{e:?}"), |p| show(&p));
     (fast, slow)
 }
 
