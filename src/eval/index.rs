@@ -29,17 +29,24 @@ pub struct Index {
     pub(super) missing: Vec<u32>,
 }
 
-/// The records of a kind grouped by the record their reference field names: the records
-/// naming target position `t` are `records[starts[t]..starts[t + 1]]`, in record order.
+/// The records of a kind grouped by the record their reference field names: run `n` is
+/// `records[starts[n]..starts[n + 1]]`, in record order. The run of target position `t` is run
+/// `t`, or, where the kind has far fewer records than the target kind (a few rotations of a
+/// million people: a start per person would be 4 MB), the run at `t`'s place in `keys`.
 #[derive(Debug)]
 pub(super) struct ByPos {
     pub(super) target: KindId,
+    /// The target positions named, ascending, when only those have runs.
+    keys: Option<Vec<u32>>,
     pub(super) starts: Vec<u32>,
     pub(super) records: Vec<u32>,
 }
 
 impl ByPos {
     fn build(target: KindId, targets: usize, links: &[u32]) -> ByPos {
+        if links.len() * 4 < targets {
+            return ByPos::sparse(target, links);
+        }
         let mut starts = vec![0u32; targets + 2];
         for &t in links {
             if let Some(c) = starts.get_mut(t as usize + 2) {
@@ -63,11 +70,39 @@ impl ByPos {
             }
         }
         starts.pop();
-        ByPos { target, starts, records }
+        ByPos { target, keys: None, starts, records }
+    }
+
+    /// Runs for the named targets only.
+    fn sparse(target: KindId, links: &[u32]) -> ByPos {
+        let mut pairs: Vec<(u32, u32)> = links
+            .iter()
+            .enumerate()
+            .filter(|&(_, &t)| t != crate::base::store::NO_LINK)
+            .map(|(i, &t)| (t, i as u32))
+            .collect();
+        pairs.sort_unstable();
+        let (mut keys, mut starts) = (Vec::new(), Vec::new());
+        for (n, &(t, _)) in pairs.iter().enumerate() {
+            if keys.last() != Some(&t) {
+                keys.push(t);
+                starts.push(n as u32);
+            }
+        }
+        starts.push(pairs.len() as u32);
+        let records = pairs.into_iter().map(|(_, i)| i).collect();
+        ByPos { target, keys: Some(keys), starts, records }
     }
 
     pub(super) fn get(&self, pos: u32) -> &[u32] {
-        match (self.starts.get(pos as usize), self.starts.get(pos as usize + 1)) {
+        let run = match &self.keys {
+            None => pos as usize,
+            Some(keys) => match keys.binary_search(&pos) {
+                Ok(n) => n,
+                Err(_) => return &[],
+            },
+        };
+        match (self.starts.get(run), self.starts.get(run + 1)) {
             (Some(&a), Some(&b)) => self.records.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
@@ -260,6 +295,13 @@ mod tests {
         assert_eq!(by_pos.get(1), &[] as &[u32]);
         assert_eq!(by_pos.get(2), &[0, 3]);
         assert_eq!(by_pos.get(3), &[4]);
+        // Far more targets than records: runs only for the targets named, read the same.
+        let sparse = ByPos::build(KindId(0), 1000, &[2, none, 0, 2, 3, none, 0]);
+        assert!(sparse.keys.is_some());
+        for t in 0..1000 {
+            assert_eq!(sparse.get(t), by_pos.get(t), "target {t}");
+        }
+        assert_eq!(sparse.get(none), &[] as &[u32]);
         assert_eq!(by_pos.get(4), &[] as &[u32]);
         assert_eq!(by_pos.get(none), &[] as &[u32]);
     }
