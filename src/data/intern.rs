@@ -23,7 +23,8 @@ const NAME_SHARDS: usize = 64;
 /// to people were each a copy of 24 bytes (some 50 MB, freed only into the allocator's pages
 /// if shared afterwards). Kept only while the files are read: the records hold the strings.
 pub(super) struct Names {
-    shards: Box<[Mutex<HashTable<Str>>]>,
+    /// The strings with their hashes: growing a table rehashes without reading them.
+    shards: Box<[Mutex<HashTable<(u64, Str)>>]>,
     /// Per kind: whether a field of some kind names its records (their ids are shared).
     named: Box<[bool]>,
 }
@@ -67,7 +68,8 @@ impl Names {
         let shard = (hash >> 32) as usize % NAME_SHARDS;
         // A poisoned shard (a loader panicked) only stops the sharing.
         let Some(Ok(mut table)) = self.shards.get(shard).map(Mutex::lock) else { return Str::from(text) };
-        table.entry(hash, |s| s.as_str() == text, |s| self::hash(s)).or_insert_with(|| Str::from(text)).get().clone()
+        let entry = table.entry(hash, |(h, s)| *h == hash && s.as_str() == text, |(h, _)| *h);
+        entry.or_insert_with(|| (hash, Str::from(text))).get().1.clone()
     }
 }
 
