@@ -17,14 +17,17 @@ fn hash(text: &str) -> u64 {
 /// Shards of [`Names`] (a power of two): two loader threads seldom wait for one another.
 const NAME_SHARDS: usize = 64;
 
+/// A part of [`Names`]: strings with their hashes (growing the table rehashes without reading
+/// the strings).
+type Shard = HashTable<(u64, Str)>;
+
 /// The strings that name records, shared by every thread that loads one org: a record's id
 /// and the references to it are read from different files, by different threads, and become
 /// one allocation. At a million people the two million references of appraisals and grants
 /// to people were each a copy of 24 bytes (some 50 MB, freed only into the allocator's pages
 /// if shared afterwards). Kept only while the files are read: the records hold the strings.
 pub(super) struct Names {
-    /// The strings with their hashes: growing a table rehashes without reading them.
-    shards: Box<[Mutex<HashTable<(u64, Str)>>]>,
+    shards: Box<[Mutex<Shard>]>,
     /// Per kind: whether a field of some kind names its records (their ids are shared).
     named: Box<[bool]>,
 }
