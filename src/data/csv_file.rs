@@ -6,6 +6,7 @@ use std::path::Path;
 use super::error::DataError;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::intern::Share;
 use super::{Parsed, Slotted, coerce, finish_record, issue::Issue, kind_for, location, synthetic_id_from};
 use crate::base::source::{FileId, Loc, SourceMap};
 use crate::base::value::{KindId, Object, Str, Value};
@@ -105,8 +106,7 @@ pub(super) fn parse_kind(
     let id_slot = ks.id_slot();
     // Cells repeat (unit ids, roles, enum values, whole lists): they share one value. Ids are
     // unique, so they are not looked up.
-    let mut plan =
-        if fast { FastRows::plan(ks, &targets, id_slot, kind, cells.strings.shares_ids(kind)) } else { None };
+    let mut plan = if fast { FastRows::plan(ks, &targets, id_slot, kind) } else { None };
     // One record per line in the usual file: the arrays are sized once rather than grown.
     let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
     out.kind(kind).reserve(ks.fields.len(), lines);
@@ -167,10 +167,7 @@ pub(super) fn parse_kind(
             }
             // The id and references: the org's shared strings, as on the fast path.
             let text = match target {
-                Target::Slot(s) if Some(*s) == id_slot => cells.strings.id(cell, kind),
-                Target::Slot(s) if sub.is_none() && matches!(ks.fields[*s].ty, Type::Ref(_)) => {
-                    cells.strings.name(cell)
-                }
+                Target::Slot(s) if sub.is_none() => cells.strings.make(cell, Share::of(ks, kind, Some(*s))),
                 _ => cells.string(cell),
             };
             let value = Value::Str(text);
@@ -368,11 +365,10 @@ struct FastRows<'s> {
     objects: Vec<Nested<'s>>,
     lists: Vec<Nested<'s>>,
     id_slot: Option<usize>,
-    /// The kind, and whether its ids are the org's shared strings ([`Strings::id`]).
+    /// The kind (its ids are made by [`Strings::id`]).
     ///
     /// [`Strings::id`]: super::intern::Strings::id
     kind: KindId,
-    share_id: bool,
     /// Required slots.
     required: Vec<usize>,
     /// For each field slot, the column that holds it directly (synthetic ids are made of them).
@@ -390,7 +386,6 @@ impl<'s> FastRows<'s> {
         targets: &[(Target, Option<Str>)],
         id_slot: Option<usize>,
         kind: KindId,
-        share_id: bool,
     ) -> Option<Self> {
         let mut objects: Vec<Nested<'s>> = Vec::new();
         let mut lists: Vec<Nested<'s>> = Vec::new();
@@ -435,7 +430,7 @@ impl<'s> FastRows<'s> {
         }
         let keys = Vec::with_capacity(objects.last().map_or(0, |o| o.base + o.fields.len()));
         let items = vec![Vec::new(); lists.last().map_or(0, |o| o.base + o.fields.len())];
-        Some(FastRows { cols, objects, lists, id_slot, kind, share_id, required, column_of, keys, items })
+        Some(FastRows { cols, objects, lists, id_slot, kind, required, column_of, keys, items })
     }
 
     /// Reads one row into `values` (the kind's width); returns its id, or `None` (values
@@ -469,7 +464,7 @@ impl<'s> FastRows<'s> {
                     let v = if Some(slot) == self.id_slot && matches!(ty, Type::Str | Type::Any) {
                         // The id is one string, shared by the field and the record's id (and
                         // by the references to the record, where some field names its kind).
-                        let s = if self.share_id { cells.strings.id(text, self.kind) } else { Str::from(text) };
+                        let s = cells.strings.id(text, self.kind);
                         id = Some(s.clone());
                         Some(Value::Str(s))
                     } else {

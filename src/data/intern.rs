@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use hashbrown::HashTable;
 
 use crate::base::value::{KindId, Str};
-use crate::policy::Schema;
 use crate::policy::types::Type;
+use crate::policy::{KindSchema, Schema};
 
 fn hash(text: &str) -> u64 {
     use std::hash::BuildHasher;
@@ -35,21 +35,13 @@ pub(super) struct Names {
 impl Names {
     /// The names of the org records of `schema`.
     pub(super) fn new(schema: &Schema) -> Arc<Names> {
-        fn targets(ty: &Type, named: &mut [bool]) {
-            match ty {
-                Type::Ref(k) => {
-                    if let Some(n) = named.get_mut(k.0 as usize) {
-                        *n = true;
-                    }
-                }
-                Type::List(item) => targets(item, named),
-                Type::Object(fields) => fields.iter().for_each(|f| targets(&f.ty, named)),
-                _ => {}
-            }
-        }
         let mut named = vec![false; schema.kinds.len()];
-        for (_, ks) in schema.record_kinds() {
-            ks.fields.iter().for_each(|f| targets(&f.ty, &mut named));
+        for f in schema.record_kinds().flat_map(|(_, ks)| ks.fields.iter()) {
+            f.ty.each_ref(&mut |k| {
+                if let Some(n) = named.get_mut(k.0 as usize) {
+                    *n = true;
+                }
+            });
         }
         Names::of(named)
     }
@@ -73,6 +65,36 @@ impl Names {
         let Some(Ok(mut table)) = self.shards.get(shard).map(Mutex::lock) else { return Str::from(text) };
         let entry = table.entry(hash, |(h, s)| *h == hash && s.as_str() == text, |(h, _)| *h);
         entry.or_insert_with(|| (hash, Str::from(text))).get().1.clone()
+    }
+}
+
+/// How a string of a record is made ([`Strings::make`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Share {
+    /// The record's id: the org's shared string where records of the kind are named by
+    /// others, else its own.
+    Id(KindId),
+    /// A reference to a record (or an item of a list of them): the org's shared string.
+    Name,
+    /// Anything else: shared with an equal string read recently.
+    File,
+}
+
+impl Share {
+    /// How the strings of field `slot` (`None`: undeclared) of a record of `kind` are made.
+    pub(super) fn of(ks: &KindSchema, kind: KindId, slot: Option<usize>) -> Share {
+        let Some(s) = slot else { return Share::File };
+        match ks.fields.get(s).map(|f| &f.ty) {
+            _ if Some(s) == ks.id_slot() => Share::Id(kind),
+            Some(Type::Ref(_)) => Share::Name,
+            Some(Type::List(item)) if matches!(**item, Type::Ref(_)) => Share::Name,
+            _ => Share::File,
+        }
+    }
+
+    /// Whether values may repeat (lists of them are shared too).
+    pub(super) fn repeats(self) -> bool {
+        !matches!(self, Share::Id(_))
     }
 }
 
@@ -106,6 +128,15 @@ impl Default for Strings {
 }
 
 impl Strings {
+    /// `text` made as `share` says: [`Strings::id`], [`Strings::name`] or [`Strings::get`].
+    pub(super) fn make(&mut self, text: &str, share: Share) -> Str {
+        match share {
+            Share::Id(kind) => self.id(text, kind),
+            Share::Name => self.name(text),
+            Share::File => self.get(text),
+        }
+    }
+
     /// `text` as a shared string: the one made last time for the same text, if still cached.
     pub(super) fn get(&mut self, text: &str) -> Str {
         self.cached(text, false)
@@ -124,11 +155,6 @@ impl Strings {
             Some(names) if names.names(kind) => names.get(text, hash(text)),
             _ => Str::from(text),
         }
-    }
-
-    /// Whether ids of `kind` are shared ([`Strings::id`]).
-    pub(super) fn shares_ids(&self, kind: KindId) -> bool {
-        self.names.as_ref().is_some_and(|n| n.names(kind))
     }
 
     /// The cached string for `text`; a name ([`Strings::name`]) only from an entry that is

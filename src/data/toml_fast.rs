@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use super::intern::Strings;
+use super::intern::{Share, Strings};
 use toml_parser::decoder::{Encoding, ScalarKind};
 use toml_parser::parser::{EventReceiver, RecursionGuard, ValidateWhitespace};
 use toml_parser::{ErrorSink, ParseError, Raw, Source, Span};
@@ -18,7 +18,6 @@ use super::csv_file::SHARED_LIST_BYTES;
 use super::{Parsed, Slotted, finish_record, kind_for};
 use crate::base::source::{FileId, Loc, SourceMap};
 use crate::base::value::{KindId, Object, Str, Value};
-use crate::policy::types::Type;
 use crate::policy::{KindSchema, Schema};
 
 /// Nesting limit, as in the `toml` crate.
@@ -99,25 +98,6 @@ fn pieces(text: &str, size: usize) -> impl Iterator<Item = (usize, &str)> {
 enum Frame {
     Array { start: usize, items: Vec<Value> },
     Table { start: usize, fields: Vec<(Str, Value)>, key: Option<Str> },
-}
-
-/// How a string value of a record is kept ([`Strings`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Share {
-    /// The record's id: the org's shared string where records of the kind are named by
-    /// others, else its own.
-    Id(KindId),
-    /// A reference to a record: the org's shared string.
-    Name,
-    /// Anything else: shared with an equal string read recently.
-    File,
-}
-
-impl Share {
-    /// Whether values may repeat (lists of them are shared too).
-    fn repeats(self) -> bool {
-        !matches!(self, Share::Id(_))
-    }
 }
 
 /// The record being read.
@@ -225,11 +205,7 @@ impl<'a> Reader<'a> {
     }
 
     fn string(&mut self, s: Cow<'_, str>, share: Share) -> Str {
-        match share {
-            Share::Id(kind) => self.strings.id(&s, kind),
-            Share::Name => self.strings.name(&s),
-            Share::File => self.strings.get(&s),
-        }
+        self.strings.make(&s, share)
     }
 
     /// A list value: shared with an equal earlier list of the file where it holds only a few
@@ -426,12 +402,7 @@ impl EventReceiver for Reader<'_> {
                 // Every value but the record's own id may repeat (references, enum values,
                 // names): strings are shared within the file; a record's id and references
                 // to records, across the org.
-                c.share = match slot.map(|s| (s, c.schema.fields.get(s).map(|f| &f.ty))) {
-                    Some((s, _)) if Some(s) == c.schema.id_slot() => Share::Id(c.kind),
-                    Some((_, Some(Type::Ref(_)))) => Share::Name,
-                    Some((_, Some(Type::List(item)))) if matches!(**item, Type::Ref(_)) => Share::Name,
-                    _ => Share::File,
-                };
+                c.share = Share::of(c.schema, c.kind, slot);
                 match slot {
                     Some(s) => c.key = Some(Ok(s)),
                     None => {

@@ -3,13 +3,12 @@
 use toml::de::{DeTable, DeValue};
 
 use super::error::DataError;
-use super::intern::Strings;
+use super::intern::{Share, Strings};
 use super::{Parsed, RawField, Slotted, finish_record, issue::Issue, kind_for, location};
 use crate::base::lang::Text;
 use crate::base::source::{FileId, Loc, SourceMap};
 use crate::base::value::{Object, Str, Value};
 use crate::policy::Schema;
-use crate::policy::types::Type;
 
 /// Parses one TOML file into records.
 pub(super) fn parse(
@@ -87,27 +86,15 @@ pub(super) fn parse_document(
                 .map(|(k, v)| {
                     let mut out_of_range = false;
                     let name = k.get_ref();
-                    let ty = ks.slot(name).and_then(|s| ks.fields.get(s).map(|f| (s, &f.ty)));
-                    let value = match (v.get_ref(), ty) {
-                        (DeValue::String(s), Some((slot, _))) if Some(slot) == ks.id_slot() => {
-                            Value::Str(strings.id(s, kind))
-                        }
-                        (DeValue::String(s), Some((_, Type::Ref(_)))) => Value::Str(strings.name(s)),
-                        (DeValue::Array(items), Some((_, Type::List(item))))
-                            if matches!(**item, Type::Ref(_))
-                                && items.iter().all(|x| matches!(x.get_ref(), DeValue::String(_))) =>
-                        {
-                            let mut named = |x: &DeValue| match x {
-                                DeValue::String(s) => Value::Str(strings.name(s)),
-                                _ => Value::None,
-                            };
-                            Value::list(items.iter().map(|x| named(x.get_ref())).collect())
-                        }
-                        (v, _) => raw_value(v, &mut out_of_range),
+                    // Ids and references are the org's shared strings; other strings their own.
+                    let share = Share::of(ks, kind, ks.slot(name));
+                    let mut string = |s: &str| match share {
+                        Share::File => Str::from(s),
+                        share => strings.make(s, share),
                     };
                     RawField {
                         name: name.to_string(),
-                        value,
+                        value: raw_value(v.get_ref(), &mut out_of_range, &mut string),
                         loc: Loc::new(file, v.span().start, v.span().end),
                         out_of_range,
                     }
@@ -120,11 +107,11 @@ pub(super) fn parse_document(
     Ok(out)
 }
 
-/// A TOML value as an untyped value (typed later against the schema). An integer out of the
-/// 64-bit range sets `out_of_range` (and is `none`).
-fn raw_value(v: &DeValue, out_of_range: &mut bool) -> Value {
+/// A TOML value as an untyped value (typed later against the schema), its strings made by
+/// `string`. An integer out of the 64-bit range sets `out_of_range` (and is `none`).
+fn raw_value(v: &DeValue, out_of_range: &mut bool, string: &mut dyn FnMut(&str) -> Str) -> Value {
     match v {
-        DeValue::String(s) => Value::str(s),
+        DeValue::String(s) => Value::Str(string(s)),
         DeValue::Integer(i) => match super::toml_fast::integer(i.as_str(), i.radix()) {
             Some(n) => Value::Int(n),
             None => {
@@ -142,9 +129,13 @@ fn raw_value(v: &DeValue, out_of_range: &mut bool) -> Value {
                 super::coerce::parse_datetime(&s).unwrap_or_else(|| Value::str(&s))
             }
         }
-        DeValue::Array(items) => Value::list(items.iter().map(|x| raw_value(x.get_ref(), out_of_range)).collect()),
+        DeValue::Array(items) => {
+            Value::list(items.iter().map(|x| raw_value(x.get_ref(), out_of_range, string)).collect())
+        }
         DeValue::Table(t) => Value::Object(Object::new(
-            t.iter().map(|(k, v)| (Str::from(k.get_ref().as_ref()), raw_value(v.get_ref(), out_of_range))).collect(),
+            t.iter()
+                .map(|(k, v)| (Str::from(k.get_ref().as_ref()), raw_value(v.get_ref(), out_of_range, string)))
+                .collect(),
         )),
     }
 }

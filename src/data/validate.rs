@@ -110,12 +110,9 @@ fn dangling_refs(schema: &Schema, store: &Store, sources: &SourceMap) -> Vec<Iss
 }
 
 fn has_ref(t: &Type) -> bool {
-    match t {
-        Type::Ref(_) => true,
-        Type::List(i) => has_ref(i),
-        Type::Object(fs) => fs.iter().any(|f| has_ref(&f.ty)),
-        _ => false,
-    }
+    let mut any = false;
+    t.each_ref(&mut |_| any = true);
+    any
 }
 
 fn collect_missing(v: &Value, t: &Type, store: &Store, out: &mut Vec<(KindId, String)>) {

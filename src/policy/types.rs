@@ -126,6 +126,17 @@ impl Type {
         matches!(self, Type::Str | Type::Enum(_) | Type::Name(_) | Type::Ref(_) | Type::Any)
     }
 
+    /// Calls `f` with each kind whose records values of this type refer to (`ref K`, also as
+    /// list items and object fields).
+    pub fn each_ref(&self, f: &mut impl FnMut(KindId)) {
+        match self {
+            Type::Ref(k) => f(*k),
+            Type::List(item) => item.each_ref(f),
+            Type::Object(fields) => fields.iter().for_each(|x| x.ty.each_ref(f)),
+            _ => {}
+        }
+    }
+
     /// Element type of a list (Any for Any).
     pub fn element(&self) -> Option<Type> {
         match self {
