@@ -12,7 +12,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::hoist;
 use crate::base::store::KindData;
-use crate::base::value::{CmpOp, KindId, Str, Value};
+use crate::base::value::{CmpOp, KindId, Value};
 use crate::eval::index::{ByDate, Index};
 use crate::eval::interp::Ctx;
 use crate::policy::ir::{FieldAcc, Ir, Source};
@@ -115,53 +115,7 @@ pub(in crate::eval) struct Dates<'a> {
     to: Option<Op<'a>>,
 }
 
-/// The verdicts of quantifiers over elements (`forall r in p.roles: <only about r>`), per
-/// element: many subjects share elements (a million people, fifty roles), and what holds of an
-/// element alone does not change from one subject to the next. One table per memoised
-/// quantifier; `None` is "filtered out". Each thread keeps its own.
-pub(in crate::eval) type Memo = Vec<hashbrown::HashMap<Key, Option<bool>, rustc_hash::FxBuildHasher>>;
-
-/// An element a verdict is kept for.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(in crate::eval) enum Key {
-    Str(Str),
-    Record(KindId, u32),
-}
-
-/// A [`Key`] borrowed from the element: looking a verdict up does not touch the reference
-/// count of the element's string (which both threads would otherwise write at every element).
-#[derive(Hash)]
-pub(in crate::eval) enum KeyRef<'v> {
-    Str(&'v str),
-    Record(KindId, u32),
-}
-
-impl hashbrown::Equivalent<Key> for KeyRef<'_> {
-    fn equivalent(&self, key: &Key) -> bool {
-        match (self, key) {
-            (KeyRef::Str(a), Key::Str(b)) => *a == b.as_str(),
-            (KeyRef::Record(k, i), Key::Record(l, j)) => k == l && i == j,
-            _ => false,
-        }
-    }
-}
-
-impl<'v> KeyRef<'v> {
-    fn of(v: &'v Value) -> Option<KeyRef<'v>> {
-        match v {
-            Value::Str(s) => Some(KeyRef::Str(s.as_str())),
-            Value::Record(r) => Some(KeyRef::Record(r.kind, r.idx)),
-            _ => None,
-        }
-    }
-
-    fn owned(&self) -> Key {
-        match *self {
-            KeyRef::Str(s) => Key::Str(Str::from(s)),
-            KeyRef::Record(k, i) => Key::Record(k, i),
-        }
-    }
-}
+pub(in crate::eval) use memo::{KeyRef, Memo};
 
 /// Lowers `ir` alone (slots from `base` on are fixed for the run; `subject`'s value is fixed
 /// while it is evaluated); see [`Lowerer`]. Also returns the number of variable slots it needs.
@@ -342,7 +296,7 @@ impl<'c, 'a> Lowerer<'c, 'a> {
 
     /// Empty tables for the quantifiers lowered so far, for one thread.
     pub(in crate::eval) fn memo(&self) -> Memo {
-        vec![hashbrown::HashMap::default(); self.memos]
+        Memo::new(self.memos)
     }
 
     /// Lowers `ir`.
@@ -600,6 +554,7 @@ fn linked<'a>(ctx: &Ctx<'a>, to: KindId, link: &Ir) -> Option<(usize, KindId, &'
 }
 
 mod eval;
+mod memo;
 pub(crate) mod num;
 
 #[cfg(test)]

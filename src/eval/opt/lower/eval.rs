@@ -108,8 +108,8 @@ impl<'a> Op<'a> {
                 let verdict = |ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Cow<'_, Value>| {
                     // Looked up borrowed; the key is made only for an element not seen yet.
                     let key = match kept.zip(KeyRef::of(&item)) {
-                        Some((m, k)) => match memo.get(m).and_then(|t| t.get(&k)) {
-                            Some(&v) => {
+                        Some((m, k)) => match memo.get(m, &k) {
+                            Some(v) => {
                                 // Bound as an evaluation would bind it where a message prints it.
                                 if *bind_kept {
                                     bind(env, *slot, clears, item.into_owned());
@@ -126,10 +126,8 @@ impl<'a> Op<'a> {
                     } else {
                         Some(body.as_ref().is_none_or(|b| b.test(ctx, env, memo)))
                     };
-                    if let Some((m, k)) = key
-                        && let Some(t) = memo.get_mut(m)
-                    {
-                        t.insert(k, v);
+                    if let Some((m, k)) = key {
+                        memo.put(m, k, v);
                     }
                     v
                 };

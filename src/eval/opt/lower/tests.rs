@@ -326,18 +326,3 @@ class = "内部"
     }
     assert_eq!(verdicts, [true, false, false, false]);
 }
-
-/// A borrowed key finds what was kept under its owned key (same hash, equivalent).
-#[test]
-fn a_borrowed_key_finds_the_kept_verdict() {
-    let mut table: hashbrown::HashMap<Key, Option<bool>, rustc_hash::FxBuildHasher> = Default::default();
-    let (s, r) = (Value::str("查看"), Value::Record(crate::base::value::RecordRef { kind: KindId(3), idx: 7 }));
-    for (v, verdict) in [(&s, Some(true)), (&r, None)] {
-        let k = KeyRef::of(v).expect("a key");
-        assert!(table.get(&k).is_none());
-        table.insert(k.owned(), verdict);
-        assert_eq!(table.get(&KeyRef::of(v).expect("a key")), Some(&verdict));
-    }
-    assert!(table.get(&KeyRef::of(&Value::str("导出")).expect("a key")).is_none());
-    assert!(KeyRef::of(&Value::Int(1)).is_none());
-}
