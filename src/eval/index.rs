@@ -1,6 +1,8 @@
 //! Join indexes: for a (kind, field) pair, the records holding each key, built once per run
 //! before any rule is evaluated.
 
+use std::sync::{Arc, Mutex, OnceLock};
+
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::base::store::Store;
@@ -27,6 +29,9 @@ pub struct Index {
     /// The records whose field is `none` (absent), which a `none` key equals; empty for a list
     /// field (`none` is never an item of one).
     pub(super) missing: Vec<u32>,
+    /// The runs sorted by a date field of the records, by the field's slot ([`Index::sorted_by`]):
+    /// made once per run, for all the checks that search them.
+    sorted: Mutex<HashMap<usize, Arc<OnceLock<Option<Arc<ByDate>>>>>>,
 }
 
 /// The records of a kind grouped by the record their reference field names: run `n` is
@@ -178,7 +183,7 @@ impl Index {
                 }
             });
         }
-        Index { runs, records, by_pos: None, missing: Vec::new() }
+        Index { runs, records, by_pos: None, missing: Vec::new(), sorted: Mutex::default() }
     }
 
     /// The records holding `key`, in record order (not for a resolved reference field's keys
@@ -250,6 +255,19 @@ impl Index {
         Some(ByDate { by_pos, records })
     }
 
+    /// [`Index::by_date`] for date field `field`, made by the first check that asks and shared
+    /// with the others (a check waits for the one making it rather than making its own).
+    pub(super) fn sorted_by(
+        &self,
+        field: usize,
+        date: impl Fn(u32) -> Result<Option<jiff::civil::Date>, ()>,
+    ) -> Option<Arc<ByDate>> {
+        // A poisoned lock: a thread panicked while it held it; the map is still whole.
+        let cell =
+            self.sorted.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(field).or_default().clone();
+        cell.get_or_init(|| self.by_date(date).map(Arc::new)).clone()
+    }
+
     /// Of `hits`, a run this index gave, the records whose date may lie in `from..=to` (an
     /// absent bound is open; records without the date are left out). `None` if `hits` is not
     /// one of this index's runs.
@@ -312,10 +330,13 @@ mod tests {
         let by_pos = ByPos::build(KindId(0), 4, &[2, NO_LINK, 0, 2, 3, NO_LINK, 0]);
         let mut runs = HashMap::default();
         runs.insert(Str::from("x"), (0, 3));
-        let index = Index { runs, records: vec![6, 1, 4], by_pos: Some(by_pos), missing: Vec::new() };
+        let index = Index { runs, records: vec![6, 1, 4], by_pos: Some(by_pos), ..Index::default() };
         let day: [Option<i8>; 7] = [Some(20), Some(1), Some(10), None, Some(5), Some(9), Some(3)];
         let june = |d: i8| date(2026, 6, d);
-        let sorted = index.by_date(|r| Ok(day[r as usize].map(june))).expect("all dates");
+        let sorted = index.sorted_by(3, |r| Ok(day[r as usize].map(june))).expect("all dates");
+        // Made once: the next check that asks gets the same copy (it would have no dates).
+        let again = index.sorted_by(3, |_| Err(())).expect("made before");
+        assert!(Arc::ptr_eq(&sorted, &again));
         let range = |hits: &[u32], from: Option<i8>, to: Option<i8>| -> Option<Vec<u32>> {
             let found = index.in_dates(&sorted, hits, from.map(june), to.map(june))?;
             Some(found.iter().map(|&(r, _)| r).collect())
@@ -334,5 +355,8 @@ mod tests {
         assert_eq!(range(&[6, 2], None, None), None);
         // A record whose field is not a date: no sorted copy.
         assert!(index.by_date(|r| if r == 4 { Err(()) } else { Ok(Some(june(1))) }).is_none());
+        // Nor for another field: each field is sorted on its own, once.
+        assert!(index.sorted_by(5, |r| if r == 4 { Err(()) } else { Ok(Some(june(1))) }).is_none());
+        assert!(index.sorted_by(5, |r| Ok(day[r as usize].map(june))).is_none());
     }
 }

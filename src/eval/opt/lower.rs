@@ -170,8 +170,6 @@ pub(in crate::eval) struct Lowerer<'c, 'a> {
     ctx: &'c Ctx<'a>,
     /// Variable slots from here on hold values fixed for the run (hoisted invariants).
     base: usize,
-    /// Indexes sorted by a date field, per (kind, indexed field, date field), made once.
-    sorted: HashMap<(KindId, usize, usize), Option<Arc<ByDate>>>,
     /// Memoised quantifiers so far.
     memos: usize,
     /// The variable bound to the subject (fixed while one subject is evaluated).
@@ -201,7 +199,6 @@ impl<'c, 'a> Lowerer<'c, 'a> {
         Lowerer {
             ctx,
             base,
-            sorted: HashMap::default(),
             memos: 0,
             subject,
             repeated: HashMap::default(),
@@ -486,20 +483,12 @@ impl<'c, 'a> Lowerer<'c, 'a> {
         let field = bounds.first()?.0;
         let ctx = self.ctx;
         let index = ctx.indexes.map.get(&(*kind, *key_slot))?;
-        let sorted = self
-            .sorted
-            .entry((*kind, *key_slot, field))
-            .or_insert_with(|| {
-                let data = ctx.store(*kind).kind(*kind);
-                index
-                    .by_date(|r| match data.field(r as usize, field) {
-                        Some(Value::Date(d)) => Ok(Some(*d)),
-                        Some(Value::None) | None => Ok(None),
-                        Some(_) => Err(()),
-                    })
-                    .map(Arc::new)
-            })
-            .clone()?;
+        let data = ctx.store(*kind).kind(*kind);
+        let sorted = index.sorted_by(field, |r| match data.field(r as usize, field) {
+            Some(Value::Date(d)) => Ok(Some(*d)),
+            Some(Value::None) | None => Ok(None),
+            Some(_) => Err(()),
+        })?;
         let mut bound = |ops: &[BinOp]| {
             bounds.iter().find(|(f, op, _)| *f == field && ops.contains(op)).map(|(_, _, e)| self.lower(e))
         };
