@@ -339,7 +339,7 @@ impl Object {
 
     /// Value of a field, if present.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.fields().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        self.fields().find(|(k, _)| same_text(k, key)).map(|(_, v)| v)
     }
 
     /// This object with one more field at the end (a copy: objects are immutable).
@@ -599,7 +599,7 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::None, Value::None) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => Str::ptr_eq(x, y) || same_text(x, y),
         (Value::Date(_) | Value::DateTime(..), Value::Date(_) | Value::DateTime(..)) => {
             compare(a, b) == Some(Ordering::Equal)
         }
@@ -615,6 +615,30 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
             (Some(x), Some(y)) => (x - y).abs() < 1e-9,
             _ => false,
         },
+    }
+}
+
+/// Whether two strings are the same text, as `a == b` says. The keys, codes and names compared
+/// while rules run are mostly 4 to 16 bytes long (a Chinese word is 3 bytes a character): those
+/// are compared as two machine words each, not by a call to `memcmp` (which `==` makes whenever
+/// the lengths are equal, as they are for `上级评价` and `同事评价`).
+#[inline]
+pub fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    // Two words that overlap when the length is not twice a word: the first and the last.
+    fn words<const W: usize>(s: &[u8]) -> Option<([u8; W], [u8; W])> {
+        let first = s.get(..W)?.try_into().ok()?;
+        let last = s.get(s.len().checked_sub(W)?..)?.try_into().ok()?;
+        Some((first, last))
+    }
+    match n {
+        8..=16 => words::<8>(a) == words::<8>(b),
+        4..=7 => words::<4>(a) == words::<4>(b),
+        _ => a == b,
     }
 }
 
@@ -656,6 +680,44 @@ pub fn compare_op(op: CmpOp, a: &Value, b: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_text_is_string_equality() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abce",
+            "bbcd",
+            "abcde",
+            "abcdf",
+            "上级",
+            "上级评",
+            "上级评价",
+            "同事评价",
+            "上级评价x",
+            "上级评价y",
+            "x上级评价",
+            "0123456789abcdef",
+            "0123456789abcdeF",
+            "O123456789abcdef",
+            "0123456789abcdefg",
+            "0123456789abcdefh",
+            "运营专员",
+            "运营专家",
+            "数据分析师",
+            "数据分析员",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(same_text(a, b), a == b, "{a:?} {b:?}");
+            }
+            // The same text in another allocation.
+            assert!(same_text(a, &String::from(a)));
+        }
+    }
 
     #[test]
     fn values_are_shown_per_language_and_displayed_neutrally() {
