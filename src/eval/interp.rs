@@ -114,27 +114,11 @@ impl<'a> Ctx<'a> {
             Ir::Index(a, i) => {
                 let a = self.eval(a, env);
                 let i = self.eval(i, env);
-                match (&a, &i) {
-                    (Value::List(l), Value::Str(k)) => super::builtins::named_item(l, k).unwrap_or_default(),
-                    (Value::List(l), _) => i.as_f64().and_then(|n| l.get(n as usize)).cloned().unwrap_or_default(),
-                    (Value::Object(o), Value::Str(k)) => o.get(k).cloned().unwrap_or_default(),
-                    (Value::Record(_), Value::Str(k)) => self.field(&a, &FieldAcc::Name(k.clone())),
-                    _ => Value::None,
-                }
+                self.index(&a, &i)
             }
-            Ir::Call(Builtin::Cyclic { slot }, args) => match args.first().map(|a| self.eval(a, env)) {
-                Some(Value::Record(r)) => Value::Bool(self.on_cycle(r, *slot)),
-                _ => Value::None,
-            },
             Ir::Call(b, args) => {
-                let mut vals: Vec<Value> = args.iter().map(|a| self.eval(a, env)).collect();
-                if let (Builtin::Has, [record @ Value::Record(_), Value::Str(k)]) = (b, vals.as_mut_slice()) {
-                    let k = k.clone();
-                    // `has(record, "field")`: read the field, then test it like an object key.
-                    let v = self.field(record, &FieldAcc::Name(k.clone()));
-                    *record = Value::Object(crate::base::value::Object::new(vec![(k, v)]));
-                }
-                builtins::call(*b, &vals)
+                let vals: Vec<Value> = args.iter().map(|a| self.eval(a, env)).collect();
+                self.call(*b, vals)
             }
             Ir::Not(e) => Value::Bool(!self.eval(e, env).truthy()),
             Ir::Neg(e) => match self.eval(e, env) {
@@ -222,6 +206,33 @@ impl<'a> Ctx<'a> {
                 Value::Target(Arc::new(crate::base::value::Target { op: *op, value: v }))
             }
             Ir::List(items) => Value::list(items.iter().map(|i| self.eval(i, env)).collect()),
+        }
+    }
+
+    /// `a[i]`: an item of a list by name or number, a key of an object, a field of a record.
+    pub(in crate::eval) fn index(&self, a: &Value, i: &Value) -> Value {
+        match (a, i) {
+            (Value::List(l), Value::Str(k)) => super::builtins::named_item(l, k).unwrap_or_default(),
+            (Value::List(l), _) => i.as_f64().and_then(|n| l.get(n as usize)).cloned().unwrap_or_default(),
+            (Value::Object(o), Value::Str(k)) => o.get(k).cloned().unwrap_or_default(),
+            (Value::Record(_), Value::Str(k)) => self.field(a, &FieldAcc::Name(k.clone())),
+            _ => Value::None,
+        }
+    }
+
+    /// A call of `b` on argument values `vals`.
+    pub(in crate::eval) fn call(&self, b: Builtin, mut vals: Vec<Value>) -> Value {
+        match (b, vals.as_mut_slice()) {
+            (Builtin::Cyclic { slot }, [Value::Record(r), ..]) => Value::Bool(self.on_cycle(*r, slot)),
+            (Builtin::Cyclic { .. }, _) => Value::None,
+            (Builtin::Has, [record @ Value::Record(_), Value::Str(k)]) => {
+                let k = k.clone();
+                // `has(record, "field")`: read the field, then test it like an object key.
+                let v = self.field(record, &FieldAcc::Name(k.clone()));
+                *record = Value::Object(crate::base::value::Object::new(vec![(k, v)]));
+                builtins::call(b, &vals)
+            }
+            _ => builtins::call(b, &vals),
         }
     }
 

@@ -13,6 +13,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::hoist;
 use crate::base::store::KindData;
 use crate::base::value::{CmpOp, KindId, Value};
+use crate::eval::builtins::Builtin;
 use crate::eval::index::{ByDate, Index};
 use crate::eval::interp::Ctx;
 use crate::policy::ir::{FieldAcc, Ir, Source};
@@ -78,8 +79,38 @@ pub(in crate::eval) enum Op<'a> {
     NumCompare(CmpOp, Box<num::NumOp<'a>>, Box<num::NumOp<'a>>, Box<Op<'a>>),
     /// Arithmetic on numbers ([`num`]), with its generic lowering likewise.
     NumArith(Box<num::NumOp<'a>>, Box<Op<'a>>),
+    /// `if c then t else f`.
+    If(Box<Op<'a>>, Box<Op<'a>>, Box<Op<'a>>),
+    /// `a[i]` ([`Ctx::index`]).
+    Index(Box<Op<'a>>, Box<Op<'a>>),
+    /// A call of a built-in on its arguments' values ([`Ctx::call`]).
+    Call(Builtin, Vec<Op<'a>>),
+    /// `count`, `sum` or a list comprehension: its elements as the interpreter finds them (or,
+    /// for a list field of a record, where the record keeps it, as [`Op::Quant`]'s `items`).
+    Fold {
+        fold: Fold,
+        slot: usize,
+        src: Source,
+        filter: Option<Box<Op<'a>>>,
+        /// The summand or the item made (none for `count`).
+        body: Option<Box<Op<'a>>>,
+        items: Option<Box<Op<'a>>>,
+        /// Slots of kept computations that read the variable (cleared when it is bound).
+        clears: Vec<usize>,
+    },
     /// Evaluated by the interpreter.
     Interp(Ir),
+}
+
+/// What a [`Op::Fold`] makes of its elements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::eval) enum Fold {
+    /// How many pass the filter.
+    Count,
+    /// The sum of the body's values that are not `none`.
+    Sum,
+    /// The list of the body's values.
+    Comp,
 }
 
 /// The record an id source names, found through a resolved reference field: field `links`
@@ -386,14 +417,7 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     }
                     _ => None,
                 };
-                // Only a field read can lower to one (anything else is not lowered twice).
-                let items = match src {
-                    Source::Expr(e) if matches!(e.unwrapped(), Ir::Field(..)) => {
-                        Some(self.lower(e)).filter(|op| matches!(op, Op::Slot { .. } | Op::Linked { .. }))
-                    }
-                    _ => None,
-                }
-                .map(Box::new);
+                let items = self.items(src);
                 Op::Quant {
                     items,
                     bind_kept: self.printed.is_some(),
@@ -409,8 +433,40 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     dates,
                 }
             }
+            Ir::If(c, t, f) => Op::If(sub(c), sub(t), sub(f)),
+            Ir::Index(a, i) => Op::Index(sub(a), sub(i)),
+            Ir::Call(b, args) => Op::Call(*b, args.iter().map(|a| self.lower(a)).collect()),
+            Ir::Count { slot, src, filter } => self.fold(Fold::Count, *slot, src, filter.as_deref(), None),
+            Ir::Sum { slot, src, filter, body } => self.fold(Fold::Sum, *slot, src, filter.as_deref(), Some(body)),
+            Ir::Comp { slot, src, filter, body } => self.fold(Fold::Comp, *slot, src, filter.as_deref(), Some(body)),
             _ => Op::Interp(ir.clone()),
         }
+    }
+
+    /// `count`, `sum` or a comprehension over `src` binding `slot`.
+    fn fold(&mut self, fold: Fold, slot: usize, src: &Source, filter: Option<&Ir>, body: Option<&Ir>) -> Op<'a> {
+        Op::Fold {
+            fold,
+            slot,
+            items: self.items(src),
+            clears: self.owned.get(&slot).cloned().unwrap_or_default(),
+            src: src.clone(),
+            filter: filter.map(|f| Box::new(self.lower(f))),
+            body: body.map(|b| Box::new(self.lower(b))),
+        }
+    }
+
+    /// For a source that is a list field of a record (`r in p.roles`), the field, read where
+    /// the record keeps it. Only a field read can lower to one (anything else is not lowered
+    /// twice).
+    fn items(&mut self, src: &Source) -> Option<Box<Op<'a>>> {
+        match src {
+            Source::Expr(e) if matches!(e.unwrapped(), Ir::Field(..)) => {
+                Some(self.lower(e)).filter(|op| matches!(op, Op::Slot { .. } | Op::Linked { .. }))
+            }
+            _ => None,
+        }
+        .map(Box::new)
     }
 
     /// The condition `x.field == key` (or `key in x.field`) among the `and`s of `filter`, `x`

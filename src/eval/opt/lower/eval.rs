@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::{KeyRef, Memo, Op, num};
+use super::{Fold, KeyRef, Memo, Op, num};
 use crate::base::store::NO_LINK;
 use crate::base::value::{RecordRef, Value, compare_op};
 use crate::eval::interp::{Ctx, arith, decides, simple};
@@ -34,6 +34,64 @@ impl<'a> Op<'a> {
                 arith(*op, &x, &y)
             }
             Op::Interp(ir) => ctx.eval(ir, env),
+            Op::If(c, t, f) => {
+                if c.test(ctx, env, memo) {
+                    t.eval(ctx, env, memo)
+                } else {
+                    f.eval(ctx, env, memo)
+                }
+            }
+            Op::Index(a, i) => {
+                let a = a.eval(ctx, env, memo);
+                let i = i.eval(ctx, env, memo);
+                ctx.index(&a, &i)
+            }
+            Op::Call(b, args) => {
+                let vals = args.iter().map(|a| a.eval(ctx, env, memo)).collect();
+                ctx.call(*b, vals)
+            }
+            Op::Fold { fold, slot, src, filter, body, items, clears } => {
+                let (mut n, mut total, mut out) = (0i64, Value::Int(0), Vec::new());
+                let mut step = |ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value| {
+                    bind(env, *slot, clears, item);
+                    if filter.as_ref().is_none_or(|f| f.test(ctx, env, memo)) {
+                        match (fold, body) {
+                            (Fold::Count, _) => n += 1,
+                            (Fold::Sum, Some(b)) => {
+                                let v = b.eval(ctx, env, memo);
+                                if !v.is_none() {
+                                    total = arith(BinOp::Add, &total, &v);
+                                }
+                            }
+                            (Fold::Comp, Some(b)) => out.push(b.eval(ctx, env, memo)),
+                            (Fold::Sum | Fold::Comp, None) => {}
+                        }
+                    }
+                };
+                match items.as_deref().map(|i| i.kept(env)) {
+                    // A list field of a record: its items where the record keeps it (anything
+                    // else is no list, and has no elements).
+                    Some(Some(found)) => {
+                        if let Some(Value::List(list)) = found {
+                            for item in list.iter() {
+                                step(ctx, env, memo, item.clone());
+                            }
+                        }
+                    }
+                    _ => ctx.each(src, env, |ctx, env, item| {
+                        step(ctx, env, memo, item);
+                        true
+                    }),
+                }
+                if let Some(x) = env.get_mut(*slot) {
+                    *x = Value::None;
+                }
+                match fold {
+                    Fold::Count => Value::Int(n),
+                    Fold::Sum => total,
+                    Fold::Comp => Value::list(out),
+                }
+            }
             Op::Shared { slot, op } => match env.get(*slot) {
                 Some(v) if !v.is_none() => v.clone(),
                 _ => {
