@@ -31,8 +31,12 @@ pub struct Index {
     pub(super) missing: Vec<u32>,
     /// The runs sorted by a date field of the records, by the field's slot ([`Index::sorted_by`]):
     /// made once per run, for all the checks that search them.
-    sorted: Mutex<HashMap<usize, Arc<OnceLock<Option<Arc<ByDate>>>>>>,
+    sorted: Mutex<HashMap<usize, Arc<Sorted>>>,
 }
+
+/// A copy of an index sorted by a date field, once made (`None`: some record's field is not a
+/// date, and there is no copy).
+type Sorted = OnceLock<Option<Arc<ByDate>>>;
 
 /// The records of a kind grouped by the record their reference field names: run `n` is
 /// `records[starts[n]..starts[n + 1]]`, in record order. The run of target position `t` is run
