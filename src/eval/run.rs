@@ -206,7 +206,7 @@ impl<'a> Quick<'a> {
     fn holds(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value) -> Option<bool> {
         bind(env, self.slot, self.base, item);
         if let Some(kept) = env.get_mut(self.shared.clone()) {
-            kept.iter_mut().for_each(|v| *v = Value::None);
+            kept.iter_mut().for_each(clear);
         }
         if let Some(f) = &self.filter
             && !f.test(ctx, env, memo)
@@ -250,9 +250,18 @@ fn verdict(
 
 /// Binds a subject to `slot`, clearing the check's own variables (those below `base`).
 fn bind(env: &mut [Value], slot: usize, base: usize, item: Value) {
-    env.iter_mut().take(base).for_each(|v| *v = Value::None);
+    env.iter_mut().take(base).for_each(clear);
     if let Some(x) = env.get_mut(slot) {
         *x = item;
+    }
+}
+
+/// Clears a slot. Most slots are already clear at the next subject: those are not dropped
+/// again (a call per slot, per subject).
+#[inline]
+fn clear(v: &mut Value) {
+    if !v.is_none() {
+        *v = Value::None;
     }
 }
 
