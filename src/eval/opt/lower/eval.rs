@@ -117,14 +117,22 @@ impl<'a> Op<'a> {
             Op::Logic(BinOp::Or, a, b) => a.test(ctx, env, memo) || b.test(ctx, env, memo),
             Op::Logic(_, a, b) => !a.test(ctx, env, memo) || b.test(ctx, env, memo),
             Op::Not(e) => !e.test(ctx, env, memo),
-            Op::Compare(op, a, b) => {
-                let (x, y) = operands(ctx, a, b, env, memo);
-                compare_op(*op, &x, &y)
-            }
-            Op::Member(op, a, b) => {
-                let (x, y) = operands(ctx, a, b, env, memo);
-                ctx.member(*op, x, &y)
-            }
+            // Most comparisons are of a field with a constant (`p.level == "新人"`): both taken
+            // straight where they are kept.
+            Op::Compare(op, a, b) => match (a.direct(env), b.direct(env)) {
+                (Some(x), Some(y)) => compare_op(*op, x, y),
+                _ => {
+                    let (x, y) = operands(ctx, a, b, env, memo);
+                    compare_op(*op, &x, &y)
+                }
+            },
+            Op::Member(op, a, b) => match (a.direct(env), b.direct(env)) {
+                (Some(x), Some(y)) => ctx.member(*op, Cow::Borrowed(x), y),
+                _ => {
+                    let (x, y) = operands(ctx, a, b, env, memo);
+                    ctx.member(*op, x, &y)
+                }
+            },
             Op::NumCompare(op, a, b, generic) => {
                 match a.num(ctx, env, memo).and_then(|x| Some((x, b.num(ctx, env, memo)?))) {
                     Some((x, y)) => {
@@ -280,6 +288,18 @@ impl<'a> Op<'a> {
         }
     }
 
+    /// The value of a constant, a variable or a field read where the record keeps it, as
+    /// [`Op::peek`] gives it; `None` for anything else (to be read or evaluated as written).
+    #[inline]
+    fn direct<'e>(&'e self, env: &'e [Value]) -> Option<&'e Value> {
+        match self {
+            Op::Const(v) => Some(v),
+            Op::Var(s) => Some(env.get(*s).unwrap_or(&NONE)),
+            Op::Slot { .. } | Op::Linked { .. } => self.kept(env).map(|v| v.unwrap_or(&NONE)),
+            _ => None,
+        }
+    }
+
     /// Whether this only reads (then [`Op::peek`] borrows what it reads).
     pub(super) fn reads(&self) -> bool {
         match self {
@@ -311,6 +331,9 @@ impl<'a> Op<'a> {
         }
     }
 }
+
+/// What a read of nothing gives.
+static NONE: Value = Value::None;
 
 /// Binds a quantifier's element to `slot`, clearing the kept computations that read it.
 fn bind(env: &mut [Value], slot: usize, clears: &[usize], item: Value) {
