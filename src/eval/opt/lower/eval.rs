@@ -288,14 +288,20 @@ impl<'a> Op<'a> {
         }
     }
 
-    /// The value of a constant, a variable or a field read where the record keeps it, as
-    /// [`Op::peek`] gives it; `None` for anything else (to be read or evaluated as written).
+    /// The value of a constant, a variable, a field read where the record keeps it or a `??` of
+    /// those, as evaluating it gives it; `None` for anything else (to be read or evaluated as
+    /// written).
     #[inline]
     fn direct<'e>(&'e self, env: &'e [Value]) -> Option<&'e Value> {
         match self {
             Op::Const(v) => Some(v),
             Op::Var(s) => Some(env.get(*s).unwrap_or(&NONE)),
             Op::Slot { .. } | Op::Linked { .. } => self.kept(env).map(|v| v.unwrap_or(&NONE)),
+            // `p.left ?? as_of`: the first that is not `none`, as evaluating it gives.
+            Op::Coalesce(a, b) => match a.direct(env)? {
+                Value::None => b.direct(env),
+                v => Some(v),
+            },
             _ => None,
         }
     }
