@@ -46,8 +46,9 @@ pub struct Fields<'a> {
     width: usize,
 }
 
-/// The value of an absent field, for fields a segment keeps apart ([`Layout`]).
-static NONE: Value = Value::None;
+/// The value of an absent field, for fields a segment keeps apart ([`Layout`]); also what a
+/// lowered read of nothing gives.
+pub(crate) static NONE: Value = Value::None;
 
 impl std::fmt::Debug for Fields<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::{Fold, KeyRef, Memo, Op, num};
-use crate::base::store::NO_LINK;
+use crate::base::store::{NO_LINK, NONE};
 use crate::base::value::{RecordRef, Value, compare_op};
 use crate::eval::interp::{Ctx, arith, decides, simple};
 use crate::policy::ir::Source;
@@ -52,8 +52,8 @@ impl<'a> Op<'a> {
             }
             Op::Fold { fold, slot, src, filter, body, items, clears } => {
                 let (mut n, mut total, mut out) = (0i64, Value::Int(0), Vec::new());
-                let mut step = |ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value| {
-                    bind(env, *slot, clears, item);
+                let step = |ctx: &Ctx<'a>, env: &mut [Value], item: Cow<'_, Value>| {
+                    bind(env, *slot, clears, item.into_owned());
                     if filter.as_ref().is_none_or(|f| f.test(ctx, env, memo)) {
                         match (fold, body) {
                             (Fold::Count, _) => n += 1,
@@ -67,22 +67,9 @@ impl<'a> Op<'a> {
                             (Fold::Sum | Fold::Comp, None) => {}
                         }
                     }
+                    true
                 };
-                match items.as_deref().map(|i| i.kept(env)) {
-                    // A list field of a record: its items where the record keeps it (anything
-                    // else is no list, and has no elements).
-                    Some(Some(found)) => {
-                        if let Some(Value::List(list)) = found {
-                            for item in list.iter() {
-                                step(ctx, env, memo, item.clone());
-                            }
-                        }
-                    }
-                    _ => ctx.each(src, env, |ctx, env, item| {
-                        step(ctx, env, memo, item);
-                        true
-                    }),
-                }
+                elements(ctx, src, items.as_deref(), env, step);
                 if let Some(x) = env.get_mut(*slot) {
                     *x = Value::None;
                 }
@@ -236,22 +223,11 @@ impl<'a> Op<'a> {
                             }
                             _ => None,
                         });
-                        match (linked, items.as_deref().map(|i| i.kept(env))) {
-                            (Some((kind, idx)), _) => {
+                        match linked {
+                            Some((kind, idx)) => {
                                 visit(ctx, env, Cow::Owned(Value::Record(RecordRef { kind, idx })));
                             }
-                            // A list field of a record: its items where the record keeps them
-                            // (anything else is no list, and has no elements).
-                            (None, Some(Some(found))) => {
-                                if let Some(Value::List(list)) = found {
-                                    for item in list.iter() {
-                                        if !visit(ctx, env, Cow::Borrowed(item)) {
-                                            break;
-                                        }
-                                    }
-                                }
-                            }
-                            (None, _) => ctx.each(src, env, |ctx, env, item| visit(ctx, env, Cow::Owned(item))),
+                            None => elements(ctx, src, items.as_deref(), env, visit),
                         }
                     }
                 }
@@ -292,7 +268,7 @@ impl<'a> Op<'a> {
     /// those, as evaluating it gives it; `None` for anything else (to be read or evaluated as
     /// written).
     #[inline]
-    fn direct<'e>(&'e self, env: &'e [Value]) -> Option<&'e Value> {
+    pub(super) fn direct<'e>(&'e self, env: &'e [Value]) -> Option<&'e Value> {
         match self {
             Op::Const(v) => Some(v),
             Op::Var(s) => Some(env.get(*s).unwrap_or(&NONE)),
@@ -338,8 +314,30 @@ impl<'a> Op<'a> {
     }
 }
 
-/// What a read of nothing gives.
-static NONE: Value = Value::None;
+/// Visits the elements of a quantifier's or a fold's source until `visit` says stop (returns
+/// `false`): for a list field of a record (`items`), its items where the record keeps them
+/// (anything else there is no list, and has no elements); otherwise as the interpreter finds
+/// them.
+fn elements<'a>(
+    ctx: &Ctx<'a>,
+    src: &Source,
+    items: Option<&Op<'a>>,
+    env: &mut [Value],
+    mut visit: impl FnMut(&Ctx<'a>, &mut [Value], Cow<'_, Value>) -> bool,
+) {
+    match items.map(|i| i.kept(env)) {
+        Some(Some(found)) => {
+            if let Some(Value::List(list)) = found {
+                for item in list.iter() {
+                    if !visit(ctx, env, Cow::Borrowed(item)) {
+                        break;
+                    }
+                }
+            }
+        }
+        _ => ctx.each(src, env, |ctx, env, item| visit(ctx, env, Cow::Owned(item))),
+    }
+}
 
 /// Binds a quantifier's element to `slot`, clearing the kept computations that read it.
 fn bind(env: &mut [Value], slot: usize, clears: &[usize], item: Value) {

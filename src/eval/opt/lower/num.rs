@@ -145,11 +145,13 @@ impl<'a> NumOp<'a> {
                 // A record's field, or a key of a record's object field (`a.scores.上级评价`):
                 // read where the record keeps it, without the generic read's borrowed-or-owned
                 // value (what `peek` gives for these, taken straight).
-                Op::Slot { .. } | Op::Linked { .. } if let Some(v) = op.kept(env) => v.and_then(N::of),
                 Op::Field(base, FieldAcc::Name(key)) if let Some(Some(Value::Object(o))) = base.kept(env) => {
                     o.get(key).and_then(N::of)
                 }
-                _ => N::of(&op.peek(ctx, env)),
+                _ => match op.direct(env) {
+                    Some(v) => N::of(v),
+                    None => N::of(&op.peek(ctx, env)),
+                },
             },
             NumOp::Eval(op) => N::of(&op.eval(ctx, env, memo)),
             NumOp::Arith(op, a, b) => {
