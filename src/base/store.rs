@@ -392,6 +392,63 @@ type Dups = Vec<(u32, u32)>;
 /// A reference that names no record (or is absent), in [`KindData::link`].
 pub const NO_LINK: u32 = u32::MAX;
 
+/// Field `slot` of the records of a kind, where each segment keeps it: found once, for reading
+/// that field of many records (an evaluation reads the same few fields of a million records,
+/// and [`KindData::field`] would find the segment's layout and the field's column each time).
+#[derive(Clone)]
+pub struct Column<'a> {
+    /// Per segment: the position of its first record and where it keeps the field.
+    parts: Box<[(usize, Part<'a>)]>,
+    /// The kind's page table ([`KindData::segment_of`]).
+    pages: &'a [u32],
+    len: usize,
+}
+
+/// Where a segment keeps a field.
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    /// The value of the segment's record `i` is `values[i * stride]`.
+    Dense { values: &'a [Value], stride: usize },
+    /// Kept apart: (position in the segment, value), by position.
+    Sparse(&'a [(u32, Value)]),
+    /// Not kept (a layout without the field: no record has a value).
+    Absent,
+}
+
+impl std::fmt::Debug for Column<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Column({} records, {} segments)", self.len, self.parts.len())
+    }
+}
+
+impl<'a> Column<'a> {
+    /// The value of the record at a position, as [`KindData::field`] gives it.
+    #[inline]
+    pub fn get(&self, idx: usize) -> Option<&'a Value> {
+        if idx >= self.len {
+            return None;
+        }
+        let parts = &*self.parts;
+        let mut s = match parts.len() {
+            1 => 0,
+            _ => self.pages.get(idx >> PAGE_BITS).map_or(0, |&s| s as usize),
+        };
+        while parts.get(s + 1).is_some_and(|&(next, _)| next <= idx) {
+            s += 1;
+        }
+        let &(start, part) = parts.get(s)?;
+        let i = idx - start;
+        match part {
+            Part::Dense { values, stride } => values.get(i * stride),
+            Part::Sparse(list) => {
+                let at = list.binary_search_by_key(&(i as u32), |(p, _)| *p).ok();
+                Some(at.and_then(|at| list.get(at)).map_or(&NONE, |(_, v)| v))
+            }
+            Part::Absent => None,
+        }
+    }
+}
+
 impl KindData {
     /// Number of records.
     pub fn len(&self) -> usize {
@@ -471,6 +528,30 @@ impl KindData {
         }
         let (seg, i) = self.locate(idx)?;
         seg.value(i, slot, self.width)
+    }
+
+    /// Field `slot` of every record, for reading it of many records ([`Column::get`]); a slot
+    /// past the kind's fields has no values.
+    pub fn column<'s>(&'s self, slot: usize) -> Column<'s> {
+        let parts = if slot >= self.width {
+            Box::default()
+        } else {
+            let width = self.width;
+            let part = |seg: &'s Segment| -> Part<'s> {
+                let Some(layout) = &seg.layout else {
+                    return Part::Dense { values: seg.values.get(slot..).unwrap_or(&[]), stride: width };
+                };
+                match layout.cols.get(slot) {
+                    Some(Ok(col)) => {
+                        Part::Dense { values: seg.values.get(*col as usize..).unwrap_or(&[]), stride: layout.stride }
+                    }
+                    Some(Err(list)) => layout.sparse.get(*list as usize).map_or(Part::Absent, |l| Part::Sparse(l)),
+                    None => Part::Absent,
+                }
+            };
+            self.starts.iter().zip(&self.segs).map(|(&start, seg)| (start, part(seg))).collect()
+        };
+        Column { parts, pages: &self.pages, len: self.len }
     }
 
     /// The records in order.
@@ -945,6 +1026,37 @@ mod tests {
         own.add(rec(Some("x/2"), Some("x/2")));
         assert_eq!(own.id(1).map(Str::as_str), Some("x/2"));
         assert_eq!(own.id(0).map(Str::as_str), Some("x/1"));
+    }
+
+    #[test]
+    fn a_column_reads_what_field_reads() {
+        // Segments of different sizes across pages (one empty), some with rarely filled fields
+        // kept apart, the last one still growing (not compacted).
+        let mut data = KindData::default();
+        let mut n = 0usize;
+        for (size, compact) in [(700, true), (0, true), (5000, false), (9000, true), (1, true), (300, false)] {
+            let mut part = KindData::default();
+            for _ in 0..size {
+                let id = Str::from(format!("R{n}"));
+                let rare = if n % 40 == 3 { Value::Int(n as i64) } else { Value::None };
+                let fields = vec![Value::Str(id.clone()), Value::Int(n as i64), rare, Value::None];
+                part.add(Record { id: Some(id), loc: Loc::default(), fields: fields.into(), extra: Vec::new() });
+                n += 1;
+            }
+            if compact {
+                part.shrink_to_fit();
+            }
+            data.append(part);
+        }
+        assert!(data.segs.iter().any(|s| s.layout.is_some()) && data.segs.iter().any(|s| s.layout.is_none()));
+        for slot in 0..6 {
+            let column = data.column(slot);
+            for i in 0..n + 3 {
+                assert_eq!(column.get(i), data.field(i, slot), "record {i}, slot {slot}");
+            }
+        }
+        // A kind without records has no values.
+        assert_eq!(KindData::default().column(0).get(0), None);
     }
 
     #[test]

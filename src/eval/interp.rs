@@ -16,6 +16,7 @@ use crate::policy::ir::{FieldAcc, Ir};
 use crate::policy::{KindOrigin, Schema};
 use crate::syntax::ast::{BinOp, Quant};
 
+pub(in crate::eval) use join::FEW_HITS;
 pub use ops::arith;
 
 /// Records whose `id` field is `none`, per kind, computed once per run.

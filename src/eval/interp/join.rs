@@ -11,7 +11,7 @@ use crate::policy::types::Type;
 
 /// A lookup with at most this many records is not narrowed by the source's other conditions
 /// (they are in the filter anyway).
-const FEW_HITS: usize = 8;
+pub(in crate::eval) const FEW_HITS: usize = 8;
 
 impl<'a> Ctx<'a> {
     /// Calls `f(ctx, env, item)` for each element of a source until it returns false.
@@ -116,7 +116,13 @@ impl<'a> Ctx<'a> {
 
     /// The records of `kind` whose field `slot` holds (or, for a list, contains) the value of
     /// `key`; `None` when the key is not a string or record (nothing can match).
-    fn lookup(&self, kind: KindId, slot: usize, key: &Ir, env: &mut [Value]) -> Option<std::borrow::Cow<'a, [u32]>> {
+    pub(in crate::eval) fn lookup(
+        &self,
+        kind: KindId,
+        slot: usize,
+        key: &Ir,
+        env: &mut [Value],
+    ) -> Option<std::borrow::Cow<'a, [u32]>> {
         let index = self.indexes.map.get(&(kind, slot));
         // A resolved reference field is joined on record positions: a key that is a record's
         // id is that record, with no id to hash.

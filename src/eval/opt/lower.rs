@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::hoist;
-use crate::base::store::KindData;
+use crate::base::store::{Column, KindData};
 use crate::base::value::{CmpOp, KindId, Value};
 use crate::eval::builtins::Builtin;
 use crate::eval::index::{ByDate, Index};
@@ -26,11 +26,11 @@ pub(in crate::eval) enum Op<'a> {
     Const(Value),
     /// A variable slot.
     Var(usize),
-    /// Field `slot` of the record of `kind` bound to variable `var`.
-    Slot { var: usize, kind: KindId, data: &'a KindData, slot: usize, acc: FieldAcc },
-    /// Field `slot` of the record that the resolved reference field `link` of the record of
+    /// A field (`col`, at `acc`) of the record of `kind` bound to variable `var`.
+    Slot { var: usize, kind: KindId, col: Column<'a>, acc: FieldAcc },
+    /// A field (`col`) of the record that the resolved reference field `link` of the record of
     /// `from` bound to `var` names (`g.person.roles`): positions, no ids.
-    Linked { var: usize, from: KindId, links: &'a [u32], data: &'a KindData, slot: usize, ir: Ir },
+    Linked { var: usize, from: KindId, links: &'a [u32], col: Column<'a>, ir: Ir },
     /// Any other field access.
     Field(Box<Op<'a>>, FieldAcc),
     /// `and`, `or`, `implies`.
@@ -69,6 +69,8 @@ pub(in crate::eval) enum Op<'a> {
         items: Option<Box<Op<'a>>>,
         /// Whether a kept verdict binds its element too ([`Lowerer::keeping`]).
         bind_kept: bool,
+        /// For an index source: its lookups, lowered.
+        lookups: Option<Box<Lookups<'a>>>,
     },
     /// A computation written more than once (`a.total - S <= t and S - a.total <= t`):
     /// computed once per binding of what it reads, kept in `slot` (`none` there: not yet
@@ -146,6 +148,7 @@ pub(in crate::eval) struct Dates<'a> {
     to: Option<Op<'a>>,
 }
 
+use lookup::Lookups;
 pub(in crate::eval) use memo::{KeyRef, Memo};
 
 /// Lowers `ir` alone (slots from `base` on are fixed for the run; `subject`'s value is fixed
@@ -360,13 +363,12 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                 (Ir::Var(var), FieldAcc::Slot(kind, slot)) => Op::Slot {
                     var: *var,
                     kind: *kind,
-                    data: ctx.store(*kind).kind(*kind),
-                    slot: *slot,
+                    col: ctx.store(*kind).kind(*kind).column(*slot),
                     acc: acc.clone(),
                 },
                 (Ir::Deref(to, link), FieldAcc::Slot(k, slot)) if k == to => match linked(ctx, *to, link) {
                     Some((var, from, links)) => {
-                        Op::Linked { var, from, links, data: ctx.store(*to).kind(*to), slot: *slot, ir: ir.clone() }
+                        Op::Linked { var, from, links, col: ctx.store(*to).kind(*to).column(*slot), ir: ir.clone() }
                     }
                     None => Op::Field(sub(base), acc.clone()),
                 },
@@ -418,8 +420,10 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     _ => None,
                 };
                 let items = self.items(src);
+                let lookups = Lookups::new(ctx, src, &mut |k| self.lower(k)).map(Box::new);
                 Op::Quant {
                     items,
+                    lookups,
                     bind_kept: self.printed.is_some(),
                     by_link,
                     clears: self.owned.get(slot).cloned().unwrap_or_default(),
@@ -599,6 +603,7 @@ fn linked<'a>(ctx: &Ctx<'a>, to: KindId, link: &Ir) -> Option<(usize, KindId, &'
 }
 
 mod eval;
+mod lookup;
 mod memo;
 pub(crate) mod num;
 

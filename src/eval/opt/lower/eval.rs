@@ -7,7 +7,7 @@ use super::{Fold, KeyRef, Memo, Op, num};
 use crate::base::store::{NO_LINK, NONE};
 use crate::base::value::{RecordRef, Value, compare_op};
 use crate::eval::interp::{Ctx, arith, decides, simple};
-use crate::policy::ir::Source;
+use crate::policy::ir::{FieldAcc, Source};
 use crate::syntax::ast::{BinOp, Quant};
 
 impl<'a> Op<'a> {
@@ -129,7 +129,21 @@ impl<'a> Op<'a> {
                     None => generic.test(ctx, env, memo),
                 }
             }
-            Op::Quant { q, slot, src, filter, body, dates, memo: kept, joins, clears, by_link, items, bind_kept } => {
+            Op::Quant {
+                q,
+                slot,
+                src,
+                filter,
+                body,
+                dates,
+                memo: kept,
+                joins,
+                clears,
+                by_link,
+                items,
+                bind_kept,
+                lookups,
+            } => {
                 let mut result = *q == Quant::Forall;
                 let date = |b: &Option<Op<'a>>, env: &mut [Value], memo: &mut Memo| match b
                     .as_ref()
@@ -142,11 +156,9 @@ impl<'a> Op<'a> {
                 let range = dates.as_deref().map(|d| (d, date(&d.from, env, memo), date(&d.to, env, memo)));
                 // The elements of an index source, and the filter they still need.
                 let mut filter = filter.as_deref();
-                let hits = match src {
-                    Source::Index { kind, slot: key_slot, key, also } => {
-                        let (hits, by) = ctx
-                            .index_hits(*kind, *key_slot, key, also, env)
-                            .unwrap_or((Cow::Borrowed(&[]), usize::MAX));
+                let hits = match (src, lookups) {
+                    (Source::Index { kind, .. }, Some(lookups)) => {
+                        let (hits, by) = lookups.hits(ctx, env).unwrap_or((Cow::Borrowed(&[]), usize::MAX));
                         // The lookup that found them held its own condition for each.
                         if let Some(Some(join)) = joins.get(by)
                             && matches!(*join.key.peek(ctx, env), Value::Str(_))
@@ -248,14 +260,14 @@ impl<'a> Op<'a> {
     /// evaluated as written.
     pub(super) fn kept(&self, env: &[Value]) -> Option<Option<&'a Value>> {
         match self {
-            Op::Slot { var, kind, data, slot, .. } => match env.get(*var) {
-                Some(Value::Record(r)) if r.kind == *kind => Some(data.field(r.idx as usize, *slot)),
+            Op::Slot { var, kind, col, .. } => match env.get(*var) {
+                Some(Value::Record(r)) if r.kind == *kind => Some(col.get(r.idx as usize)),
                 _ => None,
             },
-            Op::Linked { var, from, links, data, slot, .. } => match env.get(*var) {
+            Op::Linked { var, from, links, col, .. } => match env.get(*var) {
                 Some(Value::Record(r)) if r.kind == *from => match links.get(r.idx as usize) {
                     Some(&NO_LINK) => Some(None),
-                    Some(&t) => Some(data.field(t as usize, *slot)),
+                    Some(&t) => Some(col.get(t as usize)),
                     None => None,
                 },
                 _ => None,
@@ -277,6 +289,12 @@ impl<'a> Op<'a> {
             Op::Coalesce(a, b) => match a.direct(env)? {
                 Value::None => b.direct(env),
                 v => Some(v),
+            },
+            // `a.role` of an object (`a in c.approvals`): its key, as reading it gives
+            // ([`Ctx::field_ref`]); of anything else, read as written.
+            Op::Field(base, FieldAcc::Name(key)) => match base.direct(env)? {
+                Value::Object(o) => Some(o.get(key).unwrap_or(&NONE)),
+                _ => None,
             },
             _ => None,
         }
