@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use super::{Fold, KeyRef, Memo, Op, num};
 use crate::base::store::{NO_LINK, NONE};
 use crate::base::value::{RecordRef, Value, compare_op};
+use crate::eval::builtins::{self, Builtin};
 use crate::eval::interp::{Ctx, arith, decides, simple};
 use crate::policy::ir::{FieldAcc, Source};
 use crate::syntax::ast::{BinOp, Quant};
@@ -47,6 +48,15 @@ impl<'a> Op<'a> {
                 ctx.index(&a, &i)
             }
             Op::Call(b, args) => {
+                // One argument read where it is kept (`len(x.roles)`): the built-in reads it
+                // there, with no list of arguments made and no reference count touched
+                // ([`Ctx::call`] does the same, but for `cyclic`, which needs the context).
+                if let [a] = args.as_slice()
+                    && !matches!(b, Builtin::Cyclic { .. })
+                    && let Some(v) = a.direct(env)
+                {
+                    return builtins::call(*b, std::slice::from_ref(v));
+                }
                 let vals = args.iter().map(|a| a.eval(ctx, env, memo)).collect();
                 ctx.call(*b, vals)
             }
