@@ -170,6 +170,14 @@ struct Layout {
     sparse: Vec<Vec<(u32, Value)>>,
 }
 
+/// The value of a kept-apart field ([`Layout::sparse`]) for the segment's record `i`: its
+/// entry, or `none` for a record without one.
+#[inline]
+fn sparse_value(list: &[(u32, Value)], i: usize) -> &Value {
+    let at = list.binary_search_by_key(&(i as u32), |(p, _)| *p).ok();
+    at.and_then(|at| list.get(at)).map_or(&NONE, |(_, v)| v)
+}
+
 /// A field filled in fewer than one record in this many of a segment is kept apart.
 const SPARSE_BELOW: usize = 8;
 impl Segment {
@@ -180,11 +188,7 @@ impl Segment {
         let Some(layout) = &self.layout else { return self.values.get(i * width + slot) };
         match *layout.cols.get(slot)? {
             Ok(col) => self.values.get(i * layout.stride + col as usize),
-            Err(list) => {
-                let list = layout.sparse.get(list as usize)?;
-                let at = list.binary_search_by_key(&(i as u32), |(p, _)| *p).ok();
-                Some(at.and_then(|at| list.get(at)).map_or(&NONE, |(_, v)| v))
-            }
+            Err(list) => Some(sparse_value(layout.sparse.get(list as usize)?, i)),
         }
     }
 
@@ -440,10 +444,7 @@ impl<'a> Column<'a> {
         let i = idx - start;
         match part {
             Part::Dense { values, stride } => values.get(i * stride),
-            Part::Sparse(list) => {
-                let at = list.binary_search_by_key(&(i as u32), |(p, _)| *p).ok();
-                Some(at.and_then(|at| list.get(at)).map_or(&NONE, |(_, v)| v))
-            }
+            Part::Sparse(list) => Some(sparse_value(list, i)),
             Part::Absent => None,
         }
     }
