@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use super::{Fold, KeyRef, Memo, Op, num};
 use crate::base::store::{NO_LINK, NONE};
-use crate::base::value::{RecordRef, Value, compare_op};
+use crate::base::value::{RecordRef, Str, Value, compare_op, same_text};
 use crate::eval::builtins::{self, Builtin};
 use crate::eval::interp::{Ctx, arith, decides, simple};
 use crate::policy::ir::{FieldAcc, Source};
@@ -124,6 +124,13 @@ impl<'a> Op<'a> {
                 }
             },
             Op::Member(op, a, b) => match (a.direct(env), b.direct(env)) {
+                // A string in a list (`"运营专员" in g.person.roles`, `r in ["查看", "导出"]`):
+                // compared in place, as [`Ctx::member`] compares them (an item that is not a
+                // string never equals one).
+                (Some(Value::Str(x)), Some(Value::List(list))) => {
+                    let found = list.iter().any(|v| matches!(v, Value::Str(s) if Str::ptr_eq(s, x) || same_text(s, x)));
+                    found == (*op == BinOp::In)
+                }
                 (Some(x), Some(y)) => ctx.member(*op, Cow::Borrowed(x), y),
                 _ => {
                     let (x, y) = operands(ctx, a, b, env, memo);
@@ -268,6 +275,7 @@ impl<'a> Op<'a> {
     /// field is absent, or the reference names no record); `None` when it is not such a read
     /// (the variable is not a record of the kind, the reference was not resolved), to be
     /// evaluated as written.
+    #[inline(always)]
     pub(super) fn kept(&self, env: &[Value]) -> Option<Option<&'a Value>> {
         match self {
             Op::Slot { var, kind, col, .. } => match env.get(*var) {

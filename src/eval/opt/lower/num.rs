@@ -56,7 +56,7 @@ impl N {
 }
 
 /// [`arith`](crate::eval::interp::arith) on numbers, arm for arm; `None` where it gives `none`.
-#[inline]
+#[inline(always)]
 pub(in crate::eval) fn arith(op: BinOp, a: N, b: N) -> Option<N> {
     use N::*;
     let div = |x: f64, y: f64| (y != 0.0).then(|| x / y);
@@ -134,6 +134,8 @@ pub(in crate::eval) enum NumOp<'a> {
     Arith(BinOp, Box<NumOp<'a>>, Box<NumOp<'a>>),
     /// A computation written more than once ([`Op::Shared`]): kept in `slot` as a value.
     Shared { slot: usize, op: Box<NumOp<'a>> },
+    /// Arithmetic made a flat program ([`NumOp::flat`]).
+    Flat(Prog<'a>),
 }
 
 impl<'a> NumOp<'a> {
@@ -141,18 +143,7 @@ impl<'a> NumOp<'a> {
     pub(in crate::eval) fn num(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo) -> Option<N> {
         match self {
             NumOp::Const(n) => Some(*n),
-            NumOp::Read(op) => match op {
-                // A record's field, or a key of a record's object field (`a.scores.上级评价`):
-                // read where the record keeps it, without the generic read's borrowed-or-owned
-                // value (what `peek` gives for these, taken straight).
-                Op::Field(base, FieldAcc::Name(key)) if let Some(Some(Value::Object(o))) = base.kept(env) => {
-                    o.get(key).and_then(N::of)
-                }
-                _ => match op.direct(env) {
-                    Some(v) => N::of(v),
-                    None => N::of(&op.peek(ctx, env)),
-                },
-            },
+            NumOp::Read(op) => read(op, ctx, env),
             NumOp::Eval(op) => N::of(&op.eval(ctx, env, memo)),
             NumOp::Arith(op, a, b) => {
                 let x = a.num(ctx, env, memo)?;
@@ -169,6 +160,159 @@ impl<'a> NumOp<'a> {
                     Some(n)
                 }
             },
+            NumOp::Flat(prog) => prog.run(ctx, env, memo),
+        }
+    }
+
+    /// This expression as a flat program ([`Prog`]) where it is arithmetic that fits the
+    /// program's stack; as it is otherwise (a leaf is read as fast either way).
+    pub(in crate::eval) fn flat(self) -> NumOp<'a> {
+        let depth = self.depth();
+        if !matches!(self, NumOp::Arith(..) | NumOp::Shared { .. }) || depth > DEPTH {
+            return self;
+        }
+        let mut code = Vec::new();
+        self.emit(&mut code);
+        NumOp::Flat(Prog(code.into(), depth))
+    }
+
+    /// The most numbers the program of this expression holds at once.
+    fn depth(&self) -> usize {
+        match self {
+            NumOp::Const(_) | NumOp::Read(_) | NumOp::Eval(_) => 1,
+            NumOp::Arith(_, a, b) => match **b {
+                NumOp::Const(_) => a.depth(),
+                _ => a.depth().max(1 + b.depth()),
+            },
+            NumOp::Shared { op, .. } => op.depth(),
+            NumOp::Flat(p) => p.1,
+        }
+    }
+
+    /// Appends the program of this expression: what it computes left on the stack.
+    fn emit(self, code: &mut Vec<Ins<'a>>) {
+        match self {
+            NumOp::Const(n) => code.push(Ins::Const(n)),
+            NumOp::Read(op) => code.push(Ins::Read(op)),
+            NumOp::Eval(op) => code.push(Ins::Eval(op)),
+            NumOp::Arith(op, a, b) => {
+                a.emit(code);
+                match *b {
+                    NumOp::Const(n) => code.push(Ins::ArithConst(op, n)),
+                    b => {
+                        b.emit(code);
+                        code.push(Ins::Arith(op));
+                    }
+                }
+            }
+            NumOp::Shared { slot, op } => {
+                let at = code.len();
+                code.push(Ins::Kept { slot, skip: 0 });
+                op.emit(code);
+                code.push(Ins::Keep(slot));
+                let n = code.len() - at - 1;
+                if let Some(Ins::Kept { skip, .. }) = code.get_mut(at) {
+                    *skip = n;
+                }
+            }
+            NumOp::Flat(p) => code.extend(p.0.into_vec()),
+        }
+    }
+}
+
+/// A read as a number ([`NumOp::Read`]).
+#[inline(always)]
+fn read<'a>(op: &Op<'a>, ctx: &Ctx<'a>, env: &[Value]) -> Option<N> {
+    match op {
+        // A record's field, or a key of a record's object field (`a.scores.上级评价`): read
+        // where the record keeps it, without the generic read's borrowed-or-owned value (what
+        // `peek` gives for these, taken straight).
+        Op::Field(base, FieldAcc::Name(key)) if let Some(Some(Value::Object(o))) = base.kept(env) => {
+            o.get(key).and_then(N::of)
+        }
+        _ => match op.direct(env) {
+            Some(v) => N::of(v),
+            None => N::of(&op.peek(ctx, env)),
+        },
+    }
+}
+
+/// The most numbers a [`Prog`] holds at once (a sum of products written left to right holds
+/// two); a deeper expression stays a tree.
+const DEPTH: usize = 8;
+
+/// A numeric expression as a flat program over a small stack, operands before their
+/// operation (`a.total - (a.scores.上级评价 * 40% + …)`): evaluated in one loop, where the tree
+/// costs a call, a match and a returned `Option` per node. It computes what the tree computes,
+/// in the same order, and gives up where the tree gives up. Also holds its depth.
+#[derive(Debug)]
+pub(in crate::eval) struct Prog<'a>(Box<[Ins<'a>]>, usize);
+
+/// An instruction of a [`Prog`].
+#[derive(Debug)]
+pub(in crate::eval) enum Ins<'a> {
+    /// Push a number.
+    Const(N),
+    /// Push a read ([`NumOp::Read`]).
+    Read(Op<'a>),
+    /// Push a value evaluated ([`NumOp::Eval`]).
+    Eval(Op<'a>),
+    /// Pop `b`, then `a`; push `a op b`.
+    Arith(BinOp),
+    /// Pop `a`; push `a op n` (`x * 40%`).
+    ArithConst(BinOp, N),
+    /// If `slot` keeps a value ([`NumOp::Shared`]), push it and skip the `skip` instructions
+    /// that compute it.
+    Kept { slot: usize, skip: usize },
+    /// Keep the top of the stack in `slot`.
+    Keep(usize),
+}
+
+impl<'a> Prog<'a> {
+    /// The number, or `None` where the generic evaluation is needed, as [`NumOp::num`].
+    fn run(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo) -> Option<N> {
+        let mut stack = [N::Int(0); DEPTH];
+        let mut sp = 0usize;
+        let mut pc = 0usize;
+        while let Some(ins) = self.0.get(pc) {
+            pc += 1;
+            let push = match ins {
+                Ins::Const(n) => *n,
+                Ins::Read(op) => read(op, ctx, env)?,
+                Ins::Eval(op) => N::of(&op.eval(ctx, env, memo))?,
+                Ins::Arith(op) => {
+                    sp = sp.checked_sub(1)?;
+                    let b = *stack.get(sp)?;
+                    let a = stack.get_mut(sp.checked_sub(1)?)?;
+                    *a = arith(*op, *a, b)?;
+                    continue;
+                }
+                Ins::ArithConst(op, n) => {
+                    let a = stack.get_mut(sp.checked_sub(1)?)?;
+                    *a = arith(*op, *a, *n)?;
+                    continue;
+                }
+                Ins::Kept { slot, skip } => match env.get(*slot) {
+                    Some(v) if !v.is_none() => {
+                        pc += skip;
+                        N::of(v)?
+                    }
+                    _ => continue,
+                },
+                Ins::Keep(slot) => {
+                    let top = *stack.get(sp.checked_sub(1)?)?;
+                    if let Some(x) = env.get_mut(*slot) {
+                        *x = top.value();
+                    }
+                    continue;
+                }
+            };
+            *stack.get_mut(sp)? = push;
+            sp += 1;
+        }
+        match sp {
+            1 => stack.first().copied(),
+            _ => None,
         }
     }
 }
@@ -184,14 +328,14 @@ impl<'a> Lowerer<'_, 'a> {
         if cmp.is_some() && !(has_arith(a) || has_arith(b)) {
             return None;
         }
-        let num = |l: &mut Self, e: &Ir| l.lower_num(e).map(Box::new);
+        let num = |l: &mut Self, e: &Ir| l.lower_num(e).map(|n| Box::new(n.flat()));
         let (x, y) = (num(self, a)?, num(self, b)?);
         self.generic = true;
         let fallback = Box::new(self.lower(ir));
         self.generic = false;
         Some(match (cmp, ir.unwrapped()) {
             (Some(c), _) => Op::NumCompare(c, x, y, fallback),
-            (None, Ir::Bin(op, ..)) => Op::NumArith(Box::new(NumOp::Arith(*op, x, y)), fallback),
+            (None, Ir::Bin(op, ..)) => Op::NumArith(Box::new(NumOp::Arith(*op, x, y).flat()), fallback),
             (None, _) => return None,
         })
     }

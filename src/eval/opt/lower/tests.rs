@@ -326,3 +326,76 @@ class = "内部"
     }
     assert_eq!(verdicts, [true, false, false, false]);
 }
+
+/// A numeric expression made a flat program ([`num::NumOp::flat`]) computes what its tree
+/// computes: the same number or the same giving up, with the same values kept in shared slots,
+/// over random trees of arithmetic on constants, reads and evaluated values (numbers of each
+/// kind, `none`, a string, an overflow, a division by zero); a tree deeper than the program's
+/// stack stays a tree.
+#[test]
+fn a_flat_program_computes_what_its_tree_computes() {
+    use num::{N, NumOp};
+    fn next(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+    const CONSTS: [N; 6] = [N::Int(2), N::Int(0), N::Int(i64::MAX), N::Num(2.5), N::Percent(40.0), N::Num(-0.5)];
+    const OPS: [BinOp; 4] = [BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::Div];
+    // Slots 0..3 hold the reads' values, 3 and 4 are shared slots.
+    fn tree<'a>(seed: &mut u64, depth: u32) -> NumOp<'a> {
+        let r = next(seed);
+        let pick = |n: usize| (r >> 8) as usize % n;
+        if depth == 0 || r.is_multiple_of(5) {
+            return match r % 3 {
+                0 => NumOp::Const(CONSTS[pick(CONSTS.len())]),
+                1 => NumOp::Read(Op::Var(pick(3))),
+                _ => NumOp::Eval(Op::Var(pick(3))),
+            };
+        }
+        match r % 7 {
+            0 => NumOp::Shared { slot: 3 + pick(2), op: Box::new(tree(seed, depth - 1)) },
+            // Right-deep chains, so that some trees are deeper than the program's stack.
+            1 => NumOp::Arith(OPS[pick(4)], Box::new(tree(seed, 0)), Box::new(tree(seed, depth - 1))),
+            _ => NumOp::Arith(OPS[pick(4)], Box::new(tree(seed, depth - 1)), Box::new(tree(seed, depth - 1))),
+        }
+    }
+    let values = [
+        Value::Int(3),
+        Value::Int(-7),
+        Value::Int(i64::MAX),
+        Value::Num(2.5),
+        Value::Num(0.0),
+        Value::Percent(40.0),
+        Value::None,
+        Value::str("x"),
+    ];
+    with_empty_org(|ctx| {
+        let (mut flat, mut deep, mut numbers) = (0, 0, 0);
+        for case in 1..4000u64 {
+            let seed = case.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let depth = 1 + (case % 12) as u32;
+            let (a, b) = (tree(&mut seed.clone(), depth), tree(&mut seed.clone(), depth).flat());
+            match b {
+                NumOp::Flat(_) => flat += 1,
+                NumOp::Arith(..) | NumOp::Shared { .. } => deep += 1,
+                _ => {}
+            }
+            let mut env: Vec<Value> = (0..5)
+                .map(|i| match i {
+                    0..3 => values[(seed >> (8 * i)) as usize % values.len()].clone(),
+                    _ => Value::None,
+                })
+                .collect();
+            let mut env2 = env.clone();
+            let mut memo = Memo::new(0);
+            let want = a.num(ctx, &mut env, &mut memo);
+            let got = b.num(ctx, &mut env2, &mut memo);
+            assert_eq!(format!("{got:?}"), format!("{want:?}"), "case {case}: {a:?}");
+            assert_eq!(format!("{env2:?}"), format!("{env:?}"), "case {case}: shared slots of {a:?}");
+            numbers += usize::from(want.is_some());
+        }
+        assert!(flat > 1000 && deep > 10 && numbers > 500, "flat {flat}, deep {deep}, numbers {numbers}");
+    });
+}
