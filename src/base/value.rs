@@ -176,6 +176,19 @@ impl CmpOp {
             CmpOp::Ge => ">=",
         }
     }
+
+    /// Whether values ordered `o` stand in this relation.
+    #[inline]
+    pub fn holds(self, o: Ordering) -> bool {
+        match self {
+            CmpOp::Eq => o == Ordering::Equal,
+            CmpOp::Ne => o != Ordering::Equal,
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+            CmpOp::Gt => o == Ordering::Greater,
+            CmpOp::Ge => o != Ordering::Less,
+        }
+    }
 }
 
 /// A comparison target such as `>= 500` or `>= 3%`.
@@ -664,16 +677,7 @@ pub fn compare_op(op: CmpOp, a: &Value, b: &Value) -> bool {
     match op {
         CmpOp::Eq => values_equal(a, b),
         CmpOp::Ne => !values_equal(a, b),
-        _ => match compare(a, b) {
-            Some(o) => match op {
-                CmpOp::Lt => o == Ordering::Less,
-                CmpOp::Le => o != Ordering::Greater,
-                CmpOp::Gt => o == Ordering::Greater,
-                CmpOp::Ge => o != Ordering::Less,
-                CmpOp::Eq | CmpOp::Ne => false,
-            },
-            None => false,
-        },
+        _ => compare(a, b).is_some_and(|o| op.holds(o)),
     }
 }
 

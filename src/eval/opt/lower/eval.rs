@@ -117,6 +117,9 @@ impl<'a> Op<'a> {
             // Most comparisons are of a field with a constant (`p.level == "新人"`): both taken
             // straight where they are kept.
             Op::Compare(op, a, b) => match (a.direct(env), b.direct(env)) {
+                // Dates (`p.joined <= w.from`), the most compared after strings: ordered in
+                // place, as `compare_op` orders them.
+                (Some(Value::Date(x)), Some(Value::Date(y))) => op.holds(x.cmp(y)),
                 (Some(x), Some(y)) => compare_op(*op, x, y),
                 _ => {
                     let (x, y) = operands(ctx, a, b, env, memo);

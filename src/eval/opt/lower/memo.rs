@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::base::value::{KindId, Str, Value};
+use crate::base::value::{KindId, Str, Value, same_text};
 
 /// One quantifier's verdicts, by element (`None`: filtered out).
 type Table = hashbrown::HashMap<Key, Option<bool>, rustc_hash::FxBuildHasher>;
@@ -73,7 +73,7 @@ pub(in crate::eval) enum KeyRef<'v> {
 impl hashbrown::Equivalent<Key> for KeyRef<'_> {
     fn equivalent(&self, key: &Key) -> bool {
         match (self, key) {
-            (KeyRef::Str(a), Key::Str(b)) => *a == b.as_str(),
+            (KeyRef::Str(a), Key::Str(b)) => same_text(a, b),
             (KeyRef::Record(k, i), Key::Record(l, j)) => k == l && i == j,
             _ => false,
         }
