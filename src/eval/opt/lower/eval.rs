@@ -190,11 +190,28 @@ impl<'a> Op<'a> {
                     _ => None,
                 };
                 // An element's verdict: filtered out (`None`), holds, fails.
-                let verdict = |ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Cow<'_, Value>| {
+                let verdict = |ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Cow<'a, Value>| {
+                    // A string of the run's data (borrowed for the run: an item of a record's
+                    // list) is first looked for by its address.
+                    let stored = match (kept, &item) {
+                        (Some(m), Cow::Borrowed(Value::Str(s))) => Some((*m, s.as_ptr() as usize)),
+                        _ => None,
+                    };
+                    if let Some((m, at)) = stored
+                        && let Some(v) = memo.get_stored(m, at)
+                    {
+                        if *bind_kept {
+                            bind(env, *slot, clears, item.into_owned());
+                        }
+                        return v;
+                    }
                     // Looked up borrowed; the key is made only for an element not seen yet.
                     let key = match kept.zip(KeyRef::of(&item)) {
                         Some((m, k)) => match memo.get(m, &k) {
                             Some(v) => {
+                                if let Some((m, at)) = stored {
+                                    memo.keep_stored(m, at, v);
+                                }
                                 // Bound as an evaluation would bind it where a message prints it.
                                 if *bind_kept {
                                     bind(env, *slot, clears, item.into_owned());
@@ -214,10 +231,13 @@ impl<'a> Op<'a> {
                     if let Some((m, k)) = key {
                         memo.put(m, k, v);
                     }
+                    if let Some((m, at)) = stored {
+                        memo.keep_stored(m, at, v);
+                    }
                     v
                 };
                 let mut visit =
-                    |ctx: &Ctx<'a>, env: &mut [Value], item: Cow<'_, Value>| match verdict(ctx, env, memo, item) {
+                    |ctx: &Ctx<'a>, env: &mut [Value], item: Cow<'a, Value>| match verdict(ctx, env, memo, item) {
                         Some(holds) if decides(*q, holds) => {
                             result = holds;
                             false
@@ -354,15 +374,15 @@ impl<'a> Op<'a> {
 }
 
 /// Visits the elements of a quantifier's or a fold's source until `visit` says stop (returns
-/// `false`): for a list field of a record (`items`), its items where the record keeps them
-/// (anything else there is no list, and has no elements); otherwise as the interpreter finds
-/// them.
+/// `false`): for a list field of a record (`items`), its items where the record keeps them,
+/// borrowed for the run (anything else there is no list, and has no elements); otherwise as
+/// the interpreter finds them, owned.
 fn elements<'a>(
     ctx: &Ctx<'a>,
     src: &Source,
     items: Option<&Op<'a>>,
     env: &mut [Value],
-    mut visit: impl FnMut(&Ctx<'a>, &mut [Value], Cow<'_, Value>) -> bool,
+    mut visit: impl FnMut(&Ctx<'a>, &mut [Value], Cow<'a, Value>) -> bool,
 ) {
     match items.map(|i| i.kept(env)) {
         Some(Some(found)) => {

@@ -21,13 +21,41 @@ type Table = hashbrown::HashMap<Key, Option<bool>, rustc_hash::FxBuildHasher>;
 #[derive(Clone, Debug, Default)]
 pub(in crate::eval) struct Memo {
     own: Vec<Table>,
+    /// Per quantifier, this copy's verdicts for strings the run's data holds, by the address
+    /// of their text ([`Memo::get_stored`]).
+    stored: Vec<Stored>,
     shared: Arc<[Mutex<Table>]>,
 }
+
+/// Verdicts by the address of a string's text.
+type Stored = hashbrown::HashMap<usize, Option<bool>, rustc_hash::FxBuildHasher>;
 
 impl Memo {
     /// Empty tables for `n` memoised quantifiers, shared by the copies of this memo.
     pub(in crate::eval) fn new(n: usize) -> Memo {
-        Memo { own: vec![Table::default(); n], shared: (0..n).map(|_| Mutex::new(Table::default())).collect() }
+        Memo {
+            own: vec![Table::default(); n],
+            stored: vec![Stored::default(); n],
+            shared: (0..n).map(|_| Mutex::new(Table::default())).collect(),
+        }
+    }
+
+    /// The verdict this copy keeps for quantifier `m` and a string of the run's data whose text
+    /// is at `at`: found by a word's hash, where [`Memo::get`] hashes and compares the text
+    /// (most elements are such strings: `r in p.roles`, `o in g.ops`). The data is not changed
+    /// or dropped while the run's checks run, so an address names one text for the run;
+    /// strings made while evaluating are never kept this way (they could be dropped and their
+    /// address reused).
+    #[inline]
+    pub(in crate::eval) fn get_stored(&self, m: usize, at: usize) -> Option<Option<bool>> {
+        self.stored.get(m)?.get(&at).copied()
+    }
+
+    /// Keeps `v` as quantifier `m`'s verdict for the run's string whose text is at `at`.
+    pub(in crate::eval) fn keep_stored(&mut self, m: usize, at: usize, v: Option<bool>) {
+        if let Some(t) = self.stored.get_mut(m) {
+            t.insert(at, v);
+        }
     }
 
     /// The verdict kept for `key` by quantifier `m`, found by this copy or another.
@@ -121,6 +149,23 @@ mod tests {
         assert_eq!(a.get(7, &KeyRef::Record(KindId(1), 0)), None);
         // A memo made anew shares nothing with the others.
         assert_eq!(Memo::new(2).get(1, &KeyRef::Str("运营专员")), None);
+    }
+
+    /// A verdict kept by a string's address is found by that address, for that quantifier, by
+    /// this copy alone (another copy finds it by the string, through the shared tables).
+    #[test]
+    fn a_verdict_kept_by_address_is_found_by_it() {
+        let mut a = Memo::new(2);
+        let text = Str::from("运营专员");
+        let at = text.as_ptr() as usize;
+        assert_eq!(a.get_stored(0, at), None);
+        a.keep_stored(0, at, Some(true));
+        assert_eq!(a.get_stored(0, at), Some(Some(true)));
+        assert_eq!(a.get_stored(1, at), None);
+        assert_eq!(a.get_stored(0, at + 1), None);
+        assert_eq!(a.get_stored(5, at), None);
+        a.keep_stored(5, at, None);
+        assert_eq!(Memo::new(2).get_stored(0, at), None);
     }
 
     /// A borrowed key finds what was kept under its owned key (same hash, equivalent).
