@@ -14,6 +14,7 @@ use crate::base::value::{KindId, Value};
 use crate::eval::index::{ByPos, Index};
 use crate::eval::interp::{Ctx, FEW_HITS};
 use crate::policy::ir::{FieldAcc, Ir, Source};
+use crate::syntax::ast::BinOp;
 
 /// The lookups of an index source: its key's, then those of its other indexable conditions.
 #[derive(Debug)]
@@ -41,8 +42,9 @@ enum How<'a> {
     /// records, or `None`: the record's id itself) and the index knows records by the
     /// position of the one they name.
     Position { var: usize, target: KindId, data: &'a KindData, id: Option<usize>, by_pos: &'a ByPos },
-    /// The key is read (`t.topic`) and the index is by string: the string read where it is
-    /// kept, looked up without a copy.
+    /// The key is read (`t.topic`, `p.level ?? "新人"`, `a.by`) and the index is by string:
+    /// the string read where it is kept ([`Op::direct`]), looked up without a copy (anything
+    /// else it reads is looked up as the interpreter does).
     Read { index: &'a Index, op: Op<'a> },
     /// Anything else.
     Interp,
@@ -90,8 +92,14 @@ impl<'a> Lookup<'a> {
                     }
                     None => How::Interp,
                 },
-                None if matches!(k, Ir::Field(..)) => match lower(k) {
-                    op @ (Op::Slot { .. } | Op::Linked { .. }) => How::Read { index, op },
+                // A read of a record's or an object's field, a variable, or `??` of those
+                // (`p.level ?? "新人"`): what [`Op::direct`] reads.
+                None if matches!(k, Ir::Field(..) | Ir::Var(_) | Ir::Bin(BinOp::Coalesce, ..)) => match lower(k) {
+                    op @ (Op::Slot { .. }
+                    | Op::Linked { .. }
+                    | Op::Var(_)
+                    | Op::Coalesce(..)
+                    | Op::Field(_, FieldAcc::Name(_))) => How::Read { index, op },
                     _ => How::Interp,
                 },
                 None => How::Interp,
