@@ -425,6 +425,22 @@ impl std::fmt::Debug for Column<'_> {
     }
 }
 
+/// Of `segments` segments, the `s`th starting at position `start(s)`, the one holding `idx`
+/// (below the kind's length): the page table (`pages`, [`KindData::index_pages`]) names the
+/// segment at the start of `idx`'s page, and those after it that start by `idx` are stepped
+/// over. [`KindData`] walks its `starts`, a [`Column`] its parts.
+#[inline(always)]
+fn segment_at(pages: &[u32], segments: usize, start: impl Fn(usize) -> Option<usize>, idx: usize) -> usize {
+    if segments == 1 {
+        return 0;
+    }
+    let mut s = pages.get(idx >> PAGE_BITS).map_or(0, |&s| s as usize);
+    while start(s + 1).is_some_and(|next| next <= idx) {
+        s += 1;
+    }
+    s
+}
+
 impl<'a> Column<'a> {
     /// The value of the record at a position, as [`KindData::field`] gives it.
     #[inline]
@@ -433,13 +449,7 @@ impl<'a> Column<'a> {
             return None;
         }
         let parts = &*self.parts;
-        let mut s = match parts.len() {
-            1 => 0,
-            _ => self.pages.get(idx >> PAGE_BITS).map_or(0, |&s| s as usize),
-        };
-        while parts.get(s + 1).is_some_and(|&(next, _)| next <= idx) {
-            s += 1;
-        }
+        let s = segment_at(self.pages, parts.len(), |s| parts.get(s).map(|p| p.0), idx);
         let &(start, part) = parts.get(s)?;
         let i = idx - start;
         match part {
@@ -474,14 +484,7 @@ impl KindData {
     /// The segment holding a position below `len`.
     #[inline]
     fn segment_of(&self, idx: usize) -> usize {
-        if self.segs.len() == 1 {
-            return 0;
-        }
-        let mut s = self.pages.get(idx >> PAGE_BITS).map_or(0, |&s| s as usize);
-        while self.starts.get(s + 1).is_some_and(|&next| next <= idx) {
-            s += 1;
-        }
-        s
+        segment_at(&self.pages, self.segs.len(), |s| self.starts.get(s).copied(), idx)
     }
 
     /// Rebuilds the page table after segments were added.
