@@ -612,7 +612,7 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::None, Value::None) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Str(x), Value::Str(y)) => Str::ptr_eq(x, y) || same_text(x, y),
+        (Value::Str(x), Value::Str(y)) => str_equal(x, y),
         (Value::Date(_) | Value::DateTime(..), Value::Date(_) | Value::DateTime(..)) => {
             compare(a, b) == Some(Ordering::Equal)
         }
@@ -629,6 +629,12 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
             _ => false,
         },
     }
+}
+
+/// Whether two strings are equal values: the same allocation, or the same text.
+#[inline]
+pub fn str_equal(a: &Str, b: &Str) -> bool {
+    Str::ptr_eq(a, b) || same_text(a, b)
 }
 
 /// Whether two strings are the same text, as `a == b` says. The keys, codes and names compared

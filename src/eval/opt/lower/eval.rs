@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use super::{Fold, KeyRef, Memo, Op, num};
 use crate::base::store::{NO_LINK, NONE};
-use crate::base::value::{RecordRef, Str, Value, compare_op, same_text};
+use crate::base::value::{RecordRef, Value, compare_op, str_equal};
 use crate::eval::builtins::{self, Builtin};
 use crate::eval::interp::{Ctx, arith, decides, simple};
 use crate::policy::ir::{FieldAcc, Source};
@@ -131,7 +131,7 @@ impl<'a> Op<'a> {
                 // compared in place, as [`Ctx::member`] compares them (an item that is not a
                 // string never equals one).
                 (Some(Value::Str(x)), Some(Value::List(list))) => {
-                    let found = list.iter().any(|v| matches!(v, Value::Str(s) if Str::ptr_eq(s, x) || same_text(s, x)));
+                    let found = list.iter().any(|v| matches!(v, Value::Str(s) if str_equal(s, x)));
                     found == (*op == BinOp::In)
                 }
                 (Some(x), Some(y)) => ctx.member(*op, Cow::Borrowed(x), y),
