@@ -31,6 +31,12 @@ pub(in crate::eval) enum Op<'a> {
     /// A field (`col`) of the record that the resolved reference field `link` of the record of
     /// `from` bound to `var` names (`g.person.roles`): positions, no ids.
     Linked { var: usize, from: KindId, links: &'a [u32], col: Column<'a>, ir: Ir },
+    /// A field (`col`) of the record of `kind` that the id `of` reads names, where no resolved
+    /// reference field gives its position (`a.by.roles`, `a` an approval of a change;
+    /// `policy.approval[c.tier].requires`): the id looked up in the records of `kind`
+    /// ([`KindData::position`]), as [`Ctx::deref`](crate::eval::interp::Ctx) looks it up, and
+    /// the field read where the record keeps it. `ir` is the read as written.
+    ById { of: Box<Op<'a>>, kind: KindId, data: &'a KindData, col: Column<'a>, ir: Ir },
     /// Any other field access.
     Field(Box<Op<'a>>, FieldAcc),
     /// `and`, `or`, `implies`.
@@ -358,6 +364,9 @@ impl<'c, 'a> Lowerer<'c, 'a> {
         match ir {
             Ir::At(_, e) => self.lower(e),
             Ir::Const(v) => Op::Const(v.clone()),
+            // The run's date and period, as the interpreter reads them.
+            Ir::AsOf => Op::Const(Value::Date(ctx.as_of)),
+            Ir::Period => Op::Const(ctx.period.clone()),
             Ir::Var(s) => Op::Var(*s),
             Ir::Field(base, acc) => match (base.unwrapped(), acc) {
                 (Ir::Var(var), FieldAcc::Slot(kind, slot)) => Op::Slot {
@@ -370,6 +379,13 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     Some((var, from, links)) => {
                         Op::Linked { var, from, links, col: ctx.store(*to).kind(*to).column(*slot), ir: ir.clone() }
                     }
+                    None if !resolved(ctx, link) => Op::ById {
+                        of: sub(link),
+                        kind: *to,
+                        data: ctx.store(*to).kind(*to),
+                        col: ctx.store(*to).kind(*to).column(*slot),
+                        ir: ir.clone(),
+                    },
                     None => Op::Field(sub(base), acc.clone()),
                 },
                 _ => Op::Field(sub(base), acc.clone()),
@@ -466,7 +482,7 @@ impl<'c, 'a> Lowerer<'c, 'a> {
     fn items(&mut self, src: &Source) -> Option<Box<Op<'a>>> {
         match src {
             Source::Expr(e) if matches!(e.unwrapped(), Ir::Field(..)) => {
-                Some(self.lower(e)).filter(|op| matches!(op, Op::Slot { .. } | Op::Linked { .. }))
+                Some(self.lower(e)).filter(|op| matches!(op, Op::Slot { .. } | Op::Linked { .. } | Op::ById { .. }))
             }
             _ => None,
         }
@@ -588,6 +604,16 @@ fn flip(op: BinOp) -> BinOp {
         BinOp::Le => BinOp::Ge,
         BinOp::Lt => BinOp::Gt,
         other => other,
+    }
+}
+
+/// Whether `link` (what a reference is read from) is a field the loader resolved: then the
+/// interpreter may follow its positions ([`Ctx::read`](crate::eval::interp::Ctx)) rather than
+/// look its id up, and [`Op::ById`] (which looks ids up) does not stand for it.
+fn resolved(ctx: &Ctx, link: &Ir) -> bool {
+    match link.unwrapped() {
+        Ir::Field(_, FieldAcc::Slot(from, slot)) => ctx.store(*from).kind(*from).link(*slot).is_some(),
+        _ => false,
     }
 }
 

@@ -103,7 +103,14 @@ impl<'a> Op<'a> {
                 let b = base.eval(ctx, env, memo);
                 ctx.field(&b, acc)
             }
-            Op::Var(_) | Op::Slot { .. } | Op::Linked { .. } | Op::Field(..) => self.peek(ctx, env).into_owned(),
+            // What the id is read from is evaluated where it is not a plain read.
+            Op::ById { ir, .. } if !self.reads() => match self.kept(env) {
+                Some(v) => v.cloned().unwrap_or_default(),
+                None => ctx.eval(ir, env),
+            },
+            Op::Var(_) | Op::Slot { .. } | Op::Linked { .. } | Op::ById { .. } | Op::Field(..) => {
+                self.peek(ctx, env).into_owned()
+            }
         }
     }
 
@@ -313,6 +320,14 @@ impl<'a> Op<'a> {
                 },
                 _ => None,
             },
+            // The id's record, where there is one (`Some(None)`: an id that names no record, or
+            // `none`, which names none either); a record of another kind is read as written.
+            Op::ById { of, kind, data, col, .. } => match of.direct(env)? {
+                Value::Str(id) => Some(data.position(id).and_then(|i| col.get(i as usize))),
+                Value::Record(r) if r.kind == *kind => Some(col.get(r.idx as usize)),
+                Value::Record(_) => None,
+                _ => Some(None),
+            },
             _ => None,
         }
     }
@@ -325,7 +340,7 @@ impl<'a> Op<'a> {
         match self {
             Op::Const(v) => Some(v),
             Op::Var(s) => Some(env.get(*s).unwrap_or(&NONE)),
-            Op::Slot { .. } | Op::Linked { .. } => self.kept(env).map(|v| v.unwrap_or(&NONE)),
+            Op::Slot { .. } | Op::Linked { .. } | Op::ById { .. } => self.kept(env).map(|v| v.unwrap_or(&NONE)),
             // `p.left ?? as_of`: the first that is not `none`, as evaluating it gives.
             Op::Coalesce(a, b) => match a.direct(env)? {
                 Value::None => b.direct(env),
@@ -345,6 +360,7 @@ impl<'a> Op<'a> {
     pub(super) fn reads(&self) -> bool {
         match self {
             Op::Const(_) | Op::Var(_) | Op::Slot { .. } | Op::Linked { .. } => true,
+            Op::ById { of, .. } => of.reads(),
             Op::Field(b, _) => b.reads(),
             Op::Interp(ir) => simple(ir),
             _ => false,
@@ -362,7 +378,7 @@ impl<'a> Op<'a> {
                 Some(v) => v.map_or_else(none, Cow::Borrowed),
                 None => env.get(*var).map_or_else(none, |b| ctx.field_ref(b, acc)),
             },
-            Op::Linked { ir, .. } => match self.kept(env) {
+            Op::Linked { ir, .. } | Op::ById { ir, .. } => match self.kept(env) {
                 Some(v) => v.map_or_else(none, Cow::Borrowed),
                 None => ctx.peek(ir, env),
             },

@@ -110,6 +110,62 @@ fn a_field_through_a_reference_is_read_by_position() {
 }
 
 #[test]
+fn a_field_through_an_id_is_read_where_the_record_keeps_it() {
+    let policy = crate::compile::load_policy(None).expect("built-in pack").0;
+    let dir = Path::new("examples/acme");
+    let config = crate::data::read_config(dir, jiff::civil::date(2026, 11, 23)).expect("config");
+    let data = crate::data::load_except(dir, config, &policy.schema, &[]).expect("org loads");
+    let indexes = Indexes::default();
+    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let person = policy.schema.id("person").expect("person");
+    let level = policy.schema.kind(person).slot("level").expect("level");
+    let people = ctx.store(person).kind(person);
+    let id = |idx: usize| Value::Str(people.id(idx).expect("an id").clone());
+    // `a.by.level`, `a` an object (an approval of a change): the id is not a resolved reference.
+    let ir = Ir::Field(
+        Box::new(Ir::Deref(person, Box::new(Ir::Field(Box::new(Ir::Var(0)), FieldAcc::Name("by".into()))))),
+        FieldAcc::Slot(person, level),
+    );
+    let (op, mut memo, _) = lower(&ctx, &ir, 1, None);
+    assert!(matches!(op, Op::ById { .. }), "{op:?}");
+    let approval = |by: Value| Value::Object(crate::base::value::Object::new(vec![("by".into(), by)]));
+    // Each person's id and record, then no such id, no id, not a string, a record of another kind.
+    let mut bys: Vec<Value> = (0..people.len()).map(id).collect();
+    bys.extend((0..people.len() as u32).map(|idx| Value::Record(crate::base::value::RecordRef { kind: person, idx })));
+    bys.extend([
+        Value::str("P-nobody"),
+        Value::None,
+        Value::Int(3),
+        Value::Record(crate::base::value::RecordRef { kind: policy.schema.id("unit").expect("unit"), idx: 0 }),
+    ]);
+    let (mut with, mut without) = (0, 0);
+    for by in bys {
+        let mut env = vec![approval(by.clone())];
+        let full = ctx.eval(&ir, &mut env);
+        assert_eq!(format!("{:?}", op.eval(&ctx, &mut env, &mut memo)), format!("{full:?}"), "by {by:?}");
+        // Read in place where the id is read in place, as the comparisons read it.
+        if let Some(v) = op.direct(&env) {
+            assert_eq!(format!("{v:?}"), format!("{full:?}"), "by {by:?}");
+        }
+        if full.is_none() { without += 1 } else { with += 1 }
+    }
+    assert!(with > 0 && without > 0, "{with} with a level, {without} without");
+    // Bound to something that is not an object: read as the interpreter reads it.
+    let mut env = vec![Value::None];
+    assert!(op.eval(&ctx, &mut env, &mut memo).is_none());
+}
+
+#[test]
+fn the_run_date_is_a_constant() {
+    with_empty_org(|ctx| {
+        let (op, mut memo, _) = lower(ctx, &Ir::AsOf, 1, None);
+        assert!(matches!(op, Op::Const(Value::Date(d)) if d == ctx.as_of), "{op:?}");
+        let (op, _, _) = lower(ctx, &Ir::Period, 1, None);
+        assert_eq!(format!("{:?}", op.eval(ctx, &mut [Value::None], &mut memo)), format!("{:?}", ctx.period));
+    });
+}
+
+#[test]
 fn a_computation_repeated_about_the_subject_is_computed_once() {
     with_empty_org(|ctx| {
         let int = |i: i64| Box::new(Ir::Const(Value::Int(i)));
