@@ -46,6 +46,11 @@ enum How<'a> {
     /// the string read where it is kept ([`Op::direct`]), looked up without a copy (anything
     /// else it reads is looked up as the interpreter does).
     Read { index: &'a Index, op: Op<'a> },
+    /// The key is read as for [`How::Read`] and the index knows records by the position of the
+    /// one they name (`s.person == a.by`, `a` an approval object): the string is looked up in
+    /// the ids of `target` and the records found by its position; an id that names no record
+    /// is looked up as a string, as [`Ctx::lookup`] does.
+    ReadPos { index: &'a Index, by_pos: &'a ByPos, target: &'a KindData, op: Op<'a> },
     /// Anything else.
     Interp,
 }
@@ -90,19 +95,24 @@ impl<'a> Lookup<'a> {
                         let target = by_pos.target;
                         How::Position { var, target, data: ctx.store(target).kind(target), id, by_pos }
                     }
+                    // A key read in place (`a.by`); one written as a record's id (`p.id`) that
+                    // `position_key` declined stays with the interpreter, which may find that
+                    // record by position, without reading the id.
+                    None if !id_key(ctx, k, by_pos.target) => match read_key(k, lower) {
+                        Some(op) => {
+                            let target = ctx.store(by_pos.target).kind(by_pos.target);
+                            How::ReadPos { index, by_pos, target, op }
+                        }
+                        None => How::Interp,
+                    },
                     None => How::Interp,
                 },
                 // A read of a record's or an object's field, a variable, or `??` of those
                 // (`p.level ?? "新人"`): what [`Op::direct`] reads.
-                None if matches!(k, Ir::Field(..) | Ir::Var(_) | Ir::Bin(BinOp::Coalesce, ..)) => match lower(k) {
-                    op @ (Op::Slot { .. }
-                    | Op::Linked { .. }
-                    | Op::Var(_)
-                    | Op::Coalesce(..)
-                    | Op::Field(_, FieldAcc::Name(_))) => How::Read { index, op },
-                    _ => How::Interp,
+                None => match read_key(k, lower) {
+                    Some(op) => How::Read { index, op },
+                    None => How::Interp,
                 },
-                None => How::Interp,
             },
             (_, None) => How::Interp,
         };
@@ -131,9 +141,44 @@ impl<'a> Lookup<'a> {
                     return Some(Cow::Borrowed(index.get(s)));
                 }
             }
+            How::ReadPos { index, by_pos, target, op } => {
+                if let Some(Value::Str(s)) = op.direct(env) {
+                    return Some(Cow::Borrowed(match target.position(s) {
+                        Some(idx) => by_pos.get(idx),
+                        None => index.get(s),
+                    }));
+                }
+            }
             How::Interp => {}
         }
         ctx.lookup(self.kind, self.slot, &self.key, env)
+    }
+}
+
+/// A key read in place ([`Op::direct`]): a read of a record's or an object's field, a variable,
+/// or `??` of those (`p.level ?? "新人"`), lowered; `None` for any other key.
+fn read_key<'a>(key: &Ir, lower: &mut impl FnMut(&Ir) -> Op<'a>) -> Option<Op<'a>> {
+    if !matches!(key, Ir::Field(..) | Ir::Var(_) | Ir::Bin(BinOp::Coalesce, ..)) {
+        return None;
+    }
+    match lower(key) {
+        op
+        @ (Op::Slot { .. } | Op::Linked { .. } | Op::Var(_) | Op::Coalesce(..) | Op::Field(_, FieldAcc::Name(_))) => {
+            Some(op)
+        }
+        _ => None,
+    }
+}
+
+/// Whether a key is written as the id of a record of `target` (`IdOf(p)`, `p.id`): the
+/// interpreter may find that record by position without reading the id ([`Ctx::lookup`]).
+fn id_key(ctx: &Ctx, key: &Ir, target: KindId) -> bool {
+    match key {
+        Ir::IdOf(_) => true,
+        Ir::Field(_, FieldAcc::Slot(k, s)) => {
+            *k == target && ctx.schema.kind(*k).fields.get(*s).is_some_and(|f| f.name == "id")
+        }
+        _ => false,
     }
 }
 
