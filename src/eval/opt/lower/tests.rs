@@ -8,13 +8,23 @@ use crate::eval::gen_org;
 use crate::eval::interp::Indexes;
 use crate::policy::Policy;
 
+/// The org in `dir`, loaded against `policy`'s schema (as of the tests' fixed date).
+fn load(policy: &Policy, dir: &Path) -> crate::data::OrgData {
+    let config = crate::data::read_config(dir, jiff::civil::date(2026, 11, 23)).expect("config");
+    crate::data::load_except(dir, config, &policy.schema, &[]).expect("org loads")
+}
+
+/// A run's context over `data` with `indexes`.
+fn context<'a>(policy: &'a Policy, data: &'a crate::data::OrgData, indexes: &'a Indexes) -> Ctx<'a> {
+    Ctx::new(&policy.schema, &policy.decls, &data.store, indexes, data.config.as_of, data.config.period)
+}
+
 /// Compares, for each check over a kind and each of its subjects, the filter's and the body's
 /// values; returns how many values were compared.
 fn compare(policy: &Policy, dir: &Path) -> usize {
-    let config = crate::data::read_config(dir, jiff::civil::date(2026, 11, 23)).expect("config");
-    let data = crate::data::load_except(dir, config, &policy.schema, &[]).expect("org loads");
+    let data = load(policy, dir);
     let indexes = Indexes::build(&policy.index_keys, &policy.schema, &policy.decls, &data.store);
-    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let ctx = context(policy, &data, &indexes);
     let mut compared = 0;
     for rule in &policy.rules {
         for check in &rule.checks {
@@ -69,10 +79,9 @@ fn lowered_checks_have_the_interpreters_values() {
 fn a_field_through_a_reference_is_read_by_position() {
     let policy = crate::compile::load_policy(None).expect("built-in pack").0;
     let dir = Path::new("examples/acme");
-    let config = crate::data::read_config(dir, jiff::civil::date(2026, 11, 23)).expect("config");
-    let data = crate::data::load_except(dir, config, &policy.schema, &[]).expect("org loads");
+    let data = load(&policy, dir);
     let indexes = Indexes::default();
-    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let ctx = context(&policy, &data, &indexes);
     let person = policy.schema.id("person").expect("person");
     let k = policy.schema.kind(person);
     let unit = k.slot("unit").expect("unit");
@@ -113,10 +122,9 @@ fn a_field_through_a_reference_is_read_by_position() {
 fn a_field_through_an_id_is_read_where_the_record_keeps_it() {
     let policy = crate::compile::load_policy(None).expect("built-in pack").0;
     let dir = Path::new("examples/acme");
-    let config = crate::data::read_config(dir, jiff::civil::date(2026, 11, 23)).expect("config");
-    let data = crate::data::load_except(dir, config, &policy.schema, &[]).expect("org loads");
+    let data = load(&policy, dir);
     let indexes = Indexes::default();
-    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let ctx = context(&policy, &data, &indexes);
     let person = policy.schema.id("person").expect("person");
     let level = policy.schema.kind(person).slot("level").expect("level");
     let people = ctx.store(person).kind(person);
@@ -216,15 +224,14 @@ fn a_lookup_drops_only_its_own_condition() {
     let policy = crate::compile::load_policy(None).expect("built-in pack").0;
     let dir = tempfile::tempdir().expect("temp dir");
     gen_org::generate(2_000, dir.path(), 11, false);
-    let config = crate::data::read_config(dir.path(), jiff::civil::date(2026, 11, 23)).expect("config");
-    let data = crate::data::load_except(dir.path(), config, &policy.schema, &[]).expect("org loads");
+    let data = load(&policy, dir.path());
     let (person, appraisal) =
         (policy.schema.id("person").expect("person"), policy.schema.id("appraisal").expect("kind"));
     let a = policy.schema.kind(appraisal);
     let (of, cycle) = (a.slot("person").expect("person"), a.slot("cycle").expect("cycle"));
     let id = policy.schema.kind(person).slot("id").expect("id");
     let indexes = Indexes::build(&[(appraisal, of), (appraisal, cycle)], &policy.schema, &policy.decls, &data.store);
-    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let ctx = context(&policy, &data, &indexes);
     let month = Ir::Const(Value::str("2026-05"));
     let p_id = || Ir::Field(Box::new(Ir::Var(0)), FieldAcc::Slot(person, id));
     let field = |s: usize| Box::new(Ir::Field(Box::new(Ir::Var(1)), FieldAcc::Slot(appraisal, s)));
@@ -341,13 +348,12 @@ class = "内部"
     }
     std::fs::write(dir.path().join("zhidu.toml"), "[org]\nname = \"t\"\nas_of = 2026-06-30\n").expect("write");
     std::fs::write(dir.path().join("org.toml"), org).expect("write org");
-    let config = crate::data::read_config(dir.path(), jiff::civil::date(2026, 11, 23)).expect("config");
-    let data = crate::data::load_except(dir.path(), config, &policy.schema, &[]).expect("org loads");
+    let data = load(&policy, dir.path());
     // The dangling reference is reported; `*` is not.
     let refs: Vec<_> = data.issues.iter().filter(|f| f.code == "DATA-REF").map(|f| f.subject.clone()).collect();
     assert_eq!(refs, [Some("grant:G3".to_string())], "{:?}", data.issues);
     let indexes = Indexes::default();
-    let ctx = Ctx::new(&policy.schema, &policy.decls, &data.store, &indexes, data.config.as_of, data.config.period);
+    let ctx = context(&policy, &data, &indexes);
     let (grant, dataset) = (policy.schema.id("grant").expect("grant"), policy.schema.id("dataset").expect("dataset"));
     let field = |var: usize, kind: KindId, name: &str| {
         let slot = policy.schema.kind(kind).slot(name).expect("field");
