@@ -379,13 +379,10 @@ impl<'c, 'a> Lowerer<'c, 'a> {
                     Some((var, from, links)) => {
                         Op::Linked { var, from, links, col: ctx.store(*to).kind(*to).column(*slot), ir: ir.clone() }
                     }
-                    None if !resolved(ctx, link) => Op::ById {
-                        of: sub(link),
-                        kind: *to,
-                        data: ctx.store(*to).kind(*to),
-                        col: ctx.store(*to).kind(*to).column(*slot),
-                        ir: ir.clone(),
-                    },
+                    None if !resolved(ctx, link) => {
+                        let data = ctx.store(*to).kind(*to);
+                        Op::ById { of: sub(link), kind: *to, data, col: data.column(*slot), ir: ir.clone() }
+                    }
                     None => Op::Field(sub(base), acc.clone()),
                 },
                 _ => Op::Field(sub(base), acc.clone()),

@@ -91,14 +91,10 @@ pub(in crate::eval) fn compare(op: CmpOp, a: N, b: N) -> bool {
     let (x, y) = (a.f64(), b.f64());
     let close = (x - y).abs() < 1e-9;
     let order = if close { Some(Equal) } else { x.partial_cmp(&y) };
-    match (op, order) {
-        (CmpOp::Eq, _) => close,
-        (CmpOp::Ne, _) => !close,
-        (_, None) => false,
-        (CmpOp::Lt, Some(o)) => o == Less,
-        (CmpOp::Le, Some(o)) => o != Greater,
-        (CmpOp::Gt, Some(o)) => o == Greater,
-        (CmpOp::Ge, Some(o)) => o != Less,
+    match op {
+        CmpOp::Eq => close,
+        CmpOp::Ne => !close,
+        _ => order.is_some_and(|o| op.holds(o)),
     }
 }
 
