@@ -460,6 +460,41 @@ impl<'a> Column<'a> {
     }
 }
 
+impl<'a> Column<'a> {
+    /// The values of the records at positions `idx`, each as [`Column::get`] gives it, in
+    /// order: a run of positions in one segment finds the segment once, not once per record.
+    pub fn get_many(&self, idx: &[u32], mut f: impl FnMut(Option<&'a Value>)) {
+        let parts = &*self.parts;
+        // The segment last found: its part, and the positions it holds.
+        let mut at: Option<(Part<'a>, usize, usize)> = None;
+        for &i in idx {
+            let i = i as usize;
+            if i >= self.len {
+                f(None);
+                continue;
+            }
+            let (part, start) = match at {
+                Some((part, start, end)) if start <= i && i < end => (part, start),
+                _ => {
+                    let s = segment_at(self.pages, parts.len(), |s| parts.get(s).map(|p| p.0), i);
+                    let Some(&(start, part)) = parts.get(s) else {
+                        f(None);
+                        continue;
+                    };
+                    let end = parts.get(s + 1).map_or(self.len, |p| p.0);
+                    at = Some((part, start, end));
+                    (part, start)
+                }
+            };
+            f(match part {
+                Part::Dense { values, stride } => values.get((i - start) * stride),
+                Part::Sparse(list) => Some(sparse_value(list, i - start)),
+                Part::Absent => None,
+            });
+        }
+    }
+}
+
 impl KindData {
     /// Number of records.
     pub fn len(&self) -> usize {
@@ -1057,6 +1092,14 @@ mod tests {
             let column = data.column(slot);
             for i in 0..n + 3 {
                 assert_eq!(column.get(i), data.field(i, slot), "record {i}, slot {slot}");
+            }
+            // Many at once: runs within a segment, across segments, gaps, past the end.
+            for (from, step) in [(0, 1), (650, 1), (5600, 3), (14_690, 1), (0, 97), (n - 5, 1)] {
+                let idx: Vec<u32> = (from..n + 3).step_by(step).take(300).map(|i| i as u32).collect();
+                let mut got = Vec::new();
+                column.get_many(&idx, |v| got.push(v));
+                let want: Vec<_> = idx.iter().map(|&i| data.field(i as usize, slot)).collect();
+                assert_eq!(got, want, "from {from}, step {step}, slot {slot}");
             }
         }
         // A kind without records has no values.

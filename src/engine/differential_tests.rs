@@ -1250,6 +1250,8 @@ struct Stats {
     subjects: usize,
     failing: usize,
     quick: usize,
+    /// Subjects a batch decided (or knew filtered in).
+    batched: usize,
     lowered: usize,
     index_sources: usize,
     id_sources: usize,
@@ -1380,6 +1382,24 @@ fn compare_check(
                 return Err(format!("{what} on {item:?}: the interpreter says {v:?}, the simplified check {q:?}"));
             }
             stats.quick += 1;
+        }
+    }
+    // The simplified check decided in batches: what it knows of the filter and the body is
+    // what the interpreter finds.
+    let positions: Vec<u32> =
+        items.iter().filter_map(|i| if let Value::Record(r) = i { Some(r.idx) } else { None }).collect();
+    if positions.len() == items.len()
+        && let Some(known) = crate::eval::run::batch_verdicts(ctx, check, &positions)
+    {
+        use crate::eval::opt::lower::Tri;
+        for ((item, (f, b)), (v, _)) in items.iter().zip(known).zip(&verdicts) {
+            let agrees = |t: Tri, want: bool| t == Tri::Unknown || (t == Tri::True) == want;
+            // `v`: `Some(false)` filtered out, `Some(true)` holds, `None` fails.
+            let kept = *v != Some(false);
+            if !agrees(f, kept) || (kept && !agrees(b, *v == Some(true))) {
+                return Err(format!("{what} on {item:?}: the interpreter says {v:?}, a batch {f:?} {b:?}"));
+            }
+            stats.batched += (f != Tri::Unknown) as usize + (b != Tri::Unknown) as usize;
         }
     }
     // A run: the failing subjects with their messages, and the subjects checked.
@@ -1633,6 +1653,8 @@ fn random_checks_agree_however_they_are_evaluated() {
     if cases >= CASES {
         assert!(s.failing > 60 && s.subjects > s.failing + 200, "{s:?}");
         assert!(s.index_sources > 25 && s.id_sources > 5 && s.quick > 150 && s.twins > 50, "{s:?}");
+        // Subjects decided in batches (479 at 128 cases).
+        assert!(s.batched > 100, "{s:?}");
         assert!(s.stream_rules > 10 && s.failing_cells > 10 && s.cells > s.failing_cells, "{s:?}");
         // Arithmetic compared by numbers alone, not only by its generic form (42 at 128 cases).
         assert!(s.numeric > 10, "{s:?}");

@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::interp::Ctx;
 use super::opt::hoist;
-use super::opt::lower::{Lowerer, Memo, Op};
+use super::opt::lower::{BATCH, Lowerer, Memo, Op, Subjects, Tri};
 use super::opt::specialize::{Known, specialize};
 use crate::base::lang::Lang;
 use crate::base::value::{RecordRef, Value};
@@ -92,6 +92,10 @@ pub fn run_check_counted(ctx: &Ctx, check: &Check) -> (Vec<Violation>, usize) {
             (_, None) => Value::None,
         };
         let quick = Quick::new(ctx, check);
+        let batched = match (src, &quick) {
+            (Source::Kind(k), Some(q)) => Batched::new(q, *k),
+            _ => None,
+        };
         let chunks: Vec<std::ops::Range<usize>> =
             (0..n).step_by(CHUNK).map(|from| from..(from + CHUNK).min(n)).collect();
         let parts: Vec<(Vec<Violation>, usize)> = chunks
@@ -101,13 +105,34 @@ pub fn run_check_counted(ctx: &Ctx, check: &Check) -> (Vec<Violation>, usize) {
                 let mut quick_env = quick.as_ref().map(|q| q.env.clone()).unwrap_or_default();
                 let mut memo = quick.as_ref().map(|q| q.memo.clone()).unwrap_or_default();
                 let mut kept = None;
-                for i in range {
-                    match quick.as_ref().map(|q| q.holds(ctx, &mut quick_env, &mut memo, item(i))) {
+                let mut each = |i: usize, known: Decided| {
+                    let got = match known {
+                        Decided::Out => Some(Some(false)),
+                        Decided::Holds => Some(Some(true)),
+                        Decided::Kept => quick.as_ref().map(|q| q.holds_kept(ctx, &mut quick_env, &mut memo, item(i))),
+                        Decided::Nothing => quick.as_ref().map(|q| q.holds(ctx, &mut quick_env, &mut memo, item(i))),
+                    };
+                    match got {
                         Some(Some(false)) => {}
                         Some(Some(true)) => subjects += 1,
                         // Failing (or not simplified): the full check binds what the message reads.
                         Some(None) | None => one(&mut kept, &mut env, item(i), &mut out, &mut subjects),
                     }
+                };
+                match &batched {
+                    // Decided a batch at a time where that is known at once; the rest one by one.
+                    Some(b) => {
+                        let (mut idx, mut decided) = (Vec::with_capacity(BATCH), Vec::new());
+                        for from in range.clone().step_by(BATCH) {
+                            idx.clear();
+                            idx.extend((from..(from + BATCH).min(range.end)).map(|i| i as u32));
+                            b.decide(ctx, &idx, &mut decided);
+                            for (&i, &d) in idx.iter().zip(&decided) {
+                                each(i as usize, d);
+                            }
+                        }
+                    }
+                    None => range.for_each(|i| each(i, Decided::Nothing)),
                 }
                 (out, subjects)
             })
@@ -204,10 +229,7 @@ impl<'a> Quick<'a> {
     /// `Some(false)`: the subject is filtered out; `Some(true)`: it is checked and holds;
     /// `None`: it is checked and fails.
     fn holds(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value) -> Option<bool> {
-        bind(env, self.slot, self.base, item);
-        if let Some(kept) = env.get_mut(self.shared.clone()) {
-            kept.iter_mut().for_each(clear);
-        }
+        self.bind(env, item);
         if let Some(f) = &self.filter
             && !f.test(ctx, env, memo)
         {
@@ -215,6 +237,105 @@ impl<'a> Quick<'a> {
         }
         self.body.test(ctx, env, memo).then_some(true)
     }
+
+    /// [`Quick::holds`] for a subject the filter is known to keep: the body alone.
+    fn holds_kept(&self, ctx: &Ctx<'a>, env: &mut [Value], memo: &mut Memo, item: Value) -> Option<bool> {
+        self.bind(env, item);
+        self.body.test(ctx, env, memo).then_some(true)
+    }
+
+    /// Binds a subject, with the values shared within the last one's evaluation cleared.
+    fn bind(&self, env: &mut [Value], item: Value) {
+        bind(env, self.slot, self.base, item);
+        if let Some(kept) = env.get_mut(self.shared.clone()) {
+            kept.iter_mut().for_each(clear);
+        }
+    }
+}
+
+/// The simplified check decided for a batch of subjects at once ([`Op::test_batch`]), where its
+/// filter (if any) can be: subjects it filters out are known at once, and, where the body can
+/// be decided too, subjects for which it holds.
+struct Batched<'q, 'a> {
+    quick: &'q Quick<'a>,
+    subjects: Subjects<'q>,
+    /// Whether the body is decided in batches too.
+    body: bool,
+}
+
+impl<'q, 'a> Batched<'q, 'a> {
+    /// For `quick`, a check over the records of `kind`; `None` where a batch decides nothing.
+    fn new(quick: &'q Quick<'a>, kind: crate::base::value::KindId) -> Option<Batched<'q, 'a>> {
+        let subjects = Subjects { slot: quick.slot, kind, fixed: quick.base..quick.shared.start, env: &quick.env };
+        let filter = quick.filter.as_ref().is_none_or(|f| f.batchable(&subjects));
+        let body = quick.body.batchable(&subjects);
+        (filter && (body || quick.filter.is_some())).then_some(Batched { quick, subjects, body })
+    }
+
+    /// For the records at positions `idx`, what is known at once of [`Quick::holds`]'s answer.
+    fn decide(&self, ctx: &Ctx<'a>, idx: &[u32], decided: &mut Vec<Decided>) {
+        let (filter, body) = self.tris(ctx, idx);
+        decided.clear();
+        decided.extend(filter.iter().zip(&body).map(|pair| match pair {
+            (Tri::False, _) => Decided::Out,
+            (Tri::True, Tri::True) => Decided::Holds,
+            (Tri::True, _) => Decided::Kept,
+            (Tri::Unknown, _) => Decided::Nothing,
+        }));
+    }
+
+    /// For the records at positions `idx`: what is known of the filter, and of the body where
+    /// the filter may keep the subject ([`Tri::Unknown`] where it does not, or the body is
+    /// not decided in batches).
+    fn tris(&self, ctx: &Ctx<'a>, idx: &[u32]) -> (Vec<Tri>, Vec<Tri>) {
+        let mut filter = Vec::with_capacity(idx.len());
+        match &self.quick.filter {
+            Some(f) => f.test_batch(ctx, &self.subjects, idx, &mut filter),
+            None => filter.resize(idx.len(), Tri::True),
+        }
+        let mut body = vec![Tri::Unknown; idx.len()];
+        let kept: Vec<u32> = idx.iter().zip(&filter).filter(|(_, f)| **f != Tri::False).map(|(i, _)| *i).collect();
+        if self.body && !kept.is_empty() {
+            let mut got = Vec::with_capacity(kept.len());
+            self.quick.body.test_batch(ctx, &self.subjects, &kept, &mut got);
+            let mut got = got.into_iter();
+            for (b, f) in body.iter_mut().zip(&filter) {
+                if *f != Tri::False {
+                    *b = got.next().unwrap_or(Tri::Unknown);
+                }
+            }
+        }
+        (filter, body)
+    }
+}
+
+/// What a batch knows of a subject ([`Batched::decide`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Decided {
+    /// The filter leaves it out.
+    Out,
+    /// It is checked and holds.
+    Holds,
+    /// It is checked (the filter keeps it); whether it holds is not known.
+    Kept,
+    /// Nothing.
+    Nothing,
+}
+
+/// For differential tests outside `eval`: for the records at positions `idx` of a check over
+/// all records of a kind, what a batch knows of the simplified check's filter and body
+/// ([`Batched::tris`]); `None` when the check is not decided in batches.
+#[cfg(test)]
+pub(crate) fn batch_verdicts(ctx: &Ctx, check: &Check, idx: &[u32]) -> Option<Vec<(Tri, Tri)>> {
+    let Ir::Quant { src: Source::Kind(kind), .. } = check.ir.unwrapped() else { return None };
+    let quick = Quick::new(ctx, check)?;
+    let batched = Batched::new(&quick, *kind)?;
+    let mut out = Vec::new();
+    for part in idx.chunks(BATCH) {
+        let (filter, body) = batched.tris(ctx, part);
+        out.extend(filter.into_iter().zip(body));
+    }
+    Some(out)
 }
 
 /// For differential tests outside `eval`: each item's answer from the check simplified for the

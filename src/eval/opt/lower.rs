@@ -154,6 +154,8 @@ pub(in crate::eval) struct Dates<'a> {
     to: Option<Op<'a>>,
 }
 
+pub(crate) use batch::Tri;
+pub(in crate::eval) use batch::{BATCH, Subjects};
 use lookup::Lookups;
 pub(in crate::eval) use memo::{KeyRef, Memo};
 
@@ -625,6 +627,7 @@ fn linked<'a>(ctx: &Ctx<'a>, to: KindId, link: &Ir) -> Option<(usize, KindId, &'
     is_ref_to.then_some((*var, *from, links))
 }
 
+mod batch;
 mod eval;
 mod lookup;
 mod memo;

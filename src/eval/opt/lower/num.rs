@@ -242,7 +242,7 @@ const DEPTH: usize = 8;
 /// costs a call, a match and a returned `Option` per node. It computes what the tree computes,
 /// in the same order, and gives up where the tree gives up. Also holds its depth.
 #[derive(Debug)]
-pub(in crate::eval) struct Prog<'a>(Box<[Ins<'a>]>, usize);
+pub(in crate::eval) struct Prog<'a>(pub(super) Box<[Ins<'a>]>, pub(super) usize);
 
 /// An instruction of a [`Prog`].
 #[derive(Debug)]

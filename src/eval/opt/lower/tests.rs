@@ -38,10 +38,59 @@ fn compare(policy: &Policy, dir: &Path) -> usize {
                 compared += 1;
                 continue;
             };
+            // What a batch knows of the simplified check's filter and body is what the
+            // interpreter finds.
+            let all: Vec<u32> = (0..ctx.store(*kind).kind(*kind).len() as u32).collect();
+            for (&idx, (f, b)) in
+                all.iter().zip(crate::eval::run::batch_verdicts(&ctx, check, &all).unwrap_or_default())
+            {
+                let mut env = vec![Value::None; check.slots.max(1)];
+                env[*slot] = Value::Record(crate::base::value::RecordRef { kind: *kind, idx });
+                let kept = filter.as_deref().is_none_or(|f| ctx.eval(f, &mut env).truthy());
+                let agrees = |t: Tri, want: bool| t == Tri::Unknown || (t == Tri::True) == want;
+                assert!(
+                    agrees(f, kept),
+                    "{} `{}` in {} on {idx}: filter {kept}, a batch {f:?}",
+                    rule.id,
+                    check.text,
+                    dir.display()
+                );
+                if kept {
+                    let holds = ctx.eval(body, &mut env).truthy();
+                    assert!(
+                        agrees(b, holds),
+                        "{} `{}` in {} on {idx}: {holds}, a batch {b:?}",
+                        rule.id,
+                        check.text,
+                        dir.display()
+                    );
+                }
+                compared += 1;
+                BATCHED.with(|n| n.set(n.get() + (f != Tri::Unknown) as usize + (b != Tri::Unknown) as usize));
+            }
             let parts: Vec<&Ir> = filter.as_deref().into_iter().chain([&**body]).collect();
             for ir in parts {
                 // One table for all subjects, as a thread of a run keeps it.
                 let (op, mut memo, slots) = lower(&ctx, ir, check.slots, Some(*slot));
+                // Decided in batches: true where the interpreter finds it true, false where false.
+                let subjects = Subjects { slot: *slot, kind: *kind, fixed: 0..0, env: &[] };
+                if op.batchable(&subjects) {
+                    let mut tri = Vec::new();
+                    op.test_batch(&ctx, &subjects, &all, &mut tri);
+                    for (&idx, t) in all.iter().zip(&tri) {
+                        let mut env = vec![Value::None; check.slots.max(1)];
+                        env[*slot] = Value::Record(crate::base::value::RecordRef { kind: *kind, idx });
+                        let want = ctx.eval(ir, &mut env).truthy();
+                        assert!(
+                            *t == Tri::Unknown || (*t == Tri::True) == want,
+                            "{} `{}` in {} on {idx}: {want}, a batch {t:?}",
+                            rule.id,
+                            check.text,
+                            dir.display()
+                        );
+                        compared += 1;
+                    }
+                }
                 for idx in 0..ctx.store(*kind).kind(*kind).len() as u32 {
                     let subject = Value::Record(crate::base::value::RecordRef { kind: *kind, idx });
                     let mut env = vec![Value::None; check.slots.max(1)];
@@ -73,6 +122,14 @@ fn lowered_checks_have_the_interpreters_values() {
         }
     }
     assert!(compared > 10_000, "{compared} values compared");
+    // Batches decide subjects of the rules' checks (APR-3's arithmetic, filters on fields).
+    let batched = BATCHED.with(std::cell::Cell::get);
+    assert!(batched > 1_000, "{batched} subjects known from batches");
+}
+
+thread_local! {
+    /// Subjects of the rules' checks a batch knew something of ([`compare`]).
+    static BATCHED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 #[test]
