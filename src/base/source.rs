@@ -197,6 +197,16 @@ impl SourceFile {
         (line, col)
     }
 
+    /// Indexes the lines of a file whose text is not held, from its text as it was read (`bom`:
+    /// the length of the byte-order mark before it on disk), while that text is at hand: a
+    /// location in the file is then found without reading the whole file again to count its
+    /// lines (no effect if the index is built).
+    pub fn index_lines(&self, text: &[u8], bom: u64) {
+        let mut sparse = Sparse { starts: vec![0], bom };
+        sparse.scan(text, 0, &mut 0);
+        let _ = self.sparse.set(sparse);
+    }
+
     /// The sparse line index of the file on disk, built on first use.
     fn sparse(&self, path: &std::path::Path) -> &Sparse {
         self.sparse.get_or_init(|| sparse_index(path).unwrap_or_default())
@@ -310,13 +320,21 @@ fn sparse_index(path: &std::path::Path) -> Option<Sparse> {
                 chunk = rest;
             }
         }
+        sparse.scan(chunk, pos, &mut line);
+        pos += chunk.len() as u64;
+    }
+}
+
+impl Sparse {
+    /// Indexes the line starts in `chunk`, the text from offset `pos` on; `line` counts the
+    /// lines before it.
+    fn scan(&mut self, chunk: &[u8], pos: u64, line: &mut usize) {
         for i in memchr::memchr_iter(b'\n', chunk) {
-            line += 1;
-            if line % SPARSE == 0 {
-                sparse.starts.push((pos + i as u64 + 1) as u32);
+            *line += 1;
+            if line.is_multiple_of(SPARSE) {
+                self.starts.push((pos + i as u64 + 1) as u32);
             }
         }
-        pos += chunk.len() as u64;
     }
 }
 
@@ -480,15 +498,22 @@ mod tests {
         {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).expect("write");
-            let mut map = SourceMap::default();
-            let id = map.add_path(name, &path);
-            let f = map.get(id);
-            for offset in [0, 1, 3, 5, 17, 1000, 1234, 5000, text.len() - 1, text.len()] {
-                let offset = floor_char_boundary(&text, offset);
-                assert_eq!(f.line_col(offset), held.line_col(offset), "{name} at {offset}");
+            // The index built by reading the file, and the one given while the text was read.
+            for given in [false, true] {
+                let mut map = SourceMap::default();
+                let id = map.add_path(name, &path);
+                let f = map.get(id);
+                if given {
+                    f.index_lines(text.as_bytes(), if name == "bom" { 3 } else { 0 });
+                }
+                // Every character, and past the end.
+                for offset in text.char_indices().map(|(i, _)| i).chain([text.len(), text.len() + 5]) {
+                    let offset = floor_char_boundary(&text, offset.min(text.len()));
+                    assert_eq!(f.line_col(offset), held.line_col(offset), "{name} at {offset}, given {given}");
+                }
+                assert_eq!(f.read_range(0, 8).as_deref(), Some("第0行 "), "{name}");
+                assert!(f.text.get().is_none(), "the text is not read back");
             }
-            assert_eq!(f.read_range(0, 8).as_deref(), Some("第0行 "), "{name}");
-            assert!(f.text.get().is_none(), "the text is not read back");
         }
     }
 }

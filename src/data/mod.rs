@@ -194,6 +194,11 @@ fn read_text<'b>(
     }
     let bytes = buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buf);
     if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        // A file whose text is given back after parsing keeps its line index: a finding in it
+        // is located without reading it again.
+        if text.len() >= EVICT_BYTES {
+            file.index_lines(bytes, (buf.len() - bytes.len()) as u64);
+        }
         return Ok(text);
     }
     // Locate the first bad byte (the slow, exact check), as a character position of the
