@@ -19,6 +19,7 @@ use super::Op;
 use super::num::{Ins, N, NumOp, Prog, arith, compare, decided};
 use crate::base::store::{NO_LINK, NONE};
 use crate::base::value::{KindId, Value, compare_op, str_equal};
+use crate::eval::builtins::{self, Builtin};
 use crate::eval::interp::Ctx;
 use crate::policy::ir::FieldAcc;
 use crate::syntax::ast::BinOp;
@@ -68,9 +69,40 @@ impl<'a> Op<'a> {
             Op::Const(_) => true,
             Op::Logic(BinOp::And | BinOp::Or | BinOp::Implies, a, b) => a.batchable(s) && b.batchable(s),
             Op::Not(a) => a.batchable(s),
-            Op::Compare(_, a, b) | Op::Member(_, a, b) => a.readable(s) && b.readable(s),
+            Op::Compare(_, a, b) | Op::Member(_, a, b) => a.operand(s) && b.operand(s),
             Op::NumCompare(_, a, b, _) => a.batchable(s) && b.batchable(s),
-            _ => false,
+            // A field as a condition (`t.encrypted`).
+            op => op.readable(s),
+        }
+    }
+
+    /// Whether this is an operand [`Op::operand_batch`] gives for `s`'s subjects: a plain read,
+    /// or a built-in of one (`len(x.roles)`).
+    fn operand(&self, s: &Subjects) -> bool {
+        match self {
+            Op::Call(b, args) => {
+                !matches!(b, Builtin::Cyclic { .. }) && matches!(args.as_slice(), [a] if a.readable(s))
+            }
+            op => op.readable(s),
+        }
+    }
+
+    /// For each subject at the positions `idx`, the value of an [`Op::operand`]: as
+    /// [`Op::direct`] reads it, or as [`Op::eval`] calls a built-in on a read (`None` where the
+    /// read gives nothing: evaluated as written).
+    fn operand_batch<'e>(
+        &'e self,
+        s: &Subjects<'e>,
+        idx: &[u32],
+        scratch: &mut Scratch<'e>,
+    ) -> Vec<Option<Cow<'e, Value>>> {
+        match self {
+            Op::Call(b, args) if let [a] = args.as_slice() => a
+                .read_batch(s, idx, scratch)
+                .into_iter()
+                .map(|v| v.map(|v| Cow::Owned(builtins::call(*b, std::slice::from_ref(v)))))
+                .collect(),
+            op => op.read_batch(s, idx, scratch).into_iter().map(|v| v.map(Cow::Borrowed)).collect(),
         }
     }
 
@@ -119,21 +151,21 @@ impl<'a> Op<'a> {
                 out.iter_mut().for_each(|x| *x = not(*x));
             }
             Op::Compare(op, a, b) => {
-                let (x, y) = (a.read_batch(s, idx, kept), b.read_batch(s, idx, kept));
+                let (x, y) = (a.operand_batch(s, idx, kept), b.operand_batch(s, idx, kept));
                 out.extend(x.iter().zip(&y).map(|pair| match pair {
                     (Some(x), Some(y)) => Tri::of(compare_op(*op, x, y)),
                     _ => Tri::Unknown,
                 }));
             }
             Op::Member(op, a, b) => {
-                let (x, y) = (a.read_batch(s, idx, kept), b.read_batch(s, idx, kept));
+                let (x, y) = (a.operand_batch(s, idx, kept), b.operand_batch(s, idx, kept));
                 out.extend(x.iter().zip(&y).map(|pair| match pair {
                     // As `Op::test` compares a string with a list's items.
-                    (Some(Value::Str(x)), Some(Value::List(list))) => {
+                    (Some(x), Some(y)) if let (Value::Str(x), Value::List(list)) = (&**x, &**y) => {
                         let found = list.iter().any(|v| matches!(v, Value::Str(s) if str_equal(s, x)));
                         Tri::of(found == (*op == BinOp::In))
                     }
-                    (Some(x), Some(y)) => Tri::of(ctx.member(*op, Cow::Borrowed(*x), y)),
+                    (Some(x), Some(y)) => Tri::of(ctx.member(*op, Cow::Borrowed(&**x), y)),
                     _ => Tri::Unknown,
                 }));
             }
@@ -148,6 +180,12 @@ impl<'a> Op<'a> {
                     }
                     _ => Tri::Unknown,
                 }));
+            }
+            // A read as a condition: whether its value is true, as `Op::test` evaluates it.
+            op if op.readable(s) => {
+                out.extend(
+                    op.read_batch(s, idx, kept).into_iter().map(|v| v.map_or(Tri::Unknown, |v| Tri::of(v.truthy()))),
+                );
             }
             _ => out.resize(idx.len(), Tri::Unknown),
         }
