@@ -4,8 +4,9 @@
 //! its field of every record in the batch in one loop.
 //!
 //! Only what is decided without doubt is decided here: conditions built of `and`, `or`,
-//! `implies`, `not`, comparisons and memberships of plain reads, and comparisons of arithmetic
-//! over numbers ([`num`]), about the subject's own fields, constants and the run's invariants.
+//! `implies`, `not`, plain reads, comparisons and memberships of plain reads (or of a built-in
+//! of one, `len(x.roles)`), and comparisons of arithmetic over numbers ([`super::num`]), about
+//! the subject's own fields, constants and the run's invariants.
 //! A subject is [`Tri::Unknown`] wherever the subject-by-subject evaluation would not decide
 //! it the same way at once (a read that is not where a record keeps it, an operand that turns
 //! out not to be a number): that subject is evaluated as before. None of these nodes binds a
