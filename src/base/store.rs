@@ -441,18 +441,11 @@ fn segment_at(pages: &[u32], segments: usize, start: impl Fn(usize) -> Option<us
     s
 }
 
-impl<'a> Column<'a> {
-    /// The value of the record at a position, as [`KindData::field`] gives it.
-    #[inline]
-    pub fn get(&self, idx: usize) -> Option<&'a Value> {
-        if idx >= self.len {
-            return None;
-        }
-        let parts = &*self.parts;
-        let s = segment_at(self.pages, parts.len(), |s| parts.get(s).map(|p| p.0), idx);
-        let &(start, part) = parts.get(s)?;
-        let i = idx - start;
-        match part {
+impl<'a> Part<'a> {
+    /// The value of the segment's record `i`, where this part keeps it.
+    #[inline(always)]
+    fn value(self, i: usize) -> Option<&'a Value> {
+        match self {
             Part::Dense { values, stride } => values.get(i * stride),
             Part::Sparse(list) => Some(sparse_value(list, i)),
             Part::Absent => None,
@@ -461,10 +454,26 @@ impl<'a> Column<'a> {
 }
 
 impl<'a> Column<'a> {
+    /// The value of the record at a position, as [`KindData::field`] gives it.
+    #[inline]
+    pub fn get(&self, idx: usize) -> Option<&'a Value> {
+        if idx >= self.len {
+            return None;
+        }
+        let &(start, part) = self.parts.get(self.segment(idx))?;
+        part.value(idx - start)
+    }
+
+    /// The part holding a position below `len`.
+    #[inline(always)]
+    fn segment(&self, idx: usize) -> usize {
+        let parts = &*self.parts;
+        segment_at(self.pages, parts.len(), |s| parts.get(s).map(|p| p.0), idx)
+    }
+
     /// The values of the records at positions `idx`, each as [`Column::get`] gives it, in
     /// order: a run of positions in one segment finds the segment once, not once per record.
     pub fn get_many(&self, idx: &[u32], mut f: impl FnMut(Option<&'a Value>)) {
-        let parts = &*self.parts;
         // The segment last found: its part, and the positions it holds.
         let mut at: Option<(Part<'a>, usize, usize)> = None;
         for &i in idx {
@@ -476,21 +485,17 @@ impl<'a> Column<'a> {
             let (part, start) = match at {
                 Some((part, start, end)) if start <= i && i < end => (part, start),
                 _ => {
-                    let s = segment_at(self.pages, parts.len(), |s| parts.get(s).map(|p| p.0), i);
-                    let Some(&(start, part)) = parts.get(s) else {
+                    let s = self.segment(i);
+                    let Some(&(start, part)) = self.parts.get(s) else {
                         f(None);
                         continue;
                     };
-                    let end = parts.get(s + 1).map_or(self.len, |p| p.0);
+                    let end = self.parts.get(s + 1).map_or(self.len, |p| p.0);
                     at = Some((part, start, end));
                     (part, start)
                 }
             };
-            f(match part {
-                Part::Dense { values, stride } => values.get((i - start) * stride),
-                Part::Sparse(list) => Some(sparse_value(list, i - start)),
-                Part::Absent => None,
-            });
+            f(part.value(i - start));
         }
     }
 }

@@ -1393,10 +1393,9 @@ fn compare_check(
     {
         use crate::eval::opt::lower::Tri;
         for ((item, (f, b)), (v, _)) in items.iter().zip(known).zip(&verdicts) {
-            let agrees = |t: Tri, want: bool| t == Tri::Unknown || (t == Tri::True) == want;
             // `v`: `Some(false)` filtered out, `Some(true)` holds, `None` fails.
             let kept = *v != Some(false);
-            if !agrees(f, kept) || (kept && !agrees(b, *v == Some(true))) {
+            if !f.admits(kept) || (kept && !b.admits(*v == Some(true))) {
                 return Err(format!("{what} on {item:?}: the interpreter says {v:?}, a batch {f:?} {b:?}"));
             }
             stats.batched += (f != Tri::Unknown) as usize + (b != Tri::Unknown) as usize;

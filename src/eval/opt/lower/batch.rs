@@ -17,8 +17,9 @@
 use std::borrow::Cow;
 
 use super::Op;
+use super::eval::linked;
 use super::num::{Ins, N, NumOp, Prog, arith, compare, decided};
-use crate::base::store::{NO_LINK, NONE};
+use crate::base::store::NONE;
 use crate::base::value::{KindId, Value, compare_op, str_equal};
 use crate::eval::builtins::{self, Builtin};
 use crate::eval::interp::Ctx;
@@ -43,6 +44,13 @@ pub(crate) enum Tri {
 impl Tri {
     fn of(b: bool) -> Tri {
         if b { Tri::True } else { Tri::False }
+    }
+
+    /// Whether this says nothing false of a condition whose value is `b` (for tests: a batch's
+    /// answer against the interpreter's).
+    #[cfg(test)]
+    pub(crate) fn admits(self, b: bool) -> bool {
+        self == Tri::Unknown || (self == Tri::True) == b
     }
 }
 
@@ -215,14 +223,9 @@ impl<'a> Op<'a> {
                 }
                 got
             }
-            Op::Linked { links, col, .. } => idx
-                .iter()
-                .map(|&i| match links.get(i as usize) {
-                    Some(&NO_LINK) => Some(&NONE),
-                    Some(&t) => Some(col.get(t as usize).unwrap_or(&NONE)),
-                    None => None,
-                })
-                .collect(),
+            Op::Linked { links, col, .. } => {
+                idx.iter().map(|&i| linked(links, col, i).map(|v| v.unwrap_or(&NONE))).collect()
+            }
             Op::Field(base, FieldAcc::Name(key)) => {
                 let mut keys = Keys::default();
                 let mut got = base.read_batch(s, idx, scratch);

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::{Fold, KeyRef, Memo, Op, num};
-use crate::base::store::{NO_LINK, NONE};
+use crate::base::store::{Column, NO_LINK, NONE};
 use crate::base::value::{RecordRef, Value, compare_op, str_equal};
 use crate::eval::builtins::{self, Builtin};
 use crate::eval::interp::{Ctx, arith, decides, simple};
@@ -313,11 +313,7 @@ impl<'a> Op<'a> {
                 _ => None,
             },
             Op::Linked { var, from, links, col, .. } => match env.get(*var) {
-                Some(Value::Record(r)) if r.kind == *from => match links.get(r.idx as usize) {
-                    Some(&NO_LINK) => Some(None),
-                    Some(&t) => Some(col.get(t as usize)),
-                    None => None,
-                },
+                Some(Value::Record(r)) if r.kind == *from => linked(links, col, r.idx),
                 _ => None,
             },
             // The id's record, where there is one (`Some(None)`: an id that names no record, or
@@ -386,6 +382,18 @@ impl<'a> Op<'a> {
             Op::Interp(ir) => ctx.peek(ir, env),
             _ => none(),
         }
+    }
+}
+
+/// The field (`col`) of the record that the resolved reference `links` of the record at `idx`
+/// names, as [`Op::Linked`] reads it: `Some(None)` where the reference names no record, `None`
+/// where `idx` has no reference (read as written).
+#[inline]
+pub(super) fn linked<'a>(links: &[u32], col: &Column<'a>, idx: u32) -> Option<Option<&'a Value>> {
+    match links.get(idx as usize) {
+        Some(&NO_LINK) => Some(None),
+        Some(&t) => Some(col.get(t as usize)),
+        None => None,
     }
 }
 
